@@ -1,0 +1,16 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The navigation entries for the signed-in user's role (templates only render them)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    if user.is_client_user:
+        items = [(_("My project"), reverse("portal:home"))]
+    else:
+        items = [(_("Dashboard"), reverse("home"))]
+        if user.is_vendor_user:
+            items.append((_("Invitations"), reverse("accounts:invitation_list")))
+    return {"nav_items": items}

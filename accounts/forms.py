@@ -1,0 +1,66 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, Organization, User
+
+
+class CrispyFormMixin:
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class InvitationForm(CrispyFormMixin, forms.ModelForm):
+    submit_label = _("Send invitation")
+
+    class Meta:
+        model = Invitation
+        fields = ["organization", "full_name", "email", "role"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.visible_to(user).clients()
+        self.fields["organization"].label = _("Client")
+
+
+class InvitationAcceptForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Create my account")
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password confirmation"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two password fields didn’t match."))
+        return cleaned
+
+
+class PreferencesForm(CrispyFormMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "time_zone", "language"]
+
+
+class EmailChangeForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Change email")
+
+    email = forms.EmailField(label=_("New email address"))
+    current_password = forms.CharField(
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Enter your password to confirm this change."),
+    )

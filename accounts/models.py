@@ -1,0 +1,247 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationKind(models.TextChoices):
+    VENDOR = "vendor", _("Vendor")
+    CLIENT = "client", _("Client")
+
+
+class Role(models.TextChoices):
+    VENDOR_ADMIN = "vendor_admin", _("Vendor admin")
+    EXECUTIVE = "executive", _("Executive")
+    DIRECTOR = "director", _("Delivery director")
+    CSM = "csm", _("Customer success manager")
+    PM = "pm", _("Project manager")
+    TEAM_MEMBER = "team_member", _("Team member")
+    CLIENT_KEY_USER = "client_key_user", _("Client key user")
+    CLIENT_MEMBER = "client_member", _("Client member")
+
+
+VENDOR_ROLES = frozenset(
+    {Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR, Role.CSM, Role.PM, Role.TEAM_MEMBER}
+)
+CLIENT_ROLES = frozenset({Role.CLIENT_KEY_USER, Role.CLIENT_MEMBER})
+# Roles that oversee the whole portfolio and so see every engagement.
+PORTFOLIO_ROLES = frozenset({Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR})
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Organizations a user may see: portfolio roles see all; other staff the vendor and
+        the clients they work for; client users only their own organization."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.sees_portfolio:
+            return self.all()
+        if user.is_client_user:
+            return self.filter(pk=user.organization_id)
+        from engagements.models import Engagement
+
+        client_ids = Engagement.objects.visible_to(user).values("client_id")
+        return self.filter(models.Q(kind=OrganizationKind.VENDOR) | models.Q(pk__in=client_ids))
+
+    def clients(self):
+        return self.filter(kind=OrganizationKind.CLIENT)
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=OrganizationKind.choices, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_vendor(self):
+        return self.kind == OrganizationKind.VENDOR
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """People a user may see: staff see everyone at the vendor and at their clients;
+        client users see their own organization and the vendor staff on their engagements."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.sees_portfolio:
+            return self.all()
+        if user.is_client_user:
+            from engagements.models import Engagement
+
+            team_ids = Engagement.objects.visible_to(user).team_user_ids()
+            return self.filter(models.Q(organization_id=user.organization_id) | models.Q(pk__in=team_ids))
+        return self.filter(organization__in=Organization.objects.visible_to(user))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.VENDOR_ADMIN)
+        if "organization" not in extra and "organization_id" not in extra:
+            extra["organization"] = Organization.objects.filter(kind=OrganizationKind.VENDOR).first()
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="users", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, db_index=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("May log into the Django admin.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_client_user(self):
+        return self.role in CLIENT_ROLES
+
+    @property
+    def is_vendor_user(self):
+        return self.role in VENDOR_ROLES
+
+    @property
+    def sees_portfolio(self):
+        return self.is_superuser or self.role in PORTFOLIO_ROLES
+
+    @property
+    def is_key_user(self):
+        return self.role == Role.CLIENT_KEY_USER
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+            return self.none()
+        return self.filter(organization__in=Organization.objects.visible_to(user).clients())
+
+    def pending(self, now):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation for a client user.
+
+    The emailed link carries the nonce signed with SECRET_KEY, so a database reader alone
+    cannot forge a link, and a worker can rebuild the link from the row when it sends the mail.
+    """
+
+    email = models.EmailField(_("email address"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organization")
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=[(r.value, r.label) for r in (Role.CLIENT_KEY_USER, Role.CLIENT_MEMBER)],
+    )
+    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+        verbose_name=_("account created"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    def is_pending(self, now=None):
+        now = now or timezone.now()
+        return not self.accepted_at and not self.revoked_at and self.expires_at > now
+
+    def status(self, now=None):
+        now = now or timezone.now()
+        if self.accepted_at:
+            return _("accepted")
+        if self.revoked_at:
+            return _("revoked")
+        if self.expires_at <= now:
+            return _("expired")
+        return _("pending")

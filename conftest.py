@@ -1,0 +1,137 @@
+"""Shared fixtures: named personas (as healthchecks' tests do) and the browser set-up.
+
+The personas live in two client organizations so every test can check isolation:
+``client_key_user`` belongs to ``engagement``'s client; ``other_client_user`` does not.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.tests.factories import OrganizationFactory, UserFactory
+from engagements.tests.factories import EngagementFactory, EngagementMemberFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
+# unless told it is safe (it is: one thread drives both).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    # Outside CI on SQLite, PostgreSQL-only tests cannot run; say so loudly. CI always has PostgreSQL.
+    if os.environ.get("CI") == "true":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        print(f"\nNOTE: {len(deselected)} PostgreSQL-only tests deselected: running on SQLite.")
+
+
+@pytest.fixture
+def vendor():
+    return OrganizationFactory(vendor=True)
+
+
+@pytest.fixture
+def client_org():
+    return OrganizationFactory(name="Acme Logistics", slug="acme")
+
+
+@pytest.fixture
+def other_client_org():
+    return OrganizationFactory(name="Globex Retail", slug="globex")
+
+
+@pytest.fixture
+def vendor_admin(vendor):
+    return UserFactory(vendor_admin=True, organization=vendor, full_name="Alex Admin")
+
+
+@pytest.fixture
+def executive(vendor):
+    return UserFactory(executive=True, organization=vendor, full_name="Casey CTO")
+
+
+@pytest.fixture
+def director(vendor):
+    return UserFactory(director=True, organization=vendor, full_name="Dana Director")
+
+
+@pytest.fixture
+def csm(vendor):
+    return UserFactory(csm=True, organization=vendor, full_name="Anna CSM")
+
+
+@pytest.fixture
+def other_csm(vendor):
+    return UserFactory(csm=True, organization=vendor, full_name="Ben CSM")
+
+
+@pytest.fixture
+def pm(vendor):
+    return UserFactory(pm=True, organization=vendor, full_name="Petra PM")
+
+
+@pytest.fixture
+def deputy_pm(vendor):
+    return UserFactory(pm=True, organization=vendor, full_name="Omar Deputy")
+
+
+@pytest.fixture
+def team_member(vendor):
+    return UserFactory(organization=vendor, full_name="Lena Developer")
+
+
+@pytest.fixture
+def engagement(client_org, csm, pm, deputy_pm, team_member):
+    engagement = EngagementFactory(client=client_org, csm=csm, pm=pm, deputy_pm=deputy_pm, name="Warehouse rollout")
+    EngagementMemberFactory(engagement=engagement, user=team_member)
+    return engagement
+
+
+@pytest.fixture
+def other_engagement(other_client_org, other_csm, vendor):
+    pm = UserFactory(pm=True, organization=vendor)
+    return EngagementFactory(client=other_client_org, csm=other_csm, pm=pm, deputy_pm=None, name="Globex shop")
+
+
+@pytest.fixture
+def client_key_user(client_org):
+    return UserFactory(key_user=True, organization=client_org, full_name="Kasia Key")
+
+
+@pytest.fixture
+def client_member(client_org):
+    return UserFactory(client_member=True, organization=client_org, full_name="Ivan Member")
+
+
+@pytest.fixture
+def other_client_user(other_client_org):
+    return UserFactory(key_user=True, organization=other_client_org, full_name="Grace Other")
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing with the production hasher costs ~0.3 s a user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,16 @@
+"""seed_demo runs each app's demo seeder in order; a later seeder builds on the earlier ones."""
+
+from accounts import demo as accounts_demo
+from accounts.demo import DEMO_PASSWORD
+from engagements import demo as engagements_demo
+
+SEEDERS = [engagements_demo.seed]
+
+__all__ = ["DEMO_PASSWORD", "seed_all"]
+
+
+def seed_all():
+    world = accounts_demo.seed()
+    for seeder in SEEDERS:
+        world = seeder(world)
+    return world

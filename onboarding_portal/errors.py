@@ -1,0 +1,22 @@
+from django.shortcuts import render
+from django.views.decorators.csrf import requires_csrf_token
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors that touch the database: the error may be the database.
+    from django.template import loader
+
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from engagements import views as engagement_views
+
+from . import health
+
+admin.site.site_header = "Onboarding Portal administration"
+admin.site.site_title = "Onboarding Portal admin"
+
+urlpatterns = [
+    path("", engagement_views.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("engagements/", include("engagements.urls")),
+    path("portal/", include("onboarding_portal.portal_urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "onboarding_portal.errors.page_not_found"
+handler500 = "onboarding_portal.errors.server_error"
+handler403 = "onboarding_portal.errors.permission_denied"
+

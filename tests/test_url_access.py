@@ -1,0 +1,110 @@
+"""Every URL x every role x own/other client's object x each method: the expected outcome.
+
+See ``tests/url_access.py`` for the rules. This file only runs them.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+
+from . import url_access
+from .url_access import RULES, Rule
+
+ALL_METHODS = ("GET", "POST")
+OK_STATUSES = {200, 201, 204, 301, 302, 303, 410}
+LOGIN_PATH = "/accounts/login/"
+
+
+def _writes(queries):
+    """SQL writes made by a request, other than session bookkeeping (idle timeout)."""
+    writes = []
+    for query in queries:
+        sql = query["sql"].lstrip().upper()
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and "DJANGO_SESSION" not in sql:
+            writes.append(query["sql"])
+    return writes
+
+
+def _url(name, rule: Rule, world, other: bool):
+    kwargs = dict(rule.fixed_kwargs)
+    obj = world[("other_" if other else "") + rule.obj] if rule.obj else None
+    if rule.kwargs is not None:
+        kwargs.update(rule.kwargs(world, obj))
+    elif obj is not None:
+        kwargs["pk"] = obj.pk
+    return reverse(name, kwargs=kwargs or None)
+
+
+def _request(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, {})
+
+
+def _check(name, rule, role, method, url, response, writes):
+    where = f"{method} {url} as {role} ({name})"
+    status = response.status_code
+    assert status not in (403, 500), f"{where}: {status}; outsiders get 404, never 403"
+    if method == "GET":
+        assert not writes, f"{where}: GET changed state: {writes[:2]}"
+    if role == "anonymous" and not rule.public:
+        assert status == 302 and response["Location"].startswith(LOGIN_PATH), f"{where}: {status}, not login"
+        return
+    if method not in rule.methods:
+        assert status in (404, 405), f"{where}: method not accepted, yet {status}"
+        return
+    return status
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.django_db
+def test_url_answers_each_role_as_classified(name, world):
+    rule = RULES[name]
+    targets = [False, True] if rule.obj else [False]
+    for role, user in world["personas"].items():
+        for other in targets:
+            allowed = (rule.other_allowed if other else rule.allowed) or frozenset()
+            for method in ALL_METHODS:
+                client = Client()
+                if user is not None:
+                    client.force_login(user)
+                url = _url(name, rule, world, other)
+                with CaptureQueriesContext(connection) as queries:
+                    response = _request(client, method, url)
+                status = _check(name, rule, role, method, url, response, _writes(queries.captured_queries))
+                if status is None:
+                    continue
+                where = f"{method} {url} as {role} ({name}, {'other' if other else 'own'} client's object)"
+                if role in allowed:
+                    assert status in OK_STATUSES, f"{where}: allowed, yet {status}"
+                    location = response.get("Location", "")
+                    assert not location.startswith(LOGIN_PATH) or rule.public or rule.logs_out, f"{where}: sent to login"
+                else:
+                    assert status == 404, f"{where}: not allowed, yet {status} (must be 404)"
+
+
+def test_every_url_is_classified():
+    assert url_access.unclassified_urls() == [], "classify these URLs in tests/url_access.py"
+
+
+def _view(request):  # pragma: no cover - never called
+    raise AssertionError
+
+
+def test_an_unclassified_url_fails_the_check(settings):
+    """A URL added without a rule is reported, so the matrix cannot go stale."""
+    from django.urls import get_resolver
+
+    urlpatterns = [
+        path("", include("onboarding_portal.urls")),
+        path("sneaky/<int:pk>/", _view, name="sneaky"),
+        path("nameless/", _view),
+    ]
+    module = type("urlconf", (), {"urlpatterns": urlpatterns})
+    resolver = get_resolver(module)
+    assert url_access.unclassified_urls(resolver) == ["sneaky", "nameless/"]
+
+
+def test_rules_name_only_existing_urls():
+    names = {full for full, _route, _p in url_access.iter_patterns() if full}
+    assert set(RULES) - names == set()

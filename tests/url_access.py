@@ -1,0 +1,144 @@
+"""The URL x role access matrix: every URL pattern of the project, classified once.
+
+``RULES`` maps each URL name to who may use it. ``test_url_access.py`` walks the resolver, so a
+URL added without a rule here fails the suite (it cannot silently escape the access checks).
+
+For URLs that take an object, the test calls them twice: with the object of the persona's own
+client (``world[key]``) and with another client's (``world["other_" + key]``). Anyone not
+allowed must get 404, never 403, so a URL never confirms that another client's object exists.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+ROLES = (
+    "anonymous",
+    "vendor_admin",
+    "executive",
+    "director",
+    "csm",
+    "other_csm",
+    "pm",
+    "deputy_pm",
+    "team_member",
+    "client_key_user",
+    "client_member",
+    "other_client_user",
+)
+AUTHENTICATED = frozenset(ROLES) - {"anonymous"}
+PORTFOLIO = frozenset({"vendor_admin", "executive", "director"})
+STAFF = PORTFOLIO | {"csm", "other_csm", "pm", "deputy_pm", "team_member"}
+# Vendor people on the fixture engagement's team (see conftest): its CSM, PM, deputy and member.
+TEAM = frozenset({"csm", "pm", "deputy_pm", "team_member"})
+CLIENT = frozenset({"client_key_user", "client_member", "other_client_user"})
+OWN_CLIENT = frozenset({"client_key_user", "client_member"})
+
+# Namespaces served by third-party code with their own access rules, tested on their own.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL.
+
+    ``allowed``: roles allowed (on their own client's object, when the URL takes one).
+    ``other_allowed``: roles allowed on the *other* client's object; ``None`` if no object.
+    ``obj``: the world key of the object whose pk fills the URL (``other_<obj>`` for the other).
+    ``methods``: the HTTP methods the view accepts; others must never succeed.
+    ``public``: reachable without logging in.
+    ``kwargs``: how to build the URL's kwargs from the object (default ``{"pk": obj.pk}``).
+    """
+
+    allowed: frozenset
+    other_allowed: frozenset | None = None
+    obj: str | None = None
+    methods: tuple = ("GET",)
+    public: bool = False
+    kwargs: object = None
+    fixed_kwargs: dict = field(default_factory=dict)
+    logs_out: bool = False
+
+
+def public(methods=("GET",), **kw):
+    return Rule(allowed=frozenset(ROLES), methods=methods, public=True, **kw)
+
+
+def any_user(methods=("GET",), **kw):
+    return Rule(allowed=AUTHENTICATED, methods=methods, **kw)
+
+
+def staff(methods=("GET",), allowed=STAFF):
+    return Rule(allowed=frozenset(allowed), methods=methods)
+
+
+def staff_object(obj, methods=("GET",), allowed=PORTFOLIO | TEAM, other_allowed=PORTFOLIO | {"other_csm"}, **kw):
+    return Rule(allowed=frozenset(allowed), other_allowed=frozenset(other_allowed), obj=obj, methods=methods, **kw)
+
+
+def portal(methods=("GET",), allowed=CLIENT):
+    return Rule(allowed=frozenset(allowed), methods=methods)
+
+
+def portal_object(obj, methods=("GET",), allowed=OWN_CLIENT, other_allowed=frozenset({"other_client_user"}), **kw):
+    return Rule(allowed=frozenset(allowed), other_allowed=frozenset(other_allowed), obj=obj, methods=methods, **kw)
+
+
+RULES: dict[str, Rule] = {
+    # Public: authentication and health.
+    "healthz": public(),
+    "accounts:login": public(methods=("GET", "POST")),
+    "accounts:password_reset": public(methods=("GET", "POST")),
+    "accounts:password_reset_done": public(),
+    "accounts:password_reset_confirm": public(methods=("GET", "POST"), fixed_kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_complete": public(),
+    "accounts:invitation_accept": public(methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["token"]}),
+    # Any signed-in person: their own account.
+    "home": any_user(),
+    "accounts:logout": any_user(methods=("POST",), logs_out=True),
+    "accounts:profile": any_user(methods=("GET", "POST")),
+    "accounts:password_change": any_user(methods=("GET", "POST")),
+    "accounts:password_change_done": any_user(),
+    # Staff workspace.
+    "accounts:invitation_list": staff(),
+    "accounts:invitation_create": staff(methods=("GET", "POST")),
+    "accounts:invitation_revoke": staff_object(
+        "invitation",
+        methods=("POST",),
+        # The invitation was sent by the CSM to their client: every vendor person who sees that
+        # client may revoke it.
+    ),
+    "engagements:detail": staff_object("engagement"),
+    # Client portal.
+    "portal:home": portal(),
+    "portal:engagement": portal_object("engagement"),
+}
+
+
+def iter_patterns(resolver=None, prefix="", namespace=None):
+    """Yield (full_name or None, route, pattern) for every leaf URL pattern."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if namespace and entry.namespace:
+                ns = f"{namespace}:{entry.namespace}"
+            yield from iter_patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = entry.name
+            full = f"{namespace}:{name}" if namespace and name else name
+            yield full, prefix + str(entry.pattern), entry
+
+
+def unclassified_urls(resolver=None, rules=None):
+    """Every URL pattern outside an exempt namespace that has no rule (unnamed ones by route)."""
+    rules = RULES if rules is None else rules
+    missing = []
+    for full_name, route, _pattern in iter_patterns(resolver):
+        if full_name and full_name.split(":")[0] in EXEMPT_NAMESPACES:
+            continue
+        if route.startswith("admin/"):
+            continue
+        if not full_name or full_name not in rules:
+            missing.append(full_name or route)
+    return missing
