@@ -49,11 +49,8 @@ def seed(world):
                 "csm": people[f"{csm}@northwind.example"],
                 "pm": people.get(f"{pm}@northwind.example"),
                 "deputy_pm": people.get(f"{deputy}@northwind.example"),
-                "contract_signed_on": today
-                - timedelta(days=(days_since_kickoff or 0) + 10),
-                "kickoff_on": today - timedelta(days=days_since_kickoff)
-                if days_since_kickoff is not None
-                else None,
+                "contract_signed_on": today - timedelta(days=(days_since_kickoff or 0) + 10),
+                "kickoff_on": today - timedelta(days=days_since_kickoff) if days_since_kickoff is not None else None,
                 "target_go_live_on": today + timedelta(days=90),
                 "description": f"Onboarding of {clients[slug].name}.",
             },

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganizationKind, Role
+from accounts.models import OrganizationKind
 
 
 class Phase(models.TextChoices):
@@ -29,9 +29,7 @@ class EngagementQuerySet(models.QuerySet):
         if user.is_client_user:
             return self.filter(client_id=user.organization_id)
         on_team = EngagementMember.objects.filter(engagement=OuterRef("pk"), user=user)
-        return self.filter(
-            Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team)
-        )
+        return self.filter(Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team))
 
     def active(self):
         return self.exclude(phase=Phase.CLOSED)
@@ -41,11 +39,7 @@ class EngagementQuerySet(models.QuerySet):
         ids = set()
         for csm, pm, deputy in self.values_list("csm_id", "pm_id", "deputy_pm_id"):
             ids.update(i for i in (csm, pm, deputy) if i)
-        ids.update(
-            EngagementMember.objects.filter(engagement__in=self).values_list(
-                "user_id", flat=True
-            )
-        )
+        ids.update(EngagementMember.objects.filter(engagement__in=self).values_list("user_id", flat=True))
         return ids
 
 
@@ -88,9 +82,7 @@ class Engagement(models.Model):
         related_name="engagements_as_deputy_pm",
         verbose_name=_("deputy project manager"),
     )
-    contract_signed_on = models.DateField(
-        _("contract signature date"), null=True, blank=True
-    )
+    contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
     kickoff_on = models.DateField(_("kickoff date"), null=True, blank=True)
     target_go_live_on = models.DateField(_("target go-live"), null=True, blank=True)
     account_executive = models.ForeignKey(
@@ -109,9 +101,7 @@ class Engagement(models.Model):
         null=True,
         blank=True,
     )
-    planned_amount = models.DecimalField(
-        _("planned amount"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    planned_amount = models.DecimalField(_("planned amount"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -128,9 +118,7 @@ class Engagement(models.Model):
 
 
 class EngagementMember(models.Model):
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="members"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -142,9 +130,7 @@ class EngagementMember(models.Model):
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         constraints = [
-            models.UniqueConstraint(
-                fields=["engagement", "user"], name="engagement_member_unique"
-            ),
+            models.UniqueConstraint(fields=["engagement", "user"], name="engagement_member_unique"),
         ]
 
     def __str__(self):
@@ -176,9 +162,7 @@ class EngagementChildQuerySet(models.QuerySet):
 
 
 class ResourceLink(models.Model):
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="resource_links"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="resource_links")
     kind = models.CharField(
         _("kind"),
         max_length=20,
@@ -205,17 +189,11 @@ class ResourceLink(models.Model):
 class ClientProfileQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Vendor staff only: the profile holds the commercial summary and the internal knowledge page."""
-        if (
-            not getattr(user, "is_authenticated", False)
-            or not user.is_active
-            or not user.is_vendor_user
-        ):
+        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
             return self.none()
         from accounts.models import Organization
 
-        return self.filter(
-            organization__in=Organization.objects.visible_to(user).clients()
-        )
+        return self.filter(organization__in=Organization.objects.visible_to(user).clients())
 
 
 class ClientProfile(models.Model):
@@ -227,12 +205,8 @@ class ClientProfile(models.Model):
         verbose_name=_("client"),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
-    contract_signed_on = models.DateField(
-        _("contract signature date"), null=True, blank=True
-    )
-    contract_term_months = models.PositiveSmallIntegerField(
-        _("contract term (months)"), null=True, blank=True
-    )
+    contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
+    contract_term_months = models.PositiveSmallIntegerField(_("contract term (months)"), null=True, blank=True)
     services_in_scope = models.TextField(_("services in scope"), blank=True)
     vendor_obligations = models.TextField(_("our obligations"), blank=True)
     client_obligations = models.TextField(_("client's obligations"), blank=True)
@@ -241,9 +215,7 @@ class ClientProfile(models.Model):
     knowledge_page = models.TextField(
         _("knowledge page"),
         blank=True,
-        help_text=_(
-            "Business processes, IT landscape, configuration, ways of working. Never shown to the client."
-        ),
+        help_text=_("Business processes, IT landscape, configuration, ways of working. Never shown to the client."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -274,9 +246,7 @@ class BillingStatus(models.TextChoices):
 class BillingRecord(models.Model):
     """The billing and obligations history of a client: invoices and contractual obligations."""
 
-    profile = models.ForeignKey(
-        ClientProfile, on_delete=models.CASCADE, related_name="billing_records"
-    )
+    profile = models.ForeignKey(ClientProfile, on_delete=models.CASCADE, related_name="billing_records")
     kind = models.CharField(
         _("kind"),
         max_length=20,
@@ -285,9 +255,7 @@ class BillingRecord(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("date"))
-    amount = models.DecimalField(
-        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     status = models.CharField(
         _("status"),
@@ -320,18 +288,12 @@ class StaffOnlyEngagementChildQuerySet(models.QuerySet):
 class Handoff(models.Model):
     """Sales-to-delivery handoff, the gate before kickoff. Vendor-internal as a whole."""
 
-    engagement = models.OneToOneField(
-        Engagement, on_delete=models.CASCADE, related_name="handoff"
-    )
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="handoff")
     problem = models.TextField(_("the client's problem to solve"))
     success_measures = models.TextField(_("how they measure success"))
-    stakeholder_notes = models.TextField(
-        _("key stakeholders and what each cares about"), blank=True
-    )
+    stakeholder_notes = models.TextField(_("key stakeholders and what each cares about"), blank=True)
     concerns = models.TextField(_("concerns and objections raised"), blank=True)
-    working_style = models.TextField(
-        _("working style and communication preferences"), blank=True
-    )
+    working_style = models.TextField(_("working style and communication preferences"), blank=True)
     political_dynamics = models.TextField(
         _("political dynamics and sensitivities"),
         blank=True,
@@ -377,9 +339,7 @@ class ObligationStatus(models.TextChoices):
 class Obligation(models.Model):
     """Something promised (during the sale or in the contract), tracked to an owner and a date."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="obligations"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="obligations")
     source = models.CharField(
         _("source"),
         max_length=20,
@@ -426,9 +386,7 @@ class Level(models.TextChoices):
 class Stakeholder(models.Model):
     """A person at the client and where they stand in the onboarding."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="stakeholders"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stakeholders")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -439,19 +397,11 @@ class Stakeholder(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"), blank=True)
-    role_title = models.CharField(
-        _("role in their organization"), max_length=150, blank=True
-    )
-    involvement = models.CharField(
-        _("involvement in onboarding"), max_length=200, blank=True
-    )
-    influence = models.CharField(
-        _("influence"), max_length=10, choices=Level.choices, default=Level.MEDIUM
-    )
+    role_title = models.CharField(_("role in their organization"), max_length=150, blank=True)
+    involvement = models.CharField(_("involvement in onboarding"), max_length=200, blank=True)
+    influence = models.CharField(_("influence"), max_length=10, choices=Level.choices, default=Level.MEDIUM)
     cares_about = models.TextField(_("what they care about"), blank=True)
-    preferred_contact = models.CharField(
-        _("preferred contact"), max_length=150, blank=True
-    )
+    preferred_contact = models.CharField(_("preferred contact"), max_length=150, blank=True)
     is_key_user = models.BooleanField(_("key user"), default=False)
     is_executive_sponsor = models.BooleanField(_("executive sponsor"), default=False)
 
@@ -526,9 +476,7 @@ class IntegrationStatus(models.TextChoices):
 class Integration(models.Model):
     """A third-party system the onboarding depends on (courier, payment provider, ERP...)."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="integrations"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="integrations")
     provider = models.CharField(_("provider"), max_length=150)
     purpose = models.CharField(_("purpose"), max_length=150, blank=True)
     status = models.CharField(
@@ -538,9 +486,7 @@ class Integration(models.Model):
         default=IntegrationStatus.PLANNED,
     )
     client_owner = models.CharField(_("client-side owner"), max_length=150, blank=True)
-    test_environment_ready = models.BooleanField(
-        _("test environment ready"), default=False
-    )
+    test_environment_ready = models.BooleanField(_("test environment ready"), default=False)
     blockers = models.TextField(_("blockers"), blank=True)
 
     objects = EngagementChildQuerySet.as_manager()
@@ -603,15 +549,11 @@ class ChecklistTemplate(models.Model):
 
 
 class TemplateStage(models.Model):
-    template = models.ForeignKey(
-        ChecklistTemplate, on_delete=models.CASCADE, related_name="stages"
-    )
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="stages")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
-    client_acceptance_required = models.BooleanField(
-        _("client must accept"), default=False
-    )
+    client_acceptance_required = models.BooleanField(_("client must accept"), default=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -623,14 +565,10 @@ class TemplateStage(models.Model):
 
 
 class TemplateItem(models.Model):
-    stage = models.ForeignKey(
-        TemplateStage, on_delete=models.CASCADE, related_name="items"
-    )
+    stage = models.ForeignKey(TemplateStage, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=300)
     guidance = models.TextField(_("guidance"), blank=True)
-    owner_side = models.CharField(
-        _("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR
-    )
+    owner_side = models.CharField(_("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR)
     default_assignee_role = models.CharField(
         _("default assignee"),
         max_length=20,
@@ -673,9 +611,7 @@ class ChecklistStageQuerySet(models.QuerySet):
 class ChecklistStage(models.Model):
     """A stage copied from a template stage: later template edits never change it."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="stages"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stages")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -685,9 +621,7 @@ class ChecklistStage(models.Model):
     actual_effort_days = models.DecimalField(
         _("actual effort (person-days)"), max_digits=9, decimal_places=1, default=0
     )
-    actual_amount = models.DecimalField(
-        _("actual amount"), max_digits=12, decimal_places=2, default=0
-    )
+    actual_amount = models.DecimalField(_("actual amount"), max_digits=12, decimal_places=2, default=0)
 
     objects = ChecklistStageQuerySet.as_manager()
 
@@ -726,14 +660,10 @@ class ChecklistItemQuerySet(models.QuerySet):
 
 
 class ChecklistItem(models.Model):
-    stage = models.ForeignKey(
-        ChecklistStage, on_delete=models.CASCADE, related_name="items"
-    )
+    stage = models.ForeignKey(ChecklistStage, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=300)
     guidance = models.TextField(_("guidance"), blank=True)
-    owner_side = models.CharField(
-        _("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR
-    )
+    owner_side = models.CharField(_("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -743,9 +673,7 @@ class ChecklistItem(models.Model):
         verbose_name=_("assignee"),
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.OPEN
-    )
+    status = models.CharField(_("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     position = models.PositiveIntegerField(_("position"), default=0)
     evidence_required = models.CharField(
         _("evidence required"),
@@ -800,12 +728,8 @@ class ChecklistItem(models.Model):
 
 
 class ItemComment(models.Model):
-    item = models.ForeignKey(
-        ChecklistItem, on_delete=models.CASCADE, related_name="comments"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("comment"))
     # Internal comments stay among vendor staff; the client sees the others on their items.
     is_internal = models.BooleanField(_("internal (vendor only)"), default=False)
@@ -823,12 +747,8 @@ class ItemComment(models.Model):
 class ItemEvent(models.Model):
     """History of an item: who changed what, when (``changes`` maps field -> [old, new])."""
 
-    item = models.ForeignKey(
-        ChecklistItem, on_delete=models.CASCADE, related_name="events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(_("action"), max_length=30)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -854,9 +774,7 @@ class StageAcceptance(models.Model):
     changes are listed against.
     """
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="acceptances"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="acceptances")
     stage = models.ForeignKey(
         ChecklistStage,
         on_delete=models.CASCADE,
@@ -866,9 +784,7 @@ class StageAcceptance(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     snapshot = models.JSONField(_("version decided on"), default=dict)
 
@@ -906,12 +822,8 @@ class SatisfactionScoreQuerySet(EngagementChildQuerySet):
 class SatisfactionScore(models.Model):
     """A one-click satisfaction question to the client: asked (score empty), then answered."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="satisfaction_scores"
-    )
-    reason = models.CharField(
-        _("asked"), max_length=20, choices=SatisfactionReason.choices
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="satisfaction_scores")
+    reason = models.CharField(_("asked"), max_length=20, choices=SatisfactionReason.choices)
     acceptance = models.OneToOneField(
         StageAcceptance,
         on_delete=models.CASCADE,
@@ -959,9 +871,7 @@ class MilestoneQuerySet(EngagementChildQuerySet):
 
 
 class Milestone(models.Model):
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="milestones"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due date"))
     reached_on = models.DateField(_("reached on"), null=True, blank=True)

@@ -12,6 +12,4 @@ def engagement_list_for_dashboard(*, user):
 
 
 def engagement_list_for_portal(*, user):
-    return Engagement.objects.visible_to(user).select_related(
-        "client", "csm", "pm", "deputy_pm"
-    )
+    return Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")

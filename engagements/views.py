@@ -25,12 +25,8 @@ def dashboard(request):
 @staff_required
 @require_GET
 def engagement_detail(request, pk):
-    engagement = get_object_or_404(
-        selectors.engagement_list_for_dashboard(user=request.user), pk=pk
-    )
-    return render(
-        request, "engagements/engagement_detail.html", {"engagement": engagement}
-    )
+    engagement = get_object_or_404(selectors.engagement_list_for_dashboard(user=request.user), pk=pk)
+    return render(request, "engagements/engagement_detail.html", {"engagement": engagement})
 
 
 @client_required
@@ -45,7 +41,5 @@ def portal_home(request):
 @client_required
 @require_GET
 def portal_engagement(request, pk):
-    engagement = get_object_or_404(
-        Engagement.objects.visible_to(request.user).select_related("client"), pk=pk
-    )
+    engagement = get_object_or_404(Engagement.objects.visible_to(request.user).select_related("client"), pk=pk)
     return render(request, "portal/engagement.html", {"engagement": engagement})
