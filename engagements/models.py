@@ -193,7 +193,10 @@ class ClientProfileQuerySet(models.QuerySet):
             return self.none()
         from accounts.models import Organization
 
-        return self.filter(organization__in=Organization.objects.visible_to(user).clients())
+        if user.sees_portfolio:
+            return self.all()
+        # A CSM sees the clients they look after, including a new one with no engagement yet.
+        return self.filter(Q(organization__in=Organization.objects.visible_to(user).clients()) | Q(csm=user))
 
 
 class ClientProfile(models.Model):
@@ -203,6 +206,14 @@ class ClientProfile(models.Model):
         related_name="client_profile",
         limit_choices_to={"kind": OrganizationKind.CLIENT},
         verbose_name=_("client"),
+    )
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="client_profiles",
+        verbose_name=_("customer success manager"),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
