@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = False
 
+# --- Engagements ---------------------------------------------------------------------------------
+# Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.
+ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
+
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
