@@ -549,7 +549,11 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     _require_staff(by, engagement)
     if set(fields) - {"assignee", "due_on", "status"} and not can_manage(by, engagement):
         raise PermissionDenied
-    item = ChecklistItem.objects.select_for_update().select_related("stage__engagement", "assignee").get(pk=item.pk)
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("stage__engagement", "assignee")
+        .get(pk=item.pk)
+    )
     changes = {}
     for field, value in fields.items():
         if field not in ITEM_EDITABLE:
@@ -595,7 +599,7 @@ def item_complete(
     _require_visible(by, engagement)
     if by.is_client_user and item.owner_side != Side.CLIENT:
         raise PermissionDenied
-    item = ChecklistItem.objects.select_for_update().select_related("stage__engagement").get(pk=item.pk)
+    item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
     if item.status == ItemStatus.DONE:
         raise ValidationError(_("This item is already done."))
     changes = {"status": [item.status, ItemStatus.DONE]}
