@@ -344,7 +344,7 @@ def engagement_for_page(*, user, pk):
     """The engagement (404-able queryset) with the people the page shows."""
     return (
         Engagement.objects.visible_to(user)
-        .select_related("client", "csm", "pm", "deputy_pm", "account_executive", "handoff")
+        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff")
         .filter(pk=pk)
     )
 

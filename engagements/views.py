@@ -221,6 +221,7 @@ def engagement_detail(request, pk):
     can_manage = services.can_manage(request.user, engagement)
     context = {
         "engagement": engagement,
+        "client_profile": getattr(engagement.client, "client_profile", None),
         "page": page,
         "can_manage": can_manage,
         "transitions": [
