@@ -216,7 +216,7 @@ class ItemUpdateForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500)
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500, assume_scheme="https")
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
 
 
@@ -254,6 +254,7 @@ class IntegrationForm(CrispyMixin, forms.ModelForm):
 
 class ResourceLinkForm(CrispyMixin, forms.ModelForm):
     submit_label = _("Add link")
+    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = ResourceLink
