@@ -80,3 +80,40 @@ def test_login_by_email_ignores_case(client, csm):
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(csm.pk)
+
+
+def test_each_request_pushes_the_idle_expiry_on_and_an_idle_session_ends(client, csm):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(csm)
+    client.get(reverse("home"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert session.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    # Idle past the timeout: the stored expiry has passed.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_password_reset_by_email_sets_a_new_password(client, csm):
+    from django.core import mail
+
+    client.post(reverse("accounts:password_reset"), {"email": csm.email})
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/" in line)
+    response = client.get(link[link.index("/accounts/") :], follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"})
+    assert response.status_code == 302
+    csm.refresh_from_db()
+    assert csm.check_password("brand-new-phrase-42")
+
+
+def test_password_reset_says_nothing_about_unknown_addresses(client):
+    from django.core import mail
+
+    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
