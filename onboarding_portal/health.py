@@ -1,10 +1,12 @@
 """Liveness of what the app depends on: the database and the Celery broker."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from kombu import Connection
 
 
 def check_database() -> str | None:
@@ -18,10 +20,8 @@ def check_database() -> str | None:
 
 
 def check_broker() -> str | None:
-    from onboarding_portal.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:
         return f"{exc.__class__.__name__}: {exc}"
