@@ -63,6 +63,16 @@ ALLOWED_TRANSITIONS = {
 }
 
 
+def transitions_from(phase: str) -> list[tuple[str, str]]:
+    """Allowed next phases, forward ones first (the usual move), for the phase picker."""
+    order = Phase.values
+    here = order.index(phase)
+    allowed = sorted(
+        ALLOWED_TRANSITIONS[phase], key=lambda p: (order.index(p) < here, p == Phase.CLOSED, order.index(p))
+    )
+    return [(p, Phase(p).label) for p in allowed]
+
+
 # --- Access -------------------------------------------------------------------------------------
 
 
@@ -228,7 +238,8 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
         )
     if to == Phase.KICKOFF and not Handoff.objects.filter(engagement=engagement, handed_over_at__isnull=False).exists():
         raise ValidationError(_("Record and complete the sales handoff before the kickoff."))
-    if to == Phase.ONBOARDING and engagement.kickoff_on is None:
+    if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
+        # The kickoff date anchors the first-30-days timeline and the day-30 satisfaction question.
         engagement.kickoff_on = timezone.localdate(now)
     engagement.phase = to
     return _save(engagement)

@@ -224,9 +224,7 @@ def engagement_detail(request, pk):
         "client_profile": getattr(engagement.client, "client_profile", None),
         "page": page,
         "can_manage": can_manage,
-        "transitions": [
-            (p, Phase(p).label) for p in Phase.values if p in services.ALLOWED_TRANSITIONS[engagement.phase]
-        ],
+        "transitions": services.transitions_from(engagement.phase),
         "templates": ChecklistTemplate.objects.all() if can_manage and not page.stages else [],
         "assignees": list(selectors.assignee_choices(engagement)),
         "statuses": ChecklistItem._meta.get_field("status").choices,

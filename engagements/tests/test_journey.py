@@ -7,19 +7,16 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Organization
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from engagements.models import ChecklistItem, ItemStatus
+from tests.browser.helpers import axe_violations, screenshot
+from tests.browser.helpers import log_in as _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = "var/screenshots"
-
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server, user)
     expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 
@@ -50,9 +47,9 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, 
     expect(page.get_by_role("heading", name=re.compile("Umbrella Pharma"))).to_be_visible()
 
     page.get_by_role("link", name="New engagement").click()
-    page.get_by_label("Name", exact=True).fill("Lab systems support")
-    page.get_by_label("Project manager", exact=True).select_option(label=pm.full_name)
-    page.get_by_label("Deputy project manager").select_option(label=deputy_pm.full_name)
+    page.locator("#id_name").fill("Lab systems support")
+    page.locator("#id_pm").select_option(label=pm.full_name)
+    page.locator("#id_deputy_pm").select_option(label=deputy_pm.full_name)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Lab systems support")).to_be_visible()
     engagement_url = page.url
@@ -70,7 +67,7 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, 
     umbrella = Organization.objects.get(name="Umbrella Pharma")
     key_user = UserFactory(key_user=True, organization=umbrella, full_name="Uma Key", email="uma@umbrella.example")
     page.get_by_role("link", name="Stakeholders").click()
-    page.get_by_label("Name", exact=True).fill("Uma Key")
+    page.locator("#id_name").fill("Uma Key")
     page.get_by_label("Role in their organization").fill("Head of lab IT")
     page.get_by_label("Portal account").select_option(label="Uma Key")
     page.get_by_label("Key user").check()
@@ -97,7 +94,8 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, 
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_test_id("item-status")).to_have_text("Done")
     expect(page.get_by_test_id("evidence-download")).to_contain_text("work-plan.pdf")
-    page.screenshot(path=f"{SHOTS}/journey-1-item-evidence.png", full_page=True)
+    screenshot(page, "engagements-1-item-evidence")
+    assert axe_violations(page) == []
     log_out(page)
 
     # --- The key user completes their task and accepts the work-plan stage in the portal.
@@ -112,7 +110,8 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, 
     expect(page.get_by_test_id(f"stage-accepted-{stage.pk}")).to_be_visible()
     page.get_by_role("button", name="Score 5 of 5").click()
     expect(page.get_by_text("Thank you for your feedback.")).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/journey-2-portal.png", full_page=True)
+    screenshot(page, "engagements-2-portal")
+    assert axe_violations(page) == []
     assert "QA head distrusts" not in page.content()
     log_out(page)
 
@@ -123,10 +122,14 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, 
     expect(page.get_by_test_id("health")).to_have_text("On track")
     expect(page.get_by_role("heading", name="Client decisions")).to_be_visible()
     expect(page.get_by_text("Accepted Work-plan acceptance")).to_be_visible()
-    page.screenshot(path=f"{SHOTS}/journey-3-engagement.png", full_page=True)
+    screenshot(page, "engagements-3-engagement")
+    assert axe_violations(page) == []
     page.get_by_role("link", name="Dashboard").click()
     row = page.get_by_test_id(re.compile("engagement-row-")).filter(has_text="Lab systems support")
     expect(row.get_by_test_id("progress")).to_contain_text("21% · 3/14")
     expect(row.get_by_test_id("health")).to_have_text("On track")
-    page.screenshot(path=f"{SHOTS}/journey-4-dashboard.png", full_page=True)
-    assert ChecklistItem.objects.filter(stage__engagement__name="Lab systems support", status=ItemStatus.DONE).count() == 3
+    screenshot(page, "engagements-4-dashboard")
+    assert axe_violations(page) == []
+    assert (
+        ChecklistItem.objects.filter(stage__engagement__name="Lab systems support", status=ItemStatus.DONE).count() == 3
+    )
