@@ -366,12 +366,16 @@ def item_detail(*, user, pk):
 
 
 def assignee_choices(engagement: Engagement):
-    """Who an item may be assigned to: our staff and the client's own people."""
-    from accounts.models import VENDOR_ROLES
-
-    return User.objects.filter(
-        Q(role__in=VENDOR_ROLES) | Q(organization_id=engagement.client_id), is_active=True
-    ).order_by("full_name")
+    """Who an item may be assigned to: the engagement's vendor team and the client's own people."""
+    team = Q(pk__in=[engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id, engagement.account_executive_id])
+    return (
+        User.objects.filter(
+            team | Q(engagement_memberships__engagement=engagement) | Q(organization_id=engagement.client_id),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 # --- Portal ------------------------------------------------------------------------------------
