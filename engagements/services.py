@@ -378,6 +378,16 @@ def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | N
 
 
 @transaction.atomic
+def milestone_mark_reached(*, by: User, milestone: Milestone, now=None) -> Milestone:
+    """Mark a milestone reached today; a reached early win shows in the client's portal."""
+    _require_staff(by, milestone.engagement)
+    if milestone.reached_on is None:
+        milestone.reached_on = timezone.localdate(now or timezone.now())
+        _save(milestone)
+    return milestone
+
+
+@transaction.atomic
 def stage_record_actuals(*, by: User, stage: ChecklistStage, effort_days, amount) -> ChecklistStage:
     _require_manager(by, stage.engagement)
     stage.actual_effort_days = effort_days

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("<int:pk>/integrations/", views.integration_add, name="integration_add"),
     path("<int:pk>/links/", views.resource_link_add, name="link_add"),
+    path("milestones/<int:pk>/reached/", views.milestone_reached, name="milestone_reached"),
     path("obligations/<int:pk>/close/", views.obligation_close, name="obligation_close"),
     path("stages/<int:pk>/items/", views.item_create, name="item_create"),
     path("stages/<int:pk>/actuals/", views.stage_actuals, name="stage_actuals"),

@@ -22,6 +22,7 @@ from .models import (
     ChecklistStage,
     ChecklistTemplate,
     Engagement,
+    Milestone,
     Obligation,
     ObligationStatus,
     Phase,
@@ -93,6 +94,10 @@ def dashboard(request):
             ("kickoff", _("Kickoff")),
         ],
         "can_create": services.can_create(request.user),
+        # Directors are warned on their home page when a CSM carries more than the capacity.
+        "over_capacity": [row for row in selectors.csm_workload() if row.over_capacity]
+        if request.user.sees_portfolio
+        else [],
     }
     return render(request, "engagements/dashboard.html", context)
 
@@ -383,6 +388,15 @@ def _add_child(request, pk, form_class, service, success):
 def milestone_add(request, pk):
     engagement = _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."))
     return _back_to(engagement, "#timeline")
+
+
+@staff_required
+@require_POST
+def milestone_reached(request, pk):
+    milestone = get_object_or_404(Milestone.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    services.milestone_mark_reached(by=request.user, milestone=milestone)
+    messages.success(request, _("Milestone reached."))
+    return _back_to(milestone.engagement, "#timeline")
 
 
 @staff_required

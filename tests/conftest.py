@@ -79,6 +79,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         ChecklistItemFactory,
         ChecklistStageFactory,
         ClientProfileFactory,
+        MilestoneFactory,
         ObligationFactory,
         SatisfactionScoreFactory,
     )
@@ -99,5 +100,6 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "item": item,
         "done_item": done_item,
         "obligation": ObligationFactory(engagement=engagement),
+        "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }

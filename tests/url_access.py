@@ -138,6 +138,7 @@ RULES: dict[str, Rule] = {
     "engagements:integration_add": staff_object("engagement", methods=("POST",)),
     "engagements:link_add": staff_object("engagement", methods=("POST",)),
     "engagements:obligation_close": staff_object("obligation", methods=("POST",)),
+    "engagements:milestone_reached": staff_object("milestone", methods=("POST",)),
     "engagements:item_create": staff_object("stage", methods=("POST",), **MANAGE),
     "engagements:stage_actuals": staff_object("stage", methods=("POST",), **MANAGE),
     "engagements:item": staff_object("item", methods=("GET", "POST")),

@@ -475,3 +475,34 @@ def test_an_admin_made_template_applies(csm, engagement):
     item = ChecklistItem.objects.get(stage__engagement=engagement)
     assert item.title == "Only item" and item.due_on == engagement.kickoff_on + timedelta(days=3)
     assert not ItemComment.objects.exists()
+
+
+def test_marking_an_early_win_reached_shows_it_to_the_client(client, csm, client_key_user, engagement):
+    milestone = MilestoneFactory(engagement=engagement, early_win=True, title="First orders shipped")
+    client.force_login(client_key_user)
+    assert "First orders shipped" not in client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
+    client.force_login(csm)
+    client.post(reverse("engagements:milestone_reached", args=[milestone.pk]))
+    milestone.refresh_from_db()
+    assert milestone.reached_on == timezone.localdate()
+    client.force_login(client_key_user)
+    assert "First orders shipped" in client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
+
+
+def test_director_home_warns_about_over_capacity(client, director, csm, client_org, settings):
+    settings.ENGAGEMENT_CSM_CAPACITY = 1
+    EngagementFactory.create_batch(2, csm=csm, client=client_org)
+    client.force_login(director)
+    assert "over the capacity of 1" in client.get(reverse("home")).content.decode()
+    client.force_login(csm)
+    assert "over the capacity" not in client.get(reverse("home")).content.decode()
+
+
+def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
+    from engagements import services
+
+    item = ChecklistItemFactory(stage__engagement=engagement)
+    services.item_update(by=csm, item=item, assignee=pm)
+    client.force_login(csm)
+    body = client.get(reverse("engagements:item", args=[item.pk])).content.decode()
+    assert f"assignee: — → {pm.full_name}" in body and "changed" in body
