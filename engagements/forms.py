@@ -276,3 +276,12 @@ class AbsenceForm(CrispyMixin, forms.ModelForm):
 
     def _post_clean(self):
         return None
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    role = forms.CharField(label=_("Role on the engagement"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.vendor_people()

@@ -29,6 +29,7 @@ from .models import (
     Decision,
     DueFrom,
     Engagement,
+    EngagementMember,
     Evidence,
     Handoff,
     Integration,
@@ -324,6 +325,17 @@ def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
     if not any(s.is_executive_sponsor for s in stakeholders):
         warnings.append(_("No executive sponsor on the client side."))
     return warnings
+
+
+@transaction.atomic
+def member_add(*, by: User, engagement: Engagement, user: User, role: str = "") -> EngagementMember:
+    _require_manager(by, engagement)
+    if not user.is_vendor_user:
+        raise ValidationError({"user": _("Team members come from our own staff.")})
+    member, _created = EngagementMember.objects.update_or_create(
+        engagement=engagement, user=user, defaults={"role": role.strip()}
+    )
+    return member
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from .models import (
     ChecklistStage,
     ChecklistTemplate,
     Engagement,
+    Integration,
     Milestone,
     Obligation,
     ObligationStatus,
@@ -29,6 +30,7 @@ from .models import (
     PmAbsence,
     SatisfactionScore,
     Side,
+    Stakeholder,
 )
 
 PAGE_SIZE = 50
@@ -237,6 +239,8 @@ def engagement_detail(request, pk):
         "milestone_form": forms.MilestoneForm(),
         "integration_form": forms.IntegrationForm(),
         "link_form": forms.ResourceLinkForm(),
+        "member_form": forms.MemberForm(),
+        "members": engagement.members.select_related("user"),
         "item_form": forms.ItemCreateForm(engagement=engagement),
         "today": timezone.localdate(),
     }
@@ -314,7 +318,9 @@ def obligation_add(request, pk):
         messages.success(request, _("Commitment tracked."))
     else:
         messages.error(request, _("The commitment was not added: give a description, an owner and a due date."))
-    return redirect(request.POST.get("next") or reverse("engagements:detail", args=[engagement.pk]) + "#obligations")
+    if request.POST.get("next") == "handoff":
+        return redirect("engagements:handoff", pk=engagement.pk)
+    return _back_to(engagement, "#obligations")
 
 
 @staff_required
@@ -349,6 +355,74 @@ def stakeholders(request, pk):
         "form": form,
     }
     return render(request, "engagements/stakeholders.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_edit(request, pk):
+    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    engagement = stakeholder.engagement
+    form = forms.StakeholderForm(request.POST or None, instance=stakeholder, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stakeholder_save(
+                by=request.user, engagement=engagement, stakeholder=stakeholder, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Stakeholder saved."))
+            return redirect("engagements:stakeholders", pk=engagement.pk)
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": stakeholder.name})
+
+
+@staff_required
+@require_POST
+def stakeholder_delete(request, pk):
+    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the stakeholder should be removed."))
+    else:
+        services.stakeholder_delete(by=request.user, stakeholder=stakeholder)
+        messages.success(request, _("Stakeholder removed."))
+    return redirect("engagements:stakeholders", pk=stakeholder.engagement_id)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def integration_edit(request, pk):
+    integration = get_object_or_404(Integration.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    form = forms.IntegrationForm(request.POST or None, instance=integration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.integration_save(
+                by=request.user, engagement=integration.engagement, integration=integration, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Integration saved."))
+            return _back_to(integration.engagement, "#integrations")
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": integration.provider})
+
+
+@staff_required
+@require_POST
+def member_add(request, pk):
+    engagement = _engagement_or_404(request, pk, manage=True)
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_add(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Team member added."))
+    else:
+        messages.error(request, _("Choose a person from our staff."))
+    return _back_to(engagement, "#team")
 
 
 @staff_required

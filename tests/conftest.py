@@ -79,9 +79,11 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         ChecklistItemFactory,
         ChecklistStageFactory,
         ClientProfileFactory,
+        IntegrationFactory,
         MilestoneFactory,
         ObligationFactory,
         SatisfactionScoreFactory,
+        StakeholderFactory,
     )
 
     settings.STORAGES = {
@@ -101,5 +103,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "done_item": done_item,
         "obligation": ObligationFactory(engagement=engagement),
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
+        "stakeholder": StakeholderFactory(engagement=engagement),
+        "integration": IntegrationFactory(engagement=engagement),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }

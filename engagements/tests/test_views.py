@@ -506,3 +506,78 @@ def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
     client.force_login(csm)
     body = client.get(reverse("engagements:item", args=[item.pk])).content.decode()
     assert f"assignee: — → {pm.full_name}" in body and "changed" in body
+
+
+def test_stakeholders_are_edited_and_removed(client, csm, engagement):
+    stakeholder = StakeholderFactory(engagement=engagement, name="Old name")
+    client.force_login(csm)
+    response = client.post(
+        reverse("engagements:stakeholder_edit", args=[stakeholder.pk]),
+        {"name": "New name", "influence": "high", "is_executive_sponsor": "on"},
+    )
+    assert response.status_code == 302
+    stakeholder.refresh_from_db()
+    assert stakeholder.name == "New name" and stakeholder.is_executive_sponsor
+    client.post(reverse("engagements:stakeholder_delete", args=[stakeholder.pk]))
+    assert engagement.stakeholders.exists()
+    client.post(reverse("engagements:stakeholder_delete", args=[stakeholder.pk]), {"confirm": "yes"})
+    assert not engagement.stakeholders.exists()
+
+
+def test_integration_status_is_updated(client, team_member, engagement):
+    from .factories import IntegrationFactory
+
+    integration = IntegrationFactory(engagement=engagement)
+    client.force_login(team_member)
+    client.post(
+        reverse("engagements:integration_edit", args=[integration.pk]),
+        {"provider": integration.provider, "status": "blocked", "blockers": "No API key yet"},
+    )
+    integration.refresh_from_db()
+    assert integration.status == "blocked" and integration.blockers == "No API key yet"
+
+
+def test_managers_add_team_members_but_not_client_people(client, csm, engagement, client_key_user, vendor):
+    newcomer = UserFactory(organization=vendor, full_name="Nina New")
+    client.force_login(csm)
+    client.post(reverse("engagements:member_add", args=[engagement.pk]), {"user": newcomer.pk, "role": "QA"})
+    assert engagement.members.filter(user=newcomer, role="QA").exists()
+    client.post(reverse("engagements:member_add", args=[engagement.pk]), {"user": client_key_user.pk})
+    assert not engagement.members.filter(user=client_key_user).exists()
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["client_list", "client_detail", "stakeholders", "handoff", "portal_item", "portal_home", "absences"],
+)
+def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_key_user, engagement, client_org):
+    from .factories import BillingRecordFactory, ClientProfileFactory, ObligationFactory
+
+    profile = ClientProfileFactory(organization=client_org, csm=csm)
+    item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
+    urls = {
+        "client_list": (csm, reverse("engagements:client_list")),
+        "client_detail": (csm, reverse("engagements:client_detail", args=[profile.pk])),
+        "stakeholders": (csm, reverse("engagements:stakeholders", args=[engagement.pk])),
+        "handoff": (csm, reverse("engagements:handoff", args=[engagement.pk])),
+        "portal_item": (client_key_user, reverse("portal:item", args=[item.pk])),
+        "portal_home": (client_key_user, reverse("portal:home")),
+        "absences": (csm, reverse("engagements:absences")),
+    }
+    user, url = urls[page]
+    client.force_login(user)
+
+    def grow():
+        for _ in range(4):
+            ClientProfileFactory(csm=csm)
+            BillingRecordFactory(profile=profile)
+            StakeholderFactory(engagement=engagement)
+            ObligationFactory(engagement=engagement)
+            ItemCommentFactory(item=item)
+            EngagementFactory(client=client_org, csm=csm)
+            PmAbsenceFactory(user=csm)
+
+    grow()
+    small = _queries(client, url)
+    grow()
+    assert _queries(client, url) == small
