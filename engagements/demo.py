@@ -187,4 +187,4 @@ def _build(engagement, *, people, clients, slug, days, done, by):
         first = stages[0]
         services.acceptance_decide(by=key_user, engagement=engagement, stage=first, decision=Decision.ACCEPTED)
         for question in engagement.satisfaction_scores.all():
-            services.satisfaction_answer(by=key_user, request=question, score=4, comment="Good start.")
+            services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")

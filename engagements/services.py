@@ -778,15 +778,17 @@ def acceptance_decide(
 
 
 @transaction.atomic
-def satisfaction_answer(*, by: User, request: SatisfactionScore, score: int, comment: str = "", now=None):
+def satisfaction_answer(*, by: User, question: SatisfactionScore, score: int, comment: str = "", now=None):
     now = now or timezone.now()
     if not by.is_client_user:
         raise PermissionDenied
-    request = SatisfactionScore.objects.visible_to(by).select_for_update().get(pk=request.pk)
-    if request.score is not None:
+    question = SatisfactionScore.objects.visible_to(by).select_for_update().filter(pk=question.pk).first()
+    if question is None:
+        raise PermissionDenied
+    if question.score is not None:
         raise ValidationError(_("You already answered this question. Thank you!"))
-    request.score, request.comment, request.answered_at, request.answered_by = score, comment.strip(), now, by
-    return _save(request)
+    question.score, question.comment, question.answered_at, question.answered_by = score, comment.strip(), now, by
+    return _save(question)
 
 
 def satisfaction_ask_day30(*, now=None) -> int:

@@ -810,7 +810,7 @@ def portal_satisfaction(request, pk):
     form = forms.SatisfactionForm(request.POST)
     if form.is_valid():
         try:
-            services.satisfaction_answer(by=request.user, request=question, **form.cleaned_data)
+            services.satisfaction_answer(by=request.user, question=question, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
