@@ -489,3 +489,11 @@ def test_workload_warns_over_capacity(csm, client_org, settings):
     EngagementFactory(csm=csm, client=client_org, phase=Phase.CLOSED)
     row = next(r for r in selectors.csm_workload() if r.pk == csm.pk)
     assert row.active == 3 and row.over_capacity
+
+
+def test_pm_work_goes_to_the_deputy_while_the_pm_is_away(csm, pm, deputy_pm, engagement):
+    now = timezone.now()
+    PmAbsenceFactory(user=pm, starts_on=timezone.localdate(now), ends_on=timezone.localdate(now) + timedelta(days=3))
+    services.template_apply(by=csm, engagement=engagement, template=default_template(), now=now)
+    pm_items = ChecklistItem.objects.filter(stage__engagement=engagement, title="Set up test environment")
+    assert pm_items.get().assignee == deputy_pm
