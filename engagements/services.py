@@ -411,6 +411,38 @@ def stage_record_actuals(*, by: User, stage: ChecklistStage, effort_days, amount
 
 
 @transaction.atomic
+def template_default_ensure() -> ChecklistTemplate:
+    """The shipped default template, re-created from ``default_template.py`` if it was deleted
+    (the data migration creates it; a flushed test database or an admin may have removed it)."""
+    from .default_template import DEFAULT_STAGES, DEFAULT_TEMPLATE_NAME
+
+    template = ChecklistTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME).first()
+    if template is not None:
+        return template
+    template = ChecklistTemplate.objects.create(
+        name=DEFAULT_TEMPLATE_NAME, is_default=not ChecklistTemplate.objects.filter(is_default=True).exists()
+    )
+    for stage_position, (title, acceptance, items) in enumerate(DEFAULT_STAGES, start=1):
+        stage = TemplateStage.objects.create(
+            template=template, title=title, position=stage_position * 10, client_acceptance_required=acceptance
+        )
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                stage=stage,
+                title=item_title,
+                guidance=guidance,
+                owner_side=side,
+                default_assignee_role=role,
+                due_offset_days=offset,
+                evidence_required=evidence,
+                position=item_position * 10,
+            )
+            for item_position, (item_title, guidance, side, role, offset, evidence) in enumerate(items, start=1)
+        )
+    return template
+
+
+@transaction.atomic
 def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     """A copy of a template with its stages and items, named "<name> (copy N)", never the default."""
     n = 1

@@ -28,12 +28,9 @@ def log_out(page):
 @pytest.fixture
 def default_template():
     """Transactional tests flush the database, data migrations included: put the default back."""
-    import importlib
+    from engagements.services import template_default_ensure
 
-    from django.apps import apps
-
-    migration = importlib.import_module("engagements.migrations.0003_default_checklist_template")
-    migration.create_default_template(apps, None)
+    return template_default_ensure()
 
 
 @pytest.fixture

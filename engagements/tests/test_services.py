@@ -171,6 +171,15 @@ def test_a_pm_cannot_record_someone_elses_absence(pm, deputy_pm):
 # --- Templates --------------------------------------------------------------------------------------
 
 
+def test_the_default_template_is_rebuilt_when_missing():
+    shipped = [(s.title, list(s.items.values_list("title", "owner_side"))) for s in default_template().stages.all()]
+    default_template().delete()
+    rebuilt = services.template_default_ensure()
+    assert rebuilt.is_default
+    assert [(s.title, list(s.items.values_list("title", "owner_side"))) for s in rebuilt.stages.all()] == shipped
+    assert services.template_default_ensure() == rebuilt
+
+
 def test_the_default_template_ships_with_five_stages():
     template = default_template()
     assert template.is_default
