@@ -182,7 +182,8 @@ def _build(engagement, *, people, clients, slug, days, done, by):
     if days >= 30:
         # A live engagement: the client accepted the work plan, and rated the first month.
         services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)
-        first = stages[0]
-        services.acceptance_decide(by=key_user, engagement=engagement, stage=first, decision=Decision.ACCEPTED)
+        for stage in stages:
+            if stage.acceptance_required:
+                services.acceptance_decide(by=key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
         for question in engagement.satisfaction_scores.all():
             services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")
