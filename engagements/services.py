@@ -769,8 +769,13 @@ def acceptance_decide(
     if not by.is_key_user:
         raise PermissionDenied
     engagement = _lock(engagement)
-    if stage is not None and (stage.engagement_id != engagement.pk or not stage.acceptance_required):
-        raise ValidationError(_("This stage does not need the client's acceptance."))
+    if stage is not None:
+        # Read again under the engagement lock: a double click must not record two acceptances.
+        stage = ChecklistStage.objects.filter(pk=stage.pk, engagement=engagement).first()
+        if stage is None or not stage.acceptance_required:
+            raise ValidationError(_("This stage does not need the client's acceptance."))
+        if decision == Decision.ACCEPTED and stage.accepted_at is not None:
+            raise ValidationError(_("This stage is already accepted."))
     reason = (reason or "").strip()
     if decision == Decision.REJECTED and not reason:
         raise ValidationError({"reason": _("Tell us why you reject it, so we can put it right.")})
