@@ -350,7 +350,7 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         page.obligations = list(Obligation.objects.filter(engagement=engagement).select_related("owner"))
         page.integrations = list(engagement.integrations.all())
         page.resource_links = list(engagement.resource_links.all())
-        page.handoff = engagement.handoff if hasattr(engagement, "handoff") else None
+        page.handoff = getattr(engagement, "handoff", None)
     return page
 
 
@@ -358,7 +358,7 @@ def engagement_for_page(*, user, pk):
     """The engagement (404-able queryset) with the people the page shows."""
     return (
         Engagement.objects.visible_to(user)
-        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff")
+        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by")
         .filter(pk=pk)
     )
 
