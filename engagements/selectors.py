@@ -358,7 +358,9 @@ def engagement_for_page(*, user, pk):
     """The engagement (404-able queryset) with the people the page shows."""
     return (
         Engagement.objects.visible_to(user)
-        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by")
+        .select_related(
+            "client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by"
+        )
         .filter(pk=pk)
     )
 
