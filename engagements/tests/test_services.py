@@ -506,3 +506,19 @@ def test_pm_work_goes_to_the_deputy_while_the_pm_is_away(csm, pm, deputy_pm, eng
     services.template_apply(by=csm, engagement=engagement, template=default_template(), now=now)
     pm_items = ChecklistItem.objects.filter(stage__engagement=engagement, title="Set up test environment")
     assert pm_items.get().assignee == deputy_pm
+
+
+def test_the_contract_with_the_notifications_app_holds():
+    """Names the notifications app (issue 4) relies on: keep them stable."""
+    import inspect
+
+    from engagements import reminders
+
+    assert ChecklistStage._meta.get_field("engagement").remote_field.related_name == "stages"
+    assert ChecklistItem._meta.get_field("stage").remote_field.related_name == "items"
+    for name in ("title", "owner_side", "assignee", "due_on", "status", "completed_at"):
+        ChecklistItem._meta.get_field(name)
+    assert (Side.VENDOR.value, Side.CLIENT.value) == ("vendor", "client")
+    assert (ItemStatus.OPEN.value, ItemStatus.DONE.value) == ("open", "done")
+    assert hasattr(ChecklistItem.objects, "open") and hasattr(ChecklistItem.objects, "visible_to")
+    assert list(inspect.signature(reminders.item_reminders_sync).parameters) == ["item", "now"]
