@@ -32,7 +32,7 @@ from .models import (
     StageAcceptance,
     Stakeholder,
 )
-from .services import engagement_acting_pm, engagement_warnings
+from .services import engagement_acting_pm, engagement_people, engagement_warnings
 
 
 def _count(queryset, group_by):
@@ -382,16 +382,9 @@ def item_detail(*, user, pk):
 
 
 def assignee_choices(engagement: Engagement):
-    """Who an item may be assigned to: the engagement's vendor team and the client's own people."""
-    team = Q(pk__in=[engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id, engagement.account_executive_id])
-    return (
-        User.objects.filter(
-            team | Q(engagement_memberships__engagement=engagement) | Q(organization_id=engagement.client_id),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+    """Who an item may be assigned to: the engagement's vendor team and the client's own people
+    (the same rule the services enforce)."""
+    return engagement_people(engagement).order_by("full_name")
 
 
 # --- Portal ------------------------------------------------------------------------------------

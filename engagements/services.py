@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -89,6 +89,19 @@ def can_manage(user: User, engagement: Engagement) -> bool:
     if user.is_superuser or user.role in (Role.DIRECTOR, Role.VENDOR_ADMIN):
         return True
     return user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
+
+
+def can_decide(user: User, engagement: Engagement) -> bool:
+    """Who accepts or rejects for the client: the portal account marked key user in the
+    engagement's stakeholder map; while none is linked there, the client's key users."""
+    if not user.is_active or not user.is_key_user or user.organization_id != engagement.client_id:
+        return False
+    linked = (
+        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return linked is None or linked == user.pk
 
 
 def _require_visible(user: User, engagement: Engagement) -> None:
@@ -591,11 +604,19 @@ def item_create(
     return item
 
 
+def engagement_people(engagement: Engagement):
+    """Who may be assigned work on an engagement: its vendor team (CSM, PM, deputy, account
+    executive, members) and the client's own active people. Nobody else, so an id posted from
+    another engagement or another client is refused."""
+    team = Q(pk__in=[engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id, engagement.account_executive_id])
+    team |= Q(pk__in=EngagementMember.objects.filter(engagement=engagement).values("user_id"))
+    return User.objects.filter(team | Q(organization_id=engagement.client_id), is_active=True)
+
+
 def _validate_assignee(item: ChecklistItem) -> None:
     if item.assignee is None:
         return
-    engagement = item.stage.engagement
-    if item.assignee.is_client_user and item.assignee.organization_id != engagement.client_id:
+    if not engagement_people(item.stage.engagement).filter(pk=item.assignee.pk).exists():
         raise ValidationError({"assignee": _("Choose someone working on this engagement.")})
 
 
@@ -636,7 +657,9 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
             item.completed_at, item.completed_by = now, by
         elif item.status not in CLOSED_ITEM_STATUSES:
             item.completed_at, item.completed_by = None, None
-    _validate_assignee(item)
+    if "assignee" in changes:
+        # Only a new assignee is checked: someone who has since left the team does not block other edits.
+        _validate_assignee(item)
     _save(item)
     _event(item, by=by, action="updated", changes=changes, now=now)
     if {"assignee", "due_on", "status"} & set(changes):
@@ -766,7 +789,7 @@ def acceptance_decide(
     """
     now = now or timezone.now()
     _require_visible(by, engagement)
-    if not by.is_key_user:
+    if not can_decide(by, engagement):
         raise PermissionDenied
     engagement = _lock(engagement)
     if stage is not None:
@@ -787,6 +810,15 @@ def acceptance_decide(
     stages = list(stages)
     if not stages:
         raise ValidationError(_("There is nothing to accept yet."))
+    snapshot = _snapshot(stages)
+    if decision == Decision.ACCEPTED and stage is None:
+        # Read under the engagement lock: a double click must not record the same baseline twice.
+        latest = StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).order_by(
+            "-decided_at", "-pk"
+        )
+        latest = latest.first()
+        if latest is not None and latest.decision == Decision.ACCEPTED and latest.snapshot == snapshot:
+            raise ValidationError(_("You already accepted this work plan; nothing changed since."))
     if (
         decision == Decision.ACCEPTED
         and stage is not None
@@ -801,7 +833,7 @@ def acceptance_decide(
             reason=reason,
             decided_by=by,
             decided_at=now,
-            snapshot=_snapshot(stages),
+            snapshot=snapshot,
         )
     )
     if stage is not None:

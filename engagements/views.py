@@ -692,7 +692,13 @@ def portal_engagement(request, pk):
     engagement = get_object_or_404(selectors.engagement_list_for_portal(user=request.user), pk=pk)
     page = selectors.engagement_page(engagement=engagement, for_client=True)
     pending = list(selectors.pending_satisfaction(user=request.user).filter(engagement=engagement))
-    context = {"engagement": engagement, "page": page, "pending_satisfaction": pending, "today": timezone.localdate()}
+    context = {
+        "engagement": engagement,
+        "page": page,
+        "pending_satisfaction": pending,
+        "today": timezone.localdate(),
+        "can_decide": services.can_decide(request.user, engagement),
+    }
     return render(request, "portal/engagement.html", context)
 
 
@@ -784,6 +790,8 @@ def _decide(request, engagement, stage):
         services.acceptance_decide(by=request.user, engagement=engagement, stage=stage, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _error_text(error))
+    except PermissionDenied:
+        messages.error(request, _("Only the key user named for this engagement can accept or reject."))
     else:
         messages.success(request, _("Thank you, your decision is recorded."))
 
