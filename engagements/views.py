@@ -544,6 +544,8 @@ def _item_context(request, item, **extra):
     engagement = item.stage.engagement
     today = timezone.localdate()
     item.overdue = item.is_overdue(today)
+    # The engagement page annotates this; the row re-rendered after an inline change must show it too.
+    item.comment_count = len(item.comments.all())
     return {
         "item": item,
         "engagement": engagement,

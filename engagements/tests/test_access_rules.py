@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from engagements import services
@@ -100,3 +101,56 @@ def test_a_double_click_on_accept_work_plan_records_one_baseline(client_key_user
     services.item_update(by=csm, item=item, title="Renamed")
     services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
     assert StageAcceptance.objects.count() == 2
+
+
+# --- Query counts with the engagement's side records growing ---------------------------------------
+
+
+def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(client, csm, client_key_user, engagement):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import (
+        EngagementMemberFactory,
+        IntegrationFactory,
+        MilestoneFactory,
+        ObligationFactory,
+        StageAcceptanceFactory,
+    )
+
+    def grow():
+        stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+        for _ in range(3):
+            ChecklistItemFactory(stage=stage, assignee=UserFactory(organization=engagement.client))
+            EngagementMemberFactory(engagement=engagement)
+            ObligationFactory(engagement=engagement)
+            MilestoneFactory(engagement=engagement, early_win=True, reached_on=timezone.localdate())
+            IntegrationFactory(engagement=engagement)
+            StageAcceptanceFactory(engagement=engagement, stage=stage, decided_by=client_key_user)
+
+    def count(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    engagement.kickoff_on = timezone.localdate()
+    engagement.save()
+    staff_url = reverse("engagements:detail", args=[engagement.pk])
+    portal_url = reverse("portal:engagement", args=[engagement.pk])
+    grow()
+    small = (count(csm, staff_url), count(client_key_user, portal_url))
+    grow()
+    grow()
+    assert (count(csm, staff_url), count(client_key_user, portal_url)) == small
+
+
+def test_ticking_an_item_inline_keeps_its_comment_count(client, csm, engagement):
+    from .factories import ItemCommentFactory
+
+    item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
+    ItemCommentFactory(item=item)
+    client.force_login(csm)
+    response = client.post(reverse("engagements:item", args=[item.pk]), {"status": "done"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "1 comment" in response.content.decode()
