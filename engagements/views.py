@@ -188,11 +188,10 @@ def client_edit(request, pk):
 def billing_record_add(request, pk):
     profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
     form = forms.BillingRecordForm(request.POST)
-    if form.is_valid():
-        services.billing_record_add(by=request.user, profile=profile, **form.cleaned_data)
-        messages.success(request, _("Record added."))
-    else:
-        messages.error(request, _("The record was not added: check the fields."))
+    if not form.is_valid():
+        return _form_again(request, form, f"{profile.organization.name} · {form.helper.inputs[0].value}")
+    services.billing_record_add(by=request.user, profile=profile, **form.cleaned_data)
+    messages.success(request, _("Record added."))
     return redirect("engagements:client_detail", pk=profile.pk)
 
 
@@ -313,11 +312,10 @@ def handoff_edit(request, pk):
 def obligation_add(request, pk):
     engagement = _engagement_or_404(request, pk)
     form = forms.ObligationForm(request.POST)
-    if form.is_valid():
-        services.obligation_add(by=request.user, engagement=engagement, **form.cleaned_data)
-        messages.success(request, _("Commitment tracked."))
-    else:
-        messages.error(request, _("The commitment was not added: give a description, an owner and a due date."))
+    if not form.is_valid():
+        return _form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
+    services.obligation_add(by=request.user, engagement=engagement, **form.cleaned_data)
+    messages.success(request, _("Commitment tracked."))
     if request.POST.get("next") == "handoff":
         return redirect("engagements:handoff", pk=engagement.pk)
     return _back_to(engagement, "#obligations")
@@ -442,26 +440,29 @@ def template_apply(request, pk):
     return _back_to(engagement, "#checklist")
 
 
-def _add_child(request, pk, form_class, service, success):
+def _form_again(request, form, title):
+    """Show a form that failed again, with the person's input and the errors next to the fields."""
+    return render(request, "engagements/form_page.html", {"form": form, "title": title})
+
+
+def _add_child(request, pk, form_class, service, success, anchor):
     engagement = _engagement_or_404(request, pk)
     form = form_class(request.POST)
     if form.is_valid():
         try:
             service(by=request.user, engagement=engagement, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
-    else:
-        messages.error(request, _("Nothing was added: %(errors)s") % {"errors": form.errors.as_text()})
-    return engagement
+            return _back_to(engagement, anchor)
+    return _form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
 
 
 @staff_required
 @require_POST
 def milestone_add(request, pk):
-    engagement = _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."))
-    return _back_to(engagement, "#timeline")
+    return _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."), "#timeline")
 
 
 @staff_required
@@ -476,8 +477,9 @@ def milestone_reached(request, pk):
 @staff_required
 @require_POST
 def integration_add(request, pk):
-    engagement = _add_child(request, pk, forms.IntegrationForm, services.integration_save, _("Integration added."))
-    return _back_to(engagement, "#integrations")
+    return _add_child(
+        request, pk, forms.IntegrationForm, services.integration_save, _("Integration added."), "#integrations"
+    )
 
 
 def _link_save(*, by, engagement, **fields):
@@ -493,8 +495,7 @@ def _link_save(*, by, engagement, **fields):
 @staff_required
 @require_POST
 def resource_link_add(request, pk):
-    engagement = _add_child(request, pk, forms.ResourceLinkForm, _link_save, _("Link added."))
-    return _back_to(engagement, "#links")
+    return _add_child(request, pk, forms.ResourceLinkForm, _link_save, _("Link added."), "#links")
 
 
 # --- Checklist items --------------------------------------------------------------------------

@@ -154,3 +154,39 @@ def test_ticking_an_item_inline_keeps_its_comment_count(client, csm, engagement)
     response = client.post(reverse("engagements:item", args=[item.pk]), {"status": "done"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "1 comment" in response.content.decode()
+
+
+# --- Bad input keeps what was typed -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data", "typed"),
+    [
+        ("engagements:milestone_add", {"title": "First invoice run"}, "First invoice run"),
+        ("engagements:obligation_add", {"description": "Weekly status mail", "source": "sales"}, "Weekly status mail"),
+        ("engagements:integration_add", {"provider": "DHL Parcel"}, "DHL Parcel"),
+        ("engagements:link_add", {"kind": "docs", "title": "Runbook", "url": "not a url"}, "Runbook"),
+    ],
+)
+def test_a_rejected_engagement_form_keeps_the_input_and_names_the_field(client, csm, engagement, url_name, data, typed):
+    from engagements.models import Integration, Milestone, Obligation, ResourceLink
+
+    client.force_login(csm)
+    response = client.post(reverse(url_name, args=[engagement.pk]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert typed in body
+    assert "invalid-feedback" in body
+    for model in (Milestone, Obligation, Integration, ResourceLink):
+        assert not model.objects.filter(engagement=engagement).exists()
+
+
+def test_a_rejected_billing_record_keeps_the_input(client, csm, client_org):
+    from .factories import ClientProfileFactory
+
+    profile = ClientProfileFactory(organization=client_org, csm=csm)
+    client.force_login(csm)
+    response = client.post(reverse("engagements:billing_add", args=[profile.pk]), {"title": "Setup fee, first half"})
+    assert response.status_code == 200
+    assert "Setup fee, first half" in response.content.decode()
+    assert not profile.billing_records.exists()
