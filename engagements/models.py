@@ -684,6 +684,10 @@ class ChecklistItem(models.Model):
         verbose_name=_("assignee"),
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
+    # Where a template-made due date counts from; cleared once someone sets the date by hand, so
+    # that a later kickoff (or contract) date moves only the dates nobody chose.
+    due_from = models.CharField(_("due date counts from"), max_length=10, choices=DueFrom.choices, blank=True)
+    due_offset_days = models.IntegerField(_("due offset in days"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     position = models.PositiveIntegerField(_("position"), default=0)
     evidence_required = models.CharField(

@@ -231,12 +231,16 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
 def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engagement:
     _require_manager(by, engagement)
     engagement = _lock(engagement)
+    anchors = (engagement.kickoff_on, engagement.contract_signed_on)
     for field, value in fields.items():
         if field not in ENGAGEMENT_EDITABLE:
             raise ValueError(field)
         setattr(engagement, field, value)
     _validate_people(engagement)
-    return _save(engagement)
+    _save(engagement)
+    if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
+        _due_dates_reanchor(by=by, engagement=engagement, now=timezone.now())
+    return engagement
 
 
 @transaction.atomic
@@ -252,11 +256,17 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
         )
     if to == Phase.KICKOFF and not Handoff.objects.filter(engagement=engagement, handed_over_at__isnull=False).exists():
         raise ValidationError(_("Record and complete the sales handoff before the kickoff."))
+    kickoff_set = False
     if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
-        # The kickoff date anchors the first-30-days timeline and the day-30 satisfaction question.
+        # The kickoff date anchors the first-30-days timeline, the day-30 satisfaction question
+        # and the checklist's kickoff-relative due dates.
         engagement.kickoff_on = timezone.localdate(now)
+        kickoff_set = True
     engagement.phase = to
-    return _save(engagement)
+    _save(engagement)
+    if kickoff_set:
+        _due_dates_reanchor(by=by, engagement=engagement, now=now)
+    return engagement
 
 
 @transaction.atomic
@@ -489,6 +499,38 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     return copy
 
 
+def _due_bases(engagement: Engagement, *, today: date) -> dict:
+    """The dates template due offsets count from: the kickoff (or the contract signature), falling
+    back to the other one, then to today while neither is known."""
+    return {
+        DueFrom.KICKOFF: engagement.kickoff_on or engagement.contract_signed_on or today,
+        DueFrom.CONTRACT: engagement.contract_signed_on or engagement.kickoff_on or today,
+    }
+
+
+def _due_dates_reanchor(*, by: User, engagement: Engagement, now) -> None:
+    """Once the kickoff or contract date is set or moved, move the open items whose due date came
+    from the template with it. Dates someone set by hand (``due_from`` cleared) stay."""
+    if engagement.kickoff_on is None and engagement.contract_signed_on is None:
+        return
+    bases = _due_bases(engagement, today=timezone.localdate(now))
+    items = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .filter(stage__engagement=engagement, due_offset_days__isnull=False)
+        .exclude(due_from="")
+        .exclude(status__in=CLOSED_ITEM_STATUSES)
+    )
+    for item in items:
+        due_on = bases[item.due_from] + timedelta(days=item.due_offset_days)
+        if due_on == item.due_on:
+            continue
+        changes = {"due_on": [_json(item.due_on), _json(due_on)]}
+        item.due_on = due_on
+        item.save(update_fields=["due_on"])
+        _event(item, by=by, action="updated", changes=changes, now=now)
+        item_reminders_sync(item, now=now)
+
+
 def _key_user_of(engagement: Engagement) -> User | None:
     stakeholder = (
         Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
@@ -513,10 +555,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
     if engagement.stages.exists():
         raise ValidationError(_("This engagement already has a checklist; add items to it instead."))
     today = timezone.localdate(now)
-    bases = {
-        DueFrom.KICKOFF: engagement.kickoff_on or engagement.contract_signed_on or today,
-        DueFrom.CONTRACT: engagement.contract_signed_on or engagement.kickoff_on or today,
-    }
+    bases = _due_bases(engagement, today=today)
     assignees = {
         AssigneeRole.CSM: engagement.csm,
         AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
@@ -539,6 +578,8 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
                 owner_side=t.owner_side,
                 assignee=assignees.get(t.default_assignee_role),
                 due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
+                due_from=t.due_from,
+                due_offset_days=t.due_offset_days,
                 evidence_required=t.evidence_required,
                 position=t.position,
                 created_at=now,
@@ -657,6 +698,9 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
             item.completed_at, item.completed_by = now, by
         elif item.status not in CLOSED_ITEM_STATUSES:
             item.completed_at, item.completed_by = None, None
+    if "due_on" in changes:
+        # A date chosen by hand no longer follows the kickoff or contract date.
+        item.due_from, item.due_offset_days = "", None
     if "assignee" in changes:
         # Only a new assignee is checked: someone who has since left the team does not block other edits.
         _validate_assignee(item)
