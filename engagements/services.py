@@ -326,6 +326,11 @@ def stakeholder_save(
         setattr(stakeholder, field, value)
     if stakeholder.user_id and stakeholder.user.organization_id != engagement.client_id:
         raise ValidationError({"user": _("Choose a portal account of this client.")})
+    if stakeholder.is_key_user and stakeholder.user_id and not stakeholder.user.is_key_user:
+        # The linked account is the one that accepts stages in the portal, which needs the key-user role.
+        raise ValidationError(
+            {"user": _("The key user's portal account must have the key-user role; invite them as key user.")}
+        )
     try:
         with transaction.atomic():
             return _save(stakeholder)

@@ -190,3 +190,15 @@ def test_a_rejected_billing_record_keeps_the_input(client, csm, client_org):
     assert response.status_code == 200
     assert "Setup fee, first half" in response.content.decode()
     assert not profile.billing_records.exists()
+
+
+def test_the_key_user_stakeholder_links_only_a_key_user_account(csm, client_member, client_key_user, engagement):
+    with pytest.raises(ValidationError, match="key-user role"):
+        services.stakeholder_save(
+            by=csm, engagement=engagement, name=client_member.full_name, user=client_member, is_key_user=True
+        )
+    assert not engagement.stakeholders.exists()
+    services.stakeholder_save(
+        by=csm, engagement=engagement, name=client_key_user.full_name, user=client_key_user, is_key_user=True
+    )
+    assert services.can_decide(client_key_user, engagement)
