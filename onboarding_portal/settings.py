@@ -164,6 +164,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Internationalization --------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("pl", _("Polish"))]
+# Unambiguous date formats for English (see onboarding_portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["onboarding_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -41,3 +41,15 @@ def test_client_users_cannot_enter_the_admin(client_key_user):
 def test_pages_carry_the_csrf_token_for_htmx(client, csm):
     client.force_login(csm)
     assert 'hx-headers=\'{"X-CSRFToken": "' in client.get(reverse("home")).content.decode()
+
+
+def test_english_dates_cannot_be_misread_as_month_day(client, csm):
+    from datetime import UTC, date, datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{{ d|date:"SHORT_DATE_FORMAT" }} | {{ t|date:"SHORT_DATETIME_FORMAT" }} | {{ d }}')
+    with translation.override("en"):
+        text = template.render(Context({"d": date(2026, 11, 8), "t": datetime(2026, 11, 8, 23, 55, tzinfo=UTC)}))
+    assert text == "8 Nov 2026 | 8 Nov 2026, 23:55 | 8 Nov 2026"
