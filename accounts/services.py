@@ -49,8 +49,9 @@ def invitation_create(
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email address already exists.")})
-    # A new invitation replaces any still-pending one for the same address.
-    Invitation.objects.pending(now).filter(email__iexact=email).update(revoked_at=now)
+    # A new invitation replaces any still-pending one for the same address at this client (only:
+    # another client's invitations are not this CSM's to revoke).
+    Invitation.objects.pending(now).filter(email__iexact=email, organization=organization).update(revoked_at=now)
     invitation = Invitation(
         email=email,
         full_name=full_name.strip(),

@@ -115,3 +115,14 @@ def test_weak_password_is_refused_with_a_message_and_nothing_created(
     assert response.status_code == 200
     assert "too short" in response.content.decode()
     assert not User.objects.filter(email="kate@acme.example").exists()
+
+
+def test_inviting_an_address_never_revokes_another_clients_invitation(csm, other_csm, engagement, other_engagement):
+    theirs = _invite(other_csm, other_engagement.client, email="consultant@example.com")
+    mine = _invite(csm, engagement.client, email="consultant@example.com")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None, "a CSM of one client must not change another client's invitations"
+    # Within the same client, a new invitation still replaces the pending one.
+    _invite(csm, engagement.client, email="consultant@example.com")
+    mine.refresh_from_db()
+    assert mine.revoked_at is not None
