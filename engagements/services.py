@@ -54,6 +54,9 @@ from .reminders import item_reminders_sync
 # Who may open clients and engagements.
 CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
 
+# Who may record someone else's absence (it reroutes that person's work on every engagement).
+ABSENCE_RECORDERS = frozenset({Role.DIRECTOR, Role.VENDOR_ADMIN})
+
 # The one table of phase transitions; ``engagement_change_phase`` is the only way to move.
 ALLOWED_TRANSITIONS = {
     Phase.HANDOFF: {Phase.KICKOFF, Phase.CLOSED},
@@ -369,7 +372,7 @@ def member_add(*, by: User, engagement: Engagement, user: User, role: str = "") 
 @transaction.atomic
 def pm_absence_record(*, by: User, user: User, starts_on: date, ends_on: date, note: str = "", now=None) -> PmAbsence:
     """A PM records their own absence; a director or admin may record anyone's."""
-    if not by.is_vendor_user or (by.pk != user.pk and not (by.is_superuser or by.role in CREATOR_ROLES)):
+    if not by.is_vendor_user or (by.pk != user.pk and not (by.is_superuser or by.role in ABSENCE_RECORDERS)):
         raise PermissionDenied
     return _save(
         PmAbsence(user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_at=now or timezone.now())

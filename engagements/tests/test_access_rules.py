@@ -202,3 +202,12 @@ def test_the_key_user_stakeholder_links_only_a_key_user_account(csm, client_memb
         by=csm, engagement=engagement, name=client_key_user.full_name, user=client_key_user, is_key_user=True
     )
     assert services.can_decide(client_key_user, engagement)
+
+
+def test_only_a_director_or_admin_records_someone_elses_absence(csm, director, pm):
+    from datetime import date
+
+    with pytest.raises(PermissionDenied):
+        services.pm_absence_record(by=csm, user=pm, starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 14))
+    absence = services.pm_absence_record(by=director, user=pm, starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 14))
+    assert absence.user == pm
