@@ -406,6 +406,8 @@ def integration_save(
 ) -> Integration:
     _require_staff(by, engagement)
     integration = integration or Integration(engagement=engagement)
+    if integration.engagement_id != engagement.pk:
+        raise PermissionDenied
     for field, value in fields.items():
         setattr(integration, field, value)
     return _save(integration)
@@ -415,6 +417,8 @@ def integration_save(
 def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | None = None, **fields) -> Milestone:
     _require_staff(by, engagement)
     milestone = milestone or Milestone(engagement=engagement)
+    if milestone.engagement_id != engagement.pk:
+        raise PermissionDenied
     for field, value in fields.items():
         setattr(milestone, field, value)
     return _save(milestone)

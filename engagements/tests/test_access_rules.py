@@ -211,3 +211,19 @@ def test_only_a_director_or_admin_records_someone_elses_absence(csm, director, p
         services.pm_absence_record(by=csm, user=pm, starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 14))
     absence = services.pm_absence_record(by=director, user=pm, starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 14))
     assert absence.user == pm
+
+
+def test_an_integration_or_milestone_of_another_engagement_cannot_be_saved_through_mine(
+    csm, engagement, other_engagement
+):
+    from .factories import IntegrationFactory, MilestoneFactory
+
+    theirs = IntegrationFactory(engagement=other_engagement, provider="Stripe")
+    with pytest.raises(PermissionDenied):
+        services.integration_save(by=csm, engagement=engagement, integration=theirs, provider="Hijacked")
+    milestone = MilestoneFactory(engagement=other_engagement, title="Their win")
+    with pytest.raises(PermissionDenied):
+        services.milestone_save(by=csm, engagement=engagement, milestone=milestone, title="Hijacked")
+    theirs.refresh_from_db()
+    milestone.refresh_from_db()
+    assert (theirs.provider, milestone.title) == ("Stripe", "Their win")
