@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -115,6 +116,20 @@ class Engagement(models.Model):
 
     def __str__(self):
         return f"{self.client} — {self.name}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.kickoff_on and self.target_go_live_on and self.target_go_live_on < self.kickoff_on:
+            errors["target_go_live_on"] = _("The go-live cannot come before the kickoff.")
+        elif self.contract_signed_on and self.target_go_live_on and self.target_go_live_on < self.contract_signed_on:
+            errors["target_go_live_on"] = _("The go-live cannot come before the contract signature.")
+        for field in ("planned_effort_days", "planned_amount"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _("Enter zero or more.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class EngagementMember(models.Model):

@@ -227,3 +227,27 @@ def test_an_integration_or_milestone_of_another_engagement_cannot_be_saved_throu
     theirs.refresh_from_db()
     milestone.refresh_from_db()
     assert (theirs.provider, milestone.title) == ("Stripe", "Their win")
+
+
+def test_an_engagement_edit_with_go_live_before_kickoff_or_a_negative_budget_changes_nothing(client, csm, engagement):
+    from datetime import date
+
+    engagement.kickoff_on, engagement.target_go_live_on = date(2026, 3, 2), date(2026, 6, 1)
+    engagement.save()
+    client.force_login(csm)
+    data = {
+        "name": "Renamed",
+        "csm": csm.pk,
+        "currency": "EUR",
+        "kickoff_on": "2026-03-02",
+        "target_go_live_on": "2026-02-01",
+        "planned_amount": "-5000",
+    }
+    response = client.post(reverse("engagements:edit", args=[engagement.pk]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The go-live cannot come before the kickoff." in body
+    assert "Enter zero or more." in body
+    assert 'value="Renamed"' in body
+    engagement.refresh_from_db()
+    assert (engagement.name, engagement.target_go_live_on) != ("Renamed", date(2026, 2, 1))
