@@ -124,6 +124,8 @@ def decorate(engagement, *, today: date):
     """Python-side figures for an annotated engagement (no queries)."""
     engagement.progress = round(100 * engagement.items_done / engagement.items_total) if engagement.items_total else 0
     engagement.days_since_kickoff = (today - engagement.kickoff_on).days if engagement.kickoff_on else None
+    # A planned kickoff reads "in N days", not as a negative age.
+    engagement.days_to_kickoff = -engagement.days_since_kickoff if (engagement.days_since_kickoff or 0) < 0 else None
     engagement.health_badge = HEALTH_BADGE[Health(engagement.health)]
     engagement.health_label = Health(engagement.health).label
     return engagement

@@ -251,3 +251,14 @@ def test_an_engagement_edit_with_go_live_before_kickoff_or_a_negative_budget_cha
     assert 'value="Renamed"' in body
     engagement.refresh_from_db()
     assert (engagement.name, engagement.target_go_live_on) != ("Renamed", date(2026, 2, 1))
+
+
+def test_the_dashboard_shows_a_planned_kickoff_as_days_to_go(client, csm, engagement):
+    from datetime import timedelta
+
+    engagement.kickoff_on = timezone.localdate() + timedelta(days=5)
+    engagement.save()
+    client.force_login(csm)
+    body = client.get(reverse("home")).content.decode()
+    assert "starts in 5 days" in body
+    assert ">-5<" not in body
