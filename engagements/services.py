@@ -746,6 +746,9 @@ def item_complete(
     item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
     if item.status == ItemStatus.DONE:
         raise ValidationError(_("This item is already done."))
+    if item.evidence_required == Evidence.LINK and not (evidence_link or item.evidence_link):
+        # Refused before any file is stored: a rolled-back row would leave the file behind on disk.
+        _check_evidence(item)
     changes = {"status": [item.status, ItemStatus.DONE]}
     if evidence_link:
         item.evidence_link = evidence_link

@@ -262,3 +262,19 @@ def test_the_dashboard_shows_a_planned_kickoff_as_days_to_go(client, csm, engage
     body = client.get(reverse("home")).content.decode()
     assert "starts in 5 days" in body
     assert ">-5<" not in body
+
+
+def test_a_refused_completion_leaves_no_file_behind(csm, engagement, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from engagements.models import Evidence
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.LINK)
+    upload = SimpleUploadedFile("notes.txt", b"meeting notes\n", content_type="text/plain")
+    with pytest.raises(ValidationError, match="link"):
+        services.item_complete(by=csm, item=item, evidence_file=upload)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
