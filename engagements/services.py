@@ -156,7 +156,12 @@ def client_create(*, by: User, name: str, csm: User | None = None, **profile_fie
         raise ValidationError({"name": _("Enter the client's name.")})
     if Organization.objects.filter(name__iexact=name, kind=OrganizationKind.CLIENT).exists():
         raise ValidationError({"name": _("A client with this name already exists.")})
-    organization = _save(Organization(name=name, slug=_unique_slug(name), kind=OrganizationKind.CLIENT))
+    try:
+        with transaction.atomic():
+            organization = _save(Organization(name=name, slug=_unique_slug(name), kind=OrganizationKind.CLIENT))
+    except IntegrityError as error:
+        # A double submit: both requests passed the check above; the unique slug lets one through.
+        raise ValidationError({"name": _("A client with this name already exists.")}) from error
     profile = ClientProfile(organization=organization, csm=csm or (by if by.role == Role.CSM else None))
     for field, value in profile_fields.items():
         setattr(profile, field, value)

@@ -55,3 +55,20 @@ def test_a_double_clicked_acceptance_is_recorded_once(client_key_user, engagemen
     stage.refresh_from_db()
     assert stage.accepted_at is not None
     assert StageAcceptance.objects.filter(stage=stage).count() == 1
+
+
+def test_a_double_clicked_work_plan_acceptance_records_one_baseline(client_key_user, engagement):
+    ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
+    outcomes = _race(
+        lambda: services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    )
+    assert outcomes == ["ok", "refused"]
+    assert StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).count() == 1
+
+
+def test_a_double_submitted_new_client_is_created_once_and_the_other_click_gets_a_message(csm):
+    from accounts.models import Organization
+
+    outcomes = _race(lambda: services.client_create(by=csm, name="Umbrella Pharma"))
+    assert outcomes == ["ok", "refused"]
+    assert Organization.objects.filter(name="Umbrella Pharma").count() == 1
