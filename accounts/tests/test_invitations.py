@@ -126,3 +126,20 @@ def test_inviting_an_address_never_revokes_another_clients_invitation(csm, other
     _invite(csm, engagement.client, email="consultant@example.com")
     mine.refresh_from_db()
     assert mine.revoked_at is not None
+
+
+def test_the_invitation_list_runs_a_constant_number_of_queries(client, csm, engagement):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("accounts:invitation_list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(csm)
+    _invite(csm, engagement.client, email="one@acme.example")
+    small = count()
+    for n in range(6):
+        _invite(csm, engagement.client, email=f"more{n}@acme.example")
+    assert count() == small
