@@ -731,11 +731,14 @@ def _portal_item_or_404(request, pk) -> ChecklistItem:
 @require_GET
 def portal_item(request, pk):
     item = _portal_item_or_404(request, pk)
-    return render(
-        request,
-        "portal/item.html",
-        {"item": item, "evidence_form": forms.EvidenceForm(), "comment_form": forms.CommentForm()},
-    )
+    item.overdue = item.is_overdue(timezone.localdate())
+    context = {
+        "item": item,
+        "evidence_form": forms.EvidenceForm(),
+        "comment_form": forms.CommentForm(),
+        "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
+    }
+    return render(request, "portal/item.html", context)
 
 
 @client_required

@@ -278,3 +278,18 @@ def test_a_refused_completion_leaves_no_file_behind(csm, engagement, settings, t
     with pytest.raises(ValidationError, match="link"):
         services.item_complete(by=csm, item=item, evidence_file=upload)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_the_portal_task_page_says_when_it_is_overdue_and_which_files_are_accepted(client, client_key_user, engagement):
+    from engagements.models import Evidence
+
+    item = ChecklistItemFactory(
+        stage=ChecklistStageFactory(engagement=engagement),
+        client_side=True,
+        overdue=True,
+        evidence_required=Evidence.FILE,
+    )
+    client.force_login(client_key_user)
+    body = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert "Open · overdue" in body
+    assert "PDF, image, office document, ZIP or text, up to" in body
