@@ -48,8 +48,14 @@ def world(
             by=other_csm, organization=other_engagement.client, email="new@globex.example",
             full_name="Other Person", role=Role.CLIENT_MEMBER,
         )
+    from notifications.tests.factories import NotificationFactory
+
+    notification = NotificationFactory(recipient=client_key_user, in_app=True)
+    other_notification = NotificationFactory(recipient=other_client_user, in_app=True)
     return {
         "personas": personas,
+        "notification": notification,
+        "other_notification": other_notification,
         "engagement": engagement,
         "other_engagement": other_engagement,
         "invitation": invitation,
