@@ -17,6 +17,15 @@ from engagements.tests.factories import EngagementFactory, EngagementMemberFacto
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    where = f"{db['HOST']}:{db['PORT']}" if db.get("HOST") else db["NAME"]
+    broker = settings.CELERY_BROKER_URL.split("@")[-1]
+    return [f"database: {connection.vendor} ({where}); celery broker: {broker}"]
+
+
 def pytest_collection_modifyitems(config, items):
     if connection.vendor == "postgresql":
         return
@@ -113,7 +122,7 @@ def other_client_user(other_client_org):
     return UserFactory(key_user=True, organization=other_client_org, full_name="Grace Other")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

@@ -73,9 +73,7 @@ def seed():
         people[email] = _person(email, name, vendor, role, is_superuser=is_superuser)
     clients = {}
     for slug, name, members in CLIENTS:
-        org, _ = Organization.objects.get_or_create(
-            slug=slug, defaults={"name": name, "kind": OrganizationKind.CLIENT}
-        )
+        org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name, "kind": OrganizationKind.CLIENT})
         clients[slug] = org
         for email, full_name, role in members:
             people[email] = _person(email, full_name, org, role)

@@ -25,9 +25,7 @@ class Role(models.TextChoices):
     CLIENT_MEMBER = "client_member", _("Client member")
 
 
-VENDOR_ROLES = frozenset(
-    {Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR, Role.CSM, Role.PM, Role.TEAM_MEMBER}
-)
+VENDOR_ROLES = frozenset({Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR, Role.CSM, Role.PM, Role.TEAM_MEMBER})
 CLIENT_ROLES = frozenset({Role.CLIENT_KEY_USER, Role.CLIENT_MEMBER})
 # Roles that oversee the whole portfolio and so see every engagement.
 PORTFOLIO_ROLES = frozenset({Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR})
@@ -131,9 +129,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     is_active = models.BooleanField(_("active"), default=True)
-    is_staff = models.BooleanField(
-        _("admin site access"), default=False, help_text=_("May log into the Django admin.")
-    )
+    is_staff = models.BooleanField(_("admin site access"), default=False, help_text=_("May log into the Django admin."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

@@ -19,7 +19,8 @@ INVITATION_SALT = "accounts.invitation"
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.nonce, salt=INVITATION_SALT)
+    # Deterministic (no timestamp): the row's expires_at decides validity.
+    return signing.Signer(salt=INVITATION_SALT).sign(invitation.nonce)
 
 
 def invitation_url(invitation: Invitation) -> str:
@@ -28,7 +29,7 @@ def invitation_url(invitation: Invitation) -> str:
 
 def invitation_from_token(token: str) -> Invitation | None:
     try:
-        nonce = signing.loads(token, salt=INVITATION_SALT)
+        nonce = signing.Signer(salt=INVITATION_SALT).unsign(token)
     except signing.BadSignature:
         return None
     return Invitation.objects.select_related("organization").filter(nonce=nonce).first()

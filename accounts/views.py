@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,9 +51,7 @@ def invitation_list(request):
         .select_related("organization", "invited_by", "user")
         .order_by("-created_at")[:200]
     )
-    return render(
-        request, "accounts/invitation_list.html", {"invitations": invitations, "now": timezone.now()}
-    )
+    return render(request, "accounts/invitation_list.html", {"invitations": invitations, "now": timezone.now()})
 
 
 @staff_required
@@ -103,5 +101,3 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
-
-

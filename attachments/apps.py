@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class AttachmentsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'attachments'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "attachments"

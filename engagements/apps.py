@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class EngagementsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'engagements'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "engagements"

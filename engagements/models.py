@@ -53,9 +53,7 @@ class Engagement(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    phase = models.CharField(
-        _("phase"), max_length=20, choices=Phase.choices, default=Phase.HANDOFF, db_index=True
-    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.HANDOFF, db_index=True)
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -97,9 +95,7 @@ class Engagement(models.Model):
 
 class EngagementMember(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="engagement_memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="engagement_memberships")
     role = models.CharField(_("role on the engagement"), max_length=100, blank=True)
 
     class Meta:

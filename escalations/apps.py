@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class EscalationsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'escalations'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "escalations"

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class GovernanceConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'governance'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "governance"

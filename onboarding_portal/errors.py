@@ -15,8 +15,7 @@ def permission_denied(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     # No context processors that touch the database: the error may be the database.
-    from django.template import loader
-
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

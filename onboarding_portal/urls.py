@@ -21,4 +21,3 @@ urlpatterns = [
 handler404 = "onboarding_portal.errors.page_not_found"
 handler500 = "onboarding_portal.errors.server_error"
 handler403 = "onboarding_portal.errors.permission_denied"
-

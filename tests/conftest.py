@@ -41,12 +41,18 @@ def world(
     }
     with django_capture_on_commit_callbacks(execute=False):
         invitation = account_services.invitation_create(
-            by=csm, organization=engagement.client, email="new@acme.example", full_name="New Person",
+            by=csm,
+            organization=engagement.client,
+            email="new@acme.example",
+            full_name="New Person",
             role=Role.CLIENT_MEMBER,
         )
         other_invitation = account_services.invitation_create(
-            by=other_csm, organization=other_engagement.client, email="new@globex.example",
-            full_name="Other Person", role=Role.CLIENT_MEMBER,
+            by=other_csm,
+            organization=other_engagement.client,
+            email="new@globex.example",
+            full_name="Other Person",
+            role=Role.CLIENT_MEMBER,
         )
     from notifications.tests.factories import NotificationFactory
 

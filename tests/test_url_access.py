@@ -78,7 +78,9 @@ def test_url_answers_each_role_as_classified(name, world):
                 if role in allowed:
                     assert status in OK_STATUSES, f"{where}: allowed, yet {status}"
                     location = response.get("Location", "")
-                    assert not location.startswith(LOGIN_PATH) or rule.public or rule.logs_out, f"{where}: sent to login"
+                    assert not location.startswith(LOGIN_PATH) or rule.public or rule.logs_out, (
+                        f"{where}: sent to login"
+                    )
                 else:
                     assert status == 404, f"{where}: not allowed, yet {status} (must be 404)"
 

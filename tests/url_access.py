@@ -90,7 +90,9 @@ RULES: dict[str, Rule] = {
     "accounts:login": public(methods=("GET", "POST")),
     "accounts:password_reset": public(methods=("GET", "POST")),
     "accounts:password_reset_done": public(),
-    "accounts:password_reset_confirm": public(methods=("GET", "POST"), fixed_kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "accounts:password_reset_confirm": public(
+        methods=("GET", "POST"), fixed_kwargs={"uidb64": "MQ", "token": "set-password"}
+    ),
     "accounts:password_reset_complete": public(),
     "accounts:invitation_accept": public(methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["token"]}),
     # Any signed-in person: their own account.

@@ -1,0 +1,31 @@
+"""Helpers for browser journeys: log in through the real form, check accessibility with axe-core."""
+
+from pathlib import Path
+
+from accounts.tests.factories import PASSWORD
+
+AXE_JS = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def log_in(page, live_server, user, password=PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run axe-core on the current page; return the serious and critical violations."""
+    page.add_script_tag(content=AXE_JS)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
