@@ -83,9 +83,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry delivery of the selected emails now"))
     def retry(self, request, queryset):
-        count = services.notification_retry(
-            notification_ids=queryset.values_list("pk", flat=True)
-        )
+        count = services.notification_retry(notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(
             request,
             ngettext(

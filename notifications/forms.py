@@ -20,13 +20,9 @@ class PreferencesForm(forms.Form):
             mandatory = category in MANDATORY_CATEGORIES
             self.fields[f"category_{category.value}"] = forms.ChoiceField(
                 label=category.label,
-                choices=[(Delivery.IMMEDIATE.value, Delivery.IMMEDIATE.label)]
-                if mandatory
-                else Delivery.choices,
+                choices=[(Delivery.IMMEDIATE.value, Delivery.IMMEDIATE.label)] if mandatory else Delivery.choices,
                 disabled=mandatory,
-                help_text=_("Always sent immediately; cannot be turned off.")
-                if mandatory
-                else "",
+                help_text=_("Always sent immediately; cannot be turned off.") if mandatory else "",
             )
 
     @classmethod

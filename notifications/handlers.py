@@ -7,6 +7,8 @@ from . import registry
 
 
 @registry.context_provider("accounts/email/invitation")
-def _invitation_context(invitation: Invitation) -> dict:
+def _invitation_context(invitation: Invitation | None) -> dict:
+    if invitation is None or not invitation.is_pending():
+        raise registry.Obsolete
     # The signed link is rebuilt at send time, so the outbox never stores a usable invitation link.
     return {"invitation": invitation, "url": invitation_url(invitation)}

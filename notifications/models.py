@@ -27,9 +27,7 @@ class Category(models.TextChoices):
 
 
 # Categories a user can never switch off (nor delay into a digest).
-MANDATORY_CATEGORIES = frozenset(
-    {Category.ESCALATION, Category.RED_FLAG, Category.ACCOUNT}
-)
+MANDATORY_CATEGORIES = frozenset({Category.ESCALATION, Category.RED_FLAG, Category.ACCOUNT})
 # Categories shown on the preferences page (account mail is not a preference).
 PREFERENCE_CATEGORIES = [c for c in Category if c != Category.ACCOUNT]
 
@@ -54,15 +52,15 @@ class Status(models.TextChoices):
     HELD = "held", _("Held for digest")
     DIGESTED = "digested", _("Sent in a digest")
     FAILED = "failed", _("Failed")
+    # Its reason went away before it was sent (a revoked invitation, say).
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 RELAY_STATUSES = (Status.PENDING, Status.SENDING)
 
 
 def dedupe_key_for(event: str, recipient_key: str, channel: str) -> str:
-    return hashlib.sha256(
-        f"{event}\x00{recipient_key}\x00{channel}".encode()
-    ).hexdigest()[:40]
+    return hashlib.sha256(f"{event}\x00{recipient_key}\x00{channel}".encode()).hexdigest()[:40]
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -88,14 +86,10 @@ class Notification(models.Model):
     """
 
     event = models.CharField(_("event"), max_length=200)
-    dedupe_key = models.CharField(
-        _("deduplication key"), max_length=40, unique=True, editable=False
-    )
+    dedupe_key = models.CharField(_("deduplication key"), max_length=40, unique=True, editable=False)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -110,13 +104,9 @@ class Notification(models.Model):
     # For recipients without an account; a user's own language wins.
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.CharField(_("subject"), max_length=300)
-    context = models.JSONField(
-        _("context"), default=dict, blank=True, encoder=DjangoJSONEncoder
-    )
+    context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     url = models.CharField(_("link"), max_length=500, blank=True)
-    target_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -181,16 +171,10 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "category"], name="notification_preference_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "category"], name="notification_preference_unique")]
 
     def __str__(self):
-        return (
-            f"{self.user}: {self.get_category_display()} {self.get_delivery_display()}"
-        )
+        return f"{self.user}: {self.get_category_display()} {self.get_delivery_display()}"
 
 
 class DigestSetting(models.Model):
@@ -201,9 +185,7 @@ class DigestSetting(models.Model):
         on_delete=models.CASCADE,
         related_name="digest_setting",
     )
-    hour = models.PositiveSmallIntegerField(
-        _("digest hour"), default=8, validators=[MaxValueValidator(23)]
-    )
+    hour = models.PositiveSmallIntegerField(_("digest hour"), default=8, validators=[MaxValueValidator(23)])
 
     class Meta:
         verbose_name = _("digest setting")
@@ -235,14 +217,10 @@ class Reminder(models.Model):
     )
     due_at = models.DateTimeField(_("due at"))
     repeat_every = models.DurationField(_("repeat every"), null=True, blank=True)
-    target_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
-    payload = models.JSONField(
-        _("payload"), default=dict, blank=True, encoder=DjangoJSONEncoder
-    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     fired_count = models.PositiveIntegerField(_("times fired"), default=0)
     last_fired_at = models.DateTimeField(_("last fired at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)

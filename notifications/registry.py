@@ -7,9 +7,16 @@
   leaves out repeat by ``repeat_every`` or finish.
 - Context providers: ``@context_provider("accounts/email/invitation")`` on ``fn(target) -> dict``, extra
   template context rebuilt at send time (for secrets that must not be stored in the outbox, like a signed link).
+  A provider raises ``Obsolete`` when the message is no longer wanted (a revoked invitation): the row is then
+  cancelled instead of sent.
 """
 
 from collections.abc import Callable
+
+
+class Obsolete(Exception):
+    """The notification's reason has gone away; do not send it."""
+
 
 _reminder_handlers: dict[str, Callable] = {}
 _context_providers: dict[str, Callable] = {}

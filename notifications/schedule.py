@@ -34,14 +34,8 @@ def periodic_tasks_ensure(sender=None, using=DEFAULT_DB_ALIAS, **kwargs):
             interval, _ = IntervalSchedule.objects.using(using).get_or_create(
                 every=when, period=IntervalSchedule.SECONDS
             )
-            PeriodicTask.objects.using(using).create(
-                name=name, task=task, interval=interval, expire_seconds=when
-            )
+            PeriodicTask.objects.using(using).create(name=name, task=task, interval=interval, expire_seconds=when)
         else:
-            crontab, _ = CrontabSchedule.objects.using(using).get_or_create(
-                timezone="UTC", **when
-            )
+            crontab, _ = CrontabSchedule.objects.using(using).get_or_create(timezone="UTC", **when)
             # A weekly tick may wait an hour for a worker; later it is pointless (the next week's comes).
-            PeriodicTask.objects.using(using).create(
-                name=name, task=task, crontab=crontab, expire_seconds=3600
-            )
+            PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab, expire_seconds=3600)

@@ -131,11 +131,7 @@ def _revive(context: dict) -> dict:
         if key.endswith("_at") and isinstance(value, str):
             parsed = parse_datetime(value)
             if parsed is not None:
-                revived[key] = (
-                    parsed
-                    if timezone.is_aware(parsed)
-                    else timezone.make_aware(parsed, ZoneInfo("UTC"))
-                )
+                revived[key] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, ZoneInfo("UTC"))
     return revived
 
 
@@ -163,22 +159,16 @@ def _target_url(target, url):
 def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
     now = now or timezone.now()
     requests = list(requests)
-    user_ids = {
-        r.pk for request in requests for r in request.recipients if isinstance(r, User)
-    }
+    user_ids = {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
     preferences = {
         (user_id, category): delivery
-        for user_id, category, delivery in NotificationPreference.objects.filter(
-            user_id__in=user_ids
-        ).values_list("user_id", "category", "delivery")
+        for user_id, category, delivery in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "category", "delivery"
+        )
     }
     rows = []
     for request in requests:
-        target_type = (
-            ContentType.objects.get_for_model(request.target)
-            if request.target is not None
-            else None
-        )
+        target_type = ContentType.objects.get_for_model(request.target) if request.target is not None else None
         target_id = str(request.target.pk) if request.target is not None else ""
         url = _target_url(request.target, request.url)
         base_context = {
@@ -190,14 +180,8 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
             if user is not None and not user.is_active:
                 continue
             delivery = Delivery.IMMEDIATE
-            if (
-                user is not None
-                and not request.force_immediate
-                and request.category not in MANDATORY_CATEGORIES
-            ):
-                delivery = preferences.get(
-                    (user.pk, request.category), Delivery.IMMEDIATE
-                )
+            if user is not None and not request.force_immediate and request.category not in MANDATORY_CATEGORIES:
+                delivery = preferences.get((user.pk, request.category), Delivery.IMMEDIATE)
             if delivery == Delivery.OFF:
                 continue
             recipient_key = f"user:{user.pk}" if user else f"email:{recipient.lower()}"
@@ -235,14 +219,10 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
                 rows.append(row)
     if not rows:
         return 0
-    before = Notification.objects.filter(
-        dedupe_key__in=[row.dedupe_key for row in rows]
-    ).count()
+    before = Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).count()
     # The unique dedupe key turns a second write of the same event into a no-op, even from a racing sweep.
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    if any(
-        row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows
-    ):
+    if any(row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows):
         relay_kick_on_commit()
     return len(rows) - before
 
@@ -252,10 +232,8 @@ def _kick_relay():
 
     try:
         tasks.relay.delay()
-    except Exception:  # noqa: BLE001 - the broker may be down; the periodic tick will deliver.
-        logger.warning(
-            "Could not enqueue the notification relay; the periodic tick will pick the rows up."
-        )
+    except Exception:
+        logger.warning("Could not enqueue the notification relay; the periodic tick will pick the rows up.")
 
 
 def relay_kick_on_commit() -> None:
@@ -270,16 +248,10 @@ def relay_kick_on_commit() -> None:
 
 def _backoff(attempts: int) -> timedelta:
     base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    return timedelta(
-        seconds=min(
-            base * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_MAX_SECONDS
-        )
-    )
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
 
 
-def notification_claim_batch(
-    *, now=None, limit: int | None = None
-) -> list[Notification]:
+def notification_claim_batch(*, now=None, limit: int | None = None) -> list[Notification]:
     """Claim due email rows for this relay: lock them (skipping rows another relay holds), mark them
     SENDING with a lease until ``now + NOTIFICATIONS_LEASE_SECONDS``, commit. A relay that dies holding a
     claim loses it when the lease ends; the row is then claimed again (at-least-once)."""
@@ -301,23 +273,13 @@ def notification_claim_batch(
             next_attempt_at=lease_until,
             attempts=F("attempts") + 1,
         )
-    return list(
-        Notification.objects.filter(pk__in=ids)
-        .select_related("recipient")
-        .prefetch_related("target")
-    )
+    return list(Notification.objects.filter(pk__in=ids).select_related("recipient").prefetch_related("target"))
 
 
-def notification_email(
-    notification: Notification, *, connection=None
-) -> EmailMultiAlternatives:
+def notification_email(notification: Notification, *, connection=None) -> EmailMultiAlternatives:
     """Build the email of an outbox row in its recipient's language and time zone."""
     user = notification.recipient
-    language = (
-        (user.language if user else None)
-        or notification.language
-        or settings.LANGUAGE_CODE
-    )
+    language = (user.language if user else None) or notification.language or settings.LANGUAGE_CODE
     zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
     context = {
         **_revive(notification.context),
@@ -326,9 +288,7 @@ def notification_email(
         "recipient": user,
         "target": notification.target,
         "site_url": settings.SITE_URL,
-        "link": settings.SITE_URL + notification.url
-        if notification.url.startswith("/")
-        else notification.url,
+        "link": settings.SITE_URL + notification.url if notification.url.startswith("/") else notification.url,
     }
     with translation.override(language), timezone.override(zone):
         text = _render_plain(f"{notification.template}.txt", context)
@@ -347,42 +307,40 @@ def notification_email(
 def _mark_sent(notification: Notification, now) -> None:
     # Only if this relay still holds the claim (same attempt): a relay that outlived its lease must not
     # overwrite a newer claim's outcome.
-    Notification.objects.filter(
-        pk=notification.pk, status=Status.SENDING, attempts=notification.attempts
-    ).update(status=Status.SENT, sent_at=now, last_error="")
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING, attempts=notification.attempts).update(
+        status=Status.SENT, sent_at=now, last_error=""
+    )
 
 
 def _mark_failed(notification: Notification, error: str, now) -> None:
     gave_up = notification.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
-    Notification.objects.filter(
-        pk=notification.pk, status=Status.SENDING, attempts=notification.attempts
-    ).update(
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING, attempts=notification.attempts).update(
         status=Status.FAILED if gave_up else Status.PENDING,
         next_attempt_at=now + _backoff(notification.attempts),
         last_error=error[:2000],
     )
 
 
-def notification_deliver(
-    notifications: list[Notification], *, now=None
-) -> tuple[int, int]:
+def notification_deliver(notifications: list[Notification], *, now=None) -> tuple[int, int]:
     """Send claimed rows one by one over one connection; a failure is recorded on its row and the
     others go on. Each row is marked sent right after its send, so a crash resends at most one."""
     sent = failed = 0
     mail = get_connection(fail_silently=False)
     try:
         mail.open()
-    except Exception as error:  # noqa: BLE001 - the server is down: every claimed row records it.
+    except Exception as error:
         for notification in notifications:
-            _mark_failed(
-                notification, f"{type(error).__name__}: {error}", now or timezone.now()
-            )
+            _mark_failed(notification, f"{type(error).__name__}: {error}", now or timezone.now())
         return 0, len(notifications)
     try:
         for notification in notifications:
             try:
                 notification_email(notification, connection=mail).send()
-            except Exception as error:  # noqa: BLE001 - bad address, SMTP refusal, template error...
+            except registry.Obsolete:
+                Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+                    status=Status.CANCELLED, last_error=""
+                )
+            except Exception as error:
                 logger.warning("Notification %s failed: %s", notification.pk, error)
                 _mark_failed(
                     notification,
@@ -408,9 +366,7 @@ def notification_relay(*, now=None, time_budget: float | None = None) -> int:
     import time
 
     started = time.monotonic()
-    budget = (
-        settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget
-    )
+    budget = settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget
     total = 0
     while time.monotonic() - started < budget:
         batch = notification_claim_batch(now=now)
@@ -439,15 +395,9 @@ def notification_retry(*, notification_ids: Iterable[int], now=None) -> int:
 
 
 @transaction.atomic
-def notification_mark_read(
-    *, user: User, notification_id: int, now=None
-) -> Notification:
+def notification_mark_read(*, user: User, notification_id: int, now=None) -> Notification:
     now = now or timezone.now()
-    notification = (
-        Notification.objects.visible_to(user)
-        .select_for_update()
-        .get(pk=notification_id)
-    )
+    notification = Notification.objects.visible_to(user).select_for_update().get(pk=notification_id)
     if notification.read_at is None:
         notification.read_at = now
         notification.save(update_fields=["read_at"])
@@ -456,11 +406,7 @@ def notification_mark_read(
 
 @transaction.atomic
 def notification_mark_all_read(*, user: User, now=None) -> int:
-    return (
-        Notification.objects.visible_to(user)
-        .unread()
-        .update(read_at=now or timezone.now())
-    )
+    return Notification.objects.visible_to(user).unread().update(read_at=now or timezone.now())
 
 
 # --- Preferences and the daily digest ----------------------------------------------------------------------
@@ -470,9 +416,7 @@ def digest_next_due(*, user: User, hour: int, now) -> datetime:
     """The next occurrence of ``hour``:00 in the user's own zone, as UTC (DST-safe: built from the local date)."""
     zone = _user_zone(user)
     local_now = now.astimezone(zone)
-    candidate = datetime.combine(
-        local_now.date(), datetime.min.time().replace(hour=hour), tzinfo=zone
-    )
+    candidate = datetime.combine(local_now.date(), datetime.min.time().replace(hour=hour), tzinfo=zone)
     if candidate <= local_now:
         candidate = datetime.combine(
             local_now.date() + timedelta(days=1),
@@ -483,9 +427,7 @@ def digest_next_due(*, user: User, hour: int, now) -> datetime:
 
 
 @transaction.atomic
-def preferences_update(
-    *, user: User, deliveries: dict[str, str], digest_hour: int, now=None
-) -> None:
+def preferences_update(*, user: User, deliveries: dict[str, str], digest_hour: int, now=None) -> None:
     """Save a user's choice per category and their digest hour; schedule or cancel their daily digest."""
     now = now or timezone.now()
     if not 0 <= int(digest_hour) <= 23:
@@ -494,20 +436,12 @@ def preferences_update(
         if category not in PREFERENCE_CATEGORIES or delivery not in Delivery.values:
             raise ValidationError(_("Unknown category or delivery."))
         if category in MANDATORY_CATEGORIES and delivery != Delivery.IMMEDIATE:
-            raise ValidationError(
-                _("Escalations and red flags cannot be turned off or delayed.")
-            )
+            raise ValidationError(_("Escalations and red flags cannot be turned off or delayed."))
     for category, delivery in deliveries.items():
-        NotificationPreference.objects.update_or_create(
-            user=user, category=category, defaults={"delivery": delivery}
-        )
-    setting, _created = DigestSetting.objects.update_or_create(
-        user=user, defaults={"hour": int(digest_hour)}
-    )
+        NotificationPreference.objects.update_or_create(user=user, category=category, defaults={"delivery": delivery})
+    setting, _created = DigestSetting.objects.update_or_create(user=user, defaults={"hour": int(digest_hour)})
     setting.full_clean()
-    wants_digest = NotificationPreference.objects.filter(
-        user=user, delivery=Delivery.DIGEST
-    ).exists()
+    wants_digest = NotificationPreference.objects.filter(user=user, delivery=Delivery.DIGEST).exists()
     key = f"digest:{user.pk}"
     if wants_digest:
         reminder_schedule(
@@ -520,23 +454,14 @@ def preferences_update(
     else:
         # Anything still held goes out in one last digest rather than being lost.
         if Notification.objects.filter(recipient=user, status=Status.HELD).exists():
-            reminder_schedule(
-                key=key, kind=DIGEST_KIND, due_at=now, target=user, now=now
-            )
+            reminder_schedule(key=key, kind=DIGEST_KIND, due_at=now, target=user, now=now)
         else:
             reminder_cancel(key=key)
 
 
 def preferences_for(*, user: User) -> tuple[dict[str, str], int]:
-    chosen = dict(
-        NotificationPreference.objects.filter(user=user).values_list(
-            "category", "delivery"
-        )
-    )
-    deliveries = {
-        category.value: chosen.get(category.value, Delivery.IMMEDIATE)
-        for category in PREFERENCE_CATEGORIES
-    }
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("category", "delivery"))
+    deliveries = {category.value: chosen.get(category.value, Delivery.IMMEDIATE) for category in PREFERENCE_CATEGORIES}
     setting = DigestSetting.objects.filter(user=user).first()
     return deliveries, setting.hour if setting else 8
 
@@ -568,9 +493,7 @@ def reminder_schedule(
         "attempts": 0,
         "last_error": "",
         "updated_at": now,
-        "target_type": ContentType.objects.get_for_model(target)
-        if target is not None
-        else None,
+        "target_type": ContentType.objects.get_for_model(target) if target is not None else None,
         "target_id": str(target.pk) if target is not None else "",
     }
     reminder, _created = Reminder.objects.update_or_create(key=key, defaults=defaults)
@@ -584,9 +507,9 @@ def reminder_cancel(*, key: str, now=None) -> int:
 
 
 def reminder_cancel_prefix(*, prefix: str, now=None) -> int:
-    return Reminder.objects.filter(
-        key__startswith=prefix, status=ReminderStatus.PENDING
-    ).update(status=ReminderStatus.CANCELLED, updated_at=now or timezone.now())
+    return Reminder.objects.filter(key__startswith=prefix, status=ReminderStatus.PENDING).update(
+        status=ReminderStatus.CANCELLED, updated_at=now or timezone.now()
+    )
 
 
 _DONE = object()
@@ -636,16 +559,11 @@ def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
         for kind, reminders in by_kind.items():
             handler = registry.reminder_handler_for(kind)
             if handler is None:
-                errors.update(
-                    {
-                        r.pk: f"No handler is registered for kind {kind!r}."
-                        for r in reminders
-                    }
-                )
+                errors.update({r.pk: f"No handler is registered for kind {kind!r}." for r in reminders})
                 continue
             try:
                 outcomes.update(_run_handler(handler, reminders, now))
-            except Exception:  # noqa: BLE001 - find the failing reminder(s) one by one.
+            except Exception:
                 for reminder in reminders:
                     try:
                         outcomes.update(_run_handler(handler, [reminder], now))
@@ -689,9 +607,7 @@ def reminder_sweep(*, now=None, time_budget: float | None = None) -> int:
     import time
 
     started = time.monotonic()
-    budget = (
-        settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
-    )
+    budget = settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
     total = 0
     while time.monotonic() - started < budget:
         claimed = reminder_sweep_batch(now=now)
@@ -705,19 +621,14 @@ def reminder_sweep(*, now=None, time_budget: float | None = None) -> int:
 def _daily_digest(reminders: list[Reminder], *, now) -> dict:
     """Gather each user's held email notifications into one digest email; move on to the next local day."""
     user_ids = [int(r.target_id) for r in reminders]
-    users = {
-        u.pk: u
-        for u in User.objects.filter(pk__in=user_ids).select_related("digest_setting")
-    }
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("digest_setting")}
     held = defaultdict(list)
-    for row in Notification.objects.filter(
-        recipient_id__in=user_ids, status=Status.HELD
-    ).order_by("created_at"):
+    for row in Notification.objects.filter(recipient_id__in=user_ids, status=Status.HELD).order_by("created_at"):
         held[row.recipient_id].append(row)
     wants_digest = set(
-        NotificationPreference.objects.filter(
-            user_id__in=user_ids, delivery=Delivery.DIGEST
-        ).values_list("user_id", flat=True)
+        NotificationPreference.objects.filter(user_id__in=user_ids, delivery=Delivery.DIGEST).values_list(
+            "user_id", flat=True
+        )
     )
     requests, outcome = [], {}
     for reminder in reminders:
@@ -750,13 +661,9 @@ def _daily_digest(reminders: list[Reminder], *, now) -> dict:
                 )
             )
         hour = getattr(getattr(user, "digest_setting", None), "hour", 8)
-        outcome[reminder.pk] = (
-            digest_next_due(user=user, hour=hour, now=now)
-            if user.pk in wants_digest
-            else None
-        )
+        outcome[reminder.pk] = digest_next_due(user=user, hour=hour, now=now) if user.pk in wants_digest else None
     notify_many(requests, now=now)
-    Notification.objects.filter(
-        pk__in=[r.pk for rows in held.values() for r in rows]
-    ).update(status=Status.DIGESTED, sent_at=now)
+    Notification.objects.filter(pk__in=[r.pk for rows in held.values() for r in rows]).update(
+        status=Status.DIGESTED, sent_at=now
+    )
     return outcome

@@ -19,9 +19,7 @@ def _layout(user) -> str:
 @require_GET
 def centre(request):
     unread_only = request.GET.get("show") == "unread"
-    notifications = selectors.notification_list_for_centre(
-        user=request.user, unread_only=unread_only
-    )
+    notifications = selectors.notification_list_for_centre(user=request.user, unread_only=unread_only)
     return render(
         request,
         "notifications/centre.html",
@@ -35,18 +33,14 @@ def centre(request):
 
 @require_POST
 def mark_read(request, pk):
-    notification = get_object_or_404(
-        Notification.objects.visible_to(request.user), pk=pk
-    )
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
     # "Open" marks the notification read and follows its link in one step.
     safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
     if request.POST.get("open") and notification.url and safe:
         return redirect(notification.url)
     if request.htmx:
-        return render(
-            request, "notifications/_item.html", {"notification": notification}
-        )
+        return render(request, "notifications/_item.html", {"notification": notification})
     return redirect("notifications:centre")
 
 
@@ -61,13 +55,9 @@ def mark_all_read(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     deliveries, digest_hour = services.preferences_for(user=request.user)
-    form = PreferencesForm(
-        initial=PreferencesForm.initial_from(deliveries, digest_hour)
-    )
+    form = PreferencesForm(initial=PreferencesForm.initial_from(deliveries, digest_hour))
     if request.method == "POST":
-        form = PreferencesForm(
-            request.POST, initial=PreferencesForm.initial_from(deliveries, digest_hour)
-        )
+        form = PreferencesForm(request.POST, initial=PreferencesForm.initial_from(deliveries, digest_hour))
         if form.is_valid():
             try:
                 services.preferences_update(
@@ -78,9 +68,7 @@ def preferences(request):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request, _("Your notification preferences were saved.")
-                )
+                messages.success(request, _("Your notification preferences were saved."))
                 return redirect("notifications:preferences")
     return render(
         request,

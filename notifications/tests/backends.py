@@ -12,9 +12,7 @@ class RefusingBackend(EmailBackend):
         for message in messages:
             for address in message.to:
                 if address.startswith("bad"):
-                    raise smtplib.SMTPRecipientsRefused(
-                        {address: (550, b"5.1.1 No such user")}
-                    )
+                    raise smtplib.SMTPRecipientsRefused({address: (550, b"5.1.1 No such user")})
         return super().send_messages(messages)
 
 

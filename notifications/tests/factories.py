@@ -26,16 +26,12 @@ class NotificationFactory(DjangoModelFactory):
     channel = Channel.EMAIL
     category = Category.CHECKLIST
     status = Status.PENDING
-    to_email = factory.LazyAttribute(
-        lambda o: o.recipient.email if o.recipient else "someone@example.com"
-    )
+    to_email = factory.LazyAttribute(lambda o: o.recipient.email if o.recipient else "someone@example.com")
     template = "notifications/email/generic"
     subject = factory.Sequence(lambda n: f"Checklist item {n} is due soon")
     url = "/"
     dedupe_key = factory.LazyAttribute(
-        lambda o: dedupe_key_for(
-            o.event, f"user:{o.recipient.pk}" if o.recipient else o.to_email, o.channel
-        )
+        lambda o: dedupe_key_for(o.event, f"user:{o.recipient.pk}" if o.recipient else o.to_email, o.channel)
     )
 
     class Params:
@@ -71,7 +67,5 @@ class ReminderFactory(DjangoModelFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
     class Params:
-        due = factory.Trait(
-            due_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
-        )
+        due = factory.Trait(due_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1)))
         repeating = factory.Trait(repeat_every=timedelta(days=1))

@@ -9,9 +9,7 @@ from notifications.models import Category, Channel, Notification, Status
 pytestmark = pytest.mark.django_db
 
 
-def test_an_invitation_writes_its_mail_to_the_outbox_and_the_relay_sends_the_link(
-    csm, engagement, settings
-):
+def test_an_invitation_writes_its_mail_to_the_outbox_and_the_relay_sends_the_link(csm, engagement, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     invitation = account_services.invitation_create(
         by=csm,
@@ -35,3 +33,17 @@ def test_an_invitation_writes_its_mail_to_the_outbox_and_the_relay_sends_the_lin
     assert message.to == ["new@acme.example"]
     assert url in message.body and url in message.alternatives[0][0]
     assert engagement.client.name in message.subject
+
+
+def test_a_revoked_invitation_is_not_mailed(csm, engagement, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first = account_services.invitation_create(
+        by=csm, organization=engagement.client, email="kate@acme.example", full_name="Kate", role=Role.CLIENT_MEMBER
+    )
+    # A second invitation to the same address revokes the first before its mail went out.
+    account_services.invitation_create(
+        by=csm, organization=engagement.client, email="kate@acme.example", full_name="Kate", role=Role.CLIENT_MEMBER
+    )
+    assert services.notification_relay() == 1
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(event=f"accounts.invitation:{first.pk}").status == Status.CANCELLED

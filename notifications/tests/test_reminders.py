@@ -31,12 +31,7 @@ def _remind(reminders, *, now):
         if reminder.payload.get("boom"):
             raise RuntimeError("handler exploded")
     FIRED.extend(r.key for r in reminders)
-    users = {
-        u.pk: u
-        for u in UserFactory._meta.model.objects.filter(
-            pk__in=[r.target_id for r in reminders]
-        )
-    }
+    users = {u.pk: u for u in UserFactory._meta.model.objects.filter(pk__in=[r.target_id for r in reminders])}
     services.notify_many(
         [
             NotifyRequest(
@@ -60,31 +55,21 @@ def _clear():
 
 def test_schedule_is_idempotent_per_key(csm):
     now = timezone.now()
-    services.reminder_schedule(
-        key="k", kind="test.remind", due_at=now + timedelta(hours=1), target=csm
-    )
-    services.reminder_schedule(
-        key="k", kind="test.remind", due_at=now + timedelta(hours=2), target=csm
-    )
+    services.reminder_schedule(key="k", kind="test.remind", due_at=now + timedelta(hours=1), target=csm)
+    services.reminder_schedule(key="k", kind="test.remind", due_at=now + timedelta(hours=2), target=csm)
     reminder = Reminder.objects.get()
     assert reminder.due_at == now + timedelta(hours=2)
 
 
 def test_a_naive_due_time_is_refused():
     with pytest.raises(ValueError):
-        services.reminder_schedule(
-            key="k", kind="test.remind", due_at=timezone.now().replace(tzinfo=None)
-        )
+        services.reminder_schedule(key="k", kind="test.remind", due_at=timezone.now().replace(tzinfo=None))
 
 
 def test_a_due_reminder_fires_once(csm):
     now = timezone.now()
-    services.reminder_schedule(
-        key="k", kind="test.remind", due_at=now - timedelta(minutes=1), target=csm
-    )
-    services.reminder_schedule(
-        key="later", kind="test.remind", due_at=now + timedelta(minutes=1), target=csm
-    )
+    services.reminder_schedule(key="k", kind="test.remind", due_at=now - timedelta(minutes=1), target=csm)
+    services.reminder_schedule(key="later", kind="test.remind", due_at=now + timedelta(minutes=1), target=csm)
     assert services.reminder_sweep(now=now) == 1
     assert services.reminder_sweep(now=now) == 0
     assert FIRED == ["k"]
@@ -94,16 +79,12 @@ def test_a_due_reminder_fires_once(csm):
         1,
         now,
     )
-    assert (
-        Notification.objects.filter(recipient=csm, channel=Channel.IN_APP).count() == 1
-    )
+    assert Notification.objects.filter(recipient=csm, channel=Channel.IN_APP).count() == 1
 
 
 def test_a_cancelled_reminder_never_fires(csm):
     now = timezone.now()
-    services.reminder_schedule(
-        key="k", kind="test.remind", due_at=now - timedelta(minutes=1), target=csm
-    )
+    services.reminder_schedule(key="k", kind="test.remind", due_at=now - timedelta(minutes=1), target=csm)
     assert services.reminder_cancel(key="k") == 1
     assert services.reminder_sweep(now=now) == 0
     assert FIRED == []
@@ -139,9 +120,7 @@ def test_a_failing_reminder_records_its_error_and_does_not_block_others(csm):
     assert "handler exploded" in boom.last_error
     assert boom.due_at == now + timedelta(seconds=60)
     # The effects of the failed attempt were rolled back with it; the others' notifications exist.
-    assert (
-        Notification.objects.filter(event__startswith="test.remind:boom").count() == 0
-    )
+    assert Notification.objects.filter(event__startswith="test.remind:boom").count() == 0
     assert Notification.objects.filter(event__startswith="test.remind:ok-").count() == 4
 
 
@@ -154,15 +133,11 @@ def test_an_unknown_kind_backs_off():
 
 
 @pytest.mark.parametrize("due", [5, 60])
-def test_a_sweep_batch_costs_the_same_queries_however_many_are_due(
-    due, django_assert_max_num_queries
-):
+def test_a_sweep_batch_costs_the_same_queries_however_many_are_due(due, django_assert_max_num_queries):
     users = UserFactory.create_batch(3)
     now = timezone.now()
     for n in range(due):
-        ReminderFactory(
-            key=f"k{n}", target=users[n % 3], due_at=now - timedelta(minutes=1)
-        )
+        ReminderFactory(key=f"k{n}", target=users[n % 3], due_at=now - timedelta(minutes=1))
     # claim, users, preferences, dedupe count, insert, bulk update, savepoints: independent of `due`.
     with django_assert_max_num_queries(16):
         assert services.reminder_sweep_batch(now=now) == due
@@ -199,10 +174,7 @@ def test_daily_digest_gathers_held_mail_at_the_users_local_hour(settings):
     assert all(f"Item {n} is due" in message.body for n in range(3))
     assert Notification.objects.filter(status=Status.DIGESTED).count() == 3
     reminder.refresh_from_db()
-    assert (
-        reminder.status == ReminderStatus.PENDING
-        and reminder.due_at == at + timedelta(days=1)
-    )
+    assert reminder.status == ReminderStatus.PENDING and reminder.due_at == at + timedelta(days=1)
 
 
 def test_turning_the_digest_off_flushes_what_is_held(settings):
@@ -253,6 +225,4 @@ def test_periodic_ticks_exist_once_and_expire_after_their_interval():
     periodic_tasks_ensure()
     relay = PeriodicTask.objects.get(task="notifications.relay")
     assert relay.interval.every == relay.expire_seconds == 30
-    assert (
-        PeriodicTask.objects.filter(task="notifications.reminders_sweep").count() == 1
-    )
+    assert PeriodicTask.objects.filter(task="notifications.reminders_sweep").count() == 1

@@ -47,9 +47,7 @@ def test_the_same_event_twice_exists_once(csm):
     assert Notification.objects.count() == 2
 
 
-def test_the_relay_is_kicked_once_after_commit(
-    csm, pm, django_capture_on_commit_callbacks
-):
+def test_the_relay_is_kicked_once_after_commit(csm, pm, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _notify([csm], event="a")
         _notify([pm], event="b")
@@ -57,24 +55,18 @@ def test_the_relay_is_kicked_once_after_commit(
 
 
 def test_nothing_is_written_when_the_category_is_off(csm):
-    NotificationPreferenceFactory(
-        user=csm, category=Category.CHECKLIST, delivery=Delivery.OFF
-    )
+    NotificationPreferenceFactory(user=csm, category=Category.CHECKLIST, delivery=Delivery.OFF)
     assert _notify([csm]) == 0
     assert not Notification.objects.exists()
 
 
 def test_escalations_ignore_an_off_preference(csm):
-    NotificationPreferenceFactory(
-        user=csm, category=Category.ESCALATION, delivery=Delivery.OFF
-    )
+    NotificationPreferenceFactory(user=csm, category=Category.ESCALATION, delivery=Delivery.OFF)
     assert _notify([csm], category=Category.ESCALATION) == 2
 
 
 def test_digest_preference_holds_the_email_but_shows_it_in_the_app(csm):
-    NotificationPreferenceFactory(
-        user=csm, category=Category.CHECKLIST, delivery=Delivery.DIGEST
-    )
+    NotificationPreferenceFactory(user=csm, category=Category.CHECKLIST, delivery=Delivery.DIGEST)
     _notify([csm])
     assert set(Notification.objects.values_list("channel", "status")) == {
         (Channel.EMAIL, Status.HELD),
@@ -105,10 +97,7 @@ def test_relay_sends_with_the_dedupe_key_as_message_id(csm, settings):
     row = Notification.objects.get(channel=Channel.EMAIL)
     assert row.status == Status.SENT and row.sent_at and row.attempts == 1
     (message,) = mail.outbox
-    assert (
-        message.extra_headers["Message-ID"]
-        == f"<{row.dedupe_key}@{settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN}>"
-    )
+    assert message.extra_headers["Message-ID"] == f"<{row.dedupe_key}@{settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN}>"
     assert "Message-ID: <" + row.dedupe_key in message.message().as_string()
     assert message.to == [csm.email]
     assert "http://" in message.body and "/engagements/1/" in message.body
@@ -143,9 +132,7 @@ def test_a_refused_address_is_recorded_and_backs_off_without_blocking_others(set
     assert sent.status == Status.SENT
     assert failed.status == Status.PENDING and failed.attempts == 1
     assert "550" in failed.last_error and "SMTPRecipientsRefused" in failed.last_error
-    assert failed.next_attempt_at == now + timedelta(
-        seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    )
+    assert failed.next_attempt_at == now + timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
     assert [m.to for m in mail.outbox] == [["good@example.com"]]
 
 
@@ -184,9 +171,7 @@ def test_a_row_claimed_by_a_crashed_relay_is_sent_after_its_lease(csm, settings)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = timezone.now()
     _notify([csm], now=now)
-    (claimed,) = services.notification_claim_batch(
-        now=now
-    )  # ...and the relay dies here.
+    (claimed,) = services.notification_claim_batch(now=now)  # ...and the relay dies here.
     assert services.notification_relay(now=now) == 0
     later = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS + 1)
     assert services.notification_relay(now=later) == 1
@@ -231,10 +216,6 @@ def test_digest_next_due_is_the_local_hour_across_dst():
     user = UserFactory(time_zone="Europe/Warsaw")
     # 30 March 2025: clocks go forward at 02:00 local. At 22:00 UTC on the 29th it is 23:00 local (CET).
     now = datetime(2025, 3, 29, 22, 0, tzinfo=UTC)
-    assert services.digest_next_due(user=user, hour=8, now=now) == datetime(
-        2025, 3, 30, 6, 0, tzinfo=UTC
-    )
+    assert services.digest_next_due(user=user, hour=8, now=now) == datetime(2025, 3, 30, 6, 0, tzinfo=UTC)
     before = datetime(2025, 3, 29, 6, 0, tzinfo=UTC)
-    assert services.digest_next_due(user=user, hour=8, now=before) == datetime(
-        2025, 3, 29, 7, 0, tzinfo=UTC
-    )
+    assert services.digest_next_due(user=user, hour=8, now=before) == datetime(2025, 3, 29, 7, 0, tzinfo=UTC)
