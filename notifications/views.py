@@ -34,7 +34,7 @@ def centre(request):
 @require_POST
 def mark_read(request, pk):
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
-    services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    notification = services.notification_mark_read(user=request.user, notification_id=notification.pk)
     # "Open" marks the notification read and follows its link in one step.
     safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
     if request.POST.get("open") and notification.url and safe:
