@@ -11,9 +11,33 @@ def seed(world):
     people, clients = world["people"], world["clients"]
     today = timezone.localdate()
     plans = [
-        ("acme-logistics", "Warehouse platform rollout", Phase.ONBOARDING, "csm.anna", "pm.petra", "pm.omar", 12),
-        ("globex-retail", "E-commerce support onboarding", Phase.KICKOFF, "csm.ben", "pm.omar", "pm.petra", 2),
-        ("initech-finance", "Finance reporting managed service", Phase.HANDOFF, "csm.anna", None, None, None),
+        (
+            "acme-logistics",
+            "Warehouse platform rollout",
+            Phase.ONBOARDING,
+            "csm.anna",
+            "pm.petra",
+            "pm.omar",
+            12,
+        ),
+        (
+            "globex-retail",
+            "E-commerce support onboarding",
+            Phase.KICKOFF,
+            "csm.ben",
+            "pm.omar",
+            "pm.petra",
+            2,
+        ),
+        (
+            "initech-finance",
+            "Finance reporting managed service",
+            Phase.HANDOFF,
+            "csm.anna",
+            None,
+            None,
+            None,
+        ),
     ]
     engagements = {}
     for slug, name, phase, csm, pm, deputy, days_since_kickoff in plans:
@@ -32,7 +56,9 @@ def seed(world):
             },
         )
         EngagementMember.objects.get_or_create(
-            engagement=engagement, user=people["dev.lena@northwind.example"], defaults={"role": "Developer"}
+            engagement=engagement,
+            user=people["dev.lena@northwind.example"],
+            defaults={"role": "Developer"},
         )
         engagements[slug] = engagement
     world["engagements"] = engagements

@@ -53,7 +53,13 @@ class Engagement(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.HANDOFF, db_index=True)
+    phase = models.CharField(
+        _("phase"),
+        max_length=20,
+        choices=Phase.choices,
+        default=Phase.HANDOFF,
+        db_index=True,
+    )
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -79,6 +85,24 @@ class Engagement(models.Model):
     contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
     kickoff_on = models.DateField(_("kickoff date"), null=True, blank=True)
     target_go_live_on = models.DateField(_("target go-live"), null=True, blank=True)
+    account_executive = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements_as_account_executive",
+        verbose_name=_("account executive"),
+        help_text=_("Who sold the deal; stays a named contact and joins the kickoff."),
+    )
+    planned_effort_days = models.DecimalField(
+        _("planned effort (person-days)"),
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    planned_amount = models.DecimalField(_("planned amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -95,7 +119,11 @@ class Engagement(models.Model):
 
 class EngagementMember(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="engagement_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="engagement_memberships",
+    )
     role = models.CharField(_("role on the engagement"), max_length=100, blank=True)
 
     class Meta:
@@ -107,3 +135,769 @@ class EngagementMember(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.engagement}"
+
+    @property
+    def has_handoff(self):
+        handoff = getattr(self, "handoff", None)
+        return bool(handoff and handoff.handed_over_at)
+
+
+def _engagements_of(user):
+    return Engagement.objects.visible_to(user)
+
+
+class ResourceLinkKind(models.TextChoices):
+    BOARD = "board", _("Scrum board")
+    DOCS = "docs", _("Documentation")
+    REPOSITORY = "repository", _("Repository")
+    ENVIRONMENT = "environment", _("Environment")
+    OTHER = "other", _("Other")
+
+
+class EngagementChildQuerySet(models.QuerySet):
+    """For models hanging directly off an engagement: visible exactly when the engagement is."""
+
+    def visible_to(self, user):
+        return self.filter(engagement__in=_engagements_of(user))
+
+
+class ResourceLink(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="resource_links")
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=ResourceLinkKind.choices,
+        default=ResourceLinkKind.OTHER,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("address"), max_length=500)
+
+    objects = EngagementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("resource link")
+        verbose_name_plural = _("resource links")
+
+    def __str__(self):
+        return self.title
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+class ClientProfileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Vendor staff only: the profile holds the commercial summary and the internal knowledge page."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
+            return self.none()
+        from accounts.models import Organization
+
+        if user.sees_portfolio:
+            return self.all()
+        # A CSM sees the clients they look after, including a new one with no engagement yet.
+        return self.filter(Q(organization__in=Organization.objects.visible_to(user).clients()) | Q(csm=user))
+
+
+class ClientProfile(models.Model):
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="client_profile",
+        limit_choices_to={"kind": OrganizationKind.CLIENT},
+        verbose_name=_("client"),
+    )
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="client_profiles",
+        verbose_name=_("customer success manager"),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
+    contract_term_months = models.PositiveSmallIntegerField(_("contract term (months)"), null=True, blank=True)
+    services_in_scope = models.TextField(_("services in scope"), blank=True)
+    vendor_obligations = models.TextField(_("our obligations"), blank=True)
+    client_obligations = models.TextField(_("client's obligations"), blank=True)
+    commercial_summary = models.TextField(_("commercial summary"), blank=True)
+    # Vendor-internal: lets a deputy or a new CSM step in without starting from zero.
+    knowledge_page = models.TextField(
+        _("knowledge page"),
+        blank=True,
+        help_text=_("Business processes, IT landscape, configuration, ways of working. Never shown to the client."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ClientProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client profile")
+        verbose_name_plural = _("client profiles")
+
+    def __str__(self):
+        return str(self.organization)
+
+
+class BillingKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    OBLIGATION = "obligation", _("Contractual obligation")
+
+
+class BillingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    OVERDUE = "overdue", _("Overdue")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BillingRecord(models.Model):
+    """The billing and obligations history of a client: invoices and contractual obligations."""
+
+    profile = models.ForeignKey(ClientProfile, on_delete=models.CASCADE, related_name="billing_records")
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=BillingKind.choices,
+        default=BillingKind.INVOICE,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=BillingStatus.choices,
+        default=BillingStatus.PLANNED,
+    )
+
+    class Meta:
+        ordering = ["-due_on", "pk"]
+        verbose_name = _("billing record")
+        verbose_name_plural = _("billing records")
+
+    def __str__(self):
+        return self.title
+
+
+# --- Handoff and obligations ---------------------------------------------------------------
+
+
+class StaffOnlyEngagementChildQuerySet(models.QuerySet):
+    """Vendor-internal records: never visible to a client user, whatever their engagement."""
+
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+            return self.none()
+        return self.filter(engagement__in=_engagements_of(user))
+
+
+class Handoff(models.Model):
+    """Sales-to-delivery handoff, the gate before kickoff. Vendor-internal as a whole."""
+
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="handoff")
+    problem = models.TextField(_("the client's problem to solve"))
+    success_measures = models.TextField(_("how they measure success"))
+    stakeholder_notes = models.TextField(_("key stakeholders and what each cares about"), blank=True)
+    concerns = models.TextField(_("concerns and objections raised"), blank=True)
+    working_style = models.TextField(_("working style and communication preferences"), blank=True)
+    political_dynamics = models.TextField(
+        _("political dynamics and sensitivities"),
+        blank=True,
+        help_text=_("Vendor-internal; never shown to the client."),
+    )
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handed over by"),
+    )
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    meeting_on = models.DateField(_("handoff meeting"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
+
+    def __str__(self):
+        return f"Handoff of {self.engagement}"
+
+
+class ObligationSource(models.TextChoices):
+    SALES = "sales", _("Sales commitment")
+    CONTRACT = "contract", _("Contract")
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Kept")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Obligation(models.Model):
+    """Something promised (during the sale or in the contract), tracked to an owner and a date."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="obligations")
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=ObligationSource.choices,
+        default=ObligationSource.SALES,
+    )
+    description = models.CharField(_("commitment"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="obligations",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ObligationStatus.choices,
+        default=ObligationStatus.OPEN,
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+
+    def __str__(self):
+        return self.description
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Stakeholder(models.Model):
+    """A person at the client and where they stand in the onboarding."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stakeholders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stakeholder_roles",
+        verbose_name=_("portal account"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"), blank=True)
+    role_title = models.CharField(_("role in their organization"), max_length=150, blank=True)
+    involvement = models.CharField(_("involvement in onboarding"), max_length=200, blank=True)
+    influence = models.CharField(_("influence"), max_length=10, choices=Level.choices, default=Level.MEDIUM)
+    cares_about = models.TextField(_("what they care about"), blank=True)
+    preferred_contact = models.CharField(_("preferred contact"), max_length=150, blank=True)
+    is_key_user = models.BooleanField(_("key user"), default=False)
+    is_executive_sponsor = models.BooleanField(_("executive sponsor"), default=False)
+
+    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_key_user", "-is_executive_sponsor", "name"]
+        verbose_name = _("stakeholder")
+        verbose_name_plural = _("stakeholders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=Q(is_key_user=True),
+                name="stakeholder_one_key_user_per_engagement",
+                violation_error_message=_("This engagement already has a key user."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PmAbsenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+            return self.none()
+        return self.all()
+
+    def covering(self, on):
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+class PmAbsence(models.Model):
+    """A PM away from/to (inclusive). While it lasts, the deputy PM acts (``engagement_acting_pm``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="absences",
+        verbose_name=_("person"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = PmAbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.starts_on}–{self.ends_on}"
+
+
+class IntegrationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    TESTING = "testing", _("Testing")
+    LIVE = "live", _("Live")
+    BLOCKED = "blocked", _("Blocked")
+
+
+class Integration(models.Model):
+    """A third-party system the onboarding depends on (courier, payment provider, ERP...)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="integrations")
+    provider = models.CharField(_("provider"), max_length=150)
+    purpose = models.CharField(_("purpose"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=IntegrationStatus.choices,
+        default=IntegrationStatus.PLANNED,
+    )
+    client_owner = models.CharField(_("client-side owner"), max_length=150, blank=True)
+    test_environment_ready = models.BooleanField(_("test environment ready"), default=False)
+    blockers = models.TextField(_("blockers"), blank=True)
+
+    objects = EngagementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider"]
+        verbose_name = _("integration")
+        verbose_name_plural = _("integrations")
+
+    def __str__(self):
+        return self.provider
+
+
+# --- Checklist templates (configured in admin) -------------------------------------------------
+
+
+class Side(models.TextChoices):
+    VENDOR = "vendor", _("Vendor")
+    CLIENT = "client", _("Client")
+
+
+class Evidence(models.TextChoices):
+    NONE = "none", _("None")
+    LINK = "link", _("Link")
+    FILE = "file", _("File")
+
+
+class AssigneeRole(models.TextChoices):
+    NONE = "", _("Nobody (assign later)")
+    CSM = "csm", _("CSM")
+    PM = "pm", _("PM")
+    KEY_USER = "key_user", _("Client key user")
+
+
+class DueFrom(models.TextChoices):
+    KICKOFF = "kickoff", _("Kickoff")
+    CONTRACT = "contract", _("Contract signature")
+
+
+class ChecklistTemplate(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_default_template",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateStage(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="stages")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    client_acceptance_required = models.BooleanField(_("client must accept"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("template stage")
+        verbose_name_plural = _("template stages")
+
+    def __str__(self):
+        return self.title
+
+
+class TemplateItem(models.Model):
+    stage = models.ForeignKey(TemplateStage, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("title"), max_length=300)
+    guidance = models.TextField(_("guidance"), blank=True)
+    owner_side = models.CharField(_("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR)
+    default_assignee_role = models.CharField(
+        _("default assignee"),
+        max_length=20,
+        choices=AssigneeRole.choices,
+        blank=True,
+        default=AssigneeRole.NONE,
+    )
+    due_offset_days = models.IntegerField(_("due (days after)"), default=7)
+    due_from = models.CharField(
+        _("counted from"),
+        max_length=10,
+        choices=DueFrom.choices,
+        default=DueFrom.KICKOFF,
+    )
+    evidence_required = models.CharField(
+        _("evidence required"),
+        max_length=10,
+        choices=Evidence.choices,
+        default=Evidence.NONE,
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("template item")
+        verbose_name_plural = _("template items")
+
+    def __str__(self):
+        return self.title
+
+
+# --- Checklists of an engagement ---------------------------------------------------------------
+
+
+class ChecklistStageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(engagement__in=_engagements_of(user))
+
+
+class ChecklistStage(models.Model):
+    """A stage copied from a template stage: later template edits never change it."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="stages")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    acceptance_required = models.BooleanField(_("client must accept"), default=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Actuals recorded per stage, burned against the engagement's planned budget.
+    actual_effort_days = models.DecimalField(
+        _("actual effort (person-days)"), max_digits=9, decimal_places=1, default=0
+    )
+    actual_amount = models.DecimalField(_("actual amount"), max_digits=12, decimal_places=2, default=0)
+
+    objects = ChecklistStageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("checklist stage")
+        verbose_name_plural = _("checklist stages")
+
+    def __str__(self):
+        return self.title
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    BLOCKED = "blocked", _("Blocked")
+    DONE = "done", _("Done")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+CLOSED_ITEM_STATUSES = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+
+
+class ChecklistItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(stage__engagement__in=_engagements_of(user))
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_ITEM_STATUSES)
+
+    def overdue(self, today):
+        return self.open().filter(due_on__lt=today)
+
+    def client_side(self):
+        return self.filter(owner_side=Side.CLIENT)
+
+
+class ChecklistItem(models.Model):
+    stage = models.ForeignKey(ChecklistStage, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("title"), max_length=300)
+    guidance = models.TextField(_("guidance"), blank=True)
+    owner_side = models.CharField(_("owner side"), max_length=10, choices=Side.choices, default=Side.VENDOR)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+        verbose_name=_("assignee"),
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    evidence_required = models.CharField(
+        _("evidence required"),
+        max_length=10,
+        choices=Evidence.choices,
+        default=Evidence.NONE,
+    )
+    evidence_link = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_file = models.ForeignKey(
+        "attachments.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence file"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ChecklistItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        indexes = [
+            # Reminders and dashboards look for open items by due date.
+            models.Index(
+                fields=["due_on"],
+                name="checklist_item_open_due",
+                condition=~Q(status__in=["done", "not_applicable"]),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_ITEM_STATUSES
+
+    def is_overdue(self, today):
+        return not self.is_closed and self.due_on is not None and self.due_on < today
+
+
+class ItemComment(models.Model):
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"))
+    # Internal comments stay among vendor staff; the client sees the others on their items.
+    is_internal = models.BooleanField(_("internal (vendor only)"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self):
+        return self.body[:50]
+
+
+class ItemEvent(models.Model):
+    """History of an item: who changed what, when (``changes`` maps field -> [old, new])."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=30)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+
+    def __str__(self):
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class StageAcceptance(models.Model):
+    """A key user's decision on a stage, or on the whole work plan when ``stage`` is empty.
+
+    ``snapshot`` is the exact version decided on; an accepted work plan is the baseline later
+    changes are listed against.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="acceptances")
+    stage = models.ForeignKey(
+        ChecklistStage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="acceptances",
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    snapshot = models.JSONField(_("version decided on"), default=dict)
+
+    objects = EngagementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="accepted") | ~Q(reason=""),
+                name="rejection_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} {self.stage or 'work plan'}"
+
+    @property
+    def is_work_plan(self):
+        return self.stage_id is None
+
+
+class SatisfactionReason(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("After an acceptance")
+    DAY_30 = "day30", _("30 days after kickoff")
+
+
+class SatisfactionScoreQuerySet(EngagementChildQuerySet):
+    def pending(self):
+        return self.filter(score__isnull=True)
+
+
+class SatisfactionScore(models.Model):
+    """A one-click satisfaction question to the client: asked (score empty), then answered."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="satisfaction_scores")
+    reason = models.CharField(_("asked"), max_length=20, choices=SatisfactionReason.choices)
+    acceptance = models.OneToOneField(
+        StageAcceptance,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="satisfaction",
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SatisfactionScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        verbose_name = _("satisfaction score")
+        verbose_name_plural = _("satisfaction scores")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="satisfaction_score_1_to_5",
+            ),
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=Q(reason="day30"),
+                name="satisfaction_day30_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.engagement}: {self.score or '?'}"
+
+
+class MilestoneQuerySet(EngagementChildQuerySet):
+    def early_wins(self):
+        return self.filter(is_early_win=True)
+
+
+class Milestone(models.Model):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due date"))
+    reached_on = models.DateField(_("reached on"), null=True, blank=True)
+    is_early_win = models.BooleanField(
+        _("early win"),
+        default=False,
+        help_text=_("Shown to the client when reached, to make value visible early."),
+    )
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self):
+        return self.title

@@ -6,4 +6,12 @@ from . import views
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("engagements/<int:pk>/", views.portal_engagement, name="engagement"),
+    path("engagements/<int:pk>/work-plan/decision/", views.portal_work_plan_decision, name="work_plan_decision"),
+    path("tasks/", views.portal_tasks, name="tasks"),
+    path("tasks/<int:pk>/", views.portal_item, name="item"),
+    path("tasks/<int:pk>/complete/", views.portal_item_complete, name="item_complete"),
+    path("tasks/<int:pk>/comments/", views.portal_item_comment, name="item_comment"),
+    path("tasks/<int:pk>/evidence/", views.portal_item_evidence, name="item_evidence"),
+    path("stages/<int:pk>/decision/", views.portal_stage_decision, name="stage_decision"),
+    path("satisfaction/<int:pk>/", views.portal_satisfaction, name="satisfaction"),
 ]

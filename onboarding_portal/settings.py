@@ -254,6 +254,10 @@ REMINDERS_SWEEP_TIME_BUDGET = env.float("REMINDERS_SWEEP_TIME_BUDGET", default=9
 CHECKLIST_DUE_SOON_LEAD = timedelta(hours=env.int("CHECKLIST_DUE_SOON_LEAD_HOURS", default=48))
 CHECKLIST_OVERDUE_REPEAT = timedelta(hours=env.int("CHECKLIST_OVERDUE_REPEAT_HOURS", default=72))
 
+# --- Engagements ---------------------------------------------------------------------------------
+# Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.
+ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
+
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

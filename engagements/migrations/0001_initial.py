@@ -7,50 +7,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('phase', models.CharField(choices=[('handoff', 'Handoff'), ('kickoff', 'Kickoff'), ('onboarding', 'Onboarding'), ('live', 'Live'), ('closed', 'Closed')], db_index=True, default='handoff', max_length=20, verbose_name='phase')),
-                ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signature date')),
-                ('kickoff_on', models.DateField(blank=True, null=True, verbose_name='kickoff date')),
-                ('target_go_live_on', models.DateField(blank=True, null=True, verbose_name='target go-live')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('client', models.ForeignKey(limit_choices_to={'kind': 'client'}, on_delete=django.db.models.deletion.PROTECT, related_name='engagements', to='accounts.organization', verbose_name='client')),
-                ('csm', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='engagements_as_csm', to=settings.AUTH_USER_MODEL, verbose_name='customer success manager')),
-                ('deputy_pm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='engagements_as_deputy_pm', to=settings.AUTH_USER_MODEL, verbose_name='deputy project manager')),
-                ('pm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='engagements_as_pm', to=settings.AUTH_USER_MODEL, verbose_name='project manager')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("handoff", "Handoff"),
+                            ("kickoff", "Kickoff"),
+                            ("onboarding", "Onboarding"),
+                            ("live", "Live"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="handoff",
+                        max_length=20,
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "contract_signed_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="contract signature date"
+                    ),
+                ),
+                (
+                    "kickoff_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="kickoff date"
+                    ),
+                ),
+                (
+                    "target_go_live_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="target go-live"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "client"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements",
+                        to="accounts.organization",
+                        verbose_name="client",
+                    ),
+                ),
+                (
+                    "csm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements_as_csm",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="customer success manager",
+                    ),
+                ),
+                (
+                    "deputy_pm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements_as_deputy_pm",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deputy project manager",
+                    ),
+                ),
+                (
+                    "pm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements_as_pm",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="project manager",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'engagement',
-                'verbose_name_plural': 'engagements',
-                'ordering': ['client__name', 'name'],
+                "verbose_name": "engagement",
+                "verbose_name_plural": "engagements",
+                "ordering": ["client__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EngagementMember',
+            name="EngagementMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(blank=True, max_length=100, verbose_name='role on the engagement')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='engagements.engagement')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='engagement_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        max_length=100,
+                        verbose_name="role on the engagement",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="engagement_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team member',
-                'verbose_name_plural': 'team members',
-                'constraints': [models.UniqueConstraint(fields=('engagement', 'user'), name='engagement_member_unique')],
+                "verbose_name": "team member",
+                "verbose_name_plural": "team members",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("engagement", "user"), name="engagement_member_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,277 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+
+from . import selectors
+from .models import (
+    BillingRecord,
+    ChecklistItem,
+    ChecklistTemplate,
+    ClientProfile,
+    Decision,
+    Engagement,
+    Handoff,
+    Integration,
+    ItemStatus,
+    Milestone,
+    Obligation,
+    Phase,
+    PmAbsence,
+    ResourceLink,
+    Stakeholder,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CrispyMixin:
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class ClientForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Create client")
+    name = forms.CharField(label=_("Client name"), max_length=200)
+
+    class Meta:
+        model = ClientProfile
+        fields = [
+            "industry",
+            "contract_signed_on",
+            "contract_term_months",
+            "services_in_scope",
+            "vendor_obligations",
+            "client_obligations",
+            "commercial_summary",
+            "knowledge_page",
+        ]
+        widgets = {"contract_signed_on": DATE}
+
+    field_order = ["name"]
+
+
+class ClientProfileForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = ClientProfile
+        fields = [*ClientForm.Meta.fields, "csm"]
+        widgets = {"contract_signed_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["csm"].queryset = User.objects.filter(role=Role.CSM, is_active=True)
+
+
+class BillingRecordForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Add record")
+
+    class Meta:
+        model = BillingRecord
+        fields = ["kind", "title", "due_on", "amount", "currency", "status"]
+        widgets = {"due_on": DATE}
+
+
+class EngagementForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Engagement
+        fields = [
+            "client",
+            "name",
+            "description",
+            "csm",
+            "pm",
+            "deputy_pm",
+            "account_executive",
+            "contract_signed_on",
+            "kickoff_on",
+            "target_go_live_on",
+            "planned_effort_days",
+            "planned_amount",
+            "currency",
+        ]
+        widgets = {"contract_signed_on": DATE, "kickoff_on": DATE, "target_go_live_on": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = selectors.vendor_people()
+        for name in ("csm", "pm", "deputy_pm", "account_executive"):
+            self.fields[name].queryset = staff
+        self.fields["client"].queryset = selectors.client_choices_for_engagement(user=user)
+        if self.instance.pk:
+            del self.fields["client"]
+        elif user.role == Role.CSM:
+            self.initial.setdefault("csm", user.pk)
+
+
+class PhaseForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to phase"), choices=Phase.choices)
+
+
+class HandoffForm(CrispyMixin, forms.ModelForm):
+    complete = forms.BooleanField(
+        label=_("The handoff is complete (opens the kickoff gate)"), required=False, initial=False
+    )
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "problem",
+            "success_measures",
+            "stakeholder_notes",
+            "concerns",
+            "working_style",
+            "political_dynamics",
+            "handed_over_by",
+            "meeting_on",
+        ]
+        widgets = {"meeting_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handed_over_by"].queryset = selectors.vendor_people()
+        self.fields["handed_over_by"].required = False
+        for name in ("problem", "success_measures", "stakeholder_notes", "concerns", "working_style"):
+            self.fields[name].widget.attrs["rows"] = 3
+
+
+class ObligationForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Track commitment")
+
+    class Meta:
+        model = Obligation
+        fields = ["description", "source", "owner", "due_on"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.vendor_people()
+
+
+class StakeholderForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Add stakeholder")
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "name",
+            "email",
+            "role_title",
+            "involvement",
+            "influence",
+            "cares_about",
+            "preferred_contact",
+            "user",
+            "is_key_user",
+            "is_executive_sponsor",
+        ]
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(organization_id=engagement.client_id, is_active=True)
+        self.fields["cares_about"].widget.attrs["rows"] = 2
+
+    def validate_constraints(self, exclude=None):
+        # The service validates (engagement is set there); a half-built instance cannot be checked here.
+        return None
+
+    def _post_clean(self):
+        # Leave model validation to the service, which knows the engagement.
+        return None
+
+
+class TemplateApplyForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Checklist template"), queryset=ChecklistTemplate.objects.all())
+
+
+class ItemCreateForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["title", "owner_side", "assignee", "due_on", "evidence_required"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.assignee_choices(engagement)
+
+
+class ItemUpdateForm(forms.Form):
+    """Partial updates from inline controls: only the fields posted are changed."""
+
+    status = forms.ChoiceField(choices=ItemStatus.choices, required=False)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    due_on = forms.DateField(required=False, widget=DATE)
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.assignee_choices(engagement)
+
+    def changes(self):
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.data}
+
+
+class EvidenceForm(forms.Form):
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500)
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    is_internal = forms.BooleanField(label=_("Internal (vendor only)"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SatisfactionForm(forms.Form):
+    score = forms.TypedChoiceField(coerce=int, choices=[(n, str(n)) for n in range(1, 6)])
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class MilestoneForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Add milestone")
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "is_early_win", "reached_on"]
+        widgets = {"due_on": DATE, "reached_on": DATE}
+
+
+class IntegrationForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Add integration")
+
+    class Meta:
+        model = Integration
+        fields = ["provider", "purpose", "status", "client_owner", "test_environment_ready", "blockers"]
+
+
+class ResourceLinkForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Add link")
+
+    class Meta:
+        model = ResourceLink
+        fields = ["kind", "title", "url"]
+
+
+class ActualsForm(forms.Form):
+    actual_effort_days = forms.DecimalField(min_value=0, max_digits=9, decimal_places=1)
+    actual_amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
+
+
+class AbsenceForm(CrispyMixin, forms.ModelForm):
+    submit_label = _("Record absence")
+
+    class Meta:
+        model = PmAbsence
+        fields = ["starts_on", "ends_on", "note"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def _post_clean(self):
+        return None

@@ -1,0 +1,772 @@
+"""Writes for clients, engagements and their checklists. Each runs in one transaction, checks
+access again (views are not trusted to), validates with ``full_clean`` and raises
+``ValidationError`` / ``PermissionDenied``.
+
+Every change to a checklist item's existence, due date, assignee or status calls
+``item_reminders_sync`` inside the transaction, so the notifications app can keep reminders right.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, OrganizationKind, Role, User
+from attachments.services import attachment_store
+
+from .models import (
+    CLOSED_ITEM_STATUSES,
+    AssigneeRole,
+    BillingRecord,
+    ChecklistItem,
+    ChecklistStage,
+    ChecklistTemplate,
+    ClientProfile,
+    Decision,
+    DueFrom,
+    Engagement,
+    Evidence,
+    Handoff,
+    Integration,
+    ItemComment,
+    ItemEvent,
+    ItemStatus,
+    Milestone,
+    Obligation,
+    ObligationStatus,
+    Phase,
+    PmAbsence,
+    SatisfactionReason,
+    SatisfactionScore,
+    Side,
+    StageAcceptance,
+    Stakeholder,
+    TemplateItem,
+    TemplateStage,
+)
+from .reminders import item_reminders_sync
+
+# Who may open clients and engagements.
+CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
+
+# The one table of phase transitions; ``engagement_change_phase`` is the only way to move.
+ALLOWED_TRANSITIONS = {
+    Phase.HANDOFF: {Phase.KICKOFF, Phase.CLOSED},
+    Phase.KICKOFF: {Phase.ONBOARDING, Phase.HANDOFF, Phase.CLOSED},
+    Phase.ONBOARDING: {Phase.LIVE, Phase.CLOSED},
+    Phase.LIVE: {Phase.ONBOARDING, Phase.CLOSED},
+    Phase.CLOSED: set(),
+}
+
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+def can_create(user: User) -> bool:
+    return user.is_superuser or user.role in CREATOR_ROLES
+
+
+def can_manage(user: User, engagement: Engagement) -> bool:
+    """Shape the engagement (checklist structure, phase, handoff, people): its CSM, PM, deputy
+    PM, and the director and admins. Team members and executives work on items only."""
+    if not user.is_active or not user.is_vendor_user:
+        return user.is_superuser
+    if user.is_superuser or user.role in (Role.DIRECTOR, Role.VENDOR_ADMIN):
+        return True
+    return user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
+
+
+def _require_visible(user: User, engagement: Engagement) -> None:
+    if not Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists():
+        raise PermissionDenied
+
+
+def _require_staff(user: User, engagement: Engagement) -> None:
+    if not user.is_vendor_user and not user.is_superuser:
+        raise PermissionDenied
+    _require_visible(user, engagement)
+
+
+def _require_manager(user: User, engagement: Engagement) -> None:
+    _require_staff(user, engagement)
+    if not can_manage(user, engagement):
+        raise PermissionDenied
+
+
+def _save(instance, **kwargs):
+    instance.full_clean(**kwargs)
+    instance.save()
+    return instance
+
+
+def _lock(engagement: Engagement) -> Engagement:
+    """Serialize writes on one engagement (phase changes, acceptance, template application)."""
+    return Engagement.objects.select_for_update().get(pk=engagement.pk)
+
+
+# --- Clients ------------------------------------------------------------------------------------
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "client"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def client_create(*, by: User, name: str, csm: User | None = None, **profile_fields) -> ClientProfile:
+    if not can_create(by):
+        raise PermissionDenied
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the client's name.")})
+    if Organization.objects.filter(name__iexact=name, kind=OrganizationKind.CLIENT).exists():
+        raise ValidationError({"name": _("A client with this name already exists.")})
+    organization = _save(Organization(name=name, slug=_unique_slug(name), kind=OrganizationKind.CLIENT))
+    profile = ClientProfile(organization=organization, csm=csm or (by if by.role == Role.CSM else None))
+    for field, value in profile_fields.items():
+        setattr(profile, field, value)
+    return _save(profile)
+
+
+@transaction.atomic
+def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> ClientProfile:
+    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists():
+        raise PermissionDenied
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    return _save(profile)
+
+
+@transaction.atomic
+def billing_record_add(*, by: User, profile: ClientProfile, **fields) -> BillingRecord:
+    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists():
+        raise PermissionDenied
+    return _save(BillingRecord(profile=profile, **fields))
+
+
+# --- Engagements --------------------------------------------------------------------------------
+
+
+ENGAGEMENT_EDITABLE = (
+    "name",
+    "description",
+    "csm",
+    "pm",
+    "deputy_pm",
+    "account_executive",
+    "contract_signed_on",
+    "kickoff_on",
+    "target_go_live_on",
+    "planned_effort_days",
+    "planned_amount",
+    "currency",
+)
+
+
+def _validate_people(engagement: Engagement) -> None:
+    errors = {}
+    for field in ("csm", "pm", "deputy_pm", "account_executive"):
+        person = getattr(engagement, field)
+        if person is not None and not person.is_vendor_user:
+            errors[field] = _("Choose a person from our own staff.")
+    if engagement.pm_id and engagement.pm_id == engagement.deputy_pm_id:
+        errors["deputy_pm"] = _("The deputy PM must be someone other than the PM.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def engagement_create(*, by: User, client: Organization, name: str, csm: User, now=None, **fields) -> Engagement:
+    if not can_create(by):
+        raise PermissionDenied
+    if client.kind != OrganizationKind.CLIENT:
+        raise ValidationError({"client": _("Choose a client organization.")})
+    engagement = Engagement(client=client, name=(name or "").strip(), csm=csm, created_at=now or timezone.now())
+    for field, value in fields.items():
+        if field not in ENGAGEMENT_EDITABLE:
+            raise ValueError(field)
+        setattr(engagement, field, value)
+    _validate_people(engagement)
+    _save(engagement)
+    profile, _created = ClientProfile.objects.get_or_create(organization=client, defaults={"csm": csm})
+    if profile.csm_id is None:
+        profile.csm = csm
+        profile.save(update_fields=["csm"])
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engagement:
+    _require_manager(by, engagement)
+    engagement = _lock(engagement)
+    for field, value in fields.items():
+        if field not in ENGAGEMENT_EDITABLE:
+            raise ValueError(field)
+        setattr(engagement, field, value)
+    _validate_people(engagement)
+    return _save(engagement)
+
+
+@transaction.atomic
+def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=None) -> Engagement:
+    """Move an engagement to another phase, if the transitions table and the gates allow it."""
+    now = now or timezone.now()
+    _require_manager(by, engagement)
+    engagement = _lock(engagement)
+    if to not in ALLOWED_TRANSITIONS.get(engagement.phase, set()):
+        raise ValidationError(
+            _("An engagement cannot move from %(from)s to %(to)s.")
+            % {"from": engagement.get_phase_display(), "to": Phase(to).label if to in Phase.values else to}
+        )
+    if to == Phase.KICKOFF and not Handoff.objects.filter(engagement=engagement, handed_over_at__isnull=False).exists():
+        raise ValidationError(_("Record and complete the sales handoff before the kickoff."))
+    if to == Phase.ONBOARDING and engagement.kickoff_on is None:
+        engagement.kickoff_on = timezone.localdate(now)
+    engagement.phase = to
+    return _save(engagement)
+
+
+@transaction.atomic
+def handoff_record(*, by: User, engagement: Engagement, complete: bool = False, now=None, **fields) -> Handoff:
+    """Create or update the handoff; ``complete`` marks it handed over (opening the kickoff gate)."""
+    now = now or timezone.now()
+    _require_manager(by, engagement)
+    handoff = Handoff.objects.filter(engagement=engagement).first() or Handoff(engagement=engagement, recorded_by=by)
+    for field, value in fields.items():
+        setattr(handoff, field, value)
+    if handoff.handed_over_by_id is None:
+        handoff.handed_over_by = engagement.account_executive or by
+    if complete and handoff.handed_over_at is None:
+        handoff.handed_over_at = now
+    return _save(handoff)
+
+
+@transaction.atomic
+def obligation_add(
+    *, by: User, engagement: Engagement, description: str, owner: User, due_on: date, source: str = "sales", now=None
+) -> Obligation:
+    _require_staff(by, engagement)
+    if not owner.is_vendor_user:
+        raise ValidationError({"owner": _("The owner must be one of our staff.")})
+    return _save(
+        Obligation(
+            engagement=engagement,
+            description=description,
+            owner=owner,
+            due_on=due_on,
+            source=source,
+            created_at=now or timezone.now(),
+        )
+    )
+
+
+@transaction.atomic
+def obligation_close(*, by: User, obligation: Obligation, status: str = ObligationStatus.DONE, now=None) -> Obligation:
+    _require_staff(by, obligation.engagement)
+    obligation.status = status
+    obligation.closed_at = None if status == ObligationStatus.OPEN else (now or timezone.now())
+    return _save(obligation)
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stakeholder_save(
+    *, by: User, engagement: Engagement, stakeholder: Stakeholder | None = None, **fields
+) -> Stakeholder:
+    _require_staff(by, engagement)
+    stakeholder = stakeholder or Stakeholder(engagement=engagement)
+    if stakeholder.engagement_id != engagement.pk:
+        raise PermissionDenied
+    for field, value in fields.items():
+        setattr(stakeholder, field, value)
+    if stakeholder.user_id and stakeholder.user.organization_id != engagement.client_id:
+        raise ValidationError({"user": _("Choose a portal account of this client.")})
+    try:
+        with transaction.atomic():
+            return _save(stakeholder)
+    except IntegrityError as error:
+        # Two people saved as key user at once: the partial unique constraint decides.
+        raise ValidationError({"is_key_user": _("This engagement already has a key user.")}) from error
+
+
+@transaction.atomic
+def stakeholder_delete(*, by: User, stakeholder: Stakeholder) -> None:
+    _require_staff(by, stakeholder.engagement)
+    stakeholder.delete()
+
+
+def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
+    """What the engagement page warns about while it lasts (stakeholders already fetched)."""
+    warnings = []
+    if not any(s.is_key_user for s in stakeholders):
+        warnings.append(_("No key user: the client cannot accept stages or the work plan."))
+    if not any(s.is_executive_sponsor for s in stakeholders):
+        warnings.append(_("No executive sponsor on the client side."))
+    return warnings
+
+
+@transaction.atomic
+def pm_absence_record(*, by: User, user: User, starts_on: date, ends_on: date, note: str = "", now=None) -> PmAbsence:
+    """A PM records their own absence; a director or admin may record anyone's."""
+    if not by.is_vendor_user or (by.pk != user.pk and not (by.is_superuser or by.role in CREATOR_ROLES)):
+        raise PermissionDenied
+    return _save(
+        PmAbsence(user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_at=now or timezone.now())
+    )
+
+
+def user_is_absent(user: User | None, *, on: date, absences=None) -> bool:
+    if user is None:
+        return False
+    if absences is not None:
+        return any(a.user_id == user.pk and a.starts_on <= on <= a.ends_on for a in absences)
+    return PmAbsence.objects.filter(user=user).covering(on).exists()
+
+
+def engagement_acting_pm(engagement: Engagement, *, on: date | None = None, absences=None) -> User | None:
+    """Who acts as PM on a day: the PM, or the deputy PM while the PM is absent.
+
+    Assignment, approvals, reminders and escalations meant for the PM all ask this, so an
+    absence reroutes them without anyone reassigning by hand. ``absences`` (prefetched
+    ``PmAbsence`` rows) avoids a query per engagement on list pages.
+    """
+    on = on or timezone.localdate()
+    if engagement.pm_id and user_is_absent(engagement.pm, on=on, absences=absences) and engagement.deputy_pm_id:
+        return engagement.deputy_pm
+    return engagement.pm
+
+
+@transaction.atomic
+def integration_save(
+    *, by: User, engagement: Engagement, integration: Integration | None = None, **fields
+) -> Integration:
+    _require_staff(by, engagement)
+    integration = integration or Integration(engagement=engagement)
+    for field, value in fields.items():
+        setattr(integration, field, value)
+    return _save(integration)
+
+
+@transaction.atomic
+def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | None = None, **fields) -> Milestone:
+    _require_staff(by, engagement)
+    milestone = milestone or Milestone(engagement=engagement)
+    for field, value in fields.items():
+        setattr(milestone, field, value)
+    return _save(milestone)
+
+
+@transaction.atomic
+def stage_record_actuals(*, by: User, stage: ChecklistStage, effort_days, amount) -> ChecklistStage:
+    _require_manager(by, stage.engagement)
+    stage.actual_effort_days = effort_days
+    stage.actual_amount = amount
+    return _save(stage)
+
+
+# --- Templates ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
+    """A copy of a template with its stages and items, named "<name> (copy N)", never the default."""
+    n = 1
+    while ChecklistTemplate.objects.filter(name=f"{template.name} (copy {n})").exists():
+        n += 1
+    copy = _save(
+        ChecklistTemplate(name=f"{template.name} (copy {n})", description=template.description, is_default=False)
+    )
+    for stage in template.stages.prefetch_related("items"):
+        new_stage = TemplateStage.objects.create(
+            template=copy,
+            title=stage.title,
+            description=stage.description,
+            position=stage.position,
+            client_acceptance_required=stage.client_acceptance_required,
+        )
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                stage=new_stage,
+                title=item.title,
+                guidance=item.guidance,
+                owner_side=item.owner_side,
+                default_assignee_role=item.default_assignee_role,
+                due_offset_days=item.due_offset_days,
+                due_from=item.due_from,
+                evidence_required=item.evidence_required,
+                position=item.position,
+            )
+            for item in stage.items.all()
+        )
+    return copy
+
+
+def _key_user_of(engagement: Engagement) -> User | None:
+    stakeholder = (
+        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if stakeholder:
+        return stakeholder.user
+    return User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True).first()
+
+
+@transaction.atomic
+def template_apply(*, by: User, engagement: Engagement, template: ChecklistTemplate, now=None) -> list[ChecklistStage]:
+    """Copy a template's stages and items into the engagement.
+
+    The copy is independent: editing the template later never changes this engagement. Due
+    dates count from the kickoff (or the contract signature), falling back to today.
+    """
+    now = now or timezone.now()
+    _require_manager(by, engagement)
+    engagement = _lock(engagement)
+    if engagement.stages.exists():
+        raise ValidationError(_("This engagement already has a checklist; add items to it instead."))
+    today = timezone.localdate(now)
+    bases = {
+        DueFrom.KICKOFF: engagement.kickoff_on or engagement.contract_signed_on or today,
+        DueFrom.CONTRACT: engagement.contract_signed_on or engagement.kickoff_on or today,
+    }
+    assignees = {
+        AssigneeRole.CSM: engagement.csm,
+        AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
+        AssigneeRole.KEY_USER: _key_user_of(engagement),
+    }
+    stages = []
+    for template_stage in template.stages.prefetch_related("items"):
+        stage = ChecklistStage.objects.create(
+            engagement=engagement,
+            title=template_stage.title,
+            description=template_stage.description,
+            position=template_stage.position,
+            acceptance_required=template_stage.client_acceptance_required,
+        )
+        items = ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                stage=stage,
+                title=t.title,
+                guidance=t.guidance,
+                owner_side=t.owner_side,
+                assignee=assignees.get(t.default_assignee_role),
+                due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
+                evidence_required=t.evidence_required,
+                position=t.position,
+                created_at=now,
+            )
+            for t in template_stage.items.all()
+        )
+        ItemEvent.objects.bulk_create(
+            ItemEvent(item=item, actor=by, action="created", changes={"template": template.name}, at=now)
+            for item in items
+        )
+        for item in items:
+            item_reminders_sync(item, now=now)
+        stages.append(stage)
+    return stages
+
+
+# --- Checklist items ----------------------------------------------------------------------------
+
+
+def _event(item: ChecklistItem, *, by: User, action: str, changes: dict, now) -> ItemEvent:
+    return ItemEvent.objects.create(item=item, actor=by, action=action, changes=changes, at=now)
+
+
+def _json(value):
+    if isinstance(value, User):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def item_create(
+    *,
+    by: User,
+    stage: ChecklistStage,
+    title: str,
+    owner_side: str = Side.VENDOR,
+    assignee: User | None = None,
+    due_on: date | None = None,
+    guidance: str = "",
+    evidence_required: str = Evidence.NONE,
+    now=None,
+) -> ChecklistItem:
+    now = now or timezone.now()
+    _require_manager(by, stage.engagement)
+    position = (stage.items.aggregate(m=Max("position"))["m"] or 0) + 10
+    item = ChecklistItem(
+        stage=stage,
+        title=(title or "").strip(),
+        owner_side=owner_side,
+        assignee=assignee,
+        due_on=due_on,
+        guidance=guidance,
+        evidence_required=evidence_required,
+        position=position,
+        created_at=now,
+    )
+    _validate_assignee(item)
+    _save(item)
+    _event(item, by=by, action="created", changes={}, now=now)
+    item_reminders_sync(item, now=now)
+    return item
+
+
+def _validate_assignee(item: ChecklistItem) -> None:
+    if item.assignee is None:
+        return
+    engagement = item.stage.engagement
+    if item.assignee.is_client_user and item.assignee.organization_id != engagement.client_id:
+        raise ValidationError({"assignee": _("Choose someone working on this engagement.")})
+
+
+ITEM_EDITABLE = ("title", "guidance", "assignee", "due_on", "status", "owner_side", "evidence_required")
+
+
+@transaction.atomic
+def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> ChecklistItem:
+    """Change an item's fields (status, assignee, due date, ...), recording who changed what.
+
+    Marking done goes through ``item_complete`` (evidence rules); structure fields (title,
+    owner side, evidence) are for those who manage the engagement.
+    """
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    _require_staff(by, engagement)
+    if set(fields) - {"assignee", "due_on", "status"} and not can_manage(by, engagement):
+        raise PermissionDenied
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("stage__engagement", "assignee")
+        .get(pk=item.pk)
+    )
+    changes = {}
+    for field, value in fields.items():
+        if field not in ITEM_EDITABLE:
+            raise ValueError(field)
+        old = getattr(item, field)
+        if old != value:
+            changes[field] = [_json(old), _json(value)]
+            setattr(item, field, value)
+    if not changes:
+        return item
+    if fields.get("status") == ItemStatus.DONE:
+        _check_evidence(item)
+    if "status" in changes:
+        if item.status == ItemStatus.DONE:
+            item.completed_at, item.completed_by = now, by
+        elif item.status not in CLOSED_ITEM_STATUSES:
+            item.completed_at, item.completed_by = None, None
+    _validate_assignee(item)
+    _save(item)
+    _event(item, by=by, action="updated", changes=changes, now=now)
+    if {"assignee", "due_on", "status"} & set(changes):
+        item_reminders_sync(item, now=now)
+    return item
+
+
+def _check_evidence(item: ChecklistItem) -> None:
+    if item.evidence_required == Evidence.LINK and not item.evidence_link:
+        raise ValidationError({"evidence_link": _("This item needs a link as evidence before it can be done.")})
+    if item.evidence_required == Evidence.FILE and not item.evidence_file_id:
+        raise ValidationError({"evidence_file": _("This item needs a file as evidence before it can be done.")})
+
+
+@transaction.atomic
+def item_complete(
+    *, by: User, item: ChecklistItem, evidence_link: str = "", evidence_file=None, now=None
+) -> ChecklistItem:
+    """Mark an item done, with its evidence (a link and/or an uploaded file).
+
+    Client users may complete only their own side's items, from the portal.
+    """
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    _require_visible(by, engagement)
+    if by.is_client_user and item.owner_side != Side.CLIENT:
+        raise PermissionDenied
+    item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
+    if item.status == ItemStatus.DONE:
+        raise ValidationError(_("This item is already done."))
+    changes = {"status": [item.status, ItemStatus.DONE]}
+    if evidence_link:
+        item.evidence_link = evidence_link
+        changes["evidence_link"] = evidence_link
+    if evidence_file is not None:
+        item.evidence_file = attachment_store(uploaded_file=evidence_file, by=by)
+        changes["evidence_file"] = item.evidence_file.original_name
+    _check_evidence(item)
+    item.status, item.completed_at, item.completed_by = ItemStatus.DONE, now, by
+    _save(item)
+    _event(item, by=by, action="completed", changes=changes, now=now)
+    item_reminders_sync(item, now=now)
+    return item
+
+
+@transaction.atomic
+def item_delete(*, by: User, item: ChecklistItem, now=None) -> None:
+    now = now or timezone.now()
+    _require_manager(by, item.stage.engagement)
+    # Reminders are dropped while the row still exists, so the sync can see what it was.
+    item_reminders_sync(item, now=now)
+    item.delete()
+
+
+@transaction.atomic
+def item_move(*, by: User, item: ChecklistItem, direction: str) -> ChecklistItem:
+    """Swap an item with its neighbour above ("up") or below ("down") in its stage."""
+    _require_manager(by, item.stage.engagement)
+    siblings = list(ChecklistItem.objects.select_for_update().filter(stage_id=item.stage_id).order_by("position", "pk"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.position = position * 10
+        ChecklistItem.objects.bulk_update(siblings, ["position"])
+    return next(s for s in siblings if s.pk == item.pk)
+
+
+@transaction.atomic
+def item_comment_add(*, by: User, item: ChecklistItem, body: str, is_internal: bool = False, now=None) -> ItemComment:
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    _require_visible(by, engagement)
+    if by.is_client_user:
+        # Clients comment on their own tasks only, and never internally.
+        if item.owner_side != Side.CLIENT:
+            raise PermissionDenied
+        is_internal = False
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment = _save(ItemComment(item=item, author=by, body=body, is_internal=is_internal, created_at=now))
+    _event(item, by=by, action="commented", changes={}, now=now)
+    return comment
+
+
+# --- Acceptance and satisfaction -----------------------------------------------------------------
+
+
+def _snapshot(stages) -> dict:
+    return {
+        "stages": [
+            {
+                "id": stage.pk,
+                "title": stage.title,
+                "items": [
+                    {
+                        "id": item.pk,
+                        "title": item.title,
+                        "owner_side": item.owner_side,
+                        "due_on": item.due_on.isoformat() if item.due_on else None,
+                        "status": item.status,
+                    }
+                    for item in stage.items.all()
+                ],
+            }
+            for stage in stages
+        ]
+    }
+
+
+@transaction.atomic
+def acceptance_decide(
+    *,
+    by: User,
+    engagement: Engagement,
+    stage: ChecklistStage | None = None,
+    decision: str,
+    reason: str = "",
+    now=None,
+) -> StageAcceptance:
+    """The key user accepts or rejects a stage (or the whole work plan when ``stage`` is None).
+
+    Records who, when and the exact version; rejection needs a reason and reopens the stage.
+    Each acceptance asks the client for a satisfaction score.
+    """
+    now = now or timezone.now()
+    _require_visible(by, engagement)
+    if not by.is_key_user:
+        raise PermissionDenied
+    engagement = _lock(engagement)
+    if stage is not None and (stage.engagement_id != engagement.pk or not stage.acceptance_required):
+        raise ValidationError(_("This stage does not need the client's acceptance."))
+    reason = (reason or "").strip()
+    if decision == Decision.REJECTED and not reason:
+        raise ValidationError({"reason": _("Tell us why you reject it, so we can put it right.")})
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Accept or reject.")})
+    stages = ChecklistStage.objects.filter(engagement=engagement).prefetch_related("items")
+    if stage is not None:
+        stages = stages.filter(pk=stage.pk)
+    stages = list(stages)
+    if not stages:
+        raise ValidationError(_("There is nothing to accept yet."))
+    if (
+        decision == Decision.ACCEPTED
+        and stage is not None
+        and any(item.status not in CLOSED_ITEM_STATUSES for item in stages[0].items.all())
+    ):
+        raise ValidationError(_("This stage still has open items; it can be accepted once they are done."))
+    acceptance = _save(
+        StageAcceptance(
+            engagement=engagement,
+            stage=stage,
+            decision=decision,
+            reason=reason,
+            decided_by=by,
+            decided_at=now,
+            snapshot=_snapshot(stages),
+        )
+    )
+    if stage is not None:
+        stage.accepted_at = now if decision == Decision.ACCEPTED else None
+        stage.save(update_fields=["accepted_at"])
+    if decision == Decision.ACCEPTED:
+        SatisfactionScore.objects.create(
+            engagement=engagement, reason=SatisfactionReason.ACCEPTANCE, acceptance=acceptance, asked_at=now
+        )
+    return acceptance
+
+
+@transaction.atomic
+def satisfaction_answer(*, by: User, request: SatisfactionScore, score: int, comment: str = "", now=None):
+    now = now or timezone.now()
+    if not by.is_client_user:
+        raise PermissionDenied
+    request = SatisfactionScore.objects.visible_to(by).select_for_update().get(pk=request.pk)
+    if request.score is not None:
+        raise ValidationError(_("You already answered this question. Thank you!"))
+    request.score, request.comment, request.answered_at, request.answered_by = score, comment.strip(), now, by
+    return _save(request)
+
+
+def satisfaction_ask_day30(*, now=None) -> int:
+    """Ask every engagement 30 days past kickoff for a score, once (a unique constraint makes a
+    repeated or concurrent run harmless). Run from a periodic task; returns how many were asked."""
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - timedelta(days=30)
+    due = (
+        Engagement.objects.active()
+        .filter(kickoff_on__lte=cutoff)
+        .exclude(satisfaction_scores__reason=SatisfactionReason.DAY_30)
+        .values_list("pk", flat=True)
+    )
+    rows = [SatisfactionScore(engagement_id=pk, reason=SatisfactionReason.DAY_30, asked_at=now) for pk in due]
+    created = SatisfactionScore.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

@@ -1,0 +1,485 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from engagements import selectors, services
+from engagements.default_template import DEFAULT_TEMPLATE_NAME
+from engagements.health import Health, engagement_health
+from engagements.models import (
+    ChecklistItem,
+    ChecklistStage,
+    ChecklistTemplate,
+    Decision,
+    Evidence,
+    Handoff,
+    ItemEvent,
+    ItemStatus,
+    Phase,
+    SatisfactionReason,
+    SatisfactionScore,
+    Side,
+    StageAcceptance,
+    Stakeholder,
+)
+
+from .factories import (
+    ChecklistItemFactory,
+    ChecklistStageFactory,
+    EngagementFactory,
+    HandoffFactory,
+    PmAbsenceFactory,
+    StakeholderFactory,
+    TemplateItemFactory,
+    TemplateStageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def reminder_calls(monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "item_reminders_sync", lambda item, *, now=None: calls.append(item.pk))
+    return calls
+
+
+def default_template():
+    return ChecklistTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
+
+
+# --- Phases -------------------------------------------------------------------------------------
+
+
+def test_kickoff_needs_a_completed_handoff(csm, engagement):
+    engagement.phase = Phase.HANDOFF
+    engagement.save()
+    with pytest.raises(ValidationError, match="handoff"):
+        services.engagement_change_phase(by=csm, engagement=engagement, to=Phase.KICKOFF)
+    services.handoff_record(by=csm, engagement=engagement, problem="Outages", success_measures="Uptime")
+    with pytest.raises(ValidationError, match="handoff"):
+        services.engagement_change_phase(by=csm, engagement=engagement, to=Phase.KICKOFF)
+    services.handoff_record(by=csm, engagement=engagement, complete=True)
+    moved = services.engagement_change_phase(by=csm, engagement=engagement, to=Phase.KICKOFF)
+    assert moved.phase == Phase.KICKOFF
+
+
+def test_it_refuses_transitions_outside_the_table(csm, engagement):
+    engagement.phase = Phase.HANDOFF
+    engagement.save()
+    with pytest.raises(ValidationError, match="cannot move"):
+        services.engagement_change_phase(by=csm, engagement=engagement, to=Phase.LIVE)
+    engagement.refresh_from_db()
+    assert engagement.phase == Phase.HANDOFF
+
+
+def test_onboarding_sets_the_kickoff_date(csm, engagement):
+    engagement.phase, engagement.kickoff_on = Phase.KICKOFF, None
+    engagement.save()
+    now = timezone.now()
+    moved = services.engagement_change_phase(by=csm, engagement=engagement, to=Phase.ONBOARDING, now=now)
+    assert moved.kickoff_on == timezone.localdate(now)
+
+
+def test_team_members_and_other_csms_cannot_change_phase(team_member, other_csm, engagement):
+    with pytest.raises(PermissionDenied):
+        services.engagement_change_phase(by=team_member, engagement=engagement, to=Phase.LIVE)
+    with pytest.raises(PermissionDenied):
+        services.engagement_change_phase(by=other_csm, engagement=engagement, to=Phase.LIVE)
+
+
+# --- Clients and engagements ------------------------------------------------------------------------
+
+
+def test_a_csm_creates_a_client_and_sees_it(csm):
+    profile = services.client_create(by=csm, name="Umbrella Pharma", industry="Pharma")
+    assert profile.organization.kind == "client"
+    assert selectors.client_list(user=csm).filter(pk=profile.pk).exists()
+    with pytest.raises(ValidationError):
+        services.client_create(by=csm, name="umbrella pharma")
+
+
+def test_client_users_never_see_client_profiles(client_key_user, csm, engagement):
+    services.client_create(by=csm, name="Umbrella Pharma")
+    assert not selectors.client_list(user=client_key_user).exists()
+
+
+def test_team_members_cannot_create_clients(team_member):
+    with pytest.raises(PermissionDenied):
+        services.client_create(by=team_member, name="X")
+
+
+def test_engagement_create_rejects_pm_as_own_deputy(csm, pm, client_org):
+    with pytest.raises(ValidationError) as error:
+        services.engagement_create(by=csm, client=client_org, name="E", csm=csm, pm=pm, deputy_pm=pm)
+    assert "deputy_pm" in error.value.message_dict
+
+
+def test_engagement_create_rejects_client_people_as_staff(csm, client_org, client_key_user):
+    with pytest.raises(ValidationError):
+        services.engagement_create(by=csm, client=client_org, name="E", csm=csm, pm=client_key_user)
+
+
+# --- Handoff, stakeholders, absences ---------------------------------------------------------------
+
+
+def test_handoff_and_stakeholders_are_hidden_from_clients(engagement, csm, client_key_user):
+    HandoffFactory(engagement=engagement)
+    StakeholderFactory(engagement=engagement)
+    assert Handoff.objects.visible_to(csm).count() == 1
+    assert Handoff.objects.visible_to(client_key_user).count() == 0
+    assert Stakeholder.objects.visible_to(client_key_user).count() == 0
+
+
+def test_an_engagement_has_at_most_one_key_user(csm, engagement):
+    services.stakeholder_save(by=csm, engagement=engagement, name="Kasia", is_key_user=True)
+    with pytest.raises(ValidationError, match="key user"):
+        services.stakeholder_save(by=csm, engagement=engagement, name="Other", is_key_user=True)
+    assert Stakeholder.objects.filter(engagement=engagement, is_key_user=True).count() == 1
+
+
+def test_engagement_warns_without_key_user_or_sponsor(engagement):
+    warnings = services.engagement_warnings(engagement, [])
+    assert len(warnings) == 2
+    sponsor = StakeholderFactory.build(engagement=engagement, key_user=True, sponsor=True)
+    assert services.engagement_warnings(engagement, [sponsor]) == []
+
+
+def test_deputy_acts_while_the_pm_is_away(engagement, pm, deputy_pm):
+    today = date(2026, 3, 10)
+    PmAbsenceFactory(user=pm, starts_on=today, ends_on=today + timedelta(days=2))
+    assert services.engagement_acting_pm(engagement, on=today - timedelta(days=1)) == pm
+    assert services.engagement_acting_pm(engagement, on=today) == deputy_pm
+    assert services.engagement_acting_pm(engagement, on=today + timedelta(days=2)) == deputy_pm
+    assert services.engagement_acting_pm(engagement, on=today + timedelta(days=3)) == pm
+
+
+def test_absence_must_end_after_it_starts(pm):
+    with pytest.raises(ValidationError):
+        services.pm_absence_record(by=pm, user=pm, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 9))
+
+
+def test_a_pm_cannot_record_someone_elses_absence(pm, deputy_pm):
+    with pytest.raises(PermissionDenied):
+        services.pm_absence_record(by=pm, user=deputy_pm, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 11))
+
+
+# --- Templates --------------------------------------------------------------------------------------
+
+
+def test_the_default_template_ships_with_five_stages():
+    template = default_template()
+    assert template.is_default
+    assert [s.title for s in template.stages.all()] == [
+        "Scope and obligations",
+        "Environments",
+        "Documentation",
+        "Quality assurance",
+        "Work-plan acceptance",
+    ]
+    assert all(stage.items.exists() for stage in template.stages.all())
+
+
+def test_applying_copies_stages_and_items_with_due_dates_and_assignees(
+    csm, pm, engagement, client_key_user, reminder_calls
+):
+    engagement.kickoff_on = date(2026, 3, 2)
+    engagement.save()
+    stages = services.template_apply(by=csm, engagement=engagement, template=default_template())
+    assert len(stages) == 5
+    items = ChecklistItem.objects.filter(stage__engagement=engagement)
+    assert items.count() == default_template().stages.values("items").count()
+    first = items.get(title="Confirm services in scope")
+    assert first.due_on == date(2026, 3, 5) and first.assignee == csm
+    assert items.get(title="Set up test environment").assignee == pm
+    assert items.get(title="Grant VPN and system access").assignee == client_key_user
+    assert items.get(title="Grant VPN and system access").owner_side == Side.CLIENT
+    assert sorted(reminder_calls) == sorted(items.values_list("pk", flat=True))
+    assert ItemEvent.objects.filter(item__stage__engagement=engagement, action="created").count() == items.count()
+
+
+def test_editing_a_template_later_never_changes_the_engagement(csm, engagement):
+    template = TemplateStageFactory(title="Scope").template
+    TemplateItemFactory(stage=template.stages.get(), title="Original")
+    services.template_apply(by=csm, engagement=engagement, template=template)
+    template.stages.update(title="Changed")
+    TemplateItemFactory(stage=template.stages.get(), title="Added later")
+    assert list(ChecklistStage.objects.filter(engagement=engagement).values_list("title", flat=True)) == ["Scope"]
+    assert list(ChecklistItem.objects.filter(stage__engagement=engagement).values_list("title", flat=True)) == [
+        "Original"
+    ]
+
+
+def test_a_template_is_not_applied_twice(csm, engagement):
+    services.template_apply(by=csm, engagement=engagement, template=default_template())
+    with pytest.raises(ValidationError, match="already has a checklist"):
+        services.template_apply(by=csm, engagement=engagement, template=default_template())
+
+
+def test_duplicating_a_template_copies_everything_but_the_default_flag():
+    copy = services.template_duplicate(template=default_template())
+    assert copy.name == f"{DEFAULT_TEMPLATE_NAME} (copy 1)" and not copy.is_default
+    assert copy.stages.count() == 5
+    assert ChecklistItem.objects.count() == 0
+    original_items = list(default_template().stages.values_list("items__title", flat=True))
+    assert list(copy.stages.values_list("items__title", flat=True)) == original_items
+    assert services.template_duplicate(template=default_template()).name.endswith("(copy 2)")
+
+
+# --- Items ------------------------------------------------------------------------------------------
+
+
+def test_item_update_records_who_changed_what(csm, engagement, pm, reminder_calls):
+    item = ChecklistItemFactory(stage__engagement=engagement)
+    services.item_update(by=csm, item=item, assignee=pm, due_on=date(2026, 4, 1))
+    event = ItemEvent.objects.get(item=item, action="updated")
+    assert event.actor == csm
+    assert event.changes["due_on"][1] == "2026-04-01"
+    assert event.changes["assignee"] == [None, str(pm)]
+    assert reminder_calls == [item.pk]
+
+
+def test_item_update_without_changes_records_nothing(csm, engagement, reminder_calls):
+    item = ChecklistItemFactory(stage__engagement=engagement)
+    services.item_update(by=csm, item=item, status=item.status)
+    assert not ItemEvent.objects.filter(item=item).exists() and reminder_calls == []
+
+
+def test_items_needing_evidence_are_not_done_without_it(csm, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.FILE)
+    with pytest.raises(ValidationError, match="file"):
+        services.item_complete(by=csm, item=item)
+    with pytest.raises(ValidationError, match="file"):
+        services.item_update(by=csm, item=item, status=ItemStatus.DONE)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN
+
+
+def test_completing_with_a_file_stores_it_through_attachments(csm, engagement, settings, tmp_path, reminder_calls):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.FILE)
+    upload = SimpleUploadedFile("raci.pdf", PDF, content_type="application/pdf")
+    done = services.item_complete(by=csm, item=item, evidence_file=upload)
+    assert done.status == ItemStatus.DONE and done.completed_by == csm
+    assert done.evidence_file.original_name == "raci.pdf"
+    assert done.evidence_file.content_type == "application/pdf"
+    assert reminder_calls == [item.pk]
+
+
+def test_a_bad_file_changes_nothing(csm, engagement, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.FILE)
+    upload = SimpleUploadedFile("raci.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError):
+        services.item_complete(by=csm, item=item, evidence_file=upload)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN and item.evidence_file is None
+
+
+def test_clients_complete_only_their_own_side(client_key_user, engagement):
+    vendor_item = ChecklistItemFactory(stage__engagement=engagement)
+    client_item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
+    with pytest.raises(PermissionDenied):
+        services.item_complete(by=client_key_user, item=vendor_item)
+    assert services.item_complete(by=client_key_user, item=client_item).status == ItemStatus.DONE
+
+
+def test_another_client_cannot_touch_the_item(other_client_user, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
+    with pytest.raises(PermissionDenied):
+        services.item_complete(by=other_client_user, item=item)
+    with pytest.raises(PermissionDenied):
+        services.item_comment_add(by=other_client_user, item=item, body="hi")
+
+
+def test_reopening_clears_completion(csm, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement, done=True, completed_by=csm)
+    services.item_update(by=csm, item=item, status=ItemStatus.OPEN)
+    item.refresh_from_db()
+    assert item.completed_at is None and item.completed_by is None
+
+
+def test_delete_and_move_are_for_managers(csm, team_member, engagement, reminder_calls):
+    stage = ChecklistStageFactory(engagement=engagement)
+    first, second = ChecklistItemFactory(stage=stage, position=10), ChecklistItemFactory(stage=stage, position=20)
+    with pytest.raises(PermissionDenied):
+        services.item_move(by=team_member, item=second, direction="up")
+    services.item_move(by=csm, item=second, direction="up")
+    assert list(stage.items.values_list("pk", flat=True)) == [second.pk, first.pk]
+    first_pk = first.pk
+    services.item_delete(by=csm, item=first)
+    assert reminder_calls == [first_pk]
+    assert list(stage.items.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_item_create_appends_and_syncs_reminders(csm, engagement, reminder_calls):
+    stage = ChecklistStageFactory(engagement=engagement)
+    ChecklistItemFactory(stage=stage, position=50)
+    item = services.item_create(by=csm, stage=stage, title="Extra", owner_side=Side.CLIENT)
+    assert item.position == 60 and reminder_calls == [item.pk]
+    with pytest.raises(ValidationError):
+        services.item_create(by=csm, stage=stage, title="  ")
+
+
+def test_client_comments_are_never_internal(client_key_user, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
+    comment = services.item_comment_add(by=client_key_user, item=item, body="Done on our side", is_internal=True)
+    assert not comment.is_internal
+
+
+def test_empty_comment_is_refused(csm, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement)
+    with pytest.raises(ValidationError):
+        services.item_comment_add(by=csm, item=item, body="   ")
+
+
+# --- Acceptance -------------------------------------------------------------------------------------
+
+
+def test_key_user_accepts_a_finished_stage_and_is_asked_for_satisfaction(client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage, done=True, title="Scope signed")
+    now = timezone.now()
+    acceptance = services.acceptance_decide(
+        by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED, now=now
+    )
+    stage.refresh_from_db()
+    assert stage.accepted_at == now
+    assert acceptance.decided_by == client_key_user
+    assert acceptance.snapshot["stages"][0]["items"][0]["title"] == "Scope signed"
+    assert SatisfactionScore.objects.get(acceptance=acceptance).score is None
+
+
+def test_a_stage_with_open_items_cannot_be_accepted(client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage)
+    with pytest.raises(ValidationError, match="open items"):
+        services.acceptance_decide(by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
+
+
+def test_rejection_needs_a_reason_and_reopens_the_stage(client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, accepted_at=timezone.now())
+    ChecklistItemFactory(stage=stage, done=True)
+    with pytest.raises(ValidationError, match="why"):
+        services.acceptance_decide(by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED)
+    services.acceptance_decide(
+        by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="Dates unrealistic"
+    )
+    stage.refresh_from_db()
+    assert stage.accepted_at is None
+    assert not SatisfactionScore.objects.exists()
+
+
+def test_only_the_key_user_decides(client_member, csm, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    for person in (client_member, csm):
+        with pytest.raises(PermissionDenied):
+            services.acceptance_decide(by=person, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
+
+
+def test_the_accepted_work_plan_is_the_baseline_for_changes(client_key_user, csm, engagement):
+    stage = ChecklistStageFactory(engagement=engagement)
+    kept = ChecklistItemFactory(stage=stage, title="Kept", due_on=date(2026, 3, 1))
+    gone = ChecklistItemFactory(stage=stage, title="Gone")
+    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    services.item_update(by=csm, item=kept, due_on=date(2026, 3, 8))
+    services.item_delete(by=csm, item=gone)
+    services.item_create(by=csm, stage=stage, title="New")
+    page = selectors.engagement_page(engagement=engagement)
+    kinds = {(c["kind"], c["title"]) for c in page.baseline_changes}
+    assert kinds == {("redated", "Kept"), ("removed", "Gone"), ("added", "New")}
+    assert page.baseline.is_work_plan
+
+
+def test_satisfaction_answer_once(client_key_user, engagement):
+    request = SatisfactionScore.objects.create(engagement=engagement, reason=SatisfactionReason.DAY_30)
+    services.satisfaction_answer(by=client_key_user, request=request, score=2, comment="Slow")
+    with pytest.raises(ValidationError):
+        services.satisfaction_answer(by=client_key_user, request=request, score=5)
+    with pytest.raises(ValidationError):
+        services.satisfaction_answer(
+            by=client_key_user,
+            request=SatisfactionScore.objects.create(engagement=engagement, reason="acceptance"),
+            score=9,
+        )
+
+
+def test_day_30_question_is_asked_once(engagement):
+    engagement.kickoff_on = timezone.localdate() - timedelta(days=31)
+    engagement.save()
+    EngagementFactory(kickoff_on=timezone.localdate() - timedelta(days=5))
+    services.satisfaction_ask_day30()
+    services.satisfaction_ask_day30()
+    assert SatisfactionScore.objects.filter(reason=SatisfactionReason.DAY_30).count() == 1
+    assert SatisfactionScore.objects.get().engagement == engagement
+
+
+def test_acceptance_history_is_kept(client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage, done=True)
+    services.acceptance_decide(by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
+    services.acceptance_decide(
+        by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="Found a gap"
+    )
+    assert StageAcceptance.objects.filter(stage=stage).count() == 2
+
+
+# --- Health -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signals", "expected"),
+    [
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0}, Health.ON_TRACK),
+        ({"overdue_items": 1, "unaccepted_stages_past_due": 0}, Health.AT_RISK),
+        ({"overdue_items": 5, "unaccepted_stages_past_due": 0}, Health.OFF_TRACK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 1}, Health.AT_RISK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 2}, Health.OFF_TRACK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0, "satisfaction": 5}, Health.ON_TRACK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0, "satisfaction": 3}, Health.AT_RISK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0, "satisfaction": 2}, Health.OFF_TRACK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0, "open_red_flags": 1}, Health.AT_RISK),
+        ({"overdue_items": 0, "unaccepted_stages_past_due": 0, "missed_meetings": 2}, Health.OFF_TRACK),
+    ],
+)
+def test_health_rules(signals, expected):
+    assert engagement_health(**signals) == expected
+
+
+def test_sql_health_agrees_with_the_python_rules(engagement, csm):
+    stage = ChecklistStageFactory(engagement=engagement)
+    ChecklistItemFactory(stage=stage, overdue=True)
+    row = selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk)
+    assert row.health == Health.AT_RISK == selectors.engagement_page(engagement=engagement).health
+    for _ in range(4):
+        ChecklistItemFactory(stage=stage, overdue=True)
+    row = selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk)
+    assert row.health == Health.OFF_TRACK == selectors.engagement_page(engagement=engagement).health
+
+
+def test_an_unaccepted_stage_past_due_puts_the_engagement_at_risk(engagement, csm):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage, done=True, due_on=timezone.localdate() - timedelta(days=2))
+    assert selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk).health == Health.AT_RISK
+    stage.accepted_at = timezone.now()
+    stage.save()
+    assert selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk).health == Health.ON_TRACK
+
+
+def test_workload_warns_over_capacity(csm, client_org, settings):
+    settings.ENGAGEMENT_CSM_CAPACITY = 2
+    for _ in range(3):
+        EngagementFactory(csm=csm, client=client_org)
+    EngagementFactory(csm=csm, client=client_org, phase=Phase.CLOSED)
+    row = next(r for r in selectors.csm_workload() if r.pk == csm.pk)
+    assert row.active == 3 and row.over_capacity
