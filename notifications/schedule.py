@@ -9,10 +9,6 @@ from django.db import DEFAULT_DB_ALIAS
 PERIODIC_TASKS = {
     "notifications: relay outbox": ("notifications.relay", 30),
     "notifications: sweep reminders": ("notifications.reminders_sweep", 30),
-    "checklists: weekly overdue digest for CSMs": (
-        "engagements.checklist_csm_weekly_digest",
-        {"minute": "0", "hour": "6", "day_of_week": "1"},
-    ),
 }
 
 
@@ -39,3 +35,7 @@ def periodic_tasks_ensure(sender=None, using=DEFAULT_DB_ALIAS, **kwargs):
             crontab, _ = CrontabSchedule.objects.using(using).get_or_create(timezone="UTC", **when)
             # A weekly tick may wait an hour for a worker; later it is pointless (the next week's comes).
             PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab, expire_seconds=3600)
+    # Recurring reminders that must exist once (the weekly CSM digest): rows, like every other due time.
+    from engagements.reminders import weekly_digest_ensure
+
+    weekly_digest_ensure()

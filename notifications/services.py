@@ -8,7 +8,7 @@ Public API (other apps call only these):
     harmless. ``recipients``: users and/or bare email addresses (people without an account; email only).
     ``template`` is a prefix: ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``, rendered
     in the recipient's language and time zone. ``context`` must be JSON-serialisable (it is stored);
-    Values under keys ending in ``_at`` may be datetimes: they are shown in the recipient's zone.
+    Values under keys ending in ``_at`` may be datetimes (shown in the recipient's zone), under ``_on`` dates.
     ``target`` is the object the notification is about (its link is ``url`` or ``target.get_absolute_url()``).
     Users get an in-app notification and an email according to their preference for ``category``
     (immediately, daily digest or off; escalations, red flags and account mail cannot be turned off).
@@ -41,7 +41,7 @@ from django.db.models import F
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -128,7 +128,9 @@ def _revive(context: dict) -> dict:
     templates show them in the recipient's time zone."""
     revived = dict(context)
     for key, value in context.items():
-        if key.endswith("_at") and isinstance(value, str):
+        if key.endswith("_on") and isinstance(value, str):
+            revived[key] = parse_date(value) or value
+        elif key.endswith("_at") and isinstance(value, str):
             parsed = parse_datetime(value)
             if parsed is not None:
                 revived[key] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, ZoneInfo("UTC"))

@@ -57,7 +57,7 @@ def test_schedule_is_idempotent_per_key(csm):
     now = timezone.now()
     services.reminder_schedule(key="k", kind="test.remind", due_at=now + timedelta(hours=1), target=csm)
     services.reminder_schedule(key="k", kind="test.remind", due_at=now + timedelta(hours=2), target=csm)
-    reminder = Reminder.objects.get()
+    reminder = Reminder.objects.get(key="k")
     assert reminder.due_at == now + timedelta(hours=2)
 
 
@@ -100,12 +100,12 @@ def test_a_repeating_reminder_moves_on_and_skips_missed_repeats(csm):
         repeat_every=timedelta(days=1),
     )
     assert services.reminder_sweep(now=now) == 1
-    reminder = Reminder.objects.get()
+    reminder = Reminder.objects.get(key="r")
     assert reminder.status == ReminderStatus.PENDING
     assert reminder.due_at == now + timedelta(hours=12)
     assert services.reminder_sweep(now=now) == 0
     assert services.reminder_sweep(now=now + timedelta(hours=12)) == 1
-    assert Reminder.objects.get().fired_count == 2
+    assert Reminder.objects.get(key="r").fired_count == 2
 
 
 def test_a_failing_reminder_records_its_error_and_does_not_block_others(csm):
@@ -128,7 +128,7 @@ def test_an_unknown_kind_backs_off():
     now = timezone.now()
     ReminderFactory(key="x", kind="nobody.handles", due=True)
     services.reminder_sweep(now=now)
-    reminder = Reminder.objects.get()
+    reminder = Reminder.objects.get(key="x")
     assert "No handler" in reminder.last_error and reminder.due_at > now
 
 
@@ -202,7 +202,7 @@ def test_turning_the_digest_off_flushes_what_is_held(settings):
     )
     services.reminder_sweep(now=now)
     assert Notification.objects.filter(status=Status.HELD).count() == 0
-    assert Reminder.objects.get().status == ReminderStatus.DONE
+    assert Reminder.objects.get(key=f"digest:{user.pk}").status == ReminderStatus.DONE
 
 
 def test_escalations_cannot_be_turned_off():
