@@ -538,6 +538,51 @@ def _next_due(reminder: Reminder, outcome, now):
     return max(outcome, now + timedelta(seconds=1))
 
 
+def _record_outcomes(batch: list[Reminder], outcomes: dict, errors: dict, now) -> None:
+    """Write what happened to a claimed batch in a constant number of queries (a CASE per row and field,
+    as bulk_update builds, costs more than the whole sweep)."""
+    fired = [r for r in batch if r.pk not in errors]
+    done_ids, moved = [], {}
+    for reminder in fired:
+        next_due = _next_due(reminder, outcomes.get(reminder.pk, _DONE), now)
+        if next_due is None:
+            done_ids.append(reminder.pk)
+        else:
+            moved[reminder.pk] = next_due
+    if fired:
+        Reminder.objects.filter(pk__in=[r.pk for r in fired]).update(
+            fired_count=F("fired_count") + 1, last_fired_at=now, attempts=0, last_error="", updated_at=now
+        )
+    if done_ids:
+        Reminder.objects.filter(pk__in=done_ids).update(status=ReminderStatus.DONE)
+    if moved:
+        _set_due_at(moved)
+    if errors:
+        failing = [r for r in batch if r.pk in errors]
+        for reminder in failing:
+            reminder.attempts += 1
+            reminder.last_error = errors[reminder.pk][:2000]
+            # Backing off moves it out of the sweep's way, so it cannot block the others.
+            reminder.due_at = now + _backoff(reminder.attempts)
+            reminder.updated_at = now
+        Reminder.objects.bulk_update(failing, ["attempts", "last_error", "due_at", "updated_at"])
+
+
+def _set_due_at(due_by_pk: dict[int, datetime]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Reminder._meta.db_table} AS r SET due_at = v.due_at"
+                " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, due_at) WHERE r.id = v.id",
+                [list(due_by_pk), list(due_by_pk.values())],
+            )
+        return
+    rows = list(Reminder.objects.filter(pk__in=list(due_by_pk)).only("pk", "due_at"))
+    for row in rows:
+        row.due_at = due_by_pk[row.pk]
+    Reminder.objects.bulk_update(rows, ["due_at"])
+
+
 def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
     """Claim one batch of due reminders (skipping rows another sweep holds), fire them through their kinds'
     handlers and move or finish each, all in one transaction: a reminder's effects and its being marked
@@ -572,35 +617,7 @@ def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
                     except Exception as error:
                         logger.exception("Reminder %s (%s) failed", reminder.key, kind)
                         errors[reminder.pk] = f"{type(error).__name__}: {error}"
-        for reminder in batch:
-            reminder.updated_at = now
-            if reminder.pk in errors:
-                reminder.attempts += 1
-                reminder.last_error = errors[reminder.pk][:2000]
-                reminder.due_at = now + _backoff(reminder.attempts)
-                continue
-            next_due = _next_due(reminder, outcomes.get(reminder.pk, _DONE), now)
-            reminder.fired_count += 1
-            reminder.last_fired_at = now
-            reminder.attempts = 0
-            reminder.last_error = ""
-            if next_due is None:
-                reminder.status = ReminderStatus.DONE
-            else:
-                reminder.due_at = next_due
-        Reminder.objects.bulk_update(
-            batch,
-            [
-                "status",
-                "due_at",
-                "fired_count",
-                "last_fired_at",
-                "attempts",
-                "last_error",
-                "updated_at",
-            ],
-            batch_size=1000,
-        )
+        _record_outcomes(batch, outcomes, errors, now)
     return len(batch)
 
 
