@@ -19,6 +19,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "sent_at",
+        "error",
     ]
     list_filter = ["status", "channel", "category", "created_at"]
     search_fields = [
@@ -77,6 +78,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("why it failed"))
+    def error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     def has_change_permission(self, request, obj=None):
         return False
