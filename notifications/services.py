@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -339,6 +340,8 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
         for notification in notifications:
             try:
                 notification_email(notification, connection=mail).send()
+            except SoftTimeLimitExceeded:
+                raise  # The task is out of time: stop; unsent claimed rows go again after their lease.
             except registry.Obsolete:
                 Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
                     status=Status.CANCELLED, last_error=""
@@ -611,10 +614,14 @@ def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
                 continue
             try:
                 outcomes.update(_run_handler(handler, reminders, now))
+            except SoftTimeLimitExceeded:
+                raise  # Out of time: the whole batch rolls back and stays due for the next tick.
             except Exception:
                 for reminder in reminders:
                     try:
                         outcomes.update(_run_handler(handler, [reminder], now))
+                    except SoftTimeLimitExceeded:
+                        raise
                     except Exception as error:
                         logger.exception("Reminder %s (%s) failed", reminder.key, kind)
                         errors[reminder.pk] = f"{type(error).__name__}: {error}"

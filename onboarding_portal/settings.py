@@ -195,6 +195,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email -------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A hung SMTP server must not hold a relay (and its claimed rows) until the task's hard time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Onboarding Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -226,3 +226,20 @@ def test_periodic_ticks_exist_once_and_expire_after_their_interval():
     relay = PeriodicTask.objects.get(task="notifications.relay")
     assert relay.interval.every == relay.expire_seconds == 30
     assert PeriodicTask.objects.filter(task="notifications.reminders_sweep").count() == 1
+
+
+def test_running_out_of_time_leaves_the_batch_due(csm, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    now = timezone.now()
+    ReminderFactory(key="slow", target=csm, due=True)
+
+    def out_of_time(reminders, *, now):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setitem(registry._reminder_handlers, "test.remind", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.reminder_sweep(now=now)
+    reminder = Reminder.objects.get(key="slow")
+    assert (reminder.status, reminder.attempts, reminder.fired_count) == (ReminderStatus.PENDING, 0, 0)
+    assert reminder.due_at <= now
