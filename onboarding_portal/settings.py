@@ -236,6 +236,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 # (the outbox row is already committed, and the periodic tick delivers it).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# When the broker connection drops, stop the acks_late tasks it was running: their messages are redelivered
+# and every task is idempotent (the rows are the truth), so nothing runs twice to any effect.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 # --- Notifications and reminders -------------------------------------------------------------------
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
