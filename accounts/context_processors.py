@@ -8,9 +8,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     if user.is_client_user:
-        items = [(_("My project"), reverse("portal:home"))]
+        items = [(_("My project"), reverse("portal:home")), (_("My tasks"), reverse("portal:tasks"))]
     else:
-        items = [(_("Dashboard"), reverse("home"))]
+        items = [(_("Dashboard"), reverse("home")), (_("Clients"), reverse("engagements:client_list"))]
+        if user.sees_portfolio:
+            items.append((_("Workload"), reverse("engagements:workload")))
         if user.is_vendor_user:
             items.append((_("Invitations"), reverse("accounts:invitation_list")))
+            items.append((_("Absences"), reverse("engagements:absences")))
     return {"nav_items": items}

@@ -1,65 +1,190 @@
-"""Demo engagements for seed_demo. Idempotent: keyed on (client, name)."""
+"""Demo clients and engagements for seed_demo, at different phases with realistic checklists
+(some items overdue). Idempotent: keyed on (client, name); a checklist is built only once."""
 
 from datetime import timedelta
+from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from .models import Engagement, EngagementMember, Phase
+from . import services
+from .default_template import DEFAULT_TEMPLATE_NAME
+from .models import (
+    BillingRecord,
+    ChecklistTemplate,
+    ClientProfile,
+    Decision,
+    Engagement,
+    EngagementMember,
+    Evidence,
+    Handoff,
+    Integration,
+    Milestone,
+    Obligation,
+    Phase,
+    PmAbsence,
+    Stakeholder,
+)
+
+PROFILES = {
+    "acme-logistics": (
+        "Logistics",
+        "Warehouse operations: 3 sites, SAP S/4HANA for finance, in-house WMS. Change freeze 15-31 Dec. "
+        "The key user prefers Teams calls before 10:00.",
+    ),
+    "globex-retail": ("Retail", "Shopify Plus storefront, Klarna payments, DHL courier integration."),
+    "initech-finance": ("Financial services", "Regulated: every change needs a ticket in their ServiceNow."),
+}
+
+# slug, name, phase, csm, pm, deputy, days since kickoff (None: not yet), items done per stage
+PLANS = [
+    ("acme-logistics", "Warehouse platform rollout", Phase.ONBOARDING, "csm.anna", "pm.petra", "pm.omar", 12, 1),
+    ("globex-retail", "E-commerce support onboarding", Phase.KICKOFF, "csm.ben", "pm.omar", "pm.petra", 2, 1),
+    ("initech-finance", "Finance reporting managed service", Phase.HANDOFF, "csm.anna", None, None, None, 0),
+    ("globex-retail", "Loyalty app maintenance", Phase.LIVE, "csm.ben", "pm.petra", "pm.omar", 45, 99),
+]
+
+
+def _person(people, handle):
+    return people.get(f"{handle}@northwind.example") if handle else None
 
 
 def seed(world):
     people, clients = world["people"], world["clients"]
     today = timezone.localdate()
-    plans = [
-        (
-            "acme-logistics",
-            "Warehouse platform rollout",
-            Phase.ONBOARDING,
-            "csm.anna",
-            "pm.petra",
-            "pm.omar",
-            12,
-        ),
-        (
-            "globex-retail",
-            "E-commerce support onboarding",
-            Phase.KICKOFF,
-            "csm.ben",
-            "pm.omar",
-            "pm.petra",
-            2,
-        ),
-        (
-            "initech-finance",
-            "Finance reporting managed service",
-            Phase.HANDOFF,
-            "csm.anna",
-            None,
-            None,
-            None,
-        ),
-    ]
+    admin = people["admin@northwind.example"]
+    sales = people["sales.sam@northwind.example"]
     engagements = {}
-    for slug, name, phase, csm, pm, deputy, days_since_kickoff in plans:
-        engagement, _ = Engagement.objects.get_or_create(
+    for slug, (industry, knowledge) in PROFILES.items():
+        profile, _ = ClientProfile.objects.get_or_create(
+            organization=clients[slug],
+            defaults={
+                "industry": industry,
+                "knowledge_page": knowledge,
+                "contract_term_months": 24,
+                "contract_signed_on": today - timedelta(days=40),
+                "services_in_scope": "Application support, 2nd/3rd line, monthly releases.",
+                "commercial_summary": "Fixed monthly fee plus time and materials for change requests.",
+            },
+        )
+        if not profile.billing_records.exists():
+            BillingRecord.objects.create(
+                profile=profile, title="Onboarding fee", due_on=today - timedelta(days=20), amount=Decimal("12000")
+            )
+            BillingRecord.objects.create(
+                profile=profile,
+                kind="obligation",
+                title="Monthly service report",
+                due_on=today + timedelta(days=10),
+                status="planned",
+            )
+    for slug, name, phase, csm, pm, deputy, days, done_per_stage in PLANS:
+        kickoff = today - timedelta(days=days) if days is not None else None
+        engagement, created = Engagement.objects.get_or_create(
             client=clients[slug],
             name=name,
             defaults={
                 "phase": phase,
-                "csm": people[f"{csm}@northwind.example"],
-                "pm": people.get(f"{pm}@northwind.example"),
-                "deputy_pm": people.get(f"{deputy}@northwind.example"),
-                "contract_signed_on": today - timedelta(days=(days_since_kickoff or 0) + 10),
-                "kickoff_on": today - timedelta(days=days_since_kickoff) if days_since_kickoff is not None else None,
+                "csm": _person(people, csm),
+                "pm": _person(people, pm),
+                "deputy_pm": _person(people, deputy),
+                "account_executive": sales,
+                "contract_signed_on": today - timedelta(days=(days or 0) + 10),
+                "kickoff_on": kickoff,
                 "target_go_live_on": today + timedelta(days=90),
                 "description": f"Onboarding of {clients[slug].name}.",
+                "planned_effort_days": Decimal("60"),
+                "planned_amount": Decimal("48000"),
             },
         )
         EngagementMember.objects.get_or_create(
-            engagement=engagement,
-            user=people["dev.lena@northwind.example"],
-            defaults={"role": "Developer"},
+            engagement=engagement, user=people["dev.lena@northwind.example"], defaults={"role": "Developer"}
         )
-        engagements[slug] = engagement
+        engagements[slug if slug not in engagements else f"{slug}-2"] = engagement
+        if created:
+            _build(engagement, people=people, clients=clients, slug=slug, days=days, done=done_per_stage, by=admin)
+    # Omar is away this week: on Globex his deputy Petra acts as PM (the client sees who stands in).
+    omar = people["pm.omar@northwind.example"]
+    if not PmAbsence.objects.filter(user=omar).exists():
+        PmAbsence.objects.create(user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4))
     world["engagements"] = engagements
     return world
+
+
+def _build(engagement, *, people, clients, slug, days, done, by):
+    """Handoff, people, checklist and progress for a new demo engagement."""
+    now = timezone.now()
+    today = timezone.localdate()
+    key_user = next(u for u in people.values() if u.organization_id == clients[slug].pk and u.is_key_user)
+    Handoff.objects.create(
+        engagement=engagement,
+        problem="Outages in peak season cost orders and trust.",
+        success_measures="99.5% availability; P1 response within 30 minutes.",
+        stakeholder_notes="The COO sponsors; the key user decides day to day.",
+        concerns="Worried about knowledge transfer from the previous vendor.",
+        working_style="Short weekly calls, decisions by email.",
+        political_dynamics="The CFO preferred another bidder; win him with early results.",
+        handed_over_by=people["sales.sam@northwind.example"],
+        recorded_by=engagement.csm,
+        handed_over_at=now - timedelta(days=(days or 0) + 3) if days is not None else None,
+        meeting_on=today - timedelta(days=(days or 0) + 3),
+    )
+    Obligation.objects.create(
+        engagement=engagement,
+        description="Dedicated Slack channel with the delivery team",
+        owner=engagement.csm,
+        due_on=today + timedelta(days=5),
+    )
+    Stakeholder.objects.create(
+        engagement=engagement,
+        user=key_user,
+        name=key_user.full_name,
+        email=key_user.email,
+        role_title="Head of IT operations",
+        involvement="Decides on scope and accepts stages",
+        influence="high",
+        cares_about="Stable peak season; no surprises.",
+        is_key_user=True,
+    )
+    if slug != "initech-finance":
+        Stakeholder.objects.create(
+            engagement=engagement, name="Chief Operating Officer", role_title="COO", is_executive_sponsor=True
+        )
+    if days is None:
+        return
+    Integration.objects.create(
+        engagement=engagement,
+        provider="DHL Express API" if slug == "globex-retail" else "SAP S/4HANA",
+        status="testing",
+        client_owner=key_user.full_name,
+        test_environment_ready=slug == "acme-logistics",
+        blockers="" if slug == "acme-logistics" else "Waiting for API credentials",
+    )
+    kickoff = engagement.kickoff_on
+    Milestone.objects.create(
+        engagement=engagement,
+        title="First tickets resolved by the new team",
+        due_on=kickoff + timedelta(days=7),
+        reached_on=kickoff + timedelta(days=6) if days >= 7 else None,
+        is_early_win=True,
+    )
+    Milestone.objects.create(engagement=engagement, title="Work plan accepted", due_on=kickoff + timedelta(days=30))
+    template = ChecklistTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
+    stages = services.template_apply(by=by, engagement=engagement, template=template)
+    for stage in stages:
+        for item in list(stage.items.all())[:done]:
+            services.item_complete(
+                by=by,
+                item=item,
+                evidence_link="https://docs.example.com/onboarding" if item.evidence_required == Evidence.LINK else "",
+                evidence_file=SimpleUploadedFile(f"{slug}-evidence.txt", b"Signed off.\n")
+                if item.evidence_required == Evidence.FILE
+                else None,
+            )
+    if days >= 30:
+        # A live engagement: the client accepted the work plan, and rated the first month.
+        services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)
+        first = stages[0]
+        services.acceptance_decide(by=key_user, engagement=engagement, stage=first, decision=Decision.ACCEPTED)
+        for question in engagement.satisfaction_scores.all():
+            services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")

@@ -216,7 +216,7 @@ class ItemUpdateForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500)
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500, assume_scheme="https")
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
 
 
@@ -254,6 +254,7 @@ class IntegrationForm(CrispyMixin, forms.ModelForm):
 
 class ResourceLinkForm(CrispyMixin, forms.ModelForm):
     submit_label = _("Add link")
+    url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = ResourceLink
@@ -275,3 +276,12 @@ class AbsenceForm(CrispyMixin, forms.ModelForm):
 
     def _post_clean(self):
         return None
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
+    role = forms.CharField(label=_("Role on the engagement"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.vendor_people()

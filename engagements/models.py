@@ -755,6 +755,14 @@ class ItemComment(models.Model):
         return self.body[:50]
 
 
+ITEM_EVENT_LABELS = {
+    "created": _("created"),
+    "updated": _("changed"),
+    "completed": _("completed"),
+    "commented": _("commented"),
+}
+
+
 class ItemEvent(models.Model):
     """History of an item: who changed what, when (``changes`` maps field -> [old, new])."""
 
@@ -771,6 +779,22 @@ class ItemEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self):
+        return ITEM_EVENT_LABELS.get(self.action, self.action)
+
+    @property
+    def change_lines(self):
+        """(field, "old → new") pairs, or (field, value) for a value recorded alone."""
+        lines = []
+        for field, change in self.changes.items():
+            if isinstance(change, list) and len(change) == 2:
+                old, new = ("—" if value is None else value for value in change)
+                lines.append((field, f"{old} → {new}"))
+            else:
+                lines.append((field, change))
+        return lines
 
 
 class Decision(models.TextChoices):

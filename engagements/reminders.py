@@ -116,7 +116,7 @@ def _recipients_for(items, *, today) -> dict[int, object]:
 
 def _item_url(item, person) -> str:
     if person.is_client_user:
-        return reverse("portal:engagement", args=[item.stage.engagement_id])
+        return reverse("portal:item", args=[item.pk])
     return reverse("engagements:item", args=[item.pk])
 
 
@@ -159,6 +159,7 @@ def _fire(reminders, *, now, kind: str) -> dict:
                     "due_on": item.due_on,
                     "days_overdue": (today - item.due_on).days,
                 },
+                target=item,
                 url=_item_url(item, person),
             )
         )

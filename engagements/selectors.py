@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Role, User
 
@@ -233,6 +234,14 @@ def _stage_views(stages, today):
     return views
 
 
+CHANGE_LABELS = {
+    "added": _("Added"),
+    "removed": _("Removed"),
+    "redated": _("Re-dated"),
+    "renamed": _("Renamed"),
+}
+
+
 def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
     """What changed in the work plan since the accepted baseline: items added, removed, re-dated, renamed."""
     if baseline is None:
@@ -243,16 +252,25 @@ def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
     for pk, item in now.items():
         old = before.get(pk)
         if old is None:
-            changes.append({"kind": "added", "title": item.title, "detail": ""})
+            changes.append({"kind": "added", "label": CHANGE_LABELS["added"], "title": item.title, "detail": ""})
             continue
         due = item.due_on.isoformat() if item.due_on else None
         if old["due_on"] != due:
-            changes.append({"kind": "redated", "title": item.title, "detail": f"{old['due_on']} → {due}"})
+            changes.append(
+                {
+                    "kind": "redated",
+                    "label": CHANGE_LABELS["redated"],
+                    "title": item.title,
+                    "detail": f"{old['due_on']} → {due}",
+                }
+            )
         if old["title"] != item.title:
-            changes.append({"kind": "renamed", "title": item.title, "detail": old["title"]})
+            changes.append(
+                {"kind": "renamed", "label": CHANGE_LABELS["renamed"], "title": item.title, "detail": old["title"]}
+            )
     for pk, old in before.items():
         if pk not in now:
-            changes.append({"kind": "removed", "title": old["title"], "detail": ""})
+            changes.append({"kind": "removed", "label": CHANGE_LABELS["removed"], "title": old["title"], "detail": ""})
     return changes
 
 
@@ -344,7 +362,7 @@ def engagement_for_page(*, user, pk):
     """The engagement (404-able queryset) with the people the page shows."""
     return (
         Engagement.objects.visible_to(user)
-        .select_related("client", "csm", "pm", "deputy_pm", "account_executive", "handoff")
+        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff")
         .filter(pk=pk)
     )
 
@@ -366,12 +384,16 @@ def item_detail(*, user, pk):
 
 
 def assignee_choices(engagement: Engagement):
-    """Who an item may be assigned to: our staff and the client's own people."""
-    from accounts.models import VENDOR_ROLES
-
-    return User.objects.filter(
-        Q(role__in=VENDOR_ROLES) | Q(organization_id=engagement.client_id), is_active=True
-    ).order_by("full_name")
+    """Who an item may be assigned to: the engagement's vendor team and the client's own people."""
+    team = Q(pk__in=[engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id, engagement.account_executive_id])
+    return (
+        User.objects.filter(
+            team | Q(engagement_memberships__engagement=engagement) | Q(organization_id=engagement.client_id),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
 
 
 # --- Portal ------------------------------------------------------------------------------------

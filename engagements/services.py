@@ -29,6 +29,7 @@ from .models import (
     Decision,
     DueFrom,
     Engagement,
+    EngagementMember,
     Evidence,
     Handoff,
     Integration,
@@ -61,6 +62,16 @@ ALLOWED_TRANSITIONS = {
     Phase.LIVE: {Phase.ONBOARDING, Phase.CLOSED},
     Phase.CLOSED: set(),
 }
+
+
+def transitions_from(phase: str) -> list[tuple[str, str]]:
+    """Allowed next phases, forward ones first (the usual move), for the phase picker."""
+    order = Phase.values
+    here = order.index(phase)
+    allowed = sorted(
+        ALLOWED_TRANSITIONS[phase], key=lambda p: (order.index(p) < here, p == Phase.CLOSED, order.index(p))
+    )
+    return [(p, Phase(p).label) for p in allowed]
 
 
 # --- Access -------------------------------------------------------------------------------------
@@ -228,7 +239,8 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
         )
     if to == Phase.KICKOFF and not Handoff.objects.filter(engagement=engagement, handed_over_at__isnull=False).exists():
         raise ValidationError(_("Record and complete the sales handoff before the kickoff."))
-    if to == Phase.ONBOARDING and engagement.kickoff_on is None:
+    if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
+        # The kickoff date anchors the first-30-days timeline and the day-30 satisfaction question.
         engagement.kickoff_on = timezone.localdate(now)
     engagement.phase = to
     return _save(engagement)
@@ -316,6 +328,17 @@ def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
 
 
 @transaction.atomic
+def member_add(*, by: User, engagement: Engagement, user: User, role: str = "") -> EngagementMember:
+    _require_manager(by, engagement)
+    if not user.is_vendor_user:
+        raise ValidationError({"user": _("Team members come from our own staff.")})
+    member, _created = EngagementMember.objects.update_or_create(
+        engagement=engagement, user=user, defaults={"role": role.strip()}
+    )
+    return member
+
+
+@transaction.atomic
 def pm_absence_record(*, by: User, user: User, starts_on: date, ends_on: date, note: str = "", now=None) -> PmAbsence:
     """A PM records their own absence; a director or admin may record anyone's."""
     if not by.is_vendor_user or (by.pk != user.pk and not (by.is_superuser or by.role in CREATOR_ROLES)):
@@ -364,6 +387,16 @@ def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | N
     for field, value in fields.items():
         setattr(milestone, field, value)
     return _save(milestone)
+
+
+@transaction.atomic
+def milestone_mark_reached(*, by: User, milestone: Milestone, now=None) -> Milestone:
+    """Mark a milestone reached today; a reached early win shows in the client's portal."""
+    _require_staff(by, milestone.engagement)
+    if milestone.reached_on is None:
+        milestone.reached_on = timezone.localdate(now or timezone.now())
+        _save(milestone)
+    return milestone
 
 
 @transaction.atomic
@@ -745,15 +778,17 @@ def acceptance_decide(
 
 
 @transaction.atomic
-def satisfaction_answer(*, by: User, request: SatisfactionScore, score: int, comment: str = "", now=None):
+def satisfaction_answer(*, by: User, question: SatisfactionScore, score: int, comment: str = "", now=None):
     now = now or timezone.now()
     if not by.is_client_user:
         raise PermissionDenied
-    request = SatisfactionScore.objects.visible_to(by).select_for_update().get(pk=request.pk)
-    if request.score is not None:
+    question = SatisfactionScore.objects.visible_to(by).select_for_update().filter(pk=question.pk).first()
+    if question is None:
+        raise PermissionDenied
+    if question.score is not None:
         raise ValidationError(_("You already answered this question. Thank you!"))
-    request.score, request.comment, request.answered_at, request.answered_by = score, comment.strip(), now, by
-    return _save(request)
+    question.score, question.comment, question.answered_at, question.answered_by = score, comment.strip(), now, by
+    return _save(question)
 
 
 def satisfaction_ask_day30(*, now=None) -> int:

@@ -22,12 +22,15 @@ from .models import (
     ChecklistStage,
     ChecklistTemplate,
     Engagement,
+    Integration,
+    Milestone,
     Obligation,
     ObligationStatus,
     Phase,
     PmAbsence,
     SatisfactionScore,
     Side,
+    Stakeholder,
 )
 
 PAGE_SIZE = 50
@@ -93,6 +96,10 @@ def dashboard(request):
             ("kickoff", _("Kickoff")),
         ],
         "can_create": services.can_create(request.user),
+        # Directors are warned on their home page when a CSM carries more than the capacity.
+        "over_capacity": [row for row in selectors.csm_workload() if row.over_capacity]
+        if request.user.sees_portfolio
+        else [],
     }
     return render(request, "engagements/dashboard.html", context)
 
@@ -221,11 +228,10 @@ def engagement_detail(request, pk):
     can_manage = services.can_manage(request.user, engagement)
     context = {
         "engagement": engagement,
+        "client_profile": getattr(engagement.client, "client_profile", None),
         "page": page,
         "can_manage": can_manage,
-        "transitions": [
-            (p, Phase(p).label) for p in Phase.values if p in services.ALLOWED_TRANSITIONS[engagement.phase]
-        ],
+        "transitions": services.transitions_from(engagement.phase),
         "templates": ChecklistTemplate.objects.all() if can_manage and not page.stages else [],
         "assignees": list(selectors.assignee_choices(engagement)),
         "statuses": ChecklistItem._meta.get_field("status").choices,
@@ -233,6 +239,8 @@ def engagement_detail(request, pk):
         "milestone_form": forms.MilestoneForm(),
         "integration_form": forms.IntegrationForm(),
         "link_form": forms.ResourceLinkForm(),
+        "member_form": forms.MemberForm(),
+        "members": engagement.members.select_related("user"),
         "item_form": forms.ItemCreateForm(engagement=engagement),
         "today": timezone.localdate(),
     }
@@ -310,7 +318,9 @@ def obligation_add(request, pk):
         messages.success(request, _("Commitment tracked."))
     else:
         messages.error(request, _("The commitment was not added: give a description, an owner and a due date."))
-    return redirect(request.POST.get("next") or reverse("engagements:detail", args=[engagement.pk]) + "#obligations")
+    if request.POST.get("next") == "handoff":
+        return redirect("engagements:handoff", pk=engagement.pk)
+    return _back_to(engagement, "#obligations")
 
 
 @staff_required
@@ -345,6 +355,74 @@ def stakeholders(request, pk):
         "form": form,
     }
     return render(request, "engagements/stakeholders.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_edit(request, pk):
+    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    engagement = stakeholder.engagement
+    form = forms.StakeholderForm(request.POST or None, instance=stakeholder, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stakeholder_save(
+                by=request.user, engagement=engagement, stakeholder=stakeholder, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Stakeholder saved."))
+            return redirect("engagements:stakeholders", pk=engagement.pk)
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": stakeholder.name})
+
+
+@staff_required
+@require_POST
+def stakeholder_delete(request, pk):
+    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the stakeholder should be removed."))
+    else:
+        services.stakeholder_delete(by=request.user, stakeholder=stakeholder)
+        messages.success(request, _("Stakeholder removed."))
+    return redirect("engagements:stakeholders", pk=stakeholder.engagement_id)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def integration_edit(request, pk):
+    integration = get_object_or_404(Integration.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    form = forms.IntegrationForm(request.POST or None, instance=integration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.integration_save(
+                by=request.user, engagement=integration.engagement, integration=integration, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Integration saved."))
+            return _back_to(integration.engagement, "#integrations")
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": integration.provider})
+
+
+@staff_required
+@require_POST
+def member_add(request, pk):
+    engagement = _engagement_or_404(request, pk, manage=True)
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_add(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Team member added."))
+    else:
+        messages.error(request, _("Choose a person from our staff."))
+    return _back_to(engagement, "#team")
 
 
 @staff_required
@@ -384,6 +462,15 @@ def _add_child(request, pk, form_class, service, success):
 def milestone_add(request, pk):
     engagement = _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."))
     return _back_to(engagement, "#timeline")
+
+
+@staff_required
+@require_POST
+def milestone_reached(request, pk):
+    milestone = get_object_or_404(Milestone.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    services.milestone_mark_reached(by=request.user, milestone=milestone)
+    messages.success(request, _("Milestone reached."))
+    return _back_to(milestone.engagement, "#timeline")
 
 
 @staff_required
@@ -723,7 +810,7 @@ def portal_satisfaction(request, pk):
     form = forms.SatisfactionForm(request.POST)
     if form.is_valid():
         try:
-            services.satisfaction_answer(by=request.user, request=question, **form.cleaned_data)
+            services.satisfaction_answer(by=request.user, question=question, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services as account_services
 from accounts.models import Role
@@ -20,6 +21,8 @@ def world(
     engagement,
     other_engagement,
     django_capture_on_commit_callbacks,
+    settings,
+    tmp_path,
 ):
     """One of everything, for the persona's own client and for another client.
 
@@ -54,11 +57,15 @@ def world(
             full_name="Other Person",
             role=Role.CLIENT_MEMBER,
         )
+    engagement_objects = _engagement_world(engagement, "own", client_key_user, settings, tmp_path)
+    other_engagement_objects = _engagement_world(other_engagement, "other", other_client_user, settings, tmp_path)
     from notifications.tests.factories import NotificationFactory
 
     notification = NotificationFactory(recipient=client_key_user, in_app=True)
     other_notification = NotificationFactory(recipient=other_client_user, in_app=True)
     return {
+        **engagement_objects,
+        **{f"other_{key}": value for key, value in other_engagement_objects.items()},
         "personas": personas,
         "notification": notification,
         "other_notification": other_notification,
@@ -67,4 +74,42 @@ def world(
         "invitation": invitation,
         "other_invitation": other_invitation,
         "token": account_services.invitation_token(invitation),
+    }
+
+
+def _engagement_world(engagement, label, key_user, settings, tmp_path):
+    """Objects inside an engagement for the URL matrix (issue 3): a stage needing acceptance, a
+    client-side item, a done item with an evidence file, an obligation, a satisfaction question."""
+    from attachments.services import attachment_store
+    from engagements.tests.factories import (
+        ChecklistItemFactory,
+        ChecklistStageFactory,
+        ClientProfileFactory,
+        IntegrationFactory,
+        MilestoneFactory,
+        ObligationFactory,
+        SatisfactionScoreFactory,
+        StakeholderFactory,
+    )
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "uploads")}},
+    }
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title=f"Scope ({label})")
+    item = ChecklistItemFactory(stage=stage, client_side=True, title=f"Grant access ({label})")
+    evidence = attachment_store(
+        uploaded_file=SimpleUploadedFile("evidence.txt", b"signed\n", content_type="text/plain"), by=engagement.csm
+    )
+    done_item = ChecklistItemFactory(stage=stage, client_side=True, done=True, evidence_file=evidence)
+    return {
+        "client_profile": ClientProfileFactory(organization=engagement.client),
+        "stage": stage,
+        "item": item,
+        "done_item": done_item,
+        "obligation": ObligationFactory(engagement=engagement),
+        "milestone": MilestoneFactory(engagement=engagement, early_win=True),
+        "stakeholder": StakeholderFactory(engagement=engagement),
+        "integration": IntegrationFactory(engagement=engagement),
+        "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }

@@ -34,6 +34,14 @@ TEAM = frozenset({"csm", "pm", "deputy_pm", "team_member"})
 CLIENT = frozenset({"client_key_user", "client_member", "other_client_user"})
 OWN_CLIENT = frozenset({"client_key_user", "client_member"})
 
+# Who may open clients and engagements, and who may shape one (see engagements.services).
+CREATORS = frozenset({"vendor_admin", "director", "csm", "other_csm"})
+MANAGE = {
+    "allowed": frozenset({"vendor_admin", "director", "csm", "pm", "deputy_pm"}),
+    "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
+}
+KEY_USERS = frozenset({"client_key_user"})
+
 # Namespaces served by third-party code with their own access rules, tested on their own.
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -110,7 +118,39 @@ RULES: dict[str, Rule] = {
         # The invitation was sent by the CSM to their client: every vendor person who sees that
         # client may revoke it.
     ),
+    # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items.
+    "engagements:create": staff(methods=("GET", "POST"), allowed=CREATORS),
+    "engagements:workload": staff(allowed=PORTFOLIO),
+    "engagements:absences": staff(methods=("GET", "POST")),
+    "engagements:client_list": staff(),
+    "engagements:client_create": staff(methods=("GET", "POST"), allowed=CREATORS),
+    "engagements:client_detail": staff_object("client_profile"),
+    "engagements:client_edit": staff_object("client_profile", methods=("GET", "POST")),
+    "engagements:billing_add": staff_object("client_profile", methods=("POST",)),
     "engagements:detail": staff_object("engagement"),
+    "engagements:edit": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
+    "engagements:phase": staff_object("engagement", methods=("POST",), **MANAGE),
+    "engagements:handoff": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
+    "engagements:obligation_add": staff_object("engagement", methods=("POST",)),
+    "engagements:stakeholders": staff_object("engagement", methods=("GET", "POST")),
+    "engagements:template_apply": staff_object("engagement", methods=("POST",), **MANAGE),
+    "engagements:milestone_add": staff_object("engagement", methods=("POST",)),
+    "engagements:integration_add": staff_object("engagement", methods=("POST",)),
+    "engagements:link_add": staff_object("engagement", methods=("POST",)),
+    "engagements:obligation_close": staff_object("obligation", methods=("POST",)),
+    "engagements:milestone_reached": staff_object("milestone", methods=("POST",)),
+    "engagements:member_add": staff_object("engagement", methods=("POST",), **MANAGE),
+    "engagements:stakeholder_edit": staff_object("stakeholder", methods=("GET", "POST")),
+    "engagements:stakeholder_delete": staff_object("stakeholder", methods=("POST",)),
+    "engagements:integration_edit": staff_object("integration", methods=("GET", "POST")),
+    "engagements:item_create": staff_object("stage", methods=("POST",), **MANAGE),
+    "engagements:stage_actuals": staff_object("stage", methods=("POST",), **MANAGE),
+    "engagements:item": staff_object("item", methods=("GET", "POST")),
+    "engagements:item_complete": staff_object("item", methods=("POST",)),
+    "engagements:item_comment": staff_object("item", methods=("POST",)),
+    "engagements:item_evidence": staff_object("done_item"),
+    "engagements:item_move": staff_object("item", methods=("POST",), **MANAGE),
+    "engagements:item_delete": staff_object("item", methods=("POST",), **MANAGE),
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
     "notifications:centre": any_user(),
     "notifications:preferences": any_user(methods=("GET", "POST")),
@@ -124,6 +164,14 @@ RULES: dict[str, Rule] = {
     # Client portal.
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),
+    "portal:tasks": portal(),
+    "portal:item": portal_object("item"),
+    "portal:item_complete": portal_object("item", methods=("POST",)),
+    "portal:item_comment": portal_object("item", methods=("POST",)),
+    "portal:item_evidence": portal_object("done_item"),
+    "portal:stage_decision": portal_object("stage", methods=("POST",), allowed=KEY_USERS),
+    "portal:work_plan_decision": portal_object("engagement", methods=("POST",), allowed=KEY_USERS),
+    "portal:satisfaction": portal_object("satisfaction", methods=("POST",)),
 }
 
 

@@ -403,15 +403,21 @@ def test_the_accepted_work_plan_is_the_baseline_for_changes(client_key_user, csm
 
 def test_satisfaction_answer_once(client_key_user, engagement):
     request = SatisfactionScore.objects.create(engagement=engagement, reason=SatisfactionReason.DAY_30)
-    services.satisfaction_answer(by=client_key_user, request=request, score=2, comment="Slow")
+    services.satisfaction_answer(by=client_key_user, question=request, score=2, comment="Slow")
     with pytest.raises(ValidationError):
-        services.satisfaction_answer(by=client_key_user, request=request, score=5)
+        services.satisfaction_answer(by=client_key_user, question=request, score=5)
     with pytest.raises(ValidationError):
         services.satisfaction_answer(
             by=client_key_user,
-            request=SatisfactionScore.objects.create(engagement=engagement, reason="acceptance"),
+            question=SatisfactionScore.objects.create(engagement=engagement, reason="acceptance"),
             score=9,
         )
+
+
+def test_another_client_cannot_answer(other_client_user, engagement):
+    question = SatisfactionScore.objects.create(engagement=engagement, reason=SatisfactionReason.DAY_30)
+    with pytest.raises(PermissionDenied):
+        services.satisfaction_answer(by=other_client_user, question=question, score=1)
 
 
 def test_day_30_question_is_asked_once(engagement):

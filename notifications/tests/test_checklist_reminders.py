@@ -115,7 +115,7 @@ def test_unassigned_vendor_items_go_to_the_csm_and_client_items_to_the_key_user(
         (client_member, "Client task"),  # the engagement's key user stakeholder wins over the role
     }
     client_email = _emails(recipient=client_member).get()
-    assert client_email.url == reverse("portal:engagement", args=[engagement.pk])
+    assert client_email.url == reverse("portal:item", args=[client_email.target_id])
 
 
 def test_pm_bound_reminders_go_to_the_deputy_while_the_pm_is_away(stage, csm, pm, deputy_pm):

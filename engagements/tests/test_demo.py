@@ -1,0 +1,37 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from engagements.models import ChecklistItem, Engagement, Phase, SatisfactionReason, SatisfactionScore
+from engagements.tasks import ask_day30_satisfaction
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (Engagement.objects.count(), ChecklistItem.objects.count(), SatisfactionScore.objects.count())
+
+
+def test_seed_demo_builds_engagements_at_different_phases_and_is_idempotent(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    phases = set(Engagement.objects.values_list("phase", flat=True))
+    assert {Phase.HANDOFF, Phase.KICKOFF, Phase.ONBOARDING, Phase.LIVE} <= phases
+    assert ChecklistItem.objects.overdue(timezone.localdate()).exists()
+    assert ChecklistItem.objects.filter(status="done").exists()
+
+
+def test_the_day30_task_asks_once(engagement):
+    engagement.kickoff_on = timezone.localdate() - timedelta(days=40)
+    engagement.save()
+    ask_day30_satisfaction()
+    ask_day30_satisfaction()
+    assert SatisfactionScore.objects.filter(reason=SatisfactionReason.DAY_30).count() == 1
