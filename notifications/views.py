@@ -31,6 +31,14 @@ def centre(request):
     )
 
 
+@require_GET
+def badge(request):
+    """The unread count in the navigation, loaded by htmx after the page (and refreshed every minute), so
+    no page pays a query for it."""
+    count = selectors.notification_unread_count(user=request.user)
+    return render(request, "notifications/_badge.html", {"count": count})
+
+
 @require_POST
 def mark_read(request, pk):
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)

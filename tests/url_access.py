@@ -153,6 +153,7 @@ RULES: dict[str, Rule] = {
     "engagements:item_delete": staff_object("item", methods=("POST",), **MANAGE),
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
     "notifications:centre": any_user(),
+    "notifications:badge": any_user(),
     "notifications:preferences": any_user(methods=("GET", "POST")),
     "notifications:read_all": any_user(methods=("POST",)),
     "notifications:read": Rule(

@@ -33,8 +33,17 @@ def test_the_navigation_shows_the_unread_count(client, csm):
     NotificationFactory.create_batch(3, recipient=csm, in_app=True)
     NotificationFactory(recipient=csm, in_app=True, read=True)
     client.force_login(csm)
-    response = client.get(reverse("notifications:centre"))
+    response = client.get(reverse("home"))
+    assertContains(response, f'hx-get="{reverse("notifications:badge")}"')
+    response = client.get(reverse("notifications:badge"))
     assertContains(response, 'data-testid="unread-count">3<')
+
+
+def test_no_badge_when_all_is_read(client, csm):
+    NotificationFactory(recipient=csm, in_app=True, read=True)
+    client.force_login(csm)
+    response = client.get(reverse("notifications:badge"))
+    assert response.content.strip() == b""
 
 
 def test_mark_read_and_open_follow_the_link(client, csm):

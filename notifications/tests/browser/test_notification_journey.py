@@ -34,6 +34,7 @@ def test_a_user_changes_preferences_and_reads_notifications_in_the_centre(page, 
     second = page.get_by_test_id("notification").filter(has_text="Signed DPA is due in 2 days")
     second.get_by_role("button", name="Open").click()
     expect(page).to_have_url(f"{live_server.url}/engagements/{engagement.pk}/")
+    page.wait_for_load_state("networkidle")  # the badge is loaded by htmx after the page
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
 
     # Preferences: checklist reminders in a daily digest at 07:00, meetings off.
