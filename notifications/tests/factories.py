@@ -8,6 +8,7 @@ from accounts.tests.factories import UserFactory
 from notifications.models import (
     Category,
     Channel,
+    DigestSetting,
     Notification,
     NotificationPreference,
     Reminder,
@@ -56,6 +57,21 @@ class NotificationPreferenceFactory(DjangoModelFactory):
     category = Category.CHECKLIST
     delivery = "immediate"
 
+    class Params:
+        digest = factory.Trait(delivery="digest")
+        off = factory.Trait(delivery="off")
+
+
+class DigestSettingFactory(DjangoModelFactory):
+    class Meta:
+        model = DigestSetting
+
+    user = factory.SubFactory(UserFactory)
+    hour = 8
+
+    class Params:
+        early = factory.Trait(hour=6)
+
 
 class ReminderFactory(DjangoModelFactory):
     class Meta:
@@ -67,5 +83,6 @@ class ReminderFactory(DjangoModelFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
     class Params:
+        cancelled = factory.Trait(status=ReminderStatus.CANCELLED)
         due = factory.Trait(due_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1)))
         repeating = factory.Trait(repeat_every=timedelta(days=1))

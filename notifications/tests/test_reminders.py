@@ -243,3 +243,18 @@ def test_running_out_of_time_leaves_the_batch_due(csm, monkeypatch):
     reminder = Reminder.objects.get(key="slow")
     assert (reminder.status, reminder.attempts, reminder.fired_count) == (ReminderStatus.PENDING, 0, 0)
     assert reminder.due_at <= now
+
+
+def test_a_digest_comes_back_at_the_users_hour_the_next_day(settings):
+    from .factories import DigestSettingFactory, NotificationPreferenceFactory
+
+    setting = DigestSettingFactory(early=True, user=UserFactory(time_zone="Asia/Tokyo"))
+    NotificationPreferenceFactory(user=setting.user, digest=True)
+    now = timezone.now()
+    ReminderFactory(key=f"digest:{setting.user.pk}", kind=services.DIGEST_KIND, target=setting.user, due_at=now)
+    services.reminder_sweep(now=now)
+    reminder = Reminder.objects.get(key=f"digest:{setting.user.pk}")
+    assert reminder.due_at == services.digest_next_due(user=setting.user, hour=6, now=now)
+    from zoneinfo import ZoneInfo
+
+    assert reminder.due_at.astimezone(ZoneInfo("Asia/Tokyo")).hour == 6
