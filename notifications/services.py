@@ -169,7 +169,7 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
             "user_id", "category", "delivery"
         )
     }
-    rows = []
+    rows, seen = [], set()
     for request in requests:
         target_type = ContentType.objects.get_for_model(request.target) if request.target is not None else None
         target_id = str(request.target.pk) if request.target is not None else ""
@@ -195,11 +195,13 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
                 request.language,
             )
             for channel in request.channels:
-                if channel == Channel.IN_APP and user is None:
+                dedupe_key = dedupe_key_for(request.event, recipient_key, channel)
+                if (channel == Channel.IN_APP and user is None) or dedupe_key in seen:
                     continue
+                seen.add(dedupe_key)
                 row = Notification(
                     event=request.event,
-                    dedupe_key=dedupe_key_for(request.event, recipient_key, channel),
+                    dedupe_key=dedupe_key,
                     category=request.category,
                     channel=channel,
                     recipient=user,

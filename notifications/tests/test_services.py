@@ -47,6 +47,10 @@ def test_the_same_event_twice_exists_once(csm):
     assert Notification.objects.count() == 2
 
 
+def test_a_recipient_named_twice_gets_one_of_each(csm):
+    assert _notify([csm, csm]) == 2
+
+
 def test_the_relay_is_kicked_once_after_commit(csm, pm, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _notify([csm], event="a")
