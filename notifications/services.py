@@ -285,6 +285,8 @@ def notification_claim_batch(*, now=None, limit: int | None = None) -> list[Noti
 def notification_email(notification: Notification, *, connection=None) -> EmailMultiAlternatives:
     """Build the email of an outbox row in its recipient's language and time zone."""
     user = notification.recipient
+    if user is not None and not user.is_active:
+        raise registry.Obsolete  # Deactivated since: no more mail to them.
     language = (user.language if user else None) or notification.language or settings.LANGUAGE_CODE
     zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
     context = {
@@ -302,7 +304,8 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=text,
-        to=[notification.to_email],
+        # A user's current address: they may have changed it since the row was written.
+        to=[user.email if user else notification.to_email],
         headers={"Message-ID": notification.message_id},
         connection=connection,
     )

@@ -84,6 +84,18 @@ def test_inactive_users_get_nothing(csm):
     assert _notify([csm]) == 0
 
 
+def test_mail_to_a_user_deactivated_since_is_cancelled_and_a_new_address_is_used(csm, pm, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _notify([csm, pm])
+    csm.is_active = False
+    csm.save()
+    pm.email = "petra.new@example.com"
+    pm.save()
+    assert services.notification_relay() == 1
+    assert [m.to for m in mail.outbox] == [["petra.new@example.com"]]
+    assert Notification.objects.get(recipient=csm, channel=Channel.EMAIL).status == Status.CANCELLED
+
+
 def test_a_bare_address_gets_email_only():
     assert _notify(["New.Person@Example.com"]) == 1
     row = Notification.objects.get()
