@@ -148,6 +148,14 @@ def run() -> None:
         assert fired == count, fired
         print(f"One sweep of {count:>5,} due: {ratio(elapsed)}, {len(queries)} queries")
 
+    if os.environ.get("BENCH_PROFILE") == "relay":
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(services.notification_relay, now=now, time_budget=3600)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+        return
     relay_time, relayed = timed(lambda: services.notification_relay(now=now, time_budget=3600))
     print(f"Relay of their {relayed:,} emails (dummy backend, batches of 200): {ratio(relay_time)}")
 
