@@ -8,10 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from . import services
-from .default_template import DEFAULT_TEMPLATE_NAME
 from .models import (
     BillingRecord,
-    ChecklistTemplate,
     ClientProfile,
     Decision,
     Engagement,
@@ -169,7 +167,7 @@ def _build(engagement, *, people, clients, slug, days, done, by):
         is_early_win=True,
     )
     Milestone.objects.create(engagement=engagement, title="Work plan accepted", due_on=kickoff + timedelta(days=30))
-    template = ChecklistTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
+    template = services.template_default_ensure()
     stages = services.template_apply(by=by, engagement=engagement, template=template)
     for stage in stages:
         for item in list(stage.items.all())[:done]:
@@ -184,7 +182,8 @@ def _build(engagement, *, people, clients, slug, days, done, by):
     if days >= 30:
         # A live engagement: the client accepted the work plan, and rated the first month.
         services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)
-        first = stages[0]
-        services.acceptance_decide(by=key_user, engagement=engagement, stage=first, decision=Decision.ACCEPTED)
+        for stage in stages:
+            if stage.acceptance_required:
+                services.acceptance_decide(by=key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
         for question in engagement.satisfaction_scores.all():
             services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")

@@ -90,29 +90,25 @@ SORTS = {
     "client": ("client__name", "name"),
     "kickoff": (F("kickoff_on").asc(nulls_last=True), "client__name"),
     "overdue": ("-overdue_count", "client__name"),
-    "health": ("-health", "client__name"),
     "next_due": (F("next_due_on").asc(nulls_last=True), "client__name"),
 }
 
 
-def engagement_list_for_dashboard(
-    *, user, today: date | None = None, phase="", health="", query="", sort="", mine=None
-):
+def engagement_list_for_dashboard(*, user, today: date | None = None, phase="", health="", query="", sort=""):
     """The staff dashboard: engagements with phase, progress, health, overdue count and next due item.
 
-    A CSM's dashboard lists their own engagements (``mine``); portfolio roles see everyone's.
+    Staff see the engagements they work on (``visible_to``); portfolio roles see everyone's.
+    Closed engagements are left out unless asked for by ``phase``.
     """
     today = today or timezone.localdate()
     queryset = Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
-    if mine is None:
-        mine = not user.sees_portfolio
     queryset = queryset.filter(phase=phase) if phase in Phase.values else queryset.active()
     if query:
         queryset = queryset.filter(Q(name__icontains=query) | Q(client__name__icontains=query))
     queryset = with_health_signals(queryset, today=today)
     if health in Health.values:
         queryset = queryset.filter(health=health)
-    # "-health" sorts off_track > on_track > at_risk alphabetically; map to a rank instead.
+    # Worst first: health values do not sort alphabetically by severity, so rank them.
     if sort == "health":
         rank = Case(
             When(health=Health.OFF_TRACK, then=0),
@@ -354,7 +350,7 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         page.obligations = list(Obligation.objects.filter(engagement=engagement).select_related("owner"))
         page.integrations = list(engagement.integrations.all())
         page.resource_links = list(engagement.resource_links.all())
-        page.handoff = engagement.handoff if hasattr(engagement, "handoff") else None
+        page.handoff = getattr(engagement, "handoff", None)
     return page
 
 
@@ -362,7 +358,9 @@ def engagement_for_page(*, user, pk):
     """The engagement (404-able queryset) with the people the page shows."""
     return (
         Engagement.objects.visible_to(user)
-        .select_related("client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff")
+        .select_related(
+            "client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by"
+        )
         .filter(pk=pk)
     )
 

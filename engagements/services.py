@@ -411,6 +411,38 @@ def stage_record_actuals(*, by: User, stage: ChecklistStage, effort_days, amount
 
 
 @transaction.atomic
+def template_default_ensure() -> ChecklistTemplate:
+    """The shipped default template, re-created from ``default_template.py`` if it was deleted
+    (the data migration creates it; a flushed test database or an admin may have removed it)."""
+    from .default_template import DEFAULT_STAGES, DEFAULT_TEMPLATE_NAME
+
+    template = ChecklistTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME).first()
+    if template is not None:
+        return template
+    template = ChecklistTemplate.objects.create(
+        name=DEFAULT_TEMPLATE_NAME, is_default=not ChecklistTemplate.objects.filter(is_default=True).exists()
+    )
+    for stage_position, (title, acceptance, items) in enumerate(DEFAULT_STAGES, start=1):
+        stage = TemplateStage.objects.create(
+            template=template, title=title, position=stage_position * 10, client_acceptance_required=acceptance
+        )
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                stage=stage,
+                title=item_title,
+                guidance=guidance,
+                owner_side=side,
+                default_assignee_role=role,
+                due_offset_days=offset,
+                evidence_required=evidence,
+                position=item_position * 10,
+            )
+            for item_position, (item_title, guidance, side, role, offset, evidence) in enumerate(items, start=1)
+        )
+    return template
+
+
+@transaction.atomic
 def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     """A copy of a template with its stages and items, named "<name> (copy N)", never the default."""
     n = 1
@@ -737,8 +769,13 @@ def acceptance_decide(
     if not by.is_key_user:
         raise PermissionDenied
     engagement = _lock(engagement)
-    if stage is not None and (stage.engagement_id != engagement.pk or not stage.acceptance_required):
-        raise ValidationError(_("This stage does not need the client's acceptance."))
+    if stage is not None:
+        # Read again under the engagement lock: a double click must not record two acceptances.
+        stage = ChecklistStage.objects.filter(pk=stage.pk, engagement=engagement).first()
+        if stage is None or not stage.acceptance_required:
+            raise ValidationError(_("This stage does not need the client's acceptance."))
+        if decision == Decision.ACCEPTED and stage.accepted_at is not None:
+            raise ValidationError(_("This stage is already accepted."))
     reason = (reason or "").strip()
     if decision == Decision.REJECTED and not reason:
         raise ValidationError({"reason": _("Tell us why you reject it, so we can put it right.")})

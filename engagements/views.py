@@ -688,7 +688,8 @@ def portal_home(request):
 @client_required
 @require_GET
 def portal_engagement(request, pk):
-    engagement = get_object_or_404(selectors.engagement_for_page(user=request.user, pk=pk))
+    # The portal's own queryset: it never loads the handoff or the client profile (vendor-internal).
+    engagement = get_object_or_404(selectors.engagement_list_for_portal(user=request.user), pk=pk)
     page = selectors.engagement_page(engagement=engagement, for_client=True)
     pending = list(selectors.pending_satisfaction(user=request.user).filter(engagement=engagement))
     context = {"engagement": engagement, "page": page, "pending_satisfaction": pending, "today": timezone.localdate()}

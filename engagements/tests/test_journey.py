@@ -26,6 +26,14 @@ def log_out(page):
 
 
 @pytest.fixture
+def default_template():
+    """Transactional tests flush the database, data migrations included: put the default back."""
+    from engagements.services import template_default_ensure
+
+    return template_default_ensure()
+
+
+@pytest.fixture
 def uploads(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -34,7 +42,9 @@ def uploads(settings, tmp_path):
     return tmp_path
 
 
-def test_csm_onboards_a_client_and_the_key_user_accepts(page, live_server, csm, pm, deputy_pm, uploads, tmp_path):
+def test_csm_onboards_a_client_and_the_key_user_accepts(
+    page, live_server, csm, pm, deputy_pm, uploads, tmp_path, default_template
+):
     page.set_default_timeout(10_000)
     # --- The CSM creates the client and the engagement.
     log_in(page, live_server, csm)

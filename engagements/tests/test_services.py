@@ -171,6 +171,15 @@ def test_a_pm_cannot_record_someone_elses_absence(pm, deputy_pm):
 # --- Templates --------------------------------------------------------------------------------------
 
 
+def test_the_default_template_is_rebuilt_when_missing():
+    shipped = [(s.title, list(s.items.values_list("title", "owner_side"))) for s in default_template().stages.all()]
+    default_template().delete()
+    rebuilt = services.template_default_ensure()
+    assert rebuilt.is_default
+    assert [(s.title, list(s.items.values_list("title", "owner_side"))) for s in rebuilt.stages.all()] == shipped
+    assert services.template_default_ensure() == rebuilt
+
+
 def test_the_default_template_ships_with_five_stages():
     template = default_template()
     assert template.is_default
@@ -489,3 +498,27 @@ def test_workload_warns_over_capacity(csm, client_org, settings):
     EngagementFactory(csm=csm, client=client_org, phase=Phase.CLOSED)
     row = next(r for r in selectors.csm_workload() if r.pk == csm.pk)
     assert row.active == 3 and row.over_capacity
+
+
+def test_pm_work_goes_to_the_deputy_while_the_pm_is_away(csm, pm, deputy_pm, engagement):
+    now = timezone.now()
+    PmAbsenceFactory(user=pm, starts_on=timezone.localdate(now), ends_on=timezone.localdate(now) + timedelta(days=3))
+    services.template_apply(by=csm, engagement=engagement, template=default_template(), now=now)
+    pm_items = ChecklistItem.objects.filter(stage__engagement=engagement, title="Set up test environment")
+    assert pm_items.get().assignee == deputy_pm
+
+
+def test_the_contract_with_the_notifications_app_holds():
+    """Names the notifications app (issue 4) relies on: keep them stable."""
+    import inspect
+
+    from engagements import reminders
+
+    assert ChecklistStage._meta.get_field("engagement").remote_field.related_name == "stages"
+    assert ChecklistItem._meta.get_field("stage").remote_field.related_name == "items"
+    for name in ("title", "owner_side", "assignee", "due_on", "status", "completed_at"):
+        ChecklistItem._meta.get_field(name)
+    assert (Side.VENDOR.value, Side.CLIENT.value) == ("vendor", "client")
+    assert (ItemStatus.OPEN.value, ItemStatus.DONE.value) == ("open", "done")
+    assert hasattr(ChecklistItem.objects, "open") and hasattr(ChecklistItem.objects, "visible_to")
+    assert list(inspect.signature(reminders.item_reminders_sync).parameters) == ["item", "now"]

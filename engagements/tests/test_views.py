@@ -97,6 +97,7 @@ def test_director_dashboard_and_workload_queries_are_constant(client, director, 
 
 def test_engagement_page_queries_do_not_grow_with_items_or_comments(client, csm, engagement):
     client.force_login(csm)
+    HandoffFactory(engagement=engagement)
     _fill(engagement, stages=1, items=2)
     url = reverse("engagements:detail", args=[engagement.pk])
     small = _queries(client, url)
@@ -581,3 +582,10 @@ def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_
     small = _queries(client, url)
     grow()
     assert _queries(client, url) == small
+
+
+def test_the_team_reads_the_handoff_on_the_engagement_page(client, team_member, engagement):
+    HandoffFactory(engagement=engagement, political_dynamics="The CFO doubts the project.")
+    client.force_login(team_member)
+    body = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert "The CFO doubts the project." in body
