@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from notifications import registry
 from notifications.models import Category, Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notify_many, reminder_cancel, reminder_schedule
+from notifications.services import NotifyRequest, notify_many, reminder_schedule
 
 DUE_SOON_KIND = "checklist.due_soon"
 OVERDUE_KIND = "checklist.overdue"
@@ -46,36 +46,62 @@ def _local(day: date, zone: ZoneInfo) -> datetime:
 
 
 def item_reminders_sync(item, *, now=None) -> None:
-    """(Re)schedule the reminders of a checklist item after a change (see the module docstring)."""
+    """(Re)schedule the reminders of a checklist item after a change (see the module docstring).
+
+    Called once per item, also when a template creates dozens: one SELECT and one write per call."""
+    from django.contrib.contenttypes.models import ContentType
+
     now = now or timezone.now()
     due_soon_key, overdue_key = _keys(item.pk)
-    if item.is_closed or item.due_on is None:
-        reminder_cancel(key=due_soon_key, now=now)
-        reminder_cancel(key=overdue_key, now=now)
-        return
-    # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
-    zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
-    payload = {"due_on": item.due_on.isoformat()}
-    due_soon_at = _local(item.due_on, zone) - settings.CHECKLIST_DUE_SOON_LEAD
-    overdue_at = _local(item.due_on + timedelta(days=1), zone)
-    if now < overdue_at:
-        reminder_schedule(
-            key=due_soon_key, kind=DUE_SOON_KIND, due_at=max(due_soon_at, now), target=item, payload=payload, now=now
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=[due_soon_key, overdue_key])}
+    wanted: dict[str, dict | None] = {due_soon_key: None, overdue_key: None}  # None: cancel
+    if not item.is_closed and item.due_on is not None:
+        # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
+        zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
+        payload = {"due_on": item.due_on.isoformat()}
+        due_soon_at = _local(item.due_on, zone) - settings.CHECKLIST_DUE_SOON_LEAD
+        overdue_at = _local(item.due_on + timedelta(days=1), zone)
+        if now < overdue_at:
+            wanted[due_soon_key] = {"kind": DUE_SOON_KIND, "due_at": max(due_soon_at, now), "payload": payload}
+        current = existing.get(overdue_key)
+        same_date = current and current.status == ReminderStatus.PENDING and current.payload == payload
+        # Same due date: keep the overdue rhythm (a reassignment must not restart it).
+        wanted[overdue_key] = (
+            "keep"
+            if same_date
+            else {
+                "kind": OVERDUE_KIND,
+                "due_at": max(overdue_at, now),
+                "payload": payload,
+                "repeat_every": settings.CHECKLIST_OVERDUE_REPEAT,
+            }
         )
-    else:
-        reminder_cancel(key=due_soon_key, now=now)
-    existing = Reminder.objects.filter(key=overdue_key, status=ReminderStatus.PENDING).first()
-    if existing and existing.payload.get("due_on") == payload["due_on"]:
-        return  # Same due date: keep the overdue rhythm (a reassignment must not restart it).
-    reminder_schedule(
-        key=overdue_key,
-        kind=OVERDUE_KIND,
-        due_at=max(overdue_at, now),
-        target=item,
-        repeat_every=settings.CHECKLIST_OVERDUE_REPEAT,
-        payload=payload,
-        now=now,
-    )
+    target_type = ContentType.objects.get_for_model(item)
+    to_create = []
+    for key, fields in wanted.items():
+        row = existing.get(key)
+        if fields == "keep":
+            continue
+        if fields is None:
+            if row is not None and row.status == ReminderStatus.PENDING:
+                Reminder.objects.filter(pk=row.pk).update(status=ReminderStatus.CANCELLED, updated_at=now)
+            continue
+        values = {
+            "repeat_every": None,
+            **fields,
+            "status": ReminderStatus.PENDING,
+            "attempts": 0,
+            "last_error": "",
+            "updated_at": now,
+        }
+        if row is not None:
+            Reminder.objects.filter(pk=row.pk).update(**values)
+        else:
+            to_create.append(
+                Reminder(key=key, target_type=target_type, target_id=str(item.pk), created_at=now, **values)
+            )
+    if to_create:
+        Reminder.objects.bulk_create(to_create)
 
 
 def _recipients_for(items, *, today) -> dict[int, object]:

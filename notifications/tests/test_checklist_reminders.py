@@ -152,3 +152,12 @@ def test_weekly_digest_lists_each_csms_overdue_items_once_a_week(stage, csm, oth
     Reminder.objects.filter(pk=weekly.pk).update(due_at=NOW + timedelta(hours=1))
     reminder_sweep(now=NOW + timedelta(hours=1))
     assert _emails(event__startswith="checklist.csm_weekly").count() == 2
+
+
+def test_syncing_an_item_costs_a_few_queries(stage, csm, team_member, django_assert_max_num_queries):
+    item = _create(stage, csm, assignee=team_member)
+    item.due_on = DUE + timedelta(days=1)
+    # One SELECT of its reminders and one write each; templates create dozens of items at once.
+    with django_assert_max_num_queries(3):
+        reminders.item_reminders_sync(item, now=NOW)
+    assert Reminder.objects.get(key=f"checklist-item:{item.pk}:overdue").payload == {"due_on": "2026-12-01"}
