@@ -9,6 +9,8 @@ from django.db import DEFAULT_DB_ALIAS
 PERIODIC_TASKS = {
     "notifications: relay outbox": ("notifications.relay", 30),
     "notifications: sweep reminders": ("notifications.reminders_sweep", 30),
+    # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
+    "engagements: ask day-30 satisfaction": ("engagements.tasks.ask_day30_satisfaction", 3600),
 }
 
 

@@ -229,15 +229,8 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Entries here are synced into django-celery-beat's tables by its scheduler. Each app adds its own.
-CELERY_BEAT_SCHEDULE = {
-    # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
-    "engagements-ask-day30-satisfaction": {
-        "task": "engagements.tasks.ask_day30_satisfaction",
-        "schedule": 60 * 60,
-        "options": {"expires": 60 * 60},
-    },
-}
+# Beat's schedule lives in django-celery-beat's tables (editable in admin); the rows are created once,
+# after migrate, by notifications/schedule.py. No CELERY_BEAT_SCHEDULE: beat would overwrite admin edits.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = False
 # A kick enqueued while the broker is down must not hang the request that wrote the rows: give up quickly
