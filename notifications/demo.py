@@ -5,8 +5,8 @@ from .models import Category, Channel
 from .services import GENERIC_TEMPLATE, notify
 
 MESSAGES = [
-    ("demo.welcome", Category.GOVERNANCE, "Welcome to the onboarding portal"),
-    ("demo.preferences", Category.DIGEST, "Choose how you are notified: immediately, in a daily digest, or off"),
+    ("demo.welcome", Category.ACCOUNT, "Welcome to the onboarding portal"),
+    ("demo.preferences", Category.ACCOUNT, "Choose how you are notified: immediately, in a daily digest, or off"),
 ]
 
 
