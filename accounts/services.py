@@ -64,9 +64,21 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    from . import tasks
+    from notifications.models import Category, Channel
+    from notifications.services import notify
 
-    tasks.send_invitation_email.delay_on_commit(invitation.pk)
+    # Written in this transaction (the outbox): the mail exists exactly when the invitation does.
+    notify(
+        event=f"accounts.invitation:{invitation.pk}",
+        recipients=[invitation.email],
+        category=Category.ACCOUNT,
+        template="accounts/email/invitation",
+        target=invitation,
+        url="",
+        channels=(Channel.EMAIL,),
+        language=by.language,
+        now=now,
+    )
     return invitation
 
 

@@ -6,11 +6,13 @@ Every change to a checklist item's existence, due date, assignee or status calls
 ``item_reminders_sync`` inside the transaction, so the notifications app can keep reminders right.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -924,17 +926,43 @@ def satisfaction_answer(*, by: User, question: SatisfactionScore, score: int, co
     return _save(question)
 
 
+@transaction.atomic
 def satisfaction_ask_day30(*, now=None) -> int:
     """Ask every engagement 30 days past kickoff for a score, once (a unique constraint makes a
-    repeated or concurrent run harmless). Run from a periodic task; returns how many were asked."""
+    repeated or concurrent run harmless), and tell the client's key users. Run from a periodic
+    task; returns how many engagements were asked."""
+    from notifications.models import Category
+    from notifications.services import NotifyRequest, notify_many
+
     now = now or timezone.now()
     cutoff = timezone.localdate(now) - timedelta(days=30)
-    due = (
+    due = list(
         Engagement.objects.active()
         .filter(kickoff_on__lte=cutoff)
         .exclude(satisfaction_scores__reason=SatisfactionReason.DAY_30)
-        .values_list("pk", flat=True)
+        .select_related("client")
     )
-    rows = [SatisfactionScore(engagement_id=pk, reason=SatisfactionReason.DAY_30, asked_at=now) for pk in due]
-    created = SatisfactionScore.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    rows = [SatisfactionScore(engagement=e, reason=SatisfactionReason.DAY_30, asked_at=now) for e in due]
+    SatisfactionScore.objects.bulk_create(rows, ignore_conflicts=True)
+    key_users = defaultdict(list)
+    for user in User.objects.filter(
+        organization_id__in={e.client_id for e in due}, role=Role.CLIENT_KEY_USER, is_active=True
+    ):
+        key_users[user.organization_id].append(user)
+    # The event key makes each engagement's mail exist once, even if two ticks race past the exclude above.
+    notify_many(
+        [
+            NotifyRequest(
+                event=f"engagement.satisfaction_day30:{engagement.pk}",
+                recipients=key_users[engagement.client_id],
+                category=Category.CHECKLIST,
+                template="engagements/email/satisfaction_day30",
+                context={"engagement_name": engagement.name},
+                url=reverse("portal:engagement", args=[engagement.pk]),
+            )
+            for engagement in due
+            if key_users[engagement.client_id]
+        ],
+        now=now,
+    )
+    return len(due)

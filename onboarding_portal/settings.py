@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "engagements",
     "governance",
     "escalations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Email -------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# A hung SMTP server must not hold a relay (and its claimed rows) until the task's hard time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Onboarding Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -228,17 +231,36 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Entries here are synced into django-celery-beat's tables by its scheduler. Each app adds its own.
-CELERY_BEAT_SCHEDULE = {
-    # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
-    "engagements-ask-day30-satisfaction": {
-        "task": "engagements.tasks.ask_day30_satisfaction",
-        "schedule": 60 * 60,
-        "options": {"expires": 60 * 60},
-    },
-}
+# Beat's schedule lives in django-celery-beat's tables (editable in admin); the rows are created once,
+# after migrate, by notifications/schedule.py. No CELERY_BEAT_SCHEDULE: beat would overwrite admin edits.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = False
+# A kick enqueued while the broker is down must not hang the request that wrote the rows: give up quickly
+# (the outbox row is already committed, and the periodic tick delivers it).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# When the broker connection drops, stop the acks_late tasks it was running: their messages are redelivered
+# and every task is idempotent (the rows are the truth), so nothing runs twice to any effect.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# --- Notifications and reminders -------------------------------------------------------------------
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
+    "NOTIFICATIONS_MESSAGE_ID_DOMAIN", default=SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
+)
+NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=50)
+# How long a relay may hold a claimed row before another relay may take it (a crashed relay's rows).
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=6 * 3600)
+# Stay well inside the task soft time limit; the next tick continues.
+NOTIFICATIONS_RELAY_TIME_BUDGET = env.float("NOTIFICATIONS_RELAY_TIME_BUDGET", default=90.0)
+REMINDERS_SWEEP_BATCH = env.int("REMINDERS_SWEEP_BATCH", default=500)
+REMINDERS_SWEEP_TIME_BUDGET = env.float("REMINDERS_SWEEP_TIME_BUDGET", default=90.0)
+# Checklist reminders: how long before the due date the "due soon" reminder fires, and how often an overdue
+# item is reminded again.
+CHECKLIST_DUE_SOON_LEAD = timedelta(hours=env.int("CHECKLIST_DUE_SOON_LEAD_HOURS", default=48))
+CHECKLIST_OVERDUE_REPEAT = timedelta(hours=env.int("CHECKLIST_OVERDUE_REPEAT_HOURS", default=72))
 
 # --- Engagements ---------------------------------------------------------------------------------
 # Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.

@@ -59,10 +59,16 @@ def world(
         )
     engagement_objects = _engagement_world(engagement, "own", client_key_user, settings, tmp_path)
     other_engagement_objects = _engagement_world(other_engagement, "other", other_client_user, settings, tmp_path)
+    from notifications.tests.factories import NotificationFactory
+
+    notification = NotificationFactory(recipient=client_key_user, in_app=True)
+    other_notification = NotificationFactory(recipient=other_client_user, in_app=True)
     return {
         **engagement_objects,
         **{f"other_{key}": value for key, value in other_engagement_objects.items()},
         "personas": personas,
+        "notification": notification,
+        "other_notification": other_notification,
         "engagement": engagement,
         "other_engagement": other_engagement,
         "invitation": invitation,

@@ -151,6 +151,17 @@ RULES: dict[str, Rule] = {
     "engagements:item_evidence": staff_object("done_item"),
     "engagements:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "engagements:item_delete": staff_object("item", methods=("POST",), **MANAGE),
+    # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
+    "notifications:centre": any_user(),
+    "notifications:badge": any_user(),
+    "notifications:preferences": any_user(methods=("GET", "POST")),
+    "notifications:read_all": any_user(methods=("POST",)),
+    "notifications:read": Rule(
+        allowed=frozenset({"client_key_user"}),
+        other_allowed=frozenset({"other_client_user"}),
+        obj="notification",
+        methods=("POST",),
+    ),
     # Client portal.
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),

@@ -439,6 +439,25 @@ def test_day_30_question_is_asked_once(engagement):
     assert SatisfactionScore.objects.get().engagement == engagement
 
 
+def test_day_30_question_is_mailed_to_the_key_user_once(engagement, client_key_user, client_member, mailoutbox):
+    from notifications.models import Channel, Notification
+    from notifications.services import notification_relay
+
+    engagement.kickoff_on = timezone.localdate() - timedelta(days=31)
+    engagement.save()
+    services.satisfaction_ask_day30()
+    services.satisfaction_ask_day30()
+    notes = Notification.objects.filter(event=f"engagement.satisfaction_day30:{engagement.pk}")
+    assert {(n.recipient, n.channel) for n in notes} == {
+        (client_key_user, Channel.EMAIL),
+        (client_key_user, Channel.IN_APP),
+    }
+    notification_relay()
+    assert [m.to for m in mailoutbox] == [[client_key_user.email]]
+    assert "30 days" in mailoutbox[0].subject
+    assert f"/portal/engagements/{engagement.pk}/" in mailoutbox[0].body
+
+
 def test_acceptance_history_is_kept(client_key_user, engagement):
     stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
     ChecklistItemFactory(stage=stage, done=True)

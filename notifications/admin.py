@@ -1,0 +1,139 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import DigestSetting, Notification, NotificationPreference, Reminder
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The notification log: what was sent to whom, and why a failed delivery failed."""
+
+    list_display = [
+        "created_at",
+        "subject",
+        "to_email",
+        "channel",
+        "category",
+        "status",
+        "attempts",
+        "sent_at",
+        "error",
+    ]
+    list_filter = ["status", "channel", "category", "created_at"]
+    search_fields = [
+        "subject",
+        "to_email",
+        "event",
+        "dedupe_key",
+        "recipient__full_name",
+    ]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields] + ["message_id"]
+    actions = ["retry"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "subject",
+                    "recipient",
+                    "to_email",
+                    "channel",
+                    "category",
+                    "status",
+                    "url",
+                ]
+            },
+        ),
+        (
+            _("Delivery"),
+            {
+                "fields": [
+                    "attempts",
+                    "next_attempt_at",
+                    "sent_at",
+                    "read_at",
+                    "last_error",
+                ]
+            },
+        ),
+        (
+            _("Identity"),
+            {
+                "fields": [
+                    "event",
+                    "dedupe_key",
+                    "message_id",
+                    "template",
+                    "language",
+                    "context",
+                ]
+            },
+        ),
+        (_("Object"), {"fields": ["target_type", "target_id", "created_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("why it failed"))
+    def error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retry delivery of the selected emails now"))
+    def retry(self, request, queryset):
+        count = services.notification_retry(notification_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be sent again.",
+                "%(count)d emails will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "key",
+        "kind",
+        "status",
+        "due_at",
+        "repeat_every",
+        "fired_count",
+        "attempts",
+        "last_fired_at",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["key", "kind", "last_error"]
+    readonly_fields = [
+        "fired_count",
+        "last_fired_at",
+        "attempts",
+        "last_error",
+        "created_at",
+        "updated_at",
+    ]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "category", "delivery"]
+    list_filter = ["category", "delivery"]
+    search_fields = ["user__full_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(DigestSetting)
+class DigestSettingAdmin(admin.ModelAdmin):
+    list_display = ["user", "hour"]
+    autocomplete_fields = ["user"]

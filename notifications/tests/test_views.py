@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from notifications.models import Category, Delivery, NotificationPreference, Reminder
+
+from .factories import NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_centre_lists_only_my_notifications(client, client_key_user, other_client_user):
+    NotificationFactory(recipient=client_key_user, in_app=True, subject="Please upload the signed DPA")
+    NotificationFactory(recipient=other_client_user, in_app=True, subject="Globex secret")
+    NotificationFactory(recipient=client_key_user, subject="Email copy only")  # the email row is not shown
+    client.force_login(client_key_user)
+    response = client.get(reverse("notifications:centre"))
+    assertContains(response, "Please upload the signed DPA")
+    assertNotContains(response, "Globex secret")
+    assertNotContains(response, "Email copy only")
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_centre_query_count_does_not_grow(client, csm, count, django_assert_max_num_queries):
+    NotificationFactory.create_batch(count, recipient=csm, in_app=True)
+    client.force_login(csm)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notifications:centre"))
+    assert response.status_code == 200
+
+
+def test_the_navigation_shows_the_unread_count(client, csm):
+    NotificationFactory.create_batch(3, recipient=csm, in_app=True)
+    NotificationFactory(recipient=csm, in_app=True, read=True)
+    client.force_login(csm)
+    response = client.get(reverse("home"))
+    assertContains(response, f'hx-get="{reverse("notifications:badge")}"')
+    response = client.get(reverse("notifications:badge"))
+    assertContains(response, 'data-testid="unread-count">3<')
+
+
+def test_no_badge_when_all_is_read(client, csm):
+    NotificationFactory(recipient=csm, in_app=True, read=True)
+    client.force_login(csm)
+    response = client.get(reverse("notifications:badge"))
+    assert response.content.strip() == b""
+
+
+def test_mark_read_and_open_follow_the_link(client, csm):
+    notification = NotificationFactory(recipient=csm, in_app=True, url="/engagements/")
+    client.force_login(csm)
+    response = client.post(reverse("notifications:read", args=[notification.pk]), {"open": "1"})
+    assert response.status_code == 302 and response["Location"] == "/engagements/"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_mark_read_with_htmx_returns_the_item(client, csm):
+    notification = NotificationFactory(recipient=csm, in_app=True, subject="Kickoff is scheduled")
+    client.force_login(csm)
+    response = client.post(reverse("notifications:read", args=[notification.pk]), headers={"HX-Request": "true"})
+    assertContains(response, "Kickoff is scheduled")
+    assertNotContains(response, "Mark as read")
+
+
+def test_a_foreign_link_is_not_followed(client, csm):
+    notification = NotificationFactory(recipient=csm, in_app=True, url="https://evil.example/")
+    client.force_login(csm)
+    response = client.post(reverse("notifications:read", args=[notification.pk]), {"open": "1"})
+    assert response["Location"] == reverse("notifications:centre")
+
+
+def test_mark_all_read(client, csm):
+    NotificationFactory.create_batch(2, recipient=csm, in_app=True)
+    client.force_login(csm)
+    client.post(reverse("notifications:read_all"))
+    assert not csm.notifications.filter(read_at__isnull=True, channel="in_app").exists()
+
+
+def test_preferences_are_saved_and_schedule_the_digest(client, csm):
+    client.force_login(csm)
+    response = client.get(reverse("notifications:preferences"))
+    assertContains(response, "Escalations")
+    response = client.post(
+        reverse("notifications:preferences"),
+        {
+            "digest_hour": "7",
+            "category_checklist": Delivery.DIGEST,
+            "category_governance": Delivery.OFF,
+            "category_digest": Delivery.IMMEDIATE,
+            # A tampered post cannot switch escalations off: the field is fixed.
+            "category_escalation": Delivery.OFF,
+        },
+    )
+    assert response.status_code == 302
+    prefs = dict(NotificationPreference.objects.filter(user=csm).values_list("category", "delivery"))
+    assert prefs[Category.CHECKLIST] == Delivery.DIGEST
+    assert prefs[Category.GOVERNANCE] == Delivery.OFF
+    assert Category.ESCALATION not in prefs
+    assert Reminder.objects.filter(key=f"digest:{csm.pk}", status="pending").exists()
+
+
+def test_bad_preferences_input_changes_nothing(client, csm):
+    client.force_login(csm)
+    response = client.post(reverse("notifications:preferences"), {"digest_hour": "99", "category_checklist": "x"})
+    assert response.status_code == 200
+    assert not NotificationPreference.objects.exists()
+    assertContains(response, "Select a valid choice")
+
+
+def test_client_users_get_the_portal_layout(client, client_key_user):
+    client.force_login(client_key_user)
+    response = client.get(reverse("notifications:preferences"))
+    assertContains(response, "Client portal")

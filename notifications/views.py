@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onboarding_portal.forms import add_service_errors
+
+from . import selectors, services
+from .forms import PreferencesForm
+from .models import Notification
+
+
+def _layout(user) -> str:
+    return "layouts/portal.html" if user.is_client_user else "layouts/staff.html"
+
+
+@require_GET
+def centre(request):
+    unread_only = request.GET.get("show") == "unread"
+    notifications = selectors.notification_list_for_centre(user=request.user, unread_only=unread_only)
+    return render(
+        request,
+        "notifications/centre.html",
+        {
+            "notifications": notifications,
+            "unread_only": unread_only,
+            "layout": _layout(request.user),
+        },
+    )
+
+
+@require_GET
+def badge(request):
+    """The unread count in the navigation, loaded by htmx after the page (and refreshed every minute), so
+    no page pays a query for it."""
+    count = selectors.notification_unread_count(user=request.user)
+    return render(request, "notifications/_badge.html", {"count": count})
+
+
+@require_POST
+def mark_read(request, pk):
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    notification = services.notification_mark_read(user=request.user, notification_id=notification.pk)
+    # "Open" marks the notification read and follows its link in one step.
+    safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
+    if request.POST.get("open") and notification.url and safe:
+        return redirect(notification.url)
+    if request.htmx:
+        return render(request, "notifications/_item.html", {"notification": notification})
+    return redirect("notifications:centre")
+
+
+@require_POST
+def mark_all_read(request):
+    count = services.notification_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications:centre")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    deliveries, digest_hour = services.preferences_for(user=request.user)
+    form = PreferencesForm(initial=PreferencesForm.initial_from(deliveries, digest_hour))
+    if request.method == "POST":
+        form = PreferencesForm(request.POST, initial=PreferencesForm.initial_from(deliveries, digest_hour))
+        if form.is_valid():
+            try:
+                services.preferences_update(
+                    user=request.user,
+                    deliveries=form.deliveries(),
+                    digest_hour=form.cleaned_data["digest_hour"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your notification preferences were saved."))
+                return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "layout": _layout(request.user)},
+    )
