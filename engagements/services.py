@@ -678,6 +678,9 @@ def _validate_assignee(item: ChecklistItem) -> None:
         return
     if not engagement_people(item.stage.engagement).filter(pk=item.assignee.pk).exists():
         raise ValidationError({"assignee": _("Choose someone working on this engagement.")})
+    if item.assignee.is_client_user and item.owner_side != Side.CLIENT:
+        # The client neither sees nor can complete our side's items (nor open a reminder's link to one).
+        raise ValidationError({"assignee": _("Client people can only be assigned the client's own items.")})
 
 
 ITEM_EDITABLE = ("title", "guidance", "assignee", "due_on", "status", "owner_side", "evidence_required")
@@ -720,7 +723,7 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     if "due_on" in changes:
         # A date chosen by hand no longer follows the kickoff or contract date.
         item.due_from, item.due_offset_days = "", None
-    if "assignee" in changes:
+    if {"assignee", "owner_side"} & set(changes):
         # Only a new assignee is checked: someone who has since left the team does not block other edits.
         _validate_assignee(item)
     _save(item)

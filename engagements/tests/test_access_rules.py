@@ -33,7 +33,7 @@ def test_a_new_item_cannot_be_assigned_to_staff_outside_the_engagement(csm, othe
 
 
 def test_an_item_can_be_assigned_to_the_team_and_the_client(csm, team_member, client_member, engagement):
-    item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
+    item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement), client_side=True)
     services.item_update(by=csm, item=item, assignee=team_member)
     services.item_update(by=csm, item=item, assignee=client_member)
     item.refresh_from_db()
@@ -293,3 +293,20 @@ def test_the_portal_task_page_says_when_it_is_overdue_and_which_files_are_accept
     body = client.get(reverse("portal:item", args=[item.pk])).content.decode()
     assert "Open · overdue" in body
     assert "PDF, image, office document, ZIP or text, up to" in body
+
+
+def test_client_people_are_assigned_only_the_clients_own_items(client, csm, client_member, engagement):
+    from engagements.models import Side
+
+    stage = ChecklistStageFactory(engagement=engagement)
+    vendor_item = ChecklistItemFactory(stage=stage, title="Set up CI")
+    with pytest.raises(ValidationError, match="client's own items"):
+        services.item_update(by=csm, item=vendor_item, assignee=client_member)
+    client_item = ChecklistItemFactory(stage=stage, client_side=True)
+    services.item_update(by=csm, item=client_item, assignee=client_member)
+    with pytest.raises(ValidationError):
+        services.item_update(by=csm, item=client_item, owner_side=Side.VENDOR)
+    # The engagement page offers client people only on the client's items.
+    client.force_login(csm)
+    row = client.get(reverse("engagements:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert client_member.full_name not in row
