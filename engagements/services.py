@@ -96,6 +96,18 @@ def can_manage(user: User, engagement: Engagement) -> bool:
     return user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
 
 
+def can_manage_client(user: User, profile: ClientProfile) -> bool:
+    """Edit a client's profile, contract and billing (and so who its CSM is): the client's CSM, the CSM
+    of one of its engagements, and the director and admins. Others who see the client only read it."""
+    if not user.is_active or not user.is_vendor_user:
+        return user.is_superuser
+    if user.is_superuser or user.role in (Role.DIRECTOR, Role.VENDOR_ADMIN):
+        return True
+    if profile.csm_id == user.pk:
+        return True
+    return Engagement.objects.filter(client_id=profile.organization_id, csm=user).exists()
+
+
 def can_decide(user: User, engagement: Engagement) -> bool:
     """Who accepts or rejects for the client: the portal account marked key user in the
     engagement's stakeholder map; while none is linked there, the client's key users."""
@@ -172,7 +184,7 @@ def client_create(*, by: User, name: str, csm: User | None = None, **profile_fie
 
 @transaction.atomic
 def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> ClientProfile:
-    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists():
+    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists() or not can_manage_client(by, profile):
         raise PermissionDenied
     for field, value in fields.items():
         setattr(profile, field, value)
@@ -181,7 +193,7 @@ def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> Clie
 
 @transaction.atomic
 def billing_record_add(*, by: User, profile: ClientProfile, **fields) -> BillingRecord:
-    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists():
+    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists() or not can_manage_client(by, profile):
         raise PermissionDenied
     return _save(BillingRecord(profile=profile, **fields))
 

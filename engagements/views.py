@@ -162,14 +162,23 @@ def client_detail(request, pk):
             "billing_records": profile.billing_records.all(),
             "billing_form": forms.BillingRecordForm(),
             "can_create": services.can_create(request.user),
+            "can_manage_client": services.can_manage_client(request.user, profile),
         },
     )
+
+
+def _client_to_manage_or_404(request, pk):
+    # Those who only read a client get the same 404 as outsiders: the edit URL reveals nothing.
+    profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
+    if not services.can_manage_client(request.user, profile):
+        raise Http404
+    return profile
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_edit(request, pk):
-    profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
+    profile = _client_to_manage_or_404(request, pk)
     form = forms.ClientProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +195,7 @@ def client_edit(request, pk):
 @staff_required
 @require_POST
 def billing_record_add(request, pk):
-    profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
+    profile = _client_to_manage_or_404(request, pk)
     form = forms.BillingRecordForm(request.POST)
     if not form.is_valid():
         return _form_again(request, form, f"{profile.organization.name} · {form.helper.inputs[0].value}")

@@ -40,6 +40,11 @@ MANAGE = {
     "allowed": frozenset({"vendor_admin", "director", "csm", "pm", "deputy_pm"}),
     "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
 }
+# Who may edit a client's profile and billing: its CSM, the director and admins.
+MANAGE_CLIENT = {
+    "allowed": frozenset({"vendor_admin", "director", "csm"}),
+    "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
+}
 KEY_USERS = frozenset({"client_key_user"})
 
 # Namespaces served by third-party code with their own access rules, tested on their own.
@@ -125,8 +130,8 @@ RULES: dict[str, Rule] = {
     "engagements:client_list": staff(),
     "engagements:client_create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "engagements:client_detail": staff_object("client_profile"),
-    "engagements:client_edit": staff_object("client_profile", methods=("GET", "POST")),
-    "engagements:billing_add": staff_object("client_profile", methods=("POST",)),
+    "engagements:client_edit": staff_object("client_profile", methods=("GET", "POST"), **MANAGE_CLIENT),
+    "engagements:billing_add": staff_object("client_profile", methods=("POST",), **MANAGE_CLIENT),
     "engagements:detail": staff_object("engagement"),
     "engagements:edit": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
     "engagements:phase": staff_object("engagement", methods=("POST",), **MANAGE),

@@ -310,3 +310,22 @@ def test_client_people_are_assigned_only_the_clients_own_items(client, csm, clie
     client.force_login(csm)
     row = client.get(reverse("engagements:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert client_member.full_name not in row
+
+
+def test_only_the_clients_csm_director_and_admin_edit_its_profile_and_billing(
+    engagement, csm, pm, team_member, executive, director
+):
+    from .factories import ClientProfileFactory
+
+    profile = ClientProfileFactory(organization=engagement.client, industry="Retail")
+    for person in (pm, team_member, executive):
+        with pytest.raises(PermissionDenied):
+            services.client_profile_update(by=person, profile=profile, industry="Changed")
+        with pytest.raises(PermissionDenied):
+            services.billing_record_add(by=person, profile=profile, title="Invoice 1")
+    profile.refresh_from_db()
+    assert profile.industry != "Changed"
+    for person in (csm, director):
+        services.client_profile_update(by=person, profile=profile, industry="Logistics")
+    profile.refresh_from_db()
+    assert profile.industry == "Logistics"
