@@ -164,7 +164,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalization --------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
-LANGUAGES = [("en", _("English")), ("de", _("German")), ("pl", _("Polish"))]
+# Every string is marked for translation; a language is listed here once its catalogue exists under locale/,
+# so nobody can pick a language and still get English.
+LANGUAGES = [("en", _("English"))]
 # Unambiguous date formats for English (see onboarding_portal/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["onboarding_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
