@@ -265,6 +265,28 @@ def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engageme
     return engagement
 
 
+def go_live_missing(engagement: Engagement) -> list[str]:
+    """What keeps an engagement from going live: the client's accepted work plan (the latest
+    work-plan decision is an acceptance) and the acceptance of every stage that needs it.
+    Empty when nothing is missing."""
+    missing = []
+    latest = (
+        StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).order_by("-decided_at", "-pk").first()
+    )
+    if latest is None:
+        missing.append(_("the client has not accepted the work plan"))
+    elif latest.decision != Decision.ACCEPTED:
+        missing.append(_("the client rejected the work plan and has not accepted it since"))
+    pending = list(
+        ChecklistStage.objects.filter(engagement=engagement, acceptance_required=True, accepted_at__isnull=True)
+        .order_by("position", "pk")
+        .values_list("title", flat=True)
+    )
+    if pending:
+        missing.append(_("stages still awaiting the client's acceptance: %(stages)s") % {"stages": ", ".join(pending)})
+    return missing
+
+
 @transaction.atomic
 def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=None) -> Engagement:
     """Move an engagement to another phase, if the transitions table and the gates allow it."""
@@ -278,6 +300,12 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
         )
     if to == Phase.KICKOFF and not Handoff.objects.filter(engagement=engagement, handed_over_at__isnull=False).exists():
         raise ValidationError(_("Record and complete the sales handoff before the kickoff."))
+    if engagement.phase == Phase.ONBOARDING and to == Phase.LIVE:
+        missing = go_live_missing(engagement)
+        if missing:
+            raise ValidationError(
+                _("The engagement cannot go live yet: %(missing)s.") % {"missing": "; ".join(missing)}
+            )
     kickoff_set = False
     if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
         # The kickoff date anchors the first-30-days timeline, the day-30 satisfaction question

@@ -240,6 +240,10 @@ def engagement_detail(request, pk):
         "page": page,
         "can_manage": can_manage,
         "transitions": services.transitions_from(engagement.phase),
+        # Said before anyone tries: what the client still has to accept before the go-live.
+        "go_live_missing": services.go_live_missing(engagement)
+        if can_manage and engagement.phase == Phase.ONBOARDING
+        else [],
         "templates": ChecklistTemplate.objects.all() if can_manage and not page.stages else [],
         "assignees": list(selectors.assignee_choices(engagement)),
         "statuses": ChecklistItem._meta.get_field("status").choices,
