@@ -643,6 +643,10 @@ class ChecklistStage(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     acceptance_required = models.BooleanField(_("client must accept"), default=False)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Set when the client rejects the stage, cleared when they accept it: the team sees the stage
+    # reopened with the client's reason until then.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_reason = models.TextField(_("reason the client gave"), blank=True)
     # Actuals recorded per stage, burned against the engagement's planned budget.
     actual_effort_days = models.DecimalField(
         _("actual effort (person-days)"), max_digits=9, decimal_places=1, default=0

@@ -188,6 +188,8 @@ class EngagementPage:
     baseline_changes: list
     latest_satisfaction: int | None
     acceptances: list = field(default_factory=list)
+    # The latest work-plan decision when it is a rejection: the team sees the reason until the client accepts.
+    work_plan_rejection: StageAcceptance | None = None
     obligations: list = field(default_factory=list)
     integrations: list = field(default_factory=list)
     resource_links: list = field(default_factory=list)
@@ -276,7 +278,11 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
     """Everything the engagement page shows, for staff or (``for_client``) for the portal."""
     today = today or timezone.localdate()
     stages = list(
-        ChecklistStage.objects.filter(engagement=engagement).prefetch_related(items_prefetch(for_client=for_client))
+        ChecklistStage.objects.filter(engagement=engagement).prefetch_related(
+            items_prefetch(for_client=for_client),
+            # The stage's history of client decisions (with the reasons of rejections).
+            Prefetch("acceptances", queryset=StageAcceptance.objects.select_related("decided_by")),
+        )
     )
     stage_views = _stage_views(stages, today)
     all_items = [item for view in stage_views for item in view.items]
@@ -307,14 +313,19 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
                 timeline.append({"day": (milestone.due_on - engagement.kickoff_on).days, "milestone": milestone})
     absences = list(PmAbsence.objects.filter(user_id=engagement.pm_id).covering(today)) if engagement.pm_id else []
     acting_pm = engagement_acting_pm(engagement, on=today, absences=absences)
-    acceptances = list(StageAcceptance.objects.filter(engagement=engagement).select_related("stage", "decided_by")[:10])
+    recent = 10
+    acceptances = list(
+        StageAcceptance.objects.filter(engagement=engagement).select_related("stage", "decided_by")[:recent]
+    )
+    # The recent decisions answer most pages; only a long history needs a query for older ones.
+    complete = len(acceptances) < recent
+    work_plan = StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).select_related("decided_by")
+    work_plan_decision = next((a for a in acceptances if a.is_work_plan), None)
+    if work_plan_decision is None and not complete:
+        work_plan_decision = work_plan.first()
     baseline = next((a for a in acceptances if a.is_work_plan and a.decision == Decision.ACCEPTED), None)
-    if baseline is None:
-        baseline = (
-            StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True, decision=Decision.ACCEPTED)
-            .select_related("decided_by")
-            .first()
-        )
+    if baseline is None and not complete:
+        baseline = work_plan.filter(decision=Decision.ACCEPTED).first()
     actual_days = sum((s.actual_effort_days for s in stages), start=0)
     actual_amount = sum((s.actual_amount for s in stages), start=0)
     budget = {
@@ -347,6 +358,9 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         baseline_changes=baseline_changes(baseline, stages),
         latest_satisfaction=latest_satisfaction,
         acceptances=acceptances,
+        work_plan_rejection=work_plan_decision
+        if work_plan_decision is not None and work_plan_decision.decision == Decision.REJECTED
+        else None,
     )
     if not for_client:
         page.obligations = list(Obligation.objects.filter(engagement=engagement).select_related("owner"))

@@ -947,12 +947,66 @@ def acceptance_decide(
     )
     if stage is not None:
         stage.accepted_at = now if decision == Decision.ACCEPTED else None
-        stage.save(update_fields=["accepted_at"])
+        stage.reopened_at = now if decision == Decision.REJECTED else None
+        stage.reopened_reason = reason if decision == Decision.REJECTED else ""
+        stage.save(update_fields=["accepted_at", "reopened_at", "reopened_reason"])
+    if decision == Decision.REJECTED:
+        _rejection_reopen(by=by, engagement=engagement, acceptance=acceptance, stage=stage, stages=stages, now=now)
     if decision == Decision.ACCEPTED:
         SatisfactionScore.objects.create(
             engagement=engagement, reason=SatisfactionReason.ACCEPTANCE, acceptance=acceptance, asked_at=now
         )
     return acceptance
+
+
+# Days the team gets to rework what the client rejected, before the rework item is overdue.
+REWORK_DAYS = 5
+
+
+def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, stages, now) -> ChecklistItem:
+    """Make a rejection workable: an open rework item (the client's reason as guidance) in the
+    rejected stage, or for the whole work plan in its last stage, assigned to the acting PM (else
+    the CSM). It keeps the stage from being accepted until the team has dealt with it, shows in
+    the next actions and gets the usual reminders. The CSM and PM are told the reason."""
+    from notifications.models import Category
+    from notifications.services import notify
+
+    target = stage or stages[-1]
+    acting_pm = engagement_acting_pm(engagement, on=timezone.localdate(now))
+    owner = acting_pm or engagement.csm
+    position = (target.items.aggregate(m=Max("position"))["m"] or 0) + 10
+    subject = target.title if stage is not None else _("the work plan")
+    item = ChecklistItem(
+        stage=target,
+        title=(_("Rework after the client's rejection of %(subject)s") % {"subject": subject})[:300],
+        guidance=acceptance.reason,
+        owner_side=Side.VENDOR,
+        assignee=owner,
+        due_on=timezone.localdate(now) + timedelta(days=REWORK_DAYS),
+        position=position,
+        created_at=now,
+    )
+    _save(item)
+    _event(item, by=by, action="created", changes={"rejection": acceptance.reason}, now=now)
+    item_reminders_sync(item, now=now)
+    recipients = [person for person in {engagement.csm, acting_pm, engagement.pm} if person is not None]
+    anchor = f"#stage-{target.pk}"
+    notify(
+        event=f"engagement.rejection:{acceptance.pk}",
+        recipients=recipients,
+        category=Category.CHECKLIST,
+        template="engagements/email/rejection",
+        context={
+            "engagement_name": engagement.name,
+            "subject": subject,
+            "reason": acceptance.reason,
+            "decided_by": str(by),
+            "decided_at": now,
+        },
+        url=reverse("engagements:detail", args=[engagement.pk]) + anchor,
+        now=now,
+    )
+    return item
 
 
 @transaction.atomic
