@@ -43,6 +43,7 @@ from .models import (
     ObligationStatus,
     Phase,
     PmAbsence,
+    ResourceLink,
     SatisfactionReason,
     SatisfactionScore,
     Side,
@@ -353,6 +354,29 @@ def obligation_add(
     )
 
 
+OBLIGATION_EDITABLE = ("description", "source", "owner", "due_on")
+
+
+@transaction.atomic
+def obligation_update(*, by: User, obligation: Obligation, **fields) -> Obligation:
+    """Change what was promised, its owner or due date (not its status: see ``obligation_close``)."""
+    _require_staff(by, obligation.engagement)
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    for field, value in fields.items():
+        if field not in OBLIGATION_EDITABLE:
+            raise ValueError(field)
+        setattr(obligation, field, value)
+    if not obligation.owner.is_vendor_user:
+        raise ValidationError({"owner": _("The owner must be one of our staff.")})
+    return _save(obligation)
+
+
+@transaction.atomic
+def obligation_reopen(*, by: User, obligation: Obligation) -> Obligation:
+    """A kept or dropped commitment turns out to be open after all."""
+    return obligation_close(by=by, obligation=obligation, status=ObligationStatus.OPEN)
+
+
 @transaction.atomic
 def obligation_close(*, by: User, obligation: Obligation, status: str = ObligationStatus.DONE, now=None) -> Obligation:
     _require_staff(by, obligation.engagement)
@@ -469,6 +493,35 @@ def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | N
     for field, value in fields.items():
         setattr(milestone, field, value)
     return _save(milestone)
+
+
+@transaction.atomic
+def milestone_delete(*, by: User, milestone: Milestone) -> None:
+    _require_manager(by, milestone.engagement)
+    Milestone.objects.filter(pk=milestone.pk, engagement_id=milestone.engagement_id).delete()
+
+
+@transaction.atomic
+def integration_delete(*, by: User, integration: Integration) -> None:
+    _require_manager(by, integration.engagement)
+    Integration.objects.filter(pk=integration.pk, engagement_id=integration.engagement_id).delete()
+
+
+@transaction.atomic
+def resource_link_save(*, by: User, engagement: Engagement, link: ResourceLink | None = None, **fields) -> ResourceLink:
+    _require_staff(by, engagement)
+    link = link or ResourceLink(engagement=engagement)
+    if link.engagement_id != engagement.pk:
+        raise PermissionDenied
+    for field, value in fields.items():
+        setattr(link, field, value)
+    return _save(link)
+
+
+@transaction.atomic
+def resource_link_delete(*, by: User, link: ResourceLink) -> None:
+    _require_manager(by, link.engagement)
+    ResourceLink.objects.filter(pk=link.pk, engagement_id=link.engagement_id).delete()
 
 
 @transaction.atomic

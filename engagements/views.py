@@ -28,6 +28,7 @@ from .models import (
     ObligationStatus,
     Phase,
     PmAbsence,
+    ResourceLink,
     SatisfactionScore,
     Side,
     Stakeholder,
@@ -495,20 +496,98 @@ def integration_add(request, pk):
     )
 
 
-def _link_save(*, by, engagement, **fields):
-    services._require_staff(by, engagement)
-    from .models import ResourceLink
+@staff_required
+@require_POST
+def resource_link_add(request, pk):
+    return _add_child(request, pk, forms.ResourceLinkForm, services.resource_link_save, _("Link added."), "#links")
 
-    link = ResourceLink(engagement=engagement, **fields)
-    link.full_clean()
-    link.save()
-    return link
+
+def _remove(request, queryset, pk, service, kwarg, success, anchor):
+    """Remove an engagement's record: only those who manage the engagement (others get 404)."""
+    record = get_object_or_404(queryset.visible_to(request.user).select_related("engagement"), pk=pk)
+    if not services.can_manage(request.user, record.engagement):
+        raise Http404
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the removal."))
+    else:
+        service(by=request.user, **{kwarg: record})
+        messages.success(request, success)
+    return _back_to(record.engagement, anchor)
 
 
 @staff_required
 @require_POST
-def resource_link_add(request, pk):
-    return _add_child(request, pk, forms.ResourceLinkForm, _link_save, _("Link added."), "#links")
+def resource_link_delete(request, pk):
+    return _remove(
+        request, ResourceLink.objects, pk, services.resource_link_delete, "link", _("Link removed."), "#links"
+    )
+
+
+@staff_required
+@require_POST
+def integration_delete(request, pk):
+    return _remove(
+        request,
+        Integration.objects,
+        pk,
+        services.integration_delete,
+        "integration",
+        _("Integration removed."),
+        "#integrations",
+    )
+
+
+@staff_required
+@require_POST
+def milestone_delete(request, pk):
+    return _remove(
+        request, Milestone.objects, pk, services.milestone_delete, "milestone", _("Milestone removed."), "#timeline"
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, pk):
+    milestone = get_object_or_404(Milestone.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    form = forms.MilestoneForm(request.POST or None, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_save(
+                by=request.user, engagement=milestone.engagement, milestone=milestone, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Milestone saved."))
+            return _back_to(milestone.engagement, "#timeline")
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": milestone.title})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def obligation_edit(request, pk):
+    obligation = get_object_or_404(Obligation.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    form = forms.ObligationForm(request.POST or None, instance=obligation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.obligation_update(by=request.user, obligation=obligation, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Commitment saved."))
+            return _back_to(obligation.engagement, "#obligations")
+    form.helper.inputs[0].value = _("Save")
+    return render(request, "engagements/form_page.html", {"form": form, "title": obligation.description})
+
+
+@staff_required
+@require_POST
+def obligation_reopen(request, pk):
+    obligation = get_object_or_404(Obligation.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    services.obligation_reopen(by=request.user, obligation=obligation)
+    messages.success(request, _("Commitment reopened."))
+    return _back_to(obligation.engagement, "#obligations")
 
 
 # --- Checklist items --------------------------------------------------------------------------

@@ -88,6 +88,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         IntegrationFactory,
         MilestoneFactory,
         ObligationFactory,
+        ResourceLinkFactory,
         SatisfactionScoreFactory,
         StakeholderFactory,
     )
@@ -111,5 +112,6 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "stakeholder": StakeholderFactory(engagement=engagement),
         "integration": IntegrationFactory(engagement=engagement),
+        "resource_link": ResourceLinkFactory(engagement=engagement),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }

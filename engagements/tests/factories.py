@@ -108,6 +108,16 @@ class IntegrationFactory(DjangoModelFactory):
     provider = "DHL Express API"
 
 
+class ResourceLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ResourceLink
+
+    engagement = factory.SubFactory(EngagementFactory)
+    kind = models.ResourceLinkKind.BOARD
+    title = factory.Sequence(lambda n: f"Board {n}")
+    url = factory.Sequence(lambda n: f"https://jira.example.com/board/{n}")
+
+
 class ChecklistTemplateFactory(DjangoModelFactory):
     class Meta:
         model = models.ChecklistTemplate

@@ -1,0 +1,168 @@
+"""Editing and removing what could only be added: resource links, integrations, obligations, milestones."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements import services
+from engagements.models import Integration, Milestone, Obligation, ObligationStatus, ResourceLink
+
+from .factories import IntegrationFactory, MilestoneFactory, ObligationFactory, ResourceLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Services -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("factory", "service", "kwarg", "model"),
+    [
+        (ResourceLinkFactory, services.resource_link_delete, "link", ResourceLink),
+        (IntegrationFactory, services.integration_delete, "integration", Integration),
+        (MilestoneFactory, services.milestone_delete, "milestone", Milestone),
+    ],
+)
+def test_only_managers_remove(factory, service, kwarg, model, engagement, csm, pm, team_member, other_csm, director):
+    records = [factory(engagement=engagement) for _ in range(3)]
+    for outsider in (team_member, other_csm):
+        with pytest.raises(PermissionDenied):
+            service(by=outsider, **{kwarg: records[0]})
+    assert model.objects.filter(pk=records[0].pk).exists()
+    for manager, record in zip((csm, pm, director), records, strict=True):
+        service(by=manager, **{kwarg: record})
+    assert not model.objects.filter(engagement=engagement).exists()
+
+
+def test_a_client_user_cannot_remove(engagement, client_key_user):
+    link = ResourceLinkFactory(engagement=engagement)
+    with pytest.raises(PermissionDenied):
+        services.resource_link_delete(by=client_key_user, link=link)
+
+
+def test_an_obligation_changes_owner_date_and_title(engagement, team_member, pm):
+    obligation = ObligationFactory(engagement=engagement)
+    due = timezone.localdate() + timedelta(days=20)
+    services.obligation_update(
+        by=team_member, obligation=obligation, description="Weekly status report", owner=pm, due_on=due
+    )
+    obligation.refresh_from_db()
+    assert (obligation.description, obligation.owner, obligation.due_on) == ("Weekly status report", pm, due)
+
+
+def test_an_obligation_owner_must_be_our_staff_and_nothing_changes(engagement, csm, client_key_user):
+    obligation = ObligationFactory(engagement=engagement)
+    before = (obligation.description, obligation.owner_id)
+    with pytest.raises(ValidationError, match="our staff"):
+        services.obligation_update(by=csm, obligation=obligation, description="Changed", owner=client_key_user)
+    obligation.refresh_from_db()
+    assert (obligation.description, obligation.owner_id) == before
+
+
+def test_an_outsider_cannot_edit_an_obligation(engagement, other_csm):
+    obligation = ObligationFactory(engagement=engagement)
+    with pytest.raises(PermissionDenied):
+        services.obligation_update(by=other_csm, obligation=obligation, description="Hijacked")
+
+
+def test_a_kept_obligation_is_reopened(engagement, csm):
+    obligation = ObligationFactory(engagement=engagement)
+    services.obligation_close(by=csm, obligation=obligation)
+    reopened = services.obligation_reopen(by=csm, obligation=obligation)
+    assert reopened.status == ObligationStatus.OPEN
+    assert reopened.closed_at is None
+
+
+def test_a_milestone_is_edited_and_another_engagements_is_refused(engagement, other_engagement, csm):
+    milestone = MilestoneFactory(engagement=engagement)
+    services.milestone_save(by=csm, engagement=engagement, milestone=milestone, title="Pilot live")
+    milestone.refresh_from_db()
+    assert milestone.title == "Pilot live"
+    foreign = MilestoneFactory(engagement=other_engagement)
+    with pytest.raises(PermissionDenied):
+        services.milestone_save(by=csm, engagement=engagement, milestone=foreign, title="x")
+
+
+def test_a_link_of_another_engagement_is_refused(engagement, other_engagement, csm):
+    with pytest.raises(PermissionDenied):
+        services.resource_link_save(
+            by=csm, engagement=engagement, link=ResourceLinkFactory(engagement=other_engagement), title="x"
+        )
+
+
+# --- Views ------------------------------------------------------------------------------------------
+
+
+def test_a_manager_removes_a_link_from_the_page(client, csm, engagement):
+    link = ResourceLinkFactory(engagement=engagement, title="Jira board")
+    client.force_login(csm)
+    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert reverse("engagements:link_delete", args=[link.pk]) in page
+    response = client.post(reverse("engagements:link_delete", args=[link.pk]), {"confirm": "yes"}, follow=True)
+    assert "Link removed." in response.content.decode()
+    assert not ResourceLink.objects.filter(pk=link.pk).exists()
+
+
+def test_removal_without_confirmation_changes_nothing(client, csm, engagement):
+    integration = IntegrationFactory(engagement=engagement)
+    client.force_login(csm)
+    response = client.post(reverse("engagements:integration_delete", args=[integration.pk]), follow=True)
+    assert "Confirm the removal." in response.content.decode()
+    assert Integration.objects.filter(pk=integration.pk).exists()
+
+
+def test_a_team_member_sees_no_remove_button_and_gets_404(client, team_member, engagement):
+    milestone = MilestoneFactory(engagement=engagement)
+    client.force_login(team_member)
+    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert reverse("engagements:milestone_delete", args=[milestone.pk]) not in page
+    assert reverse("engagements:milestone_edit", args=[milestone.pk]) in page
+    response = client.post(reverse("engagements:milestone_delete", args=[milestone.pk]), {"confirm": "yes"})
+    assert response.status_code == 404
+    assert Milestone.objects.filter(pk=milestone.pk).exists()
+
+
+def test_the_milestone_form_edits_and_keeps_bad_input(client, team_member, engagement):
+    milestone = MilestoneFactory(engagement=engagement, title="Pilot")
+    client.force_login(team_member)
+    url = reverse("engagements:milestone_edit", args=[milestone.pk])
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"title": "Pilot live", "due_on": "not a date"})
+    assert bad.status_code == 200
+    assert 'value="Pilot live"' in bad.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.title == "Pilot"
+    due = (timezone.localdate() + timedelta(days=9)).isoformat()
+    response = client.post(url, {"title": "Pilot live", "due_on": due, "is_early_win": "on"})
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.due_on.isoformat(), milestone.is_early_win) == ("Pilot live", due, True)
+
+
+def test_the_obligation_form_edits_and_reopens(client, csm, pm, engagement):
+    obligation = ObligationFactory(engagement=engagement, status=ObligationStatus.DONE, closed_at=timezone.now())
+    client.force_login(csm)
+    url = reverse("engagements:obligation_edit", args=[obligation.pk])
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = client.post(
+        url, {"description": "Named contact in 24 h", "source": "sales", "owner": pm.pk, "due_on": due}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    assert "Named contact in 24 h" in page
+    assert reverse("engagements:obligation_reopen", args=[obligation.pk]) in page
+    client.post(reverse("engagements:obligation_reopen", args=[obligation.pk]))
+    obligation.refresh_from_db()
+    assert (obligation.owner, obligation.status) == (pm, ObligationStatus.OPEN)
+
+
+def test_an_obligation_of_another_client_is_404(client, csm, other_engagement):
+    obligation = ObligationFactory(engagement=other_engagement, status=ObligationStatus.DONE, closed_at=timezone.now())
+    client.force_login(csm)
+    assert client.get(reverse("engagements:obligation_edit", args=[obligation.pk])).status_code == 404
+    assert client.post(reverse("engagements:obligation_reopen", args=[obligation.pk])).status_code == 404
+    obligation.refresh_from_db()
+    assert obligation.status == ObligationStatus.DONE
