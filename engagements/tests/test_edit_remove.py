@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements import services
-from engagements.models import Integration, Milestone, Obligation, ObligationStatus, ResourceLink
+from engagements.models import Integration, Milestone, ObligationStatus, ResourceLink
 
 from .factories import IntegrationFactory, MilestoneFactory, ObligationFactory, ResourceLinkFactory
 
