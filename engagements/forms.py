@@ -262,8 +262,18 @@ class ResourceLinkForm(CrispyMixin, forms.ModelForm):
 
 
 class ActualsForm(forms.Form):
-    actual_effort_days = forms.DecimalField(min_value=0, max_digits=9, decimal_places=1)
-    actual_amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
+    spent_on = forms.DateField(label=_("Date"), widget=DATE)
+    effort_days = forms.DecimalField(
+        label=_("Person-days"), min_value=0, max_digits=9, decimal_places=1, required=False
+    )
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("effort_days") or data.get("amount")):
+            raise forms.ValidationError(_("Enter the effort or the amount spent."))
+        return data
 
 
 class AbsenceForm(CrispyMixin, forms.ModelForm):

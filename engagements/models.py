@@ -647,11 +647,6 @@ class ChecklistStage(models.Model):
     # reopened with the client's reason until then.
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopened_reason = models.TextField(_("reason the client gave"), blank=True)
-    # Actuals recorded per stage, burned against the engagement's planned budget.
-    actual_effort_days = models.DecimalField(
-        _("actual effort (person-days)"), max_digits=9, decimal_places=1, default=0
-    )
-    actual_amount = models.DecimalField(_("actual amount"), max_digits=12, decimal_places=2, default=0)
 
     objects = ChecklistStageQuerySet.as_manager()
 
@@ -662,6 +657,52 @@ class ChecklistStage(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class StageActualQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Spending is vendor-internal (commercial): never shown to a client user."""
+        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+            return self.none()
+        return self.filter(stage__engagement__in=_engagements_of(user))
+
+
+class StageActual(models.Model):
+    """One entry of effort and money spent on a stage; a stage's actuals (and the engagement's burn
+    against its planned budget) are the sums of its entries."""
+
+    stage = models.ForeignKey(ChecklistStage, on_delete=models.CASCADE, related_name="actuals")
+    spent_on = models.DateField(_("date"))
+    effort_days = models.DecimalField(_("effort (person-days)"), max_digits=9, decimal_places=1, default=0)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # Empty only for the totals carried over from before entries existed.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = StageActualQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        verbose_name = _("actuals entry")
+        verbose_name_plural = _("actuals entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effort_days__gte=0, amount__gte=0) & (Q(effort_days__gt=0) | Q(amount__gt=0)),
+                name="stage_actual_positive",
+                violation_error_message=_("Enter the effort or the amount spent (zero or more, not both zero)."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.stage}: {self.effort_days} d, {self.amount} on {self.spent_on}"
 
 
 class ItemStatus(models.TextChoices):

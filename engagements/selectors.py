@@ -3,6 +3,7 @@ fixed number of queries, whatever the number of engagements, items or comments."
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
@@ -30,6 +31,7 @@ from .models import (
     SatisfactionScore,
     Side,
     StageAcceptance,
+    StageActual,
     Stakeholder,
 )
 from .services import engagement_acting_pm, engagement_people, engagement_warnings
@@ -161,6 +163,10 @@ class StageView:
     total: int = 0
     overdue: int = 0
     past_due_unaccepted: bool = False
+    # Entries of effort and money spent (staff pages only) and their sums.
+    actuals: list = field(default_factory=list)
+    actual_days: Decimal = Decimal(0)
+    actual_amount: Decimal = Decimal(0)
 
     @property
     def progress(self):
@@ -208,10 +214,11 @@ def items_prefetch(*, for_client=False):
     )
 
 
-def _stage_views(stages, today):
+def _stage_views(stages, today, *, with_actuals=False):
     views = []
     for stage in stages:
         items = list(stage.items.all())
+        actuals = list(stage.actuals.all()) if with_actuals else []
         counted = [i for i in items if i.status != ItemStatus.NOT_APPLICABLE]
         view = StageView(
             stage=stage,
@@ -219,6 +226,9 @@ def _stage_views(stages, today):
             done=sum(1 for i in counted if i.status == ItemStatus.DONE),
             total=len(counted),
             overdue=sum(1 for i in items if i.is_overdue(today)),
+            actuals=actuals,
+            actual_days=sum((a.effort_days for a in actuals), start=Decimal(0)),
+            actual_amount=sum((a.amount for a in actuals), start=Decimal(0)),
         )
         for item in items:
             item.overdue = item.is_overdue(today)
@@ -282,9 +292,11 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
             items_prefetch(for_client=for_client),
             # The stage's history of client decisions (with the reasons of rejections).
             Prefetch("acceptances", queryset=StageAcceptance.objects.select_related("decided_by")),
+            # Spending is vendor-internal: the portal never loads it.
+            *([] if for_client else [Prefetch("actuals", queryset=StageActual.objects.select_related("recorded_by"))]),
         )
     )
-    stage_views = _stage_views(stages, today)
+    stage_views = _stage_views(stages, today, with_actuals=not for_client)
     all_items = [item for view in stage_views for item in view.items]
     open_items = sorted(
         (i for i in all_items if not i.is_closed), key=lambda i: (i.due_on or date.max, i.position, i.pk)
@@ -326,8 +338,8 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
     baseline = next((a for a in acceptances if a.is_work_plan and a.decision == Decision.ACCEPTED), None)
     if baseline is None and not complete:
         baseline = work_plan.filter(decision=Decision.ACCEPTED).first()
-    actual_days = sum((s.actual_effort_days for s in stages), start=0)
-    actual_amount = sum((s.actual_amount for s in stages), start=0)
+    actual_days = sum((v.actual_days for v in stage_views), start=Decimal(0))
+    actual_amount = sum((v.actual_amount for v in stage_views), start=Decimal(0))
     budget = {
         "planned_days": engagement.planned_effort_days,
         "actual_days": actual_days,

@@ -48,6 +48,7 @@ from .models import (
     SatisfactionScore,
     Side,
     StageAcceptance,
+    StageActual,
     Stakeholder,
     TemplateItem,
     TemplateStage,
@@ -535,11 +536,29 @@ def milestone_mark_reached(*, by: User, milestone: Milestone, now=None) -> Miles
 
 
 @transaction.atomic
-def stage_record_actuals(*, by: User, stage: ChecklistStage, effort_days, amount) -> ChecklistStage:
+def stage_actual_add(
+    *, by: User, stage: ChecklistStage, spent_on: date, effort_days=0, amount=0, note: str = "", now=None
+) -> StageActual:
+    """Record effort and money spent on a stage; the stage's actuals are the sum of its entries."""
     _require_manager(by, stage.engagement)
-    stage.actual_effort_days = effort_days
-    stage.actual_amount = amount
-    return _save(stage)
+    return _save(
+        StageActual(
+            stage=stage,
+            spent_on=spent_on,
+            effort_days=effort_days or 0,
+            amount=amount or 0,
+            note=(note or "").strip(),
+            recorded_by=by,
+            recorded_at=now or timezone.now(),
+        )
+    )
+
+
+@transaction.atomic
+def stage_actual_delete(*, by: User, entry: StageActual) -> None:
+    """Take back an entry recorded by mistake (the totals follow)."""
+    _require_manager(by, entry.stage.engagement)
+    StageActual.objects.filter(pk=entry.pk, stage_id=entry.stage_id).delete()
 
 
 # --- Templates ----------------------------------------------------------------------------------

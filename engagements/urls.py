@@ -37,6 +37,7 @@ urlpatterns = [
     path("obligations/<int:pk>/close/", views.obligation_close, name="obligation_close"),
     path("stages/<int:pk>/items/", views.item_create, name="item_create"),
     path("stages/<int:pk>/actuals/", views.stage_actuals, name="stage_actuals"),
+    path("actuals/<int:pk>/delete/", views.stage_actual_delete, name="stage_actual_delete"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/complete/", views.item_complete, name="item_complete"),
     path("items/<int:pk>/comments/", views.item_comment, name="item_comment"),

@@ -31,6 +31,7 @@ from .models import (
     ResourceLink,
     SatisfactionScore,
     Side,
+    StageActual,
     Stakeholder,
 )
 
@@ -621,16 +622,34 @@ def stage_actuals(request, pk):
         raise Http404
     form = forms.ActualsForm(request.POST)
     if form.is_valid():
-        services.stage_record_actuals(
-            by=request.user,
-            stage=stage,
-            effort_days=form.cleaned_data["actual_effort_days"],
-            amount=form.cleaned_data["actual_amount"],
-        )
-        messages.success(request, _("Actuals recorded."))
+        try:
+            services.stage_actual_add(by=request.user, stage=stage, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Actuals recorded."))
     else:
-        messages.error(request, _("Enter the effort and the amount spent (zero or more)."))
-    return _back_to(stage.engagement, "#budget")
+        messages.error(
+            request,
+            _("Nothing was recorded: enter the date and the effort or amount spent (zero or more). %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+    return _back_to(stage.engagement, f"#stage-{stage.pk}")
+
+
+@staff_required
+@require_POST
+def stage_actual_delete(request, pk):
+    entry = get_object_or_404(StageActual.objects.visible_to(request.user).select_related("stage__engagement"), pk=pk)
+    engagement = entry.stage.engagement
+    if not services.can_manage(request.user, engagement):
+        raise Http404
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the removal."))
+    else:
+        services.stage_actual_delete(by=request.user, entry=entry)
+        messages.success(request, _("Entry removed."))
+    return _back_to(engagement, f"#stage-{entry.stage_id}")
 
 
 def _item_context(request, item, **extra):

@@ -90,6 +90,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         ObligationFactory,
         ResourceLinkFactory,
         SatisfactionScoreFactory,
+        StageActualFactory,
         StakeholderFactory,
     )
 
@@ -113,5 +114,6 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stakeholder": StakeholderFactory(engagement=engagement),
         "integration": IntegrationFactory(engagement=engagement),
         "resource_link": ResourceLinkFactory(engagement=engagement),
+        "stage_actual": StageActualFactory(stage=stage),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }

@@ -156,6 +156,7 @@ RULES: dict[str, Rule] = {
     "engagements:integration_edit": staff_object("integration", methods=("GET", "POST")),
     "engagements:item_create": staff_object("stage", methods=("POST",), **MANAGE),
     "engagements:stage_actuals": staff_object("stage", methods=("POST",), **MANAGE),
+    "engagements:stage_actual_delete": staff_object("stage_actual", methods=("POST",), **MANAGE),
     "engagements:item": staff_object("item", methods=("GET", "POST")),
     "engagements:item_complete": staff_object("item", methods=("POST",)),
     "engagements:item_comment": staff_object("item", methods=("POST",)),

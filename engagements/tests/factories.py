@@ -170,6 +170,17 @@ class ChecklistItemFactory(DjangoModelFactory):
         client_side = factory.Trait(owner_side=models.Side.CLIENT)
 
 
+class StageActualFactory(DjangoModelFactory):
+    class Meta:
+        model = models.StageActual
+
+    stage = factory.SubFactory(ChecklistStageFactory)
+    spent_on = factory.LazyFunction(timezone.localdate)
+    effort_days = Decimal("2.0")
+    amount = Decimal("1600.00")
+    recorded_by = factory.SelfAttribute("stage.engagement.csm")
+
+
 class ItemCommentFactory(DjangoModelFactory):
     class Meta:
         model = models.ItemComment
