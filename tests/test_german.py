@@ -16,6 +16,7 @@ from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFact
 from notifications import services as notification_services
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
+from notifications.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,22 @@ def test_a_german_assignee_is_reminded_in_german_with_german_dates(engagement, c
     message = notification_services.notification_email(row)
     assert "ist am 30. Nov. 2026 fällig" in message.body
     assert "Im Portal öffnen:" in message.body and "Open it in the portal" not in message.body
+
+
+def test_an_items_history_names_fields_and_values_in_german(client, csm, engagement):
+    stage = ChecklistStageFactory(engagement=engagement)
+    item = ChecklistItemFactory(stage=stage, title="Zugänge einrichten", due_on=date(2026, 11, 20))
+    engagement_services.item_update(by=csm, item=item, due_on=date(2026, 11, 30), status="not_applicable")
+    client.force_login(_speaks_german(csm))
+    page = client.get(reverse("engagements:item", args=[item.pk])).content.decode()
+    assert "Fälligkeitsdatum: 20. Nov. 2026 → 30. Nov. 2026" in page
+    assert "Status: Offen → Nicht zutreffend" in page
+    history = page[page.index('data-testid="history"') :]
+    assert "not_applicable" not in history and "due_on" not in history
+
+
+def test_a_notification_is_opened_with_a_verb_not_labelled_open(client, csm):
+    NotificationFactory(recipient=_speaks_german(csm), in_app=True, url="/engagements/")
+    client.force_login(csm)
+    page = client.get(reverse("notifications:centre")).content.decode()
+    assert ">Öffnen</button>" in page and ">Offen</button>" not in page
