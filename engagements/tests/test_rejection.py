@@ -126,3 +126,24 @@ def test_the_client_sees_the_stage_is_being_reworked(client, client_key_user, en
     assert response.status_code == 302
     body = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
     assert "the team is reworking it" in body
+
+
+def test_a_long_decision_history_still_finds_the_work_plan_decision_and_baseline(client_key_user, engagement):
+    from engagements import selectors
+
+    StakeholderFactory(engagement=engagement, key_user=True, user=client_key_user)
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage, done=True)
+    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    _reject(client_key_user, engagement)
+    for _ in range(12):
+        # Each rejection opens a rework item; close it so the stage can be decided on again.
+        services.acceptance_decide(
+            by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="Not yet"
+        )
+        ChecklistItem.objects.filter(stage=stage, status=ItemStatus.OPEN).update(status=ItemStatus.DONE)
+    page = selectors.engagement_page(engagement=engagement)
+    assert page.work_plan_rejection is not None
+    assert page.work_plan_rejection.reason == REASON
+    assert page.baseline is not None
+    assert page.baseline.decision == Decision.ACCEPTED
