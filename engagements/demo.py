@@ -179,6 +179,17 @@ def _build(engagement, *, people, clients, slug, days, done, by):
                 if item.evidence_required == Evidence.FILE
                 else None,
             )
+    # Spending so far, as entries, so the budget card shows a burn against the plan.
+    for position, stage in enumerate(stages[:2] if done else []):
+        services.stage_actual_add(
+            by=engagement.csm,
+            stage=stage,
+            spent_on=kickoff + timedelta(days=position * 3),
+            effort_days=Decimal("2.5") + position,
+            amount=Decimal("2000") + 800 * position,
+            note="Workshops and set-up" if position == 0 else "Environment set-up",
+            now=now,
+        )
     if days >= 30:
         # A live engagement: the client accepted the work plan, and rated the first month.
         services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)

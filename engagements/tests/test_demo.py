@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from engagements.models import ChecklistItem, Engagement, Phase, SatisfactionReason, SatisfactionScore
+from engagements import services
+from engagements.models import ChecklistItem, Engagement, Phase, SatisfactionReason, SatisfactionScore, StageActual
 from engagements.tasks import ask_day30_satisfaction
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,10 @@ def test_seed_demo_builds_engagements_at_different_phases_and_is_idempotent(sett
     assert {Phase.HANDOFF, Phase.KICKOFF, Phase.ONBOARDING, Phase.LIVE} <= phases
     assert ChecklistItem.objects.overdue(timezone.localdate()).exists()
     assert ChecklistItem.objects.filter(status="done").exists()
+    # The live engagement could go live: the client accepted everything the gate asks for.
+    live = Engagement.objects.get(phase=Phase.LIVE)
+    assert services.go_live_missing(live) == []
+    assert StageActual.objects.filter(stage__engagement=live).exists()
 
 
 def test_the_day30_task_asks_once(engagement):
