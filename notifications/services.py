@@ -228,6 +228,9 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
     # The unique dedupe key turns a second write of the same event into a no-op, even from a racing sweep.
     # One INSERT for a whole sweep batch (2,000 rows x 23 columns stays under PostgreSQL's 65,535 parameters).
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    held_for = {row.recipient_id: row.recipient for row in rows if row.status == Status.HELD}
+    if held_for:
+        _digest_ensure(users=list(held_for.values()), now=now)
     if any(row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows):
         relay_kick_on_commit()
     return len(rows) - before
@@ -264,14 +267,24 @@ def notification_claim_batch(*, now=None, limit: int | None = None) -> list[Noti
     now = now or timezone.now()
     limit = limit or settings.NOTIFICATIONS_RELAY_BATCH
     lease_until = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+    max_attempts = settings.NOTIFICATIONS_MAX_ATTEMPTS
     with transaction.atomic():
-        ids = list(
+        due = list(
             Notification.objects.relay_due(now)
             .filter(channel=Channel.EMAIL)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "status", "attempts")[:limit]
         )
+        # A row still SENDING after its last attempt's lease killed its relay every time (hard time limit, OOM,
+        # SIGKILL mid-render): give it up rather than let it take a batch down with it every few minutes.
+        spent = [pk for pk, status, attempts in due if status == Status.SENDING and attempts >= max_attempts]
+        if spent:
+            Notification.objects.filter(pk__in=spent).update(
+                status=Status.FAILED,
+                last_error=f"Gave up: the relay never finished its last {max_attempts} attempts (lease expired).",
+            )
+        ids = [pk for pk, _status, _attempts in due if pk not in spent]
         if not ids:
             return []
         Notification.objects.filter(pk__in=ids).update(
@@ -435,6 +448,25 @@ def digest_next_due(*, user: User, hour: int, now) -> datetime:
             tzinfo=zone,
         )
     return candidate.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def _digest_ensure(*, users: list[User], now) -> None:
+    """Held mail must have a digest to go out in. Preferences set in the admin schedule none, and a digest
+    ends while its user is deactivated: schedule one for whoever has none pending (one query when all do)."""
+    keys = {f"digest:{user.pk}": user for user in users}
+    pending = set(Reminder.objects.filter(key__in=keys, status=ReminderStatus.PENDING).values_list("key", flat=True))
+    missing = [user for key, user in keys.items() if key not in pending]
+    if not missing:
+        return
+    hours = dict(DigestSetting.objects.filter(user__in=missing).values_list("user_id", "hour"))
+    for user in missing:
+        reminder_schedule(
+            key=f"digest:{user.pk}",
+            kind=DIGEST_KIND,
+            due_at=digest_next_due(user=user, hour=hours.get(user.pk, 8), now=now),
+            target=user,
+            now=now,
+        )
 
 
 @transaction.atomic
