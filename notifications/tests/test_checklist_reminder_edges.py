@@ -4,12 +4,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 
 from engagements import services as engagement_services
 from engagements.models import Engagement, Phase
 from engagements.tests.factories import ChecklistStageFactory
-from notifications.models import Channel, Notification, Reminder, ReminderStatus
-from notifications.services import reminder_sweep
+from notifications import services
+from notifications.models import Category, Channel, Notification, Reminder, ReminderStatus
+from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,33 @@ def test_an_item_of_a_deactivated_assignee_is_reminded_to_the_csm(stage, csm, te
     team_member.save(update_fields=["is_active"])
     reminder_sweep(now=datetime(2026, 11, 29, tzinfo=UTC))
     assert _emails().get().recipient == csm
+
+
+def test_a_hostile_item_title_is_escaped_once_in_html_mail_and_kept_as_is_in_text(stage, csm, team_member, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    title = "<script>alert(1)</script> & Co"
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    _create(stage, csm, assignee=team_member, title=title, due_on=date(2026, 11, 30), now=now - timedelta(days=20))
+    reminder_sweep(now=now)
+    assert services.notification_relay(now=now) == 1
+    (message,) = mail.outbox
+    ((html, _mimetype),) = message.alternatives
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html and "<script>" not in html
+    assert title in message.body and "&lt;" not in message.body and "&amp;" not in message.body
+    assert title in message.subject
+
+
+def test_a_newline_in_a_title_cannot_inject_a_mail_header(csm, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    notify(
+        event="item.injected:1",
+        recipients=[csm],
+        category=Category.CHECKLIST,
+        template=GENERIC_TEMPLATE,
+        context={"title": "Signed DPA\r\nBcc: victim@example.com\nX-Evil: 1"},
+    )
+    assert services.notification_relay() == 1
+    (message,) = mail.outbox
+    headers = message.message()
+    assert headers["Bcc"] is None and headers["X-Evil"] is None
+    assert message.subject == "Signed DPA Bcc: victim@example.com X-Evil: 1"
