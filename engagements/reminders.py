@@ -144,10 +144,12 @@ def _recipients_for(items, *, today) -> dict[int, object]:
     recipients = {}
     for item in items:
         engagement = item.stage.engagement
-        # A deactivated assignee reads no mail: their item's reminder goes to whoever answers for its side.
-        person = item.assignee if item.assignee is not None and item.assignee.is_active else None
+        person = item.assignee
         if person is not None and person.pk == engagement.pm_id:
             person = engagement_acting_pm(engagement, on=today, absences=absences)
+        if person is not None and not person.is_active:
+            # A deactivated assignee (or deputy) reads no mail: whoever answers for the item's side is told.
+            person = None
         if person is None:
             if item.owner_side == Side.CLIENT:
                 person = key_users.get(engagement.pk) or fallback.get(engagement.client_id)

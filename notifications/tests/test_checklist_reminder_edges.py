@@ -8,7 +8,7 @@ from django.core import mail
 
 from engagements import services as engagement_services
 from engagements.models import Engagement, Phase
-from engagements.tests.factories import ChecklistStageFactory
+from engagements.tests.factories import ChecklistStageFactory, PmAbsenceFactory
 from notifications import services
 from notifications.models import Category, Channel, Notification, Reminder, ReminderStatus
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
@@ -117,3 +117,12 @@ def test_a_newline_in_a_title_cannot_inject_a_mail_header(csm, settings):
     headers = message.message()
     assert headers["Bcc"] is None and headers["X-Evil"] is None
     assert message.subject == "Signed DPA Bcc: victim@example.com X-Evil: 1"
+
+
+def test_a_pm_bound_reminder_skips_a_deactivated_deputy_and_goes_to_the_csm(stage, csm, pm, deputy_pm):
+    PmAbsenceFactory(user=pm, starts_on=date(2026, 11, 27), ends_on=date(2026, 12, 5))
+    deputy_pm.is_active = False
+    deputy_pm.save(update_fields=["is_active"])
+    _create(stage, csm, assignee=pm, due_on=date(2026, 11, 30), now=datetime(2026, 11, 1, tzinfo=UTC))
+    reminder_sweep(now=datetime(2026, 11, 29, tzinfo=UTC))
+    assert _emails().get().recipient == csm
