@@ -124,17 +124,26 @@ def _user_zone(user) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _revive(context: dict) -> dict:
-    """Context is stored as JSON; values under keys ending in ``_at`` come back as aware datetimes, so
-    templates show them in the recipient's time zone."""
-    revived = dict(context)
+def _revive(context):
+    """Context is stored as JSON; values under keys ending in ``_at`` come back as aware datetimes (so templates
+    show them in the recipient's time zone) and under ``_on`` as dates, also inside lists and nested dicts (a
+    digest's items)."""
+    if isinstance(context, list):
+        return [_revive(value) for value in context]
+    if not isinstance(context, dict):
+        return context
+    revived = {}
     for key, value in context.items():
         if key.endswith("_on") and isinstance(value, str):
             revived[key] = parse_date(value) or value
         elif key.endswith("_at") and isinstance(value, str):
             parsed = parse_datetime(value)
-            if parsed is not None:
+            if parsed is None:
+                revived[key] = value
+            else:
                 revived[key] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, ZoneInfo("UTC"))
+        else:
+            revived[key] = _revive(value)
     return revived
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from engagements import reminders
 from engagements import services as engagement_services
 from engagements.models import Engagement, Phase
 from engagements.tests.factories import ChecklistStageFactory, PmAbsenceFactory
@@ -126,3 +127,18 @@ def test_a_pm_bound_reminder_skips_a_deactivated_deputy_and_goes_to_the_csm(stag
     _create(stage, csm, assignee=pm, due_on=date(2026, 11, 30), now=datetime(2026, 11, 1, tzinfo=UTC))
     reminder_sweep(now=datetime(2026, 11, 29, tzinfo=UTC))
     assert _emails().get().recipient == csm
+
+
+def test_the_weekly_csm_digest_shows_dates_like_every_other_mail(stage, csm, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    _create(stage, csm, title="Overdue here", due_on=date(2026, 11, 20), now=now - timedelta(days=10))
+    Reminder.objects.filter(key=reminders.WEEKLY_KEY).update(due_at=now)
+    reminder_sweep(now=now)
+    Notification.objects.filter(channel=Channel.EMAIL).exclude(event__startswith="checklist.csm_weekly").delete()
+    assert services.notification_relay(now=now) == 1
+    (message,) = mail.outbox
+    ((html, _mimetype),) = message.alternatives
+    # Stored as JSON inside a list, the dates came back as ISO strings ("2026-11-20").
+    assert "due 20 Nov 2026, 3 days overdue" in message.body
+    assert "20 Nov 2026" in html and "2026-11-20" not in html
