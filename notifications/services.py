@@ -156,7 +156,16 @@ def _render_subject(template: str, context: dict, user, language: str = "") -> s
     language = (user.language if user else None) or language or settings.LANGUAGE_CODE
     zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
     with translation.override(language), timezone.override(zone):
-        subject = _render_plain(f"{template}_subject.txt", context)
+        try:
+            subject = _render_plain(f"{template}_subject.txt", context)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            # A broken template must not roll back the event that caused the notification: the row is written
+            # with a plain subject, and the relay records the template's error on it (retried once fixed).
+            logger.exception("Could not render %s_subject.txt", template)
+            subject = str(context.get("title") or "") or _("A notification from the onboarding portal")
+    # One line: a newline in a title must not start a new mail header.
     return " ".join(subject.split())[:300]
 
 

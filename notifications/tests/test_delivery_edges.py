@@ -58,3 +58,19 @@ def test_a_row_that_keeps_killing_its_relay_fails_after_the_last_attempt(csm, se
     assert poison.status == Status.FAILED and "lease" in poison.last_error
     assert Notification.objects.get(pk=fine.pk).status == Status.SENT
     assert len(mail.outbox) == 1
+
+
+def test_a_broken_subject_template_neither_fails_the_event_nor_loses_the_mail(csm, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = timezone.now()
+    # The event (completing an item, say) commits; the mail waits in the outbox with the error recorded.
+    assert (
+        notify(event="item.done:1", recipients=[csm], category=Category.CHECKLIST, template="missing/template", now=now)
+        == 2
+    )
+    row = _emails().get()
+    assert row.subject and row.status == Status.PENDING
+    assert "missing/template_subject.txt" in caplog.text
+    assert services.notification_relay(now=now) == 0
+    row.refresh_from_db()
+    assert row.status == Status.PENDING and "TemplateDoesNotExist" in row.last_error
