@@ -712,11 +712,12 @@ def _daily_digest(reminders: list[Reminder], *, now) -> dict:
             "user_id", flat=True
         )
     )
-    requests, outcome = [], {}
+    requests, outcome, gone = [], {}, []
     for reminder in reminders:
         user = users.get(int(reminder.target_id))
         if user is None or not user.is_active:
             outcome[reminder.pk] = None
+            gone.extend(r.pk for r in held.pop(int(reminder.target_id), []))
             continue
         rows = held.get(user.pk, [])
         if rows:
@@ -748,4 +749,7 @@ def _daily_digest(reminders: list[Reminder], *, now) -> dict:
     Notification.objects.filter(pk__in=[r.pk for rows in held.values() for r in rows]).update(
         status=Status.DIGESTED, sent_at=now
     )
+    if gone:
+        # Deactivated since: no more mail to them (as the relay does), and the log must not say it was sent.
+        Notification.objects.filter(pk__in=gone).update(status=Status.CANCELLED)
     return outcome

@@ -74,3 +74,17 @@ def test_a_broken_subject_template_neither_fails_the_event_nor_loses_the_mail(cs
     assert services.notification_relay(now=now) == 0
     row.refresh_from_db()
     assert row.status == Status.PENDING and "TemplateDoesNotExist" in row.last_error
+
+
+def test_mail_held_for_a_user_deactivated_since_is_cancelled_not_logged_as_sent(csm, pm):
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    for user in (csm, pm):
+        services.preferences_update(user=user, deliveries={Category.CHECKLIST: Delivery.DIGEST}, digest_hour=8, now=now)
+    notify(event="item.due:1", recipients=[csm, pm], category=Category.CHECKLIST, template=GENERIC_TEMPLATE, now=now)
+    pm.is_active = False
+    pm.save(update_fields=["is_active"])
+    reminder_sweep(now=now + timedelta(days=1))
+    assert _emails().get(event="item.due:1", recipient=csm).status == Status.DIGESTED
+    kept_back = _emails().get(event="item.due:1", recipient=pm)
+    assert kept_back.status == Status.CANCELLED and kept_back.sent_at is None
+    assert _emails(event__startswith="digest:").get().recipient == csm
