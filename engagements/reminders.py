@@ -198,7 +198,9 @@ def _fire(reminders, *, now, kind: str) -> dict:
         local_today = timezone.localdate(now, zone)
         if kind == OVERDUE_KIND and reminder.repeat_every:
             outcome[reminder.pk] = _next_on_local_clock(reminder.due_at, reminder.repeat_every, zone, now=now)
-        occurrence = item.due_on.isoformat() if kind == DUE_SOON_KIND else reminder.due_at.date().isoformat()
+        # Due soon: once per due date. Overdue: once per repeat (its due time; a date would merge repeats
+        # shorter than a day into one).
+        occurrence = item.due_on.isoformat() if kind == DUE_SOON_KIND else reminder.due_at.isoformat()
         requests.append(
             NotifyRequest(
                 event=f"{kind}:{item.pk}:{occurrence}",

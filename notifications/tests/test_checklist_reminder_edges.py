@@ -142,3 +142,12 @@ def test_the_weekly_csm_digest_shows_dates_like_every_other_mail(stage, csm, set
     # Stored as JSON inside a list, the dates came back as ISO strings ("2026-11-20").
     assert "due 20 Nov 2026, 3 days overdue" in message.body
     assert "20 Nov 2026" in html and "2026-11-20" not in html
+
+
+def test_an_overdue_repeat_shorter_than_a_day_is_still_sent(stage, csm, team_member, settings):
+    settings.CHECKLIST_OVERDUE_REPEAT = timedelta(hours=12)
+    item = _create(stage, csm, assignee=team_member, due_on=date(2026, 11, 30), now=datetime(2026, 11, 1, tzinfo=UTC))
+    first = Reminder.objects.get(key=f"checklist-item:{item.pk}:overdue").due_at
+    reminder_sweep(now=first)
+    reminder_sweep(now=first + timedelta(hours=12))  # the same UTC day
+    assert _emails(event__startswith="checklist.overdue").count() == 2
