@@ -33,8 +33,8 @@ def centre(request):
 
 @require_GET
 def badge(request):
-    """The unread count in the navigation, loaded by htmx after the page (and refreshed every minute), so
-    no page pays a query for it."""
+    """The unread count in the navigation, loaded by htmx after each page, so no page pays a query for it.
+    It does not poll: every request extends the session, so polling would defeat the idle timeout."""
     count = selectors.notification_unread_count(user=request.user)
     return render(request, "notifications/_badge.html", {"count": count})
 
