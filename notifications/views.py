@@ -48,7 +48,9 @@ def mark_read(request, pk):
     if request.POST.get("open") and notification.url and safe:
         return redirect(notification.url)
     if request.htmx:
-        return render(request, "notifications/_item.html", {"notification": notification})
+        response = render(request, "notifications/_item.html", {"notification": notification})
+        response["HX-Trigger"] = "notifications-read"  # the navigation's unread count reloads on this event
+        return response
     return redirect("notifications:centre")
 
 

@@ -63,6 +63,7 @@ def test_mark_read_with_htmx_returns_the_item(client, csm):
     response = client.post(reverse("notifications:read", args=[notification.pk]), headers={"HX-Request": "true"})
     assertContains(response, "Kickoff is scheduled")
     assertNotContains(response, "Mark as read")
+    assert response["HX-Trigger"] == "notifications-read"  # the badge reloads on it
 
 
 def test_a_foreign_link_is_not_followed(client, csm):
@@ -122,5 +123,7 @@ def test_the_badge_does_not_poll_so_an_open_tab_cannot_outlive_the_idle_timeout(
     assert settings.SESSION_SAVE_EVERY_REQUEST
     client.force_login(csm)
     response = client.get(reverse("home"))
-    assertContains(response, f'hx-get="{reverse("notifications:badge")}" hx-trigger="load"')
+    assertContains(
+        response, f'hx-get="{reverse("notifications:badge")}" hx-trigger="load, notifications-read from:body"'
+    )
     assert not re.search(r'hx-trigger="[^"]*every', response.content.decode())
