@@ -473,7 +473,8 @@ def _digest_ensure(*, users: list[User], now) -> None:
     ends while its user is deactivated: schedule one for whoever has none pending (one query when all do)."""
     keys = {f"digest:{user.pk}": user for user in users}
     pending = set(Reminder.objects.filter(key__in=keys, status=ReminderStatus.PENDING).values_list("key", flat=True))
-    missing = [user for key, user in keys.items() if key not in pending]
+    # In id order, so two sweeps scheduling digests for the same people lock their rows in the same order.
+    missing = sorted((user for key, user in keys.items() if key not in pending), key=lambda user: user.pk)
     if not missing:
         return
     hours = dict(DigestSetting.objects.filter(user__in=missing).values_list("user_id", "hour"))
