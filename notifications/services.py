@@ -344,11 +344,11 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
     return message
 
 
-def _mark_sent(notification: Notification, now) -> None:
+def _mark_sent(notification: Notification, now, *, to_email: str) -> None:
     # Only if this relay still holds the claim (same attempt): a relay that outlived its lease must not
-    # overwrite a newer claim's outcome.
+    # overwrite a newer claim's outcome. The log keeps the address the mail went to (the user's current one).
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING, attempts=notification.attempts).update(
-        status=Status.SENT, sent_at=now, last_error=""
+        status=Status.SENT, sent_at=now, last_error="", to_email=to_email
     )
 
 
@@ -375,7 +375,8 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
     try:
         for notification in notifications:
             try:
-                notification_email(notification, connection=mail).send()
+                message = notification_email(notification, connection=mail)
+                message.send()
             except SoftTimeLimitExceeded:
                 raise  # The task is out of time: stop; unsent claimed rows go again after their lease.
             except registry.Obsolete:
@@ -395,7 +396,7 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
                     mail.close()
                     mail.open()
             else:
-                _mark_sent(notification, now or timezone.now())
+                _mark_sent(notification, now or timezone.now(), to_email=message.to[0])
                 sent += 1
     finally:
         with contextlib.suppress(Exception):

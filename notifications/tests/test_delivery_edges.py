@@ -88,3 +88,15 @@ def test_mail_held_for_a_user_deactivated_since_is_cancelled_not_logged_as_sent(
     kept_back = _emails().get(event="item.due:1", recipient=pm)
     assert kept_back.status == Status.CANCELLED and kept_back.sent_at is None
     assert _emails(event__startswith="digest:").get().recipient == csm
+
+
+def test_the_log_shows_the_address_the_mail_actually_went_to(csm, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = timezone.now()
+    notify(event="item.due:1", recipients=[csm], category=Category.CHECKLIST, template=GENERIC_TEMPLATE, now=now)
+    csm.email = "anna.new@example.com"
+    csm.save(update_fields=["email"])
+    assert services.notification_relay(now=now) == 1
+    assert mail.outbox[0].to == ["anna.new@example.com"]
+    # An admin searching the log for the new address must find it.
+    assert _emails().get().to_email == "anna.new@example.com"
