@@ -3,10 +3,12 @@
 - ``item_reminders_sync(item, now=)``: engagement services call it in their transaction whenever an item is
   created, re-dated, reassigned, completed or deleted. It keeps two reminder rows per item right:
   *due soon* (``CHECKLIST_DUE_SOON_LEAD`` before the due date, 09:00 in the recipient's zone) and *overdue*
-  (09:00 the morning after the due date, then every ``CHECKLIST_OVERDUE_REPEAT``).
-- The handlers re-check the item when the reminder fires (it may have been completed, re-dated or deleted since)
-  and choose the recipient then: the assignee (the acting PM when the assignee is the engagement's PM and they
-  are away), else the CSM for vendor items and the client's key user for client items.
+  (09:00 the morning after the due date, then every ``CHECKLIST_OVERDUE_REPEAT`` on the recipient's local clock,
+  so a DST change does not move it to 08:00 or 10:00).
+- The handlers re-check the item when the reminder fires (it may have been completed, re-dated or deleted since,
+  or its engagement closed) and choose the recipient then: the assignee (the acting PM when the assignee is the
+  engagement's PM and they are away), else - also when that person is deactivated - the CSM for vendor items and
+  the client's key user for client items.
 - A weekly reminder (``WEEKLY_KEY``) sends each CSM a digest of their engagements' overdue items.
 """
 
@@ -53,6 +55,8 @@ def _local(day: date, zone: ZoneInfo, *, before: timedelta = timedelta(0)) -> da
 def _next_on_local_clock(due_at: datetime, every: timedelta, zone: ZoneInfo, *, now: datetime) -> datetime:
     """The next repeat after ``now``, ``every`` on from ``due_at`` on the local clock of ``zone`` (so an
     overdue reminder stays at 09:00 local across a DST change); missed repeats are skipped."""
+    if every <= timedelta(0):
+        raise ValueError("a repeat must be positive")  # a misconfigured interval would loop for ever
     wall = due_at.astimezone(zone).replace(tzinfo=None)
     while True:
         wall += every
