@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +24,8 @@ def profile(request):
         preferences = PreferencesForm(request.POST, instance=request.user, prefix="prefs")
         if preferences.is_valid():
             services.user_update_preferences(user=request.user, **preferences.cleaned_data)
+            # Confirm in the language just chosen: the next page will speak it.
+            translation.activate(request.user.language)
             messages.success(request, _("Your preferences were saved."))
             return redirect("accounts:profile")
     elif request.method == "POST":

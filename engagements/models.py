@@ -1,8 +1,12 @@
+import functools
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
@@ -805,15 +809,44 @@ class ItemEvent(models.Model):
 
     @property
     def change_lines(self):
-        """(field, "old → new") pairs, or (field, value) for a value recorded alone."""
+        """(field, "old → new") pairs, or (field, value) for a value recorded alone, in the reader's language:
+        field names and choice values are stored as codes and labelled here."""
         lines = []
-        for field, change in self.changes.items():
+        for name, change in self.changes.items():
+            label, shown = self._field_label(name), functools.partial(self._value_label, name)
             if isinstance(change, list) and len(change) == 2:
-                old, new = ("—" if value is None else value for value in change)
-                lines.append((field, f"{old} → {new}"))
+                lines.append((label, f"{shown(change[0])} → {shown(change[1])}"))
             else:
-                lines.append((field, change))
+                lines.append((label, shown(change)))
         return lines
+
+    @staticmethod
+    def _field_label(name):
+        if name == "template":
+            return _("checklist template")
+        try:
+            return ChecklistItem._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            return name
+
+    @staticmethod
+    def _value_label(name, value):
+        if value is None or value == "":
+            return "—"
+        try:
+            field = ChecklistItem._meta.get_field(name)
+        except FieldDoesNotExist:
+            return value
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if (
+            isinstance(field, models.DateField)
+            and not isinstance(field, models.DateTimeField)
+            and isinstance(value, str)
+        ):
+            parsed = parse_date(value)
+            return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else value
+        return value
 
 
 class Decision(models.TextChoices):

@@ -166,8 +166,8 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 # Every string is marked for translation; a language is listed here once its catalogue exists under locale/,
 # so nobody can pick a language and still get English.
-LANGUAGES = [("en", _("English"))]
-# Unambiguous date formats for English (see onboarding_portal/formats/en/formats.py).
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
+# Unambiguous date formats per language (see onboarding_portal/formats/<language>/formats.py).
 FORMAT_MODULE_PATH = ["onboarding_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
