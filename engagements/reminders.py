@@ -3,10 +3,12 @@
 - ``item_reminders_sync(item, now=)``: engagement services call it in their transaction whenever an item is
   created, re-dated, reassigned, completed or deleted. It keeps two reminder rows per item right:
   *due soon* (``CHECKLIST_DUE_SOON_LEAD`` before the due date, 09:00 in the recipient's zone) and *overdue*
-  (09:00 the morning after the due date, then every ``CHECKLIST_OVERDUE_REPEAT``).
-- The handlers re-check the item when the reminder fires (it may have been completed, re-dated or deleted since)
-  and choose the recipient then: the assignee (the acting PM when the assignee is the engagement's PM and they
-  are away), else the CSM for vendor items and the client's key user for client items.
+  (09:00 the morning after the due date, then every ``CHECKLIST_OVERDUE_REPEAT`` on the recipient's local clock,
+  so a DST change does not move it to 08:00 or 10:00).
+- The handlers re-check the item when the reminder fires (it may have been completed, re-dated or deleted since,
+  or its engagement closed) and choose the recipient then: the assignee (the acting PM when the assignee is the
+  engagement's PM and they are away), else - also when that person is deactivated - the CSM for vendor items and
+  the client's key user for client items.
 - A weekly reminder (``WEEKLY_KEY``) sends each CSM a digest of their engagements' overdue items.
 """
 
@@ -41,8 +43,26 @@ def _zone_of(user) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _local(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, REMIND_AT, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+def _local(day: date, zone: ZoneInfo, *, before: timedelta = timedelta(0)) -> datetime:
+    """09:00 on ``day`` in ``zone`` (less ``before``, counted on the local clock), as UTC.
+
+    Wall-clock arithmetic: 48 hours before a Monday 09:00 is Saturday 09:00 even when summer time ends on the
+    Sunday between (subtracting in UTC would give 10:00)."""
+    wall = datetime.combine(day, REMIND_AT) - before
+    return wall.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def _next_on_local_clock(due_at: datetime, every: timedelta, zone: ZoneInfo, *, now: datetime) -> datetime:
+    """The next repeat after ``now``, ``every`` on from ``due_at`` on the local clock of ``zone`` (so an
+    overdue reminder stays at 09:00 local across a DST change); missed repeats are skipped."""
+    if every <= timedelta(0):
+        raise ValueError("a repeat must be positive")  # a misconfigured interval would loop for ever
+    wall = due_at.astimezone(zone).replace(tzinfo=None)
+    while True:
+        wall += every
+        at = wall.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+        if at > now:
+            return at
 
 
 def item_reminders_sync(item, *, now=None) -> None:
@@ -59,7 +79,7 @@ def item_reminders_sync(item, *, now=None) -> None:
         # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
         zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
         payload = {"due_on": item.due_on.isoformat()}
-        due_soon_at = _local(item.due_on, zone) - settings.CHECKLIST_DUE_SOON_LEAD
+        due_soon_at = _local(item.due_on, zone, before=settings.CHECKLIST_DUE_SOON_LEAD)
         overdue_at = _local(item.due_on + timedelta(days=1), zone)
         if now < overdue_at:
             wanted[due_soon_key] = {"kind": DUE_SOON_KIND, "due_at": max(due_soon_at, now), "payload": payload}
@@ -131,6 +151,9 @@ def _recipients_for(items, *, today) -> dict[int, object]:
         person = item.assignee
         if person is not None and person.pk == engagement.pm_id:
             person = engagement_acting_pm(engagement, on=today, absences=absences)
+        if person is not None and not person.is_active:
+            # A deactivated assignee (or deputy) reads no mail: whoever answers for the item's side is told.
+            person = None
         if person is None:
             if item.owner_side == Side.CLIENT:
                 person = key_users.get(engagement.pk) or fallback.get(engagement.client_id)
@@ -147,7 +170,7 @@ def _item_url(item, person) -> str:
 
 
 def _fire(reminders, *, now, kind: str) -> dict:
-    from .models import ChecklistItem
+    from .models import ChecklistItem, Phase
 
     items = {
         item.pk: item
@@ -167,11 +190,21 @@ def _fire(reminders, *, now, kind: str) -> dict:
         if reminder.payload.get("due_on") != item.due_on.isoformat():
             outcome[reminder.pk] = None
             continue
+        engagement = item.stage.engagement
+        if engagement.phase == Phase.CLOSED:
+            outcome[reminder.pk] = None  # A closed engagement's open items are nobody's to chase.
+            continue
         person = recipients.get(item.pk)
         if person is None or not person.is_active:
             continue  # Nobody to tell this time; an overdue reminder tries again at its next repeat.
-        engagement = item.stage.engagement
-        occurrence = item.due_on.isoformat() if kind == DUE_SOON_KIND else reminder.due_at.date().isoformat()
+        zone = _zone_of(person)
+        # "Overdue by N days" as the recipient counts them: 09:00 in Auckland is still yesterday in UTC.
+        local_today = timezone.localdate(now, zone)
+        if kind == OVERDUE_KIND and reminder.repeat_every:
+            outcome[reminder.pk] = _next_on_local_clock(reminder.due_at, reminder.repeat_every, zone, now=now)
+        # Due soon: once per due date. Overdue: once per repeat (its due time; a date would merge repeats
+        # shorter than a day into one).
+        occurrence = item.due_on.isoformat() if kind == DUE_SOON_KIND else reminder.due_at.isoformat()
         requests.append(
             NotifyRequest(
                 event=f"{kind}:{item.pk}:{occurrence}",
@@ -183,7 +216,7 @@ def _fire(reminders, *, now, kind: str) -> dict:
                     "engagement_name": engagement.name,
                     "client_name": engagement.client.name,
                     "due_on": item.due_on,
-                    "days_overdue": (today - item.due_on).days,
+                    "days_overdue": (local_today - item.due_on).days,
                 },
                 target=item,
                 url=_item_url(item, person),

@@ -86,7 +86,11 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Retry delivery of the selected emails now"))
+    def has_retry_permission(self, request):
+        # The log is read-only (no change form), but resending mail is a change: not for view-only staff.
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description=_("Retry delivery of the selected emails now"), permissions=["retry"])
     def retry(self, request, queryset):
         count = services.notification_retry(notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(

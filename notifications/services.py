@@ -124,17 +124,26 @@ def _user_zone(user) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _revive(context: dict) -> dict:
-    """Context is stored as JSON; values under keys ending in ``_at`` come back as aware datetimes, so
-    templates show them in the recipient's time zone."""
-    revived = dict(context)
+def _revive(context):
+    """Context is stored as JSON; values under keys ending in ``_at`` come back as aware datetimes (so templates
+    show them in the recipient's time zone) and under ``_on`` as dates, also inside lists and nested dicts (a
+    digest's items)."""
+    if isinstance(context, list):
+        return [_revive(value) for value in context]
+    if not isinstance(context, dict):
+        return context
+    revived = {}
     for key, value in context.items():
         if key.endswith("_on") and isinstance(value, str):
             revived[key] = parse_date(value) or value
         elif key.endswith("_at") and isinstance(value, str):
             parsed = parse_datetime(value)
-            if parsed is not None:
+            if parsed is None:
+                revived[key] = value
+            else:
                 revived[key] = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, ZoneInfo("UTC"))
+        else:
+            revived[key] = _revive(value)
     return revived
 
 
@@ -147,7 +156,16 @@ def _render_subject(template: str, context: dict, user, language: str = "") -> s
     language = (user.language if user else None) or language or settings.LANGUAGE_CODE
     zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
     with translation.override(language), timezone.override(zone):
-        subject = _render_plain(f"{template}_subject.txt", context)
+        try:
+            subject = _render_plain(f"{template}_subject.txt", context)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            # A broken template must not roll back the event that caused the notification: the row is written
+            # with a plain subject, and the relay records the template's error on it (retried once fixed).
+            logger.exception("Could not render %s_subject.txt", template)
+            subject = str(context.get("title") or "") or _("A notification from the onboarding portal")
+    # One line: a newline in a title must not start a new mail header.
     return " ".join(subject.split())[:300]
 
 
@@ -228,6 +246,9 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
     # The unique dedupe key turns a second write of the same event into a no-op, even from a racing sweep.
     # One INSERT for a whole sweep batch (2,000 rows x 23 columns stays under PostgreSQL's 65,535 parameters).
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    held_for = {row.recipient_id: row.recipient for row in rows if row.status == Status.HELD}
+    if held_for:
+        _digest_ensure(users=list(held_for.values()), now=now)
     if any(row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows):
         relay_kick_on_commit()
     return len(rows) - before
@@ -264,14 +285,24 @@ def notification_claim_batch(*, now=None, limit: int | None = None) -> list[Noti
     now = now or timezone.now()
     limit = limit or settings.NOTIFICATIONS_RELAY_BATCH
     lease_until = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+    max_attempts = settings.NOTIFICATIONS_MAX_ATTEMPTS
     with transaction.atomic():
-        ids = list(
+        due = list(
             Notification.objects.relay_due(now)
             .filter(channel=Channel.EMAIL)
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "status", "attempts")[:limit]
         )
+        # A row still SENDING after its last attempt's lease killed its relay every time (hard time limit, OOM,
+        # SIGKILL mid-render): give it up rather than let it take a batch down with it every few minutes.
+        spent = [pk for pk, status, attempts in due if status == Status.SENDING and attempts >= max_attempts]
+        if spent:
+            Notification.objects.filter(pk__in=spent).update(
+                status=Status.FAILED,
+                last_error=f"Gave up: the relay never finished its last {max_attempts} attempts (lease expired).",
+            )
+        ids = [pk for pk, _status, _attempts in due if pk not in spent]
         if not ids:
             return []
         Notification.objects.filter(pk__in=ids).update(
@@ -313,11 +344,11 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
     return message
 
 
-def _mark_sent(notification: Notification, now) -> None:
+def _mark_sent(notification: Notification, now, *, to_email: str) -> None:
     # Only if this relay still holds the claim (same attempt): a relay that outlived its lease must not
-    # overwrite a newer claim's outcome.
+    # overwrite a newer claim's outcome. The log keeps the address the mail went to (the user's current one).
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING, attempts=notification.attempts).update(
-        status=Status.SENT, sent_at=now, last_error=""
+        status=Status.SENT, sent_at=now, last_error="", to_email=to_email
     )
 
 
@@ -344,7 +375,8 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
     try:
         for notification in notifications:
             try:
-                notification_email(notification, connection=mail).send()
+                message = notification_email(notification, connection=mail)
+                message.send()
             except SoftTimeLimitExceeded:
                 raise  # The task is out of time: stop; unsent claimed rows go again after their lease.
             except registry.Obsolete:
@@ -364,7 +396,7 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
                     mail.close()
                     mail.open()
             else:
-                _mark_sent(notification, now or timezone.now())
+                _mark_sent(notification, now or timezone.now(), to_email=message.to[0])
                 sent += 1
     finally:
         with contextlib.suppress(Exception):
@@ -435,6 +467,26 @@ def digest_next_due(*, user: User, hour: int, now) -> datetime:
             tzinfo=zone,
         )
     return candidate.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def _digest_ensure(*, users: list[User], now) -> None:
+    """Held mail must have a digest to go out in. Preferences set in the admin schedule none, and a digest
+    ends while its user is deactivated: schedule one for whoever has none pending (one query when all do)."""
+    keys = {f"digest:{user.pk}": user for user in users}
+    pending = set(Reminder.objects.filter(key__in=keys, status=ReminderStatus.PENDING).values_list("key", flat=True))
+    # In id order, so two sweeps scheduling digests for the same people lock their rows in the same order.
+    missing = sorted((user for key, user in keys.items() if key not in pending), key=lambda user: user.pk)
+    if not missing:
+        return
+    hours = dict(DigestSetting.objects.filter(user__in=missing).values_list("user_id", "hour"))
+    for user in missing:
+        reminder_schedule(
+            key=f"digest:{user.pk}",
+            kind=DIGEST_KIND,
+            due_at=digest_next_due(user=user, hour=hours.get(user.pk, 8), now=now),
+            target=user,
+            now=now,
+        )
 
 
 @transaction.atomic
@@ -662,11 +714,12 @@ def _daily_digest(reminders: list[Reminder], *, now) -> dict:
             "user_id", flat=True
         )
     )
-    requests, outcome = [], {}
+    requests, outcome, gone = [], {}, []
     for reminder in reminders:
         user = users.get(int(reminder.target_id))
         if user is None or not user.is_active:
             outcome[reminder.pk] = None
+            gone.extend(r.pk for r in held.pop(int(reminder.target_id), []))
             continue
         rows = held.get(user.pk, [])
         if rows:
@@ -698,4 +751,7 @@ def _daily_digest(reminders: list[Reminder], *, now) -> dict:
     Notification.objects.filter(pk__in=[r.pk for rows in held.values() for r in rows]).update(
         status=Status.DIGESTED, sent_at=now
     )
+    if gone:
+        # Deactivated since: no more mail to them (as the relay does), and the log must not say it was sent.
+        Notification.objects.filter(pk__in=gone).update(status=Status.CANCELLED)
     return outcome

@@ -33,8 +33,8 @@ def centre(request):
 
 @require_GET
 def badge(request):
-    """The unread count in the navigation, loaded by htmx after the page (and refreshed every minute), so
-    no page pays a query for it."""
+    """The unread count in the navigation, loaded by htmx after each page, so no page pays a query for it.
+    It does not poll: every request extends the session, so polling would defeat the idle timeout."""
     count = selectors.notification_unread_count(user=request.user)
     return render(request, "notifications/_badge.html", {"count": count})
 
@@ -48,7 +48,9 @@ def mark_read(request, pk):
     if request.POST.get("open") and notification.url and safe:
         return redirect(notification.url)
     if request.htmx:
-        return render(request, "notifications/_item.html", {"notification": notification})
+        response = render(request, "notifications/_item.html", {"notification": notification})
+        response["HX-Trigger"] = "notifications-read"  # the navigation's unread count reloads on this event
+        return response
     return redirect("notifications:centre")
 
 

@@ -47,3 +47,17 @@ def test_the_retry_action_puts_failed_mail_back_in_the_outbox(admin_client, djan
     assert (failed.status, failed.attempts) == (Status.PENDING, 0)
     assert len(callbacks) == 1  # the relay is kicked
     assert Notification.objects.filter(status=Status.FAILED).count() == 0
+
+
+def test_staff_who_may_only_view_the_log_cannot_resend_mail(client):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client.force_login(viewer)
+    failed = NotificationFactory(failed=True)
+    url = reverse("admin:notifications_notification_changelist")
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "retry", "_selected_action": [failed.pk]})
+    failed.refresh_from_db()
+    assert failed.status == Status.FAILED

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -61,6 +63,7 @@ def test_mark_read_with_htmx_returns_the_item(client, csm):
     response = client.post(reverse("notifications:read", args=[notification.pk]), headers={"HX-Request": "true"})
     assertContains(response, "Kickoff is scheduled")
     assertNotContains(response, "Mark as read")
+    assert response["HX-Trigger"] == "notifications-read"  # the badge reloads on it
 
 
 def test_a_foreign_link_is_not_followed(client, csm):
@@ -112,3 +115,15 @@ def test_client_users_get_the_portal_layout(client, client_key_user):
     client.force_login(client_key_user)
     response = client.get(reverse("notifications:preferences"))
     assertContains(response, "Client portal")
+
+
+def test_the_badge_does_not_poll_so_an_open_tab_cannot_outlive_the_idle_timeout(client, csm, settings):
+    # Every request saves the session (SESSION_SAVE_EVERY_REQUEST) and so pushes its idle expiry back: a badge
+    # refreshed every minute would keep a forgotten tab signed in for ever. It loads with each page instead.
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(csm)
+    response = client.get(reverse("home"))
+    assertContains(
+        response, f'hx-get="{reverse("notifications:badge")}" hx-trigger="load, notifications-read from:body"'
+    )
+    assert not re.search(r'hx-trigger="[^"]*every', response.content.decode())

@@ -31,6 +31,7 @@ def test_a_user_changes_preferences_and_reads_notifications_in_the_centre(page, 
     first = page.get_by_test_id("notification").filter(has_text="Kickoff agenda is overdue")
     first.get_by_role("button", name="Mark as read").click()
     expect(first.get_by_role("button", name="Mark as read")).to_have_count(0)
+    expect(badge).to_have_text("1 unread")  # the navigation's count follows at once (it does not poll)
     second = page.get_by_test_id("notification").filter(has_text="Signed DPA is due in 2 days")
     second.get_by_role("button", name="Open").click()
     expect(page).to_have_url(f"{live_server.url}/engagements/{engagement.pk}/")
