@@ -472,57 +472,54 @@ def engagement_acting_pm(engagement: Engagement, *, on: date | None = None, abse
     return engagement.pm
 
 
+def _engagement_record_save(*, by: User, engagement: Engagement, record, model, fields: dict):
+    """Create or update a record that belongs to one engagement: staff who see the engagement only,
+    and never a record of another engagement passed in with this one."""
+    _require_staff(by, engagement)
+    record = record or model(engagement=engagement)
+    if record.engagement_id != engagement.pk:
+        raise PermissionDenied
+    for field, value in fields.items():
+        setattr(record, field, value)
+    return _save(record)
+
+
+def _engagement_record_delete(*, by: User, record) -> None:
+    """Remove a record of an engagement: only those who manage the engagement."""
+    _require_manager(by, record.engagement)
+    type(record).objects.filter(pk=record.pk, engagement_id=record.engagement_id).delete()
+
+
 @transaction.atomic
 def integration_save(
     *, by: User, engagement: Engagement, integration: Integration | None = None, **fields
 ) -> Integration:
-    _require_staff(by, engagement)
-    integration = integration or Integration(engagement=engagement)
-    if integration.engagement_id != engagement.pk:
-        raise PermissionDenied
-    for field, value in fields.items():
-        setattr(integration, field, value)
-    return _save(integration)
+    return _engagement_record_save(by=by, engagement=engagement, record=integration, model=Integration, fields=fields)
 
 
 @transaction.atomic
 def milestone_save(*, by: User, engagement: Engagement, milestone: Milestone | None = None, **fields) -> Milestone:
-    _require_staff(by, engagement)
-    milestone = milestone or Milestone(engagement=engagement)
-    if milestone.engagement_id != engagement.pk:
-        raise PermissionDenied
-    for field, value in fields.items():
-        setattr(milestone, field, value)
-    return _save(milestone)
+    return _engagement_record_save(by=by, engagement=engagement, record=milestone, model=Milestone, fields=fields)
 
 
 @transaction.atomic
 def milestone_delete(*, by: User, milestone: Milestone) -> None:
-    _require_manager(by, milestone.engagement)
-    Milestone.objects.filter(pk=milestone.pk, engagement_id=milestone.engagement_id).delete()
+    _engagement_record_delete(by=by, record=milestone)
 
 
 @transaction.atomic
 def integration_delete(*, by: User, integration: Integration) -> None:
-    _require_manager(by, integration.engagement)
-    Integration.objects.filter(pk=integration.pk, engagement_id=integration.engagement_id).delete()
+    _engagement_record_delete(by=by, record=integration)
 
 
 @transaction.atomic
 def resource_link_save(*, by: User, engagement: Engagement, link: ResourceLink | None = None, **fields) -> ResourceLink:
-    _require_staff(by, engagement)
-    link = link or ResourceLink(engagement=engagement)
-    if link.engagement_id != engagement.pk:
-        raise PermissionDenied
-    for field, value in fields.items():
-        setattr(link, field, value)
-    return _save(link)
+    return _engagement_record_save(by=by, engagement=engagement, record=link, model=ResourceLink, fields=fields)
 
 
 @transaction.atomic
 def resource_link_delete(*, by: User, link: ResourceLink) -> None:
-    _require_manager(by, link.engagement)
-    ResourceLink.objects.filter(pk=link.pk, engagement_id=link.engagement_id).delete()
+    _engagement_record_delete(by=by, record=link)
 
 
 @transaction.atomic

@@ -405,20 +405,34 @@ def stakeholder_delete(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def integration_edit(request, pk):
-    integration = get_object_or_404(Integration.objects.visible_to(request.user).select_related("engagement"), pk=pk)
-    form = forms.IntegrationForm(request.POST or None, instance=integration)
+    return _edit(
+        request,
+        Integration.objects,
+        pk,
+        forms.IntegrationForm,
+        lambda integration, data: services.integration_save(
+            by=request.user, engagement=integration.engagement, integration=integration, **data
+        ),
+        _("Integration saved."),
+        "#integrations",
+        title=lambda integration: integration.provider,
+    )
+
+
+def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
+    """The edit page of an engagement's record: the form, the service, and back to the engagement."""
+    record = get_object_or_404(queryset.visible_to(request.user).select_related("engagement"), pk=pk)
+    form = form_class(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
-            services.integration_save(
-                by=request.user, engagement=integration.engagement, integration=integration, **form.cleaned_data
-            )
+            save(record, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Integration saved."))
-            return _back_to(integration.engagement, "#integrations")
+            messages.success(request, success)
+            return _back_to(record.engagement, anchor)
     form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": integration.provider})
+    return render(request, "engagements/form_page.html", {"form": form, "title": title(record)})
 
 
 @staff_required
@@ -549,37 +563,33 @@ def milestone_delete(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request, pk):
-    milestone = get_object_or_404(Milestone.objects.visible_to(request.user).select_related("engagement"), pk=pk)
-    form = forms.MilestoneForm(request.POST or None, instance=milestone)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.milestone_save(
-                by=request.user, engagement=milestone.engagement, milestone=milestone, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Milestone saved."))
-            return _back_to(milestone.engagement, "#timeline")
-    form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": milestone.title})
+    return _edit(
+        request,
+        Milestone.objects,
+        pk,
+        forms.MilestoneForm,
+        lambda milestone, data: services.milestone_save(
+            by=request.user, engagement=milestone.engagement, milestone=milestone, **data
+        ),
+        _("Milestone saved."),
+        "#timeline",
+        title=lambda milestone: milestone.title,
+    )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def obligation_edit(request, pk):
-    obligation = get_object_or_404(Obligation.objects.visible_to(request.user).select_related("engagement"), pk=pk)
-    form = forms.ObligationForm(request.POST or None, instance=obligation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.obligation_update(by=request.user, obligation=obligation, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Commitment saved."))
-            return _back_to(obligation.engagement, "#obligations")
-    form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": obligation.description})
+    return _edit(
+        request,
+        Obligation.objects,
+        pk,
+        forms.ObligationForm,
+        lambda obligation, data: services.obligation_update(by=request.user, obligation=obligation, **data),
+        _("Commitment saved."),
+        "#obligations",
+        title=lambda obligation: obligation.description,
+    )
 
 
 @staff_required
