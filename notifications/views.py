@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,6 +12,8 @@ from . import selectors, services
 from .forms import PreferencesForm
 from .models import Notification
 
+CENTRE_PAGE_SIZE = 50
+
 
 def _layout(user) -> str:
     return "layouts/portal.html" if user.is_client_user else "layouts/staff.html"
@@ -20,11 +23,14 @@ def _layout(user) -> str:
 def centre(request):
     unread_only = request.GET.get("show") == "unread"
     notifications = selectors.notification_list_for_centre(user=request.user, unread_only=unread_only)
+    # get_page() turns a missing, malformed or too large page number into a valid page.
+    page = Paginator(notifications, CENTRE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/centre.html",
         {
-            "notifications": notifications,
+            "notifications": page.object_list,
+            "page": page,
             "unread_only": unread_only,
             "layout": _layout(request.user),
         },

@@ -22,13 +22,28 @@ def test_the_centre_lists_only_my_notifications(client, client_key_user, other_c
     assertNotContains(response, "Email copy only")
 
 
-@pytest.mark.parametrize("count", [1, 20])
+@pytest.mark.parametrize("count", [1, 120])
 def test_the_centre_query_count_does_not_grow(client, csm, count, django_assert_max_num_queries):
     NotificationFactory.create_batch(count, recipient=csm, in_app=True)
     client.force_login(csm)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("notifications:centre"))
     assert response.status_code == 200
+
+
+def test_the_centre_pages_through_older_notifications(client, csm):
+    from notifications.views import CENTRE_PAGE_SIZE
+
+    NotificationFactory.create_batch(CENTRE_PAGE_SIZE + 5, recipient=csm, in_app=True)
+    client.force_login(csm)
+    first = client.get(reverse("notifications:centre"))
+    assert len(first.context["notifications"]) == CENTRE_PAGE_SIZE
+    assertContains(first, "Page 1 of 2")
+    last = client.get(reverse("notifications:centre"), {"page": 2})
+    assert len(last.context["notifications"]) == 5
+    # A page past the end or a malformed one shows a real page, never an error.
+    assert client.get(reverse("notifications:centre"), {"page": 99}).context["page"].number == 2
+    assert client.get(reverse("notifications:centre"), {"page": "x"}).context["page"].number == 1
 
 
 def test_the_navigation_shows_the_unread_count(client, csm):
