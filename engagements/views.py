@@ -42,6 +42,17 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _attempt(request, call, success) -> bool:
+    """Run a service call behind a small POST form and say how it went as a flash message."""
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
 def _engagement_or_404(request, pk, *, manage=False) -> Engagement:
     engagement = get_object_or_404(selectors.engagement_for_page(user=request.user, pk=pk))
     if manage and not services.can_manage(request.user, engagement):
@@ -285,12 +296,11 @@ def engagement_phase(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose the phase to move to."))
         return _back_to(engagement)
-    try:
-        services.engagement_change_phase(by=request.user, engagement=engagement, to=form.cleaned_data["to"])
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The engagement moved on."))
+    _attempt(
+        request,
+        lambda: services.engagement_change_phase(by=request.user, engagement=engagement, to=form.cleaned_data["to"]),
+        _("The engagement moved on."),
+    )
     return _back_to(engagement)
 
 
@@ -441,12 +451,11 @@ def member_add(request, pk):
     engagement = _engagement_or_404(request, pk, manage=True)
     form = forms.MemberForm(request.POST)
     if form.is_valid():
-        try:
-            services.member_add(by=request.user, engagement=engagement, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("Team member added."))
+        _attempt(
+            request,
+            lambda: services.member_add(by=request.user, engagement=engagement, **form.cleaned_data),
+            _("Team member added."),
+        )
     else:
         messages.error(request, _("Choose a person from our staff."))
     return _back_to(engagement, "#team")
@@ -460,12 +469,11 @@ def template_apply(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a checklist template."))
         return _back_to(engagement)
-    try:
-        services.template_apply(by=request.user, engagement=engagement, template=form.cleaned_data["template"])
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Checklist created from the template."))
+    _attempt(
+        request,
+        lambda: services.template_apply(by=request.user, engagement=engagement, template=form.cleaned_data["template"]),
+        _("Checklist created from the template."),
+    )
     return _back_to(engagement, "#checklist")
 
 
@@ -613,12 +621,11 @@ def item_create(request, pk):
         raise Http404
     form = forms.ItemCreateForm(request.POST, engagement=engagement)
     if form.is_valid():
-        try:
-            services.item_create(by=request.user, stage=stage, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("Item added."))
+        _attempt(
+            request,
+            lambda: services.item_create(by=request.user, stage=stage, **form.cleaned_data),
+            _("Item added."),
+        )
     else:
         messages.error(request, _("The item was not added: give it a title."))
     return _back_to(engagement, f"#stage-{stage.pk}")
@@ -632,12 +639,11 @@ def stage_actuals(request, pk):
         raise Http404
     form = forms.ActualsForm(request.POST)
     if form.is_valid():
-        try:
-            services.stage_actual_add(by=request.user, stage=stage, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("Actuals recorded."))
+        _attempt(
+            request,
+            lambda: services.stage_actual_add(by=request.user, stage=stage, **form.cleaned_data),
+            _("Actuals recorded."),
+        )
     else:
         messages.error(
             request,
@@ -945,12 +951,11 @@ def portal_satisfaction(request, pk):
     question = get_object_or_404(SatisfactionScore.objects.visible_to(request.user), pk=pk)
     form = forms.SatisfactionForm(request.POST)
     if form.is_valid():
-        try:
-            services.satisfaction_answer(by=request.user, question=question, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(request, _("Thank you for your feedback."))
+        _attempt(
+            request,
+            lambda: services.satisfaction_answer(by=request.user, question=question, **form.cleaned_data),
+            _("Thank you for your feedback."),
+        )
     else:
         messages.error(request, _("Choose a score from 1 to 5."))
     return redirect("portal:engagement", pk=question.engagement_id)
