@@ -11,7 +11,7 @@ Public API (other apps call only these):
     Values under keys ending in ``_at`` may be datetimes (shown in the recipient's zone), under ``_on`` dates.
     ``target`` is the object the notification is about (its link is ``url`` or ``target.get_absolute_url()``).
     Users get an in-app notification and an email according to their preference for ``category``
-    (immediately, daily digest or off; escalations, red flags and account mail cannot be turned off).
+    (immediately, daily digest or off; mandatory categories, such as account mail, cannot be turned off).
     The relay is kicked when the transaction commits; a beat tick catches anything the kick missed.
 
 ``notify_many(requests, *, now=None)``
