@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -137,23 +138,19 @@ def _migrate(db: dict, name: str, *, var_dir) -> None:
         )
 
 
-class _alias_for:
-    """A temporary DATABASES alias for database ``name`` on the default server, removed again on exit."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.alias = f"previous_layout_{secrets.token_hex(3)}"
-
-    def __enter__(self) -> str:
-        config = copy.deepcopy(connections.databases[DEFAULT_DB_ALIAS])
-        config.update(NAME=self.name, CONN_MAX_AGE=0)
-        connections.databases[self.alias] = config
-        return self.alias
-
-    def __exit__(self, *exc_info):
-        connections[self.alias].close()
-        del connections[self.alias]
-        del connections.databases[self.alias]
+@contextmanager
+def _alias_for(name: str):
+    """A temporary DATABASES alias for database ``name`` on the default server, removed again afterwards."""
+    alias = f"previous_layout_{secrets.token_hex(3)}"
+    config = copy.deepcopy(connections.databases[DEFAULT_DB_ALIAS])
+    config.update(NAME=name, CONN_MAX_AGE=0)
+    connections.databases[alias] = config
+    try:
+        yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        del connections.databases[alias]
 
 
 # --- The checks, as functions of plain data --------------------------------------------------------------------------
