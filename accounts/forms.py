@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Organization, User
+from . import client_access
+from .models import Invitation, User
 
 
 class CrispyFormMixin:
@@ -25,7 +26,7 @@ class InvitationForm(CrispyFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).clients()
+        self.fields["organization"].queryset = client_access.clients_invitable_by(user).order_by("name")
         self.fields["organization"].label = _("Client")
 
 

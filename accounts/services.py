@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import client_access
 from .models import CLIENT_ROLES, Invitation, Organization, OrganizationKind, Role, User
 
 INVITATION_SALT = "accounts.invitation"
@@ -40,7 +41,9 @@ def invitation_create(
     *, by: User, organization: Organization, email: str, full_name: str, role: str, now=None
 ) -> Invitation:
     now = now or timezone.now()
-    if not by.is_vendor_user or not Organization.objects.visible_to(by).clients().filter(pk=organization.pk).exists():
+    # Only those who manage the client or one of its engagements bring its people in: an invited key user
+    # decides for the client, so a team member must not be able to invite one (issue 7, hole 4).
+    if not by.is_vendor_user or not client_access.clients_invitable_by(by).filter(pk=organization.pk).exists():
         raise PermissionDenied
     if organization.kind != OrganizationKind.CLIENT:
         raise ValidationError(_("Invitations are for client organizations only."))
