@@ -19,7 +19,8 @@ Public API (other apps call only these):
 
 ``reminder_schedule(*, key, kind, due_at, target=None, repeat_every=None, payload=None, now=None)``
     Create or move the reminder ``key`` (unique): it fires once at ``due_at`` (absolute, aware), then every
-    ``repeat_every`` if given. ``reminder_cancel(*, key)`` stops it. Handlers are registered per ``kind`` with
+    ``repeat_every`` if given. ``reminder_schedule_many(specs)`` does it for many ``ReminderSpec`` in one upsert.
+    ``reminder_cancel(*, key)`` stops it. Handlers are registered per ``kind`` with
     ``notifications.registry.register_reminder_kind`` in the app's ``AppConfig.ready()``.
 ``category`` must be one some app registered (``registry.register_category``).
 """
@@ -346,6 +347,8 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in registry.attachments_for(notification):
+        message.attach(filename, content, mimetype)
     return message
 
 
@@ -572,6 +575,60 @@ def reminder_schedule(
     }
     reminder, _created = Reminder.objects.update_or_create(key=key, defaults=defaults)
     return reminder
+
+
+@dataclass
+class ReminderSpec:
+    key: str
+    kind: str
+    due_at: datetime
+    target: object = None
+    payload: dict = field(default_factory=dict)
+
+
+def reminder_schedule_many(specs: Iterable[ReminderSpec], *, now=None) -> int:
+    """``reminder_schedule`` for many reminders at once (generating a year of meetings schedules thousands):
+    one upsert per 1,000 rows, keyed on ``key``, so calling it again moves the rows instead of doubling them."""
+    now = now or timezone.now()
+    rows = []
+    for spec in specs:
+        if timezone.is_naive(spec.due_at):
+            raise ValueError("due_at must be timezone-aware")
+        rows.append(
+            Reminder(
+                key=spec.key,
+                kind=spec.kind,
+                due_at=spec.due_at,
+                status=ReminderStatus.PENDING,
+                repeat_every=None,
+                payload=spec.payload,
+                attempts=0,
+                last_error="",
+                created_at=now,
+                updated_at=now,
+                target_type=ContentType.objects.get_for_model(spec.target) if spec.target is not None else None,
+                target_id=str(spec.target.pk) if spec.target is not None else "",
+            )
+        )
+    Reminder.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=[
+            "kind",
+            "due_at",
+            "status",
+            "repeat_every",
+            "payload",
+            "attempts",
+            "last_error",
+            "updated_at",
+            "target_type",
+            "target_id",
+        ],
+    )
+    return len(rows)
 
 
 def reminder_cancel(*, key: str, now=None) -> int:

@@ -1,0 +1,121 @@
+"""The live agenda sources governance registers itself (see ``agenda.py``): action items carried over from the
+series' earlier meetings, overdue checklist items of both sides, and stages awaiting the client's acceptance.
+
+Each provider runs a constant number of queries and writes its entries' text in the active language (the agenda
+is prepared in the plan's language).
+"""
+
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from engagements.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage, Side
+
+from .agenda import AgendaEntry, register_agenda_source
+from .models import Outcome
+
+CARRIED_OVER = "carried_over"
+OVERDUE_ITEMS = "overdue_items"
+AWAITING_ACCEPTANCE = "awaiting_acceptance"
+
+
+def _side(side) -> str:
+    return _("client") if side == Side.CLIENT else _("our side")
+
+
+def _day(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else "—"
+
+
+def carried_over(*, meeting, since, now) -> list[AgendaEntry]:
+    """Open action items of the series' earlier meetings (those carried over before included)."""
+    items = (
+        Outcome.objects.open()
+        .filter(meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at)
+        .select_related("owner")
+        .order_by("due_on", "pk")
+    )
+    return [
+        AgendaEntry(
+            ref=f"action-item:{item.pk}",
+            title=item.text[:300],
+            detail=_("%(owner)s (%(side)s), due %(due)s")
+            % {"owner": item.owner or "—", "side": _side(item.owner_side), "due": _day(item.due_on)},
+            client_visible=not item.is_internal,
+            action_item_id=item.pk,
+        )
+        for item in items
+    ]
+
+
+def overdue_checklist_items(*, meeting, since, now) -> list[AgendaEntry]:
+    today = now.astimezone(meeting.series.zone).date()
+    items = (
+        ChecklistItem.objects.filter(stage__engagement_id=meeting.engagement_id)
+        .overdue(today)
+        .select_related("assignee", "stage")
+        .order_by("due_on", "stage__position", "position", "pk")
+    )
+    return [
+        AgendaEntry(
+            ref=f"checklist-item:{item.pk}",
+            title=item.title[:300],
+            detail=_("%(stage)s · %(owner)s (%(side)s), due %(due)s")
+            % {
+                "stage": item.stage.title,
+                "owner": item.assignee or "—",
+                "side": _side(item.owner_side),
+                "due": _day(item.due_on),
+            },
+            url=reverse("engagements:item", args=[item.pk]),
+        )
+        for item in items
+    ]
+
+
+def stages_awaiting_acceptance(*, meeting, since, now) -> list[AgendaEntry]:
+    """Stages the client must accept that are ready (every item closed) or past their last due date."""
+    today = now.astimezone(meeting.series.zone).date()
+    stages = (
+        ChecklistStage.objects.filter(
+            engagement_id=meeting.engagement_id, acceptance_required=True, accepted_at__isnull=True
+        )
+        .annotate(
+            item_count=Count("items"),
+            open_count=Count("items", filter=~Q(items__status__in=CLOSED_ITEM_STATUSES)),
+            last_due=Max("items__due_on"),
+        )
+        .filter(item_count__gt=0)
+        .filter(Q(open_count=0) | Q(last_due__lt=today))
+        .order_by("position", "pk")
+    )
+    entries = []
+    for stage in stages:
+        if stage.reopened_at:
+            detail = _("Rejected by the client; reworked since")
+        elif stage.open_count == 0:
+            detail = _("Ready for the client's acceptance")
+        else:
+            detail = _("Past its last due date (%(due)s), not accepted") % {"due": _day(stage.last_due)}
+        entries.append(
+            AgendaEntry(
+                ref=f"stage:{stage.pk}",
+                title=stage.title[:300],
+                detail=detail,
+                url=reverse("engagements:detail", args=[meeting.engagement_id]) + f"#stage-{stage.pk}",
+            )
+        )
+    return entries
+
+
+def register() -> None:
+    register_agenda_source(CARRIED_OVER, gettext_lazy("Open action items carried over"), carried_over, position=10)
+    register_agenda_source(OVERDUE_ITEMS, gettext_lazy("Overdue checklist items"), overdue_checklist_items, position=20)
+    register_agenda_source(
+        AWAITING_ACCEPTANCE,
+        gettext_lazy("Stages awaiting the client's acceptance"),
+        stages_awaiting_acceptance,
+        position=30,
+    )

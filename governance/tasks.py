@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import plan
+
+
+@shared_task(acks_late=True, expires=3600)
+def meetings_top_up() -> int:
+    """Hourly: generate meetings up to the horizon (idempotent: a doubled tick creates nothing twice)."""
+    return plan.meetings_top_up()

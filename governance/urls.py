@@ -1,0 +1,39 @@
+from django.urls import path
+
+from .views import portal, staff
+
+app_name = "governance"
+
+urlpatterns = [
+    path("meetings/", staff.upcoming, name="upcoming"),
+    path("engagements/<int:pk>/", staff.plan_page, name="plan"),
+    path("engagements/<int:pk>/apply/", staff.plan_apply, name="plan_apply"),
+    path("engagements/<int:pk>/meetings/new/", staff.meeting_add, name="meeting_add"),
+    path("engagements/<int:pk>/feed/", staff.feed_subscribe, name="feed_subscribe"),
+    path("series/<int:pk>/edit/", staff.series_edit, name="series_edit"),
+    path("series/<int:pk>/end/", staff.series_end, name="series_end"),
+    path("series/<int:pk>/participants/", staff.participant_add, name="participant_add"),
+    path("participants/<int:pk>/delete/", staff.participant_remove, name="participant_remove"),
+    path("meetings/<int:pk>/", staff.meeting_page, name="meeting"),
+    path("meetings/<int:pk>/meeting.ics", staff.meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/prepare/", staff.meeting_prepare, name="meeting_prepare"),
+    path("meetings/<int:pk>/move/", staff.meeting_move, name="meeting_move"),
+    path("meetings/<int:pk>/cancel/", staff.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/held/", staff.meeting_held, name="meeting_held"),
+    path("meetings/<int:pk>/publish/", staff.meeting_publish, name="meeting_publish"),
+    path("meetings/<int:pk>/comments/", staff.meeting_comment, name="meeting_comment"),
+    path("meetings/<int:pk>/agenda/", staff.agenda_item_add, name="agenda_item_add"),
+    path("meetings/<int:pk>/attendees/", staff.attendee_add, name="attendee_add"),
+    path("agenda-items/<int:pk>/", staff.agenda_item_update, name="agenda_item_update"),
+    path("agenda-items/<int:pk>/delete/", staff.agenda_item_delete, name="agenda_item_delete"),
+    path("agenda-items/<int:pk>/move/", staff.agenda_item_move, name="agenda_item_move"),
+    path("agenda-items/<int:pk>/outcomes/", staff.outcome_add, name="outcome_add"),
+    path("outcomes/<int:pk>/delete/", staff.outcome_delete, name="outcome_delete"),
+    path("outcomes/<int:pk>/status/", staff.outcome_status, name="outcome_status"),
+    path("attendees/<int:pk>/", staff.attendance_set, name="attendance_set"),
+    path("feeds/mine/", staff.my_feed_subscribe, name="my_feed_subscribe"),
+    path("feeds/<int:pk>/revoke/", portal.feed_revoke, name="feed_revoke"),
+    # Calendar programs fetch these without logging in: the signed token is the key (see models/feeds.py).
+    path("feeds/engagements/<int:pk>/<str:token>.ics", portal.engagement_feed, name="engagement_feed"),
+    path("feeds/people/<str:token>.ics", portal.personal_feed, name="personal_feed"),
+]
