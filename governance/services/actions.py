@@ -105,7 +105,11 @@ def may_update(user, outcome) -> bool:
 def action_item_set_status(*, by, outcome: Outcome, status: str, now: datetime | None = None) -> Outcome:
     """Complete, drop or reopen an action item. A client completing theirs tells the meeting's owner."""
     now = now or timezone.now()
-    outcome = Outcome.objects.select_for_update().select_related("meeting__engagement", "owner").get(pk=outcome.pk)
+    outcome = (
+        Outcome.objects.select_for_update(of=("self",))
+        .select_related("meeting__engagement", "meeting__owner", "owner")
+        .get(pk=outcome.pk)
+    )
     if not may_update(by, outcome):
         raise PermissionDenied
     if status not in ActionStatus.values:

@@ -81,7 +81,7 @@ def agenda_prepare(*, meeting: Meeting, now: datetime | None = None, by=None) ->
     """Make the agenda rows (sections, live entries) and the attendance list; again later, add the live entries
     that are new. Returns the number of agenda rows added."""
     now = now or timezone.now()
-    meeting = Meeting.objects.select_for_update().select_related("series", "engagement").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("series", "engagement").get(pk=meeting.pk)
     if by is not None:
         _require_run(by, meeting)
     _editable(meeting)
@@ -153,7 +153,7 @@ def agenda_prepare(*, meeting: Meeting, now: datetime | None = None, by=None) ->
 
 
 def _meeting_for_edit(by, meeting) -> Meeting:
-    meeting = Meeting.objects.select_for_update().select_related("engagement", "series").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
     _require_run(by, meeting)
     _editable(meeting)
     return meeting

@@ -88,7 +88,7 @@ def minutes_content(meeting: Meeting) -> dict:
 @transaction.atomic
 def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetime | None = None) -> MinutesVersion:
     now = now or timezone.now()
-    meeting = Meeting.objects.select_for_update().select_related("engagement", "series").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
     if not may_run(by, meeting):
         raise PermissionDenied
     if meeting.status == MeetingStatus.CANCELLED:

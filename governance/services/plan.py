@@ -406,7 +406,7 @@ def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **c
     moved one gets a new calendar SEQUENCE, so invited participants receive an update); past meetings, meetings
     moved or cancelled on their own, and meetings already held stay as they were."""
     now = now or timezone.now()
-    series = MeetingSeries.objects.select_for_update().select_related("engagement").get(pk=series.pk)
+    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
     _require_manager(by, series.engagement)
     unknown = set(changes) - set(SERIES_FIELDS)
     if unknown:
@@ -500,7 +500,7 @@ def series_end(*, by, series: MeetingSeries, now: datetime | None = None) -> int
     """End a series today: its meetings still to come are cancelled (participants who were invited get the
     cancellation). Returns how many were cancelled."""
     now = now or timezone.now()
-    series = MeetingSeries.objects.select_for_update().select_related("engagement").get(pk=series.pk)
+    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
     _require_manager(by, series.engagement)
     if series.ended_on is not None:
         return 0
@@ -524,7 +524,7 @@ def _validate_reason(reason: str) -> str:
 
 
 def _locked_meeting(meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("engagement", "series").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
 
 
 @transaction.atomic
@@ -687,7 +687,7 @@ def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesP
     """Add a team member or a stakeholder (``user:<id>`` / ``stakeholder:<id>``) to the series' meetings to come."""
     from .actions import owner_choices
 
-    series = MeetingSeries.objects.select_for_update().select_related("engagement").get(pk=series.pk)
+    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
     _require_manager(by, series.engagement)
     kind, _sep, pk = (person or "").partition(":")
     if not pk.isdigit() or kind not in ("user", "stakeholder"):
