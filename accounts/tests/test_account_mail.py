@@ -277,3 +277,15 @@ def test_email_changes_are_limited_per_address(client, csm, settings):
     response = _ask(client, "victim@example.com")
     assert response.status_code == 429
     assert EmailChange.objects.count() == 1
+
+
+def test_admins_see_email_changes_read_only_and_without_the_nonce(client, csm, vendor):
+    change = services.email_change_request(user=csm, new_email="anna.new@northwind.example")
+    admin = UserFactory(vendor_admin=True, organization=vendor, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    listing = client.get(reverse("admin:accounts_emailchange_changelist"))
+    assert listing.status_code == 200 and "anna.new@northwind.example" in listing.content.decode()
+    detail = client.get(reverse("admin:accounts_emailchange_change", args=[change.pk]))
+    assert detail.status_code == 200
+    assert change.nonce not in detail.content.decode()
+    assert client.get(reverse("admin:accounts_emailchange_add")).status_code == 403
