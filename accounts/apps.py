@@ -8,5 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from . import (
             lockout,  # noqa: F401  (a login clears the failures against that account)
-            notifications_hooks,  # noqa: F401  (rebuilds the links of account mail when it is sent)
+            notifications_hooks,
         )
+
+        notifications_hooks.register()

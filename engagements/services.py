@@ -53,7 +53,7 @@ from .models import (
     TemplateItem,
     TemplateStage,
 )
-from .reminders import item_reminders_sync
+from .reminders import CHECKLIST_CATEGORY, item_reminders_sync
 
 # Who may open clients and engagements.
 CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
@@ -1037,7 +1037,6 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     rejected stage, or for the whole work plan in its last stage, assigned to the acting PM (else
     the CSM). It keeps the stage from being accepted until the team has dealt with it, shows in
     the next actions and gets the usual reminders. The CSM and PM are told the reason."""
-    from notifications.models import Category
     from notifications.services import notify
 
     target = stage or stages[-1]
@@ -1063,7 +1062,7 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     notify(
         event=f"engagement.rejection:{acceptance.pk}",
         recipients=recipients,
-        category=Category.CHECKLIST,
+        category=CHECKLIST_CATEGORY,
         template="engagements/email/rejection",
         context={
             "engagement_name": engagement.name,
@@ -1097,7 +1096,6 @@ def satisfaction_ask_day30(*, now=None) -> int:
     """Ask every engagement 30 days past kickoff for a score, once (a unique constraint makes a
     repeated or concurrent run harmless), and tell the client's key users. Run from a periodic
     task; returns how many engagements were asked."""
-    from notifications.models import Category
     from notifications.services import NotifyRequest, notify_many
 
     now = now or timezone.now()
@@ -1121,7 +1119,7 @@ def satisfaction_ask_day30(*, now=None) -> int:
             NotifyRequest(
                 event=f"engagement.satisfaction_day30:{engagement.pk}",
                 recipients=key_users[engagement.client_id],
-                category=Category.CHECKLIST,
+                category=CHECKLIST_CATEGORY,
                 template="engagements/email/satisfaction_day30",
                 context={"engagement_name": engagement.name},
                 url=reverse("portal:engagement", args=[engagement.pk]),

@@ -258,6 +258,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        # kombu's default is ./control, relative to the working directory: it wrote exchange files into
+        # the repository root.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
