@@ -6,8 +6,9 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import client_access
 from .lockout import password_confirm
-from .models import Invitation, Organization, User
+from .models import Invitation, User
 
 
 class CrispyFormMixin:
@@ -28,7 +29,7 @@ class InvitationForm(CrispyFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).clients()
+        self.fields["organization"].queryset = client_access.clients_invitable_by(user).order_by("name")
         self.fields["organization"].label = _("Client")
 
 

@@ -35,18 +35,13 @@ TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if 
 
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Organizations a user may see: portfolio roles see all; other staff the vendor and
-        the clients they work for; client users only their own organization."""
+        """Organizations a user may see: their own (the vendor, for staff) and the clients they see
+        (``client_access.clients_seen_by``: portfolio roles all, other staff those they work for)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.sees_portfolio:
-            return self.all()
-        if user.is_client_user:
-            return self.filter(pk=user.organization_id)
-        from engagements.models import Engagement
+        from . import client_access
 
-        client_ids = Engagement.objects.visible_to(user).values("client_id")
-        return self.filter(models.Q(kind=OrganizationKind.VENDOR) | models.Q(pk__in=client_ids))
+        return self.filter(models.Q(pk=user.organization_id) | models.Q(pk__in=client_access.clients_seen_by(user)))
 
     def clients(self):
         return self.filter(kind=OrganizationKind.CLIENT)
@@ -73,23 +68,7 @@ class Organization(models.Model):
         return self.kind == OrganizationKind.VENDOR
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """People a user may see: staff see everyone at the vendor and at their clients;
-        client users see their own organization and the vendor staff on their engagements."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.sees_portfolio:
-            return self.all()
-        if user.is_client_user:
-            from engagements.models import Engagement
-
-            team_ids = Engagement.objects.visible_to(user).team_user_ids()
-            return self.filter(models.Q(organization_id=user.organization_id) | models.Q(pk__in=team_ids))
-        return self.filter(organization__in=Organization.objects.visible_to(user))
-
-
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
@@ -176,9 +155,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+        """Seen (and revoked) by those who manage the client (its CSM, directors, admins: see
+        ``engagements.policy``), and by whoever sent the invitation. Never by client users."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
             return self.none()
-        return self.filter(organization__in=Organization.objects.visible_to(user).clients())
+        from . import client_access
+
+        return self.filter(
+            models.Q(organization__in=client_access.clients_managed_by(user)) | models.Q(invited_by=user)
+        )
 
     def pending(self, now):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)

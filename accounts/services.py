@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from . import client_access
 from .models import CLIENT_ROLES, EmailChange, Invitation, Organization, OrganizationKind, Role, User
 from .throttle import mail_throttle
 
@@ -58,7 +59,9 @@ def invitation_create(
     now=None,
 ) -> Invitation:
     now = now or timezone.now()
-    if not by.is_vendor_user or not Organization.objects.visible_to(by).clients().filter(pk=organization.pk).exists():
+    # Only those who manage the client or one of its engagements bring its people in: an invited key user
+    # decides for the client, so a team member must not be able to invite one (issue 7, hole 4).
+    if not by.is_vendor_user or not client_access.clients_invitable_by(by).filter(pk=organization.pk).exists():
         raise PermissionDenied
     if organization.kind != OrganizationKind.CLIENT:
         raise ValidationError(_("Invitations are for client organizations only."))

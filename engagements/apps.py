@@ -7,9 +7,10 @@ class EngagementsConfig(AppConfig):
     name = "engagements"
 
     def ready(self):
+        from accounts import client_access
         from notifications import registry
 
-        from . import reminders, tasks
+        from . import policy, reminders, tasks
 
         # Checklist mail: its category, the reminder kinds, the day-30 tick and the weekly CSM digest's row.
         registry.register_category(reminders.CHECKLIST_CATEGORY, _("Checklist reminders"), position=10)
@@ -21,3 +22,6 @@ class EngagementsConfig(AppConfig):
             "engagements: ask day-30 satisfaction", tasks.ask_day30_satisfaction, every_seconds=3600
         )
         registry.register_ensure(reminders.weekly_digest_ensure)
+
+        # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
+        client_access.register(policy)

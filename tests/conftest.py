@@ -107,7 +107,9 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     )
     done_item = ChecklistItemFactory(stage=stage, client_side=True, done=True, evidence_file=evidence)
     return {
-        "client_profile": ClientProfileFactory(organization=engagement.client),
+        # The engagement's CSM is also the client's CSM (``ClientProfile.csm``): that, not the engagement, is what
+        # lets them edit the client (issue 7, hole 3).
+        "client_profile": ClientProfileFactory(organization=engagement.client, csm=engagement.csm),
         "stage": stage,
         "item": item,
         "done_item": done_item,

@@ -142,7 +142,7 @@ def test_a_long_decision_history_still_finds_the_work_plan_decision_and_baseline
             by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="Not yet"
         )
         ChecklistItem.objects.filter(stage=stage, status=ItemStatus.OPEN).update(status=ItemStatus.DONE)
-    page = selectors.engagement_page(engagement=engagement)
+    page = selectors.engagement_page(engagement=engagement, user=engagement.csm)
     assert page.work_plan_rejection is not None
     assert page.work_plan_rejection.reason == REASON
     assert page.baseline is not None
