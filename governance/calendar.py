@@ -7,7 +7,7 @@ written in the series' time zone (with its VTIMEZONE), so a weekly 10:00 meeting
 summer-time change.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -89,7 +89,7 @@ def feed_ics(meetings, *, name: str, link_for=None, now=None) -> bytes:
     """A subscribable feed: each meeting (cancelled ones as CANCELLED, so subscribers see them go)."""
     now = now or timezone.now()
     calendar = _calendar(method=PUBLISH, name=name)
-    calendar.add("refresh-interval", "PT1H", parameters={"VALUE": "DURATION"})
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_event(meeting, now=now, link=link_for(meeting) if link_for else ""))

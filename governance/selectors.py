@@ -66,7 +66,8 @@ def meeting_health(*, engagement_ids, now: datetime) -> dict[int, MeetingHealth]
     )
     result = {pk: MeetingHealth() for pk in engagement_ids}
     for row in rows:
-        result[row.pop("engagement_id")] = MeetingHealth(**row)
+        engagement_id = row.pop("engagement_id")
+        result[engagement_id] = MeetingHealth(**row)
     return result
 
 

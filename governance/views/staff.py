@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -200,8 +200,11 @@ def participant_add(request, pk):
 @require_POST
 def participant_remove(request, pk):
     participant = _row_or_404(request, SeriesParticipant.objects.select_related("series__engagement"), pk)
-    plan.series_participant_remove(by=request.user, participant=participant)
-    messages.success(request, _("Participant removed."))
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the removal."))
+    else:
+        plan.series_participant_remove(by=request.user, participant=participant)
+        messages.success(request, _("Participant removed."))
     return redirect("governance:series_edit", pk=participant.series_id)
 
 
@@ -470,6 +473,8 @@ def outcome_add(request, pk):
 @require_POST
 def outcome_delete(request, pk):
     outcome = _row_or_404(request, Outcome.objects.select_related("meeting__engagement", "agenda_item"), pk)
+    if request.POST.get("confirm") != "yes":
+        return _agenda_response(request, outcome.meeting, error=_("Confirm the removal."))
     agenda.outcome_delete(by=request.user, outcome=outcome)
     return _agenda_response(request, outcome.meeting)
 
@@ -477,10 +482,12 @@ def outcome_delete(request, pk):
 @staff_required
 @require_POST
 def outcome_status(request, pk):
-    # The item's owner may update it too, so this is fetched as "may see", and the service decides.
+    # Those who manage the engagement and the item's owner (on our side) update it; anyone else gets 404.
     outcome = _row_or_404(
-        request, Outcome.objects.select_related("meeting__engagement", "agenda_item"), pk, manage=False
+        request, Outcome.objects.select_related("meeting__engagement", "agenda_item", "owner"), pk, manage=False
     )
+    if not actions.may_update(request.user, outcome):
+        raise Http404
     form = forms.ActionStatusForm(request.POST)
     error = None
     if not form.is_valid():
