@@ -35,18 +35,13 @@ TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if 
 
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Organizations a user may see: portfolio roles see all; other staff the vendor and
-        the clients they work for; client users only their own organization."""
+        """Organizations a user may see: their own (the vendor, for staff) and the clients they see
+        (``client_access.clients_seen_by``: portfolio roles all, other staff those they work for)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.sees_portfolio:
-            return self.all()
-        if user.is_client_user:
-            return self.filter(pk=user.organization_id)
-        from engagements.models import Engagement
+        from . import client_access
 
-        client_ids = Engagement.objects.visible_to(user).values("client_id")
-        return self.filter(models.Q(kind=OrganizationKind.VENDOR) | models.Q(pk__in=client_ids))
+        return self.filter(models.Q(pk=user.organization_id) | models.Q(pk__in=client_access.clients_seen_by(user)))
 
     def clients(self):
         return self.filter(kind=OrganizationKind.CLIENT)
@@ -73,23 +68,7 @@ class Organization(models.Model):
         return self.kind == OrganizationKind.VENDOR
 
 
-class UserQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """People a user may see: staff see everyone at the vendor and at their clients;
-        client users see their own organization and the vendor staff on their engagements."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.sees_portfolio:
-            return self.all()
-        if user.is_client_user:
-            from engagements.models import Engagement
-
-            team_ids = Engagement.objects.visible_to(user).team_user_ids()
-            return self.filter(models.Q(organization_id=user.organization_id) | models.Q(pk__in=team_ids))
-        return self.filter(organization__in=Organization.objects.visible_to(user))
-
-
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra):
@@ -176,9 +155,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
+        """Seen (and revoked) by those who manage the client (its CSM, directors, admins: see
+        ``engagements.policy``), and by whoever sent the invitation. Never by client users."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
             return self.none()
-        return self.filter(organization__in=Organization.objects.visible_to(user).clients())
+        from . import client_access
+
+        return self.filter(
+            models.Q(organization__in=client_access.clients_managed_by(user)) | models.Q(invited_by=user)
+        )
 
     def pending(self, now):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
@@ -241,3 +226,39 @@ class Invitation(models.Model):
         if self.expires_at <= now:
             return _("expired")
         return _("pending")
+
+
+class EmailChangeQuerySet(models.QuerySet):
+    def pending(self, now):
+        return self.filter(confirmed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+
+
+class EmailChange(models.Model):
+    """A requested change of a user's sign-in address. It takes effect only when the new address opens the
+    signed link mailed to it (single use, expiring), so nobody can move an account to an address they do not
+    control; the old address is told once it has happened."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_changes", verbose_name=_("user")
+    )
+    new_email = models.EmailField(_("new email address"))
+    old_email = models.EmailField(_("previous email address"), blank=True)
+    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = EmailChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+
+    def __str__(self):
+        return f"{self.user_id}: → {self.new_email}"
+
+    def is_pending(self, now=None):
+        now = now or timezone.now()
+        return not self.confirmed_at and not self.cancelled_at and self.expires_at > now

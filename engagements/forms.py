@@ -103,6 +103,9 @@ class EngagementForm(CrispyMixin, forms.ModelForm):
         for name in ("csm", "pm", "deputy_pm", "account_executive"):
             self.fields[name].queryset = staff
         self.fields["client"].queryset = selectors.client_choices_for_engagement(user=user)
+        self.fields["client"].help_text = _(
+            "The clients you look after. For a new client, open the client first (Clients, New client)."
+        )
         if self.instance.pk:
             del self.fields["client"]
         elif user.role == Role.CSM:
@@ -171,10 +174,19 @@ class StakeholderForm(CrispyMixin, forms.ModelForm):
             "is_executive_sponsor",
         ]
 
-    def __init__(self, *args, engagement, **kwargs):
+    def __init__(self, *args, engagement, may_change_key_user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(organization_id=engagement.client_id, is_active=True)
         self.fields["cares_about"].widget.attrs["rows"] = 2
+        if not may_change_key_user:
+            # The key user decides for the client: only those who manage the engagement name or re-link them.
+            # A disabled field keeps its current value whatever is posted.
+            note = _("Only those who manage the engagement change who the key user is.")
+            self.fields["is_key_user"].disabled = True
+            self.fields["is_key_user"].help_text = note
+            if self.instance.is_key_user:
+                self.fields["user"].disabled = True
+                self.fields["user"].help_text = note
 
     def validate_constraints(self, exclude=None):
         # The service validates (engagement is set there); a half-built instance cannot be checked here.

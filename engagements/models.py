@@ -3,13 +3,16 @@ import functools
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
+
+from . import policy
+from .policy import ScopedQuerySet
 
 
 class Phase(models.TextChoices):
@@ -21,31 +24,16 @@ class Phase(models.TextChoices):
 
 
 class EngagementQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The one rule for who sees an engagement (and, through it, everything inside it).
+    """Access to engagements follows ``engagements.policy`` (see there for the rules)."""
 
-        Portfolio roles (admin, executive, director) see all; other vendor staff see the
-        engagements they own or are on the team of; client users see their own organization's.
-        """
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.sees_portfolio:
-            return self.all()
-        if user.is_client_user:
-            return self.filter(client_id=user.organization_id)
-        on_team = EngagementMember.objects.filter(engagement=OuterRef("pk"), user=user)
-        return self.filter(Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team))
+    def visible_to(self, user):
+        return self.filter(policy.engagement_filter(user))
+
+    def managed_by(self, user):
+        return self.filter(policy.engagement_filter(user, manage=True))
 
     def active(self):
         return self.exclude(phase=Phase.CLOSED)
-
-    def team_user_ids(self):
-        """Ids of every vendor person on these engagements (for client-side people lists)."""
-        ids = set()
-        for csm, pm, deputy in self.values_list("csm_id", "pm_id", "deputy_pm_id"):
-            ids.update(i for i in (csm, pm, deputy) if i)
-        ids.update(EngagementMember.objects.filter(engagement__in=self).values_list("user_id", flat=True))
-        return ids
 
 
 class Engagement(models.Model):
@@ -155,15 +143,6 @@ class EngagementMember(models.Model):
     def __str__(self):
         return f"{self.user} on {self.engagement}"
 
-    @property
-    def has_handoff(self):
-        handoff = getattr(self, "handoff", None)
-        return bool(handoff and handoff.handed_over_at)
-
-
-def _engagements_of(user):
-    return Engagement.objects.visible_to(user)
-
 
 class ResourceLinkKind(models.TextChoices):
     BOARD = "board", _("Scrum board")
@@ -173,11 +152,14 @@ class ResourceLinkKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EngagementChildQuerySet(models.QuerySet):
+class EngagementChildQuerySet(ScopedQuerySet):
     """For models hanging directly off an engagement: visible exactly when the engagement is."""
 
-    def visible_to(self, user):
-        return self.filter(engagement__in=_engagements_of(user))
+
+class StaffOnlyEngagementChildQuerySet(ScopedQuerySet):
+    """Vendor-internal records of an engagement: never visible to a client user, whatever their engagement."""
+
+    vendor_internal = True
 
 
 class ResourceLink(models.Model):
@@ -191,7 +173,8 @@ class ResourceLink(models.Model):
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("address"), max_length=500)
 
-    objects = EngagementChildQuerySet.as_manager()
+    # The team's working links; the portal does not show them.
+    objects = StaffOnlyEngagementChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "title"]
@@ -207,15 +190,14 @@ class ResourceLink(models.Model):
 
 class ClientProfileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Vendor staff only: the profile holds the commercial summary and the internal knowledge page."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
+        """Vendor staff only (the profile holds the commercial summary and the internal knowledge page), for the
+        clients they see (``policy.clients_seen_by``: a CSM sees a new client of theirs with no engagement yet)."""
+        if not policy.is_staff(user):
             return self.none()
-        from accounts.models import Organization
+        return self.filter(organization__in=policy.clients_seen_by(user))
 
-        if user.sees_portfolio:
-            return self.all()
-        # A CSM sees the clients they look after, including a new one with no engagement yet.
-        return self.filter(Q(organization__in=Organization.objects.visible_to(user).clients()) | Q(csm=user))
+    def managed_by(self, user):
+        return self.filter(organization__in=policy.clients_managed_by(user))
 
 
 class ClientProfile(models.Model):
@@ -304,15 +286,6 @@ class BillingRecord(models.Model):
 
 
 # --- Handoff and obligations ---------------------------------------------------------------
-
-
-class StaffOnlyEngagementChildQuerySet(models.QuerySet):
-    """Vendor-internal records: never visible to a client user, whatever their engagement."""
-
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
-            return self.none()
-        return self.filter(engagement__in=_engagements_of(user))
 
 
 class Handoff(models.Model):
@@ -519,7 +492,8 @@ class Integration(models.Model):
     test_environment_ready = models.BooleanField(_("test environment ready"), default=False)
     blockers = models.TextField(_("blockers"), blank=True)
 
-    objects = EngagementChildQuerySet.as_manager()
+    # The team's view of the client's systems (blockers included); the portal does not show it.
+    objects = StaffOnlyEngagementChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["provider"]
@@ -633,11 +607,6 @@ class TemplateItem(models.Model):
 # --- Checklists of an engagement ---------------------------------------------------------------
 
 
-class ChecklistStageQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(engagement__in=_engagements_of(user))
-
-
 class ChecklistStage(models.Model):
     """A stage copied from a template stage: later template edits never change it."""
 
@@ -652,7 +621,7 @@ class ChecklistStage(models.Model):
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopened_reason = models.TextField(_("reason the client gave"), blank=True)
 
-    objects = ChecklistStageQuerySet.as_manager()
+    objects = EngagementChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -663,12 +632,10 @@ class ChecklistStage(models.Model):
         return self.title
 
 
-class StageActualQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Spending is vendor-internal (commercial): never shown to a client user."""
-        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
-            return self.none()
-        return self.filter(stage__engagement__in=_engagements_of(user))
+class StageActualQuerySet(ScopedQuerySet):
+    # Spending is vendor-internal (commercial): never shown to a client user.
+    engagement_path = "stage__engagement"
+    vendor_internal = True
 
 
 class StageActual(models.Model):
@@ -720,9 +687,8 @@ class ItemStatus(models.TextChoices):
 CLOSED_ITEM_STATUSES = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
 
 
-class ChecklistItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(stage__engagement__in=_engagements_of(user))
+class ChecklistItemQuerySet(ScopedQuerySet):
+    engagement_path = "stage__engagement"
 
     def open(self):
         return self.exclude(status__in=CLOSED_ITEM_STATUSES)
@@ -806,6 +772,12 @@ class ChecklistItem(models.Model):
         return not self.is_closed and self.due_on is not None and self.due_on < today
 
 
+class ItemCommentQuerySet(ScopedQuerySet):
+    engagement_path = "item__stage__engagement"
+    # Internal comments stay among vendor staff; the client sees the others on their items.
+    client_visible_filter = Q(is_internal=False)
+
+
 class ItemComment(models.Model):
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -813,6 +785,8 @@ class ItemComment(models.Model):
     # Internal comments stay among vendor staff; the client sees the others on their items.
     is_internal = models.BooleanField(_("internal (vendor only)"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ItemCommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -997,9 +971,9 @@ class SatisfactionScore(models.Model):
         return f"{self.engagement}: {self.score or '?'}"
 
 
-class MilestoneQuerySet(EngagementChildQuerySet):
-    def early_wins(self):
-        return self.filter(is_early_win=True)
+class MilestoneQuerySet(ScopedQuerySet):
+    # The client sees the early wins once reached, to make value visible early; the plan is the team's.
+    client_visible_filter = Q(is_early_win=True, reached_on__isnull=False)
 
 
 class Milestone(models.Model):

@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Role, User
+from accounts.models import Role, User
 
+from . import policy
 from .health import HEALTH_BADGE, Health, engagement_health, health_expression
 from .models import (
     CLOSED_ITEM_STATUSES,
@@ -21,6 +22,7 @@ from .models import (
     ClientProfile,
     Decision,
     Engagement,
+    Integration,
     ItemComment,
     ItemEvent,
     ItemStatus,
@@ -28,6 +30,7 @@ from .models import (
     Obligation,
     Phase,
     PmAbsence,
+    ResourceLink,
     SatisfactionScore,
     Side,
     StageAcceptance,
@@ -137,13 +140,18 @@ def engagement_list_for_portal(*, user):
     return Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
 
 
+def client_profiles():
+    """Client profiles with what their pages show; scope with ``visible_to``/``managed_by``."""
+    return ClientProfile.objects.select_related("organization", "csm")
+
+
 def client_list(*, user):
-    return ClientProfile.objects.visible_to(user).select_related("organization", "csm").order_by("organization__name")
+    return client_profiles().visible_to(user).order_by("organization__name")
 
 
 def client_choices_for_engagement(*, user):
-    """Clients a person may open an engagement for: creators see every client organization."""
-    return Organization.objects.clients().order_by("name")
+    """Clients a person may open an engagement for (``policy.clients_open_for``): never every client."""
+    return policy.clients_open_for(user).order_by("name")
 
 
 def vendor_people():
@@ -202,23 +210,23 @@ class EngagementPage:
     handoff: object = None
 
 
-def items_prefetch(*, for_client=False):
-    comments = ItemComment.objects.select_related("author")
-    if for_client:
-        comments = comments.filter(is_internal=False)
+def items_prefetch(*, user):
+    """A stage's items, each with the number of comments ``user`` may read (a client's count leaves out the
+    internal ones, by the comments' own queryset)."""
+    comments = ItemComment.objects.for_viewer(user).filter(item=OuterRef("pk"))
     return Prefetch(
         "items",
         queryset=ChecklistItem.objects.select_related("assignee", "evidence_file", "completed_by").annotate(
-            comment_count=Count("comments", filter=Q(comments__is_internal=False) if for_client else Q())
+            comment_count=_count(comments, "item")
         ),
     )
 
 
-def _stage_views(stages, today, *, with_actuals=False):
+def _stage_views(stages, today):
     views = []
     for stage in stages:
         items = list(stage.items.all())
-        actuals = list(stage.actuals.all()) if with_actuals else []
+        actuals = list(stage.actuals.all())
         counted = [i for i in items if i.status != ItemStatus.NOT_APPLICABLE]
         view = StageView(
             stage=stage,
@@ -284,19 +292,20 @@ def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
     return changes
 
 
-def engagement_page(*, engagement: Engagement, today: date | None = None, for_client: bool = False) -> EngagementPage:
-    """Everything the engagement page shows, for staff or (``for_client``) for the portal."""
+def engagement_page(*, engagement: Engagement, user, today: date | None = None) -> EngagementPage:
+    """Everything the engagement page shows ``user`` (staff page or portal): each record comes through its
+    queryset's ``for_viewer(user)``, so a client never loads what is vendor-internal (a ``none()`` queryset
+    costs no query)."""
     today = today or timezone.localdate()
     stages = list(
         ChecklistStage.objects.filter(engagement=engagement).prefetch_related(
-            items_prefetch(for_client=for_client),
+            items_prefetch(user=user),
             # The stage's history of client decisions (with the reasons of rejections).
             Prefetch("acceptances", queryset=StageAcceptance.objects.select_related("decided_by")),
-            # Spending is vendor-internal: the portal never loads it.
-            *([] if for_client else [Prefetch("actuals", queryset=StageActual.objects.select_related("recorded_by"))]),
+            Prefetch("actuals", queryset=StageActual.objects.for_viewer(user).select_related("recorded_by")),
         )
     )
-    stage_views = _stage_views(stages, today, with_actuals=not for_client)
+    stage_views = _stage_views(stages, today)
     all_items = [item for view in stage_views for item in view.items]
     open_items = sorted(
         (i for i in all_items if not i.is_closed), key=lambda i: (i.due_on or date.max, i.position, i.pk)
@@ -304,7 +313,7 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
     done = sum(v.done for v in stage_views)
     total = sum(v.total for v in stage_views)
     overdue = sum(v.overdue for v in stage_views)
-    stakeholders = [] if for_client else list(Stakeholder.objects.filter(engagement=engagement).select_related("user"))
+    stakeholders = list(Stakeholder.objects.for_viewer(user).filter(engagement=engagement).select_related("user"))
     scores = list(
         SatisfactionScore.objects.filter(engagement=engagement, score__isnull=False).order_by("-answered_at")[:1]
     )
@@ -314,9 +323,7 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         unaccepted_stages_past_due=sum(1 for v in stage_views if v.past_due_unaccepted),
         satisfaction=latest_satisfaction,
     )
-    milestones = list(Milestone.objects.filter(engagement=engagement))
-    if for_client:
-        milestones = [m for m in milestones if m.is_early_win and m.reached_on]
+    milestones = list(Milestone.objects.for_viewer(user).filter(engagement=engagement))
     timeline = []
     if engagement.kickoff_on:
         end = engagement.kickoff_on + timedelta(days=30)
@@ -360,7 +367,7 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         next_vendor=[i for i in open_items if i.owner_side == Side.VENDOR][:5],
         next_client=[i for i in open_items if i.owner_side == Side.CLIENT][:5],
         stakeholders=stakeholders,
-        warnings=[] if for_client else engagement_warnings(engagement, stakeholders),
+        warnings=engagement_warnings(engagement, stakeholders) if policy.is_staff(user) else [],
         milestones=milestones,
         timeline=timeline,
         acting_pm=acting_pm,
@@ -374,38 +381,29 @@ def engagement_page(*, engagement: Engagement, today: date | None = None, for_cl
         if work_plan_decision is not None and work_plan_decision.decision == Decision.REJECTED
         else None,
     )
-    if not for_client:
-        page.obligations = list(Obligation.objects.filter(engagement=engagement).select_related("owner"))
-        page.integrations = list(engagement.integrations.all())
-        page.resource_links = list(engagement.resource_links.all())
-        page.handoff = getattr(engagement, "handoff", None)
+    page.obligations = list(Obligation.objects.for_viewer(user).filter(engagement=engagement).select_related("owner"))
+    page.integrations = list(Integration.objects.for_viewer(user).filter(engagement=engagement))
+    page.resource_links = list(ResourceLink.objects.for_viewer(user).filter(engagement=engagement))
+    # Vendor-internal, and already joined to the staff page's engagement.
+    page.handoff = getattr(engagement, "handoff", None) if policy.is_staff(user) else None
     return page
 
 
-def engagement_for_page(*, user, pk):
-    """The engagement (404-able queryset) with the people the page shows."""
-    return (
-        Engagement.objects.visible_to(user)
-        .select_related(
-            "client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by"
-        )
-        .filter(pk=pk)
+def engagement_with_people():
+    """Engagements with the people the engagement page shows; scope with ``visible_to``/``managed_by``."""
+    return Engagement.objects.select_related(
+        "client__client_profile", "csm", "pm", "deputy_pm", "account_executive", "handoff__handed_over_by"
     )
 
 
-def item_detail(*, user, pk):
-    """An item with its comments and history, visible to ``user``."""
-    comments = ItemComment.objects.select_related("author")
-    if user.is_client_user:
-        comments = comments.filter(is_internal=False)
-    return (
-        ChecklistItem.objects.visible_to(user)
-        .select_related("stage__engagement__client", "assignee", "evidence_file", "completed_by")
-        .prefetch_related(
-            Prefetch("comments", queryset=comments),
-            Prefetch("events", queryset=ItemEvent.objects.select_related("actor")),
-        )
-        .filter(pk=pk)
+def item_detail(*, user):
+    """Items with the comments ``user`` may read (a client never loads internal ones) and their history;
+    scope with ``visible_to``/``managed_by``."""
+    return ChecklistItem.objects.select_related(
+        "stage__engagement__client", "assignee", "evidence_file", "completed_by"
+    ).prefetch_related(
+        Prefetch("comments", queryset=ItemComment.objects.for_viewer(user).select_related("author")),
+        Prefetch("events", queryset=ItemEvent.objects.select_related("actor")),
     )
 
 

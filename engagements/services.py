@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, OrganizationKind, Role, User
 from attachments.services import attachment_store
 
+from . import policy
 from .models import (
     CLOSED_ITEM_STATUSES,
     AssigneeRole,
@@ -53,13 +54,7 @@ from .models import (
     TemplateItem,
     TemplateStage,
 )
-from .reminders import item_reminders_sync
-
-# Who may open clients and engagements.
-CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
-
-# Who may record someone else's absence (it reroutes that person's work on every engagement).
-ABSENCE_RECORDERS = frozenset({Role.DIRECTOR, Role.VENDOR_ADMIN})
+from .reminders import CHECKLIST_CATEGORY, item_reminders_sync
 
 # The one table of phase transitions; ``engagement_change_phase`` is the only way to move.
 ALLOWED_TRANSITIONS = {
@@ -81,62 +76,22 @@ def transitions_from(phase: str) -> list[tuple[str, str]]:
     return [(p, Phase(p).label) for p in allowed]
 
 
-# --- Access -------------------------------------------------------------------------------------
-
-
-def can_create(user: User) -> bool:
-    return user.is_superuser or user.role in CREATOR_ROLES
-
-
-def can_manage(user: User, engagement: Engagement) -> bool:
-    """Shape the engagement (checklist structure, phase, handoff, people): its CSM, PM, deputy
-    PM, and the director and admins. Team members and executives work on items only."""
-    if not user.is_active or not user.is_vendor_user:
-        return user.is_superuser
-    if user.is_superuser or user.role in (Role.DIRECTOR, Role.VENDOR_ADMIN):
-        return True
-    return user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
-
-
-def can_manage_client(user: User, profile: ClientProfile) -> bool:
-    """Edit a client's profile, contract and billing (and so who its CSM is): the client's CSM, the CSM
-    of one of its engagements, and the director and admins. Others who see the client only read it."""
-    if not user.is_active or not user.is_vendor_user:
-        return user.is_superuser
-    if user.is_superuser or user.role in (Role.DIRECTOR, Role.VENDOR_ADMIN):
-        return True
-    if profile.csm_id == user.pk:
-        return True
-    return Engagement.objects.filter(client_id=profile.organization_id, csm=user).exists()
-
-
-def can_decide(user: User, engagement: Engagement) -> bool:
-    """Who accepts or rejects for the client: the portal account marked key user in the
-    engagement's stakeholder map; while none is linked there, the client's key users."""
-    if not user.is_active or not user.is_key_user or user.organization_id != engagement.client_id:
-        return False
-    linked = (
-        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
-        .values_list("user_id", flat=True)
-        .first()
-    )
-    return linked is None or linked == user.pk
+# --- Access (the rules are in ``policy``; services check them again whatever a view let through) ----------
 
 
 def _require_visible(user: User, engagement: Engagement) -> None:
-    if not Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists():
+    if not policy.may_see(user, engagement):
         raise PermissionDenied
 
 
 def _require_staff(user: User, engagement: Engagement) -> None:
-    if not user.is_vendor_user and not user.is_superuser:
+    if not policy.is_staff(user):
         raise PermissionDenied
     _require_visible(user, engagement)
 
 
 def _require_manager(user: User, engagement: Engagement) -> None:
-    _require_staff(user, engagement)
-    if not can_manage(user, engagement):
+    if not policy.may_manage(user, engagement):
         raise PermissionDenied
 
 
@@ -165,7 +120,8 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def client_create(*, by: User, name: str, csm: User | None = None, **profile_fields) -> ClientProfile:
-    if not can_create(by):
+    """Open a new client; a CSM who opens one becomes its CSM (``policy.may_create_client``)."""
+    if not policy.may_create_client(by):
         raise PermissionDenied
     name = (name or "").strip()
     if not name:
@@ -184,19 +140,27 @@ def client_create(*, by: User, name: str, csm: User | None = None, **profile_fie
     return _save(profile)
 
 
+def _require_client_manager(user: User, profile: ClientProfile) -> None:
+    if not policy.may_manage_client(user, profile.organization):
+        raise PermissionDenied
+
+
 @transaction.atomic
 def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> ClientProfile:
-    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists() or not can_manage_client(by, profile):
-        raise PermissionDenied
+    """Edit a client's profile, contract and CSM: its CSM, directors and admins (``policy.may_manage_client``)."""
+    _require_client_manager(by, profile)
+    csm_before = profile.csm_id
     for field, value in fields.items():
         setattr(profile, field, value)
+    # Only a new CSM is checked: one who has since left does not block other edits.
+    if profile.csm_id and profile.csm_id != csm_before and (profile.csm.role != Role.CSM or not profile.csm.is_active):
+        raise ValidationError({"csm": _("Choose an active customer success manager.")})
     return _save(profile)
 
 
 @transaction.atomic
 def billing_record_add(*, by: User, profile: ClientProfile, **fields) -> BillingRecord:
-    if not ClientProfile.objects.visible_to(by).filter(pk=profile.pk).exists() or not can_manage_client(by, profile):
-        raise PermissionDenied
+    _require_client_manager(by, profile)
     return _save(BillingRecord(profile=profile, **fields))
 
 
@@ -233,10 +197,14 @@ def _validate_people(engagement: Engagement) -> None:
 
 @transaction.atomic
 def engagement_create(*, by: User, client: Organization, name: str, csm: User, now=None, **fields) -> Engagement:
-    if not can_create(by):
-        raise PermissionDenied
+    """Open an engagement for an existing client: its CSM, directors and admins (``policy.may_open_engagement``).
+
+    Opening an engagement grants nothing over the client: the client's CSM stays who it was. Only a client
+    that has none yet gets the engagement's CSM, and only a director or admin can open one for such a client."""
     if client.kind != OrganizationKind.CLIENT:
         raise ValidationError({"client": _("Choose a client organization.")})
+    if not policy.may_open_engagement(by, client):
+        raise PermissionDenied
     engagement = Engagement(client=client, name=(name or "").strip(), csm=csm, created_at=now or timezone.now())
     for field, value in fields.items():
         if field not in ENGAGEMENT_EDITABLE:
@@ -244,8 +212,8 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
         setattr(engagement, field, value)
     _validate_people(engagement)
     _save(engagement)
-    profile, _created = ClientProfile.objects.get_or_create(organization=client, defaults={"csm": csm})
-    if profile.csm_id is None:
+    profile, _created = ClientProfile.objects.get_or_create(organization=client)
+    if profile.csm_id is None and csm.role == Role.CSM and policy.oversees(by):
         profile.csm = csm
         profile.save(update_fields=["csm"])
     return engagement
@@ -389,16 +357,31 @@ def obligation_close(*, by: User, obligation: Obligation, status: str = Obligati
 # --- People ---------------------------------------------------------------------------------------
 
 
+def _key_user_state(stakeholder: Stakeholder | None) -> tuple:
+    """What a stakeholder row says about who decides for the client: (is key user, linked account)."""
+    if stakeholder is None or not stakeholder.is_key_user:
+        return (False, None)
+    return (True, stakeholder.user_id)
+
+
 @transaction.atomic
 def stakeholder_save(
-    *, by: User, engagement: Engagement, stakeholder: Stakeholder | None = None, **fields
+    *, by: User, engagement: Engagement, stakeholder: Stakeholder | None = None, now=None, **fields
 ) -> Stakeholder:
+    """Add or edit a person on the stakeholder map (the team may); naming, re-linking or unnaming the key
+    user, who accepts for the client, is for those who manage the engagement, and is told to the client's key
+    users and the CSM."""
+    now = now or timezone.now()
     _require_staff(by, engagement)
     stakeholder = stakeholder or Stakeholder(engagement=engagement)
     if stakeholder.engagement_id != engagement.pk:
         raise PermissionDenied
+    before = Stakeholder.objects.select_for_update().filter(pk=stakeholder.pk).first() if stakeholder.pk else None
     for field, value in fields.items():
         setattr(stakeholder, field, value)
+    key_user_changed = _key_user_state(before) != _key_user_state(stakeholder)
+    if key_user_changed and not policy.may_manage(by, engagement):
+        raise PermissionDenied
     if stakeholder.user_id and stakeholder.user.organization_id != engagement.client_id:
         raise ValidationError({"user": _("Choose a portal account of this client.")})
     if stakeholder.is_key_user and stakeholder.user_id and not stakeholder.user.is_key_user:
@@ -408,16 +391,68 @@ def stakeholder_save(
         )
     try:
         with transaction.atomic():
-            return _save(stakeholder)
+            _save(stakeholder)
     except IntegrityError as error:
         # Two people saved as key user at once: the partial unique constraint decides.
         raise ValidationError({"is_key_user": _("This engagement already has a key user.")}) from error
+    if key_user_changed:
+        _key_user_change_notify(by=by, engagement=engagement, now=now)
+    return stakeholder
 
 
 @transaction.atomic
-def stakeholder_delete(*, by: User, stakeholder: Stakeholder) -> None:
+def stakeholder_delete(*, by: User, stakeholder: Stakeholder, now=None) -> None:
+    """Remove a person from the map; removing the key user is a change of key user (managers only, told)."""
     _require_staff(by, stakeholder.engagement)
-    stakeholder.delete()
+    if stakeholder.is_key_user and not policy.may_manage(by, stakeholder.engagement):
+        raise PermissionDenied
+    was_key_user = stakeholder.is_key_user
+    Stakeholder.objects.filter(pk=stakeholder.pk, engagement_id=stakeholder.engagement_id).delete()
+    if was_key_user:
+        _key_user_change_notify(by=by, engagement=stakeholder.engagement, now=now or timezone.now())
+
+
+def _key_user_change_notify(*, by: User, engagement: Engagement, now) -> None:
+    """Tell the client's key users and the CSM who now decides for the client, so a forged change of the
+    key user cannot go unnoticed (issue 7, hole 4)."""
+    from notifications.models import Category
+    from notifications.services import NotifyRequest, notify_many
+
+    key_user = policy.key_user_of(engagement)
+    linked = Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False).exists()
+    client_key_users = list(
+        User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True)
+    )
+    context = {
+        "engagement_name": engagement.name,
+        "client_name": engagement.client.name,
+        "key_user": str(key_user) if key_user and linked else "",
+        "changed_by": str(by),
+        "changed_at": now,
+    }
+    # One event, two audiences with their own link; the dedupe key is per recipient.
+    event = f"engagements.key_user_changed:{engagement.pk}:{now.isoformat()}"
+    notify_many(
+        [
+            NotifyRequest(
+                event=event,
+                recipients=client_key_users,
+                category=Category.ACCOUNT,
+                template="engagements/email/key_user_changed",
+                context=context,
+                url=reverse("portal:engagement", args=[engagement.pk]),
+            ),
+            NotifyRequest(
+                event=event,
+                recipients=[engagement.csm] if engagement.csm.is_active else [],
+                category=Category.ACCOUNT,
+                template="engagements/email/key_user_changed",
+                context=context,
+                url=reverse("engagements:stakeholders", args=[engagement.pk]),
+            ),
+        ],
+        now=now,
+    )
 
 
 def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
@@ -444,7 +479,8 @@ def member_add(*, by: User, engagement: Engagement, user: User, role: str = "") 
 @transaction.atomic
 def pm_absence_record(*, by: User, user: User, starts_on: date, ends_on: date, note: str = "", now=None) -> PmAbsence:
     """A PM records their own absence; a director or admin may record anyone's."""
-    if not by.is_vendor_user or (by.pk != user.pk and not (by.is_superuser or by.role in ABSENCE_RECORDERS)):
+    # Someone else's absence reroutes their work on every engagement: directors and admins only.
+    if not policy.is_staff(by) or (by.pk != user.pk and not policy.oversees(by)):
         raise PermissionDenied
     return _save(
         PmAbsence(user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_at=now or timezone.now())
@@ -659,17 +695,6 @@ def _due_dates_reanchor(*, by: User, engagement: Engagement, now) -> None:
         item_reminders_sync(item, now=now)
 
 
-def _key_user_of(engagement: Engagement) -> User | None:
-    stakeholder = (
-        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
-        .select_related("user")
-        .first()
-    )
-    if stakeholder:
-        return stakeholder.user
-    return User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True).first()
-
-
 @transaction.atomic
 def template_apply(*, by: User, engagement: Engagement, template: ChecklistTemplate, now=None) -> list[ChecklistStage]:
     """Copy a template's stages and items into the engagement.
@@ -687,7 +712,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
     assignees = {
         AssigneeRole.CSM: engagement.csm,
         AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
-        AssigneeRole.KEY_USER: _key_user_of(engagement),
+        AssigneeRole.KEY_USER: policy.key_user_of(engagement),
     }
     stages = []
     for template_stage in template.stages.prefetch_related("items"):
@@ -805,7 +830,7 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     now = now or timezone.now()
     engagement = item.stage.engagement
     _require_staff(by, engagement)
-    if set(fields) - {"assignee", "due_on", "status"} and not can_manage(by, engagement):
+    if set(fields) - {"assignee", "due_on", "status"} and not policy.may_manage(by, engagement):
         raise PermissionDenied
     item = (
         ChecklistItem.objects.select_for_update(of=("self",))
@@ -967,7 +992,7 @@ def acceptance_decide(
     """
     now = now or timezone.now()
     _require_visible(by, engagement)
-    if not can_decide(by, engagement):
+    if not policy.may_decide(by, engagement):
         raise PermissionDenied
     engagement = _lock(engagement)
     if stage is not None:
@@ -1037,7 +1062,6 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     rejected stage, or for the whole work plan in its last stage, assigned to the acting PM (else
     the CSM). It keeps the stage from being accepted until the team has dealt with it, shows in
     the next actions and gets the usual reminders. The CSM and PM are told the reason."""
-    from notifications.models import Category
     from notifications.services import notify
 
     target = stage or stages[-1]
@@ -1063,7 +1087,7 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     notify(
         event=f"engagement.rejection:{acceptance.pk}",
         recipients=recipients,
-        category=Category.CHECKLIST,
+        category=CHECKLIST_CATEGORY,
         template="engagements/email/rejection",
         context={
             "engagement_name": engagement.name,
@@ -1097,7 +1121,6 @@ def satisfaction_ask_day30(*, now=None) -> int:
     """Ask every engagement 30 days past kickoff for a score, once (a unique constraint makes a
     repeated or concurrent run harmless), and tell the client's key users. Run from a periodic
     task; returns how many engagements were asked."""
-    from notifications.models import Category
     from notifications.services import NotifyRequest, notify_many
 
     now = now or timezone.now()
@@ -1121,7 +1144,7 @@ def satisfaction_ask_day30(*, now=None) -> int:
             NotifyRequest(
                 event=f"engagement.satisfaction_day30:{engagement.pk}",
                 recipients=key_users[engagement.client_id],
-                category=Category.CHECKLIST,
+                category=CHECKLIST_CATEGORY,
                 template="engagements/email/satisfaction_day30",
                 context={"engagement_name": engagement.name},
                 url=reverse("portal:engagement", args=[engagement.pk]),

@@ -15,7 +15,7 @@ from accounts.access import client_required, key_user_required, staff_required
 from attachments.services import attachment_response
 from onboarding_portal.forms import add_service_errors
 
-from . import forms, selectors, services
+from . import forms, policy, selectors, services
 from .health import Health
 from .models import (
     ChecklistItem,
@@ -34,6 +34,7 @@ from .models import (
     StageActual,
     Stakeholder,
 )
+from .policy import object_for_user_or_404
 
 PAGE_SIZE = 50
 
@@ -54,17 +55,17 @@ def _attempt(request, call, success) -> bool:
 
 
 def _engagement_or_404(request, pk, *, manage=False) -> Engagement:
-    engagement = get_object_or_404(selectors.engagement_for_page(user=request.user, pk=pk))
-    if manage and not services.can_manage(request.user, engagement):
-        raise Http404
-    return engagement
+    """The engagement if the user may see it (with ``manage``: manage it), else 404 (``policy``)."""
+    return object_for_user_or_404(selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage)
 
 
 def _item_or_404(request, pk, *, manage=False) -> ChecklistItem:
-    item = get_object_or_404(selectors.item_detail(user=request.user, pk=pk))
-    if manage and not services.can_manage(request.user, item.stage.engagement):
-        raise Http404
-    return item
+    return object_for_user_or_404(selectors.item_detail(user=request.user), user=request.user, pk=pk, manage=manage)
+
+
+def _record_or_404(request, queryset, pk, *, manage=False):
+    """An engagement's record (stage, milestone, ...) with its engagement, if the user may see (manage) it."""
+    return object_for_user_or_404(queryset.select_related("engagement"), user=request.user, pk=pk, manage=manage)
 
 
 def _back_to(engagement, anchor=""):
@@ -108,7 +109,7 @@ def dashboard(request):
             ("next_due", _("Next due")),
             ("kickoff", _("Kickoff")),
         ],
-        "can_create": services.can_create(request.user),
+        "can_create": policy.may_create_client(request.user),
         # Directors are warned on their home page when a CSM carries more than the capacity.
         "over_capacity": [row for row in selectors.csm_workload() if row.over_capacity]
         if request.user.sees_portfolio
@@ -139,14 +140,14 @@ def client_list(request):
     return render(
         request,
         "engagements/client_list.html",
-        {"clients": selectors.client_list(user=request.user), "can_create": services.can_create(request.user)},
+        {"clients": selectors.client_list(user=request.user), "can_create": policy.may_create_client(request.user)},
     )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_create(request):
-    if not services.can_create(request.user):
+    if not policy.may_create_client(request.user):
         raise Http404
     form = forms.ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -164,7 +165,7 @@ def client_create(request):
 @staff_required
 @require_GET
 def client_detail(request, pk):
-    profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
+    profile = object_for_user_or_404(selectors.client_profiles(), user=request.user, pk=pk)
     engagements = Engagement.objects.visible_to(request.user).filter(client=profile.organization)
     return render(
         request,
@@ -174,18 +175,15 @@ def client_detail(request, pk):
             "engagements": engagements.select_related("csm", "pm"),
             "billing_records": profile.billing_records.all(),
             "billing_form": forms.BillingRecordForm(),
-            "can_create": services.can_create(request.user),
-            "can_manage_client": services.can_manage_client(request.user, profile),
+            "can_open_engagement": policy.may_open_engagement(request.user, profile.organization),
+            "can_manage_client": policy.may_manage_client(request.user, profile.organization),
         },
     )
 
 
 def _client_to_manage_or_404(request, pk):
     # Those who only read a client get the same 404 as outsiders: the edit URL reveals nothing.
-    profile = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
-    if not services.can_manage_client(request.user, profile):
-        raise Http404
-    return profile
+    return object_for_user_or_404(selectors.client_profiles(), user=request.user, pk=pk, manage=True)
 
 
 @staff_required
@@ -223,7 +221,8 @@ def billing_record_add(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def engagement_create(request):
-    if not services.can_create(request.user):
+    # Who may open a new client may come here; the form offers only the clients they may open one for.
+    if not policy.may_create_client(request.user):
         raise Http404
     initial = {"client": request.GET.get("client")} if request.GET.get("client", "").isdigit() else {}
     form = forms.EngagementForm(request.POST or None, user=request.user, initial=initial)
@@ -245,8 +244,8 @@ def engagement_create(request):
 @require_GET
 def engagement_detail(request, pk):
     engagement = _engagement_or_404(request, pk)
-    page = selectors.engagement_page(engagement=engagement)
-    can_manage = services.can_manage(request.user, engagement)
+    page = selectors.engagement_page(engagement=engagement, user=request.user)
+    can_manage = policy.may_manage(request.user, engagement)
     context = {
         "engagement": engagement,
         "client_profile": getattr(engagement.client, "client_profile", None),
@@ -349,7 +348,7 @@ def obligation_add(request, pk):
 @staff_required
 @require_POST
 def obligation_close(request, pk):
-    obligation = get_object_or_404(Obligation.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    obligation = _record_or_404(request, Obligation.objects, pk)
     status = request.POST.get("status", ObligationStatus.DONE)
     if status not in ObligationStatus.values:
         status = ObligationStatus.DONE
@@ -361,7 +360,8 @@ def obligation_close(request, pk):
 @require_http_methods(["GET", "POST"])
 def stakeholders(request, pk):
     engagement = _engagement_or_404(request, pk)
-    form = forms.StakeholderForm(request.POST or None, engagement=engagement)
+    can_manage = policy.may_manage(request.user, engagement)
+    form = forms.StakeholderForm(request.POST or None, engagement=engagement, may_change_key_user=can_manage)
     if request.method == "POST" and form.is_valid():
         try:
             services.stakeholder_save(by=request.user, engagement=engagement, **form.cleaned_data)
@@ -376,6 +376,7 @@ def stakeholders(request, pk):
         "stakeholders": people,
         "warnings": services.engagement_warnings(engagement, people),
         "form": form,
+        "can_manage": can_manage,
     }
     return render(request, "engagements/stakeholders.html", context)
 
@@ -383,9 +384,14 @@ def stakeholders(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request, pk):
-    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    stakeholder = _record_or_404(request, Stakeholder.objects, pk)
     engagement = stakeholder.engagement
-    form = forms.StakeholderForm(request.POST or None, instance=stakeholder, engagement=engagement)
+    form = forms.StakeholderForm(
+        request.POST or None,
+        instance=stakeholder,
+        engagement=engagement,
+        may_change_key_user=policy.may_manage(request.user, engagement),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.stakeholder_save(
@@ -403,9 +409,11 @@ def stakeholder_edit(request, pk):
 @staff_required
 @require_POST
 def stakeholder_delete(request, pk):
-    stakeholder = get_object_or_404(Stakeholder.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    stakeholder = _record_or_404(request, Stakeholder.objects, pk)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Confirm that the stakeholder should be removed."))
+    elif stakeholder.is_key_user and not policy.may_manage(request.user, stakeholder.engagement):
+        messages.error(request, _("Only those who manage the engagement change who the key user is."))
     else:
         services.stakeholder_delete(by=request.user, stakeholder=stakeholder)
         messages.success(request, _("Stakeholder removed."))
@@ -431,7 +439,7 @@ def integration_edit(request, pk):
 
 def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
     """The edit page of an engagement's record: the form, the service, and back to the engagement."""
-    record = get_object_or_404(queryset.visible_to(request.user).select_related("engagement"), pk=pk)
+    record = _record_or_404(request, queryset, pk)
     form = form_class(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
@@ -505,7 +513,7 @@ def milestone_add(request, pk):
 @staff_required
 @require_POST
 def milestone_reached(request, pk):
-    milestone = get_object_or_404(Milestone.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    milestone = _record_or_404(request, Milestone.objects, pk)
     services.milestone_mark_reached(by=request.user, milestone=milestone)
     messages.success(request, _("Milestone reached."))
     return _back_to(milestone.engagement, "#timeline")
@@ -527,9 +535,7 @@ def resource_link_add(request, pk):
 
 def _remove(request, queryset, pk, service, kwarg, success, anchor):
     """Remove an engagement's record: only those who manage the engagement (others get 404)."""
-    record = get_object_or_404(queryset.visible_to(request.user).select_related("engagement"), pk=pk)
-    if not services.can_manage(request.user, record.engagement):
-        raise Http404
+    record = _record_or_404(request, queryset, pk, manage=True)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Confirm the removal."))
     else:
@@ -603,7 +609,7 @@ def obligation_edit(request, pk):
 @staff_required
 @require_POST
 def obligation_reopen(request, pk):
-    obligation = get_object_or_404(Obligation.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    obligation = _record_or_404(request, Obligation.objects, pk)
     services.obligation_reopen(by=request.user, obligation=obligation)
     messages.success(request, _("Commitment reopened."))
     return _back_to(obligation.engagement, "#obligations")
@@ -615,10 +621,8 @@ def obligation_reopen(request, pk):
 @staff_required
 @require_POST
 def item_create(request, pk):
-    stage = get_object_or_404(ChecklistStage.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    stage = _record_or_404(request, ChecklistStage.objects, pk, manage=True)
     engagement = stage.engagement
-    if not services.can_manage(request.user, engagement):
-        raise Http404
     form = forms.ItemCreateForm(request.POST, engagement=engagement)
     if form.is_valid():
         _attempt(
@@ -634,9 +638,7 @@ def item_create(request, pk):
 @staff_required
 @require_POST
 def stage_actuals(request, pk):
-    stage = get_object_or_404(ChecklistStage.objects.visible_to(request.user).select_related("engagement"), pk=pk)
-    if not services.can_manage(request.user, stage.engagement):
-        raise Http404
+    stage = _record_or_404(request, ChecklistStage.objects, pk, manage=True)
     form = forms.ActualsForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -656,10 +658,10 @@ def stage_actuals(request, pk):
 @staff_required
 @require_POST
 def stage_actual_delete(request, pk):
-    entry = get_object_or_404(StageActual.objects.visible_to(request.user).select_related("stage__engagement"), pk=pk)
+    entry = object_for_user_or_404(
+        StageActual.objects.select_related("stage__engagement"), user=request.user, pk=pk, manage=True
+    )
     engagement = entry.stage.engagement
-    if not services.can_manage(request.user, engagement):
-        raise Http404
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Confirm the removal."))
     else:
@@ -679,7 +681,7 @@ def _item_context(request, item, **extra):
         "engagement": engagement,
         "assignees": selectors.assignee_choices(engagement),
         "statuses": ChecklistItem._meta.get_field("status").choices,
-        "can_manage": services.can_manage(request.user, engagement),
+        "can_manage": policy.may_manage(request.user, engagement),
         "evidence_form": forms.EvidenceForm(),
         "comment_form": forms.CommentForm(),
         "today": today,
@@ -820,14 +822,14 @@ def portal_home(request):
 def portal_engagement(request, pk):
     # The portal's own queryset: it never loads the handoff or the client profile (vendor-internal).
     engagement = get_object_or_404(selectors.engagement_list_for_portal(user=request.user), pk=pk)
-    page = selectors.engagement_page(engagement=engagement, for_client=True)
+    page = selectors.engagement_page(engagement=engagement, user=request.user)
     pending = list(selectors.pending_satisfaction(user=request.user).filter(engagement=engagement))
     context = {
         "engagement": engagement,
         "page": page,
         "pending_satisfaction": pending,
         "today": timezone.localdate(),
-        "can_decide": services.can_decide(request.user, engagement),
+        "can_decide": policy.may_decide(request.user, engagement),
     }
     return render(request, "portal/engagement.html", context)
 
@@ -851,7 +853,8 @@ def portal_tasks(request):
 
 
 def _portal_item_or_404(request, pk) -> ChecklistItem:
-    return get_object_or_404(selectors.item_detail(user=request.user, pk=pk).filter(owner_side=Side.CLIENT))
+    items = selectors.item_detail(user=request.user).filter(owner_side=Side.CLIENT)
+    return object_for_user_or_404(items, user=request.user, pk=pk)
 
 
 @client_required
@@ -932,7 +935,7 @@ def _decide(request, engagement, stage):
 @key_user_required
 @require_POST
 def portal_stage_decision(request, pk):
-    stage = get_object_or_404(ChecklistStage.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    stage = _record_or_404(request, ChecklistStage.objects, pk)
     _decide(request, stage.engagement, stage)
     return redirect(reverse("portal:engagement", args=[stage.engagement_id]) + f"#stage-{stage.pk}")
 
@@ -940,7 +943,7 @@ def portal_stage_decision(request, pk):
 @key_user_required
 @require_POST
 def portal_work_plan_decision(request, pk):
-    engagement = get_object_or_404(Engagement.objects.visible_to(request.user), pk=pk)
+    engagement = object_for_user_or_404(Engagement.objects, user=request.user, pk=pk)
     _decide(request, engagement, None)
     return redirect("portal:engagement", pk=engagement.pk)
 
@@ -948,7 +951,7 @@ def portal_work_plan_decision(request, pk):
 @client_required
 @require_POST
 def portal_satisfaction(request, pk):
-    question = get_object_or_404(SatisfactionScore.objects.visible_to(request.user), pk=pk)
+    question = object_for_user_or_404(SatisfactionScore.objects, user=request.user, pk=pk)
     form = forms.SatisfactionForm(request.POST)
     if form.is_valid():
         _attempt(

@@ -34,7 +34,8 @@ TEAM = frozenset({"csm", "pm", "deputy_pm", "team_member"})
 CLIENT = frozenset({"client_key_user", "client_member", "other_client_user"})
 OWN_CLIENT = frozenset({"client_key_user", "client_member"})
 
-# Who may open clients and engagements, and who may shape one (see engagements.services).
+# Who may open clients (and so come to the new-engagement page), and who may shape an engagement
+# (see engagements.policy).
 CREATORS = frozenset({"vendor_admin", "director", "csm", "other_csm"})
 MANAGE = {
     "allowed": frozenset({"vendor_admin", "director", "csm", "pm", "deputy_pm"}),
@@ -108,6 +109,10 @@ RULES: dict[str, Rule] = {
     ),
     "accounts:password_reset_complete": public(),
     "accounts:invitation_accept": public(methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["token"]}),
+    # The link mailed to a new address: the signed token is the credential, so it works signed in or not.
+    "accounts:email_change_confirm": public(
+        methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["email_change_token"]}
+    ),
     # Any signed-in person: their own account.
     "home": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),
@@ -120,8 +125,9 @@ RULES: dict[str, Rule] = {
     "accounts:invitation_revoke": staff_object(
         "invitation",
         methods=("POST",),
-        # The invitation was sent by the CSM to their client: every vendor person who sees that
-        # client may revoke it.
+        # Each invitation was sent by the client's CSM: those who manage the client (its CSM, the director,
+        # admins) and its sender may revoke it; the rest of the team, executives included, get 404 (hole 3).
+        **MANAGE_CLIENT,
     ),
     # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items.
     "engagements:create": staff(methods=("GET", "POST"), allowed=CREATORS),

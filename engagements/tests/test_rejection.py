@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from engagements import services
+from engagements import reminders, services
 from engagements.models import ChecklistItem, Decision, ItemEvent, ItemStatus, Side
-from notifications.models import Category, Notification
+from notifications.models import Notification
 
 from .factories import ChecklistItemFactory, ChecklistStageFactory, StakeholderFactory
 
@@ -67,7 +67,7 @@ def test_the_csm_and_pm_get_the_reason(client_key_user, engagement, csm, pm, acc
     acceptance = _reject(client_key_user, engagement, accepted_stage)
     rows = Notification.objects.filter(event=f"engagement.rejection:{acceptance.pk}")
     assert {row.recipient for row in rows} == {csm, pm}
-    assert {row.category for row in rows} == {Category.CHECKLIST}
+    assert {row.category for row in rows} == {reminders.CHECKLIST_CATEGORY}
     assert all(row.context["reason"] == REASON for row in rows)
     assert all("the client rejected Environments" in row.subject for row in rows)
     assert all(f"#stage-{accepted_stage.pk}" in row.url for row in rows)
@@ -142,7 +142,7 @@ def test_a_long_decision_history_still_finds_the_work_plan_decision_and_baseline
             by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="Not yet"
         )
         ChecklistItem.objects.filter(stage=stage, status=ItemStatus.OPEN).update(status=ItemStatus.DONE)
-    page = selectors.engagement_page(engagement=engagement)
+    page = selectors.engagement_page(engagement=engagement, user=engagement.csm)
     assert page.work_plan_rejection is not None
     assert page.work_plan_rejection.reason == REASON
     assert page.baseline is not None

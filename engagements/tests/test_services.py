@@ -28,6 +28,7 @@ from engagements.models import (
 from .factories import (
     ChecklistItemFactory,
     ChecklistStageFactory,
+    ClientProfileFactory,
     EngagementFactory,
     HandoffFactory,
     PmAbsenceFactory,
@@ -114,12 +115,14 @@ def test_team_members_cannot_create_clients(team_member):
 
 
 def test_engagement_create_rejects_pm_as_own_deputy(csm, pm, client_org):
+    ClientProfileFactory(organization=client_org, csm=csm)
     with pytest.raises(ValidationError) as error:
         services.engagement_create(by=csm, client=client_org, name="E", csm=csm, pm=pm, deputy_pm=pm)
     assert "deputy_pm" in error.value.message_dict
 
 
 def test_engagement_create_rejects_client_people_as_staff(csm, client_org, client_key_user):
+    ClientProfileFactory(organization=client_org, csm=csm)
     with pytest.raises(ValidationError):
         services.engagement_create(by=csm, client=client_org, name="E", csm=csm, pm=client_key_user)
 
@@ -404,7 +407,7 @@ def test_the_accepted_work_plan_is_the_baseline_for_changes(client_key_user, csm
     services.item_update(by=csm, item=kept, due_on=date(2026, 3, 8))
     services.item_delete(by=csm, item=gone)
     services.item_create(by=csm, stage=stage, title="New")
-    page = selectors.engagement_page(engagement=engagement)
+    page = selectors.engagement_page(engagement=engagement, user=engagement.csm)
     kinds = {(c["kind"], c["title"]) for c in page.baseline_changes}
     assert kinds == {("redated", "Kept"), ("removed", "Gone"), ("added", "New")}
     assert page.baseline.is_work_plan
@@ -494,11 +497,13 @@ def test_sql_health_agrees_with_the_python_rules(engagement, csm):
     stage = ChecklistStageFactory(engagement=engagement)
     ChecklistItemFactory(stage=stage, overdue=True)
     row = selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk)
-    assert row.health == Health.AT_RISK == selectors.engagement_page(engagement=engagement).health
+    assert row.health == Health.AT_RISK == selectors.engagement_page(engagement=engagement, user=engagement.csm).health
     for _ in range(4):
         ChecklistItemFactory(stage=stage, overdue=True)
     row = selectors.engagement_list_for_dashboard(user=csm).get(pk=engagement.pk)
-    assert row.health == Health.OFF_TRACK == selectors.engagement_page(engagement=engagement).health
+    assert (
+        row.health == Health.OFF_TRACK == selectors.engagement_page(engagement=engagement, user=engagement.csm).health
+    )
 
 
 def test_an_unaccepted_stage_past_due_puts_the_engagement_at_risk(engagement, csm):

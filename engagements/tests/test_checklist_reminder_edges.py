@@ -11,7 +11,7 @@ from engagements import services as engagement_services
 from engagements.models import Engagement, Phase
 from engagements.tests.factories import ChecklistStageFactory, PmAbsenceFactory
 from notifications import services
-from notifications.models import Category, Channel, Notification, Reminder, ReminderStatus
+from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_a_newline_in_a_title_cannot_inject_a_mail_header(csm, settings):
     notify(
         event="item.injected:1",
         recipients=[csm],
-        category=Category.CHECKLIST,
+        category=reminders.CHECKLIST_CATEGORY,
         template=GENERIC_TEMPLATE,
         context={"title": "Signed DPA\r\nBcc: victim@example.com\nX-Evil: 1"},
     )

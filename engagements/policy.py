@@ -1,0 +1,273 @@
+"""The access policy: who may see, manage and decide what. Every rule is written once, here.
+
+Querysets (``visible_to``, ``managed_by``), services (which check again) and views (which answer 404) all
+ask these functions; nothing else in the project decides access to client data.
+
+========================================  ===========================================  =========================
+question                                  who                                          function
+========================================  ===========================================  =========================
+may see an engagement (and what is in     admins, executives, directors: all; other    ``engagement_filter``,
+it)                                       vendor staff: the engagements they are CSM,  ``may_see``
+                                          PM, deputy PM or team member of; client
+                                          users: their own organization's
+may manage an engagement (shape it:       its CSM, PM and deputy PM; directors and     ``engagement_filter(
+checklist structure, phase, handoff,      admins (executives only watch, team members   manage=True)``,
+team, key user, removals)                 work on items)                               ``may_manage``
+may decide for the client (accept or      the portal account linked as key user on     ``may_decide``
+reject stages and the work plan)          the stakeholder map; while none is linked,
+                                          any active key user of the client
+may create a client                       CSMs, directors, admins (a CSM who creates   ``may_create_client``
+                                          a client becomes its CSM)
+may manage a client (edit its profile,    the client's CSM (``ClientProfile.csm``),    ``clients_managed_by``,
+contract, billing and CSM; see and        directors, admins                            ``may_manage_client``
+revoke its invitations)
+may open an engagement for an existing    the same people as may manage the client:    ``clients_open_for``,
+client                                    opening an engagement grants nothing over    ``may_open_engagement``
+                                          the client
+may invite the client's people            those who manage the client, and those who   ``clients_invitable_by``
+                                          manage one of its engagements not closed
+sees a client                             those who see one of its engagements, and    ``clients_seen_by``
+                                          those who manage it
+========================================  ===========================================  =========================
+
+Vendor-internal records (handoff, commitments, stakeholder map, actuals, internal comments) are never shown
+to a client user whatever the engagement: their querysets say so (``ScopedQuerySet.vendor_internal`` and
+``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of passing a flag around.
+
+Superusers count as directors. An inactive account may do nothing.
+"""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Organization, Role, User
+
+# Roles that oversee delivery: they manage every engagement and every client.
+OVERSEER_ROLES = frozenset({Role.DIRECTOR, Role.VENDOR_ADMIN})
+# Roles that may open a new client (and become its CSM, for a CSM).
+CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
+
+NOTHING = Q(pk__in=[])
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_staff(user) -> bool:
+    """An active vendor person (or superuser): may enter the staff workspace."""
+    return _active(user) and (user.is_vendor_user or user.is_superuser)
+
+
+def oversees(user) -> bool:
+    """Directors, admins and superusers: they manage every engagement and client."""
+    return is_staff(user) and (user.is_superuser or user.role in OVERSEER_ROLES)
+
+
+# --- Engagements ----------------------------------------------------------------------------------------------
+
+
+def engagement_filter(user, *, manage: bool = False) -> Q:
+    """The filter on ``Engagement`` for the engagements ``user`` may see (or, with ``manage``, manage)."""
+    from .models import EngagementMember
+
+    if not _active(user):
+        return NOTHING
+    if manage:
+        if not is_staff(user):
+            return NOTHING
+        if oversees(user):
+            return Q()
+        return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user)
+    if user.sees_portfolio:
+        return Q()
+    if user.is_client_user:
+        return Q(client_id=user.organization_id)
+    if not user.is_vendor_user:
+        return NOTHING
+    on_team = EngagementMember.objects.filter(engagement=OuterRef("pk"), user=user)
+    return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team)
+
+
+def may_see(user, engagement) -> bool:
+    from .models import Engagement
+
+    return Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists()
+
+
+def may_manage(user, engagement) -> bool:
+    """Shape the engagement (see the module docstring); a Python mirror of ``engagement_filter(manage=True)``
+    so a page or service asks without a query (``test_policy`` checks the two agree)."""
+    if not is_staff(user):
+        return False
+    return oversees(user) or user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
+
+
+def key_user_of(engagement) -> User | None:
+    """The account that decides for the client: the one linked as key user on the stakeholder map, else the
+    client's (most recent) active key user; ``None`` when the client has none."""
+    from .models import Stakeholder
+
+    linked = (
+        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if linked is not None:
+        return linked.user
+    return (
+        User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def may_decide(user, engagement) -> bool:
+    """Accept or reject for the client: the key user linked on the stakeholder map; while none is linked, any
+    active key user of the client."""
+    from .models import Stakeholder
+
+    if not _active(user) or not user.is_key_user or user.organization_id != engagement.client_id:
+        return False
+    linked = (
+        Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return linked is None or linked == user.pk
+
+
+# --- Clients ----------------------------------------------------------------------------------------------------
+
+
+def may_create_client(user) -> bool:
+    return is_staff(user) and (user.is_superuser or user.role in CLIENT_CREATOR_ROLES)
+
+
+def clients_managed_by(user) -> models.QuerySet:
+    """Client organizations whose profile, contract, billing, CSM and invitations ``user`` manages."""
+    clients = Organization.objects.clients()
+    if not is_staff(user):
+        return clients.none()
+    if oversees(user):
+        return clients
+    return clients.filter(client_profile__csm=user)
+
+
+def may_manage_client(user, organization) -> bool:
+    return clients_managed_by(user).filter(pk=organization.pk).exists()
+
+
+def clients_open_for(user) -> models.QuerySet:
+    """Existing clients ``user`` may open an engagement for: the ones they manage (a new client is opened
+    through ``client_create``, which makes a CSM its CSM)."""
+    return clients_managed_by(user)
+
+
+def may_open_engagement(user, organization) -> bool:
+    return clients_open_for(user).filter(pk=organization.pk).exists()
+
+
+def clients_invitable_by(user) -> models.QuerySet:
+    """Clients whose people ``user`` may invite: those they manage, and those of an engagement they manage
+    that is not closed (the engagement's managers bring its client's people in; its team does not)."""
+    from .models import Engagement, Phase
+
+    if not is_staff(user):
+        return Organization.objects.none()
+    if oversees(user):
+        return Organization.objects.clients()
+    managed = Engagement.objects.managed_by(user).exclude(phase=Phase.CLOSED).values("client_id")
+    return Organization.objects.clients().filter(Q(client_profile__csm=user) | Q(pk__in=managed))
+
+
+def may_invite(user, organization) -> bool:
+    return clients_invitable_by(user).filter(pk=organization.pk).exists()
+
+
+def clients_seen_by(user) -> models.QuerySet:
+    """Client organizations ``user`` sees: through the engagements they see, and the ones they manage."""
+    from .models import Engagement
+
+    clients = Organization.objects.clients()
+    if not _active(user):
+        return clients.none()
+    if user.sees_portfolio:
+        return clients
+    if user.is_client_user:
+        return clients.filter(pk=user.organization_id)
+    if not user.is_vendor_user:
+        return clients.none()
+    seen = Engagement.objects.visible_to(user).values("client_id")
+    return clients.filter(Q(pk__in=seen) | Q(client_profile__csm=user))
+
+
+# --- The base every scoped queryset uses --------------------------------------------------------------------------
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows belong to an engagement: ``visible_to(user)`` is written here, once.
+
+    A subclass declares where its engagement is and what a client may see of it::
+
+        class StageActualQuerySet(ScopedQuerySet):
+            engagement_path = "stage__engagement"   # the lookup from this model to its Engagement
+            vendor_internal = True                   # never shown to a client user
+
+        class ItemCommentQuerySet(ScopedQuerySet):
+            engagement_path = "item__stage__engagement"
+            client_visible_filter = Q(is_internal=False)   # what a client user sees of it
+
+        class StageActual(models.Model):
+            objects = StageActualQuerySet.as_manager()
+
+    Then, everywhere:
+
+    - ``Model.objects.visible_to(user)``: the rows ``user`` may see (the engagement visible to them and, for a
+      client user, only what is client-visible); views fetch through it, so another client's row is a 404.
+    - ``Model.objects.managed_by(user)``: the rows of engagements ``user`` manages (edit/remove URLs).
+    - ``.client_visible()``: what any client user may see; ``.for_viewer(user)`` applies it to client users
+      only (for pages that already hold a visible engagement).
+
+    Governance and escalations models use the same base: declare ``engagement_path`` (and, if needed,
+    ``vendor_internal`` or ``client_visible_filter``) and never write ``visible_to`` again.
+    """
+
+    engagement_path = "engagement"
+    vendor_internal = False
+    client_visible_filter: Q | None = None
+
+    def _engagements(self, user, *, manage=False):
+        from .models import Engagement
+
+        engagements = Engagement.objects.managed_by(user) if manage else Engagement.objects.visible_to(user)
+        return self.filter(**{f"{self.engagement_path}__in": engagements})
+
+    def visible_to(self, user):
+        if not _active(user):
+            return self.none()
+        return self._engagements(user).for_viewer(user)
+
+    def managed_by(self, user):
+        return self._engagements(user, manage=True)
+
+    def client_visible(self):
+        if self.vendor_internal:
+            return self.none()
+        if self.client_visible_filter is not None:
+            return self.filter(self.client_visible_filter)
+        return self
+
+    def for_viewer(self, user):
+        return self.client_visible() if user.is_client_user and not user.is_superuser else self
+
+
+def object_for_user_or_404(queryset, *, user, pk, manage: bool = False):
+    """Row ``pk`` of ``queryset`` if ``user`` may see it (with ``manage``: may manage it), else 404.
+
+    The one way views fetch an engagement's record: "not yours", "only yours to read" and "does not exist"
+    give the same 404, so a URL never confirms that another client's object exists. Works on every scoped
+    queryset (``visible_to``/``managed_by``), ``Engagement`` and ``ClientProfile`` included."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(queryset.managed_by(user) if manage else queryset.visible_to(user), pk=pk)
