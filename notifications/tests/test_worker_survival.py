@@ -25,7 +25,7 @@ def _pending_emails(count: int, *, prefix: str) -> None:
         services.notify(
             event=f"test.redis-restart:{prefix}:{n}",
             recipients=[user],
-            category=Category.CHECKLIST,
+            category=Category.DIGEST,
             template=GENERIC_TEMPLATE,
             context={"title": f"Checklist item {n} is due"},
         )
