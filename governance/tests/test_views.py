@@ -132,7 +132,7 @@ def test_htmx_edits_answer_with_the_changed_part(client, cadences, mapped_engage
     client.post(reverse("governance:meeting_prepare", args=[meeting.pk]))
     item = meeting.agenda_items.filter(parent=None).first()
     response = client.post(
-        reverse("governance:agenda_item_update", args=[item.pk]),
+        reverse("governance:agenda_item", args=[item.pk]),
         {"minutes": "Stage 1 is done."},
         HTTP_HX_REQUEST="true",
     )

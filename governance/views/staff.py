@@ -377,6 +377,9 @@ def _item_response(request, item, error=None):
         if row is None:
             return render(request, "governance/partials/agenda.html", context)
         context["row"] = row
+        # An entry answers with its editor open: the person is working on it.
+        context["editing"] = True
+        context["outcome_open"] = error is not None
         template = "agenda_section" if row.parent_id is None else "agenda_entry"
         if row.parent_id is None:
             context["section"] = next(s for s in context["page"].sections if s.item is not None and s.item.pk == row.pk)
@@ -410,9 +413,12 @@ def agenda_item_add(request, pk):
 
 
 @staff_required
-@require_POST
-def agenda_item_update(request, pk):
+@require_http_methods(["GET", "POST"])
+def agenda_item(request, pk):
+    """GET (htmx): an agenda entry with its editor open; POST: save its title, minutes or internal notes."""
     item = _item_or_404(request, pk)
+    if request.method == "GET":
+        return _item_response(request, item)
     changes = {}
     for name in ("title", "minutes", "internal_notes"):
         if name in request.POST:
