@@ -117,3 +117,5 @@ def _history(engagement, keys, world):
     old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
     old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
     lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)
+    # Generated from the kickoff on: top the horizon up from today, as the hourly tick would.
+    plan.meetings_top_up(now=now)

@@ -37,18 +37,20 @@ class PlanApplyForm(CrispyMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language of the agendas"), choices=settings.LANGUAGES)
     starts_on = forms.DateField(label=_("First meetings from"), widget=DATE)
 
-    def __init__(self, *args, cadences, groups, **kwargs):
+    def __init__(self, *args, cadences, groups, running=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.cadences, self.groups = cadences, groups
+        # Ticked: the default plan, less what the engagement already runs (applying it again would skip it).
         self.fields["cadences"] = forms.MultipleChoiceField(
             label=_("Meetings"),
             choices=[(c.key, c.name) for c in cadences],
             widget=forms.CheckboxSelectMultiple,
             required=False,
-            initial=[c.key for c in cadences if c.in_default_plan],
+            initial=[c.key for c in cadences if c.in_default_plan and c.key not in running],
         )
         for group, alternatives in groups.items():
-            default = next((c.key for c in alternatives if c.in_default_plan), "")
+            taken = any(c.key in running for c in alternatives)
+            default = "" if taken else next((c.key for c in alternatives if c.in_default_plan), "")
             self.fields[f"group_{group}"] = forms.ChoiceField(
                 label=alternatives[0].name.split("(")[0].strip() or group,
                 choices=[(c.key, c.name) for c in alternatives] + [("", _("None"))],

@@ -37,7 +37,7 @@ UPCOMING_ON_PAGE = 30
 @dataclass
 class MeetingHealth:
     """Meetings that ended in the last 90 days (not cancelled), how many were held with minutes shared, how many
-    were missed, and how many still have no minutes after their two working days."""
+    were missed, and how many were held but still have no minutes after their two working days."""
 
     scheduled: int = 0
     held_with_minutes: int = 0
@@ -61,7 +61,10 @@ def meeting_health(*, engagement_ids, now: datetime) -> dict[int, MeetingHealth]
             scheduled=Count("pk"),
             held_with_minutes=Count("pk", filter=Q(status=MeetingStatus.HELD, minutes_version__gt=0)),
             missed=Count("pk", filter=Q(status=MeetingStatus.MISSED)),
-            minutes_late=Count("pk", filter=Q(minutes_late_at__isnull=False, minutes_version=0)),
+            # A missed meeting has no minutes either; it counts once, as missed.
+            minutes_late=Count(
+                "pk", filter=Q(minutes_late_at__isnull=False, minutes_version=0) & ~Q(status=MeetingStatus.MISSED)
+            ),
         )
     )
     result = {pk: MeetingHealth() for pk in engagement_ids}

@@ -74,6 +74,7 @@ def plan_page(request, pk):
         context["apply_form"] = forms.PlanApplyForm(
             cadences=page.cadences,
             groups=page.cadence_groups,
+            running={s.cadence_key for s in page.series if s.ended_on is None},
             initial={
                 "time_zone": page.plan.time_zone if page.plan else request.user.time_zone,
                 "language": page.language,
