@@ -251,3 +251,13 @@ def test_dates_in_agendas_and_times_for_a_fixed_clock():
     # Guard the hand-worked dates used above: the weekly status meets on Tuesdays.
     assert date(2026, 3, 3).weekday() == 1
     assert datetime(2026, 3, 3, 9, 0, tzinfo=UTC).isoformat().endswith("+00:00")
+
+
+def test_the_meeting_page_speaks_german(client, cadences, mapped_engagement, pm):
+    pm.language = "de"
+    pm.save()
+    client.force_login(pm)
+    _apply(mapped_engagement, pm, ["weekly-status"])
+    meeting = Meeting.objects.first()
+    page = client.get(reverse("governance:meeting", args=[meeting.pk])).content.decode()
+    assert "Tagesordnung" in page
