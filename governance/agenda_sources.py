@@ -119,3 +119,44 @@ def register() -> None:
         stages_awaiting_acceptance,
         position=30,
     )
+
+
+def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
+    """Commitments due since the last meeting (or before this one), and those broken and still open: kept,
+    broken, or due soon, each once."""
+    from engagements.models import Commitment, CommitmentStatus
+
+    rows = (
+        Commitment.objects.filter(engagement_id=meeting.engagement_id)
+        .exclude(status=CommitmentStatus.DROPPED)
+        .filter(
+            Q(due_at__gte=since, due_at__lt=meeting.ends_at)
+            | Q(broken_at__isnull=False, status=CommitmentStatus.OPEN)
+            | Q(broken_at__gte=since)
+        )
+        .select_related("owner")
+        .order_by("due_at", "pk")
+    )
+    entries = []
+    for commitment in rows:
+        if commitment.status == CommitmentStatus.KEPT:
+            state = _("kept") if commitment.broken_at is None else _("kept late")
+        elif commitment.broken_at is not None:
+            state = _("broken")
+        else:
+            state = _("open")
+        entries.append(
+            AgendaEntry(
+                ref=f"commitment:{commitment.pk}",
+                title=commitment.description[:300],
+                detail=_("%(owner)s, due %(due)s: %(state)s")
+                % {
+                    "owner": commitment.owner,
+                    "due": date_format(timezone.localtime(commitment.due_at, meeting.series.zone), "SHORT_DATETIME_FORMAT"),
+                    "state": state,
+                },
+                url=reverse("governance:plan", args=[meeting.engagement_id]) + "#promises",
+                client_visible=commitment.shown_to_client,
+            )
+        )
+    return entries
