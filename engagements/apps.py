@@ -8,7 +8,10 @@ class EngagementsConfig(AppConfig):
     def ready(self):
         from accounts import client_access
 
-        from . import policy
+        from . import hooks, policy, services
+        from .models import Phase
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
         client_access.register(policy)
+        # The kickoff needs the completed sales handoff.
+        hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)

@@ -37,6 +37,7 @@ to a client user whatever the engagement: their querysets say so (``ScopedQueryS
 Superusers count as directors. An inactive account may do nothing.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -271,3 +272,22 @@ def object_for_user_or_404(queryset, *, user, pk, manage: bool = False):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(queryset.managed_by(user) if manage else queryset.visible_to(user), pk=pk)
+
+
+# --- Checks for services (which never trust the view that called them) -------------------------------------------
+
+
+def require_see(user, engagement) -> None:
+    if not may_see(user, engagement):
+        raise PermissionDenied
+
+
+def require_staff(user, engagement) -> None:
+    """Vendor staff who see the engagement (the team's work: items, records, the stakeholder map)."""
+    if not is_staff(user) or not may_see(user, engagement):
+        raise PermissionDenied
+
+
+def require_manage(user, engagement) -> None:
+    if not may_manage(user, engagement):
+        raise PermissionDenied

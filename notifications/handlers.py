@@ -2,7 +2,7 @@
 
 from accounts.models import Invitation, User
 from accounts.services import invitation_url
-from engagements import reminders as _checklist_reminders  # noqa: F401  (registers the checklist kinds)
+from checklists import reminders as _checklist_reminders  # noqa: F401  (registers the checklist kinds)
 
 from . import registry
 from .models import Category

@@ -10,7 +10,7 @@ PERIODIC_TASKS = {
     "notifications: relay outbox": ("notifications.relay", 30),
     "notifications: sweep reminders": ("notifications.reminders_sweep", 30),
     # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
-    "engagements: ask day-30 satisfaction": ("engagements.tasks.ask_day30_satisfaction", 3600),
+    "checklists: ask day-30 satisfaction": ("checklists.ask_day30_satisfaction", 3600),
 }
 
 
@@ -38,6 +38,6 @@ def periodic_tasks_ensure(sender=None, using=DEFAULT_DB_ALIAS, **kwargs):
             # A weekly tick may wait an hour for a worker; later it is pointless (the next week's comes).
             PeriodicTask.objects.using(using).create(name=name, task=task, crontab=crontab, expire_seconds=3600)
     # Recurring reminders that must exist once (the weekly CSM digest): rows, like every other due time.
-    from engagements.reminders import weekly_digest_ensure
+    from checklists.reminders import weekly_digest_ensure
 
     weekly_digest_ensure()

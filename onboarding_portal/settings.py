@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     "accounts",
     "attachments",
     "engagements",
+    "checklists",
     "governance",
     "escalations",
     "notifications",
+    "portfolio",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "portfolio.context_processors.navigation",
             ],
         },
     },

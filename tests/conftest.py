@@ -81,16 +81,18 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     """Objects inside an engagement for the URL matrix (issue 3): a stage needing acceptance, a
     client-side item, a done item with an evidence file, an obligation, a satisfaction question."""
     from attachments.services import attachment_store
-    from engagements.tests.factories import (
+    from checklists.tests.factories import (
         ChecklistItemFactory,
         ChecklistStageFactory,
+        SatisfactionScoreFactory,
+        StageActualFactory,
+    )
+    from engagements.tests.factories import (
         ClientProfileFactory,
         IntegrationFactory,
         MilestoneFactory,
         ObligationFactory,
         ResourceLinkFactory,
-        SatisfactionScoreFactory,
-        StageActualFactory,
         StakeholderFactory,
     )
 

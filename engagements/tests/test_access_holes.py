@@ -9,11 +9,14 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Invitation, Role
 from accounts.tests.factories import UserFactory
+from checklists import services as checklist_services
+from checklists.models import Decision
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements import services
-from engagements.models import ClientProfile, Decision, Engagement, Stakeholder
+from engagements.models import ClientProfile, Engagement, Stakeholder
 from notifications.models import Channel, Notification
 
-from .factories import ChecklistItemFactory, ChecklistStageFactory, ClientProfileFactory, StakeholderFactory
+from .factories import ClientProfileFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +44,9 @@ def test_a_csm_cannot_open_an_engagement_for_another_csms_client(client, csm, ot
     assert not Engagement.objects.filter(name="Takeover").exists()
 
 
-def test_the_new_engagement_form_offers_the_clients_csm_their_own_clients_only(client, csm, engagement, other_engagement):
+def test_the_new_engagement_form_offers_the_clients_csm_their_own_clients_only(
+    client, csm, engagement, other_engagement
+):
     ClientProfileFactory(organization=engagement.client, csm=csm)
     ClientProfileFactory(organization=other_engagement.client, csm=other_engagement.csm)
     client.force_login(csm)
@@ -192,18 +197,18 @@ def test_the_forged_sign_off_of_issue_7_is_refused(team_member, client_key_user,
     with pytest.raises(PermissionDenied):
         services.stakeholder_save(by=team_member, engagement=engagement, stakeholder=stakeholder, user=forged)
     with pytest.raises(PermissionDenied):
-        services.acceptance_decide(by=forged, engagement=engagement, decision=Decision.ACCEPTED)
-    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+        checklist_services.acceptance_decide(by=forged, engagement=engagement, decision=Decision.ACCEPTED)
+    checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
 
 
 def test_the_portal_shows_who_decided_each_acceptance_and_when(client, client_key_user, client_org, engagement):
     second_key_user = UserFactory(key_user=True, organization=client_org, full_name="Karl Second")
     stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title="Scope")
     ChecklistItemFactory(stage=stage, done=True)
-    acceptance = services.acceptance_decide(
+    acceptance = checklist_services.acceptance_decide(
         by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED
     )
-    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
     client.force_login(second_key_user)
     response = client.get(reverse("portal:engagement", args=[engagement.pk]))
     decisions = response.content.decode().split('data-testid="client-decisions"')[1].split("</ul>")[0]
@@ -214,5 +219,3 @@ def test_the_portal_shows_who_decided_each_acceptance_and_when(client, client_ke
     assert f"{when:%H:%M}" in decisions
     # Nobody else is credited with the client's decision.
     assert "Karl Second" not in decisions
-
-

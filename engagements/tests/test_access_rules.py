@@ -6,10 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from checklists import services as checklist_services
+from checklists.models import Decision, SatisfactionScore, StageAcceptance
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements import policy, services
-from engagements.models import Decision, SatisfactionScore, StageAcceptance
 
-from .factories import ChecklistItemFactory, ChecklistStageFactory, StakeholderFactory
+from .factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_an_item_cannot_be_assigned_to_staff_outside_the_engagement(csm, other_csm, engagement):
     item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
     with pytest.raises(ValidationError, match="working on this engagement"):
-        services.item_update(by=csm, item=item, assignee=other_csm)
+        checklist_services.item_update(by=csm, item=item, assignee=other_csm)
     item.refresh_from_db()
     assert item.assignee_id is None
 
@@ -28,14 +30,14 @@ def test_an_item_cannot_be_assigned_to_staff_outside_the_engagement(csm, other_c
 def test_a_new_item_cannot_be_assigned_to_staff_outside_the_engagement(csm, other_csm, engagement):
     stage = ChecklistStageFactory(engagement=engagement)
     with pytest.raises(ValidationError):
-        services.item_create(by=csm, stage=stage, title="Set up VPN", assignee=other_csm)
+        checklist_services.item_create(by=csm, stage=stage, title="Set up VPN", assignee=other_csm)
     assert not stage.items.exists()
 
 
 def test_an_item_can_be_assigned_to_the_team_and_the_client(csm, team_member, client_member, engagement):
     item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement), client_side=True)
-    services.item_update(by=csm, item=item, assignee=team_member)
-    services.item_update(by=csm, item=item, assignee=client_member)
+    checklist_services.item_update(by=csm, item=item, assignee=team_member)
+    checklist_services.item_update(by=csm, item=item, assignee=client_member)
     item.refresh_from_db()
     assert item.assignee == client_member
 
@@ -44,14 +46,14 @@ def test_an_inactive_person_cannot_be_assigned(csm, client_org, engagement):
     gone = UserFactory(organization=client_org, is_active=False)
     item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
     with pytest.raises(ValidationError):
-        services.item_update(by=csm, item=item, assignee=gone)
+        checklist_services.item_update(by=csm, item=item, assignee=gone)
 
 
 def test_inline_assignment_to_an_outsider_changes_nothing(client, csm, other_csm, engagement):
     item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
     client.force_login(csm)
     response = client.post(
-        reverse("engagements:item", args=[item.pk]), {"assignee": other_csm.pk}, HTTP_HX_REQUEST="true"
+        reverse("checklists:item", args=[item.pk]), {"assignee": other_csm.pk}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert "Nothing was changed" in response.content.decode()
@@ -69,8 +71,12 @@ def test_another_key_user_of_the_same_client_cannot_decide_when_one_is_named(cli
     ChecklistItemFactory(stage=stage, done=True)
     assert not policy.may_decide(second_key_user, engagement)
     with pytest.raises(PermissionDenied):
-        services.acceptance_decide(by=second_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
-    services.acceptance_decide(by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
+        checklist_services.acceptance_decide(
+            by=second_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED
+        )
+    checklist_services.acceptance_decide(
+        by=client_key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED
+    )
     assert StageAcceptance.objects.get().decided_by == client_key_user
 
 
@@ -92,14 +98,14 @@ def test_the_portal_shows_decision_buttons_only_to_the_named_key_user(client, cl
 def test_a_double_click_on_accept_work_plan_records_one_baseline(client_key_user, csm, engagement):
     stage = ChecklistStageFactory(engagement=engagement)
     item = ChecklistItemFactory(stage=stage)
-    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
     with pytest.raises(ValidationError, match="already accepted"):
-        services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+        checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
     assert StageAcceptance.objects.count() == 1
     assert SatisfactionScore.objects.count() == 1
     # Once the plan changed, accepting it again records a new baseline.
-    services.item_update(by=csm, item=item, title="Renamed")
-    services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    checklist_services.item_update(by=csm, item=item, title="Renamed")
+    checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
     assert StageAcceptance.objects.count() == 2
 
 
@@ -110,13 +116,9 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from .factories import (
-        EngagementMemberFactory,
-        IntegrationFactory,
-        MilestoneFactory,
-        ObligationFactory,
-        StageAcceptanceFactory,
-    )
+    from checklists.tests.factories import StageAcceptanceFactory
+
+    from .factories import EngagementMemberFactory, IntegrationFactory, MilestoneFactory, ObligationFactory
 
     def grow():
         stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
@@ -136,7 +138,7 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
 
     engagement.kickoff_on = timezone.localdate()
     engagement.save()
-    staff_url = reverse("engagements:detail", args=[engagement.pk])
+    staff_url = reverse("portfolio:engagement", args=[engagement.pk])
     portal_url = reverse("portal:engagement", args=[engagement.pk])
     grow()
     small = (count(csm, staff_url), count(client_key_user, portal_url))
@@ -146,12 +148,12 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
 
 
 def test_ticking_an_item_inline_keeps_its_comment_count(client, csm, engagement):
-    from .factories import ItemCommentFactory
+    from checklists.tests.factories import ItemCommentFactory
 
     item = ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
     ItemCommentFactory(item=item)
     client.force_login(csm)
-    response = client.post(reverse("engagements:item", args=[item.pk]), {"status": "done"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"status": "done"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "1 comment" in response.content.decode()
 
@@ -267,7 +269,7 @@ def test_the_dashboard_shows_a_planned_kickoff_as_days_to_go(client, csm, engage
 def test_a_refused_completion_leaves_no_file_behind(csm, engagement, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from engagements.models import Evidence
+    from checklists.models import Evidence
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -276,12 +278,12 @@ def test_a_refused_completion_leaves_no_file_behind(csm, engagement, settings, t
     item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.LINK)
     upload = SimpleUploadedFile("notes.txt", b"meeting notes\n", content_type="text/plain")
     with pytest.raises(ValidationError, match="link"):
-        services.item_complete(by=csm, item=item, evidence_file=upload)
+        checklist_services.item_complete(by=csm, item=item, evidence_file=upload)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
 def test_the_portal_task_page_says_when_it_is_overdue_and_which_files_are_accepted(client, client_key_user, engagement):
-    from engagements.models import Evidence
+    from checklists.models import Evidence
 
     item = ChecklistItemFactory(
         stage=ChecklistStageFactory(engagement=engagement),
@@ -301,14 +303,14 @@ def test_client_people_are_assigned_only_the_clients_own_items(client, csm, clie
     stage = ChecklistStageFactory(engagement=engagement)
     vendor_item = ChecklistItemFactory(stage=stage, title="Set up CI")
     with pytest.raises(ValidationError, match="client's own items"):
-        services.item_update(by=csm, item=vendor_item, assignee=client_member)
+        checklist_services.item_update(by=csm, item=vendor_item, assignee=client_member)
     client_item = ChecklistItemFactory(stage=stage, client_side=True)
-    services.item_update(by=csm, item=client_item, assignee=client_member)
+    checklist_services.item_update(by=csm, item=client_item, assignee=client_member)
     with pytest.raises(ValidationError):
-        services.item_update(by=csm, item=client_item, owner_side=Side.VENDOR)
+        checklist_services.item_update(by=csm, item=client_item, owner_side=Side.VENDOR)
     # The engagement page offers client people only on the client's items.
     client.force_login(csm)
-    row = client.get(reverse("engagements:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
+    row = client.get(reverse("checklists:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert client_member.full_name not in row
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from engagements import services
-from engagements.models import ChecklistItem, Engagement, Phase, SatisfactionReason, SatisfactionScore, StageActual
-from engagements.tasks import ask_day30_satisfaction
+from checklists import services as checklist_services
+from checklists.models import ChecklistItem, SatisfactionReason, SatisfactionScore, StageActual
+from checklists.tasks import ask_day30_satisfaction
+from engagements.models import Engagement, Phase
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_seed_demo_builds_engagements_at_different_phases_and_is_idempotent(sett
     assert ChecklistItem.objects.filter(status="done").exists()
     # The live engagement could go live: the client accepted everything the gate asks for.
     live = Engagement.objects.get(phase=Phase.LIVE)
-    assert services.go_live_missing(live) == []
+    assert checklist_services.go_live_missing(live) == []
     assert StageActual.objects.filter(stage__engagement=live).exists()
 
 

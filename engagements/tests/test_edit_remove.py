@@ -99,7 +99,7 @@ def test_a_link_of_another_engagement_is_refused(engagement, other_engagement, c
 def test_a_manager_removes_a_link_from_the_page(client, csm, engagement):
     link = ResourceLinkFactory(engagement=engagement, title="Jira board")
     client.force_login(csm)
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert reverse("engagements:link_delete", args=[link.pk]) in page
     response = client.post(reverse("engagements:link_delete", args=[link.pk]), {"confirm": "yes"}, follow=True)
     assert "Link removed." in response.content.decode()
@@ -117,7 +117,7 @@ def test_removal_without_confirmation_changes_nothing(client, csm, engagement):
 def test_a_team_member_sees_no_remove_button_and_gets_404(client, team_member, engagement):
     milestone = MilestoneFactory(engagement=engagement)
     client.force_login(team_member)
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert reverse("engagements:milestone_delete", args=[milestone.pk]) not in page
     assert reverse("engagements:milestone_edit", args=[milestone.pk]) in page
     response = client.post(reverse("engagements:milestone_delete", args=[milestone.pk]), {"confirm": "yes"})
@@ -151,7 +151,7 @@ def test_the_obligation_form_edits_and_reopens(client, csm, pm, engagement):
         url, {"description": "Named contact in 24 h", "source": "sales", "owner": pm.pk, "due_on": due}
     )
     assert response.status_code == 302
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "Named contact in 24 h" in page
     assert reverse("engagements:obligation_reopen", args=[obligation.pk]) in page
     client.post(reverse("engagements:obligation_reopen", args=[obligation.pk]))

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Organization
 from accounts.tests.factories import UserFactory
-from engagements.models import ChecklistItem, ItemStatus
+from checklists.models import ChecklistItem, ItemStatus
 from tests.browser.helpers import axe_violations, screenshot
 from tests.browser.helpers import log_in as _log_in
 
@@ -28,7 +28,7 @@ def log_out(page):
 @pytest.fixture
 def default_template():
     """Transactional tests flush the database, data migrations included: put the default back."""
-    from engagements.services import template_default_ensure
+    from checklists.services import template_default_ensure
 
     return template_default_ensure()
 

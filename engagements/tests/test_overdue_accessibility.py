@@ -4,9 +4,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from tests.browser.helpers import axe_violations, log_in, screenshot
-
-from .factories import ChecklistItemFactory, ChecklistStageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

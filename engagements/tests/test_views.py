@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from engagements.default_template import DEFAULT_TEMPLATE_NAME
-from engagements.models import (
+from checklists import services as checklist_services
+from checklists.default_template import DEFAULT_TEMPLATE_NAME
+from checklists.models import (
     ChecklistItem,
     ChecklistStage,
     ChecklistTemplate,
@@ -20,18 +21,14 @@ from engagements.models import (
     TemplateItem,
     TemplateStage,
 )
-
-from .factories import (
+from checklists.tests.factories import (
     ChecklistItemFactory,
     ChecklistStageFactory,
-    EngagementFactory,
-    HandoffFactory,
     ItemCommentFactory,
-    MilestoneFactory,
-    PmAbsenceFactory,
     SatisfactionScoreFactory,
-    StakeholderFactory,
 )
+
+from .factories import EngagementFactory, HandoffFactory, MilestoneFactory, PmAbsenceFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,17 +86,17 @@ def test_dashboard_queries_do_not_grow_with_engagements(client, csm, client_org)
 def test_director_dashboard_and_workload_queries_are_constant(client, director, client_org):
     client.force_login(director)
     EngagementFactory(client=client_org)
-    small = (_queries(client, reverse("home")), _queries(client, reverse("engagements:workload")))
+    small = (_queries(client, reverse("home")), _queries(client, reverse("portfolio:workload")))
     for _ in range(6):
         _fill(EngagementFactory(client=client_org), stages=2, items=3)
-    assert (_queries(client, reverse("home")), _queries(client, reverse("engagements:workload"))) == small
+    assert (_queries(client, reverse("home")), _queries(client, reverse("portfolio:workload"))) == small
 
 
 def test_engagement_page_queries_do_not_grow_with_items_or_comments(client, csm, engagement):
     client.force_login(csm)
     HandoffFactory(engagement=engagement)
     _fill(engagement, stages=1, items=2)
-    url = reverse("engagements:detail", args=[engagement.pk])
+    url = reverse("portfolio:engagement", args=[engagement.pk])
     small = _queries(client, url)
     _fill(engagement, stages=4, items=10, comments=3, extras=False)
     assert _queries(client, url) == small
@@ -119,7 +116,7 @@ def test_item_page_queries_do_not_grow_with_comments(client, csm, engagement):
     client.force_login(csm)
     item = ChecklistItemFactory(stage__engagement=engagement)
     ItemCommentFactory(item=item)
-    url = reverse("engagements:item", args=[item.pk])
+    url = reverse("checklists:item", args=[item.pk])
     small = _queries(client, url)
     for _ in range(10):
         ItemCommentFactory(item=item)
@@ -154,7 +151,7 @@ def test_workload_warns_about_a_csm_over_capacity(client, director, csm, client_
     settings.ENGAGEMENT_CSM_CAPACITY = 1
     EngagementFactory.create_batch(2, csm=csm, client=client_org)
     client.force_login(director)
-    body = client.get(reverse("engagements:workload")).content.decode()
+    body = client.get(reverse("portfolio:workload")).content.decode()
     assert "over the capacity of 1" in body and csm.full_name in body
 
 
@@ -164,7 +161,7 @@ def test_workload_warns_about_a_csm_over_capacity(client, director, csm, client_
 def test_ticking_an_item_with_htmx_returns_its_row(client, csm, engagement):
     item = ChecklistItemFactory(stage__engagement=engagement)
     client.force_login(csm)
-    response = client.post(reverse("engagements:item", args=[item.pk]), {"status": "done"}, **HTMX)
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"status": "done"}, **HTMX)
     assert response.status_code == 200
     assert f'id="item-{item.pk}"' in response.content.decode()
     assert "<html" not in response.content.decode()
@@ -175,7 +172,7 @@ def test_ticking_an_item_with_htmx_returns_its_row(client, csm, engagement):
 def test_ticking_an_item_that_needs_evidence_explains_and_changes_nothing(client, csm, engagement):
     item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.LINK)
     client.force_login(csm)
-    response = client.post(reverse("engagements:item", args=[item.pk]), {"status": "done"}, **HTMX)
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"status": "done"}, **HTMX)
     assert "needs a link" in response.content.decode()
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
@@ -184,7 +181,7 @@ def test_ticking_an_item_that_needs_evidence_explains_and_changes_nothing(client
 def test_reassigning_with_htmx(client, csm, pm, engagement):
     item = ChecklistItemFactory(stage__engagement=engagement)
     client.force_login(csm)
-    response = client.post(reverse("engagements:item", args=[item.pk]), {"assignee": pm.pk}, **HTMX)
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"assignee": pm.pk}, **HTMX)
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.assignee == pm
@@ -193,7 +190,7 @@ def test_reassigning_with_htmx(client, csm, pm, engagement):
 def test_reassigning_to_another_clients_person_is_refused(client, csm, engagement, other_client_user):
     item = ChecklistItemFactory(stage__engagement=engagement)
     client.force_login(csm)
-    client.post(reverse("engagements:item", args=[item.pk]), {"assignee": other_client_user.pk}, **HTMX)
+    client.post(reverse("checklists:item", args=[item.pk]), {"assignee": other_client_user.pk}, **HTMX)
     item.refresh_from_db()
     assert item.assignee is None
 
@@ -201,7 +198,7 @@ def test_reassigning_to_another_clients_person_is_refused(client, csm, engagemen
 def test_commenting_with_htmx_returns_the_comment_list(client, team_member, engagement):
     item = ChecklistItemFactory(stage__engagement=engagement)
     client.force_login(team_member)
-    response = client.post(reverse("engagements:item_comment", args=[item.pk]), {"body": "On it"}, **HTMX)
+    response = client.post(reverse("checklists:item_comment", args=[item.pk]), {"body": "On it"}, **HTMX)
     assert response.status_code == 200 and "On it" in response.content.decode()
     assert 'id="comments"' in response.content.decode()
 
@@ -209,7 +206,7 @@ def test_commenting_with_htmx_returns_the_comment_list(client, team_member, enga
 def test_the_item_page_without_htmx_is_a_full_page(client, csm, engagement):
     item = ChecklistItemFactory(stage__engagement=engagement)
     client.force_login(csm)
-    assert "<html" in client.get(reverse("engagements:item", args=[item.pk])).content.decode()
+    assert "<html" in client.get(reverse("checklists:item", args=[item.pk])).content.decode()
 
 
 # --- Evidence ------------------------------------------------------------------------------------
@@ -219,23 +216,23 @@ def test_evidence_upload_and_access_checked_download(client, csm, engagement, ot
     item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.FILE)
     client.force_login(csm)
     upload = SimpleUploadedFile("plan.txt", b"work plan v1\n", content_type="text/plain")
-    response = client.post(reverse("engagements:item_complete", args=[item.pk]), {"evidence_file": upload})
+    response = client.post(reverse("checklists:item_complete", args=[item.pk]), {"evidence_file": upload})
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == ItemStatus.DONE
-    download = client.get(reverse("engagements:item_evidence", args=[item.pk]))
+    download = client.get(reverse("checklists:item_evidence", args=[item.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="plan.txt"')
     assert b"".join(download.streaming_content) == b"work plan v1\n"
     client.force_login(other_csm)
-    assert client.get(reverse("engagements:item_evidence", args=[item.pk])).status_code == 404
+    assert client.get(reverse("checklists:item_evidence", args=[item.pk])).status_code == 404
 
 
 def test_a_disguised_upload_is_refused_with_a_message(client, csm, engagement, uploads):
     item = ChecklistItemFactory(stage__engagement=engagement, evidence_required=Evidence.FILE)
     client.force_login(csm)
     upload = SimpleUploadedFile("plan.pdf", b"just text", content_type="application/pdf")
-    response = client.post(reverse("engagements:item_complete", args=[item.pk]), {"evidence_file": upload}, follow=True)
+    response = client.post(reverse("checklists:item_complete", args=[item.pk]), {"evidence_file": upload}, follow=True)
     assert "not accepted" in response.content.decode() or "does not match" in response.content.decode()
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
@@ -362,9 +359,9 @@ def test_engagement_form_errors_keep_everything_unchanged(client, csm, engagemen
 def test_applying_the_default_template_from_the_page(client, csm, engagement):
     client.force_login(csm)
     template = ChecklistTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
-    client.post(reverse("engagements:template_apply", args=[engagement.pk]), {"template": template.pk})
+    client.post(reverse("checklists:template_apply", args=[engagement.pk]), {"template": template.pk})
     assert ChecklistStage.objects.filter(engagement=engagement).count() == 5
-    body = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    body = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "Scope and obligations" in body and "Work-plan acceptance" in body
 
 
@@ -415,7 +412,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
         "stages-1-title": "Scope",
         "stages-1-client_acceptance_required": "on",
     }
-    response = client.post(reverse("admin:engagements_checklisttemplate_add"), data)
+    response = client.post(reverse("admin:checklists_checklisttemplate_add"), data)
     assert response.status_code == 302, [
         response.context["adminform"].form.errors,
         [f.errors for f in response.context["inline_admin_formsets"][0].formset.forms]
@@ -444,7 +441,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
         "items-0-evidence_required": "none",
         "items-0-guidance": "",
     }
-    response = client.post(reverse("admin:engagements_templatestage_change", args=[scope.pk]), item_data)
+    response = client.post(reverse("admin:checklists_templatestage_change", args=[scope.pk]), item_data)
     assert response.status_code == 302, [
         response.context["adminform"].form.errors,
         [f.errors for f in response.context["inline_admin_formsets"][0].formset.forms]
@@ -455,7 +452,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
     assert list(template.stages.values_list("title", flat=True)) == ["Go live", "Scope"]
     assert TemplateItem.objects.get(stage=scope).title == "Confirm scope"
     response = client.post(
-        reverse("admin:engagements_checklisttemplate_changelist"),
+        reverse("admin:checklists_checklisttemplate_changelist"),
         {"action": "duplicate", "_selected_action": [template.pk]},
     )
     assert response.status_code == 302
@@ -465,14 +462,13 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
 
 
 def test_an_admin_made_template_applies(csm, engagement):
-    from engagements import services
 
     template = ChecklistTemplate.objects.create(name="Tiny")
     stage = TemplateStage.objects.create(template=template, title="Only stage", position=1)
     TemplateItem.objects.create(stage=stage, title="Only item", due_offset_days=3, owner_side="client")
     engagement.kickoff_on = timezone.localdate()
     engagement.save()
-    services.template_apply(by=csm, engagement=engagement, template=template)
+    checklist_services.template_apply(by=csm, engagement=engagement, template=template)
     item = ChecklistItem.objects.get(stage__engagement=engagement)
     assert item.title == "Only item" and item.due_on == engagement.kickoff_on + timedelta(days=3)
     assert not ItemComment.objects.exists()
@@ -500,12 +496,11 @@ def test_director_home_warns_about_over_capacity(client, director, csm, client_o
 
 
 def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
-    from engagements import services
 
     item = ChecklistItemFactory(stage__engagement=engagement)
-    services.item_update(by=csm, item=item, assignee=pm)
+    checklist_services.item_update(by=csm, item=item, assignee=pm)
     client.force_login(csm)
-    body = client.get(reverse("engagements:item", args=[item.pk])).content.decode()
+    body = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
     assert f"assignee: — → {pm.full_name}" in body and "changed" in body
 
 
@@ -587,5 +582,5 @@ def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_
 def test_the_team_reads_the_handoff_on_the_engagement_page(client, team_member, engagement):
     HandoffFactory(engagement=engagement, political_dynamics="The CFO doubts the project.")
     client.force_login(team_member)
-    body = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    body = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "The CFO doubts the project." in body
