@@ -70,7 +70,7 @@ def run() -> None:
     from accounts.models import Organization, OrganizationKind, User
     from notifications import services
     from notifications.handlers import MESSAGE_KIND
-    from notifications.models import Notification, Reminder, ReminderStatus
+    from notifications.models import Category, Notification, Reminder, ReminderStatus
 
     call_command("migrate", verbosity=0)
     settings.REMINDERS_SWEEP_BATCH = 1000
@@ -87,7 +87,7 @@ def run() -> None:
                 key=f"{prefix}:{n}",
                 kind=MESSAGE_KIND,
                 due_at=due_at + timedelta(seconds=n % 3600),
-                payload={"user_ids": [users[n % len(users)].pk], "title": f"Reminder {n}"},
+                payload={"user_ids": [users[n % len(users)].pk], "title": f"Reminder {n}", "category": Category.DIGEST},
             )
             for n in range(count)
         ]

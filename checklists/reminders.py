@@ -25,7 +25,6 @@ from django.utils import timezone
 from accounts.models import Role, User
 from engagements.models import Phase, PmAbsence, Side, Stakeholder
 from engagements.services import engagement_acting_pm
-from notifications import registry
 from notifications.models import Category, Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notify_many, reminder_schedule
 
@@ -36,6 +35,8 @@ OVERDUE_KIND = "checklist.overdue"
 WEEKLY_KIND = "checklist.csm_weekly"
 WEEKLY_KEY = "checklist:csm-weekly"
 REMIND_AT = time(9, 0)
+# The notification category of checklist mail (registered in ChecklistsConfig.ready()).
+CHECKLIST_CATEGORY = "checklist"
 
 
 def _keys(item_pk: int) -> tuple[str, str]:
@@ -206,8 +207,8 @@ def _fire(reminders, *, now, kind: str) -> dict:
             NotifyRequest(
                 event=f"{kind}:{item.pk}:{occurrence}",
                 recipients=[person],
-                category=Category.CHECKLIST,
-                template=f"notifications/email/{kind.replace('.', '_')}",
+                category=CHECKLIST_CATEGORY,
+                template=f"checklists/email/{kind.replace('.', '_')}",
                 context={
                     "item_title": item.title,
                     "engagement_name": engagement.name,
@@ -223,13 +224,11 @@ def _fire(reminders, *, now, kind: str) -> dict:
     return outcome
 
 
-@registry.reminder_handler(DUE_SOON_KIND)
-def _due_soon(reminders, *, now):
+def remind_due_soon(reminders, *, now):
     return _fire(reminders, now=now, kind=DUE_SOON_KIND)
 
 
-@registry.reminder_handler(OVERDUE_KIND)
-def _overdue(reminders, *, now):
+def remind_overdue(reminders, *, now):
     return _fire(reminders, now=now, kind=OVERDUE_KIND)
 
 
@@ -246,8 +245,7 @@ def weekly_digest_ensure(*, now=None) -> None:
     reminder_schedule(key=WEEKLY_KEY, kind=WEEKLY_KIND, due_at=first, repeat_every=timedelta(days=7), now=now)
 
 
-@registry.reminder_handler(WEEKLY_KIND)
-def _csm_weekly(reminders, *, now):
+def remind_csm_weekly(reminders, *, now):
     """Each CSM gets one email listing the overdue items of their active engagements (one query for all)."""
     today = timezone.localdate(now)
     overdue = (
@@ -277,7 +275,7 @@ def _csm_weekly(reminders, *, now):
                 event=f"{WEEKLY_KIND}:{week.year}-W{week.week:02d}",
                 recipients=[csms[csm_id]],
                 category=Category.DIGEST,
-                template="notifications/email/checklist_csm_weekly",
+                template="checklists/email/checklist_csm_weekly",
                 context={"items": items, "count": len(items)},
                 url=reverse("home"),
             )

@@ -1,11 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MANDATORY_CATEGORIES, PREFERENCE_CATEGORIES, Delivery
+from . import registry
+from .models import Delivery
 
 
 class PreferencesForm(forms.Form):
-    """One choice per category; escalations and red flags are shown but fixed to 'immediately'."""
+    """One choice per category offered to the user; mandatory ones are shown but fixed to 'immediately'."""
 
     digest_hour = forms.TypedChoiceField(
         label=_("Send my daily digest at"),
@@ -14,15 +15,17 @@ class PreferencesForm(forms.Form):
         help_text=_("In your own time zone (set in your profile)."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for category in PREFERENCE_CATEGORIES:
-            mandatory = category in MANDATORY_CATEGORIES
+        self.categories = registry.preference_categories(user=user)
+        for category in self.categories:
             self.fields[f"category_{category.value}"] = forms.ChoiceField(
                 label=category.label,
-                choices=[(Delivery.IMMEDIATE.value, Delivery.IMMEDIATE.label)] if mandatory else Delivery.choices,
-                disabled=mandatory,
-                help_text=_("Always sent immediately; cannot be turned off.") if mandatory else "",
+                choices=[(Delivery.IMMEDIATE.value, Delivery.IMMEDIATE.label)]
+                if category.mandatory
+                else Delivery.choices,
+                disabled=category.mandatory,
+                help_text=_("Always sent immediately; cannot be turned off.") if category.mandatory else "",
             )
 
     @classmethod
@@ -35,6 +38,6 @@ class PreferencesForm(forms.Form):
     def deliveries(self) -> dict:
         return {
             category.value: self.cleaned_data[f"category_{category.value}"]
-            for category in PREFERENCE_CATEGORIES
-            if category not in MANDATORY_CATEGORIES
+            for category in self.categories
+            if not category.mandatory
         }

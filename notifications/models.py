@@ -16,20 +16,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Category(models.TextChoices):
-    CHECKLIST = "checklist", _("Checklist reminders")
-    GOVERNANCE = "governance", _("Meetings and governance")
-    DIGEST = "digest", _("Weekly summaries")
-    ACCOUNT = "account", _("Account and invitations")
-    ESCALATION = "escalation", _("Escalations")
-    RED_FLAG = "red_flag", _("Red flags")
+from . import registry
 
 
-# Categories a user can never switch off (nor delay into a digest).
-MANDATORY_CATEGORIES = frozenset({Category.ESCALATION, Category.RED_FLAG, Category.ACCOUNT})
-# Categories shown on the preferences page (account mail is not a preference).
-PREFERENCE_CATEGORIES = [c for c in Category if c != Category.ACCOUNT]
+class Category:
+    """The categories notifications itself owns (registered in ``NotificationsConfig.ready()``). The apps that
+    use notifications register theirs in their own ``ready()``; see ``registry.register_category``."""
+
+    ACCOUNT = "account"
+    DIGEST = "digest"
 
 
 class Delivery(models.TextChoices):
@@ -87,7 +82,7 @@ class Notification(models.Model):
 
     event = models.CharField(_("event"), max_length=200)
     dedupe_key = models.CharField(_("deduplication key"), max_length=40, unique=True, editable=False)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=registry.category_choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     recipient = models.ForeignKey(
@@ -160,7 +155,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
     )
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=20, choices=registry.category_choices)
     delivery = models.CharField(
         _("delivery"),
         max_length=10,

@@ -11,7 +11,7 @@ Public API (other apps call only these):
     Values under keys ending in ``_at`` may be datetimes (shown in the recipient's zone), under ``_on`` dates.
     ``target`` is the object the notification is about (its link is ``url`` or ``target.get_absolute_url()``).
     Users get an in-app notification and an email according to their preference for ``category``
-    (immediately, daily digest or off; escalations, red flags and account mail cannot be turned off).
+    (immediately, daily digest or off; mandatory categories, such as account mail, cannot be turned off).
     The relay is kicked when the transaction commits; a beat tick catches anything the kick missed.
 
 ``notify_many(requests, *, now=None)``
@@ -20,7 +20,8 @@ Public API (other apps call only these):
 ``reminder_schedule(*, key, kind, due_at, target=None, repeat_every=None, payload=None, now=None)``
     Create or move the reminder ``key`` (unique): it fires once at ``due_at`` (absolute, aware), then every
     ``repeat_every`` if given. ``reminder_cancel(*, key)`` stops it. Handlers are registered per ``kind`` with
-    ``notifications.registry.reminder_handler``.
+    ``notifications.registry.register_reminder_kind`` in the app's ``AppConfig.ready()``.
+``category`` must be one some app registered (``registry.register_category``).
 """
 
 import contextlib
@@ -34,6 +35,8 @@ from zoneinfo import ZoneInfo
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -45,12 +48,8 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-
 from . import registry
 from .models import (
-    MANDATORY_CATEGORIES,
-    PREFERENCE_CATEGORIES,
     Category,
     Channel,
     Delivery,
@@ -180,6 +179,12 @@ def _target_url(target, url):
 def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
     now = now or timezone.now()
     requests = list(requests)
+    User = get_user_model()
+    for request in requests:
+        if not registry.is_category(request.category):
+            # A typo or an app that forgot to register its category: fail the caller's transaction loudly.
+            raise ValueError(f"Unknown notification category {request.category!r}; register it in AppConfig.ready().")
+    mandatory = registry.mandatory_categories()
     user_ids = {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
     preferences = {
         (user_id, category): delivery
@@ -201,7 +206,7 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
             if user is not None and not user.is_active:
                 continue
             delivery = Delivery.IMMEDIATE
-            if user is not None and not request.force_immediate and request.category not in MANDATORY_CATEGORIES:
+            if user is not None and not request.force_immediate and request.category not in mandatory:
                 delivery = preferences.get((user.pk, request.category), Delivery.IMMEDIATE)
             if delivery == Delivery.OFF:
                 continue
@@ -438,7 +443,7 @@ def notification_retry(*, notification_ids: Iterable[int], now=None) -> int:
 
 
 @transaction.atomic
-def notification_mark_read(*, user: User, notification_id: int, now=None) -> Notification:
+def notification_mark_read(*, user: AbstractBaseUser, notification_id: int, now=None) -> Notification:
     now = now or timezone.now()
     notification = Notification.objects.visible_to(user).select_for_update().get(pk=notification_id)
     if notification.read_at is None:
@@ -448,14 +453,14 @@ def notification_mark_read(*, user: User, notification_id: int, now=None) -> Not
 
 
 @transaction.atomic
-def notification_mark_all_read(*, user: User, now=None) -> int:
+def notification_mark_all_read(*, user: AbstractBaseUser, now=None) -> int:
     return Notification.objects.visible_to(user).unread().update(read_at=now or timezone.now())
 
 
 # --- Preferences and the daily digest ----------------------------------------------------------------------
 
 
-def digest_next_due(*, user: User, hour: int, now) -> datetime:
+def digest_next_due(*, user: AbstractBaseUser, hour: int, now) -> datetime:
     """The next occurrence of ``hour``:00 in the user's own zone, as UTC (DST-safe: built from the local date)."""
     zone = _user_zone(user)
     local_now = now.astimezone(zone)
@@ -469,7 +474,7 @@ def digest_next_due(*, user: User, hour: int, now) -> datetime:
     return candidate.astimezone(zoneinfo.ZoneInfo("UTC"))
 
 
-def _digest_ensure(*, users: list[User], now) -> None:
+def _digest_ensure(*, users: list[AbstractBaseUser], now) -> None:
     """Held mail must have a digest to go out in. Preferences set in the admin schedule none, and a digest
     ends while its user is deactivated: schedule one for whoever has none pending (one query when all do)."""
     keys = {f"digest:{user.pk}": user for user in users}
@@ -490,16 +495,19 @@ def _digest_ensure(*, users: list[User], now) -> None:
 
 
 @transaction.atomic
-def preferences_update(*, user: User, deliveries: dict[str, str], digest_hour: int, now=None) -> None:
+def preferences_update(*, user: AbstractBaseUser, deliveries: dict[str, str], digest_hour: int, now=None) -> None:
     """Save a user's choice per category and their digest hour; schedule or cancel their daily digest."""
     now = now or timezone.now()
     if not 0 <= int(digest_hour) <= 23:
         raise ValidationError({"digest_hour": _("Choose an hour between 0 and 23.")})
+    offered = {category.value: category for category in registry.preference_categories(user=user)}
     for category, delivery in deliveries.items():
-        if category not in PREFERENCE_CATEGORIES or delivery not in Delivery.values:
+        if category not in offered or delivery not in Delivery.values:
             raise ValidationError(_("Unknown category or delivery."))
-        if category in MANDATORY_CATEGORIES and delivery != Delivery.IMMEDIATE:
-            raise ValidationError(_("Escalations and red flags cannot be turned off or delayed."))
+        if offered[category].mandatory and delivery != Delivery.IMMEDIATE:
+            raise ValidationError(
+                _("%(category)s cannot be turned off or delayed.") % {"category": offered[category].label}
+            )
     for category, delivery in deliveries.items():
         NotificationPreference.objects.update_or_create(user=user, category=category, defaults={"delivery": delivery})
     setting, _created = DigestSetting.objects.update_or_create(user=user, defaults={"hour": int(digest_hour)})
@@ -522,9 +530,12 @@ def preferences_update(*, user: User, deliveries: dict[str, str], digest_hour: i
             reminder_cancel(key=key)
 
 
-def preferences_for(*, user: User) -> tuple[dict[str, str], int]:
+def preferences_for(*, user: AbstractBaseUser) -> tuple[dict[str, str], int]:
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("category", "delivery"))
-    deliveries = {category.value: chosen.get(category.value, Delivery.IMMEDIATE) for category in PREFERENCE_CATEGORIES}
+    deliveries = {
+        category.value: chosen.get(category.value, Delivery.IMMEDIATE)
+        for category in registry.preference_categories(user=user)
+    }
     setting = DigestSetting.objects.filter(user=user).first()
     return deliveries, setting.hour if setting else 8
 
@@ -565,12 +576,6 @@ def reminder_schedule(
 
 def reminder_cancel(*, key: str, now=None) -> int:
     return Reminder.objects.filter(key=key, status=ReminderStatus.PENDING).update(
-        status=ReminderStatus.CANCELLED, updated_at=now or timezone.now()
-    )
-
-
-def reminder_cancel_prefix(*, prefix: str, now=None) -> int:
-    return Reminder.objects.filter(key__startswith=prefix, status=ReminderStatus.PENDING).update(
         status=ReminderStatus.CANCELLED, updated_at=now or timezone.now()
     )
 
@@ -701,11 +706,10 @@ def reminder_sweep(*, now=None, time_budget: float | None = None) -> int:
     return total
 
 
-@registry.reminder_handler(DIGEST_KIND)
-def _daily_digest(reminders: list[Reminder], *, now) -> dict:
+def remind_daily_digest(reminders: list[Reminder], *, now) -> dict:
     """Gather each user's held email notifications into one digest email; move on to the next local day."""
     user_ids = [int(r.target_id) for r in reminders]
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("digest_setting")}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids).select_related("digest_setting")}
     held = defaultdict(list)
     for row in Notification.objects.filter(recipient_id__in=user_ids, status=Status.HELD).order_by("created_at"):
         held[row.recipient_id].append(row)

@@ -6,17 +6,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onboarding_portal.forms import add_service_errors
-
-from . import selectors, services
+from . import registry, selectors, services
 from .forms import PreferencesForm
 from .models import Notification
 
 CENTRE_PAGE_SIZE = 50
-
-
-def _layout(user) -> str:
-    return "layouts/portal.html" if user.is_client_user else "layouts/staff.html"
 
 
 @require_GET
@@ -32,7 +26,7 @@ def centre(request):
             "notifications": page.object_list,
             "page": page,
             "unread_only": unread_only,
-            "layout": _layout(request.user),
+            "layout": registry.page_layout_for(request.user),
         },
     )
 
@@ -71,9 +65,10 @@ def mark_all_read(request):
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     deliveries, digest_hour = services.preferences_for(user=request.user)
-    form = PreferencesForm(initial=PreferencesForm.initial_from(deliveries, digest_hour))
+    initial = PreferencesForm.initial_from(deliveries, digest_hour)
+    form = PreferencesForm(initial=initial, user=request.user)
     if request.method == "POST":
-        form = PreferencesForm(request.POST, initial=PreferencesForm.initial_from(deliveries, digest_hour))
+        form = PreferencesForm(request.POST, initial=initial, user=request.user)
         if form.is_valid():
             try:
                 services.preferences_update(
@@ -82,12 +77,13 @@ def preferences(request):
                     digest_hour=form.cleaned_data["digest_hour"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                # Field errors at their fields (the service names only this form's fields), the rest on top.
+                form.add_error(None, error)
             else:
                 messages.success(request, _("Your notification preferences were saved."))
                 return redirect("notifications:preferences")
     return render(
         request,
         "notifications/preferences.html",
-        {"form": form, "layout": _layout(request.user)},
+        {"form": form, "layout": registry.page_layout_for(request.user)},
     )

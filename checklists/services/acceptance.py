@@ -15,7 +15,6 @@ from accounts.models import Role, User
 from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
-from notifications.models import Category
 from notifications.services import NotifyRequest, notify, notify_many
 
 from ..models import (
@@ -27,7 +26,7 @@ from ..models import (
     SatisfactionScore,
     StageAcceptance,
 )
-from ..reminders import item_reminders_sync
+from ..reminders import CHECKLIST_CATEGORY, item_reminders_sync
 from .common import record_event, save
 
 
@@ -185,8 +184,8 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     notify(
         event=f"engagement.rejection:{acceptance.pk}",
         recipients=recipients,
-        category=Category.CHECKLIST,
-        template="engagements/email/rejection",
+        category=CHECKLIST_CATEGORY,
+        template="checklists/email/rejection",
         context={
             "engagement_name": engagement.name,
             "subject": subject,
@@ -240,8 +239,8 @@ def satisfaction_ask_day30(*, now=None) -> int:
             NotifyRequest(
                 event=f"engagement.satisfaction_day30:{engagement.pk}",
                 recipients=key_users[engagement.client_id],
-                category=Category.CHECKLIST,
-                template="engagements/email/satisfaction_day30",
+                category=CHECKLIST_CATEGORY,
+                template="checklists/email/satisfaction_day30",
                 context={"engagement_name": engagement.name},
                 url=reverse("portal:engagement", args=[engagement.pk]),
             )

@@ -5,12 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from checklists import reminders
 from checklists import selectors as checklist_selectors
 from checklists import services as checklist_services
 from checklists.models import ChecklistItem, Decision, ItemEvent, ItemStatus
 from engagements.models import Side
 from engagements.tests.factories import StakeholderFactory
-from notifications.models import Category, Notification
+from notifications.models import Notification
 
 from .factories import ChecklistItemFactory, ChecklistStageFactory
 
@@ -72,7 +73,7 @@ def test_the_csm_and_pm_get_the_reason(client_key_user, engagement, csm, pm, acc
     acceptance = _reject(client_key_user, engagement, accepted_stage)
     rows = Notification.objects.filter(event=f"engagement.rejection:{acceptance.pk}")
     assert {row.recipient for row in rows} == {csm, pm}
-    assert {row.category for row in rows} == {Category.CHECKLIST}
+    assert {row.category for row in rows} == {reminders.CHECKLIST_CATEGORY}
     assert all(row.context["reason"] == REASON for row in rows)
     assert all("the client rejected Environments" in row.subject for row in rows)
     assert all(f"#stage-{accepted_stage.pk}" in row.url for row in rows)

@@ -11,7 +11,7 @@ from checklists import services as checklist_services
 from engagements.models import Engagement, Phase
 from engagements.tests.factories import PmAbsenceFactory
 from notifications import services
-from notifications.models import Category, Channel, Notification, Reminder, ReminderStatus
+from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
 
 from .factories import ChecklistStageFactory
@@ -111,7 +111,7 @@ def test_a_newline_in_a_title_cannot_inject_a_mail_header(csm, settings):
     notify(
         event="item.injected:1",
         recipients=[csm],
-        category=Category.CHECKLIST,
+        category=reminders.CHECKLIST_CATEGORY,
         template=GENERIC_TEMPLATE,
         context={"title": "Signed DPA\r\nBcc: victim@example.com\nX-Evil: 1"},
     )

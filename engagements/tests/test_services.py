@@ -4,10 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from checklists.default_template import DEFAULT_TEMPLATE_NAME
-from checklists.models import (
-    ChecklistTemplate,
-)
 from engagements import selectors, services
 from engagements.models import Handoff, Phase, Stakeholder
 
@@ -16,17 +12,6 @@ from .factories import ClientProfileFactory, EngagementFactory, HandoffFactory, 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def reminder_calls(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "item_reminders_sync", lambda item, *, now=None: calls.append(item.pk))
-    return calls
-
-
-def default_template():
-    return ChecklistTemplate.objects.get(name=DEFAULT_TEMPLATE_NAME)
 
 
 # --- Phases -------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
+from notifications import registry
 from notifications.models import (
-    Category,
     Channel,
     DigestSetting,
     Notification,
@@ -17,6 +17,20 @@ from notifications.models import (
     dedupe_key_for,
 )
 
+# Categories of notifications' own tests (registered by conftest.py): one a user may switch off or delay, a second
+# such one, and one that always comes at once.
+NEWS = "test_news"
+MEETINGS = "test_meetings"
+ALARM = "test_alarm"
+# A reminder kind whose handler the test module that uses it registers.
+TEST_KIND = "test.remind"
+
+
+def register_test_kinds() -> None:
+    registry.register_category(NEWS, "News", position=1)
+    registry.register_category(MEETINGS, "Meetings", position=2)
+    registry.register_category(ALARM, "Alarms", mandatory=True, position=3)
+
 
 class NotificationFactory(DjangoModelFactory):
     class Meta:
@@ -25,7 +39,7 @@ class NotificationFactory(DjangoModelFactory):
     event = factory.Sequence(lambda n: f"test.event:{n}")
     recipient = factory.SubFactory(UserFactory)
     channel = Channel.EMAIL
-    category = Category.CHECKLIST
+    category = NEWS
     status = Status.PENDING
     to_email = factory.LazyAttribute(lambda o: o.recipient.email if o.recipient else "someone@example.com")
     template = "notifications/email/generic"
@@ -54,7 +68,7 @@ class NotificationPreferenceFactory(DjangoModelFactory):
         model = NotificationPreference
 
     user = factory.SubFactory(UserFactory)
-    category = Category.CHECKLIST
+    category = NEWS
     delivery = "immediate"
 
     class Params:
@@ -78,7 +92,7 @@ class ReminderFactory(DjangoModelFactory):
         model = Reminder
 
     key = factory.Sequence(lambda n: f"test:{n}")
-    kind = "test.remind"
+    kind = TEST_KIND
     status = ReminderStatus.PENDING
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 

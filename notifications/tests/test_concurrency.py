@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications import services
 from notifications.handlers import MESSAGE_KIND
-from notifications.models import Category, Channel, Notification, Reminder
+from notifications.models import Channel, Notification, Reminder
 from notifications.services import GENERIC_TEMPLATE
+from notifications.tests.factories import NEWS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +45,7 @@ def test_two_relays_claim_disjoint_rows(settings):
     services.notify(
         event="concurrent",
         recipients=users,
-        category=Category.CHECKLIST,
+        category=NEWS,
         template=GENERIC_TEMPLATE,
         context={"title": "x"},
         channels=(Channel.EMAIL,),
@@ -65,7 +66,7 @@ def test_two_sweeps_fire_each_reminder_once(settings):
             key=f"c:{n}",
             kind=MESSAGE_KIND,
             due_at=now - timedelta(seconds=1),
-            payload={"user_ids": [users[n % 3].pk], "title": f"T{n}"},
+            payload={"user_ids": [users[n % 3].pk], "title": f"T{n}", "category": NEWS},
         )
     counts = _at_once(lambda: services.reminder_sweep(now=now), workers=3)
     assert sum(counts) == 40

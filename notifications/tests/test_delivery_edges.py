@@ -8,10 +8,10 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Category, Channel, Delivery, Notification, Reminder, ReminderStatus, Status
+from notifications.models import Channel, Delivery, Notification, Reminder, ReminderStatus, Status
 from notifications.services import DIGEST_KIND, GENERIC_TEMPLATE, notify, reminder_sweep
 
-from .factories import NotificationFactory, NotificationPreferenceFactory
+from .factories import NEWS, NotificationFactory, NotificationPreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,12 @@ def _emails(**filters):
 
 def test_mail_held_for_a_digest_gets_a_digest_even_when_none_was_scheduled(csm):
     # A preference set in the admin (or kept through a deactivation) schedules no digest by itself.
-    NotificationPreferenceFactory(user=csm, category=Category.CHECKLIST, delivery=Delivery.DIGEST)
+    NotificationPreferenceFactory(user=csm, category=NEWS, delivery=Delivery.DIGEST)
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     notify(
         event="item.due:1",
         recipients=[csm],
-        category=Category.CHECKLIST,
+        category=NEWS,
         template=GENERIC_TEMPLATE,
         context={"title": "Signed DPA is due"},
         now=now,
@@ -64,10 +64,7 @@ def test_a_broken_subject_template_neither_fails_the_event_nor_loses_the_mail(cs
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = timezone.now()
     # The event (completing an item, say) commits; the mail waits in the outbox with the error recorded.
-    assert (
-        notify(event="item.done:1", recipients=[csm], category=Category.CHECKLIST, template="missing/template", now=now)
-        == 2
-    )
+    assert notify(event="item.done:1", recipients=[csm], category=NEWS, template="missing/template", now=now) == 2
     row = _emails().get()
     assert row.subject and row.status == Status.PENDING
     assert "missing/template_subject.txt" in caplog.text
@@ -79,8 +76,8 @@ def test_a_broken_subject_template_neither_fails_the_event_nor_loses_the_mail(cs
 def test_mail_held_for_a_user_deactivated_since_is_cancelled_not_logged_as_sent(csm, pm):
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     for user in (csm, pm):
-        services.preferences_update(user=user, deliveries={Category.CHECKLIST: Delivery.DIGEST}, digest_hour=8, now=now)
-    notify(event="item.due:1", recipients=[csm, pm], category=Category.CHECKLIST, template=GENERIC_TEMPLATE, now=now)
+        services.preferences_update(user=user, deliveries={NEWS: Delivery.DIGEST}, digest_hour=8, now=now)
+    notify(event="item.due:1", recipients=[csm, pm], category=NEWS, template=GENERIC_TEMPLATE, now=now)
     pm.is_active = False
     pm.save(update_fields=["is_active"])
     reminder_sweep(now=now + timedelta(days=1))
@@ -93,7 +90,7 @@ def test_mail_held_for_a_user_deactivated_since_is_cancelled_not_logged_as_sent(
 def test_the_log_shows_the_address_the_mail_actually_went_to(csm, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = timezone.now()
-    notify(event="item.due:1", recipients=[csm], category=Category.CHECKLIST, template=GENERIC_TEMPLATE, now=now)
+    notify(event="item.due:1", recipients=[csm], category=NEWS, template=GENERIC_TEMPLATE, now=now)
     csm.email = "anna.new@example.com"
     csm.save(update_fields=["email"])
     assert services.notification_relay(now=now) == 1

@@ -25,7 +25,7 @@ def _pending_emails(count: int, prefix: str = "person") -> list:
         services.notify(
             event=f"test.kill:{n}",
             recipients=[user],
-            category=Category.CHECKLIST,
+            category=Category.DIGEST,
             template=GENERIC_TEMPLATE,
             context={"title": f"Item {n} is due"},
         )
@@ -84,14 +84,19 @@ def test_two_sweeps_at_once_deliver_nothing_twice():
             key=f"meeting:{n}",
             kind=MESSAGE_KIND,
             due_at=now - timedelta(seconds=1),
-            payload={"user_ids": [users[n % 4].pk], "title": f"Steering meeting {n} starts soon"},
+            # A category the worker processes know too (the tests' own exist only in this process).
+            payload={
+                "user_ids": [users[n % 4].pk],
+                "title": f"Steering meeting {n} starts soon",
+                "category": Category.DIGEST,
+            },
         )
     with SmtpSink(delay=0.01) as smtp, Celery(broker_url=SHARED_REDIS_URL, smtp_port=smtp.port) as celery:
         # Two workers of two processes each: up to four sweeps and relays run at the same moment.
         celery.worker("w1", concurrency=2)
         celery.worker("w2", concurrency=2)
         celery.beat()
-        from onboarding_portal.celery import app
+        from celery import current_app as app
 
         with app.connection_for_write(SHARED_REDIS_URL) as conn:
             for _ in range(8):
@@ -143,7 +148,7 @@ def test_refused_addresses_and_smtp_failures_are_recorded_and_retried_without_bl
     services.notify(
         event="test.failures",
         recipients=[bad, flaky, *good],
-        category=Category.CHECKLIST,
+        category=Category.DIGEST,
         template=GENERIC_TEMPLATE,
         context={"title": "Kickoff agenda is ready"},
     )

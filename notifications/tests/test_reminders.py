@@ -7,7 +7,6 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications import registry, services
 from notifications.models import (
-    Category,
     Channel,
     Delivery,
     Notification,
@@ -17,14 +16,13 @@ from notifications.models import (
 )
 from notifications.services import GENERIC_TEMPLATE, NotifyRequest
 
-from .factories import ReminderFactory
+from .factories import ALARM, NEWS, TEST_KIND, ReminderFactory
 
 pytestmark = pytest.mark.django_db
 
 FIRED = []
 
 
-@registry.reminder_handler("test.remind")
 def _remind(reminders, *, now):
     """Notify the target user of each reminder, in one batch; 'boom' reminders fail."""
     for reminder in reminders:
@@ -37,7 +35,7 @@ def _remind(reminders, *, now):
             NotifyRequest(
                 event=f"test.remind:{r.key}:{r.due_at.isoformat()}",
                 recipients=[users[int(r.target_id)]],
-                category=Category.CHECKLIST,
+                category=NEWS,
                 template=GENERIC_TEMPLATE,
                 context={"title": f"Reminder {r.key}"},
             )
@@ -46,6 +44,11 @@ def _remind(reminders, *, now):
         ],
         now=now,
     )
+
+
+@pytest.fixture(autouse=True)
+def _remind_kind(notification_test_registry):
+    registry.register_reminder_kind(TEST_KIND, _remind)
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +153,7 @@ def test_daily_digest_gathers_held_mail_at_the_users_local_hour(settings):
     now = timezone.now()
     services.preferences_update(
         user=user,
-        deliveries={Category.CHECKLIST: Delivery.DIGEST},
+        deliveries={NEWS: Delivery.DIGEST},
         digest_hour=7,
         now=now,
     )
@@ -160,7 +163,7 @@ def test_daily_digest_gathers_held_mail_at_the_users_local_hour(settings):
         services.notify(
             event=f"e{n}",
             recipients=[user],
-            category=Category.CHECKLIST,
+            category=NEWS,
             template=GENERIC_TEMPLATE,
             context={"title": f"Item {n} is due"},
             now=now,
@@ -182,21 +185,21 @@ def test_turning_the_digest_off_flushes_what_is_held(settings):
     now = timezone.now()
     services.preferences_update(
         user=user,
-        deliveries={Category.CHECKLIST: Delivery.DIGEST},
+        deliveries={NEWS: Delivery.DIGEST},
         digest_hour=7,
         now=now,
     )
     services.notify(
         event="e",
         recipients=[user],
-        category=Category.CHECKLIST,
+        category=NEWS,
         template=GENERIC_TEMPLATE,
         context={"title": "x"},
         now=now,
     )
     services.preferences_update(
         user=user,
-        deliveries={Category.CHECKLIST: Delivery.IMMEDIATE},
+        deliveries={NEWS: Delivery.IMMEDIATE},
         digest_hour=7,
         now=now,
     )
@@ -211,7 +214,7 @@ def test_escalations_cannot_be_turned_off():
     with pytest.raises(ValidationError):
         services.preferences_update(
             user=UserFactory(),
-            deliveries={Category.ESCALATION: Delivery.OFF},
+            deliveries={ALARM: Delivery.OFF},
             digest_hour=7,
         )
 
@@ -228,7 +231,7 @@ def test_periodic_ticks_exist_once_and_expire_after_their_interval():
     assert PeriodicTask.objects.filter(task="notifications.reminders_sweep").count() == 1
 
 
-def test_running_out_of_time_leaves_the_batch_due(csm, monkeypatch):
+def test_running_out_of_time_leaves_the_batch_due(csm):
     from celery.exceptions import SoftTimeLimitExceeded
 
     now = timezone.now()
@@ -237,7 +240,8 @@ def test_running_out_of_time_leaves_the_batch_due(csm, monkeypatch):
     def out_of_time(reminders, *, now):
         raise SoftTimeLimitExceeded
 
-    monkeypatch.setitem(registry._reminder_handlers, "test.remind", out_of_time)
+    # Replaced in place (not monkeypatch: its undo could run after the registry is restored and leak it).
+    registry._reminder_kinds[TEST_KIND] = out_of_time
     with pytest.raises(SoftTimeLimitExceeded):
         services.reminder_sweep(now=now)
     reminder = Reminder.objects.get(key="slow")

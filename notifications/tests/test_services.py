@@ -7,17 +7,17 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from notifications import services
-from notifications.models import Category, Channel, Delivery, Notification, Status
+from notifications.models import Channel, Delivery, Notification, Status
 from notifications.services import GENERIC_TEMPLATE, notify
 
-from .factories import NotificationFactory, NotificationPreferenceFactory
+from .factories import ALARM, NEWS, NotificationFactory, NotificationPreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
 
 
-def _notify(recipients, event="item.due:1", category=Category.CHECKLIST, **kw):
+def _notify(recipients, event="item.due:1", category=NEWS, **kw):
     return notify(
         event=event,
         recipients=recipients,
@@ -59,18 +59,18 @@ def test_the_relay_is_kicked_once_after_commit(csm, pm, django_capture_on_commit
 
 
 def test_nothing_is_written_when_the_category_is_off(csm):
-    NotificationPreferenceFactory(user=csm, category=Category.CHECKLIST, delivery=Delivery.OFF)
+    NotificationPreferenceFactory(user=csm, category=NEWS, delivery=Delivery.OFF)
     assert _notify([csm]) == 0
     assert not Notification.objects.exists()
 
 
 def test_escalations_ignore_an_off_preference(csm):
-    NotificationPreferenceFactory(user=csm, category=Category.ESCALATION, delivery=Delivery.OFF)
-    assert _notify([csm], category=Category.ESCALATION) == 2
+    NotificationPreferenceFactory(user=csm, category=ALARM, delivery=Delivery.OFF)
+    assert _notify([csm], category=ALARM) == 2
 
 
 def test_digest_preference_holds_the_email_but_shows_it_in_the_app(csm):
-    NotificationPreferenceFactory(user=csm, category=Category.CHECKLIST, delivery=Delivery.DIGEST)
+    NotificationPreferenceFactory(user=csm, category=NEWS, delivery=Delivery.DIGEST)
     _notify([csm])
     assert set(Notification.objects.values_list("channel", "status")) == {
         (Channel.EMAIL, Status.HELD),

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from notifications.models import Category, Delivery, NotificationPreference, Reminder
+from notifications import registry
+from notifications.models import Delivery, NotificationPreference, Reminder
 
-from .factories import NotificationFactory
+from .factories import ALARM, MEETINGS, NEWS, NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,29 +99,39 @@ def test_mark_all_read(client, csm):
 def test_preferences_are_saved_and_schedule_the_digest(client, csm):
     client.force_login(csm)
     response = client.get(reverse("notifications:preferences"))
-    assertContains(response, "Escalations")
+    assertContains(response, "Alarms")
+    offered = {f"category_{c.value}": Delivery.IMMEDIATE for c in registry.preference_categories(user=csm)}
     response = client.post(
         reverse("notifications:preferences"),
         {
+            **offered,
             "digest_hour": "7",
-            "category_checklist": Delivery.DIGEST,
-            "category_governance": Delivery.OFF,
-            "category_digest": Delivery.IMMEDIATE,
-            # A tampered post cannot switch escalations off: the field is fixed.
-            "category_escalation": Delivery.OFF,
+            f"category_{NEWS}": Delivery.DIGEST,
+            f"category_{MEETINGS}": Delivery.OFF,
+            # A tampered post cannot switch a mandatory category off: the field is fixed.
+            f"category_{ALARM}": Delivery.OFF,
         },
     )
     assert response.status_code == 302
     prefs = dict(NotificationPreference.objects.filter(user=csm).values_list("category", "delivery"))
-    assert prefs[Category.CHECKLIST] == Delivery.DIGEST
-    assert prefs[Category.GOVERNANCE] == Delivery.OFF
-    assert Category.ESCALATION not in prefs
+    assert prefs[NEWS] == Delivery.DIGEST
+    assert prefs[MEETINGS] == Delivery.OFF
+    assert ALARM not in prefs
     assert Reminder.objects.filter(key=f"digest:{csm.pk}", status="pending").exists()
+
+
+def test_client_users_are_not_offered_staff_only_categories(client, client_key_user):
+    registry.register_category("test_staff", "Staff summaries", for_client_users=False)
+    client.force_login(client_key_user)
+    response = client.get(reverse("notifications:preferences"))
+    assertContains(response, "News")
+    assertNotContains(response, "Staff summaries")
+    assertContains(response, "Client portal")  # the layout registered by accounts: the portal's, for them
 
 
 def test_bad_preferences_input_changes_nothing(client, csm):
     client.force_login(csm)
-    response = client.post(reverse("notifications:preferences"), {"digest_hour": "99", "category_checklist": "x"})
+    response = client.post(reverse("notifications:preferences"), {"digest_hour": "99", f"category_{NEWS}": "x"})
     assert response.status_code == 200
     assert not NotificationPreference.objects.exists()
     assertContains(response, "Select a valid choice")

@@ -14,9 +14,8 @@ from checklists.models import Decision
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements import services
 from engagements.models import ClientProfile, Engagement, Stakeholder
+from engagements.tests.factories import ClientProfileFactory, StakeholderFactory
 from notifications.models import Channel, Notification
-
-from .factories import ClientProfileFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 

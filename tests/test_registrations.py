@@ -1,0 +1,62 @@
+"""The apps fill notifications' registries in their own AppConfig.ready(), and the order of INSTALLED_APPS does
+not matter (tests/, outside the import contracts, may name every app)."""
+
+import pytest
+from django.apps import apps
+from django_celery_beat.models import PeriodicTask
+
+from checklists import reminders
+from notifications import registry
+from notifications.models import Reminder, ReminderStatus
+from notifications.schedule import periodic_tasks_ensure
+
+APPS = ["notifications", "accounts", "engagements", "checklists", "governance", "escalations", "portfolio"]
+
+
+def _snapshot():
+    return (
+        [(c.value, str(c.label), c.mandatory, c.on_preferences, c.for_client_users) for c in registry.categories()],
+        {kind: registry.reminder_handler_for(kind) for kind in sorted(registry._reminder_kinds)},
+        dict(registry._context_providers),
+        sorted(registry.periodic_tasks(), key=lambda tick: tick.name),
+        sorted(registry.ensure_hooks(), key=repr),
+        list(registry._page_layouts),
+    )
+
+
+def test_the_apps_register_what_notifications_needs():
+    categories = {c.value: c for c in registry.categories()}
+    assert set(categories) == {"checklist", "governance", "digest", "account", "escalation", "red_flag"}
+    assert {value for value, c in categories.items() if c.mandatory} == {"account", "escalation", "red_flag"}
+    assert not categories["digest"].for_client_users
+    for kind in (reminders.DUE_SOON_KIND, reminders.OVERDUE_KIND, reminders.WEEKLY_KIND):
+        assert registry.reminder_handler_for(kind) is not None
+    assert "accounts/email/invitation" in registry._context_providers
+    assert {tick.task for tick in registry.periodic_tasks()} == {
+        "notifications.relay",
+        "notifications.reminders_sweep",
+        "checklists.ask_day30_satisfaction",
+    }
+    assert reminders.weekly_digest_ensure in registry.ensure_hooks()
+
+
+@pytest.mark.parametrize("order", [APPS, list(reversed(APPS))], ids=["notifications-first", "notifications-last"])
+def test_the_order_of_the_apps_does_not_matter(order):
+    expected = _snapshot()
+    with registry.isolated(empty=True):
+        for label in order:
+            apps.get_app_config(label).ready()
+        assert _snapshot() == expected
+
+
+@pytest.mark.django_db
+def test_after_migrate_the_ticks_and_the_weekly_digest_exist_once():
+    PeriodicTask.objects.all().delete()
+    Reminder.objects.filter(key=reminders.WEEKLY_KEY).delete()
+    periodic_tasks_ensure()
+    periodic_tasks_ensure()
+    ticks = {task.name: task for task in PeriodicTask.objects.all()}
+    assert ticks["checklists: ask day-30 satisfaction"].task == "checklists.ask_day30_satisfaction"
+    assert ticks["checklists: ask day-30 satisfaction"].expire_seconds == 3600
+    assert ticks["notifications: relay outbox"].interval.every == 30
+    assert Reminder.objects.filter(key=reminders.WEEKLY_KEY, status=ReminderStatus.PENDING).count() == 1
