@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import client_access
 from .lockout import password_confirm
-from .models import Invitation, User
+from .models import Invitation, StaffAbsence, User
 
 
 class CrispyFormMixin:
@@ -103,3 +103,19 @@ class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+class StaffAbsenceForm(CrispyFormMixin, forms.ModelForm):
+    submit_label = _("Record absence")
+
+    class Meta:
+        model = StaffAbsence
+        fields = ["starts_on", "ends_on", "reason", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def _post_clean(self):
+        # The service validates (who it is for, the dates' order) and names the field in its error.
+        return None

@@ -22,8 +22,9 @@ from .forms import (
     LockoutPasswordChangeForm,
     PasswordResetRequestForm,
     PreferencesForm,
+    StaffAbsenceForm,
 )
-from .models import EmailChange, Invitation
+from .models import EmailChange, Invitation, StaffAbsence
 from .throttle import MailThrottled
 
 
@@ -177,3 +178,20 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def absences(request):
+    """Staff record their own absences; while a PM is away the deputy stands in on their engagements."""
+    form = StaffAbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_absence_record(by=request.user, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Absence recorded: your deputy steps in on your engagements."))
+            return redirect("accounts:absences")
+    mine = StaffAbsence.objects.visible_to(request.user).filter(user=request.user)
+    return render(request, "accounts/absences.html", {"form": form, "absences": mine})

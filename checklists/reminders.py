@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
-from engagements.models import Phase, PmAbsence, Side, Stakeholder
+from accounts.models import Role, StaffAbsence, User, zone_named
+from engagements.models import Phase, Side, Stakeholder
 from engagements.services import engagement_acting_pm
 from notifications.models import Category, Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notify_many, reminder_schedule
@@ -44,10 +44,7 @@ def _keys(item_pk: int) -> tuple[str, str]:
 
 
 def _zone_of(user) -> ZoneInfo:
-    try:
-        return ZoneInfo((user and user.time_zone) or settings.TIME_ZONE)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    return user.zone if user is not None else zone_named(None)
 
 
 def _local(day: date, zone: ZoneInfo, *, before: timedelta = timedelta(0)) -> datetime:
@@ -144,7 +141,7 @@ def _recipients_for(items, *, today) -> dict[int, object]:
     ):
         fallback[user.organization_id] = user
     pm_ids = {e.pm_id for e in engagements.values() if e.pm_id}
-    absences = list(PmAbsence.objects.filter(user_id__in=pm_ids).covering(today))
+    absences = list(StaffAbsence.objects.filter(user_id__in=pm_ids).covering(today))
     recipients = {}
     for item in items:
         engagement = item.stage.engagement

@@ -41,10 +41,3 @@ class ClientProfileAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "csm"]
     autocomplete_fields = ["organization", "csm"]
     inlines = [BillingRecordInline]
-
-
-@admin.register(models.PmAbsence)
-class PmAbsenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "starts_on", "ends_on", "note"]
-    list_select_related = ["user"]
-    autocomplete_fields = ["user"]

@@ -9,9 +9,11 @@ class EngagementsConfig(AppConfig):
         from accounts import client_access
 
         from . import hooks, policy, services
-        from .models import Phase
+        from .models import CommitmentSource, Phase
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
         client_access.register(policy)
         # The kickoff needs the completed sales handoff.
         hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)
+        for source in CommitmentSource:
+            hooks.register_commitment_source(source.value, source.label)

@@ -6,17 +6,18 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from accounts.models import StaffAbsence
+
 from .models import (
     BillingRecord,
     ClientProfile,
+    Commitment,
     Engagement,
     EngagementMember,
     Handoff,
     Integration,
     Milestone,
-    Obligation,
     Phase,
-    PmAbsence,
     Stakeholder,
 )
 
@@ -101,8 +102,10 @@ def seed(world):
                 world.setdefault("new_engagements", []).append((engagement, slug, days, done_per_stage))
     # Omar is away this week: on Globex his deputy Petra acts as PM (the client sees who stands in).
     omar = people["pm.omar@northwind.example"]
-    if not PmAbsence.objects.filter(user=omar).exists():
-        PmAbsence.objects.create(user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4))
+    if not StaffAbsence.objects.filter(user=omar).exists():
+        StaffAbsence.objects.create(
+            user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4), reason="holiday"
+        )
     world["engagements"] = engagements
     return world
 
@@ -125,11 +128,11 @@ def _build(engagement, *, people, clients, slug, days):
         handed_over_at=now - timedelta(days=(days or 0) + 3) if days is not None else None,
         meeting_on=today - timedelta(days=(days or 0) + 3),
     )
-    Obligation.objects.create(
+    Commitment.objects.create(
         engagement=engagement,
         description="Dedicated Slack channel with the delivery team",
         owner=engagement.csm,
-        due_on=today + timedelta(days=5),
+        due_at=now.replace(minute=0, second=0, microsecond=0) + timedelta(days=5),
     )
     Stakeholder.objects.create(
         engagement=engagement,

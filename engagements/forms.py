@@ -9,18 +9,18 @@ from . import selectors
 from .models import (
     BillingRecord,
     ClientProfile,
+    Commitment,
     Engagement,
     Handoff,
     Integration,
     Milestone,
-    Obligation,
     Phase,
-    PmAbsence,
     ResourceLink,
     Stakeholder,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class CrispyMixin:
@@ -139,17 +139,20 @@ class HandoffForm(CrispyMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class ObligationForm(CrispyMixin, forms.ModelForm):
+class CommitmentForm(CrispyMixin, forms.ModelForm):
     submit_label = _("Track commitment")
 
     class Meta:
-        model = Obligation
-        fields = ["description", "source", "owner", "due_on"]
-        widgets = {"due_on": DATE}
+        model = Commitment
+        fields = ["description", "side", "source", "owner", "due_at"]
+        widgets = {"due_at": DATETIME}
+        help_texts = {"due_at": _("In your time zone.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.vendor_people()
+        engagement = engagement or self.instance.engagement
+        # Either side's people: the service checks the owner belongs to the side that promised.
+        self.fields["owner"].queryset = selectors.commitment_owner_choices(engagement)
 
 
 class StakeholderForm(CrispyMixin, forms.ModelForm):
@@ -217,18 +220,6 @@ class ResourceLinkForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = ResourceLink
         fields = ["kind", "title", "url"]
-
-
-class AbsenceForm(CrispyMixin, forms.ModelForm):
-    submit_label = _("Record absence")
-
-    class Meta:
-        model = PmAbsence
-        fields = ["starts_on", "ends_on", "note"]
-        widgets = {"starts_on": DATE, "ends_on": DATE}
-
-    def _post_clean(self):
-        return None
 
 
 class MemberForm(forms.Form):

@@ -12,6 +12,10 @@ Anchor dates moved
     the engagement's kickoff or contract signature date (the dates plans count from). Checklists moves the due
     dates that came from a template with them.
 
+Commitment sources
+    ``register_commitment_source(value, label)``: where a ``Commitment`` comes from. Engagements registers the
+    sales handoff and the contract; governance adds the promises made in meetings.
+
 Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
 does not double a gate.
 """
@@ -49,3 +53,20 @@ def on_anchor_dates_moved(fn):
 def anchor_dates_moved(*, engagement, by, now) -> None:
     for reaction in _anchor_reactions:
         reaction(engagement=engagement, by=by, now=now)
+
+
+# --- Commitment sources ------------------------------------------------------------------------------------------
+
+_commitment_sources: dict[str, object] = {}
+
+
+def register_commitment_source(value: str, label) -> None:
+    """A kind of promise an app records as a ``Commitment`` (the sales handoff, the contract, a governance
+    meeting...): ``value`` is stored, ``label`` shown. Registering the same value again replaces its label."""
+    _commitment_sources[value] = label
+
+
+def commitment_source_choices() -> list[tuple[str, object]]:
+    """The ``Commitment.source`` choices: every registered source (the field's choices are this callable, so a new
+    source needs no migration)."""
+    return list(_commitment_sources.items())

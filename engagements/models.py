@@ -7,8 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
 
-from . import policy
+from . import hooks, policy
 from .policy import ScopedQuerySet
+
+
+class Side(models.TextChoices):
+    """Who a piece of work or a promise belongs to: the vendor's team or the client's people."""
+
+    VENDOR = "vendor", _("Vendor")
+    CLIENT = "client", _("Client")
 
 
 class Phase(models.TextChoices):
@@ -281,7 +288,7 @@ class BillingRecord(models.Model):
         return self.title
 
 
-# --- Handoff and obligations ---------------------------------------------------------------
+# --- Handoff and commitments ---------------------------------------------------------------
 
 
 class Handoff(models.Model):
@@ -324,53 +331,80 @@ class Handoff(models.Model):
         return f"Handoff of {self.engagement}"
 
 
-class ObligationSource(models.TextChoices):
+class CommitmentSource(models.TextChoices):
+    """Where engagements' own commitments come from. Other apps add theirs (``hooks.register_commitment_source``):
+    the field's choices are the registry's, so a new source needs no change here."""
+
     SALES = "sales", _("Sales commitment")
     CONTRACT = "contract", _("Contract")
 
 
-class ObligationStatus(models.TextChoices):
+class CommitmentStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    DONE = "done", _("Kept")
+    KEPT = "kept", _("Kept")
     DROPPED = "dropped", _("Dropped")
 
 
-class Obligation(models.Model):
-    """Something promised (during the sale or in the contract), tracked to an owner and a date."""
+class CommitmentQuerySet(ScopedQuerySet):
+    # The team's record of what each side promised (the handoff's sales promises included).
+    vendor_internal = True
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="obligations")
+    def open(self):
+        return self.filter(status=CommitmentStatus.OPEN)
+
+    def overdue(self, now):
+        """Open past their due time: a promise not kept in time."""
+        return self.open().filter(due_at__lt=now)
+
+
+class Commitment(models.Model):
+    """Something the vendor or the client promised, with an owner on that side and a due time.
+
+    The handoff records the sales commitments, the contract adds its own, governance adds what is promised in
+    meetings (its ``source``). "Obligation" is kept for contract text only (the client profile's contractual
+    fields, a billing record's kind)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="commitments")
     source = models.CharField(
         _("source"),
-        max_length=20,
-        choices=ObligationSource.choices,
-        default=ObligationSource.SALES,
+        max_length=30,
+        choices=hooks.commitment_source_choices,
+        default=CommitmentSource.SALES,
     )
+    side = models.CharField(_("promised by"), max_length=10, choices=Side.choices, default=Side.VENDOR)
     description = models.CharField(_("commitment"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="obligations",
+        related_name="commitments",
         verbose_name=_("owner"),
     )
-    due_on = models.DateField(_("due date"))
+    due_at = models.DateTimeField(_("due"))
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=ObligationStatus.choices,
-        default=ObligationStatus.OPEN,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.OPEN,
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+    objects = CommitmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on", "pk"]
-        verbose_name = _("obligation")
-        verbose_name_plural = _("obligations")
+        ordering = ["due_at", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        indexes = [
+            # Overdue promises (health, reminders) are looked for among the open ones by due time.
+            models.Index(fields=["due_at"], name="commitment_open_due", condition=Q(status="open")),
+        ]
 
     def __str__(self):
         return self.description
+
+    def is_overdue(self, now) -> bool:
+        return self.status == CommitmentStatus.OPEN and self.due_at < now
 
 
 # --- People ----------------------------------------------------------------------------------
@@ -423,47 +457,6 @@ class Stakeholder(models.Model):
         return self.name
 
 
-class PmAbsenceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False) or not user.is_vendor_user:
-            return self.none()
-        return self.all()
-
-    def covering(self, on):
-        return self.filter(starts_on__lte=on, ends_on__gte=on)
-
-
-class PmAbsence(models.Model):
-    """A PM away from/to (inclusive). While it lasts, the deputy PM acts (``engagement_acting_pm``)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="absences",
-        verbose_name=_("person"),
-    )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    objects = PmAbsenceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-starts_on"]
-        verbose_name = _("absence")
-        verbose_name_plural = _("absences")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="absence_ends_after_start",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.user}: {self.starts_on}–{self.ends_on}"
-
-
 class IntegrationStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -498,14 +491,6 @@ class Integration(models.Model):
 
     def __str__(self):
         return self.provider
-
-
-# --- Shared vocabulary ---------------------------------------------------------------------------
-
-
-class Side(models.TextChoices):
-    VENDOR = "vendor", _("Vendor")
-    CLIENT = "client", _("Client")
 
 
 class MilestoneQuerySet(ScopedQuerySet):

@@ -43,8 +43,6 @@ from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Organization, Role, User
 
-# Roles that oversee delivery: they manage every engagement and every client.
-OVERSEER_ROLES = frozenset({Role.DIRECTOR, Role.VENDOR_ADMIN})
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
 
@@ -61,8 +59,8 @@ def is_staff(user) -> bool:
 
 
 def oversees(user) -> bool:
-    """Directors, admins and superusers: they manage every engagement and client."""
-    return is_staff(user) and (user.is_superuser or user.role in OVERSEER_ROLES)
+    """Directors, admins and superusers (``User.leads_delivery``): they manage every engagement and client."""
+    return is_staff(user) and user.leads_delivery
 
 
 # --- Engagements ----------------------------------------------------------------------------------------------
@@ -180,10 +178,6 @@ def clients_invitable_by(user) -> models.QuerySet:
         return Organization.objects.clients()
     managed = Engagement.objects.managed_by(user).exclude(phase=Phase.CLOSED).values("client_id")
     return Organization.objects.clients().filter(Q(client_profile__csm=user) | Q(pk__in=managed))
-
-
-def may_invite(user, organization) -> bool:
-    return clients_invitable_by(user).filter(pk=organization.pk).exists()
 
 
 def clients_seen_by(user) -> models.QuerySet:

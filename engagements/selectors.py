@@ -8,17 +8,16 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import VENDOR_ROLES, Role, User
+from accounts.models import VENDOR_ROLES, Role, StaffAbsence, User
 
 from . import policy
 from .models import (
     ClientProfile,
+    Commitment,
     Engagement,
     Integration,
     Milestone,
-    Obligation,
     Phase,
-    PmAbsence,
     ResourceLink,
     Stakeholder,
 )
@@ -61,6 +60,13 @@ def engagement_list(*, user):
     return Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
 
 
+def commitment_owner_choices(engagement: Engagement):
+    """Who may own a promise on an engagement: our active staff, and the client's own active people."""
+    return User.objects.filter(
+        Q(role__in=VENDOR_ROLES) | Q(organization_id=engagement.client_id), is_active=True
+    ).order_by("full_name")
+
+
 def assignee_choices(engagement: Engagement):
     """Who work on an engagement may be assigned to: its vendor team and the client's own people (the same rule
     the services enforce)."""
@@ -95,7 +101,7 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
         for milestone in milestones:
             if engagement.kickoff_on <= milestone.due_on <= end:
                 timeline.append({"day": (milestone.due_on - engagement.kickoff_on).days, "milestone": milestone})
-    absences = list(PmAbsence.objects.filter(user_id=engagement.pm_id).covering(today)) if engagement.pm_id else []
+    absences = list(StaffAbsence.objects.filter(user_id=engagement.pm_id).covering(today)) if engagement.pm_id else []
     acting_pm = engagement_acting_pm(engagement, on=today, absences=absences)
     return EngagementRecords(
         stakeholders=stakeholders,
@@ -104,7 +110,7 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
         timeline=timeline,
         acting_pm=acting_pm,
         pm_absent=bool(engagement.pm_id and acting_pm and acting_pm.pk != engagement.pm_id),
-        commitments=list(Obligation.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
+        commitments=list(Commitment.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
         integrations=list(Integration.objects.for_viewer(user).filter(engagement=engagement)),
         resource_links=list(ResourceLink.objects.for_viewer(user).filter(engagement=engagement)),
         # Vendor-internal, and already joined to the staff page's engagement.

@@ -15,22 +15,23 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, OrganizationKind, Role, User
+from accounts.models import Organization, OrganizationKind, Role, StaffAbsence, User
 
 from . import hooks, policy
 from .models import (
     BillingRecord,
     ClientProfile,
+    Commitment,
+    CommitmentSource,
+    CommitmentStatus,
     Engagement,
     EngagementMember,
     Handoff,
     Integration,
     Milestone,
-    Obligation,
-    ObligationStatus,
     Phase,
-    PmAbsence,
     ResourceLink,
+    Side,
     Stakeholder,
 )
 
@@ -250,54 +251,74 @@ def handoff_record(*, by: User, engagement: Engagement, complete: bool = False, 
     return _save(handoff)
 
 
+def _validate_commitment_owner(commitment: Commitment) -> None:
+    """A promise is owned on the side that made it: our staff for ours, the client's own people for theirs."""
+    owner, engagement = commitment.owner, commitment.engagement
+    if commitment.side == Side.VENDOR and not owner.is_vendor_user:
+        raise ValidationError({"owner": _("The owner of our commitment must be one of our staff.")})
+    if commitment.side == Side.CLIENT and owner.organization_id != engagement.client_id:
+        raise ValidationError({"owner": _("The owner of the client's commitment must be one of the client's people.")})
+
+
 @transaction.atomic
-def obligation_add(
-    *, by: User, engagement: Engagement, description: str, owner: User, due_on: date, source: str = "sales", now=None
-) -> Obligation:
+def commitment_add(
+    *,
+    by: User,
+    engagement: Engagement,
+    description: str,
+    owner: User,
+    due_at,
+    source: str = CommitmentSource.SALES,
+    side: str = Side.VENDOR,
+    now=None,
+) -> Commitment:
+    """Track a promise of either side (the team records them; see ``Commitment``)."""
     policy.require_staff(by, engagement)
-    if not owner.is_vendor_user:
-        raise ValidationError({"owner": _("The owner must be one of our staff.")})
-    return _save(
-        Obligation(
-            engagement=engagement,
-            description=description,
-            owner=owner,
-            due_on=due_on,
-            source=source,
-            created_at=now or timezone.now(),
-        )
+    commitment = Commitment(
+        engagement=engagement,
+        description=(description or "").strip(),
+        owner=owner,
+        due_at=due_at,
+        source=source,
+        side=side,
+        created_at=now or timezone.now(),
     )
+    _validate_commitment_owner(commitment)
+    return _save(commitment)
 
 
-OBLIGATION_EDITABLE = ("description", "source", "owner", "due_on")
+COMMITMENT_EDITABLE = ("description", "source", "side", "owner", "due_at")
 
 
 @transaction.atomic
-def obligation_update(*, by: User, obligation: Obligation, **fields) -> Obligation:
-    """Change what was promised, its owner or due date (not its status: see ``obligation_close``)."""
-    policy.require_staff(by, obligation.engagement)
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+def commitment_update(*, by: User, commitment: Commitment, **fields) -> Commitment:
+    """Change what was promised, by whom, its owner or due time (not its status: see ``commitment_close``)."""
+    policy.require_staff(by, commitment.engagement)
+    commitment = Commitment.objects.select_for_update().select_related("engagement").get(pk=commitment.pk)
     for field, value in fields.items():
-        if field not in OBLIGATION_EDITABLE:
+        if field not in COMMITMENT_EDITABLE:
             raise ValueError(field)
-        setattr(obligation, field, value)
-    if not obligation.owner.is_vendor_user:
-        raise ValidationError({"owner": _("The owner must be one of our staff.")})
-    return _save(obligation)
+        setattr(commitment, field, value)
+    _validate_commitment_owner(commitment)
+    return _save(commitment)
 
 
 @transaction.atomic
-def obligation_reopen(*, by: User, obligation: Obligation) -> Obligation:
+def commitment_reopen(*, by: User, commitment: Commitment) -> Commitment:
     """A kept or dropped commitment turns out to be open after all."""
-    return obligation_close(by=by, obligation=obligation, status=ObligationStatus.OPEN)
+    return commitment_close(by=by, commitment=commitment, status=CommitmentStatus.OPEN)
 
 
 @transaction.atomic
-def obligation_close(*, by: User, obligation: Obligation, status: str = ObligationStatus.DONE, now=None) -> Obligation:
-    policy.require_staff(by, obligation.engagement)
-    obligation.status = status
-    obligation.closed_at = None if status == ObligationStatus.OPEN else (now or timezone.now())
-    return _save(obligation)
+def commitment_close(*, by: User, commitment: Commitment, status: str = CommitmentStatus.KEPT, now=None) -> Commitment:
+    """Record a commitment as kept or dropped (or, with ``OPEN``, open again)."""
+    policy.require_staff(by, commitment.engagement)
+    if status not in CommitmentStatus.values:
+        raise ValidationError({"status": _("Choose kept, dropped or open.")})
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    commitment.status = status
+    commitment.closed_at = None if status == CommitmentStatus.OPEN else (now or timezone.now())
+    return _save(commitment)
 
 
 # --- People ---------------------------------------------------------------------------------------
@@ -431,23 +452,12 @@ def member_add(*, by: User, engagement: Engagement, user: User, role: str = "") 
     return member
 
 
-@transaction.atomic
-def pm_absence_record(*, by: User, user: User, starts_on: date, ends_on: date, note: str = "", now=None) -> PmAbsence:
-    """A PM records their own absence; a director or admin may record anyone's."""
-    # Someone else's absence reroutes their work on every engagement: directors and admins only.
-    if not policy.is_staff(by) or (by.pk != user.pk and not policy.oversees(by)):
-        raise PermissionDenied
-    return _save(
-        PmAbsence(user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_at=now or timezone.now())
-    )
-
-
 def user_is_absent(user: User | None, *, on: date, absences=None) -> bool:
     if user is None:
         return False
     if absences is not None:
         return any(a.user_id == user.pk and a.starts_on <= on <= a.ends_on for a in absences)
-    return PmAbsence.objects.filter(user=user).covering(on).exists()
+    return StaffAbsence.objects.filter(user=user).covering(on).exists()
 
 
 def engagement_acting_pm(engagement: Engagement, *, on: date | None = None, absences=None) -> User | None:
@@ -455,7 +465,7 @@ def engagement_acting_pm(engagement: Engagement, *, on: date | None = None, abse
 
     Assignment, approvals, reminders and escalations meant for the PM all ask this, so an
     absence reroutes them without anyone reassigning by hand. ``absences`` (prefetched
-    ``PmAbsence`` rows) avoids a query per engagement on list pages.
+    ``accounts.StaffAbsence`` rows) avoids a query per engagement on list pages.
     """
     on = on or timezone.localdate()
     if engagement.pm_id and user_is_absent(engagement.pm, on=on, absences=absences) and engagement.deputy_pm_id:

@@ -6,7 +6,6 @@ app_name = "engagements"
 
 urlpatterns = [
     path("new/", views.engagement_create, name="create"),
-    path("absences/", views.absences, name="absences"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
@@ -15,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.engagement_edit, name="edit"),
     path("<int:pk>/phase/", views.engagement_phase, name="phase"),
     path("<int:pk>/handoff/", views.handoff_edit, name="handoff"),
-    path("<int:pk>/obligations/", views.obligation_add, name="obligation_add"),
+    path("<int:pk>/commitments/", views.commitment_add, name="commitment_add"),
     path("<int:pk>/stakeholders/", views.stakeholders, name="stakeholders"),
     path("<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("<int:pk>/integrations/", views.integration_add, name="integration_add"),
@@ -29,7 +28,7 @@ urlpatterns = [
     path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
     path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
     path("milestones/<int:pk>/reached/", views.milestone_reached, name="milestone_reached"),
-    path("obligations/<int:pk>/edit/", views.obligation_edit, name="obligation_edit"),
-    path("obligations/<int:pk>/reopen/", views.obligation_reopen, name="obligation_reopen"),
-    path("obligations/<int:pk>/close/", views.obligation_close, name="obligation_close"),
+    path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),
+    path("commitments/<int:pk>/reopen/", views.commitment_reopen, name="commitment_reopen"),
+    path("commitments/<int:pk>/close/", views.commitment_close, name="commitment_close"),
 ]

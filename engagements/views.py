@@ -12,12 +12,11 @@ from onboarding_portal.forms import add_service_errors
 
 from . import forms, policy, selectors, services
 from .models import (
+    Commitment,
+    CommitmentStatus,
     Engagement,
     Integration,
     Milestone,
-    Obligation,
-    ObligationStatus,
-    PmAbsence,
     ResourceLink,
     Stakeholder,
 )
@@ -187,35 +186,39 @@ def handoff_edit(request, pk):
         "form": form,
         "engagement": engagement,
         "handoff": handoff,
-        "obligations": Obligation.objects.filter(engagement=engagement).select_related("owner"),
-        "obligation_form": forms.ObligationForm(),
+        "commitments": Commitment.objects.filter(engagement=engagement).select_related("owner"),
+        "commitment_form": forms.CommitmentForm(engagement=engagement),
     }
     return render(request, "engagements/handoff_form.html", context)
 
 
 @staff_required
 @require_POST
-def obligation_add(request, pk):
+def commitment_add(request, pk):
     engagement = engagement_or_404(request, pk)
-    form = forms.ObligationForm(request.POST)
-    if not form.is_valid():
+    form = forms.CommitmentForm(request.POST, engagement=engagement)
+    if form.is_valid():
+        try:
+            services.commitment_add(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
         return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
-    services.obligation_add(by=request.user, engagement=engagement, **form.cleaned_data)
     messages.success(request, _("Commitment tracked."))
     if request.POST.get("next") == "handoff":
         return redirect("engagements:handoff", pk=engagement.pk)
-    return back_to_engagement(engagement, "#obligations")
+    return back_to_engagement(engagement, "#commitments")
 
 
 @staff_required
 @require_POST
-def obligation_close(request, pk):
-    obligation = record_or_404(request, Obligation.objects, pk)
-    status = request.POST.get("status", ObligationStatus.DONE)
-    if status not in ObligationStatus.values:
-        status = ObligationStatus.DONE
-    services.obligation_close(by=request.user, obligation=obligation, status=status)
-    return back_to_engagement(obligation.engagement, "#obligations")
+def commitment_close(request, pk):
+    commitment = record_or_404(request, Commitment.objects, pk)
+    status = request.POST.get("status", CommitmentStatus.KEPT)
+    if status not in CommitmentStatus.values:
+        status = CommitmentStatus.KEPT
+    services.commitment_close(by=request.user, commitment=commitment, status=status)
+    return back_to_engagement(commitment.engagement, "#commitments")
 
 
 @staff_required
@@ -434,42 +437,23 @@ def milestone_edit(request, pk):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def obligation_edit(request, pk):
+def commitment_edit(request, pk):
     return _edit(
         request,
-        Obligation.objects,
+        Commitment.objects,
         pk,
-        forms.ObligationForm,
-        lambda obligation, data: services.obligation_update(by=request.user, obligation=obligation, **data),
+        forms.CommitmentForm,
+        lambda commitment, data: services.commitment_update(by=request.user, commitment=commitment, **data),
         _("Commitment saved."),
-        "#obligations",
-        title=lambda obligation: obligation.description,
+        "#commitments",
+        title=lambda commitment: commitment.description,
     )
 
 
 @staff_required
 @require_POST
-def obligation_reopen(request, pk):
-    obligation = record_or_404(request, Obligation.objects, pk)
-    services.obligation_reopen(by=request.user, obligation=obligation)
+def commitment_reopen(request, pk):
+    commitment = record_or_404(request, Commitment.objects, pk)
+    services.commitment_reopen(by=request.user, commitment=commitment)
     messages.success(request, _("Commitment reopened."))
-    return back_to_engagement(obligation.engagement, "#obligations")
-
-
-# --- Absences -----------------------------------------------------------------------------------
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def absences(request):
-    form = forms.AbsenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pm_absence_record(by=request.user, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Absence recorded: your deputy steps in on your engagements."))
-            return redirect("engagements:absences")
-    mine = PmAbsence.objects.filter(user=request.user)
-    return render(request, "engagements/absences.html", {"form": form, "absences": mine})
+    return back_to_engagement(commitment.engagement, "#commitments")

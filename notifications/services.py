@@ -116,11 +116,9 @@ def notify(
     return notify_many([request], now=now)
 
 
-def _user_zone(user) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+def _zone_for(user) -> zoneinfo.ZoneInfo:
+    """The recipient's zone (the user model's ``zone``, its one lookup); the server's for an address alone."""
+    return user.zone if user is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def _revive(context):
@@ -153,7 +151,7 @@ def _render_plain(name: str, context: dict) -> str:
 
 def _render_subject(template: str, context: dict, user, language: str = "") -> str:
     language = (user.language if user else None) or language or settings.LANGUAGE_CODE
-    zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = _zone_for(user)
     with translation.override(language), timezone.override(zone):
         try:
             subject = _render_plain(f"{template}_subject.txt", context)
@@ -324,7 +322,7 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
     if user is not None and not user.is_active:
         raise registry.Obsolete  # Deactivated since: no more mail to them.
     language = (user.language if user else None) or notification.language or settings.LANGUAGE_CODE
-    zone = _user_zone(user) if user else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = _zone_for(user)
     context = {
         **_revive(notification.context),
         **registry.context_for(notification.template, notification.target),
@@ -462,7 +460,7 @@ def notification_mark_all_read(*, user: AbstractBaseUser, now=None) -> int:
 
 def digest_next_due(*, user: AbstractBaseUser, hour: int, now) -> datetime:
     """The next occurrence of ``hour``:00 in the user's own zone, as UTC (DST-safe: built from the local date)."""
-    zone = _user_zone(user)
+    zone = _zone_for(user)
     local_now = now.astimezone(zone)
     candidate = datetime.combine(local_now.date(), datetime.min.time().replace(hour=hour), tzinfo=zone)
     if candidate <= local_now:
@@ -727,7 +725,7 @@ def remind_daily_digest(reminders: list[Reminder], *, now) -> dict:
             continue
         rows = held.get(user.pk, [])
         if rows:
-            local_day = now.astimezone(_user_zone(user)).date().isoformat()
+            local_day = now.astimezone(_zone_for(user)).date().isoformat()
             requests.append(
                 NotifyRequest(
                     event=f"digest:{user.pk}:{local_day}:{rows[-1].pk}",

@@ -15,5 +15,5 @@ def navigation(request):
             items.append((_("Workload"), reverse("portfolio:workload")))
         if user.is_vendor_user:
             items.append((_("Invitations"), reverse("accounts:invitation_list")))
-            items.append((_("Absences"), reverse("engagements:absences")))
+            items.append((_("Absences"), reverse("accounts:absences")))
     return {"nav_items": items}

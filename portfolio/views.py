@@ -102,7 +102,7 @@ def engagement_detail(request, pk):
         "templates": checklist_selectors.templates_to_apply() if can_manage and not page.checklist.stages else [],
         "assignees": list(engagement_selectors.assignee_choices(engagement)),
         "statuses": ItemStatus.choices,
-        "obligation_form": engagement_forms.ObligationForm(),
+        "commitment_form": engagement_forms.CommitmentForm(engagement=engagement),
         "milestone_form": engagement_forms.MilestoneForm(),
         "integration_form": engagement_forms.IntegrationForm(),
         "link_form": engagement_forms.ResourceLinkForm(),
@@ -110,6 +110,7 @@ def engagement_detail(request, pk):
         "members": engagement.members.select_related("user"),
         "item_form": checklist_forms.ItemCreateForm(engagement=engagement),
         "today": timezone.localdate(),
+        "now": timezone.now(),
     }
     return render(request, "portfolio/engagement_detail.html", context)
 

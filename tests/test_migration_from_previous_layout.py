@@ -42,6 +42,10 @@ RENAMED_TABLES: dict[str, str] = {
     "engagements_stageacceptance": "checklists_stageacceptance",
     "engagements_satisfactionscore": "checklists_satisfactionscore",
     "engagements_stageactual": "checklists_stageactual",
+    # One vocabulary: an obligation is a commitment (engagements 0009).
+    "engagements_obligation": "engagements_commitment",
+    # PM absences became staff absences (engagements 0010, accounts 0005).
+    "engagements_pmabsence": "accounts_staffabsence",
 }
 
 # Tables dropped on purpose, with where their rows went. Rows of a table listed here are not looked for.

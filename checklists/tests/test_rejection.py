@@ -82,10 +82,10 @@ def test_the_csm_and_pm_get_the_reason(client_key_user, engagement, csm, pm, acc
 def test_the_deputy_is_told_and_assigned_while_the_pm_is_away(client_key_user, engagement, deputy_pm, accepted_stage):
     from django.utils import timezone
 
-    from engagements.tests.factories import PmAbsenceFactory
+    from accounts.tests.factories import StaffAbsenceFactory
 
     today = timezone.localdate()
-    PmAbsenceFactory(user=engagement.pm, starts_on=today, ends_on=today)
+    StaffAbsenceFactory(user=engagement.pm, starts_on=today, ends_on=today)
     acceptance = _reject(client_key_user, engagement, accepted_stage)
     rework = ChecklistItem.objects.get(stage=accepted_stage, status=ItemStatus.OPEN)
     assert rework.assignee == deputy_pm

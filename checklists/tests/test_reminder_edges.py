@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from accounts.tests.factories import StaffAbsenceFactory
 from checklists import reminders
 from checklists import services as checklist_services
 from engagements.models import Engagement, Phase
-from engagements.tests.factories import PmAbsenceFactory
 from notifications import services
 from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
@@ -123,7 +123,7 @@ def test_a_newline_in_a_title_cannot_inject_a_mail_header(csm, settings):
 
 
 def test_a_pm_bound_reminder_skips_a_deactivated_deputy_and_goes_to_the_csm(stage, csm, pm, deputy_pm):
-    PmAbsenceFactory(user=pm, starts_on=date(2026, 11, 27), ends_on=date(2026, 12, 5))
+    StaffAbsenceFactory(user=pm, starts_on=date(2026, 11, 27), ends_on=date(2026, 12, 5))
     deputy_pm.is_active = False
     deputy_pm.save(update_fields=["is_active"])
     _create(stage, csm, assignee=pm, due_on=date(2026, 11, 30), now=datetime(2026, 11, 1, tzinfo=UTC))

@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import StaffAbsenceFactory
 from checklists import reminders
 from checklists import services as checklist_services
 from engagements.models import Side
-from engagements.tests.factories import PmAbsenceFactory, StakeholderFactory
+from engagements.tests.factories import StakeholderFactory
 from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import reminder_sweep
 
@@ -122,7 +123,7 @@ def test_unassigned_vendor_items_go_to_the_csm_and_client_items_to_the_key_user(
 
 
 def test_pm_bound_reminders_go_to_the_deputy_while_the_pm_is_away(stage, csm, pm, deputy_pm):
-    PmAbsenceFactory(user=pm, starts_on=date(2026, 11, 27), ends_on=date(2026, 12, 5))
+    StaffAbsenceFactory(user=pm, starts_on=date(2026, 11, 27), ends_on=date(2026, 12, 5))
     _create(stage, csm, assignee=pm)
     reminder_sweep(now=datetime(2026, 11, 29, 0, 0, tzinfo=UTC))
     assert _emails().get().recipient == deputy_pm

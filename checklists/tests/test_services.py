@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.tests.factories import StaffAbsenceFactory
 from checklists import selectors as checklist_selectors
 from checklists import services as checklist_services
 from checklists.default_template import DEFAULT_TEMPLATE_NAME
@@ -22,7 +23,7 @@ from checklists.models import (
 )
 from checklists.services import items, templates
 from engagements.models import Side
-from engagements.tests.factories import EngagementFactory, PmAbsenceFactory
+from engagements.tests.factories import EngagementFactory
 
 from .factories import ChecklistItemFactory, ChecklistStageFactory, TemplateItemFactory, TemplateStageFactory
 
@@ -355,7 +356,7 @@ def test_acceptance_history_is_kept(client_key_user, engagement):
 
 def test_pm_work_goes_to_the_deputy_while_the_pm_is_away(csm, pm, deputy_pm, engagement):
     now = timezone.now()
-    PmAbsenceFactory(user=pm, starts_on=timezone.localdate(now), ends_on=timezone.localdate(now) + timedelta(days=3))
+    StaffAbsenceFactory(user=pm, starts_on=timezone.localdate(now), ends_on=timezone.localdate(now) + timedelta(days=3))
     checklist_services.template_apply(by=csm, engagement=engagement, template=default_template(), now=now)
     pm_items = ChecklistItem.objects.filter(stage__engagement=engagement, title="Set up test environment")
     assert pm_items.get().assignee == deputy_pm

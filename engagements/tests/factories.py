@@ -68,14 +68,23 @@ class HandoffFactory(DjangoModelFactory):
         draft = factory.Trait(handed_over_at=None)
 
 
-class ObligationFactory(DjangoModelFactory):
+class CommitmentFactory(DjangoModelFactory):
     class Meta:
-        model = models.Obligation
+        model = models.Commitment
 
     engagement = factory.SubFactory(EngagementFactory)
     description = "Weekly status report"
     owner = factory.SelfAttribute("engagement.csm")
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    class Params:
+        overdue = factory.Trait(due_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=2)))
+        client_side = factory.Trait(
+            side=models.Side.CLIENT,
+            owner=factory.SubFactory(
+                UserFactory, client_member=True, organization=factory.SelfAttribute("..engagement.client")
+            ),
+        )
 
 
 class StakeholderFactory(DjangoModelFactory):
@@ -89,15 +98,6 @@ class StakeholderFactory(DjangoModelFactory):
     class Params:
         key_user = factory.Trait(is_key_user=True)
         sponsor = factory.Trait(is_executive_sponsor=True)
-
-
-class PmAbsenceFactory(DjangoModelFactory):
-    class Meta:
-        model = models.PmAbsence
-
-    user = factory.SubFactory(UserFactory, pm=True)
-    starts_on = factory.LazyFunction(timezone.localdate)
-    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=5))
 
 
 class IntegrationFactory(DjangoModelFactory):

@@ -15,15 +15,19 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
     from django.test.utils import CaptureQueriesContext
 
     from checklists.tests.factories import StageAcceptanceFactory
-
-    from engagements.tests.factories import EngagementMemberFactory, IntegrationFactory, MilestoneFactory, ObligationFactory
+    from engagements.tests.factories import (
+        CommitmentFactory,
+        EngagementMemberFactory,
+        IntegrationFactory,
+        MilestoneFactory,
+    )
 
     def grow():
         stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
         for _ in range(3):
             ChecklistItemFactory(stage=stage, assignee=UserFactory(organization=engagement.client))
             EngagementMemberFactory(engagement=engagement)
-            ObligationFactory(engagement=engagement)
+            CommitmentFactory(engagement=engagement)
             MilestoneFactory(engagement=engagement, early_win=True, reached_on=timezone.localdate())
             IntegrationFactory(engagement=engagement)
             StageAcceptanceFactory(engagement=engagement, stage=stage, decided_by=client_key_user)

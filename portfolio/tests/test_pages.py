@@ -4,19 +4,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import StaffAbsenceFactory
 from checklists.tests.factories import (
     ChecklistItemFactory,
     ChecklistStageFactory,
     ItemCommentFactory,
     SatisfactionScoreFactory,
 )
-from engagements.tests.factories import (
-    EngagementFactory,
-    HandoffFactory,
-    MilestoneFactory,
-    PmAbsenceFactory,
-    StakeholderFactory,
-)
+from engagements.tests.factories import EngagementFactory, HandoffFactory, MilestoneFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +132,7 @@ def test_portal_shows_only_reached_early_wins_and_who_stands_in(client, client_k
     )
     MilestoneFactory(engagement=engagement, early_win=True, title="Not yet reached")
     MilestoneFactory(engagement=engagement, title="Internal milestone", reached_on=timezone.localdate())
-    PmAbsenceFactory(user=pm)
+    StaffAbsenceFactory(user=pm)
     client.force_login(client_key_user)
     page = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
     assert "First orders shipped" in page
@@ -178,7 +173,7 @@ def test_the_team_reads_the_handoff_on_the_engagement_page(client, team_member, 
     ["client_list", "client_detail", "stakeholders", "handoff", "portal_item", "portal_home", "absences"],
 )
 def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_key_user, engagement, client_org):
-    from engagements.tests.factories import BillingRecordFactory, ClientProfileFactory, ObligationFactory
+    from engagements.tests.factories import BillingRecordFactory, ClientProfileFactory, CommitmentFactory
 
     profile = ClientProfileFactory(organization=client_org, csm=csm)
     item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
@@ -189,7 +184,7 @@ def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_
         "handoff": (csm, reverse("engagements:handoff", args=[engagement.pk])),
         "portal_item": (client_key_user, reverse("portal:item", args=[item.pk])),
         "portal_home": (client_key_user, reverse("portal:home")),
-        "absences": (csm, reverse("engagements:absences")),
+        "absences": (csm, reverse("accounts:absences")),
     }
     user, url = urls[page]
     client.force_login(user)
@@ -199,10 +194,10 @@ def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_
             ClientProfileFactory(csm=csm)
             BillingRecordFactory(profile=profile)
             StakeholderFactory(engagement=engagement)
-            ObligationFactory(engagement=engagement)
+            CommitmentFactory(engagement=engagement)
             ItemCommentFactory(item=item)
             EngagementFactory(client=client_org, csm=csm)
-            PmAbsenceFactory(user=csm)
+            StaffAbsenceFactory(user=csm)
 
     grow()
     small = _queries(client, url)
