@@ -1,4 +1,4 @@
-"""Checklist reminders (engagements/reminders.py) on the reminders engine, through the engagement services."""
+"""Checklist reminders (checklists/reminders.py) on the reminders engine, through the checklist services."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
