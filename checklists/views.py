@@ -18,7 +18,7 @@ from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.policy import object_for_user_or_404
 from engagements.selectors import assignee_choices
-from engagements.view_helpers import attempt, back_to_engagement, engagement_or_404, error_text, record_or_404
+from engagements.view_helpers import back_to_engagement, engagement_or_404, error_text, record_or_404, submit
 
 from . import forms, selectors, services
 from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore, StageActual
@@ -28,16 +28,14 @@ from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore
 @require_POST
 def template_apply(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    form = forms.TemplateApplyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a checklist template."))
-        return back_to_engagement(engagement)
-    attempt(
+    applied = submit(
         request,
-        lambda: services.template_apply(by=request.user, engagement=engagement, template=form.cleaned_data["template"]),
-        _("Checklist created from the template."),
+        forms.TemplateApplyForm(request.POST),
+        lambda data: services.template_apply(by=request.user, engagement=engagement, template=data["template"]),
+        success=_("Checklist created from the template."),
+        invalid=_("Choose a checklist template."),
     )
-    return back_to_engagement(engagement, "#checklist")
+    return back_to_engagement(engagement, "#checklist" if applied else "")
 
 
 # --- Checklist items --------------------------------------------------------------------------
@@ -48,15 +46,13 @@ def template_apply(request, pk):
 def item_create(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
     engagement = stage.engagement
-    form = forms.ItemCreateForm(request.POST, engagement=engagement)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.item_create(by=request.user, stage=stage, **form.cleaned_data),
-            _("Item added."),
-        )
-    else:
-        messages.error(request, _("The item was not added: give it a title."))
+    submit(
+        request,
+        forms.ItemCreateForm(request.POST, engagement=engagement),
+        lambda data: services.item_create(by=request.user, stage=stage, **data),
+        success=_("Item added."),
+        invalid=_("The item was not added: give it a title."),
+    )
     return back_to_engagement(engagement, f"#stage-{stage.pk}")
 
 
@@ -64,19 +60,16 @@ def item_create(request, pk):
 @require_POST
 def stage_actuals(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
-    form = forms.ActualsForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.stage_actual_add(by=request.user, stage=stage, **form.cleaned_data),
-            _("Actuals recorded."),
-        )
-    else:
-        messages.error(
-            request,
+    submit(
+        request,
+        forms.ActualsForm(request.POST),
+        lambda data: services.stage_actual_add(by=request.user, stage=stage, **data),
+        success=_("Actuals recorded."),
+        invalid=lambda form: (
             _("Nothing was recorded: enter the date and the effort or amount spent (zero or more). %(errors)s")
-            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
-        )
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)}
+        ),
+    )
     return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
 
 
@@ -97,6 +90,24 @@ def stage_actual_delete(request, pk):
 
 def _item_or_404(request, pk, *, manage=False) -> ChecklistItem:
     return object_for_user_or_404(selectors.item_detail(user=request.user), user=request.user, pk=pk, manage=manage)
+
+
+def _evidence(item):
+    """An item's evidence file as a download (the item was fetched for the user already)."""
+    if item.evidence_file is None:
+        raise Http404
+    return attachment_response(item.evidence_file)
+
+
+def _complete(request, item, *, success):
+    """Mark an item done with the evidence posted (staff page and portal alike)."""
+    submit(
+        request,
+        forms.EvidenceForm(request.POST, request.FILES),
+        lambda data: services.item_complete(by=request.user, item=item, **data),
+        success=success,
+        invalid=lambda form: _("Check the evidence: %(errors)s") % {"errors": form.errors.as_text()},
+    )
 
 
 def _item_context(request, item, **extra):
@@ -150,21 +161,7 @@ def item_detail(request, pk):
 @require_POST
 def item_complete(request, pk):
     item = _item_or_404(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.item_complete(
-                by=request.user,
-                item=item,
-                evidence_link=form.cleaned_data["evidence_link"],
-                evidence_file=form.cleaned_data["evidence_file"],
-            )
-        except ValidationError as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, _("Item done."))
-    else:
-        messages.error(request, _("Check the evidence: %(errors)s") % {"errors": form.errors.as_text()})
+    _complete(request, item, success=_("Item done."))
     return redirect("checklists:item", pk=item.pk)
 
 
@@ -186,10 +183,7 @@ def item_comment(request, pk):
 @staff_required
 @require_GET
 def item_evidence(request, pk):
-    item = _item_or_404(request, pk)
-    if item.evidence_file is None:
-        raise Http404
-    return attachment_response(item.evidence_file)
+    return _evidence(_item_or_404(request, pk))
 
 
 @staff_required
@@ -259,21 +253,7 @@ def portal_item(request, pk):
 @require_POST
 def portal_item_complete(request, pk):
     item = _portal_item_or_404(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.item_complete(
-                by=request.user,
-                item=item,
-                evidence_link=form.cleaned_data["evidence_link"],
-                evidence_file=form.cleaned_data["evidence_file"],
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, error_text(error) if isinstance(error, ValidationError) else _("Not allowed."))
-        else:
-            messages.success(request, _("Thank you, the task is done."))
-    else:
-        messages.error(request, _("Check the evidence: %(errors)s") % {"errors": form.errors.as_text()})
+    _complete(request, item, success=_("Thank you, the task is done."))
     if request.POST.get("next") == "tasks":
         return redirect("portal:tasks")
     return redirect("portal:item", pk=item.pk)
@@ -295,10 +275,7 @@ def portal_item_comment(request, pk):
 @client_required
 @require_GET
 def portal_item_evidence(request, pk):
-    item = _portal_item_or_404(request, pk)
-    if item.evidence_file is None:
-        raise Http404
-    return attachment_response(item.evidence_file)
+    return _evidence(_portal_item_or_404(request, pk))
 
 
 def _decide(request, engagement, stage):
@@ -336,13 +313,11 @@ def portal_work_plan_decision(request, pk):
 @require_POST
 def portal_satisfaction(request, pk):
     question = object_for_user_or_404(SatisfactionScore.objects, user=request.user, pk=pk)
-    form = forms.SatisfactionForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.satisfaction_answer(by=request.user, question=question, **form.cleaned_data),
-            _("Thank you for your feedback."),
-        )
-    else:
-        messages.error(request, _("Choose a score from 1 to 5."))
+    submit(
+        request,
+        forms.SatisfactionForm(request.POST),
+        lambda data: services.satisfaction_answer(by=request.user, question=question, **data),
+        success=_("Thank you for your feedback."),
+        invalid=_("Choose a score from 1 to 5."),
+    )
     return redirect("portal:engagement", pk=question.engagement_id)

@@ -14,10 +14,15 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def attempt(request, call, success) -> bool:
-    """Run a service call behind a small POST form and say how it went as a flash message."""
+def submit(request, form, call, *, success, invalid) -> bool:
+    """A small POST form without a page of its own: call the service with the form's data and say how it went as a
+    flash message. ``invalid`` is the message for a form that does not validate (or a function of the form, to
+    name its errors); a service's ``ValidationError`` is shown as it is, and nothing is changed either way."""
+    if not form.is_valid():
+        messages.error(request, invalid(form) if callable(invalid) else invalid)
+        return False
     try:
-        call()
+        call(form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return False

@@ -21,7 +21,7 @@ from .models import (
     Stakeholder,
 )
 from .policy import object_for_user_or_404
-from .view_helpers import attempt, back_to_engagement, engagement_or_404, form_again, record_or_404
+from .view_helpers import back_to_engagement, engagement_or_404, form_again, record_or_404, submit
 
 # --- Clients ----------------------------------------------------------------------------------
 
@@ -152,14 +152,12 @@ def engagement_edit(request, pk):
 @require_POST
 def engagement_phase(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    form = forms.PhaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the phase to move to."))
-        return back_to_engagement(engagement)
-    attempt(
+    submit(
         request,
-        lambda: services.engagement_change_phase(by=request.user, engagement=engagement, to=form.cleaned_data["to"]),
-        _("The engagement moved on."),
+        forms.PhaseForm(request.POST),
+        lambda data: services.engagement_change_phase(by=request.user, engagement=engagement, to=data["to"]),
+        success=_("The engagement moved on."),
+        invalid=_("Choose the phase to move to."),
     )
     return back_to_engagement(engagement)
 
@@ -322,15 +320,13 @@ def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
 @require_POST
 def member_add(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    form = forms.MemberForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.member_add(by=request.user, engagement=engagement, **form.cleaned_data),
-            _("Team member added."),
-        )
-    else:
-        messages.error(request, _("Choose a person from our staff."))
+    submit(
+        request,
+        forms.MemberForm(request.POST),
+        lambda data: services.member_add(by=request.user, engagement=engagement, **data),
+        success=_("Team member added."),
+        invalid=_("Choose a person from our staff."),
+    )
     return back_to_engagement(engagement, "#team")
 
 

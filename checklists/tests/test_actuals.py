@@ -19,14 +19,6 @@ from .factories import ChecklistStageFactory, StageActualFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def budgeted(engagement):
-    engagement.planned_effort_days = Decimal("20")
-    engagement.planned_amount = Decimal("10000")
-    engagement.save()
-    return engagement
-
-
 def test_entries_add_up_to_the_stage_totals(csm, pm, budgeted):
     scope = ChecklistStageFactory(engagement=budgeted)
     qa = ChecklistStageFactory(engagement=budgeted)

@@ -7,24 +7,13 @@ from playwright.sync_api import expect
 from checklists.models import ChecklistItem, ItemStatus
 from engagements.models import Phase
 from engagements.tests.factories import StakeholderFactory
-from tests.browser.helpers import axe_violations, screenshot
-from tests.browser.helpers import log_in as _log_in
+from tests.browser.helpers import axe_violations, log_in_as, log_out, screenshot
 
 from .factories import ChecklistItemFactory, ChecklistStageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REASON = "The returns process for the Hamburg warehouse is missing."
-
-
-def log_in(page, live_server, user):
-    _log_in(page, live_server, user)
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
-
-
-def log_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Log out").click()
 
 
 def test_a_rejected_stage_is_reopened_for_the_team_and_blocks_the_go_live(
@@ -36,7 +25,7 @@ def test_a_rejected_stage_is_reopened_for_the_team_and_blocks_the_go_live(
     stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title="Scope and obligations")
     ChecklistItemFactory(stage=stage, done=True, title="Confirm services in scope")
 
-    log_in(page, live_server, client_key_user)
+    log_in_as(page, live_server, client_key_user)
     page.goto(f"{live_server.url}/portal/engagements/{engagement.pk}/")
     page.locator(f"#stage-{stage.pk}").get_by_label("Reason (needed to reject)").fill(REASON)
     page.locator(f"#stage-{stage.pk}").get_by_role("button", name="Reject").click()
@@ -44,7 +33,7 @@ def test_a_rejected_stage_is_reopened_for_the_team_and_blocks_the_go_live(
     expect(page.get_by_test_id(f"stage-reopened-{stage.pk}")).to_contain_text(REASON)
     log_out(page)
 
-    log_in(page, live_server, csm)
+    log_in_as(page, live_server, csm)
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     expect(page.get_by_test_id(f"stage-reopened-{stage.pk}")).to_be_visible()
     expect(page.get_by_test_id(f"stage-reopened-reason-{stage.pk}")).to_contain_text(REASON)

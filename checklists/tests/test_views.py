@@ -2,8 +2,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,31 +31,15 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def uploads(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
-    return tmp_path
-
-
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(ctx.captured_queries)
-
-
-def test_item_page_queries_do_not_grow_with_comments(client, csm, engagement):
+def test_item_page_queries_do_not_grow_with_comments(page_queries, client, csm, engagement):
     client.force_login(csm)
     item = ChecklistItemFactory(stage__engagement=engagement)
     ItemCommentFactory(item=item)
     url = reverse("checklists:item", args=[item.pk])
-    small = _queries(client, url)
+    small = page_queries(client, url)
     for _ in range(10):
         ItemCommentFactory(item=item)
-    assert _queries(client, url) == small
+    assert page_queries(client, url) == small
 
 
 def test_ticking_an_item_with_htmx_returns_its_row(client, csm, engagement):

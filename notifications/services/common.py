@@ -1,6 +1,7 @@
 """What the notifications services share: the template names, the back-off between attempts, and rendering in
 the recipient's zone."""
 
+import time
 import zoneinfo
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -52,3 +53,16 @@ def render_plain(name: str, context: dict) -> str:
 def backoff(attempts: int) -> timedelta:
     base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_MAX_SECONDS))
+
+
+def drain(step, *, budget: float) -> int:
+    """Run ``step()`` batch after batch until nothing more is due or ``budget`` seconds are spent (the next beat
+    tick continues). ``step`` returns (rows it claimed, rows it counts as done); returns the total done."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < budget:
+        claimed, done = step()
+        if not claimed:
+            break
+        total += done
+    return total

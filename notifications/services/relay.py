@@ -19,7 +19,7 @@ from ..models import (
     Notification,
     Status,
 )
-from .common import backoff, render_plain, revive, zone_for
+from .common import backoff, drain, render_plain, revive, zone_for
 from .outbox import relay_kick_on_commit
 
 logger = logging.getLogger("notifications.services")
@@ -155,19 +155,13 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
 
 
 def notification_relay(*, now=None, time_budget: float | None = None) -> int:
-    """Drain due email rows batch by batch until none is due or the time budget is spent."""
-    import time
+    """Drain due email rows batch by batch until none is due or the time budget is spent; returns how many sent."""
 
-    started = time.monotonic()
-    budget = settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget
-    total = 0
-    while time.monotonic() - started < budget:
+    def step():
         batch = notification_claim_batch(now=now)
-        if not batch:
-            break
-        sent, _failed = notification_deliver(batch, now=now)
-        total += sent
-    return total
+        return len(batch), (notification_deliver(batch, now=now)[0] if batch else 0)
+
+    return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)
 
 
 @transaction.atomic

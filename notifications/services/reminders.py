@@ -16,7 +16,7 @@ from ..models import (
     Reminder,
     ReminderStatus,
 )
-from .common import backoff
+from .common import backoff, drain
 
 logger = logging.getLogger("notifications.services")
 
@@ -174,14 +174,9 @@ def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
 
 def reminder_sweep(*, now=None, time_budget: float | None = None) -> int:
     """Fire everything due, batch by batch, within a time budget (the next tick continues)."""
-    import time
 
-    started = time.monotonic()
-    budget = settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
-    total = 0
-    while time.monotonic() - started < budget:
+    def step():
         claimed = reminder_sweep_batch(now=now)
-        if not claimed:
-            break
-        total += claimed
-    return total
+        return claimed, claimed
+
+    return drain(step, budget=settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget)

@@ -9,20 +9,9 @@ from playwright.sync_api import expect
 from accounts.models import Organization
 from accounts.tests.factories import UserFactory
 from checklists.models import ChecklistItem, ItemStatus
-from tests.browser.helpers import axe_violations, screenshot
-from tests.browser.helpers import log_in as _log_in
+from tests.browser.helpers import axe_violations, log_in_as, log_out, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, user):
-    _log_in(page, live_server, user)
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
-
-
-def log_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="Log out").click()
 
 
 @pytest.fixture
@@ -33,21 +22,12 @@ def default_template():
     return template_default_ensure()
 
 
-@pytest.fixture
-def uploads(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "uploads")}},
-    }
-    return tmp_path
-
-
 def test_csm_onboards_a_client_and_the_key_user_accepts(
     page, live_server, csm, pm, deputy_pm, uploads, tmp_path, default_template
 ):
     page.set_default_timeout(10_000)
     # --- The CSM creates the client and the engagement.
-    log_in(page, live_server, csm)
+    log_in_as(page, live_server, csm)
     page.get_by_role("link", name="Clients").first.click()
     page.get_by_role("link", name="New client").click()
     page.get_by_label("Client name").fill("Umbrella Pharma")
@@ -109,7 +89,7 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(
     log_out(page)
 
     # --- The key user completes their task and accepts the work-plan stage in the portal.
-    log_in(page, live_server, key_user)
+    log_in_as(page, live_server, key_user)
     page.get_by_role("link", name="My tasks").first.click()
     task = ChecklistItem.objects.get(stage__engagement__name="Lab systems support", title="Accept the work plan")
     page.get_by_test_id(f"complete-{task.pk}").click()
@@ -126,7 +106,7 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(
     log_out(page)
 
     # --- The CSM sees the new progress and health on the engagement page and the dashboard.
-    log_in(page, live_server, csm)
+    log_in_as(page, live_server, csm)
     page.goto(engagement_url)
     expect(page.get_by_test_id("overall-progress")).to_have_text("21% done")
     expect(page.get_by_test_id("health")).to_have_text("On track")

@@ -1,6 +1,4 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,50 +36,43 @@ def _fill(engagement, *, stages, items, comments=1, extras=True):
         SatisfactionScoreFactory(engagement=engagement, answered=True)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(ctx.captured_queries)
-
-
-def test_dashboard_queries_do_not_grow_with_engagements(client, csm, client_org):
+def test_dashboard_queries_do_not_grow_with_engagements(page_queries, client, csm, client_org):
     client.force_login(csm)
     _fill(EngagementFactory(csm=csm, client=client_org), stages=1, items=2)
-    small = _queries(client, reverse("home"))
+    small = page_queries(client, reverse("home"))
     for _ in range(5):
         _fill(EngagementFactory(csm=csm, client=client_org), stages=3, items=6, comments=2)
-    assert _queries(client, reverse("home")) == small
+    assert page_queries(client, reverse("home")) == small
     assert small <= 8
 
 
-def test_director_dashboard_and_workload_queries_are_constant(client, director, client_org):
+def test_director_dashboard_and_workload_queries_are_constant(page_queries, client, director, client_org):
     client.force_login(director)
     EngagementFactory(client=client_org)
-    small = (_queries(client, reverse("home")), _queries(client, reverse("portfolio:workload")))
+    small = (page_queries(client, reverse("home")), page_queries(client, reverse("portfolio:workload")))
     for _ in range(6):
         _fill(EngagementFactory(client=client_org), stages=2, items=3)
-    assert (_queries(client, reverse("home")), _queries(client, reverse("portfolio:workload"))) == small
+    assert (page_queries(client, reverse("home")), page_queries(client, reverse("portfolio:workload"))) == small
 
 
-def test_engagement_page_queries_do_not_grow_with_items_or_comments(client, csm, engagement):
+def test_engagement_page_queries_do_not_grow_with_items_or_comments(page_queries, client, csm, engagement):
     client.force_login(csm)
     HandoffFactory(engagement=engagement)
     _fill(engagement, stages=1, items=2)
     url = reverse("portfolio:engagement", args=[engagement.pk])
-    small = _queries(client, url)
+    small = page_queries(client, url)
     _fill(engagement, stages=4, items=10, comments=3, extras=False)
-    assert _queries(client, url) == small
+    assert page_queries(client, url) == small
     assert small <= 25
 
 
-def test_client_task_list_and_portal_page_queries_are_constant(client, client_key_user, engagement):
+def test_client_task_list_and_portal_page_queries_are_constant(page_queries, client, client_key_user, engagement):
     client.force_login(client_key_user)
     _fill(engagement, stages=1, items=2)
     urls = [reverse("portal:tasks"), reverse("portal:engagement", args=[engagement.pk])]
-    small = [_queries(client, url) for url in urls]
+    small = [page_queries(client, url) for url in urls]
     _fill(engagement, stages=4, items=10, comments=3, extras=False)
-    assert [_queries(client, url) for url in urls] == small
+    assert [page_queries(client, url) for url in urls] == small
 
 
 def test_dashboard_shows_progress_health_and_next_due(client, csm, engagement):
@@ -172,7 +163,9 @@ def test_the_team_reads_the_handoff_on_the_engagement_page(client, team_member, 
     "page",
     ["client_list", "client_detail", "stakeholders", "handoff", "portal_item", "portal_home", "absences"],
 )
-def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_key_user, engagement, client_org):
+def test_other_pages_run_a_constant_number_of_queries(
+    page_queries, client, page, csm, client_key_user, engagement, client_org
+):
     from engagements.tests.factories import BillingRecordFactory, ClientProfileFactory, CommitmentFactory
 
     profile = ClientProfileFactory(organization=client_org, csm=csm)
@@ -200,6 +193,6 @@ def test_other_pages_run_a_constant_number_of_queries(client, page, csm, client_
             StaffAbsenceFactory(user=csm)
 
     grow()
-    small = _queries(client, url)
+    small = page_queries(client, url)
     grow()
-    assert _queries(client, url) == small
+    assert page_queries(client, url) == small
