@@ -10,8 +10,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onboarding_portal.forms import add_service_errors
-
 from . import services
 from .access import staff_required
 from .client_address import client_ip
@@ -23,6 +21,7 @@ from .forms import (
     PasswordResetRequestForm,
     PreferencesForm,
     StaffAbsenceForm,
+    add_service_errors,
 )
 from .models import EmailChange, Invitation, StaffAbsence
 from .throttle import MailThrottled

@@ -1,8 +1,7 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import CrispyFormMixin
 from accounts.models import Role, User
 
 from . import selectors
@@ -23,16 +22,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class CrispyMixin:
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class ClientForm(CrispyMixin, forms.ModelForm):
+class ClientForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Create client")
     name = forms.CharField(label=_("Client name"), max_length=200)
 
@@ -53,7 +43,7 @@ class ClientForm(CrispyMixin, forms.ModelForm):
     field_order = ["name"]
 
 
-class ClientProfileForm(CrispyMixin, forms.ModelForm):
+class ClientProfileForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ClientProfile
         fields = [*ClientForm.Meta.fields, "csm"]
@@ -64,7 +54,7 @@ class ClientProfileForm(CrispyMixin, forms.ModelForm):
         self.fields["csm"].queryset = User.objects.filter(role=Role.CSM, is_active=True)
 
 
-class BillingRecordForm(CrispyMixin, forms.ModelForm):
+class BillingRecordForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add record")
 
     class Meta:
@@ -73,7 +63,7 @@ class BillingRecordForm(CrispyMixin, forms.ModelForm):
         widgets = {"due_on": DATE}
 
 
-class EngagementForm(CrispyMixin, forms.ModelForm):
+class EngagementForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = Engagement
         fields = [
@@ -112,7 +102,7 @@ class PhaseForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to phase"), choices=Phase.choices)
 
 
-class HandoffForm(CrispyMixin, forms.ModelForm):
+class HandoffForm(CrispyFormMixin, forms.ModelForm):
     complete = forms.BooleanField(
         label=_("The handoff is complete (opens the kickoff gate)"), required=False, initial=False
     )
@@ -139,7 +129,7 @@ class HandoffForm(CrispyMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class CommitmentForm(CrispyMixin, forms.ModelForm):
+class CommitmentForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Track commitment")
 
     class Meta:
@@ -155,7 +145,7 @@ class CommitmentForm(CrispyMixin, forms.ModelForm):
         self.fields["owner"].queryset = selectors.commitment_owner_choices(engagement)
 
 
-class StakeholderForm(CrispyMixin, forms.ModelForm):
+class StakeholderForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add stakeholder")
 
     class Meta:
@@ -196,7 +186,7 @@ class StakeholderForm(CrispyMixin, forms.ModelForm):
         return None
 
 
-class MilestoneForm(CrispyMixin, forms.ModelForm):
+class MilestoneForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add milestone")
 
     class Meta:
@@ -205,7 +195,7 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
         widgets = {"due_on": DATE, "reached_on": DATE}
 
 
-class IntegrationForm(CrispyMixin, forms.ModelForm):
+class IntegrationForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add integration")
 
     class Meta:
@@ -213,7 +203,7 @@ class IntegrationForm(CrispyMixin, forms.ModelForm):
         fields = ["provider", "purpose", "status", "client_owner", "test_environment_ready", "blockers"]
 
 
-class ResourceLinkForm(CrispyMixin, forms.ModelForm):
+class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add link")
     url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
-from onboarding_portal.forms import add_service_errors
+from accounts.forms import add_service_errors
 
 from . import forms, policy, selectors, services
 from .models import (
