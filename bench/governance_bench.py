@@ -186,7 +186,8 @@ def seed_agenda():
     its next weekly meeting (the pages read the real clock, so "overdue" counts from today)."""
     from django.utils import timezone
 
-    from engagements.models import ChecklistItem, ChecklistStage, Engagement, ItemStatus, Side
+    from checklists.models import ChecklistItem, ChecklistStage, ItemStatus
+    from engagements.models import Engagement, Side
     from governance.models import Meeting
 
     engagement = Engagement.objects.order_by("pk").first()

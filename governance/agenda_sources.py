@@ -7,11 +7,13 @@ is prepared in the plan's language).
 
 from django.db.models import Count, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from engagements.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage, Side
+from checklists.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage
+from engagements.models import Commitment, CommitmentStatus, Side
 
 from .agenda import AgendaEntry, register_agenda_source
 from .models import Outcome
@@ -19,6 +21,7 @@ from .models import Outcome
 CARRIED_OVER = "carried_over"
 OVERDUE_ITEMS = "overdue_items"
 AWAITING_ACCEPTANCE = "awaiting_acceptance"
+COMMITMENTS = "commitments"
 
 
 def _side(side) -> str:
@@ -69,7 +72,7 @@ def overdue_checklist_items(*, meeting, since, now) -> list[AgendaEntry]:
                 "side": _side(item.owner_side),
                 "due": _day(item.due_on),
             },
-            url=reverse("engagements:item", args=[item.pk]),
+            url=reverse("checklists:item", args=[item.pk]),
         )
         for item in items
     ]
@@ -104,7 +107,7 @@ def stages_awaiting_acceptance(*, meeting, since, now) -> list[AgendaEntry]:
                 ref=f"stage:{stage.pk}",
                 title=stage.title[:300],
                 detail=detail,
-                url=reverse("engagements:detail", args=[meeting.engagement_id]) + f"#stage-{stage.pk}",
+                url=reverse("portfolio:engagement", args=[meeting.engagement_id]) + f"#stage-{stage.pk}",
             )
         )
     return entries
@@ -119,13 +122,14 @@ def register() -> None:
         stages_awaiting_acceptance,
         position=30,
     )
+    register_agenda_source(
+        COMMITMENTS, gettext_lazy("Commitments due or broken"), commitments_due_or_broken, position=40
+    )
 
 
 def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
     """Commitments due since the last meeting (or before this one), and those broken and still open: kept,
     broken, or due soon, each once."""
-    from engagements.models import Commitment, CommitmentStatus
-
     rows = (
         Commitment.objects.filter(engagement_id=meeting.engagement_id)
         .exclude(status=CommitmentStatus.DROPPED)
@@ -152,7 +156,9 @@ def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
                 detail=_("%(owner)s, due %(due)s: %(state)s")
                 % {
                     "owner": commitment.owner,
-                    "due": date_format(timezone.localtime(commitment.due_at, meeting.series.zone), "SHORT_DATETIME_FORMAT"),
+                    "due": date_format(
+                        timezone.localtime(commitment.due_at, meeting.series.zone), "SHORT_DATETIME_FORMAT"
+                    ),
                     "state": state,
                 },
                 url=reverse("governance:plan", args=[meeting.engagement_id]) + "#promises",

@@ -8,10 +8,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
+        from engagements import hooks
         from notifications import registry
 
-        from . import agenda_sources, tasks
-        from .services import actions, lifecycle
+        from . import agenda_sources, health, selectors, tasks
+        from .services import actions, lifecycle, promises
 
         registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
         # One reminder row per meeting (invitation, agenda, participants, missed/late minutes) and per action item.
@@ -24,3 +25,17 @@ class GovernanceConfig(AppConfig):
             "governance: generate meetings up to the horizon", tasks.meetings_top_up, every_seconds=3600
         )
         agenda_sources.register()
+
+        # The promise ledger on engagements' Commitment: where promises come from, their "due soon" reminder
+        # (kept right by engagements' hook on every change), and the sweep that marks them broken, once.
+        hooks.register_commitment_source(promises.MEETING_SOURCE, _("Promised in a meeting"))
+        hooks.register_commitment_source(promises.CONVERSATION_SOURCE, _("Promised in a conversation"))
+        hooks.on_commitment_changed(promises.commitment_reminder_sync)
+        registry.register_reminder_kind(promises.PROMISE_KIND, promises.remind_promises)
+        registry.register_periodic_task(
+            "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
+        )
+        # Missed meetings, late minutes and broken promises count in the engagement's health.
+        health.register()
+        # The client's action items from shared minutes are among their tasks in the portal.
+        hooks.register_client_task_source(selectors.client_tasks_for_portal)

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
-from .services import agenda, lifecycle, minutes, plan
+from .services import agenda, lifecycle, minutes, plan, promises
 
 # slug of the client -> the cadences its engagement runs
 PLANS = {
@@ -116,6 +116,48 @@ def _history(engagement, keys, world):
 
     old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
     old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
+    _promises(engagement, past, now)
     lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)
     # Generated from the kickoff on: top the horizon up from today, as the hourly tick would.
     plan.meetings_top_up(now=now)
+
+
+def _promises(engagement, past, now):
+    """Promises made in the meetings: one kept on time, one broken (past due, marked by the sweep), one open."""
+    from engagements.services import commitment_close
+
+    held = list(Meeting.objects.filter(pk__in=[m.pk for m in past], status=MeetingStatus.HELD).order_by("starts_at"))
+    if not held:
+        return
+    pm, first, last = engagement.pm, held[0], held[-1]
+    kept = promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We send the architecture overview before the next meeting",
+        owner=pm,
+        due_at=first.starts_at + timedelta(days=2),
+        source=promises.MEETING_SOURCE,
+        source_object=first,
+        now=first.starts_at,
+    )
+    commitment_close(by=pm, commitment=kept, status="kept", now=first.starts_at + timedelta(days=1))
+    promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We deliver the data migration test report by Friday 12:00",
+        owner=pm,
+        due_at=min(last.starts_at + timedelta(days=2), now - timedelta(hours=1)),
+        source=promises.MEETING_SOURCE,
+        source_object=last,
+        now=last.starts_at,
+    )
+    promises.promises_mark_broken(now=now)
+    promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We confirm the go-live checklist with your IT team",
+        owner=engagement.csm,
+        due_at=now + timedelta(days=4),
+        source=promises.CONVERSATION_SOURCE,
+        now=now,
+    )

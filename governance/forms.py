@@ -180,3 +180,23 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = choices
+
+
+class PromiseForm(forms.Form):
+    description = forms.CharField(label=_("What was promised"), max_length=500)
+    side = forms.ChoiceField(label=_("Promised by"), choices=Side.choices, initial=Side.VENDOR)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME, help_text=_("In your time zone."))
+    shown_to_client = forms.BooleanField(
+        label=_("Made to the client (shown in the portal)"), required=False, initial=True
+    )
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        vendor = actions.owner_choices(engagement, side=Side.VENDOR)
+        client = actions.owner_choices(engagement, side=Side.CLIENT)
+        self.fields["owner"].queryset = (vendor | client).distinct()
+
+
+class PromiseStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[("kept", "kept"), ("dropped", "dropped"), ("open", "open")])

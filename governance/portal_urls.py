@@ -12,4 +12,5 @@ urlpatterns = [
     path("action-items/", portal.action_items, name="action_items"),
     path("action-items/<int:pk>/complete/", portal.action_item_complete, name="action_item_complete"),
     path("engagements/<int:pk>/calendar/", portal.feed_subscribe, name="feed_subscribe"),
+    path("promises/", portal.promises, name="promises"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from engagements import policy
+from engagements.models import Commitment, CommitmentStatus
 
 from .models import (
     AgendaItem,
@@ -87,6 +88,7 @@ class GovernancePage:
     health: MeetingHealth
     feed: CalendarFeed | None = None
     feed_token: str = ""
+    promises: list = field(default_factory=list)
     can_manage: bool = False
     cadences: list = field(default_factory=list)
     cadence_groups: dict = field(default_factory=dict)
@@ -121,6 +123,7 @@ def governance_page(*, engagement, user, now: datetime | None = None) -> Governa
         health=meeting_health(engagement_ids=[engagement.pk], now=now)[engagement.pk],
         feed=feed,
         feed_token=feed_services.feed_token(feed) if feed else "",
+        promises=promise_ledger(engagement=engagement, user=user, now=now),
         can_manage=policy.may_manage(user, engagement),
     )
     if page.can_manage:
@@ -271,3 +274,60 @@ def client_action_items(*, user):
 
 def feeds_of(user) -> list[CalendarFeed]:
     return list(CalendarFeed.objects.of(user).active().select_related("engagement"))
+
+
+# --- Promises ------------------------------------------------------------------------------------------------------
+
+
+def promise_ledger(*, engagement=None, user, now: datetime | None = None):
+    """The engagement's (or, without one, every visible engagement's) commitments ``user`` may read: the open ones,
+    and those closed in the last 90 days; the client reads only those made to them."""
+    now = now or timezone.now()
+    commitments = Commitment.objects.visible_to(user) if engagement is None else Commitment.objects.for_viewer(user)
+    if engagement is not None:
+        commitments = commitments.filter(engagement=engagement)
+    return list(
+        commitments.filter(Q(status=CommitmentStatus.OPEN) | Q(closed_at__gte=now - HEALTH_WINDOW))
+        .select_related("owner", "engagement", "source_type")
+        .order_by("-status", "due_at", "pk")
+    )
+
+
+def meeting_promises(*, meeting, user):
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        Commitment.objects.for_viewer(user)
+        .filter(source_type=ContentType.objects.get_for_model(Meeting), source_id=str(meeting.pk))
+        .select_related("owner")
+        .order_by("due_at", "pk")
+    )
+
+
+def client_tasks_for_portal(user) -> list:
+    """The client's action items as *My tasks* lists them (engagements' ``ClientTask``), open and recently done."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    from engagements.hooks import ClientTask
+
+    today = timezone.localdate()
+    recent = timezone.now() - HEALTH_WINDOW
+    tasks = []
+    for item in client_action_items(user=user).filter(Q(status="open") | Q(completed_at__gte=recent)):
+        if item.status == "dropped":
+            continue
+        held_on = date_format(timezone.localtime(item.meeting.starts_at), "SHORT_DATE_FORMAT")
+        tasks.append(
+            ClientTask(
+                title=item.text,
+                where=f"{item.meeting.engagement.name} · {item.meeting.title} {held_on}",
+                url=reverse("portal:meeting", args=[item.meeting_id]),
+                complete_url=reverse("portal:action_item_complete", args=[item.pk]),
+                due_on=item.due_on,
+                overdue=item.is_overdue(today),
+                owner=str(item.owner) if item.owner else "",
+                done_on=timezone.localtime(item.completed_at).date() if item.completed_at else None,
+            )
+        )
+    return tasks

@@ -6,6 +6,10 @@ app_name = "governance"
 
 urlpatterns = [
     path("meetings/", staff.upcoming, name="upcoming"),
+    path("promises/", staff.promise_rates, name="promise_rates"),
+    path("engagements/<int:pk>/promises/", staff.promise_add, name="promise_add"),
+    path("meetings/<int:pk>/promises/", staff.meeting_promise_add, name="meeting_promise_add"),
+    path("promises/<int:pk>/status/", staff.promise_status, name="promise_status"),
     path("engagements/<int:pk>/", staff.plan_page, name="plan"),
     path("engagements/<int:pk>/apply/", staff.plan_apply, name="plan_apply"),
     path("engagements/<int:pk>/meetings/new/", staff.meeting_add, name="meeting_add"),

@@ -65,9 +65,13 @@ INSTALLED_APPS = [
     "accounts",
     "attachments",
     "engagements",
+    "checklists",
     "governance",
     "escalations",
     "notifications",
+    "portfolio",
+    # The project package: seed_demo and the orchestration of the apps' demo data.
+    "onboarding_portal",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "portfolio.context_processors.navigation",
             ],
         },
     },
@@ -352,6 +356,8 @@ ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
 # item is reminded again.
 GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
+# How long before a promise (commitment) is due its owner is reminded.
+GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -155,14 +155,17 @@ def remind_promises(reminders: list[Reminder], *, now: datetime) -> dict:
     """The reminder kind: the owner is reminded once before a promise is due (if it is still open)."""
     ids = [int(r.target_id) for r in reminders if r.target_id]
     commitments = {
-        c.pk: c for c in Commitment.objects.filter(pk__in=ids).select_related("owner", "engagement__pm", "engagement__csm")
+        c.pk: c
+        for c in Commitment.objects.filter(pk__in=ids).select_related("owner", "engagement__pm", "engagement__csm")
     }
     due = []
     for reminder in reminders:
         commitment = commitments.get(int(reminder.target_id or 0))
         if commitment is not None and commitment.status == CommitmentStatus.OPEN and commitment.due_at > now:
             due.append(commitment)
-    notify_many(_requests(due, event="governance.promise_due", template=DUE_TEMPLATE, extra_managers=False, now=now), now=now)
+    notify_many(
+        _requests(due, event="governance.promise_due", template=DUE_TEMPLATE, extra_managers=False, now=now), now=now
+    )
     return {reminder.pk: None for reminder in reminders}
 
 
@@ -190,7 +193,9 @@ def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> in
                 )
             )
             notify_many(
-                _requests(broken, event="governance.promise_broken", template=BROKEN_TEMPLATE, extra_managers=True, now=now),
+                _requests(
+                    broken, event="governance.promise_broken", template=BROKEN_TEMPLATE, extra_managers=True, now=now
+                ),
                 now=now,
             )
             total += len(broken)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import UserFactory
-from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from governance.models import ActionStatus, AgendaItem, Attendance, Meeting, MinutesVersion, Outcome
 from governance.services import actions, agenda, minutes, plan
 from notifications.models import Channel, Notification, Reminder

@@ -1,4 +1,5 @@
 """With time moved forward, on PostgreSQL and Redis, with real Celery worker and beat processes (never eager):
+a promise passes unkept and breaks (once), is on the next meeting's agenda and changes the engagement's health;
 a meeting nobody held is flagged missed (with its minutes late) and counts in the meeting health; the meetings
 ahead are invited and reminded; every reminder fires once, also with two workers sweeping at once.
 
@@ -12,9 +13,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from engagements import health
+from engagements.models import Commitment
 from governance.models import Meeting, MeetingStatus
-from governance.selectors import meeting_health
-from governance.services import lifecycle, plan
+from governance.selectors import meeting_health, meeting_page
+from governance.services import lifecycle, plan, promises
 from notifications.tests.processes import (
     SHARED_REDIS_URL,
     Celery,
@@ -38,10 +41,20 @@ def _reminders_settled(past_ids):
     return done == 0
 
 
-def test_time_moved_forward_flags_the_missed_meeting_and_fires_each_reminder_once(mapped_engagement, pm, csm):
+def _fast_governance_ticks():
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(task__startswith="governance.").update(interval=every, expire_seconds=1)
+
+
+def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fires_each_reminder_once(
+    mapped_engagement, pm, csm
+):
     default_cadences()
     flush_shared_redis()
     fast_ticks()
+    _fast_governance_ticks()
     two_weeks_ago = timezone.now() - timedelta(days=15)
     plan.plan_apply(
         by=pm,
@@ -52,6 +65,18 @@ def test_time_moved_forward_flags_the_missed_meeting_and_fires_each_reminder_onc
         starts_on=two_weeks_ago.date(),
         now=two_weeks_ago,
     )
+    # A promise made back then, due yesterday: nobody kept it.
+    promise = promises.promise_record(
+        by=pm,
+        engagement=mapped_engagement,
+        description="We send the test report by Friday 12:00",
+        owner=pm,
+        due_at=timezone.now() - timedelta(days=1),
+        source=promises.MEETING_SOURCE,
+        source_object=Meeting.objects.order_by("starts_at").first(),
+        now=two_weeks_ago,
+    )
+    health_before, _values = health.health_of(mapped_engagement, today=timezone.localdate())
     past = list(Meeting.objects.filter(ends_at__lt=timezone.now()).select_related("series"))
     overdue = [m for m in past if lifecycle.minutes_due_at(m, m.series) < timezone.now()]
     assert overdue, "at least one meeting is past its two working days"
@@ -62,6 +87,11 @@ def test_time_moved_forward_flags_the_missed_meeting_and_fires_each_reminder_onc
         celery.beat()
         try:
             wait_for(lambda: _reminders_settled([m.pk for m in overdue]), 90, what="the overdue meetings' reminders")
+            wait_for(
+                lambda: Commitment.objects.filter(pk=promise.pk, broken_at__isnull=False).exists(),
+                60,
+                what="the promise to break",
+            )
             wait_for(
                 lambda: (
                     sql(
@@ -74,11 +104,24 @@ def test_time_moved_forward_flags_the_missed_meeting_and_fires_each_reminder_onc
             )
         except AssertionError:
             raise AssertionError(celery.logs()) from None
+    # The promise broke once (one mail to each of its people), is on the next meeting's agenda, and counts in health.
+    broken_mail = sql(
+        "SELECT recipient_id, count(*) FROM notifications_notification WHERE template = %s AND channel = 'email'"
+        " GROUP BY recipient_id",
+        [promises.BROKEN_TEMPLATE],
+    )
+    assert dict(broken_mail) == {pm.pk: 1, csm.pk: 1}
+    following = Meeting.objects.filter(starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED).first()
+    page = meeting_page(meeting=following, user=pm)
+    entries = {entry.ref: entry for section in page.sections for entry in section.entries}
+    assert "broken" in entries[f"commitment:{promise.pk}"].detail
+    health_after, values = health.health_of(mapped_engagement, today=timezone.localdate())
+    assert values["broken_promises"] == 1 and health_after != health_before
     for meeting in overdue:
         meeting.refresh_from_db()
         assert meeting.status == MeetingStatus.MISSED and meeting.minutes_late_at is not None
-    health = meeting_health(engagement_ids=[mapped_engagement.pk], now=timezone.now())[mapped_engagement.pk]
-    assert health.missed == len(overdue) and health.share == 0
+    recent = meeting_health(engagement_ids=[mapped_engagement.pk], now=timezone.now())[mapped_engagement.pk]
+    assert recent.missed == len(overdue) and recent.share == 0
     # Once: each step's notification exists once per recipient and channel, and each email left once.
     assert (
         sql("SELECT event, recipient_id, channel FROM notifications_notification GROUP BY 1, 2, 3 HAVING count(*) > 1")

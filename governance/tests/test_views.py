@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from governance.models import AgendaItem, Meeting, MeetingSeries, Outcome
 from governance.services import agenda, minutes, plan
 

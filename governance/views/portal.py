@@ -216,3 +216,14 @@ def feed_revoke(request, pk):
     if feed.engagement_id:
         return redirect(reverse("governance:plan", args=[feed.engagement_id]) + "#calendar")
     return redirect("governance:upcoming")
+
+
+@client_required
+@require_GET
+def promises(request):
+    """The promises made to the client, with their status (open, kept, kept late, broken, dropped)."""
+    return render(
+        request,
+        "portal/governance/promises.html",
+        {"promises": selectors.promise_ledger(user=request.user), "now": timezone.now()},
+    )

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
+from accounts.forms import add_service_errors
 from engagements import selectors as engagement_selectors
 from engagements.models import Engagement, Side
 from engagements.policy import object_for_user_or_404
-from onboarding_portal.forms import add_service_errors
 
 from .. import calendar, forms, selectors
 from ..models import AgendaItem, Attendance, MeetingAttendee, MeetingSeries, Outcome, SeriesParticipant
-from ..services import actions, agenda, feeds, minutes, plan
+from ..services import actions, agenda, feeds, minutes, plan, promises
 
 
 def _errors(error: ValidationError) -> str:
@@ -69,7 +69,12 @@ def _flash(request, call, success) -> bool:
 def plan_page(request, pk):
     engagement = _engagement_or_404(request, pk)
     page = selectors.governance_page(engagement=engagement, user=request.user)
-    context = {"engagement": engagement, "page": page}
+    context = {
+        "engagement": engagement,
+        "page": page,
+        "promise_form": forms.PromiseForm(engagement=engagement),
+        "now": timezone.now(),
+    }
     if page.can_manage:
         context["apply_form"] = forms.PlanApplyForm(
             cadences=page.cadences,
@@ -216,6 +221,8 @@ def _meeting_context(request, meeting, **extra):
     page = selectors.meeting_page(meeting=meeting, user=request.user)
     zone = meeting.series.zone
     return {
+        "promises": selectors.meeting_promises(meeting=meeting, user=request.user),
+        "promise_form": forms.PromiseForm(engagement=meeting.engagement),
         "meeting": meeting,
         "engagement": meeting.engagement,
         "page": page,
@@ -582,3 +589,75 @@ def my_feed_subscribe(request):
     feeds.feed_subscribe(by=request.user)
     messages.success(request, _("Your subscription address is below: add it to your calendar program."))
     return redirect("governance:upcoming")
+
+
+# --- Promises -----------------------------------------------------------------------------------------------------
+
+
+def _record_promise(request, engagement, *, source, source_object=None) -> bool:
+    form = forms.PromiseForm(request.POST, engagement=engagement)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The promise was not recorded: %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+        return False
+    return _flash(
+        request,
+        lambda: promises.promise_record(
+            by=request.user, engagement=engagement, source=source, source_object=source_object, **form.cleaned_data
+        ),
+        _("Promise recorded: its owner is reminded before it is due."),
+    )
+
+
+@staff_required
+@require_POST
+def promise_add(request, pk):
+    engagement = _engagement_or_404(request, pk)
+    _record_promise(request, engagement, source=promises.CONVERSATION_SOURCE)
+    return _to_plan(engagement.pk, "#promises")
+
+
+@staff_required
+@require_POST
+def meeting_promise_add(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    _record_promise(request, meeting.engagement, source=promises.MEETING_SOURCE, source_object=meeting)
+    return _to_meeting(meeting.pk, "#promises")
+
+
+@staff_required
+@require_POST
+def promise_status(request, pk):
+    from engagements.models import Commitment
+    from engagements.services import commitment_close
+
+    commitment = _row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False)
+    form = forms.PromiseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose kept, dropped or open."))
+    else:
+        _flash(
+            request,
+            lambda: commitment_close(by=request.user, commitment=commitment, status=form.cleaned_data["status"]),
+            _("Promise updated."),
+        )
+    meeting_id = request.POST.get("meeting", "")
+    if meeting_id.isdigit():
+        return _to_meeting(int(meeting_id), "#promises")
+    return _to_plan(commitment.engagement_id, "#promises")
+
+
+@staff_required
+@require_GET
+def promise_rates(request):
+    if not request.user.sees_portfolio:
+        raise Http404
+    by_engagement, by_pm = promises.promise_rates(user=request.user)
+    tables = [
+        (_("Per engagement"), by_engagement, "rates-by-engagement"),
+        (_("Per project manager"), by_pm, "rates-by-pm"),
+    ]
+    return render(request, "governance/promise_rates.html", {"tables": tables})

@@ -1,7 +1,7 @@
 """In a real browser (issue 8's "Done when"): a PM applies the default plan, opens the next weekly status meeting
-with its live agenda, records minutes with a decision and a client-side action item, and shares them; the key
-user reads them in the portal and completes the action item; the engagement's feed, fetched by its token URL,
-contains the meeting. Each page is checked with axe."""
+with its live agenda, records minutes with a decision and a client-side action item, logs a promise, and shares
+the minutes; the key user reads them in the portal, completes the action item (among their tasks) and sees the
+promise; the engagement's feed, fetched by its token URL, contains the meeting. Each page is checked with axe."""
 
 import re
 from datetime import timedelta
@@ -11,7 +11,8 @@ from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFactory, StakeholderFactory
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from engagements.tests.factories import StakeholderFactory
 from governance.models import Meeting, Outcome
 from governance.tests.factories import default_cadences
 from tests.browser.helpers import axe_violations, screenshot
@@ -92,6 +93,17 @@ def test_a_pm_runs_a_weekly_status_meeting_and_the_client_follows_up(
     progress.get_by_label("Due (action items)").fill((timezone.localdate() + timedelta(days=5)).isoformat())
     progress.get_by_role("button", name="Record").click()
     expect(progress.get_by_text("Send the list of warehouse users")).to_be_visible()
+    # A promise made in the meeting, logged with its owner and due time.
+    promises = page.locator("#promises")
+    promises.get_by_text("Record a promise").click()
+    promises.get_by_label("What was promised").fill("We send the cut-over plan by Friday 12:00")
+    promises.get_by_label("Owner").select_option(label=pm.full_name)
+    promises.get_by_label("Due (your time zone)").fill(
+        (timezone.localtime() + timedelta(days=3)).replace(hour=12, minute=0).strftime("%Y-%m-%dT%H:%M")
+    )
+    promises.get_by_test_id("record-promise").click()
+    expect(page.get_by_text("Promise recorded")).to_be_visible()
+    expect(page.locator("#promises")).to_contain_text("We send the cut-over plan by Friday 12:00")
     clean(page)
     page.get_by_test_id("share-minutes").click()
     expect(page.get_by_role("alert").filter(has_text="Minutes shared")).to_be_visible()
@@ -113,13 +125,20 @@ def test_a_pm_runs_a_weekly_status_meeting_and_the_client_follows_up(
     expect(page.get_by_test_id("acknowledged")).to_be_visible()
     screenshot(page, "portal-minutes")
     clean(page)
-    page.goto(f"{live_server.url}/portal/action-items/")
-    action = Outcome.objects.get(text="Send the list of warehouse users")
-    page.get_by_test_id(f"complete-action-{action.pk}").click()
-    expect(page.get_by_text("Thank you, the action item is done.")).to_be_visible()
+    # The action item is among the key user's tasks; they complete it there.
+    page.get_by_role("link", name="My tasks").click()
+    meeting_tasks = page.get_by_test_id("meeting-task-table")
+    expect(meeting_tasks).to_contain_text("Send the list of warehouse users")
     clean(page)
+    meeting_tasks.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_text("Thank you, the action item is done.")).to_be_visible()
+    action = Outcome.objects.get(text="Send the list of warehouse users")
     action.refresh_from_db()
     assert action.status == "done"
+
+    page.goto(f"{live_server.url}/portal/promises/")
+    expect(page.get_by_test_id("client-promises")).to_contain_text("We send the cut-over plan by Friday 12:00")
+    clean(page)
 
     # 5. The engagement's feed, fetched by its token URL without a session, contains the meeting.
     page.goto(f"{live_server.url}/portal/meetings/")
