@@ -13,6 +13,19 @@ from django.utils import timezone
 from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
 from .services import agenda, lifecycle, minutes, plan, promises
 
+CLIENT_ACTIONS = [
+    "Send the list of warehouse users for the training",
+    "Confirm the test window with the night shift",
+    "Name a contact for the label printers",
+    "Approve the data migration sample",
+    "Share the ERP interface specification",
+]
+VENDOR_ACTIONS = [
+    "Share the cut-over plan draft",
+    "Book the training rooms",
+    "Send the test environment credentials",
+    "Update the risk log",
+]
 # slug of the client -> the cadences its engagement runs
 PLANS = {
     "acme-logistics": ["weekly-status", "steering", "executive-review-6w"],
@@ -77,7 +90,7 @@ def _history(engagement, keys, world):
                 by=pm,
                 item=first,
                 kind="action",
-                text="Send the list of warehouse users for the training",
+                text=CLIENT_ACTIONS[index % len(CLIENT_ACTIONS)],
                 owner=key_user,
                 owner_side="client",
                 due_on=(at + timedelta(days=5)).date(),
@@ -87,7 +100,7 @@ def _history(engagement, keys, world):
             by=pm,
             item=first,
             kind="action",
-            text="Share the cut-over plan draft",
+            text=VENDOR_ACTIONS[index % len(VENDOR_ACTIONS)],
             owner=pm,
             owner_side="vendor",
             due_on=(at + timedelta(days=7)).date(),
@@ -141,15 +154,20 @@ def _promises(engagement, past, now):
         now=first.starts_at,
     )
     commitment_close(by=pm, commitment=kept, status="kept", now=first.starts_at + timedelta(days=1))
+    # Three days after the last meeting at 12:00 (Warsaw), or yesterday 12:00 if that is still to come: passed, unkept.
+    broken_due = min(
+        last.starts_at.replace(hour=11, minute=0) + timedelta(days=3),
+        (now - timedelta(days=1)).replace(hour=11, minute=0, second=0, microsecond=0),
+    )
     promises.promise_record(
         by=pm,
         engagement=engagement,
         description="We deliver the data migration test report by Friday 12:00",
         owner=pm,
-        due_at=min(last.starts_at + timedelta(days=2), now - timedelta(hours=1)),
+        due_at=broken_due,
         source=promises.MEETING_SOURCE,
         source_object=last,
-        now=last.starts_at,
+        now=min(last.starts_at, broken_due - timedelta(days=1)),
     )
     promises.promises_mark_broken(now=now)
     promises.promise_record(
