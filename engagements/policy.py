@@ -30,9 +30,10 @@ sees a client                             those who see one of its engagements, 
                                           those who manage it
 ========================================  ===========================================  =========================
 
-Vendor-internal records (handoff, commitments, stakeholder map, actuals, internal comments) are never shown
-to a client user whatever the engagement: their querysets say so (``ScopedQuerySet.vendor_internal`` and
-``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of passing a flag around.
+Vendor-internal records (handoff, commitments, stakeholder map, integrations, resource links, actuals, internal
+comments) are never shown to a client user whatever the engagement: their querysets say so
+(``ScopedQuerySet.vendor_internal`` and ``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of
+passing a flag around.
 
 Superusers count as directors. An inactive account may do nothing.
 """
