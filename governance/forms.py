@@ -12,7 +12,7 @@ from engagements.models import Side
 
 from .models import Attendance, CadenceKind, CadenceTemplate, MeetingSeries, OutcomeKind
 from .services import actions
-from .services.plan import SERIES_FIELDS
+from .services.series import SERIES_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

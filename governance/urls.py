@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import portal, staff
+from .views import meetings, portal, staff
 
 app_name = "governance"
 
@@ -18,23 +18,23 @@ urlpatterns = [
     path("series/<int:pk>/end/", staff.series_end, name="series_end"),
     path("series/<int:pk>/participants/", staff.participant_add, name="participant_add"),
     path("participants/<int:pk>/delete/", staff.participant_remove, name="participant_remove"),
-    path("meetings/<int:pk>/", staff.meeting_page, name="meeting"),
-    path("meetings/<int:pk>/meeting.ics", staff.meeting_ics, name="meeting_ics"),
-    path("meetings/<int:pk>/prepare/", staff.meeting_prepare, name="meeting_prepare"),
-    path("meetings/<int:pk>/move/", staff.meeting_move, name="meeting_move"),
-    path("meetings/<int:pk>/cancel/", staff.meeting_cancel, name="meeting_cancel"),
-    path("meetings/<int:pk>/held/", staff.meeting_held, name="meeting_held"),
-    path("meetings/<int:pk>/publish/", staff.meeting_publish, name="meeting_publish"),
-    path("meetings/<int:pk>/comments/", staff.meeting_comment, name="meeting_comment"),
-    path("meetings/<int:pk>/agenda/", staff.agenda_item_add, name="agenda_item_add"),
-    path("meetings/<int:pk>/attendees/", staff.attendee_add, name="attendee_add"),
-    path("agenda-items/<int:pk>/", staff.agenda_item, name="agenda_item"),
-    path("agenda-items/<int:pk>/delete/", staff.agenda_item_delete, name="agenda_item_delete"),
-    path("agenda-items/<int:pk>/move/", staff.agenda_item_move, name="agenda_item_move"),
-    path("agenda-items/<int:pk>/outcomes/", staff.outcome_add, name="outcome_add"),
-    path("outcomes/<int:pk>/delete/", staff.outcome_delete, name="outcome_delete"),
-    path("outcomes/<int:pk>/status/", staff.outcome_status, name="outcome_status"),
-    path("attendees/<int:pk>/", staff.attendance_set, name="attendance_set"),
+    path("meetings/<int:pk>/", meetings.meeting_page, name="meeting"),
+    path("meetings/<int:pk>/meeting.ics", meetings.meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/prepare/", meetings.meeting_prepare, name="meeting_prepare"),
+    path("meetings/<int:pk>/move/", meetings.meeting_move, name="meeting_move"),
+    path("meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/held/", meetings.meeting_held, name="meeting_held"),
+    path("meetings/<int:pk>/publish/", meetings.meeting_publish, name="meeting_publish"),
+    path("meetings/<int:pk>/comments/", meetings.meeting_comment, name="meeting_comment"),
+    path("meetings/<int:pk>/agenda/", meetings.agenda_item_add, name="agenda_item_add"),
+    path("meetings/<int:pk>/attendees/", meetings.attendee_add, name="attendee_add"),
+    path("agenda-items/<int:pk>/", meetings.agenda_item, name="agenda_item"),
+    path("agenda-items/<int:pk>/delete/", meetings.agenda_item_delete, name="agenda_item_delete"),
+    path("agenda-items/<int:pk>/move/", meetings.agenda_item_move, name="agenda_item_move"),
+    path("agenda-items/<int:pk>/outcomes/", meetings.outcome_add, name="outcome_add"),
+    path("outcomes/<int:pk>/delete/", meetings.outcome_delete, name="outcome_delete"),
+    path("outcomes/<int:pk>/status/", meetings.outcome_status, name="outcome_status"),
+    path("attendees/<int:pk>/", meetings.attendance_set, name="attendance_set"),
     path("feeds/mine/", staff.my_feed_subscribe, name="my_feed_subscribe"),
     path("feeds/<int:pk>/revoke/", portal.feed_revoke, name="feed_revoke"),
     # Calendar programs fetch these without logging in: the signed token is the key (see models/feeds.py).

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, zone_named
 from engagements import policy
 from engagements.models import EngagementMember, Side
 from notifications.models import Reminder, ReminderStatus
@@ -47,10 +47,8 @@ def _key(outcome_pk: int) -> str:
 
 
 def _zone(user) -> ZoneInfo:
-    try:
-        return ZoneInfo((user and user.time_zone) or settings.TIME_ZONE)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    """The owner's clock (``User.zone``, the one place it is looked up); without an owner, the server's."""
+    return user.zone if user is not None else zone_named(None)
 
 
 def _at_nine(day: date, zone: ZoneInfo) -> datetime:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engagements import policy
@@ -29,7 +29,6 @@ from ..models import (
     GovernancePlan,
     Meeting,
     MeetingSeries,
-    MeetingStatus,
     SeriesAgendaSection,
     SeriesParticipant,
     VendorAudience,
@@ -43,7 +42,7 @@ def horizon() -> timedelta:
     return timedelta(weeks=settings.GOVERNANCE_HORIZON_WEEKS)
 
 
-def _require_manager(by, engagement):
+def require_manager(by, engagement):
     if not policy.may_manage(by, engagement):
         raise PermissionDenied
 
@@ -179,14 +178,14 @@ def plan_apply(
     each series with its participants and agenda and generate its meetings for the horizon. A cadence already
     running on the engagement is left as it is, so applying twice adds only what is new."""
     now = now or timezone.now()
-    _require_manager(by, engagement)
+    require_manager(by, engagement)
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if engagement.phase == Phase.CLOSED:
         raise ValidationError(_("The engagement is closed."))
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose one of the portal's languages.")})
     try:
-        recurrence.local_to_utc(starts_on, time(12), _zone(time_zone))
+        recurrence.local_to_utc(starts_on, time(12), zone_of(time_zone))
     except ValueError as error:
         raise ValidationError({"time_zone": _("Unknown time zone.")}) from error
     single, groups = cadence_choices(language)
@@ -211,14 +210,14 @@ def plan_apply(
         first = starts_on
         if cadence.kind != CadenceKind.RECURRING:
             first = _one_off_date(engagement, cadence.kind)
-            if first is None or first < timezone.localdate(now, _zone(time_zone)):
+            if first is None or first < timezone.localdate(now, zone_of(time_zone)):
                 what = _("the kickoff date") if cadence.kind == CadenceKind.KICKOFF else _("the handoff meeting date")
                 result.skipped.append(
                     _("%(name)s is not scheduled: set %(what)s first, or add it as a single meeting.")
                     % {"name": cadence.name, "what": what}
                 )
                 continue
-        result.created.append(_series_from_cadence(engagement, cadence, plan=plan, starts_on=first, now=now))
+        result.created.append(series_from_cadence(engagement, cadence, plan=plan, starts_on=first, now=now))
     series_generate_many(result.created, now=now)
     return result
 
@@ -228,7 +227,7 @@ def _group_running(engagement, cadence, groups) -> bool:
     return MeetingSeries.objects.filter(engagement=engagement, cadence_key__in=keys).running().exists()
 
 
-def _zone(name):
+def zone_of(name):
     from zoneinfo import ZoneInfo
 
     try:
@@ -237,7 +236,7 @@ def _zone(name):
         raise ValueError(name) from error
 
 
-def _series_from_cadence(engagement, cadence, *, plan, starts_on, now) -> MeetingSeries:
+def series_from_cadence(engagement, cadence, *, plan, starts_on, now) -> MeetingSeries:
     owner = engagement.pm or engagement.csm
     series = MeetingSeries(
         engagement=engagement,
@@ -288,12 +287,12 @@ def _series_from_cadence(engagement, cadence, *, plan, starts_on, now) -> Meetin
 # --- Generating meetings ----------------------------------------------------------------------------------------
 
 
-def _until_for(series, now) -> date:
+def generate_until(series, now) -> date:
     until = (now + horizon()).astimezone(series.zone).date()
     return min(until, series.ended_on) if series.ended_on else until
 
 
-def _new_meeting(series, start, now) -> Meeting:
+def new_meeting(series, start, now) -> Meeting:
     return Meeting(
         engagement_id=series.engagement_id,
         series=series,
@@ -315,7 +314,7 @@ def series_generate_many(series_list, *, now: datetime, until: date | None = Non
     leaving out what exists."""
     rows, touched = [], []
     for series in series_list:
-        last = _until_for(series, now) if until is None else min(until, series.ended_on or until)
+        last = generate_until(series, now) if until is None else min(until, series.ended_on or until)
         start = series.generated_until + timedelta(days=1) if series.generated_until else series.starts_on
         if last < start:
             continue
@@ -324,7 +323,7 @@ def series_generate_many(series_list, *, now: datetime, until: date | None = Non
         ):
             # Today's slot may be over already when a series starts today: a meeting is never made in the past.
             if at > now:
-                rows.append(_new_meeting(series, at, now))
+                rows.append(new_meeting(series, at, now))
         series.generated_until = last
         touched.append(series)
     if not touched:
@@ -380,347 +379,3 @@ def meetings_top_up(*, now: datetime | None = None, batch: int = 500) -> int:
                 MeetingSeries.objects.filter(pk__in=stuck, ended_on__isnull=False).update(generated_until=behind)
                 if len(stuck) == len(series):
                     return total
-
-
-# --- Editing a series (future meetings only) ------------------------------------------------------------------
-
-SERIES_FIELDS = (
-    "name",
-    "purpose",
-    "frequency",
-    "interval",
-    "weekday",
-    "week_of_month",
-    "start_time",
-    "duration_minutes",
-    "owner",
-    "remind_before_minutes",
-    "agenda_lead_hours",
-    "invite_lead_days",
-)
-
-
-@transaction.atomic
-def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **changes) -> MeetingSeries:
-    """Change a series from now on: meetings still to come follow the new rhythm, time, duration and name (each
-    moved one gets a new calendar SEQUENCE, so invited participants receive an update); past meetings, meetings
-    moved or cancelled on their own, and meetings already held stay as they were."""
-    now = now or timezone.now()
-    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    _require_manager(by, series.engagement)
-    unknown = set(changes) - set(SERIES_FIELDS)
-    if unknown:
-        raise ValueError(f"not a series field: {sorted(unknown)}")
-    if series.ended_on is not None:
-        raise ValidationError(_("This series has ended."))
-    if not series.is_recurring and {"frequency", "interval"} & set(changes):
-        changes.pop("frequency", None)
-        changes.pop("interval", None)
-    owner = changes.get("owner")
-    if owner is not None and not (owner.is_vendor_user and owner.is_active):
-        raise ValidationError({"owner": _("The owner must be an active member of our staff.")})
-    for name, value in changes.items():
-        setattr(series, name, value)
-    if series.is_recurring:
-        # The rhythm counts from today: the next occurrence follows the new rule from here on.
-        series.starts_on = max(series.starts_on, timezone.localdate(now, series.zone))
-    else:
-        series.weekday = series.starts_on.weekday()
-    series.updated_at = now
-    series.full_clean()
-    series.save()
-    _reschedule_future(series, now=now)
-    return series
-
-
-def _reschedule_future(series, *, now):
-    future = list(
-        series.meetings.filter(starts_at__gt=now, status=MeetingStatus.SCHEDULED, is_moved=False).order_by(
-            "original_start"
-        )
-    )
-    if not series.is_recurring:
-        # A single meeting keeps its date; only its time, length and name follow the series.
-        starts = [recurrence.local_to_utc(series.starts_on, series.start_time, series.zone)]
-    else:
-        until = series.generated_until or _until_for(series, now)
-        starts = [
-            at
-            for at in recurrence.occurrences(
-                series.rule,
-                anchor=series.starts_on,
-                at=series.start_time,
-                zone=series.zone,
-                start=timezone.localdate(now, series.zone),
-                until=until,
-            )
-            if at > now
-        ]
-    # Slots already represented by a meeting that stays (past, held, moved or cancelled on its own).
-    future_ids = {m.pk for m in future}
-    taken = set(series.meetings.exclude(pk__in=future_ids).values_list("original_start", flat=True))
-    starts = [at for at in starts if at not in taken]
-    wanted = set(starts)
-    unchanged = [m for m in future if m.original_start in wanted]
-    kept = {m.original_start for m in unchanged}
-    old = [m for m in future if m.original_start not in wanted]
-    new = [at for at in starts if at not in kept]
-    duration = timedelta(minutes=series.duration_minutes)
-    changed = []
-    for meeting in unchanged:
-        if meeting.ends_at != meeting.starts_at + duration or meeting.title != series.name:
-            changed.append(meeting)
-    for meeting, at in zip(old, new, strict=False):
-        meeting.original_start = meeting.starts_at = at
-        changed.append(meeting)
-    for meeting in changed:
-        meeting.ends_at = meeting.starts_at + duration
-        meeting.title = series.name
-        meeting.owner_id = series.owner_id
-        meeting.sequence += 1
-        meeting.updated_at = now
-        meeting.save()
-    for meeting in unchanged:
-        if meeting not in changed and meeting.owner_id != series.owner_id:
-            meeting.owner_id = series.owner_id
-            meeting.save(update_fields=["owner"])
-    surplus = old[len(new) :]
-    for meeting in surplus:
-        _cancel(meeting, reason=_("The series was changed."), now=now)
-    created = [_new_meeting(series, at, now) for at in new[len(old) :]]
-    Meeting.objects.bulk_create(created)
-    lifecycle.schedule_many(changed + created, now=now)
-    lifecycle.schedule_many(unchanged, now=now)
-    for meeting in changed:
-        lifecycle.send_update_if_invited(meeting, now=now)
-
-
-@transaction.atomic
-def series_end(*, by, series: MeetingSeries, now: datetime | None = None) -> int:
-    """End a series today: its meetings still to come are cancelled (participants who were invited get the
-    cancellation). Returns how many were cancelled."""
-    now = now or timezone.now()
-    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    _require_manager(by, series.engagement)
-    if series.ended_on is not None:
-        return 0
-    series.ended_on = max(timezone.localdate(now, series.zone), series.starts_on)
-    series.updated_at = now
-    series.save(update_fields=["ended_on", "updated_at"])
-    future = list(series.meetings.filter(starts_at__gt=now, status=MeetingStatus.SCHEDULED))
-    for meeting in future:
-        _cancel(meeting, reason=_("The series was ended."), now=now)
-    return len(future)
-
-
-# --- Single meetings ------------------------------------------------------------------------------------------
-
-
-def _validate_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason: the participants see it.")})
-    return reason[:300]
-
-
-def _locked_meeting(meeting) -> Meeting:
-    return Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
-
-
-@transaction.atomic
-def meeting_move(
-    *, by, meeting: Meeting, starts_at: datetime, duration_minutes: int | None = None, reason: str, now=None
-) -> Meeting:
-    """Move one meeting (its series stays as it is); invited participants get an update."""
-    now = now or timezone.now()
-    reason = _validate_reason(reason)
-    meeting = _locked_meeting(meeting)
-    _require_manager(by, meeting.engagement)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise ValidationError(_("Only a scheduled meeting can be moved."))
-    if timezone.is_naive(starts_at):
-        raise ValueError("starts_at must be aware")
-    if starts_at <= now:
-        raise ValidationError({"starts_at": _("Move the meeting to a time still to come.")})
-    duration = timedelta(minutes=duration_minutes or int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
-    if duration < timedelta(minutes=5):
-        raise ValidationError({"duration_minutes": _("A meeting lasts at least 5 minutes.")})
-    meeting.starts_at, meeting.ends_at = starts_at, starts_at + duration
-    meeting.is_moved = True
-    meeting.change_reason = reason
-    meeting.sequence += 1
-    meeting.updated_at = now
-    # Reminders already sent were about the old time; the new time is reminded again.
-    meeting.participants_reminded_at = None
-    meeting.save()
-    lifecycle.schedule_many([meeting], now=now)
-    lifecycle.send_update_if_invited(meeting, now=now)
-    return meeting
-
-
-def _cancel(meeting, *, reason, now):
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.change_reason = reason
-    meeting.sequence += 1
-    meeting.updated_at = now
-    meeting.save()
-    lifecycle.cancel_reminder(meeting, now=now)
-    lifecycle.send_cancellation_if_invited(meeting, now=now)
-
-
-@transaction.atomic
-def meeting_cancel(*, by, meeting: Meeting, reason: str, now=None) -> Meeting:
-    """Cancel one meeting with a reason (its series goes on); invited participants get a cancellation."""
-    now = now or timezone.now()
-    reason = _validate_reason(reason)
-    meeting = _locked_meeting(meeting)
-    _require_manager(by, meeting.engagement)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise ValidationError(_("Only a scheduled meeting can be cancelled."))
-    meeting.is_moved = True
-    _cancel(meeting, reason=reason, now=now)
-    return meeting
-
-
-@transaction.atomic
-def meeting_add(
-    *,
-    by,
-    engagement: Engagement,
-    title: str,
-    starts_at: datetime,
-    duration_minutes: int,
-    cadence: CadenceTemplate | None = None,
-    is_internal: bool = False,
-    now=None,
-) -> Meeting:
-    """A single meeting (a kickoff or handoff meeting scheduled by hand, or an extra one), as a series of one,
-    with the cadence's agenda and participants when one is given."""
-    now = now or timezone.now()
-    _require_manager(by, engagement)
-    if timezone.is_naive(starts_at):
-        raise ValueError("starts_at must be aware")
-    if starts_at <= now:
-        raise ValidationError({"starts_at": _("Schedule the meeting at a time still to come.")})
-    plan = GovernancePlan.objects.filter(engagement=engagement).first()
-    zone_name = plan.time_zone if plan else settings.TIME_ZONE
-    local = starts_at.astimezone(_zone(zone_name))
-    with translation.override(plan.language if plan else settings.LANGUAGE_CODE):
-        if cadence is not None:
-            series = _series_from_cadence(
-                engagement,
-                cadence,
-                plan=plan or GovernancePlan(time_zone=zone_name),
-                starts_on=local.date(),
-                now=now,
-            )
-            series.frequency, series.interval = Frequency.ONCE, 1
-            series.name = title or cadence.name
-            series.start_time = local.time().replace(second=0, microsecond=0)
-            series.duration_minutes = duration_minutes
-            series.full_clean()
-            series.save()
-        else:
-            series = MeetingSeries(
-                engagement=engagement,
-                kind=CadenceKind.RECURRING,
-                name=title,
-                frequency=Frequency.ONCE,
-                weekday=local.weekday(),
-                starts_on=local.date(),
-                start_time=local.time().replace(second=0, microsecond=0),
-                duration_minutes=duration_minutes,
-                time_zone=zone_name,
-                owner=engagement.pm or engagement.csm,
-                is_internal=is_internal,
-                created_at=now,
-                updated_at=now,
-            )
-            series.full_clean()
-            series.save()
-            SeriesParticipant.objects.bulk_create(
-                _with_series(
-                    participants_for(
-                        engagement,
-                        vendor_audience=[VendorAudience.CSM, VendorAudience.PM, VendorAudience.DEPUTY_PM],
-                        client_audience=[] if is_internal else [ClientAudience.KEY_USER],
-                    ),
-                    series,
-                )
-            )
-    series_generate_many([series], now=now, until=local.date())
-    return series.meetings.get()
-
-
-def _with_series(participants, series):
-    for participant in participants:
-        participant.series = series
-    return participants
-
-
-# --- Participants of a series -----------------------------------------------------------------------------------
-
-
-def participant_candidates(series) -> list[tuple[str, str]]:
-    """Who may be added: the engagement's team (``user:<id>``) and, for a client meeting, its stakeholders
-    (``stakeholder:<id>``), less those already taking part."""
-    from .actions import owner_choices
-
-    taken_users = set(series.participants.exclude(user=None).values_list("user_id", flat=True))
-    taken_stakeholders = set(series.participants.exclude(stakeholder=None).values_list("stakeholder_id", flat=True))
-    choices = [
-        (f"user:{user.pk}", str(user))
-        for user in owner_choices(series.engagement, side=Side.VENDOR)
-        if user.pk not in taken_users
-    ]
-    if not series.is_internal:
-        choices += [
-            (f"stakeholder:{s.pk}", f"{s.name} ({s.role_title or _('client')})")
-            for s in Stakeholder.objects.filter(engagement=series.engagement).select_related("user")
-            if s.pk not in taken_stakeholders and (s.user_id is None or s.user_id not in taken_users)
-        ]
-    return choices
-
-
-@transaction.atomic
-def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesParticipant:
-    """Add a team member or a stakeholder (``user:<id>`` / ``stakeholder:<id>``) to the series' meetings to come."""
-    from .actions import owner_choices
-
-    series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    _require_manager(by, series.engagement)
-    kind, _sep, pk = (person or "").partition(":")
-    if not pk.isdigit() or kind not in ("user", "stakeholder"):
-        raise ValidationError({"person": _("Choose a person from the list.")})
-    if kind == "user":
-        user = owner_choices(series.engagement, side=Side.VENDOR).filter(pk=int(pk)).first()
-        if user is None:
-            raise ValidationError({"person": _("Choose someone working on this engagement.")})
-        participant = SeriesParticipant(series=series, user=user, side=Side.VENDOR, name=str(user), email=user.email)
-    else:
-        stakeholder = (
-            Stakeholder.objects.filter(engagement=series.engagement, pk=int(pk)).select_related("user").first()
-        )
-        if stakeholder is None or series.is_internal:
-            raise ValidationError({"person": _("Choose a stakeholder of this engagement's client.")})
-        user = stakeholder.user if stakeholder.user and stakeholder.user.is_active else None
-        participant = SeriesParticipant(
-            series=series,
-            user=user,
-            stakeholder=stakeholder,
-            side=Side.CLIENT,
-            name=stakeholder.name,
-            email=(stakeholder.email or (user.email if user else "")).lower(),
-        )
-    try:
-        with transaction.atomic():
-            participant.save()
-    except IntegrityError as error:
-        raise ValidationError({"person": _("This person already takes part.")}) from error
-    return participant
-
-
-@transaction.atomic
-def series_participant_remove(*, by, participant: SeriesParticipant) -> None:
-    _require_manager(by, participant.series.engagement)
-    participant.delete()

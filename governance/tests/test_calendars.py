@@ -12,6 +12,7 @@ from icalendar import Calendar
 from engagements.tests.factories import EngagementMemberFactory
 from governance.models import CalendarFeed, Meeting
 from governance.services import feeds, plan
+from governance.services import series as schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def weekly(cadences, mapped_engagement, pm, settings):
         now=NOW,
     )
     meetings = list(Meeting.objects.order_by("starts_at"))
-    plan.meeting_cancel(by=pm, meeting=meetings[1], reason="Easter holidays", now=NOW)
+    schedule.meeting_cancel(by=pm, meeting=meetings[1], reason="Easter holidays", now=NOW)
     return meetings
 
 
@@ -130,7 +131,7 @@ def test_a_feed_shows_only_what_its_owner_may_see_now(
     from governance.models import CadenceTemplate
 
     handoff = CadenceTemplate.objects.get(key="handoff", language="en")
-    internal = plan.meeting_add(
+    internal = schedule.meeting_add(
         by=mapped_engagement.pm,
         engagement=mapped_engagement,
         title="",

@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from governance.models import Meeting, MeetingStatus
 from governance.services import agenda, lifecycle, minutes, plan
+from governance.services import series as schedule
 from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import notification_relay, reminder_sweep
 
@@ -121,7 +122,7 @@ def test_minutes_shared_in_time_leave_nothing_to_flag(weekly, pm):
 
 def test_a_cancelled_meeting_is_neither_reminded_nor_flagged(weekly, pm):
     first = weekly.first()
-    plan.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
+    schedule.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
     sweep(first.ends_at + timedelta(days=7))
     first.refresh_from_db()
     assert first.status == MeetingStatus.CANCELLED and first.minutes_late_at is None
@@ -132,7 +133,7 @@ def test_an_invitation_queued_before_a_cancellation_is_not_sent(weekly, pm, clie
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     first = weekly.first()
     sweep(NOW)
-    plan.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
+    schedule.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
     notification_relay(now=NOW, time_budget=30)
     invitation = notes(lifecycle.INVITATION_TEMPLATE, first).get(recipient=client_key_user)
     invitation.refresh_from_db()

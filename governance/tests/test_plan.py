@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from engagements.tests.factories import HandoffFactory
 from governance.models import CadenceTemplate, Meeting, MeetingSeries, MeetingStatus
 from governance.services import lifecycle, plan
+from governance.services import series as schedule
 from notifications.models import Notification, Reminder, ReminderStatus
 
 from .factories import CadenceTemplateFactory, MeetingSeriesFactory
@@ -159,7 +160,7 @@ def test_the_tick_tops_the_horizon_up_once(cadences, mapped_engagement, pm):
 def test_an_ended_series_or_a_closed_engagement_gets_no_more_meetings(cadences, mapped_engagement, pm):
     apply(mapped_engagement, pm, keys=["weekly-status"])
     series = MeetingSeries.objects.get()
-    plan.series_end(by=pm, series=series, now=NOW + timedelta(days=10))
+    schedule.series_end(by=pm, series=series, now=NOW + timedelta(days=10))
     assert plan.meetings_top_up(now=NOW + timedelta(days=30)) == 0
     assert series.meetings.filter(status=MeetingStatus.SCHEDULED).count() == 2
     assert series.meetings.filter(status=MeetingStatus.CANCELLED).count() == 10
@@ -184,7 +185,7 @@ def test_editing_the_series_moves_only_future_meetings_and_tells_the_invited(cad
     invited = set(series.meetings.filter(invited_sequence__isnull=False).values_list("pk", flat=True))
     assert len(invited) == 4
     moved_alone = series.meetings.all()[6]
-    plan.meeting_move(
+    schedule.meeting_move(
         by=pm,
         meeting=moved_alone,
         starts_at=moved_alone.starts_at + timedelta(hours=3),
@@ -192,7 +193,7 @@ def test_editing_the_series_moves_only_future_meetings_and_tells_the_invited(cad
         now=NOW,
     )
     later = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # the first two meetings are past
-    plan.series_update(by=pm, series=series, weekday=3, start_time=time(9, 0), now=later)
+    schedule.series_update(by=pm, series=series, weekday=3, start_time=time(9, 0), now=later)
     meetings = list(series.meetings.order_by("original_start"))
     past = [m for m in meetings if m.starts_at < later]
     assert [m.starts_at for m in past] == [
@@ -215,10 +216,12 @@ def test_moving_a_meeting_needs_a_reason_and_a_time_to_come(cadences, mapped_eng
     apply(mapped_engagement, pm, keys=["weekly-status"])
     meeting = Meeting.objects.first()
     with pytest.raises(ValidationError):
-        plan.meeting_move(by=pm, meeting=meeting, starts_at=meeting.starts_at + timedelta(hours=1), reason=" ", now=NOW)
+        schedule.meeting_move(
+            by=pm, meeting=meeting, starts_at=meeting.starts_at + timedelta(hours=1), reason=" ", now=NOW
+        )
     with pytest.raises(ValidationError):
-        plan.meeting_move(by=pm, meeting=meeting, starts_at=NOW - timedelta(hours=1), reason="Oops", now=NOW)
-    moved = plan.meeting_move(
+        schedule.meeting_move(by=pm, meeting=meeting, starts_at=NOW - timedelta(hours=1), reason="Oops", now=NOW)
+    moved = schedule.meeting_move(
         by=pm, meeting=meeting, starts_at=meeting.starts_at + timedelta(days=1), reason="Holiday", now=NOW
     )
     assert (moved.sequence, moved.is_moved, moved.change_reason) == (1, True, "Holiday")
@@ -232,19 +235,19 @@ def test_cancelling_an_invited_meeting_sends_a_cancellation_and_ends_its_reminde
     apply(mapped_engagement, pm, keys=["weekly-status"])
     _invite_all(NOW)
     meeting = Meeting.objects.first()
-    plan.meeting_cancel(by=pm, meeting=meeting, reason="Public holiday", now=NOW)
+    schedule.meeting_cancel(by=pm, meeting=meeting, reason="Public holiday", now=NOW)
     meeting.refresh_from_db()
     assert (meeting.status, meeting.sequence) == (MeetingStatus.CANCELLED, 1)
     cancellations = Notification.objects.filter(template=lifecycle.CANCELLATION_TEMPLATE, target_id=str(meeting.pk))
     assert client_key_user in {n.recipient for n in cancellations}
     assert Reminder.objects.get(key=lifecycle.reminder_key(meeting.pk)).status == ReminderStatus.CANCELLED
     with pytest.raises(ValidationError):
-        plan.meeting_cancel(by=pm, meeting=meeting, reason="Again", now=NOW)
+        schedule.meeting_cancel(by=pm, meeting=meeting, reason="Again", now=NOW)
 
 
 def test_a_single_meeting_from_a_one_off_cadence(cadences, mapped_engagement, pm):
     kickoff = CadenceTemplate.objects.get(key="kickoff", language="en")
-    meeting = plan.meeting_add(
+    meeting = schedule.meeting_add(
         by=pm,
         engagement=mapped_engagement,
         title="",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from governance.models import AgendaItem, Meeting, MeetingSeries, Outcome
 from governance.services import agenda, minutes, plan
+from governance.services import series as schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +182,7 @@ def test_the_portal_shows_shared_minutes_with_what_changed(client, cadences, map
 def test_the_client_never_sees_an_internal_meeting(client, cadences, mapped_engagement, pm, client_key_user):
     from governance.models import CadenceTemplate
 
-    meeting = plan.meeting_add(
+    meeting = schedule.meeting_add(
         by=pm,
         engagement=mapped_engagement,
         title="",
