@@ -1,4 +1,4 @@
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -7,6 +7,9 @@ from factory.django import DjangoModelFactory
 from engagements.models import Side
 from engagements.tests.factories import EngagementFactory
 from governance import models
+
+# A Monday morning in Berlin, before summer time starts (29 Mar 2026): the scenarios' clock.
+MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def default_cadences():

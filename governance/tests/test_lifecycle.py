@@ -7,29 +7,15 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from governance.models import Meeting, MeetingStatus
-from governance.services import agenda, lifecycle, minutes, plan
+from governance.models import MeetingStatus
+from governance.services import agenda, lifecycle, minutes
 from governance.services import series as schedule
 from notifications.models import Channel, Notification, Reminder, ReminderStatus
 from notifications.services import notification_relay, reminder_sweep
 
+from .factories import MONDAY as NOW
+
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def weekly(cadences, mapped_engagement, pm):
-    plan.plan_apply(
-        by=pm,
-        engagement=mapped_engagement,
-        cadence_keys=["weekly-status"],
-        time_zone="Europe/Berlin",
-        language="en",
-        starts_on=NOW.date(),
-        now=NOW,
-    )
-    return Meeting.objects.filter(series__cadence_key="weekly-status").order_by("starts_at")
 
 
 def sweep(at):
@@ -45,7 +31,7 @@ def notes(template, meeting=None):
 
 def test_each_step_happens_once_at_its_time(weekly, pm, client_key_user, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    first = weekly.first()  # Tuesday 3 Mar, 10:00 Berlin (09:00 UTC)
+    first = weekly[0]  # Tuesday 3 Mar, 10:00 Berlin (09:00 UTC)
     sweep(NOW)
     assert {n.recipient for n in notes(lifecycle.INVITATION_TEMPLATE, first)} >= {pm, client_key_user}
     # The invitation carries the meeting as METHOD:REQUEST, for calendar programs.
@@ -81,7 +67,7 @@ def test_each_step_happens_once_at_its_time(weekly, pm, client_key_user, setting
 
 
 def test_a_meeting_nobody_held_is_missed_and_its_minutes_late(weekly, pm, csm):
-    first = weekly.first()
+    first = weekly[0]
     # End of the second working day after Tuesday 3 Mar: Thursday 5 Mar, midnight Berlin (23:00 UTC).
     due = datetime(2026, 3, 5, 23, 0, tzinfo=UTC)
     assert lifecycle.minutes_due_at(first, first.series) == due
@@ -99,7 +85,7 @@ def test_a_meeting_nobody_held_is_missed_and_its_minutes_late(weekly, pm, csm):
 
 
 def test_a_held_meeting_without_minutes_is_flagged_late_once(weekly, pm, csm):
-    first = weekly.first()
+    first = weekly[0]
     agenda.meeting_mark_held(by=pm, meeting=first, now=first.starts_at + timedelta(minutes=40))
     due = lifecycle.minutes_due_at(first, first.series)
     sweep(due)
@@ -110,7 +96,7 @@ def test_a_held_meeting_without_minutes_is_flagged_late_once(weekly, pm, csm):
 
 
 def test_minutes_shared_in_time_leave_nothing_to_flag(weekly, pm):
-    first = weekly.first()
+    first = weekly[0]
     agenda.agenda_prepare(meeting=first, by=pm, now=first.starts_at - timedelta(hours=1))
     minutes.minutes_publish(by=pm, meeting=first, now=first.starts_at + timedelta(hours=2))
     first.refresh_from_db()
@@ -121,7 +107,7 @@ def test_minutes_shared_in_time_leave_nothing_to_flag(weekly, pm):
 
 
 def test_a_cancelled_meeting_is_neither_reminded_nor_flagged(weekly, pm):
-    first = weekly.first()
+    first = weekly[0]
     schedule.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
     sweep(first.ends_at + timedelta(days=7))
     first.refresh_from_db()
@@ -131,7 +117,7 @@ def test_a_cancelled_meeting_is_neither_reminded_nor_flagged(weekly, pm):
 
 def test_an_invitation_queued_before_a_cancellation_is_not_sent(weekly, pm, client_key_user, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    first = weekly.first()
+    first = weekly[0]
     sweep(NOW)
     schedule.meeting_cancel(by=pm, meeting=first, reason="Holiday", now=NOW)
     notification_relay(now=NOW, time_budget=30)

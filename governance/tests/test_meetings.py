@@ -7,28 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import UserFactory
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
-from governance.models import ActionStatus, AgendaItem, Attendance, Meeting, MinutesVersion, Outcome
-from governance.services import actions, agenda, minutes, plan
+from governance.models import ActionStatus, AgendaItem, Attendance, MinutesVersion, Outcome
+from governance.services import actions, agenda, minutes
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
 
+from .factories import MONDAY as NOW
+
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def weekly(cadences, mapped_engagement, pm):
-    plan.plan_apply(
-        by=pm,
-        engagement=mapped_engagement,
-        cadence_keys=["weekly-status"],
-        time_zone="Europe/Berlin",
-        language="en",
-        starts_on=NOW.date(),
-        now=NOW,
-    )
-    return list(Meeting.objects.order_by("starts_at"))
 
 
 def section(meeting, source):

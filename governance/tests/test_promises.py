@@ -10,29 +10,16 @@ from django.urls import reverse
 from engagements import health
 from engagements.models import Commitment, CommitmentStatus
 from engagements.services import commitment_add, commitment_close
-from governance.models import AgendaItem, Meeting, MeetingStatus
-from governance.services import agenda, plan, promises
+from governance.models import AgendaItem, MeetingStatus
+from governance.services import agenda, promises
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
 
+from .factories import MONDAY as NOW
+
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 FRIDAY_NOON = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)  # 12:00 in Berlin
-
-
-@pytest.fixture
-def weekly(cadences, mapped_engagement, pm):
-    plan.plan_apply(
-        by=pm,
-        engagement=mapped_engagement,
-        cadence_keys=["weekly-status"],
-        time_zone="Europe/Berlin",
-        language="en",
-        starts_on=NOW.date(),
-        now=NOW,
-    )
-    return list(Meeting.objects.order_by("starts_at"))
 
 
 def record(engagement, by, owner, **kw):
