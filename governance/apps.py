@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
         from notifications import registry
 
         from . import agenda_sources, health, selectors, tasks
-        from .services import actions, lifecycle, promises
+        from .services import actions, lifecycle, promises, series
 
         registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
         # One reminder row per meeting (invitation, agenda, participants, missed/late minutes) and per action item.
@@ -35,6 +35,8 @@ class GovernanceConfig(AppConfig):
         registry.register_periodic_task(
             "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
         )
+        # The kickoff meeting follows the engagement's kickoff date.
+        hooks.on_anchor_dates_moved(series.kickoff_moved)
         # Missed meetings, late minutes and broken promises count in the engagement's health.
         health.register()
         # The client's action items from shared minutes are among their tasks in the portal.

@@ -378,3 +378,43 @@ def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesP
 def series_participant_remove(*, by, participant: SeriesParticipant) -> None:
     require_manager(by, participant.series.engagement)
     participant.delete()
+
+
+# --- The kickoff follows its date -------------------------------------------------------------------------------
+
+
+def kickoff_moved(*, engagement, by, now: datetime) -> None:
+    """Engagements' hook, in the transaction that set or moved the kickoff (or contract) date: the kickoff meeting
+    still to come moves to the new kickoff date at its time of day, and invited participants get the update. A
+    kickoff date already past is left to the PM (the meeting stays where it is)."""
+    if engagement.kickoff_on is None:
+        return
+    kickoffs = MeetingSeries.objects.select_for_update().filter(
+        engagement=engagement, kind=CadenceKind.KICKOFF, ended_on__isnull=True
+    )
+    for series in kickoffs:
+        meeting = series.meetings.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now).first()
+        if meeting is None:
+            continue
+        local = meeting.starts_at.astimezone(series.zone)
+        if local.date() == engagement.kickoff_on:
+            continue
+        start = recurrence.local_to_utc(engagement.kickoff_on, local.time(), series.zone)
+        if start <= now:
+            continue
+        series.starts_on, series.weekday, series.updated_at = (
+            engagement.kickoff_on,
+            engagement.kickoff_on.weekday(),
+            now,
+        )
+        series.save(update_fields=["starts_on", "weekday", "updated_at"])
+        duration = meeting.ends_at - meeting.starts_at
+        meeting.original_start = meeting.starts_at = start
+        meeting.ends_at = start + duration
+        meeting.change_reason = _("The kickoff date moved.")
+        meeting.sequence += 1
+        meeting.updated_at = now
+        meeting.participants_reminded_at = None
+        meeting.save()
+        lifecycle.schedule_many([meeting], now=now)
+        lifecycle.send_update_if_invited(meeting, now=now)

@@ -265,3 +265,36 @@ def test_a_single_meeting_from_a_one_off_cadence(cadences, mapped_engagement, pm
 def test_series_rhythm_in_words(mapped_engagement):
     series = MeetingSeriesFactory(engagement=mapped_engagement, interval=2, weekday=3, start_time=time(14, 0))
     assert series.rhythm == "Every 2 weeks on Thursday at 14:00"
+
+
+def test_the_kickoff_meeting_follows_the_kickoff_date(cadences, mapped_engagement, pm, client_key_user):
+    from django.utils import timezone
+
+    from engagements.services import engagement_update
+
+    today = timezone.localdate()
+    mapped_engagement.kickoff_on = today + timedelta(days=10)
+    mapped_engagement.save()
+    plan.plan_apply(
+        by=pm,
+        engagement=mapped_engagement,
+        cadence_keys=["kickoff"],
+        time_zone="Europe/Berlin",
+        language="en",
+        starts_on=today,
+    )
+    meeting = Meeting.objects.get(series__cadence_key="kickoff")
+    from notifications.services import reminder_sweep
+
+    reminder_sweep(time_budget=30)  # within three weeks: invited now
+    meeting.refresh_from_db()
+    assert meeting.invited_sequence == 0
+    engagement_update(by=pm, engagement=mapped_engagement, kickoff_on=today + timedelta(days=12))
+    meeting.refresh_from_db()
+    assert meeting.starts_at.astimezone(BERLIN).date() == today + timedelta(days=12)
+    assert meeting.starts_at.astimezone(BERLIN).time() == time(10, 0)
+    assert meeting.sequence == 1
+    update = Notification.objects.get(
+        template=lifecycle.INVITATION_TEMPLATE, recipient=client_key_user, channel="email", context__is_update=True
+    )
+    assert update.target == meeting

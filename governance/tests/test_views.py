@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from governance.models import AgendaItem, Meeting, MeetingSeries, Outcome
-from governance.services import agenda, minutes, plan
+from governance.services import agenda, minutes, plan, promises
 from governance.services import series as schedule
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +79,17 @@ def test_the_governance_page_shows_the_plan_and_its_queries_do_not_grow(
     small, _response = _count(client, url)
     _history(mapped_engagement, pm, client_key_user, weeks=8)
     _checklist(mapped_engagement, 30)
+    for n in range(12):
+        promises.promise_record(
+            by=pm,
+            engagement=mapped_engagement,
+            description=f"Promise {n}",
+            owner=pm,
+            due_at=timezone.now() + timedelta(days=n + 1),
+        )
     large, response = _count(client, url)
     assert large <= small
+    assert response.content.count(b'data-testid="promise-') >= 12
     page = response.content.decode()
     assert "Weekly status meeting" in page and "Steering meeting" in page
     assert 'data-testid="meeting-health-share"' in page
