@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import client_required, key_user_required, staff_required
 from attachments.services import attachment_response
-from engagements import hooks, policy
+from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.policy import object_for_user_or_404
 from engagements.selectors import assignee_choices
 from engagements.view_helpers import back_to_engagement, engagement_or_404, error_text, record_or_404, submit
 
-from . import forms, selectors, services
+from . import forms, selectors, services, task_sources
 from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore, StageActual
 
 
@@ -219,16 +219,15 @@ def portal_tasks(request):
     tasks = list(selectors.client_tasks(user=request.user))
     for task in tasks:
         task.overdue = task.is_overdue(today)
-    # Tasks other apps give the client (action items from meetings), through engagements' hook.
-    others = hooks.client_tasks_from_apps(request.user)
+    others = task_sources.tasks_for(user=request.user, today=today)
     return render(
         request,
         "checklists/portal_tasks.html",
         {
             "open_tasks": [t for t in tasks if not t.is_closed],
             "closed_tasks": [t for t in tasks if t.is_closed],
-            "other_open_tasks": [t for t in others if t.done_on is None],
-            "other_closed_tasks": [t for t in others if t.done_on is not None],
+            "other_open": [t for t in others if not t.done],
+            "other_done": [t for t in others if t.done],
             "today": today,
         },
     )

@@ -21,18 +21,11 @@ Commitment changes
     commitment through engagements' services (added, changed, kept, dropped, reopened). Governance keeps each
     open commitment's "due soon" reminder row right with it.
 
-Client tasks from other apps
-    ``register_client_task_source(fn)`` with ``fn(user) -> list[ClientTask]``: work the apps above give the client
-    (governance: the client's action items from shared minutes), listed with the checklist tasks on the portal's
-    *My tasks*. Each source runs a constant number of queries.
-
 Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
 does not double a gate.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
 _gates: list[tuple[str | None, str, Callable]] = []
 _anchor_reactions: list[Callable] = []
@@ -98,34 +91,3 @@ def on_commitment_changed(fn):
 def commitment_changed(commitment, *, now) -> None:
     for reaction in _commitment_reactions:
         reaction(commitment, now=now)
-
-
-# --- Client tasks from other apps ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClientTask:
-    """A client's task an app above engagements owns, as *My tasks* shows it (the page completes it by POSTing to
-    ``complete_url`` with ``next=tasks``)."""
-
-    title: str
-    where: str
-    url: str
-    complete_url: str
-    due_on: date | None = None
-    overdue: bool = False
-    owner: str = ""
-    done_on: date | None = None
-
-
-_client_task_sources: list[Callable] = []
-
-
-def register_client_task_source(fn):
-    if fn not in _client_task_sources:
-        _client_task_sources.append(fn)
-    return fn
-
-
-def client_tasks_from_apps(user) -> list[ClientTask]:
-    return [task for source in _client_task_sources for task in source(user)]

@@ -8,6 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
+        from checklists import task_sources
         from engagements import hooks
         from notifications import registry
 
@@ -40,4 +41,4 @@ class GovernanceConfig(AppConfig):
         # Missed meetings, late minutes and broken promises count in the engagement's health.
         health.register()
         # The client's action items from shared minutes are among their tasks in the portal.
-        hooks.register_client_task_source(selectors.client_tasks_for_portal)
+        task_sources.register(selectors.client_tasks_for_portal)

@@ -304,14 +304,15 @@ def meeting_promises(*, meeting, user):
     )
 
 
-def client_tasks_for_portal(user) -> list:
-    """The client's action items as *My tasks* lists them (engagements' ``ClientTask``), open and recently done."""
+def client_tasks_for_portal(*, user, today) -> list:
+    """The client's action items as *My tasks* lists them (checklists' ``task_sources``): open ones and those done
+    in the last 90 days, each linking to the action items page where it is completed."""
     from django.urls import reverse
     from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
 
-    from engagements.hooks import ClientTask
+    from checklists.task_sources import ClientTask
 
-    today = timezone.localdate()
     recent = timezone.now() - HEALTH_WINDOW
     tasks = []
     for item in client_action_items(user=user).filter(Q(status="open") | Q(completed_at__gte=recent)):
@@ -321,13 +322,13 @@ def client_tasks_for_portal(user) -> list:
         tasks.append(
             ClientTask(
                 title=item.text,
-                where=f"{item.meeting.engagement.name} · {item.meeting.title} {held_on}",
-                url=reverse("portal:meeting", args=[item.meeting_id]),
-                complete_url=reverse("portal:action_item_complete", args=[item.pk]),
+                project=item.meeting.engagement.name,
+                url=reverse("portal:action_items") + f"#action-{item.pk}",
+                source=_("Action item from %(meeting)s of %(date)s") % {"meeting": item.meeting.title, "date": held_on},
                 due_on=item.due_on,
-                overdue=item.is_overdue(today),
                 owner=str(item.owner) if item.owner else "",
-                done_on=timezone.localtime(item.completed_at).date() if item.completed_at else None,
+                done=item.status == "done",
+                overdue=item.is_overdue(today),
             )
         )
     return tasks

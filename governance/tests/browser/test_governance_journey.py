@@ -125,14 +125,16 @@ def test_a_pm_runs_a_weekly_status_meeting_and_the_client_follows_up(
     expect(page.get_by_test_id("acknowledged")).to_be_visible()
     screenshot(page, "portal-minutes")
     clean(page)
-    # The action item is among the key user's tasks; they complete it there.
+    # The action item is among the key user's tasks; they follow it and complete it.
     page.get_by_role("link", name="My tasks").click()
-    meeting_tasks = page.get_by_test_id("meeting-task-table")
-    expect(meeting_tasks).to_contain_text("Send the list of warehouse users")
+    other_tasks = page.get_by_test_id("other-task-table")
+    expect(other_tasks).to_contain_text("Send the list of warehouse users")
     clean(page)
-    meeting_tasks.get_by_role("button", name="Mark done").click()
-    expect(page.get_by_text("Thank you, the action item is done.")).to_be_visible()
+    other_tasks.get_by_role("link", name="Send the list of warehouse users").click()
     action = Outcome.objects.get(text="Send the list of warehouse users")
+    page.get_by_test_id(f"complete-action-{action.pk}").click()
+    expect(page.get_by_text("Thank you, the action item is done.")).to_be_visible()
+    clean(page)
     action.refresh_from_db()
     assert action.status == "done"
 
