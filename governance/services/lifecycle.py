@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.models import User
-from engagements.models import Side
+from engagements.models import Phase, Side
 from notifications import registry
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, ReminderSpec, notify_many, reminder_schedule_many
@@ -219,7 +219,8 @@ def remind_meetings(reminders: list[Reminder], *, now: datetime) -> dict:
     requests, outcome = [], {}
     for reminder in reminders:
         meeting = meetings.get(int(reminder.target_id or 0))
-        if meeting is None:
+        # A closed engagement's meetings are not invited, reminded or flagged any more.
+        if meeting is None or meeting.engagement.phase == Phase.CLOSED:
             outcome[reminder.pk] = None
             continue
         series, people = meeting.series, participants[meeting.series_id]

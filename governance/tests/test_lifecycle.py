@@ -131,3 +131,13 @@ def test_an_invitation_queued_before_a_cancellation_is_not_sent(weekly, pm, clie
     assert parsed["METHOD"] == "CANCEL"
     assert parsed.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert parsed.walk("VEVENT")[0]["SEQUENCE"] == 1
+
+
+def test_a_closed_engagements_meetings_are_neither_reminded_nor_flagged(weekly, mapped_engagement):
+    mapped_engagement.phase = "closed"
+    mapped_engagement.save()
+    first = weekly[0]
+    sweep(lifecycle.minutes_due_at(first, first.series) + timedelta(days=1))
+    first.refresh_from_db()
+    assert first.status == MeetingStatus.SCHEDULED and first.invited_sequence is None
+    assert not Notification.objects.filter(target_id=str(first.pk)).exists()
