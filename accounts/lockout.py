@@ -11,14 +11,15 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from .client_address import client_ip
+from .models import email_key
 
 
 def normalize_username(value) -> str | None:
-    """What the login form accepts is what axes counts: ``" IT@Acme.example"`` is ``"it@acme.example"``
-    (logins match email case-insensitively, and the form strips spaces)."""
+    """What the login matches is what axes counts: ``" IT@Acme.example"`` is ``"it@acme.example"``, and only the
+    spellings with that key sign in as that account (``models.email_key``)."""
     if value is None:
         return None
-    return str(value).strip().lower()
+    return email_key(value)
 
 
 def axes_username(request, credentials=None) -> str | None:

@@ -217,7 +217,8 @@ def password_reset_request(*, email: str, client_ip: str | None = None, now=None
     email = User.objects.normalize_email(email.strip()).lower()
     mail_throttle(kind="password_reset", email=email, client_ip=client_ip)
     with transaction.atomic():
-        for user in User.objects.filter(email__iexact=email, is_active=True):
+        # The account that signs in with this address, matched as the login and the limit above match it.
+        for user in User.objects.with_email(email).filter(is_active=True):
             if not user.has_usable_password():
                 continue
             _account_mail(

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .models import email_key
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,7 +55,7 @@ def mail_throttle(*, kind: str, email: str, client_ip: str | None, signed_in: bo
     window = settings.MAIL_LIMIT_WINDOW_MINUTES * 60
     slot = int(time.time() // window)
     per_ip = settings.MAIL_LIMIT_PER_IP_SIGNED_IN if signed_in else settings.MAIL_LIMIT_PER_IP
-    over = _hit(f"mail-limit:{kind}:to:{_digest(email.strip().lower())}:{slot}", window) > (
+    over = _hit(f"mail-limit:{kind}:to:{_digest(email_key(email))}:{slot}", window) > (
         settings.MAIL_LIMIT_PER_ADDRESS
     )
     if client_ip:

@@ -92,6 +92,17 @@ def test_password_reset_is_limited_per_address_for_known_and_unknown_addresses_a
     assert Notification.objects.filter(recipient=csm).count() == 2
 
 
+def test_password_reset_limit_per_address_holds_for_the_unicode_spellings_of_it(settings):
+    """PostgreSQL's case-insensitive match folds "ı" (dotless i) onto "i": were "ıt-sales@..." matched to the account,
+    each such spelling would be a fresh address to the limit, and the victim's mailbox would fill all the same."""
+    settings.MAIL_LIMIT_PER_ADDRESS = 2
+    user = UserFactory(email="it-sales@acme.example")
+    url = reverse("accounts:password_reset")
+    for n, spelling in enumerate(["it-sales@acme.example", "it-sales@acme.example", "ıt-sales@acme.example"]):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(url, {"email": spelling})
+    assert Notification.objects.filter(recipient=user).count() == 2
+
+
 def test_password_reset_is_limited_per_client_address(csm, settings):
     settings.MAIL_LIMIT_PER_IP = 3
     url = reverse("accounts:password_reset")

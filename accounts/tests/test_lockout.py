@@ -195,3 +195,17 @@ def test_a_bad_trusted_proxy_entry_stops_the_start_up(monkeypatch):
         importlib.reload(settings_module)
     monkeypatch.delenv("TRUSTED_PROXIES")
     importlib.reload(settings_module)
+
+
+def test_lockout_counts_the_unicode_spellings_the_database_folds_onto_the_account(settings):
+    """"ıt@acme.example" (dotless i) and "ſ" (long s) are what PostgreSQL's case-insensitive match folds onto "it@..."
+    and "s...": if the login matched them, each would be a fresh username to django-axes."""
+    user = UserFactory(email="it-sales@acme.example")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(Client(REMOTE_ADDR=f"198.51.100.{n}"), user.email, "guess")
+    for n, spelling in enumerate(["ıt-sales@acme.example", "it-ſales@acme.example", "İT-SALES@ACME.EXAMPLE"]):
+        browser = Client(REMOTE_ADDR=f"192.0.2.{n}")
+        _log_in(browser, spelling, PASSWORD)
+        assert not _signed_in(browser, user), f"{spelling!r} got fresh attempts at {user.email}"
+    user.refresh_from_db()
+    assert not user.last_login
