@@ -125,9 +125,9 @@ def unlinked_deciders(engagement) -> models.QuerySet:
         | Q(client_profiles__organization_id=engagement.client_id)
     ).values("pk")
     brought_in_by_an_outsider = Invitation.objects.filter(user=OuterRef("pk")).exclude(invited_by__in=vouching)
-    return User.objects.filter(
-        organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True
-    ).exclude(Exists(brought_in_by_an_outsider))
+    return User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True).exclude(
+        Exists(brought_in_by_an_outsider)
+    )
 
 
 def key_user_of(engagement) -> User | None:

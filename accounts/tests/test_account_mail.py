@@ -115,6 +115,16 @@ def test_password_reset_is_limited_per_client_address(csm, settings):
     assert Client(REMOTE_ADDR="198.51.100.7").post(url, {"email": csm.email}).status_code == 302
 
 
+def test_password_reset_limit_per_client_address_counts_an_ipv6_client_per_64_block(csm, settings):
+    settings.MAIL_LIMIT_PER_IP = 3
+    url = reverse("accounts:password_reset")
+    for n in range(3):
+        browser = Client(REMOTE_ADDR=f"2001:db8:7:1::{n + 1:x}")
+        assert browser.post(url, {"email": f"victim{n}@example.com"}).status_code == 302
+    assert Client(REMOTE_ADDR="2001:db8:7:1:abcd::1").post(url, {"email": csm.email}).status_code == 429
+    assert not Notification.objects.exists()
+
+
 # --- Invitations ------------------------------------------------------------------------------------------
 
 

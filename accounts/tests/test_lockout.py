@@ -59,6 +59,16 @@ def test_an_address_spraying_many_accounts_is_locked_by_its_own_address(behind_p
     assert _log_in(_from("198.51.100.7"), pm.email, PASSWORD).status_code == 302
 
 
+def test_an_ipv6_client_counts_as_one_address_across_its_64_block(pm):
+    """One IPv6 connection owns a /64 (2^64 addresses): counted per address, a sprayer would take a fresh one for
+    every guess and never be locked."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(Client(REMOTE_ADDR=f"2001:db8:7:1::{n + 1:x}"), f"victim{n}@example.com", "Winter2026!")
+    assert _log_in(Client(REMOTE_ADDR="2001:db8:7:1:ffff::9"), pm.email, PASSWORD).status_code == 429
+    # The neighbouring block is someone else.
+    assert _log_in(Client(REMOTE_ADDR="2001:db8:7:2::1"), pm.email, PASSWORD).status_code == 302
+
+
 def test_forwarded_addresses_are_ignored_from_anyone_but_a_trusted_proxy(settings, pm):
     # No proxy configured: a client that invents X-Forwarded-For headers is still one address.
     settings.TRUSTED_PROXIES = []
@@ -198,7 +208,7 @@ def test_a_bad_trusted_proxy_entry_stops_the_start_up(monkeypatch):
 
 
 def test_lockout_counts_the_unicode_spellings_the_database_folds_onto_the_account(settings):
-    """"ıt@acme.example" (dotless i) and "ſ" (long s) are what PostgreSQL's case-insensitive match folds onto "it@..."
+    """ "ıt@acme.example" (dotless i) and "ſ" (long s) are what PostgreSQL's case-insensitive match folds onto "it@..."
     and "s...": if the login matched them, each would be a fresh username to django-axes."""
     user = UserFactory(email="it-sales@acme.example")
     for n in range(settings.AXES_FAILURE_LIMIT):
