@@ -1,6 +1,7 @@
 """Account mail: password resets, address changes and invitations go through the outbox, build their links from
 SITE_URL, are limited per address and client address, and never tell a stranger who has an account."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -243,6 +244,59 @@ def test_a_newer_request_replaces_the_older_link(csm):
     # Its mail, not yet sent, is not sent at all.
     notification_relay()
     assert [message.to for message in mail.outbox] == [["second@northwind.example"]]
+
+
+def test_only_the_latest_request_can_be_confirmed_even_when_an_older_one_is_still_pending(csm):
+    """Two requests that overlapped (two tabs submitted at once) could each miss the other's row and leave two links
+    pending: the older one must still be void, as a newer request always voids it."""
+    now = timezone.now()
+    older, newer = (
+        EmailChange.objects.create(
+            user=csm, new_email=email, nonce=nonce, created_at=now, expires_at=now + timedelta(hours=1)
+        )
+        for email, nonce in (("first@northwind.example", "n-1"), ("second@northwind.example", "n-2"))
+    )
+    with pytest.raises(services.ValidationError, match="expired or has already been used"):
+        services.email_change_confirm(token=services.email_change_token(older))
+    csm.refresh_from_db()
+    assert csm.email != "first@northwind.example"
+    services.email_change_confirm(token=services.email_change_token(newer))
+    csm.refresh_from_db()
+    assert csm.email == "second@northwind.example"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_requests_leave_one_link_pending(csm, monkeypatch):
+    """Both requests run at once: the second waits for the first and voids its link, so never two are pending."""
+    import threading
+
+    from django.db import connection
+
+    both_inside = threading.Barrier(2, timeout=3)
+    original = EmailChange.full_clean
+
+    def full_clean_once_both_are_inside(self, *args, **kwargs):
+        # Without a lock both requests get here before either commits; with one, the second is still waiting.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_inside.wait()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailChange, "full_clean", full_clean_once_both_are_inside)
+
+    def ask(email):
+        try:
+            services.email_change_request(user=csm, new_email=email)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(f"tab{n}@northwind.example",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert EmailChange.objects.filter(user=csm).count() == 2
+    assert EmailChange.objects.pending(timezone.now()).filter(user=csm).count() == 1
 
 
 def test_a_forged_or_tampered_link_changes_nothing(csm):
