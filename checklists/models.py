@@ -195,6 +195,9 @@ class ItemStatus(models.TextChoices):
 
 
 CLOSED_ITEM_STATUSES = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+# Statuses that take an item out of the plan instead of moving it along (closed without evidence, for the stage's
+# acceptance and the go-live): set only by those who manage the engagement, like removing the item.
+MANAGER_ONLY_STATUSES = frozenset({ItemStatus.NOT_APPLICABLE})
 
 
 class ChecklistItemQuerySet(ScopedQuerySet):

@@ -158,3 +158,24 @@ def test_client_people_are_assigned_only_the_clients_own_items(client, csm, clie
     client.force_login(csm)
     row = client.get(reverse("checklists:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert client_member.full_name not in row
+
+
+def test_only_managers_set_an_item_not_applicable(client, team_member, pm, engagement):
+    """ "Not applicable" takes an item out of the plan: it counts as closed for the stage's acceptance and the go-live
+    without its evidence, as removing it would. Removing is for those who manage the engagement; so is this."""
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    item = ChecklistItemFactory(stage=stage, title="Sign the DPA", evidence_required="file", client_side=True)
+    with pytest.raises(PermissionDenied):
+        checklist_services.item_update(by=team_member, item=item, status="not_applicable")
+    client.force_login(team_member)
+    page = client.get(reverse("checklists:item", args=[item.pk]))
+    assert "not_applicable" not in page.content.decode(), "the item page offers a team member no such choice"
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"status": "not_applicable"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "open"
+    # The team still moves it along; its managers may take it out of the plan.
+    checklist_services.item_update(by=team_member, item=item, status="in_progress")
+    checklist_services.item_update(by=pm, item=item, status="not_applicable")
+    item.refresh_from_db()
+    assert item.status == "not_applicable"
