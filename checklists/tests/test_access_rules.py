@@ -179,3 +179,24 @@ def test_only_managers_set_an_item_not_applicable(client, team_member, pm, engag
     checklist_services.item_update(by=pm, item=item, status="not_applicable")
     item.refresh_from_db()
     assert item.status == "not_applicable"
+
+
+def test_a_template_never_assigns_the_clients_key_user_our_own_items(csm, client_key_user, engagement):
+    """Client people are assigned only the client's items (they neither see nor can complete ours, and would be
+    reminded of them): a template whose vendor-side item names the key user as default leaves it unassigned, and the
+    admin refuses such a template item."""
+    from checklists.models import AssigneeRole
+    from checklists.tests.factories import TemplateItemFactory
+
+    ours = TemplateItemFactory(
+        title="Configure the VPN", owner_side="vendor", default_assignee_role=AssigneeRole.KEY_USER
+    )
+    TemplateItemFactory(
+        stage=ours.stage, title="Name the admins", owner_side="client", default_assignee_role=AssigneeRole.KEY_USER
+    )
+    checklist_services.template_apply(by=csm, engagement=engagement, template=ours.stage.template)
+    assignees = dict(engagement.stages.get().items.values_list("title", "assignee"))
+    assert assignees == {"Configure the VPN": None, "Name the admins": client_key_user.pk}
+    with pytest.raises(ValidationError) as refused:
+        ours.full_clean()
+    assert "default_assignee_role" in refused.value.message_dict
