@@ -277,7 +277,10 @@ def email_change_request(*, user: User, new_email: str, client_ip: str | None = 
     )
     change.full_clean()
     change.save()
-    holder = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+    # Exactly this address (``email_key``), as the limit above counted it: the database's case-insensitive match would
+    # also find "it@..." for "ıt@...", and mail its holder once more per such spelling. (Confirming still refuses
+    # any address that the database would fold onto another account's.)
+    holder = User.objects.with_email(new_email).exclude(pk=user.pk).first()
     if holder is None:
         _account_mail(
             event=f"accounts.email_change:{change.pk}",

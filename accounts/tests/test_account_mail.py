@@ -326,6 +326,19 @@ def test_email_change_form_does_not_reveal_that_another_account_has_the_address(
     assert csm.email != pm.email
 
 
+def test_the_per_address_limit_on_taken_notices_holds_for_the_unicode_spellings_of_it(client, csm, settings):
+    """ "ıt-sales@..." is not "it-sales@...": asking for it must not mail the holder of the latter once more per
+    spelling, past the limit on mail to one address."""
+    settings.MAIL_LIMIT_PER_ADDRESS = 1
+    holder = UserFactory(email="it-sales@acme.example")
+    client.force_login(csm)
+    for spelling in ("it-sales@acme.example", "ıt-sales@acme.example", "it-ſales@acme.example"):
+        _ask(client, spelling)
+    assert Notification.objects.filter(recipient=holder).count() == 1
+    csm.refresh_from_db()
+    assert csm.email != holder.email
+
+
 def test_an_address_taken_before_confirmation_is_refused_without_harm(csm, client_org):
     change = services.email_change_request(user=csm, new_email="shared@northwind.example")
     UserFactory(email="shared@northwind.example", organization=client_org, role=Role.CLIENT_MEMBER)
