@@ -120,6 +120,36 @@ def test_wrong_old_passwords_on_password_change_count_and_it_is_refused_while_lo
     assert csm.check_password(PASSWORD)
 
 
+def test_wrong_old_passwords_on_the_admins_password_change_count_too(client, vendor_admin):
+    """The admin has a password-change page of its own: a stolen admin session must not guess the password there
+    without limit either."""
+    vendor_admin.is_staff = True
+    vendor_admin.save(update_fields=["is_staff"])
+    url = reverse("admin:password_change")
+    new = {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"}
+    client.force_login(vendor_admin)
+    assert client.get(url).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"old_password": "guess", **new}).status_code == 200
+    assert client.post(url, {"old_password": "guess", **new}).status_code == 429
+    assert client.post(url, {"old_password": PASSWORD, **new}).status_code == 429
+    vendor_admin.refresh_from_db()
+    assert vendor_admin.check_password(PASSWORD)
+    assert _log_in(Client(REMOTE_ADDR="192.0.2.9"), vendor_admin.email, PASSWORD).status_code == 429
+
+
+def test_the_admins_password_change_still_works(client, vendor_admin):
+    vendor_admin.is_staff = True
+    vendor_admin.save(update_fields=["is_staff"])
+    client.force_login(vendor_admin)
+    new = {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"}
+    response = client.post(reverse("admin:password_change"), {"old_password": PASSWORD, **new})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:password_change_done")
+    vendor_admin.refresh_from_db()
+    assert vendor_admin.check_password("brand-new-phrase-42")
+    assert "site_header" in client.get(reverse("admin:password_change")).context
+
+
 def test_the_right_current_password_still_works_below_the_limit(client, csm):
     client.force_login(csm)
     url = reverse("accounts:password_change")
