@@ -44,7 +44,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.models import Organization, Role, User
+from accounts.models import DELIVERY_LEAD_ROLES, Invitation, Organization, Role, User
 
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
@@ -116,8 +116,6 @@ def unlinked_deciders(engagement) -> models.QuerySet:
     if the inviter manages the client); accounts made without an invitation (by an admin) decide on all. The
     inviter's position is what counts, not whether their account is still active: a CSM who left does not strip
     the key users they brought in, while their engagements are still theirs."""
-    from accounts.models import DELIVERY_LEAD_ROLES, Invitation
-
     vouching = User.objects.filter(
         Q(pk__in=[pk for pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id) if pk])
         | Q(is_superuser=True)
