@@ -6,4 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", include("engagements.portal_urls")),
+    path("", include("escalations.portal_urls")),
 ]

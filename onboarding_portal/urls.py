@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("engagements/", include("engagements.urls")),
+    path("escalations/", include("escalations.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
