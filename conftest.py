@@ -5,6 +5,7 @@ The personas live in two client organizations so every test can check isolation:
 """
 
 import os
+import uuid
 
 import pytest
 from django.db import connection
@@ -144,3 +145,15 @@ def browser_type_launch_args(browser_type_launch_args):
 def _fast_password_hashing(settings):
     # Hashing with the production hasher costs ~0.3 s a user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    # The mail limits count in the cache: each test starts from zero, and never counts in the Redis that a
+    # developer's running portal (or another test run) shares.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Invitation, Organization, User
+from .models import EmailChange, Invitation, Organization, User
 
 
 @admin.register(Organization)
@@ -60,3 +60,22 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "full_name"]
     readonly_fields = ["nonce", "accepted_at", "user", "created_at"]
     list_select_related = ["organization", "invited_by"]
+
+
+@admin.register(EmailChange)
+class EmailChangeAdmin(admin.ModelAdmin):
+    """The record of sign-in address changes, for support ("I did not change my address"): read only, and
+    without the nonce, from which a confirmation link could be rebuilt."""
+
+    list_display = ["user", "old_email", "new_email", "created_at", "expires_at", "confirmed_at", "cancelled_at"]
+    list_filter = ["confirmed_at", "cancelled_at"]
+    search_fields = ["user__email", "user__full_name", "new_email", "old_email"]
+    list_select_related = ["user"]
+    fields = ["user", "old_email", "new_email", "created_at", "expires_at", "confirmed_at", "cancelled_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        from . import notifications_hooks
+        from . import (
+            lockout,  # noqa: F401  (a login clears the failures against that account)
+            notifications_hooks,
+        )
 
         notifications_hooks.register()

@@ -2,9 +2,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import client_access
+from .lockout import password_confirm
 from .models import Invitation, User
 
 
@@ -57,11 +60,46 @@ class PreferencesForm(CrispyFormMixin, forms.ModelForm):
 
 
 class EmailChangeForm(CrispyFormMixin, forms.Form):
-    submit_label = _("Change email")
+    submit_label = _("Send confirmation link")
 
-    email = forms.EmailField(label=_("New email address"))
+    email = forms.EmailField(
+        label=_("New email address"),
+        help_text=_("We send a link to the new address; the change takes effect when you open it."),
+    )
     current_password = forms.CharField(
         label=_("Current password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Enter your password to confirm this change."),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_current_password(self):
+        # Checked like a login: wrong guesses count towards the lockout, and none is checked while it lasts.
+        password = self.cleaned_data["current_password"]
+        if not password_confirm(self.request, user=self.request.user, password=password):
+            raise ValidationError(_("Your password was entered incorrectly."), code="password_incorrect")
+        return password
+
+
+class LockoutPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked like a login (see ``EmailChangeForm``)."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirm(self.request, user=self.user, password=old_password):
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )

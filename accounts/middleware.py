@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 
 
 class UserPreferencesMiddleware:
@@ -22,3 +23,19 @@ class UserPreferencesMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Signed-in pages are ``Cache-Control: private, no-store``: no shared proxy keeps one person's page for the
+    next, and the browser keeps no copy to show after logout (the back button on a shared computer).
+    Anonymous pages keep their own caching; static files never get here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

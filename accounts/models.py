@@ -226,3 +226,39 @@ class Invitation(models.Model):
         if self.expires_at <= now:
             return _("expired")
         return _("pending")
+
+
+class EmailChangeQuerySet(models.QuerySet):
+    def pending(self, now):
+        return self.filter(confirmed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+
+
+class EmailChange(models.Model):
+    """A requested change of a user's sign-in address. It takes effect only when the new address opens the
+    signed link mailed to it (single use, expiring), so nobody can move an account to an address they do not
+    control; the old address is told once it has happened."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_changes", verbose_name=_("user")
+    )
+    new_email = models.EmailField(_("new email address"))
+    old_email = models.EmailField(_("previous email address"), blank=True)
+    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = EmailChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+
+    def __str__(self):
+        return f"{self.user_id}: → {self.new_email}"
+
+    def is_pending(self, now=None):
+        now = now or timezone.now()
+        return not self.confirmed_at and not self.cancelled_at and self.expires_at > now

@@ -1,22 +1,33 @@
-"""Writes for accounts: invitations, deactivation, email changes. Each runs in one transaction."""
+"""Writes for accounts: invitations, deactivation, password resets, email changes. Each runs in one transaction.
+
+Every account mail goes through the outbox (``notifications.services.notify``), written in the transaction of
+the event, and never carries a usable link in the stored row: the link is signed again when the mail is sent
+(``accounts.notifications_hooks``). Mail that anyone can ask for is limited per address and client address
+(``accounts.throttle``).
+"""
 
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from . import client_access
-from .models import CLIENT_ROLES, Invitation, Organization, OrganizationKind, Role, User
+from .models import CLIENT_ROLES, EmailChange, Invitation, Organization, OrganizationKind, Role, User
+from .throttle import mail_throttle
 
 INVITATION_SALT = "accounts.invitation"
+EMAIL_CHANGE_SALT = "accounts.email_change"
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -38,7 +49,14 @@ def invitation_from_token(token: str) -> Invitation | None:
 
 @transaction.atomic
 def invitation_create(
-    *, by: User, organization: Organization, email: str, full_name: str, role: str, now=None
+    *,
+    by: User,
+    organization: Organization,
+    email: str,
+    full_name: str,
+    role: str,
+    client_ip: str | None = None,
+    now=None,
 ) -> Invitation:
     now = now or timezone.now()
     # Only those who manage the client or one of its engagements bring its people in: an invited key user
@@ -52,6 +70,7 @@ def invitation_create(
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email address already exists.")})
+    mail_throttle(kind="invitation", email=email, client_ip=client_ip, signed_in=True)
     # A new invitation replaces any still-pending one for the same address at this client (only:
     # another client's invitations are not this CSM's to revoke).
     Invitation.objects.pending(now).filter(email__iexact=email, organization=organization).update(revoked_at=now)
@@ -143,16 +162,163 @@ def user_deactivate(*, by: User, user: User) -> None:
     transaction.on_commit(lambda: user_sessions_end(user=user))
 
 
+def _account_mail(*, event: str, to, template: str, target=None, context=None, language: str = "", now) -> None:
+    """One account mail (email only, never switched off by a preference) into the outbox."""
+    from notifications.models import Category, Channel
+    from notifications.services import notify
+
+    notify(
+        event=event,
+        recipients=[to],
+        category=Category.ACCOUNT,
+        template=template,
+        context=context,
+        target=target,
+        url="",
+        channels=(Channel.EMAIL,),
+        language=language,
+        now=now,
+    )
+
+
+# --- Password reset ----------------------------------------------------------------------------------------
+
+
+def password_reset_url(user: User) -> str:
+    """The link that lets ``user`` choose a new password: from ``SITE_URL``, never from the request's Host
+    header (which an attacker sends), and signed when the mail is sent (it stops working once the password,
+    the last login or the email address changes, or after ``PASSWORD_RESET_TIMEOUT``)."""
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.SITE_URL + path
+
+
+def password_reset_request(*, email: str, client_ip: str | None = None, now=None) -> None:
+    """Mail a reset link to the active account with this address, if there is one.
+
+    The caller answers the same whether or not there was (the page never tells which addresses have accounts);
+    the limits count every request either way. Raises ``MailThrottled`` over a limit."""
+    now = now or timezone.now()
+    email = User.objects.normalize_email(email.strip()).lower()
+    mail_throttle(kind="password_reset", email=email, client_ip=client_ip)
+    with transaction.atomic():
+        for user in User.objects.filter(email__iexact=email, is_active=True):
+            if not user.has_usable_password():
+                continue
+            _account_mail(
+                event=f"accounts.password_reset:{user.pk}:{now.isoformat()}",
+                to=user,
+                template="accounts/email/password_reset",
+                target=user,
+                now=now,
+            )
+
+
+# --- Email change ------------------------------------------------------------------------------------------
+
+
+def email_change_token(change: EmailChange) -> str:
+    # Deterministic (no timestamp): the row's expires_at and confirmed_at decide validity.
+    return signing.Signer(salt=EMAIL_CHANGE_SALT).sign(change.nonce)
+
+
+def email_change_url(change: EmailChange) -> str:
+    return settings.SITE_URL + reverse("accounts:email_change_confirm", args=[email_change_token(change)])
+
+
+def email_change_from_token(token: str) -> EmailChange | None:
+    try:
+        nonce = signing.Signer(salt=EMAIL_CHANGE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return EmailChange.objects.select_related("user").filter(nonce=nonce).first()
+
+
 @transaction.atomic
-def user_change_email(*, user: User, current_password: str, new_email: str) -> User:
-    if not user.check_password(current_password):
-        raise ValidationError({"current_password": _("Your password was entered incorrectly.")})
-    new_email = User.objects.normalize_email(new_email).lower()
-    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": _("A user with this email address already exists.")})
-    user.email = new_email
-    user.full_clean()
-    user.save(update_fields=["email"])
+def email_change_request(*, user: User, new_email: str, client_ip: str | None = None, now=None) -> EmailChange:
+    """Ask to move ``user``'s sign-in address to ``new_email``. The caller has confirmed the current password.
+
+    Nothing changes yet: the new address gets a single-use link (``email_change_confirm``). When the address
+    already belongs to another account, the answer is the same (so the form cannot be used to find out who
+    has an account); that account's owner gets a mail saying someone tried, and there is nothing to confirm.
+    """
+    now = now or timezone.now()
+    new_email = User.objects.normalize_email(new_email.strip()).lower()
+    if new_email == user.email.lower():
+        raise ValidationError({"email": _("This is already your email address.")})
+    mail_throttle(kind="email_change", email=new_email, client_ip=client_ip, signed_in=True)
+    # The latest request is the one that counts; links mailed for earlier ones stop working.
+    EmailChange.objects.pending(now).filter(user=user).update(cancelled_at=now)
+    change = EmailChange(
+        user=user,
+        new_email=new_email,
+        nonce=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.EMAIL_CHANGE_VALID_HOURS),
+    )
+    change.full_clean()
+    change.save()
+    holder = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+    if holder is None:
+        _account_mail(
+            event=f"accounts.email_change:{change.pk}",
+            to=new_email,
+            template="accounts/email/email_change_confirm",
+            target=change,
+            language=user.language,
+            now=now,
+        )
+    else:
+        _account_mail(
+            event=f"accounts.email_change_taken:{change.pk}",
+            to=holder,
+            template="accounts/email/email_change_taken",
+            context={"address": new_email},
+            now=now,
+        )
+    return change
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str, now=None) -> User:
+    """Apply the change whose link was opened: single use, before it expires, and only the latest request of
+    its user. The old address is told (it may belong to someone whose account was just taken over)."""
+    now = now or timezone.now()
+    found = email_change_from_token(token)
+    if found is None:
+        raise ValidationError(_("This link is not valid."), code="invalid")
+    change = EmailChange.objects.select_for_update().get(pk=found.pk)
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    if not change.is_pending(now) or not user.is_active:
+        raise ValidationError(_("This link has expired or has already been used."), code="used")
+    taken = _("This address can no longer be used for your account. Nothing was changed.")
+    if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():
+        raise ValidationError(taken, code="taken")
+    old_email = user.email
+    user.email = change.new_email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        # Someone took the address between the check and the save (an invitation accepted just now).
+        raise ValidationError(taken, code="taken") from None
+    change.old_email = old_email
+    change.confirmed_at = now
+    change.save(update_fields=["old_email", "confirmed_at"])
+    _account_mail(
+        event=f"accounts.email_changed:{change.pk}",
+        to=old_email,
+        template="accounts/email/email_changed",
+        target=change,
+        context={"old_email": old_email, "new_email": change.new_email, "changed_at": now},
+        language=user.language,
+        now=now,
+    )
     return user
 
 

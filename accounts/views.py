@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,14 +14,24 @@ from onboarding_portal.forms import add_service_errors
 
 from . import services
 from .access import staff_required
-from .forms import EmailChangeForm, InvitationAcceptForm, InvitationForm, PreferencesForm
-from .models import Invitation
+from .client_address import client_ip
+from .forms import (
+    EmailChangeForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    LockoutPasswordChangeForm,
+    PasswordResetRequestForm,
+    PreferencesForm,
+)
+from .models import EmailChange, Invitation
+from .throttle import MailThrottled
 
 
 @require_http_methods(["GET", "POST"])
 def profile(request):
     preferences = PreferencesForm(instance=request.user, prefix="prefs")
-    email_form = EmailChangeForm(prefix="email")
+    email_form = EmailChangeForm(prefix="email", request=request)
+    status = 200
     if request.method == "POST" and "prefs-full_name" in request.POST:
         preferences = PreferencesForm(request.POST, instance=request.user, prefix="prefs")
         if preferences.is_valid():
@@ -29,20 +41,82 @@ def profile(request):
             messages.success(request, _("Your preferences were saved."))
             return redirect("accounts:profile")
     elif request.method == "POST":
-        email_form = EmailChangeForm(request.POST, prefix="email")
+        email_form = EmailChangeForm(request.POST, prefix="email", request=request)
         if email_form.is_valid():
             try:
-                services.user_change_email(
-                    user=request.user,
-                    current_password=email_form.cleaned_data["current_password"],
-                    new_email=email_form.cleaned_data["email"],
+                change = services.email_change_request(
+                    user=request.user, new_email=email_form.cleaned_data["email"], client_ip=client_ip(request)
                 )
+            except MailThrottled as error:
+                add_service_errors(email_form, error)
+                status = 429
             except ValidationError as error:
                 add_service_errors(email_form, error)
             else:
-                messages.success(request, _("Your email address was changed."))
+                # The same words whether or not the address is free: the form must not tell who has an account.
+                messages.success(
+                    request,
+                    _("We sent a confirmation link to %(email)s. Your sign-in address changes when you open it.")
+                    % {"email": change.new_email},
+                )
                 return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"preferences": preferences, "email_form": email_form})
+    pending = EmailChange.objects.pending(timezone.now()).filter(user=request.user).first()
+    return render(
+        request,
+        "accounts/profile.html",
+        {"preferences": preferences, "email_form": email_form, "pending_email_change": pending},
+        status=status,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token):
+    """The link mailed to the new address. GET only shows what will happen (mail scanners open links);
+    the change is made by the button's POST."""
+    change = services.email_change_from_token(token)
+    if change is None:
+        return render(request, "accounts/email_change_invalid.html", status=404)
+    if not change.is_pending():
+        return render(request, "accounts/email_change_invalid.html", status=410)
+    error = None
+    if request.method == "POST":
+        try:
+            user = services.email_change_confirm(token=token)
+        except ValidationError as failure:
+            error = failure.messages[0]
+        else:
+            if request.user == user:
+                messages.success(request, _("Your email address is now %(email)s.") % {"email": user.email})
+                return redirect("accounts:profile")
+            return render(request, "accounts/email_change_done.html", {"email": user.email})
+    return render(request, "accounts/email_change_confirm.html", {"change": change, "error": error})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = LockoutPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_request(email=form.cleaned_data["email"], client_ip=client_ip(request))
+        except MailThrottled as error:
+            add_service_errors(form, error)
+            status = 429
+        else:
+            # Whether or not the address has an account: the next page says the same either way.
+            return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
 @staff_required
@@ -62,7 +136,7 @@ def invitation_create(request):
     form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(by=request.user, **form.cleaned_data)
+            invitation = services.invitation_create(by=request.user, client_ip=client_ip(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

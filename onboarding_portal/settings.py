@@ -6,10 +6,12 @@ first run needs no server. Set ``DATABASE_URL`` and ``CELERY_BROKER_URL`` (or ``
 to run on PostgreSQL and Redis. ``.env.example`` and README list every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,16 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Our own reverse proxies (addresses or networks). Only requests from these may name the client's address in
+# X-Forwarded-For; empty means the app is reached directly and REMOTE_ADDR is the client (accounts/client_address.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _error
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +61,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "csp",
     "accounts",
     "attachments",
     "engagements",
@@ -59,13 +72,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here and never reach the middleware below (no session, CSP or no-store).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +155,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# How long the link that confirms a new email address stays valid.
+EMAIL_CHANGE_VALID_HOURS = env.int("EMAIL_CHANGE_VALID_HOURS", default=24)
+# Mail people can make the portal send (password resets, invitations, address confirmations), per kind, per
+# window: to one address, and from one client address (anonymous visitors / signed-in people).
+MAIL_LIMIT_WINDOW_MINUTES = env.int("MAIL_LIMIT_WINDOW_MINUTES", default=60)
+MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=5)
+MAIL_LIMIT_PER_IP = env.int("MAIL_LIMIT_PER_IP", default=20)
+MAIL_LIMIT_PER_IP_SIGNED_IN = env.int("MAIL_LIMIT_PER_IP_SIGNED_IN", default=200)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -146,7 +170,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # passwords over many accounts.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# Counted as the login form matches: "IT@Acme.example " is "it@acme.example"; and from the client's own
+# address, never our proxy's (see accounts/lockout.py).
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.axes_client_ip"
+# A successful login clears the failures against that account only (accounts.lockout), never those of its address.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
@@ -161,6 +190,23 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only our own files run and style pages: no inline script, style or event handler, no eval, no framing. A
+# third-party template that needs an inline script (an admin page) carries the per-request nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Bootstrap draws its icons (menu toggler, select arrows) as data: SVG images in its CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 # --- Internationalization --------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -277,6 +323,12 @@ ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Cache ---------------------------------------------------------------------------------------
+# The mail limits count here, so every web process must share it: Redis when REDIS_URL is set (keys prefixed,
+# beside the broker's), else local memory (one development process).
+CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", "op-cache")
 
 LOGGING = {
     "version": 1,

@@ -57,6 +57,7 @@ def world(
             full_name="Other Person",
             role=Role.CLIENT_MEMBER,
         )
+        email_change = account_services.email_change_request(user=client_member, new_email="ivan.new@acme.example")
     engagement_objects = _engagement_world(engagement, "own", client_key_user, settings, tmp_path)
     other_engagement_objects = _engagement_world(other_engagement, "other", other_client_user, settings, tmp_path)
     from notifications.tests.factories import NotificationFactory
@@ -74,6 +75,7 @@ def world(
         "invitation": invitation,
         "other_invitation": other_invitation,
         "token": account_services.invitation_token(invitation),
+        "email_change_token": account_services.email_change_token(email_change),
     }
 
 

@@ -109,6 +109,10 @@ RULES: dict[str, Rule] = {
     ),
     "accounts:password_reset_complete": public(),
     "accounts:invitation_accept": public(methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["token"]}),
+    # The link mailed to a new address: the signed token is the credential, so it works signed in or not.
+    "accounts:email_change_confirm": public(
+        methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["email_change_token"]}
+    ),
     # Any signed-in person: their own account.
     "home": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),

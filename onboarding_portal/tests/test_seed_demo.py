@@ -1,6 +1,6 @@
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, OrganizationKind, Role, User
 
@@ -36,3 +36,16 @@ def test_seed_demo_creates_every_role_and_two_clients_with_key_users():
     for org in clients:
         assert org.users.filter(role=Role.CLIENT_KEY_USER).exists()
         assert org.users.filter(role=Role.CLIENT_MEMBER).exists()
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="--allow-production"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_runs_in_production_only_when_explicitly_allowed(settings, capsys):
+    settings.PRODUCTION = True
+    call_command("seed_demo", "--allow-production")
+    assert User.objects.filter(email="admin@northwind.example").exists()
