@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from notifications.services import notify_many
 
 from .. import messages, timers
@@ -95,8 +96,10 @@ class _Batch:
             rota_ids={c.rota_id for c in self.coverage.values() if c.rota_id},
         )
         self.followers = followers_of([f.pk for f in flags])
+        owners = User.objects.in_bulk({f.owner_id for f in flags if f.owner_id})
         for flag in flags:
             flag.engagement = self.people.engagement(flag.engagement_id)
+            flag.owner = owners.get(flag.owner_id)
 
 
 def _due(value, now) -> bool:
@@ -365,12 +368,7 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
     now = now or timezone.now()
     limit = limit or settings.ESCALATIONS_SWEEP_BATCH
     with transaction.atomic():
-        flags = list(
-            RedFlag.objects.due(now)
-            .order_by("next_due_at")
-            .select_related("owner")
-            .select_for_update(skip_locked=True, of=("self",))[:limit]
-        )
+        flags = list(RedFlag.objects.due(now).order_by("next_due_at").select_for_update(skip_locked=True)[:limit])
         if not flags:
             return 0
         batch = _Batch(flags, now)
