@@ -74,3 +74,42 @@ with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit
         conn.execute(f'CREATE DATABASE "{name}"')
 PY
 }
+
+# supervise NAME COMMAND...: run COMMAND, its output appended to $SUPERVISE_LOG_DIR/NAME.log (var/log), and start
+# it again whenever it exits, after a back-off: 1 s, doubling up to 30 s, back to 1 s once a run lasted a minute.
+# Each restart is announced on the terminal and written to the command's log. Run it in the background
+# (supervise NAME ... &); TERM (or INT) to the supervisor passes TERM on to the command (a Celery worker then
+# finishes its running task), waits for it to end and returns without restarting it.
+# Why: a Celery worker can exit when Redis restarts (deploy/README.md), and the rest of the stack must go on.
+supervise() {
+  local name="$1"; shift
+  local log_dir="${SUPERVISE_LOG_DIR:-var/log}"
+  local first_delay="${SUPERVISE_BACKOFF_START:-1}" max_delay="${SUPERVISE_BACKOFF_MAX:-30}"
+  local steady="${SUPERVISE_STEADY_SECONDS:-60}"
+  local log="$log_dir/$name.log" delay child="" stopping="" status started ran message
+  delay="$first_delay"
+  mkdir -p "$log_dir"
+  trap 'stopping=1; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null' TERM INT
+  while [ -z "$stopping" ]; do
+    started=$SECONDS
+    "$@" >>"$log" 2>&1 &
+    child=$!
+    wait "$child" && status=0 || status=$?
+    # A signal for the supervisor interrupts wait before the command has ended: wait for the command itself.
+    while [ -n "$stopping" ] && kill -0 "$child" 2>/dev/null; do wait "$child" || true; done
+    child=""
+    [ -z "$stopping" ] || break
+    ran=$((SECONDS - started))
+    [ "$ran" -lt "$steady" ] || delay="$first_delay"
+    message="$name exited (status $status) after ${ran}s; restarting it in ${delay}s (log: $log)"
+    printf '%s supervise: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$message" >>"$log"
+    say "$message"
+    sleep "$delay" &
+    child=$!
+    wait "$child" || true
+    [ -z "$stopping" ] || wait "$child" 2>/dev/null || true  # interrupted: reap the sleep the trap ended
+    child=""
+    delay=$((delay * 2 > max_delay ? max_delay : delay * 2))
+  done
+  trap - TERM INT
+}

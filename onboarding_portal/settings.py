@@ -267,8 +267,33 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than any task's hard time limit, so a running task is never handed out twice.
         "visibility_timeout": 3600,
+        # A Redis host that is rebooting drops packets instead of refusing: without a bound, each reconnect
+        # attempt would hang for the kernel's connect timeout (about two minutes) instead of retrying.
+        "socket_connect_timeout": 5,
+        # A Redis that vanishes without closing the TCP connection (failover, NAT or firewall timeout) would
+        # otherwise leave a publish or an ack waiting forever on the dead socket (kombu's redis transport docs).
+        # Far above any command we send; the consumer's idle BRPOP is watched by health_check_interval instead.
+        "socket_timeout": 30,
+        # kombu's default, written out because the line above relies on it: a BRPOP or pub/sub connection whose
+        # reply is this overdue is dropped and reconnected, so a consumer on a half-open socket recovers in ~1 min.
+        "health_check_interval": 25,
     }
+# Surviving a Redis restart (a worker that exits is restarted by its supervisor: bin/start, deploy/):
+# - Retry the broker connection forever, at startup and after a loss. Celery's default gives up after 100
+#   attempts (about 45 minutes of outage) and the worker exits; the rows wait in the database meanwhile.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# - One task at a time per worker process (scale with more worker processes, never with --concurrency).
+#   With Celery 5.7 / kombu 5.7, a worker that holds some unacknowledged messages while it is still polling
+#   for more (0 < unacked < concurrency x prefetch) when Redis goes away exits with "Unrecoverable error:
+#   AttributeError('NoneType' object has no attribute 'hostname')": the consumer's cleanup closes its
+#   channel twice, and the second close tries to restore the unacked messages through a transport whose
+#   client it has just set to None. With one process and a prefetch of one the worker either holds nothing
+#   or holds one message and is not polling, so it never takes that path (measured with a worker busy sending
+#   mail while its Redis restarted: concurrency 2 exited in 5 of 21 restarts, concurrency 1 in none of 34).
+#   onboarding_portal/celery.py warns when this is overridden.
+CELERY_WORKER_CONCURRENCY = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -276,6 +301,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker reserves nothing beyond the task it runs (see CELERY_WORKER_CONCURRENCY above).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
@@ -290,9 +316,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 # (the outbox row is already committed, and the periodic tick delivers it).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
-# When the broker connection drops, stop the acks_late tasks it was running: their messages are redelivered
-# and every task is idempotent (the rows are the truth), so nothing runs twice to any effect.
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# When the broker connection drops, let the running task finish instead of killing it. Our tasks carry no
+# data (ids at most) and do their work in the database and over SMTP, not through the broker: a relay killed
+# mid-batch would leave its claimed rows waiting for their lease (NOTIFICATIONS_LEASE_SECONDS) and resend the
+# message it was sending. Finished, it marks them sent; only the ack of its tick is lost, and a tick that
+# comes again is harmless. Measured over Redis restarts mid-relay: killing resent one email each time and
+# delayed the batch by the lease; finishing resent none. Set explicitly: Celery 6 changes the default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # --- Notifications and reminders -------------------------------------------------------------------
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
