@@ -231,7 +231,6 @@ class EventKind(models.TextChoices):
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     WARNING = "warning", _("Breach warning")
     QUIET = "quiet", _("Reminder: the client needs an update")
-    SEVERITY_CHANGED = "severity", _("Severity changed")
     STEP_ADDED = "step_added", _("Action plan step added")
     STEP_CHANGED = "step_changed", _("Action plan step updated")
     PLAN_AGREED = "plan_agreed", _("Action plan agreed")

@@ -44,7 +44,7 @@ class EscalationPath(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     is_default = models.BooleanField(_("default"), default=False, help_text=_("Used by engagements that name none."))
     breach_warning_percent = models.PositiveSmallIntegerField(
-        _("breach warning at (% of each deadline)"),
+        _("breach warning at (percent of each deadline)"),
         default=80,
         help_text=_("The current level is warned when this share of a deadline has passed."),
     )
@@ -77,7 +77,7 @@ class EscalationPath(models.Model):
             models.CheckConstraint(
                 condition=Q(breach_warning_percent__gte=1, breach_warning_percent__lte=99),
                 name="path_breach_warning_share",
-                violation_error_message=_("The breach warning comes at 1 to 99 % of a deadline."),
+                violation_error_message=_("The breach warning comes at 1 to 99 percent of a deadline."),
             ),
         ]
 
