@@ -186,7 +186,7 @@ def run() -> None:
     idle, _ = timed(lambda: sweep.escalation_sweep_batch(now=now), repeat=200)
     with CaptureQueriesContext(connection) as idle_queries:
         sweep.escalation_sweep_batch(now=now)
-    print(f"Idle sweep ({OPEN:,} open, none due): {ratio(idle)}, {len(idle_queries)} queries")
+    print(f"Idle sweep ({OPEN:,} open, none due): {ratio(idle)}, {len(idle_queries)} queries (BEGIN, claim, COMMIT)")
     with transaction.atomic():
         claim = RedFlag.objects.due(now).order_by("next_due_at").select_for_update(skip_locked=True)[:1000]
         sql, params = claim.query.get_compiler(using="default").as_sql()
@@ -211,7 +211,7 @@ def run() -> None:
 
                 profile = cProfile.Profile()
                 claimed = profile.runcall(sweep.escalation_sweep_batch, now=now, limit=max(DUE, 1000))
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
             else:
                 claimed = sweep.escalation_sweep_batch(now=now, limit=max(DUE, 1000))
             elapsed = time.perf_counter() - start

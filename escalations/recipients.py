@@ -34,9 +34,9 @@ class People:
 
     def __init__(self, *, engagement_ids, now, paths: list[PathRules] = (), rota_ids=()):
         self.now = now
-        self.engagements: dict[int, Engagement] = Engagement.objects.select_related(
-            "client", "csm", "pm", "deputy_pm"
-        ).in_bulk(set(engagement_ids))
+        self.engagements: dict[int, Engagement] = Engagement.objects.select_related("csm", "pm", "deputy_pm").in_bulk(
+            set(engagement_ids)
+        )
         today = timezone.localdate(now)
         pm_ids = {e.pm_id for e in self.engagements.values() if e.pm_id}
         self._absences = list(PmAbsence.objects.filter(user_id__in=pm_ids).covering(today)) if pm_ids else []

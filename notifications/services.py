@@ -50,6 +50,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from . import registry
+from .bulk import execute_bound
 from .models import (
     Category,
     Channel,
@@ -226,29 +227,31 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
                 if (channel == Channel.IN_APP and user is None) or dedupe_key in seen:
                     continue
                 seen.add(dedupe_key)
-                row = Notification(
-                    event=request.event,
-                    dedupe_key=dedupe_key,
-                    category=request.category,
-                    channel=channel,
-                    recipient=user,
-                    to_email=user.email if user else recipient.lower(),
-                    template=request.template,
-                    language=request.language,
-                    subject=subject,
-                    context=request.context,
-                    url=url,
-                    target_type=target_type,
-                    target_id=target_id,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
                 if channel == Channel.IN_APP:
                     # Shown in the centre as soon as the transaction commits: nothing to relay.
-                    row.status, row.sent_at = Status.SENT, now
+                    status = Status.SENT
                 elif delivery == Delivery.DIGEST:
-                    row.status = Status.HELD
-                rows.append(row)
+                    status = Status.HELD
+                else:
+                    status = Status.PENDING
+                rows.append(
+                    _OutboxRow(
+                        event=request.event,
+                        dedupe_key=dedupe_key,
+                        category=request.category,
+                        channel=channel,
+                        status=status,
+                        recipient=user,
+                        to_email=user.email if user else recipient.lower(),
+                        template=request.template,
+                        language=request.language,
+                        subject=subject,
+                        context=request.context,
+                        url=url,
+                        target_type_id=target_type.pk if target_type else None,
+                        target_id=target_id,
+                    )
+                )
     if not rows:
         return 0
     # The unique dedupe key turns a second write of the same event into a no-op, even from a racing sweep.
@@ -259,6 +262,52 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
     if any(row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows):
         relay_kick_on_commit()
     return new
+
+
+@dataclass(slots=True)
+class _OutboxRow:
+    """One outbox row to write: the columns that differ between the rows of a ``notify_many`` call (a sweep
+    writes thousands; building model instances for them would cost more than writing them)."""
+
+    event: str
+    dedupe_key: str
+    category: str
+    channel: str
+    status: str
+    recipient: object
+    to_email: str
+    template: str
+    language: str
+    subject: str
+    context: dict
+    url: str
+    target_type_id: int | None
+    target_id: str
+
+    @property
+    def recipient_id(self):
+        return self.recipient.pk if self.recipient is not None else None
+
+    def instance(self, now) -> Notification:
+        return Notification(
+            event=self.event,
+            dedupe_key=self.dedupe_key,
+            category=self.category,
+            channel=self.channel,
+            status=self.status,
+            recipient=self.recipient,
+            to_email=self.to_email,
+            template=self.template,
+            language=self.language,
+            subject=self.subject,
+            context=self.context,
+            url=self.url,
+            target_type_id=self.target_type_id,
+            target_id=self.target_id,
+            created_at=now,
+            next_attempt_at=now,
+            sent_at=now if self.status == Status.SENT else None,
+        )
 
 
 # The columns notify_many writes per row (the rest are the same for every row of a call: see ``_insert_new``).
@@ -280,15 +329,16 @@ _ROW_COLUMNS = (
 )
 
 
-def _insert_new(rows: list[Notification], now) -> int:
+def _insert_new(rows: list[_OutboxRow], now) -> int:
     """Insert the rows that do not exist yet (by dedupe key); returns how many were new.
 
     On PostgreSQL: ONE statement whatever the number of rows (``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT
-    DO NOTHING RETURNING``), so a sweep's query count does not grow with what it notifies, and no per-value
-    parameters (a batch of thousands of rows stays far from the 65,535-parameter limit). Elsewhere: bulk_create."""
+    DO NOTHING RETURNING``, bound on the server: ``bulk.execute_bound``), so a sweep's query count does not grow with
+    what it notifies, and no per-value parameters (a batch of thousands of rows stays far from the 65,535-parameter
+    limit). Elsewhere: bulk_create."""
     if connection.vendor != "postgresql":
         before = Notification.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).count()
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        Notification.objects.bulk_create([row.instance(now) for row in rows], ignore_conflicts=True, batch_size=500)
         return len(rows) - before
     encoder = Notification._meta.get_field("context").encoder
     dumped: dict[int, str] = {}  # a request's context is shared by its rows: dump it once
@@ -304,16 +354,18 @@ def _insert_new(rows: list[Notification], now) -> int:
         for column, _type in _ROW_COLUMNS
     ]
     names = ", ".join(column for column, _type in _ROW_COLUMNS)
-    casts = ", ".join(f"%s::{db_type}[]" for _column, db_type in _ROW_COLUMNS)
+    # %b: each array goes in binary (psycopg would send lists of text as quoted literals otherwise).
+    casts = ", ".join(f"%b::{db_type}[]" for _column, db_type in _ROW_COLUMNS)
     selected = ", ".join("v.context::jsonb" if column == "context" else f"v.{column}" for column, _t in _ROW_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Notification._meta.db_table} ({names}, created_at, next_attempt_at, sent_at, attempts,"
-            f" last_error) SELECT {selected}, %s, %s, CASE WHEN v.status = %s THEN %s::timestamptz END, 0, ''"
-            f" FROM unnest({casts}) AS v({names}) ON CONFLICT DO NOTHING RETURNING 1",
-            [now, now, Status.SENT, now, *arrays],
-        )
-        return len(cursor.fetchall())
+    inserted = execute_bound(
+        f"INSERT INTO {Notification._meta.db_table} ({names}, created_at, next_attempt_at, sent_at, attempts,"
+        f" last_error) SELECT {selected}, %s::timestamptz, %s::timestamptz,"
+        f" CASE WHEN v.status = %s::text THEN %s::timestamptz END, 0, ''"
+        f" FROM unnest({casts}) AS v({names}) ON CONFLICT DO NOTHING RETURNING 1",
+        [now, now, str(Status.SENT), now, *arrays],
+        fetch=True,
+    )
+    return len(inserted)
 
 
 def _kick_relay():

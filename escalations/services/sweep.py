@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.bulk import execute_bound
 from notifications.services import notify_many
 
 from .. import messages, timers
@@ -261,26 +262,26 @@ def _insert_escalations(rows: list[Escalation]) -> set[tuple]:
         return set()
     if connection.vendor == "postgresql":
         table = Escalation._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
-                " SELECT v.flag_id, v.cycle, v.level, v.round, v.reason, v.due_at, v.at, NULL, v.owner_id"
-                " FROM unnest(%s::bigint[], %s::smallint[], %s::smallint[], %s::smallint[], %s::varchar[],"
-                " %s::timestamptz[], %s::timestamptz[], %s::bigint[])"
-                " AS v(flag_id, cycle, level, round, reason, due_at, at, owner_id)"
-                " ON CONFLICT DO NOTHING RETURNING flag_id, cycle, level, round",
-                [
-                    [r.flag_id for r in rows],
-                    [r.cycle for r in rows],
-                    [r.level for r in rows],
-                    [r.round for r in rows],
-                    [r.reason for r in rows],
-                    [r.due_at for r in rows],
-                    [r.at for r in rows],
-                    [r.owner_id for r in rows],
-                ],
-            )
-            return {tuple(row) for row in cursor.fetchall()}
+        created = execute_bound(
+            f"INSERT INTO {table} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
+            " SELECT v.flag_id, v.cycle, v.level, v.round, v.reason, v.due_at, v.at, NULL, v.owner_id"
+            " FROM unnest(%b::bigint[], %b::smallint[], %b::smallint[], %b::smallint[], %b::text[],"
+            " %b::timestamptz[], %b::timestamptz[], %b::bigint[])"
+            " AS v(flag_id, cycle, level, round, reason, due_at, at, owner_id)"
+            " ON CONFLICT DO NOTHING RETURNING flag_id, cycle, level, round",
+            [
+                [r.flag_id for r in rows],
+                [r.cycle for r in rows],
+                [r.level for r in rows],
+                [r.round for r in rows],
+                [str(r.reason) for r in rows],
+                [r.due_at for r in rows],
+                [r.at for r in rows],
+                [r.owner_id for r in rows],
+            ],
+            fetch=True,
+        )
+        return {tuple(row) for row in created}
     # SQLite (development only): one process, so what does not exist yet is what this call creates.
     keys = {(r.flag_id, r.cycle, r.level, r.round) for r in rows}
     existing = {
@@ -303,7 +304,7 @@ def _update_flags(entries: list[tuple]) -> None:
         columns = [f.column for f in fields]
         types = [f.db_type(connection) for f in fields]
         assignments = ", ".join(f"{column} = v.{column}" for column in columns)
-        arrays = ", ".join(f"%s::{db_type}[]" for db_type in ["bigint", "smallint", "smallint", *types])
+        arrays = ", ".join(f"%b::{db_type}[]" for db_type in ["bigint", "smallint", "smallint", *types])
         names = ", ".join(["id", "expected_level", "expected_cycle", *columns])
         values = [
             [flag.pk for flag, _level, _cycle in entries],
@@ -311,12 +312,11 @@ def _update_flags(entries: list[tuple]) -> None:
             [cycle for _flag, _level, cycle in entries],
         ]
         values += [[getattr(flag, f.attname) for flag, _level, _cycle in entries] for f in fields]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS f SET {assignments} FROM unnest({arrays}) AS v({names})"
-                " WHERE f.id = v.id AND f.level = v.expected_level AND f.cycle = v.expected_cycle",
-                values,
-            )
+        execute_bound(
+            f"UPDATE {table} AS f SET {assignments} FROM unnest({arrays}) AS v({names})"
+            " WHERE f.id = v.id AND f.level = v.expected_level AND f.cycle = v.expected_cycle",
+            values,
+        )
         return
     RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
 
