@@ -44,6 +44,8 @@ OPEN_STATUSES = (
     FlagStatus.REOPENED,
 )
 FINAL_STATUSES = (FlagStatus.CLOSED, FlagStatus.DUPLICATE)
+# Flags whose clock runs: the vendor works on them and nothing waits on the client.
+RUNNING_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED)
 
 # Every timer of a flag: the next deadline is the earliest of them (``RedFlag.next_due_at``).
 TIMER_FIELDS = (

@@ -31,6 +31,7 @@ from ..coverage import coverage_for
 from ..models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     Escalation,
     EscalationReason,
     EventKind,
@@ -56,8 +57,7 @@ from ._common import (
     validate_files,
 )
 
-# Statuses in which the vendor is working and the clock runs.
-RUNNING = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED)
+RUNNING = RUNNING_STATUSES
 
 
 def _required(value: str, message) -> str:

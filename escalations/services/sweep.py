@@ -36,6 +36,7 @@ from notifications.services import notify_many
 from .. import messages, timers
 from ..coverage import coverage_for, rules_for_paths
 from ..models import (
+    RUNNING_STATUSES,
     TIMER_FIELDS,
     Escalation,
     EscalationReason,
@@ -140,7 +141,7 @@ def _plan_flag(flag: RedFlag, batch: _Batch, plan: Plan) -> None:
                 clients=batch.followers.get(flag.pk, []),
             )
         return
-    if flag.status not in (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED):
+    if flag.status not in RUNNING_STATUSES:
         # Waiting on the client (its timers are kept aside) or final: nothing is due.
         if flag.status == FlagStatus.WAITING:
             flag.refresh_next_due()

@@ -19,7 +19,7 @@ from engagements.policy import object_for_user_or_404
 from onboarding_portal.forms import add_service_errors
 
 from .. import forms, selectors, services, sla
-from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, Severity
+from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, RedFlag, Severity
 from . import act, form_errors
 
 PAGE_SIZE = 50
@@ -81,8 +81,7 @@ def flag_detail(request, pk):
             "step_form": forms.StepForm(owners=selectors.step_owner_choices(flag)),
             "step_status_form": forms.StepStatusForm(),
             "may_escalate": flag.owner_id == request.user.pk or policy.may_manage(request.user, flag.engagement),
-            "running": flag.status
-            in (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED),
+            "running": flag.status in RUNNING_STATUSES,
             "now": timezone.now(),
         },
     )
