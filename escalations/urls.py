@@ -18,6 +18,7 @@ urlpatterns = [
     path("flags/<int:pk>/plan/agree/", views.plan_agree, name="plan_agree"),
     path("steps/<int:pk>/status/", views.step_status, name="step_status"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("raise/", views.flag_raise_start, name="flag_raise_start"),
     path("engagements/<int:pk>/raise/", views.flag_raise, name="flag_raise"),
     path("sla/", views.sla_figures, name="sla"),
     path("sla.csv", views.sla_csv, name="sla_csv"),

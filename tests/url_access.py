@@ -174,6 +174,7 @@ RULES: dict[str, Rule] = {
     "escalations:sla": staff(),
     "escalations:sla_csv": staff(),
     "escalations:rota": staff(),
+    "escalations:flag_raise_start": staff(),
     "escalations:flag": staff_object("flag"),
     "escalations:flag_acknowledge": staff_object("flag", methods=("POST",)),
     "escalations:flag_update": staff_object("flag", methods=("POST",)),

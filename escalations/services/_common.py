@@ -57,8 +57,11 @@ def refuse_if_final(flag: RedFlag) -> None:
         raise ValidationError(_("This red flag is closed."))
 
 
-def event(flag: RedFlag, kind: str, *, by=None, now, body: str = "", internal: bool = False, **data) -> FlagEvent:
+def event(
+    flag: RedFlag, kind: str, *, by=None, now, body: str = "", internal: bool = False, once_key=None, **data
+) -> FlagEvent:
     return FlagEvent.objects.create(
+        once_key=once_key,
         flag=flag,
         kind=kind,
         actor=by,

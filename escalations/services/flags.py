@@ -308,10 +308,11 @@ def escalation_enter(state: Locked, *, level: int, reason: str, by=None, due_at=
         flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
     )
     flag.owner = owner
-    event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, reason=reason, to_level=level)
+    name = f"escalation:{flag.pk}:{flag.cycle}:{level}:0"
+    event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, once_key=name, reason=reason, to_level=level)
     tell(
         flag,
-        event_name=f"escalation:{flag.pk}:{flag.cycle}:{level}:0",
+        event_name=name,
         kind="escalated",
         now=state.now,
         staff=told,

@@ -82,11 +82,10 @@ def escalations_without_notifications() -> list[tuple]:
     """Escalations missing their staff outbox rows (email and in-app) or their timeline line."""
     return sql(
         "SELECT e.id FROM escalations_escalation e"
-        " WHERE e.by_id IS NULL AND ("
-        "   (SELECT count(*) FROM notifications_notification n WHERE n.event = 'escalation:' || e.flag_id || ':'"
+        " WHERE (SELECT count(*) FROM notifications_notification n WHERE n.event = 'escalation:' || e.flag_id || ':'"
         "     || e.cycle || ':' || e.level || ':' || e.round || ':staff') < 2"
-        "   OR NOT EXISTS (SELECT 1 FROM escalations_flagevent v WHERE v.once_key = 'escalation:' || e.flag_id"
-        "     || ':' || e.cycle || ':' || e.level || ':' || e.round))"
+        " OR NOT EXISTS (SELECT 1 FROM escalations_flagevent v WHERE v.once_key = 'escalation:' || e.flag_id"
+        "     || ':' || e.cycle || ':' || e.level || ':' || e.round)"
     )
 
 

@@ -30,6 +30,7 @@ from escalations.models import TIMER_FIELDS, Escalation, EscalationReason, FlagE
 from escalations.timers import PAUSABLE
 
 from .factories import TUESDAY_10
+from .invariants import escalations_without_notifications
 
 RUNNING = {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED}
 LAST_LEVEL = 4
@@ -195,3 +196,4 @@ def test_a_flags_life_follows_the_rules():
     assert Escalation.objects.filter(reason=EscalationReason.ACKNOWLEDGE).exists()
     assert FlagEvent.objects.filter(kind="resumed").exists() and RedFlag.objects.filter(cycle__gt=1).exists()
     assert RedFlag.objects.filter(status=FlagStatus.CLOSED).exists()
+    assert escalations_without_notifications() == []

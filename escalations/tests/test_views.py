@@ -199,3 +199,27 @@ def test_client_side_steps_are_listed_for_the_client(engagement, client_key_user
     services.plan_agree(flag=flag, by=pm)
     steps = list(client_action_steps(user=client_key_user))
     assert [s.title for s in steps] == ["Step 1"]
+
+
+def test_staff_pick_the_project_to_raise_a_flag_for(client, engagement, other_engagement, pm, client_member):
+    client.force_login(pm)
+    page = client.get(reverse("escalations:flag_list")).content.decode()
+    assert "Raise for a client" in page and engagement.name in page and other_engagement.name not in page
+    start = reverse("escalations:flag_raise_start")
+    assert client.get(start, {"engagement": engagement.pk})["Location"] == reverse(
+        "escalations:flag_raise", args=[engagement.pk]
+    )
+    assert client.get(start, {"engagement": other_engagement.pk}).status_code == 404
+    response = client.post(
+        reverse("escalations:flag_raise", args=[engagement.pk]),
+        {
+            "title": "Phone call: invoices doubled",
+            "description": "The CFO called about duplicated invoices.",
+            "category": "billing",
+            "severity": "high",
+            "reporter": client_member.pk,
+        },
+    )
+    flag = RedFlag.objects.get()
+    assert response["Location"] == reverse("escalations:flag", args=[flag.pk])
+    assert (flag.raised_by, flag.reporter) == (pm, client_member)

@@ -61,6 +61,7 @@ def flag_list(request):
             ],
             "severities": Severity.choices,
             "engagements": selectors.flag_list_engagements(user=request.user),
+            "raisable": selectors.engagements_for_raising(user=request.user),
             "now": timezone.now(),
         },
     )
@@ -243,6 +244,20 @@ def step_status(request, pk):
 def attachment_download(request, pk):
     attached = object_for_user_or_404(FlagAttachment.objects.select_related("attachment"), user=request.user, pk=pk)
     return attachment_response(attached.attachment)
+
+
+@staff_required
+@require_GET
+def flag_raise_start(request):
+    """The list page's "raise for a client" picker: on to the chosen engagement's form."""
+    engagement_id = request.GET.get("engagement", "")
+    if not engagement_id.isdigit():
+        messages.error(request, _("Choose the project the complaint is about."))
+        return redirect("escalations:flag_list")
+    engagement = object_for_user_or_404(
+        engagement_selectors.engagement_with_people(), user=request.user, pk=engagement_id
+    )
+    return redirect("escalations:flag_raise", pk=engagement.pk)
 
 
 @staff_required
