@@ -104,7 +104,8 @@ def rota_sync_absences(*, person_ids=None, now=None) -> int:
                     replaces_id=shift.person_id,
                     starts_at=starts,
                     ends_at=ends,
-                    reason=_("Absence: %(note)s") % {"note": absence.note} if absence.note else _("Absence"),
+                    # The source says it is an absence; the absence's own note, if any, says more.
+                    reason=absence.note[:200],
                     source=OverrideSource.ABSENCE,
                     absence_id=absence.pk,
                     created_at=now,
