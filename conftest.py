@@ -6,6 +6,7 @@ The personas live in two client organizations so every test can check isolation:
 
 import os
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -121,6 +122,40 @@ def client_member(client_org):
 @pytest.fixture
 def other_client_user(other_client_org):
     return UserFactory(key_user=True, organization=other_client_org, full_name="Grace Other")
+
+
+@pytest.fixture
+def budgeted(engagement):
+    """The fixture engagement with a planned budget (effort and amount), for burn figures."""
+    engagement.planned_effort_days = Decimal("20")
+    engagement.planned_amount = Decimal("10000")
+    engagement.save()
+    return engagement
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    """Uploaded files go to a temporary folder for the test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def page_queries():
+    """``page_queries(client, url)``: the number of queries a GET of ``url`` makes (asserting it answers 200), to
+    check a page at two data sizes."""
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return len(ctx.captured_queries)
+
+    return count
 
 
 @pytest.fixture(scope="session")

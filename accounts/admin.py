@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import EmailChange, Invitation, Organization, User
+from .models import EmailChange, Invitation, Organization, StaffAbsence, User
 
 
 @admin.register(Organization)
@@ -79,3 +79,12 @@ class EmailChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StaffAbsence)
+class StaffAbsenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "starts_on", "ends_on", "reason", "note"]
+    list_filter = ["reason"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    date_hierarchy = "starts_on"

@@ -3,15 +3,27 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import client_access
 from .lockout import password_confirm
-from .models import Invitation, User
+from .models import Invitation, StaffAbsence, User
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors at their fields, the rest on top. Used by every
+    app's views (accounts is the lowest layer they share)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
+    else:
+        form.add_error(NON_FIELD_ERRORS, error.messages)
 
 
 class CrispyFormMixin:
+    """A crispy-forms helper with one submit button labelled ``submit_label``."""
+
     submit_label = _("Save")
 
     def __init__(self, *args, **kwargs):
@@ -103,3 +115,19 @@ class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+class StaffAbsenceForm(CrispyFormMixin, forms.ModelForm):
+    submit_label = _("Record absence")
+
+    class Meta:
+        model = StaffAbsence
+        fields = ["starts_on", "ends_on", "reason", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def _post_clean(self):
+        # The service validates (who it is for, the dates' order) and names the field in its error.
+        return None

@@ -29,6 +29,9 @@ VENDOR_ROLES = frozenset({Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR, Role
 CLIENT_ROLES = frozenset({Role.CLIENT_KEY_USER, Role.CLIENT_MEMBER})
 # Roles that oversee the whole portfolio and so see every engagement.
 PORTFOLIO_ROLES = frozenset({Role.VENDOR_ADMIN, Role.EXECUTIVE, Role.DIRECTOR})
+# Roles that run delivery: they manage every engagement and client (``engagements.policy``) and record anyone's
+# absence. Executives only watch.
+DELIVERY_LEAD_ROLES = frozenset({Role.VENDOR_ADMIN, Role.DIRECTOR})
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
 
@@ -62,10 +65,6 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_vendor(self):
-        return self.kind == OrganizationKind.VENDOR
 
 
 class UserManager(BaseUserManager):
@@ -149,8 +148,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_superuser or self.role in PORTFOLIO_ROLES
 
     @property
+    def leads_delivery(self):
+        """Directors, admins and superusers (active vendor staff)."""
+        return self.is_active and (self.is_superuser or (self.is_vendor_user and self.role in DELIVERY_LEAD_ROLES))
+
+    @property
     def is_key_user(self):
         return self.role == Role.CLIENT_KEY_USER
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The user's time zone: what every page, email and local-clock reminder uses for them. The one place it
+        is looked up; an unknown name (a zone removed from the system's database) falls back to the server's."""
+        return zone_named(self.time_zone)
+
+
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
+    """The zone called ``name``, else the server's (``TIME_ZONE``), else UTC."""
+    for candidate in (name, settings.TIME_ZONE):
+        try:
+            return zoneinfo.ZoneInfo(candidate)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            continue
+    return zoneinfo.ZoneInfo("UTC")
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -262,3 +282,60 @@ class EmailChange(models.Model):
     def is_pending(self, now=None):
         now = now or timezone.now()
         return not self.confirmed_at and not self.cancelled_at and self.expires_at > now
+
+
+# --- Absences ----------------------------------------------------------------------------------------------------
+
+
+class AbsenceReason(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    SICK = "sick", _("Sick leave")
+    TRAINING = "training", _("Training or travel")
+    OTHER = "other", _("Other")
+
+
+class StaffAbsenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see each other's absences (who stands in for whom); client users never do (the portal says who
+        stands in, not why)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.all() if user.is_vendor_user or user.is_superuser else self.none()
+
+    def covering(self, on):
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+class StaffAbsence(models.Model):
+    """A staff member away from/to (inclusive). While a PM is away the deputy acts
+    (``engagements.services.engagement_acting_pm``); the escalations on-call rota skips whoever is away."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="absences",
+        verbose_name=_("person"),
+        limit_choices_to={"role__in": sorted(VENDOR_ROLES)},
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=20, choices=AbsenceReason.choices, default=AbsenceReason.OTHER)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StaffAbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_start",
+                violation_error_message=_("An absence ends on or after the day it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.starts_on}–{self.ends_on}"

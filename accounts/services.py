@@ -23,7 +23,17 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from . import client_access
-from .models import CLIENT_ROLES, EmailChange, Invitation, Organization, OrganizationKind, Role, User
+from .models import (
+    CLIENT_ROLES,
+    AbsenceReason,
+    EmailChange,
+    Invitation,
+    Organization,
+    OrganizationKind,
+    Role,
+    StaffAbsence,
+    User,
+)
 from .throttle import mail_throttle
 
 INVITATION_SALT = "accounts.invitation"
@@ -330,3 +340,38 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str, langu
     user.full_clean()
     user.save(update_fields=["full_name", "time_zone", "language"])
     return user
+
+
+# --- Absences ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_absence_record(
+    *,
+    by: User,
+    user: User,
+    starts_on,
+    ends_on,
+    reason: str = AbsenceReason.OTHER,
+    note: str = "",
+    now=None,
+) -> StaffAbsence:
+    """Record that a staff member is away. Everyone records their own; someone else's absence reroutes their
+    work on every engagement (and the on-call rota), so only directors and admins record it."""
+    if not by.is_active or not (by.is_vendor_user or by.is_superuser):
+        raise PermissionDenied
+    if by.pk != user.pk and not by.leads_delivery:
+        raise PermissionDenied
+    if not user.is_vendor_user:
+        raise ValidationError({"user": _("Absences are recorded for our own staff.")})
+    absence = StaffAbsence(
+        user=user,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        note=(note or "").strip(),
+        created_at=now or timezone.now(),
+    )
+    absence.full_clean()
+    absence.save()
+    return absence

@@ -10,8 +10,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onboarding_portal.forms import add_service_errors
-
 from . import services
 from .access import staff_required
 from .client_address import client_ip
@@ -22,8 +20,10 @@ from .forms import (
     LockoutPasswordChangeForm,
     PasswordResetRequestForm,
     PreferencesForm,
+    StaffAbsenceForm,
+    add_service_errors,
 )
-from .models import EmailChange, Invitation
+from .models import EmailChange, Invitation, StaffAbsence
 from .throttle import MailThrottled
 
 
@@ -177,3 +177,20 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("portal:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def absences(request):
+    """Staff record their own absences; while a PM is away the deputy stands in on their engagements."""
+    form = StaffAbsenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_absence_record(by=request.user, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Absence recorded: your deputy steps in on your engagements."))
+            return redirect("accounts:absences")
+    mine = StaffAbsence.objects.visible_to(request.user).filter(user=request.user)
+    return render(request, "accounts/absences.html", {"form": form, "absences": mine})

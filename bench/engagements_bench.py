@@ -53,16 +53,8 @@ def seed():
     from django.utils import timezone
 
     from accounts.models import Organization, OrganizationKind, Role, User
-    from engagements.models import (
-        ChecklistItem,
-        ChecklistStage,
-        ClientProfile,
-        Engagement,
-        ItemStatus,
-        Phase,
-        SatisfactionScore,
-        Side,
-    )
+    from checklists.models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore
+    from engagements.models import ClientProfile, Engagement, Phase, Side
 
     now = timezone.now()
     today = timezone.localdate()

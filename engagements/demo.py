@@ -4,23 +4,20 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from . import services
+from accounts.models import StaffAbsence
+
 from .models import (
     BillingRecord,
     ClientProfile,
-    Decision,
+    Commitment,
     Engagement,
     EngagementMember,
-    Evidence,
     Handoff,
     Integration,
     Milestone,
-    Obligation,
     Phase,
-    PmAbsence,
     Stakeholder,
 )
 
@@ -50,7 +47,6 @@ def _person(people, handle):
 def seed(world):
     people, clients = world["people"], world["clients"]
     today = timezone.localdate()
-    admin = people["admin@northwind.example"]
     sales = people["sales.sam@northwind.example"]
     engagements = {}
     for slug, (industry, knowledge) in PROFILES.items():
@@ -100,17 +96,22 @@ def seed(world):
         )
         engagements[slug if slug not in engagements else f"{slug}-2"] = engagement
         if created:
-            _build(engagement, people=people, clients=clients, slug=slug, days=days, done=done_per_stage, by=admin)
+            _build(engagement, people=people, clients=clients, slug=slug, days=days)
+            # The checklists seeder builds and progresses the checklist of each new, started engagement.
+            if days is not None:
+                world.setdefault("new_engagements", []).append((engagement, slug, days, done_per_stage))
     # Omar is away this week: on Globex his deputy Petra acts as PM (the client sees who stands in).
     omar = people["pm.omar@northwind.example"]
-    if not PmAbsence.objects.filter(user=omar).exists():
-        PmAbsence.objects.create(user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4))
+    if not StaffAbsence.objects.filter(user=omar).exists():
+        StaffAbsence.objects.create(
+            user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4), reason="holiday"
+        )
     world["engagements"] = engagements
     return world
 
 
-def _build(engagement, *, people, clients, slug, days, done, by):
-    """Handoff, people, checklist and progress for a new demo engagement."""
+def _build(engagement, *, people, clients, slug, days):
+    """Handoff, commitments, people, integrations and milestones for a new demo engagement."""
     now = timezone.now()
     today = timezone.localdate()
     key_user = next(u for u in people.values() if u.organization_id == clients[slug].pk and u.is_key_user)
@@ -127,11 +128,11 @@ def _build(engagement, *, people, clients, slug, days, done, by):
         handed_over_at=now - timedelta(days=(days or 0) + 3) if days is not None else None,
         meeting_on=today - timedelta(days=(days or 0) + 3),
     )
-    Obligation.objects.create(
+    Commitment.objects.create(
         engagement=engagement,
         description="Dedicated Slack channel with the delivery team",
         owner=engagement.csm,
-        due_on=today + timedelta(days=5),
+        due_at=now.replace(minute=0, second=0, microsecond=0) + timedelta(days=5),
     )
     Stakeholder.objects.create(
         engagement=engagement,
@@ -167,34 +168,3 @@ def _build(engagement, *, people, clients, slug, days, done, by):
         is_early_win=True,
     )
     Milestone.objects.create(engagement=engagement, title="Work plan accepted", due_on=kickoff + timedelta(days=30))
-    template = services.template_default_ensure()
-    stages = services.template_apply(by=by, engagement=engagement, template=template)
-    for stage in stages:
-        for item in list(stage.items.all())[:done]:
-            services.item_complete(
-                by=by,
-                item=item,
-                evidence_link="https://docs.example.com/onboarding" if item.evidence_required == Evidence.LINK else "",
-                evidence_file=SimpleUploadedFile(f"{slug}-evidence.txt", b"Signed off.\n")
-                if item.evidence_required == Evidence.FILE
-                else None,
-            )
-    # Spending so far, as entries, so the budget card shows a burn against the plan.
-    for position, stage in enumerate(stages[:2] if done else []):
-        services.stage_actual_add(
-            by=engagement.csm,
-            stage=stage,
-            spent_on=kickoff + timedelta(days=position * 3),
-            effort_days=Decimal("2.5") + position,
-            amount=Decimal("2000") + 800 * position,
-            note="Workshops and set-up" if position == 0 else "Environment set-up",
-            now=now,
-        )
-    if days >= 30:
-        # A live engagement: the client accepted the work plan, and rated the first month.
-        services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)
-        for stage in stages:
-            if stage.acceptance_required:
-                services.acceptance_decide(by=key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
-        for question in engagement.satisfaction_scores.all():
-            services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")

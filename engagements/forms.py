@@ -1,42 +1,28 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import CrispyFormMixin
 from accounts.models import Role, User
 
 from . import selectors
 from .models import (
     BillingRecord,
-    ChecklistItem,
-    ChecklistTemplate,
     ClientProfile,
-    Decision,
+    Commitment,
     Engagement,
     Handoff,
     Integration,
-    ItemStatus,
     Milestone,
-    Obligation,
     Phase,
-    PmAbsence,
     ResourceLink,
     Stakeholder,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class CrispyMixin:
-    submit_label = _("Save")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class ClientForm(CrispyMixin, forms.ModelForm):
+class ClientForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Create client")
     name = forms.CharField(label=_("Client name"), max_length=200)
 
@@ -57,7 +43,7 @@ class ClientForm(CrispyMixin, forms.ModelForm):
     field_order = ["name"]
 
 
-class ClientProfileForm(CrispyMixin, forms.ModelForm):
+class ClientProfileForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ClientProfile
         fields = [*ClientForm.Meta.fields, "csm"]
@@ -68,7 +54,7 @@ class ClientProfileForm(CrispyMixin, forms.ModelForm):
         self.fields["csm"].queryset = User.objects.filter(role=Role.CSM, is_active=True)
 
 
-class BillingRecordForm(CrispyMixin, forms.ModelForm):
+class BillingRecordForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add record")
 
     class Meta:
@@ -77,7 +63,7 @@ class BillingRecordForm(CrispyMixin, forms.ModelForm):
         widgets = {"due_on": DATE}
 
 
-class EngagementForm(CrispyMixin, forms.ModelForm):
+class EngagementForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = Engagement
         fields = [
@@ -116,7 +102,7 @@ class PhaseForm(forms.Form):
     to = forms.ChoiceField(label=_("Move to phase"), choices=Phase.choices)
 
 
-class HandoffForm(CrispyMixin, forms.ModelForm):
+class HandoffForm(CrispyFormMixin, forms.ModelForm):
     complete = forms.BooleanField(
         label=_("The handoff is complete (opens the kickoff gate)"), required=False, initial=False
     )
@@ -143,20 +129,23 @@ class HandoffForm(CrispyMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class ObligationForm(CrispyMixin, forms.ModelForm):
+class CommitmentForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Track commitment")
 
     class Meta:
-        model = Obligation
-        fields = ["description", "source", "owner", "due_on"]
-        widgets = {"due_on": DATE}
+        model = Commitment
+        fields = ["description", "side", "source", "owner", "due_at"]
+        widgets = {"due_at": DATETIME}
+        help_texts = {"due_at": _("In your time zone.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, engagement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = selectors.vendor_people()
+        engagement = engagement or self.instance.engagement
+        # Either side's people: the service checks the owner belongs to the side that promised.
+        self.fields["owner"].queryset = selectors.commitment_owner_choices(engagement)
 
 
-class StakeholderForm(CrispyMixin, forms.ModelForm):
+class StakeholderForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add stakeholder")
 
     class Meta:
@@ -197,57 +186,7 @@ class StakeholderForm(CrispyMixin, forms.ModelForm):
         return None
 
 
-class TemplateApplyForm(forms.Form):
-    template = forms.ModelChoiceField(label=_("Checklist template"), queryset=ChecklistTemplate.objects.all())
-
-
-class ItemCreateForm(forms.ModelForm):
-    class Meta:
-        model = ChecklistItem
-        fields = ["title", "owner_side", "assignee", "due_on", "evidence_required"]
-        widgets = {"due_on": DATE}
-
-    def __init__(self, *args, engagement, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.assignee_choices(engagement)
-
-
-class ItemUpdateForm(forms.Form):
-    """Partial updates from inline controls: only the fields posted are changed."""
-
-    status = forms.ChoiceField(choices=ItemStatus.choices, required=False)
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    due_on = forms.DateField(required=False, widget=DATE)
-
-    def __init__(self, *args, engagement, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = selectors.assignee_choices(engagement)
-
-    def changes(self):
-        return {name: self.cleaned_data[name] for name in self.fields if name in self.data}
-
-
-class EvidenceForm(forms.Form):
-    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500, assume_scheme="https")
-    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
-    is_internal = forms.BooleanField(label=_("Internal (vendor only)"), required=False)
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=Decision.choices)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class SatisfactionForm(forms.Form):
-    score = forms.TypedChoiceField(coerce=int, choices=[(n, str(n)) for n in range(1, 6)])
-    comment = forms.CharField(required=False, max_length=2000)
-
-
-class MilestoneForm(CrispyMixin, forms.ModelForm):
+class MilestoneForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add milestone")
 
     class Meta:
@@ -256,7 +195,7 @@ class MilestoneForm(CrispyMixin, forms.ModelForm):
         widgets = {"due_on": DATE, "reached_on": DATE}
 
 
-class IntegrationForm(CrispyMixin, forms.ModelForm):
+class IntegrationForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add integration")
 
     class Meta:
@@ -264,40 +203,13 @@ class IntegrationForm(CrispyMixin, forms.ModelForm):
         fields = ["provider", "purpose", "status", "client_owner", "test_environment_ready", "blockers"]
 
 
-class ResourceLinkForm(CrispyMixin, forms.ModelForm):
+class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add link")
     url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = ResourceLink
         fields = ["kind", "title", "url"]
-
-
-class ActualsForm(forms.Form):
-    spent_on = forms.DateField(label=_("Date"), widget=DATE)
-    effort_days = forms.DecimalField(
-        label=_("Person-days"), min_value=0, max_digits=9, decimal_places=1, required=False
-    )
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2, required=False)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not (data.get("effort_days") or data.get("amount")):
-            raise forms.ValidationError(_("Enter the effort or the amount spent."))
-        return data
-
-
-class AbsenceForm(CrispyMixin, forms.ModelForm):
-    submit_label = _("Record absence")
-
-    class Meta:
-        model = PmAbsence
-        fields = ["starts_on", "ends_on", "note"]
-        widgets = {"starts_on": DATE, "ends_on": DATE}
-
-    def _post_clean(self):
-        return None
 
 
 class MemberForm(forms.Form):

@@ -1,38 +1,27 @@
-"""Engagement health: the ONE place that decides on track / at risk / off track.
+"""Engagement health (on track / at risk / off track): the ONE place that decides it, from signals that the apps
+above register in their ``AppConfig.ready()``.
 
-``engagement_health`` is a pure function of counts, so the dashboard can compute it for many
-engagements from annotations (no extra queries) and other apps can add their signals:
+A signal is a number per engagement with two thresholds (``HealthSignal``): checklists registers overdue items,
+stages awaiting acceptance past due, the latest satisfaction score and the client's open rejections; governance
+(missed meetings, broken promises) and escalations (open red flags) add theirs the same way. Each signal gives ONE
+SQL expression for its value (correlated to the engagement row), so:
 
-- ``open_red_flags`` (escalations app) and ``missed_meetings`` (governance app) default to 0
-  until those apps pass them in; see ``engagements.selectors.with_health_signals``.
+- lists annotate every signal and the health itself in the database (``with_health``), so a dashboard can filter
+  and sort by health in a constant number of queries, whatever the number of engagements;
+- a single engagement's health is the same annotation on that one row (``health_of``, one query), read back
+  through the same thresholds in Python (``engagement_health``).
 
-Rules (the worst one wins):
-
-=====================================  ==============  ===============
-signal                                 at risk from    off track from
-=====================================  ==============  ===============
-overdue checklist items                1               OVERDUE_OFF_TRACK (5)
-stages awaiting acceptance past due    1               2
-latest satisfaction score (1-5)        3 or less       2 or less
-open red flags                         1               2
-missed meetings (last 30 days)         1               2
-=====================================  ==============  ===============
+The thresholds are data, applied by ``_level`` in Python and by ``health_expression`` in SQL;
+``test_health`` checks the two agree for every registered signal. The worst level wins.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
-
-OVERDUE_OFF_TRACK = 5
-
-# signal -> (at risk from, off track from). Satisfaction is the other way round (low is bad).
-THRESHOLDS = {
-    "overdue_items": (1, OVERDUE_OFF_TRACK),
-    "unaccepted_stages_past_due": (1, 2),
-    "open_red_flags": (1, 2),
-    "missed_meetings": (1, 2),
-}
-SATISFACTION_AT_RISK, SATISFACTION_OFF_TRACK = 3, 2
 
 
 class Health(models.TextChoices):
@@ -45,53 +34,81 @@ HEALTH_BADGE = {Health.ON_TRACK: "success", Health.AT_RISK: "warning", Health.OF
 _RANK = {Health.ON_TRACK: 0, Health.AT_RISK: 1, Health.OFF_TRACK: 2}
 
 
-def _level(value, at_risk, off_track):
-    if value >= off_track:
+@dataclass(frozen=True)
+class HealthSignal:
+    """One signal: ``value(today)`` is an SQL expression giving the signal's number for the engagement row it is
+    annotated on (``OuterRef("pk")``); ``None`` (no value, e.g. no score yet) never signals.
+
+    ``at_risk`` / ``off_track`` are where the levels start; with ``low_is_bad`` they are upper bounds instead
+    (a satisfaction score of 3 or less is at risk)."""
+
+    name: str
+    label: str
+    value: Callable[[date], models.Expression]
+    at_risk: int
+    off_track: int
+    low_is_bad: bool = False
+
+
+_signals: dict[str, HealthSignal] = {}
+
+
+def register_signal(signal: HealthSignal) -> HealthSignal:
+    """Add (or replace, by name) a signal; apps call it from ``AppConfig.ready()``."""
+    _signals[signal.name] = signal
+    return signal
+
+
+def signals() -> list[HealthSignal]:
+    return list(_signals.values())
+
+
+def _level(signal: HealthSignal, value) -> Health:
+    if value is None:
+        return Health.ON_TRACK
+    if signal.low_is_bad:
+        if value <= signal.off_track:
+            return Health.OFF_TRACK
+        return Health.AT_RISK if value <= signal.at_risk else Health.ON_TRACK
+    if value >= signal.off_track:
         return Health.OFF_TRACK
-    if value >= at_risk:
-        return Health.AT_RISK
-    return Health.ON_TRACK
+    return Health.AT_RISK if value >= signal.at_risk else Health.ON_TRACK
 
 
-def engagement_health(
-    *,
-    overdue_items: int,
-    unaccepted_stages_past_due: int,
-    satisfaction: int | None = None,
-    open_red_flags: int = 0,
-    missed_meetings: int = 0,
-) -> Health:
-    """Health of an engagement from its signals; see the module docstring for the thresholds."""
-    signals = {
-        "overdue_items": overdue_items,
-        "unaccepted_stages_past_due": unaccepted_stages_past_due,
-        "open_red_flags": open_red_flags,
-        "missed_meetings": missed_meetings,
-    }
-    levels = [_level(signals[name] or 0, *THRESHOLDS[name]) for name in THRESHOLDS]
-    if satisfaction is not None:
-        levels.append(_level(-satisfaction, -SATISFACTION_AT_RISK, -SATISFACTION_OFF_TRACK))
-    return max(levels, key=_RANK.__getitem__)
+def engagement_health(**values) -> Health:
+    """Health from signal values by name (registered signals not given count as no signal)."""
+    levels = [_level(signal, values.get(name)) for name, signal in _signals.items()]
+    return max(levels, key=_RANK.__getitem__, default=Health.ON_TRACK)
 
 
-def health_expression(**signal_fields) -> Case:
-    """The same rules as ``engagement_health``, as SQL over annotated signal columns, so lists can
-    filter and sort by health in the database. Pass ``signal=annotation_name`` for each signal
-    annotated (``satisfaction`` included); signals not passed count as 0."""
+def health_expression() -> Case:
+    """The same rules as ``engagement_health``, in SQL over the annotations ``with_health`` adds."""
 
-    def over(level):
+    def reached(level: str) -> Q:
         q = Q(pk__in=[])
-        for name, thresholds in THRESHOLDS.items():
-            if name in signal_fields:
-                q |= Q(**{f"{signal_fields[name]}__gte": thresholds[level]})
-        if "satisfaction" in signal_fields:
-            limit = (SATISFACTION_AT_RISK, SATISFACTION_OFF_TRACK)[level]
-            q |= Q(**{f"{signal_fields['satisfaction']}__lte": limit})
+        for name, signal in _signals.items():
+            threshold = signal.off_track if level == "off_track" else signal.at_risk
+            q |= Q(**{f"{name}__lte" if signal.low_is_bad else f"{name}__gte": threshold})
         return q
 
     return Case(
-        When(over(1), then=Value(Health.OFF_TRACK.value)),
-        When(over(0), then=Value(Health.AT_RISK.value)),
+        When(reached("off_track"), then=Value(Health.OFF_TRACK.value)),
+        When(reached("at_risk"), then=Value(Health.AT_RISK.value)),
         default=Value(Health.ON_TRACK.value),
         output_field=models.CharField(),
     )
+
+
+def with_health(queryset, *, today: date):
+    """Engagements annotated with every signal (by its name) and ``health``."""
+    queryset = queryset.annotate(**{name: signal.value(today) for name, signal in _signals.items()})
+    return queryset.annotate(health=health_expression())
+
+
+def health_of(engagement, *, today: date) -> tuple[Health, dict]:
+    """One engagement's health and its signal values, in one query."""
+    from .models import Engagement
+
+    values = {name: signal.value(today) for name, signal in _signals.items()}
+    row = Engagement.objects.filter(pk=engagement.pk).annotate(**values).values(*values).get() if values else {}
+    return engagement_health(**row), row

@@ -30,20 +30,20 @@ sees a client                             those who see one of its engagements, 
                                           those who manage it
 ========================================  ===========================================  =========================
 
-Vendor-internal records (handoff, commitments, stakeholder map, actuals, internal comments) are never shown
-to a client user whatever the engagement: their querysets say so (``ScopedQuerySet.vendor_internal`` and
-``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of passing a flag around.
+Vendor-internal records (handoff, commitments, stakeholder map, integrations, resource links, actuals, internal
+comments) are never shown to a client user whatever the engagement: their querysets say so
+(``ScopedQuerySet.vendor_internal`` and ``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of
+passing a flag around.
 
 Superusers count as directors. An inactive account may do nothing.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Organization, Role, User
 
-# Roles that oversee delivery: they manage every engagement and every client.
-OVERSEER_ROLES = frozenset({Role.DIRECTOR, Role.VENDOR_ADMIN})
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
 
@@ -60,8 +60,8 @@ def is_staff(user) -> bool:
 
 
 def oversees(user) -> bool:
-    """Directors, admins and superusers: they manage every engagement and client."""
-    return is_staff(user) and (user.is_superuser or user.role in OVERSEER_ROLES)
+    """Directors, admins and superusers (``User.leads_delivery``): they manage every engagement and client."""
+    return is_staff(user) and user.leads_delivery
 
 
 # --- Engagements ----------------------------------------------------------------------------------------------
@@ -181,10 +181,6 @@ def clients_invitable_by(user) -> models.QuerySet:
     return Organization.objects.clients().filter(Q(client_profile__csm=user) | Q(pk__in=managed))
 
 
-def may_invite(user, organization) -> bool:
-    return clients_invitable_by(user).filter(pk=organization.pk).exists()
-
-
 def clients_seen_by(user) -> models.QuerySet:
     """Client organizations ``user`` sees: through the engagements they see, and the ones they manage."""
     from .models import Engagement
@@ -271,3 +267,22 @@ def object_for_user_or_404(queryset, *, user, pk, manage: bool = False):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(queryset.managed_by(user) if manage else queryset.visible_to(user), pk=pk)
+
+
+# --- Checks for services (which never trust the view that called them) -------------------------------------------
+
+
+def require_see(user, engagement) -> None:
+    if not may_see(user, engagement):
+        raise PermissionDenied
+
+
+def require_staff(user, engagement) -> None:
+    """Vendor staff who see the engagement (the team's work: items, records, the stakeholder map)."""
+    if not is_staff(user) or not may_see(user, engagement):
+        raise PermissionDenied
+
+
+def require_manage(user, engagement) -> None:
+    if not may_manage(user, engagement):
+        raise PermissionDenied

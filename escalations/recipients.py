@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from accounts.models import Role, User
-from engagements.models import Engagement, PmAbsence
+from accounts.models import Role, StaffAbsence, User
+from engagements.models import Engagement
 from engagements.services import engagement_acting_pm
 
 from .coverage import LevelRules, PathRules
@@ -39,7 +39,7 @@ class People:
         )
         today = timezone.localdate(now)
         pm_ids = {e.pm_id for e in self.engagements.values() if e.pm_id}
-        self._absences = list(PmAbsence.objects.filter(user_id__in=pm_ids).covering(today)) if pm_ids else []
+        self._absences = list(StaffAbsence.objects.filter(user_id__in=pm_ids).covering(today)) if pm_ids else []
         self._today = today
         by_role = defaultdict(list)
         for user in User.objects.filter(role__in=ROLE_TO_USER_ROLE.values(), is_active=True).order_by(

@@ -13,7 +13,9 @@ from datetime import timedelta
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from engagements.models import Engagement
@@ -419,3 +421,22 @@ __all__ = [
     "rota_overview",
     "sla_figures",
 ]
+
+
+def client_task_source(*, user: User, today):
+    """Client-side steps of agreed action plans as the portal task list shows them (``checklists.task_sources``)."""
+    from checklists.task_sources import ClientTask
+
+    return [
+        ClientTask(
+            title=step.title,
+            project=step.flag.engagement.name,
+            url=reverse("portal:flag", args=[step.flag_id]) + "#plan",
+            source=gettext("Action plan: %(flag)s") % {"flag": step.flag.title},
+            due_on=step.due_on,
+            owner=str(step.owner),
+            done=not step.is_open,
+            overdue=step.is_open and step.due_on < today,
+        )
+        for step in client_action_steps(user=user).select_related("flag__engagement")
+    ]

@@ -5,6 +5,7 @@ from django.urls import include, path
 app_name = "portal"
 
 urlpatterns = [
-    path("", include("engagements.portal_urls")),
+    path("", include("portfolio.portal_urls")),
+    path("", include("checklists.portal_urls")),
     path("", include("escalations.portal_urls")),
 ]

@@ -65,9 +65,13 @@ INSTALLED_APPS = [
     "accounts",
     "attachments",
     "engagements",
+    "checklists",
     "governance",
     "escalations",
     "notifications",
+    "portfolio",
+    # The project package: seed_demo and the orchestration of the apps' demo data.
+    "onboarding_portal",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "portfolio.context_processors.navigation",
             ],
         },
     },

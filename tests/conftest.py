@@ -81,18 +81,20 @@ def world(
 
 def _engagement_world(engagement, label, key_user, settings, tmp_path):
     """Objects inside an engagement for the URL matrix (issue 3): a stage needing acceptance, a
-    client-side item, a done item with an evidence file, an obligation, a satisfaction question."""
+    client-side item, a done item with an evidence file, an commitment, a satisfaction question."""
     from attachments.services import attachment_store
-    from engagements.tests.factories import (
+    from checklists.tests.factories import (
         ChecklistItemFactory,
         ChecklistStageFactory,
-        ClientProfileFactory,
-        IntegrationFactory,
-        MilestoneFactory,
-        ObligationFactory,
-        ResourceLinkFactory,
         SatisfactionScoreFactory,
         StageActualFactory,
+    )
+    from engagements.tests.factories import (
+        ClientProfileFactory,
+        CommitmentFactory,
+        IntegrationFactory,
+        MilestoneFactory,
+        ResourceLinkFactory,
         StakeholderFactory,
     )
 
@@ -117,7 +119,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stage": stage,
         "item": item,
         "done_item": done_item,
-        "obligation": ObligationFactory(engagement=engagement),
+        "commitment": CommitmentFactory(engagement=engagement),
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "stakeholder": StakeholderFactory(engagement=engagement),
         "integration": IntegrationFactory(engagement=engagement),

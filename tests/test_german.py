@@ -11,8 +11,8 @@ from django.utils.formats import date_format
 
 from accounts import services as account_services
 from accounts.models import Role
-from engagements import services as engagement_services
-from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from checklists import services as checklist_services
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from notifications import services as notification_services
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
@@ -90,7 +90,7 @@ def test_date_pickers_keep_iso_values_for_german_users(client, csm, engagement):
     client.force_login(_speaks_german(csm))
     page = client.get(reverse("engagements:edit", args=[engagement.pk])).content.decode()
     assert 'value="2026-11-08"' in page
-    detail = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    detail = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "8. Nov. 2026" in detail
 
 
@@ -112,7 +112,7 @@ def test_a_german_assignee_is_reminded_in_german_with_german_dates(engagement, c
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _speaks_german(team_member)
     stage = ChecklistStageFactory(engagement=engagement, title="Kickoff")
-    item = engagement_services.item_create(
+    item = checklist_services.item_create(
         by=csm,
         stage=stage,
         title="Signed DPA",
@@ -132,9 +132,9 @@ def test_a_german_assignee_is_reminded_in_german_with_german_dates(engagement, c
 def test_an_items_history_names_fields_and_values_in_german(client, csm, engagement):
     stage = ChecklistStageFactory(engagement=engagement)
     item = ChecklistItemFactory(stage=stage, title="Zugänge einrichten", due_on=date(2026, 11, 20))
-    engagement_services.item_update(by=csm, item=item, due_on=date(2026, 11, 30), status="not_applicable")
+    checklist_services.item_update(by=csm, item=item, due_on=date(2026, 11, 30), status="not_applicable")
     client.force_login(_speaks_german(csm))
-    page = client.get(reverse("engagements:item", args=[item.pk])).content.decode()
+    page = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
     assert "Fälligkeitsdatum: 20. Nov. 2026 → 30. Nov. 2026" in page
     assert "Status: Offen → Nicht zutreffend" in page
     history = page[page.index('data-testid="history"') :]

@@ -30,7 +30,23 @@ from tests.migration_snapshot import snapshot
 # Tables a migration renamed: the previous layout's name -> today's. One line each, for example
 #     "engagements_checklistitem": "checklists_checklistitem",
 # Two old tables may go to one new table (a merge); it must then hold the rows of both.
-RENAMED_TABLES: dict[str, str] = {}
+RENAMED_TABLES: dict[str, str] = {
+    # Checklists became their own app (engagements 0008).
+    "engagements_checklisttemplate": "checklists_checklisttemplate",
+    "engagements_templatestage": "checklists_templatestage",
+    "engagements_templateitem": "checklists_templateitem",
+    "engagements_checkliststage": "checklists_checkliststage",
+    "engagements_checklistitem": "checklists_checklistitem",
+    "engagements_itemcomment": "checklists_itemcomment",
+    "engagements_itemevent": "checklists_itemevent",
+    "engagements_stageacceptance": "checklists_stageacceptance",
+    "engagements_satisfactionscore": "checklists_satisfactionscore",
+    "engagements_stageactual": "checklists_stageactual",
+    # One vocabulary: an obligation is a commitment (engagements 0009).
+    "engagements_obligation": "engagements_commitment",
+    # PM absences became staff absences (engagements 0010, accounts 0005).
+    "engagements_pmabsence": "accounts_staffabsence",
+}
 
 # Tables dropped on purpose, with where their rows went. Rows of a table listed here are not looked for.
 RETIRED_TABLES: dict[str, str] = {}

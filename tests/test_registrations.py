@@ -5,13 +5,13 @@ import pytest
 from django.apps import apps
 from django_celery_beat.models import PeriodicTask
 
-from engagements import reminders
+from checklists import reminders
 from escalations.services.defaults import escalation_defaults_ensure
 from notifications import registry
 from notifications.models import Reminder, ReminderStatus
 from notifications.schedule import periodic_tasks_ensure
 
-APPS = ["notifications", "accounts", "engagements", "governance", "escalations"]
+APPS = ["notifications", "accounts", "engagements", "checklists", "governance", "escalations", "portfolio"]
 
 
 def _snapshot():
@@ -36,7 +36,7 @@ def test_the_apps_register_what_notifications_needs():
     assert {tick.task for tick in registry.periodic_tasks()} == {
         "notifications.relay",
         "notifications.reminders_sweep",
-        "engagements.tasks.ask_day30_satisfaction",
+        "checklists.ask_day30_satisfaction",
         "escalations.sweep",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
@@ -59,7 +59,7 @@ def test_after_migrate_the_ticks_and_the_weekly_digest_exist_once():
     periodic_tasks_ensure()
     periodic_tasks_ensure()
     ticks = {task.name: task for task in PeriodicTask.objects.all()}
-    assert ticks["engagements: ask day-30 satisfaction"].task == "engagements.tasks.ask_day30_satisfaction"
-    assert ticks["engagements: ask day-30 satisfaction"].expire_seconds == 3600
+    assert ticks["checklists: ask day-30 satisfaction"].task == "checklists.ask_day30_satisfaction"
+    assert ticks["checklists: ask day-30 satisfaction"].expire_seconds == 3600
     assert ticks["notifications: relay outbox"].interval.every == 30
     assert Reminder.objects.filter(key=reminders.WEEKLY_KEY, status=ReminderStatus.PENDING).count() == 1

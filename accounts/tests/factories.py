@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Organization, OrganizationKind, Role, User
+from accounts.models import Organization, OrganizationKind, Role, StaffAbsence, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -43,3 +46,13 @@ class UserFactory(DjangoModelFactory):
         vendor_admin = factory.Trait(role=Role.VENDOR_ADMIN)
         key_user = factory.Trait(role=Role.CLIENT_KEY_USER, organization=factory.SubFactory(OrganizationFactory))
         client_member = factory.Trait(role=Role.CLIENT_MEMBER, organization=factory.SubFactory(OrganizationFactory))
+
+
+class StaffAbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffAbsence
+
+    user = factory.SubFactory(UserFactory, pm=True)
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=5))
+    reason = "holiday"

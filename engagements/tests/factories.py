@@ -68,14 +68,23 @@ class HandoffFactory(DjangoModelFactory):
         draft = factory.Trait(handed_over_at=None)
 
 
-class ObligationFactory(DjangoModelFactory):
+class CommitmentFactory(DjangoModelFactory):
     class Meta:
-        model = models.Obligation
+        model = models.Commitment
 
     engagement = factory.SubFactory(EngagementFactory)
     description = "Weekly status report"
     owner = factory.SelfAttribute("engagement.csm")
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    class Params:
+        overdue = factory.Trait(due_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=2)))
+        client_side = factory.Trait(
+            side=models.Side.CLIENT,
+            owner=factory.SubFactory(
+                UserFactory, client_member=True, organization=factory.SelfAttribute("..engagement.client")
+            ),
+        )
 
 
 class StakeholderFactory(DjangoModelFactory):
@@ -89,15 +98,6 @@ class StakeholderFactory(DjangoModelFactory):
     class Params:
         key_user = factory.Trait(is_key_user=True)
         sponsor = factory.Trait(is_executive_sponsor=True)
-
-
-class PmAbsenceFactory(DjangoModelFactory):
-    class Meta:
-        model = models.PmAbsence
-
-    user = factory.SubFactory(UserFactory, pm=True)
-    starts_on = factory.LazyFunction(timezone.localdate)
-    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=5))
 
 
 class IntegrationFactory(DjangoModelFactory):
@@ -116,101 +116,6 @@ class ResourceLinkFactory(DjangoModelFactory):
     kind = models.ResourceLinkKind.BOARD
     title = factory.Sequence(lambda n: f"Board {n}")
     url = factory.Sequence(lambda n: f"https://jira.example.com/board/{n}")
-
-
-class ChecklistTemplateFactory(DjangoModelFactory):
-    class Meta:
-        model = models.ChecklistTemplate
-
-    name = factory.Sequence(lambda n: f"Template {n}")
-
-
-class TemplateStageFactory(DjangoModelFactory):
-    class Meta:
-        model = models.TemplateStage
-
-    template = factory.SubFactory(ChecklistTemplateFactory)
-    title = factory.Sequence(lambda n: f"Stage {n}")
-    position = factory.Sequence(lambda n: n * 10)
-
-
-class TemplateItemFactory(DjangoModelFactory):
-    class Meta:
-        model = models.TemplateItem
-
-    stage = factory.SubFactory(TemplateStageFactory)
-    title = factory.Sequence(lambda n: f"Template item {n}")
-    position = factory.Sequence(lambda n: n * 10)
-
-
-class ChecklistStageFactory(DjangoModelFactory):
-    class Meta:
-        model = models.ChecklistStage
-
-    engagement = factory.SubFactory(EngagementFactory)
-    title = factory.Sequence(lambda n: f"Stage {n}")
-    position = factory.Sequence(lambda n: n * 10)
-
-    class Params:
-        needs_acceptance = factory.Trait(acceptance_required=True)
-
-
-class ChecklistItemFactory(DjangoModelFactory):
-    class Meta:
-        model = models.ChecklistItem
-
-    stage = factory.SubFactory(ChecklistStageFactory)
-    title = factory.Sequence(lambda n: f"Item {n}")
-    position = factory.Sequence(lambda n: n * 10)
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
-
-    class Params:
-        overdue = factory.Trait(due_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3)))
-        done = factory.Trait(status=models.ItemStatus.DONE, completed_at=factory.LazyFunction(timezone.now))
-        client_side = factory.Trait(owner_side=models.Side.CLIENT)
-
-
-class StageActualFactory(DjangoModelFactory):
-    class Meta:
-        model = models.StageActual
-
-    stage = factory.SubFactory(ChecklistStageFactory)
-    spent_on = factory.LazyFunction(timezone.localdate)
-    effort_days = Decimal("2.0")
-    amount = Decimal("1600.00")
-    recorded_by = factory.SelfAttribute("stage.engagement.csm")
-
-
-class ItemCommentFactory(DjangoModelFactory):
-    class Meta:
-        model = models.ItemComment
-
-    item = factory.SubFactory(ChecklistItemFactory)
-    author = factory.SelfAttribute("item.stage.engagement.csm")
-    body = "Looks good."
-
-    class Params:
-        internal = factory.Trait(is_internal=True, body="Internal: client is slow to answer.")
-
-
-class StageAcceptanceFactory(DjangoModelFactory):
-    class Meta:
-        model = models.StageAcceptance
-
-    engagement = factory.SubFactory(EngagementFactory)
-    decision = models.Decision.ACCEPTED
-    decided_by = factory.SubFactory(UserFactory, key_user=True)
-
-
-class SatisfactionScoreFactory(DjangoModelFactory):
-    class Meta:
-        model = models.SatisfactionScore
-
-    engagement = factory.SubFactory(EngagementFactory)
-    reason = models.SatisfactionReason.ACCEPTANCE
-
-    class Params:
-        answered = factory.Trait(score=4, answered_at=factory.LazyFunction(timezone.now))
 
 
 class MilestoneFactory(DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""Editing and removing what could only be added: resource links, integrations, obligations, milestones."""
+"""Editing and removing what could only be added: resource links, integrations, commitments, milestones."""
 
 from datetime import timedelta
 
@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements import services
-from engagements.models import Integration, Milestone, ObligationStatus, ResourceLink
+from engagements.models import CommitmentStatus, Integration, Milestone, ResourceLink
 
-from .factories import IntegrationFactory, MilestoneFactory, ObligationFactory, ResourceLinkFactory
+from .factories import CommitmentFactory, IntegrationFactory, MilestoneFactory, ResourceLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,36 +43,36 @@ def test_a_client_user_cannot_remove(engagement, client_key_user):
         services.resource_link_delete(by=client_key_user, link=link)
 
 
-def test_an_obligation_changes_owner_date_and_title(engagement, team_member, pm):
-    obligation = ObligationFactory(engagement=engagement)
-    due = timezone.localdate() + timedelta(days=20)
-    services.obligation_update(
-        by=team_member, obligation=obligation, description="Weekly status report", owner=pm, due_on=due
+def test_a_commitment_changes_owner_date_and_title(engagement, team_member, pm):
+    commitment = CommitmentFactory(engagement=engagement)
+    due = (timezone.now() + timedelta(days=20)).replace(microsecond=0)
+    services.commitment_update(
+        by=team_member, commitment=commitment, description="Weekly status report", owner=pm, due_at=due
     )
-    obligation.refresh_from_db()
-    assert (obligation.description, obligation.owner, obligation.due_on) == ("Weekly status report", pm, due)
+    commitment.refresh_from_db()
+    assert (commitment.description, commitment.owner, commitment.due_at) == ("Weekly status report", pm, due)
 
 
-def test_an_obligation_owner_must_be_our_staff_and_nothing_changes(engagement, csm, client_key_user):
-    obligation = ObligationFactory(engagement=engagement)
-    before = (obligation.description, obligation.owner_id)
+def test_our_commitment_is_owned_by_our_staff_and_nothing_changes(engagement, csm, client_key_user):
+    commitment = CommitmentFactory(engagement=engagement)
+    before = (commitment.description, commitment.owner_id)
     with pytest.raises(ValidationError, match="our staff"):
-        services.obligation_update(by=csm, obligation=obligation, description="Changed", owner=client_key_user)
-    obligation.refresh_from_db()
-    assert (obligation.description, obligation.owner_id) == before
+        services.commitment_update(by=csm, commitment=commitment, description="Changed", owner=client_key_user)
+    commitment.refresh_from_db()
+    assert (commitment.description, commitment.owner_id) == before
 
 
-def test_an_outsider_cannot_edit_an_obligation(engagement, other_csm):
-    obligation = ObligationFactory(engagement=engagement)
+def test_an_outsider_cannot_edit_a_commitment(engagement, other_csm):
+    commitment = CommitmentFactory(engagement=engagement)
     with pytest.raises(PermissionDenied):
-        services.obligation_update(by=other_csm, obligation=obligation, description="Hijacked")
+        services.commitment_update(by=other_csm, commitment=commitment, description="Hijacked")
 
 
-def test_a_kept_obligation_is_reopened(engagement, csm):
-    obligation = ObligationFactory(engagement=engagement)
-    services.obligation_close(by=csm, obligation=obligation)
-    reopened = services.obligation_reopen(by=csm, obligation=obligation)
-    assert reopened.status == ObligationStatus.OPEN
+def test_a_kept_commitment_is_reopened(engagement, csm):
+    commitment = CommitmentFactory(engagement=engagement)
+    services.commitment_close(by=csm, commitment=commitment)
+    reopened = services.commitment_reopen(by=csm, commitment=commitment)
+    assert reopened.status == CommitmentStatus.OPEN
     assert reopened.closed_at is None
 
 
@@ -99,7 +99,7 @@ def test_a_link_of_another_engagement_is_refused(engagement, other_engagement, c
 def test_a_manager_removes_a_link_from_the_page(client, csm, engagement):
     link = ResourceLinkFactory(engagement=engagement, title="Jira board")
     client.force_login(csm)
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert reverse("engagements:link_delete", args=[link.pk]) in page
     response = client.post(reverse("engagements:link_delete", args=[link.pk]), {"confirm": "yes"}, follow=True)
     assert "Link removed." in response.content.decode()
@@ -117,7 +117,7 @@ def test_removal_without_confirmation_changes_nothing(client, csm, engagement):
 def test_a_team_member_sees_no_remove_button_and_gets_404(client, team_member, engagement):
     milestone = MilestoneFactory(engagement=engagement)
     client.force_login(team_member)
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert reverse("engagements:milestone_delete", args=[milestone.pk]) not in page
     assert reverse("engagements:milestone_edit", args=[milestone.pk]) in page
     response = client.post(reverse("engagements:milestone_delete", args=[milestone.pk]), {"confirm": "yes"})
@@ -142,27 +142,67 @@ def test_the_milestone_form_edits_and_keeps_bad_input(client, team_member, engag
     assert (milestone.title, milestone.due_on.isoformat(), milestone.is_early_win) == ("Pilot live", due, True)
 
 
-def test_the_obligation_form_edits_and_reopens(client, csm, pm, engagement):
-    obligation = ObligationFactory(engagement=engagement, status=ObligationStatus.DONE, closed_at=timezone.now())
+def test_the_commitment_form_edits_and_reopens(client, csm, pm, engagement):
+    commitment = CommitmentFactory(engagement=engagement, status=CommitmentStatus.KEPT, closed_at=timezone.now())
     client.force_login(csm)
-    url = reverse("engagements:obligation_edit", args=[obligation.pk])
-    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    url = reverse("engagements:commitment_edit", args=[commitment.pk])
+    due = (timezone.localdate() + timedelta(days=3)).isoformat() + "T12:00"
     response = client.post(
-        url, {"description": "Named contact in 24 h", "source": "sales", "owner": pm.pk, "due_on": due}
+        url,
+        {"description": "Named contact in 24 h", "side": "vendor", "source": "sales", "owner": pm.pk, "due_at": due},
     )
     assert response.status_code == 302
-    page = client.get(reverse("engagements:detail", args=[engagement.pk])).content.decode()
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "Named contact in 24 h" in page
-    assert reverse("engagements:obligation_reopen", args=[obligation.pk]) in page
-    client.post(reverse("engagements:obligation_reopen", args=[obligation.pk]))
-    obligation.refresh_from_db()
-    assert (obligation.owner, obligation.status) == (pm, ObligationStatus.OPEN)
+    assert reverse("engagements:commitment_reopen", args=[commitment.pk]) in page
+    client.post(reverse("engagements:commitment_reopen", args=[commitment.pk]))
+    commitment.refresh_from_db()
+    assert (commitment.owner, commitment.status) == (pm, CommitmentStatus.OPEN)
 
 
-def test_an_obligation_of_another_client_is_404(client, csm, other_engagement):
-    obligation = ObligationFactory(engagement=other_engagement, status=ObligationStatus.DONE, closed_at=timezone.now())
+def test_a_commitment_of_another_client_is_404(client, csm, other_engagement):
+    commitment = CommitmentFactory(engagement=other_engagement, status=CommitmentStatus.KEPT, closed_at=timezone.now())
     client.force_login(csm)
-    assert client.get(reverse("engagements:obligation_edit", args=[obligation.pk])).status_code == 404
-    assert client.post(reverse("engagements:obligation_reopen", args=[obligation.pk])).status_code == 404
-    obligation.refresh_from_db()
-    assert obligation.status == ObligationStatus.DONE
+    assert client.get(reverse("engagements:commitment_edit", args=[commitment.pk])).status_code == 404
+    assert client.post(reverse("engagements:commitment_reopen", args=[commitment.pk])).status_code == 404
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.KEPT
+
+
+def test_the_client_promises_too_with_an_owner_of_their_own(engagement, csm, client_member, pm):
+    due = timezone.now() + timedelta(days=5)
+    commitment = services.commitment_add(
+        by=csm,
+        engagement=engagement,
+        description="Send the firewall change request",
+        owner=client_member,
+        due_at=due,
+        side="client",
+    )
+    assert (commitment.side, commitment.owner) == ("client", client_member)
+    with pytest.raises(ValidationError, match="client's people"):
+        services.commitment_update(by=csm, commitment=commitment, owner=pm)
+
+
+def test_an_open_commitment_past_its_due_time_is_overdue(engagement):
+    late = CommitmentFactory(engagement=engagement, overdue=True)
+    CommitmentFactory(engagement=engagement)
+    CommitmentFactory(engagement=engagement, overdue=True, status=CommitmentStatus.KEPT)
+    now = timezone.now()
+    assert list(engagement.commitments.overdue(now)) == [late]
+    assert late.is_overdue(now)
+
+
+def test_a_source_registered_by_another_app_is_accepted(engagement, csm, monkeypatch):
+    from engagements import hooks
+
+    monkeypatch.setattr(hooks, "_commitment_sources", dict(hooks._commitment_sources))
+    with pytest.raises(ValidationError):
+        services.commitment_add(
+            by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="meeting"
+        )
+    hooks.register_commitment_source("meeting", "Governance meeting")
+    commitment = services.commitment_add(
+        by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="meeting"
+    )
+    assert commitment.get_source_display() == "Governance meeting"

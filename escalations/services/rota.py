@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import StaffAbsence, User
 from engagements import policy
-from engagements.models import PmAbsence
 
 from ..models import OnCallOverride, OnCallRota, OnCallShift, OverrideSource
 
@@ -71,14 +70,14 @@ def rota_sync_absences(*, person_ids=None, now=None) -> int:
         stale = stale.filter(replaces_id__in=person_ids)
     shifts = list(shifts)
     absences = list(
-        PmAbsence.objects.filter(
+        StaffAbsence.objects.filter(
             user_id__in={s.person_id for s in shifts}, ends_on__gte=(now - timedelta(days=1)).date()
         )
     )
     wanted = []
     backups_away = {
         a.user_id: a
-        for a in PmAbsence.objects.filter(user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id})
+        for a in StaffAbsence.objects.filter(user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id})
     }
     for shift in shifts:
         zone = ZoneInfo(shift.rota.time_zone)

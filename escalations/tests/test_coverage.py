@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from engagements.models import PmAbsence
+from accounts.models import StaffAbsence
 from escalations import defaults, services
 from escalations.models import (
     BusinessCalendar,
@@ -100,7 +100,7 @@ def test_a_critical_flag_at_night_goes_to_the_person_on_duty_first(engagement, c
 def test_an_absence_on_a_shift_makes_an_override_for_the_backup(team_member, csm, director):
     rota = OnCallRotaFactory(backup=csm)
     OnCallShiftFactory(rota=rota, person=team_member, starts_at=warsaw(2026, 11, 9, 9), ends_at=warsaw(2026, 11, 16, 9))
-    PmAbsence.objects.create(user=team_member, starts_on=date(2026, 11, 11), ends_on=date(2026, 11, 12))
+    StaffAbsence.objects.create(user=team_member, starts_on=date(2026, 11, 11), ends_on=date(2026, 11, 12))
     services.rota_sync_absences(now=warsaw(2026, 11, 1, 0))
     override = OnCallOverride.objects.get()
     assert override.source == OverrideSource.ABSENCE and override.person == csm and override.replaces == team_member
@@ -115,7 +115,7 @@ def test_saving_an_absence_replans_the_rota_at_once(team_member, csm):
     OnCallShiftFactory(
         rota=rota, person=team_member, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=6)
     )
-    absence = PmAbsence.objects.create(
+    absence = StaffAbsence.objects.create(
         user=team_member, starts_on=now.date() + timedelta(days=1), ends_on=now.date() + timedelta(days=2)
     )
     assert OnCallOverride.objects.get().person == csm

@@ -223,3 +223,30 @@ def test_staff_pick_the_project_to_raise_a_flag_for(client, engagement, other_en
     flag = RedFlag.objects.get()
     assert response["Location"] == reverse("escalations:flag", args=[flag.pk])
     assert (flag.raised_by, flag.reporter) == (pm, client_member)
+
+
+def test_client_side_steps_appear_among_the_clients_tasks(client, engagement, client_key_user, pm):
+    flag = _busy_flag(engagement, client_key_user, pm, lines=2)
+    client.force_login(client_key_user)
+    assert "Step 1" not in client.get(reverse("portal:tasks")).content.decode()  # proposed, not agreed yet
+    services.plan_agree(flag=flag, by=pm)
+    page = client.get(reverse("portal:tasks")).content.decode()
+    assert "Step 1" in page and "Step 0" not in page  # the vendor's step is not the client's task
+    assert reverse("portal:flag", args=[flag.pk]) in page
+    step = flag.steps.get(title="Step 1")
+    services.step_update(step=step, by=client_key_user, status="done", note="Sent.")
+    assert 'data-testid="other-task-table"' not in client.get(reverse("portal:tasks")).content.decode()
+
+
+def test_open_red_flags_put_an_engagement_at_risk_then_off_track(engagement, client_key_user, pm):
+    from engagements.health import Health, health_of
+
+    today = timezone.localdate()
+    assert health_of(engagement, today=today)[1]["open_red_flags"] == 0
+    first = raise_flag(engagement, client_key_user, now=timezone.now())
+    health, values = health_of(engagement, today=today)
+    assert values["open_red_flags"] == 1 and health in (Health.AT_RISK, Health.OFF_TRACK)
+    raise_flag(engagement, client_key_user, now=timezone.now(), title="Second")
+    assert health_of(engagement, today=today)[0] == Health.OFF_TRACK
+    services.flag_resolve(flag=first, by=pm, resolution="Done")
+    assert health_of(engagement, today=today)[1]["open_red_flags"] == 1

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import client_required, key_user_required
+from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
-from onboarding_portal.forms import add_service_errors
 
 from .. import forms, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
@@ -35,7 +35,7 @@ def _back(pk, anchor=""):
 def flags(request):
     return render(
         request,
-        "portal/flags.html",
+        "escalations/portal_flags.html",
         {
             "flags": selectors.client_flags(user=request.user),
             "paths": selectors.escalation_paths_for_client(user=request.user),
@@ -69,7 +69,7 @@ def flag_raise(request):
                 request, _("Your red flag is registered. The team has been told, and you can follow it here.")
             )
             return redirect("portal:flag", pk=flag.pk)
-    return render(request, "portal/flag_raise.html", {"form": form})
+    return render(request, "escalations/portal_flag_raise.html", {"form": form})
 
 
 @client_required
@@ -79,7 +79,7 @@ def flag_detail(request, pk):
     page = selectors.flag_page(flag=flag, user=request.user)
     return render(
         request,
-        "portal/flag.html",
+        "escalations/portal_flag.html",
         {
             "page": page,
             "flag": flag,
@@ -198,6 +198,6 @@ def attachment_download(request, pk):
 def sla_figures(request):
     return render(
         request,
-        "portal/sla.html",
+        "escalations/portal_sla.html",
         {"report": selectors.sla_figures(user=request.user, scope="engagement")},
     )

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
+from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
-from onboarding_portal.forms import add_service_errors
 
 from .. import forms, selectors, services, sla
 from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, RedFlag, Severity

@@ -201,7 +201,7 @@ def test_a_late_relay_does_not_overwrite_a_newer_claim(csm, settings):
     (stale,) = services.notification_claim_batch(now=now)
     later = now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS + 1)
     (fresh,) = services.notification_claim_batch(now=later)
-    services._mark_failed(stale, "late", later)
+    services.relay._mark_failed(stale, "late", later)
     row = Notification.objects.get(pk=fresh.pk)
     assert row.status == Status.SENDING and row.attempts == 2
 

@@ -24,7 +24,7 @@ def _policy(response):
 def test_html_pages_carry_a_content_security_policy(client, csm, engagement, signed_in):
     if signed_in:
         client.force_login(csm)
-        response = client.get(reverse("engagements:detail", args=[engagement.pk]))
+        response = client.get(reverse("portfolio:engagement", args=[engagement.pk]))
     else:
         response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
@@ -46,7 +46,7 @@ def test_error_pages_carry_the_policy_too(client, csm):
 
 def test_signed_in_pages_are_private_and_not_stored(client, csm, engagement):
     client.force_login(csm)
-    for url in (reverse("home"), reverse("engagements:detail", args=[engagement.pk]), reverse("accounts:profile")):
+    for url in (reverse("home"), reverse("portfolio:engagement", args=[engagement.pk]), reverse("accounts:profile")):
         response = client.get(url)
         directives = {d.strip() for d in response["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= directives, f"{url}: {response['Cache-Control']}"

@@ -15,6 +15,19 @@ def log_in(page, live_server, user, password=PASSWORD):
     page.get_by_role("button", name="Log in").click()
 
 
+def log_in_as(page, live_server, user):
+    """Log in and wait until the signed-in page shows (the user menu), for journeys that switch people."""
+    from playwright.sync_api import expect
+
+    log_in(page, live_server, user)
+    expect(page.get_by_test_id("user-menu")).to_be_visible()
+
+
+def log_out(page):
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="Log out").click()
+
+
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core on the current page; return the serious and critical violations."""
     # Evaluated by the browser's debugging protocol, which the page's Content-Security-Policy does not govern

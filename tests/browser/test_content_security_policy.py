@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
-from engagements.tests.factories import ChecklistItemFactory, ChecklistStageFactory, MilestoneFactory
+from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from engagements.tests.factories import MilestoneFactory
 
 from .helpers import log_in
 

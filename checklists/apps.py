@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChecklistsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "checklists"
+    verbose_name = _("Checklists")
+
+    def ready(self):
+        from engagements import hooks
+        from engagements.models import Phase
+        from notifications import registry
+
+        from . import health, reminders, services, tasks
+
+        # Going live needs the client's acceptances; template due dates follow the kickoff and contract dates.
+        hooks.phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)(services.go_live_missing)
+        hooks.on_anchor_dates_moved(services.due_dates_reanchor)
+        health.register()
+
+        # Checklist mail: its category, the reminder kinds, the day-30 tick and the weekly CSM digest's row.
+        registry.register_category(reminders.CHECKLIST_CATEGORY, _("Checklist reminders"), position=10)
+        registry.register_reminder_kind(reminders.DUE_SOON_KIND, reminders.remind_due_soon)
+        registry.register_reminder_kind(reminders.OVERDUE_KIND, reminders.remind_overdue)
+        registry.register_reminder_kind(reminders.WEEKLY_KIND, reminders.remind_csm_weekly)
+        # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
+        registry.register_periodic_task(
+            "checklists: ask day-30 satisfaction", tasks.ask_day30_satisfaction, every_seconds=3600
+        )
+        registry.register_ensure(reminders.weekly_digest_ensure)

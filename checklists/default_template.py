@@ -1,0 +1,161 @@
+"""The default onboarding checklist ("Standard onboarding"): its one definition.
+
+``checklists.services.template_default_ensure`` builds it from here (a flushed database, or an admin who deleted
+it, gets it back on the next ``migrate``). The data migration that first shipped it
+(``engagements/migrations/0003_default_checklist_template.py``) carries a frozen copy, as migrations must;
+``test_the_shipped_default_template_is_the_one_defined_here`` keeps the two the same, so changing the default
+here means adding a data migration that changes it in existing databases too.
+
+Each stage: (title, client must accept, [items]); each item: (title, guidance, owner side,
+default assignee role, due offset in days from kickoff, evidence required).
+"""
+
+DEFAULT_TEMPLATE_NAME = "Standard onboarding"
+DEFAULT_TEMPLATE_DESCRIPTION = (
+    "Scope and obligations, environments, documentation, quality assurance, work-plan acceptance."
+)
+
+DEFAULT_STAGES = [
+    (
+        "Scope and obligations",
+        True,
+        [
+            (
+                "Confirm services in scope",
+                "Walk through the contract's scope with the key user.",
+                "vendor",
+                "csm",
+                3,
+                "none",
+            ),
+            (
+                "Share obligations of both sides",
+                "List what each side has committed to, with dates.",
+                "vendor",
+                "csm",
+                5,
+                "link",
+            ),
+            (
+                "Name the client's key user and sponsor",
+                "One key user decides; one sponsor unblocks.",
+                "client",
+                "key_user",
+                5,
+                "none",
+            ),
+            (
+                "Sign off the responsibility matrix",
+                "RACI for the onboarding.",
+                "client",
+                "key_user",
+                10,
+                "file",
+            ),
+        ],
+    ),
+    (
+        "Environments",
+        False,
+        [
+            (
+                "Grant VPN and system access",
+                "Accounts for the delivery team.",
+                "client",
+                "key_user",
+                7,
+                "none",
+            ),
+            (
+                "Set up test environment",
+                "Mirror production configuration.",
+                "vendor",
+                "pm",
+                14,
+                "link",
+            ),
+            (
+                "Confirm production access procedure",
+                "Who approves changes, and how.",
+                "client",
+                "key_user",
+                14,
+                "none",
+            ),
+        ],
+    ),
+    (
+        "Documentation",
+        False,
+        [
+            (
+                "Provide existing system documentation",
+                "Architecture, runbooks, known issues.",
+                "client",
+                "key_user",
+                10,
+                "file",
+            ),
+            (
+                "Write the operations handbook",
+                "How we run the service day to day.",
+                "vendor",
+                "pm",
+                21,
+                "link",
+            ),
+        ],
+    ),
+    (
+        "Quality assurance",
+        False,
+        [
+            (
+                "Agree acceptance criteria",
+                "What 'done' means for each deliverable.",
+                "vendor",
+                "pm",
+                14,
+                "none",
+            ),
+            (
+                "Provide test data",
+                "Anonymised data for the test environment.",
+                "client",
+                "key_user",
+                18,
+                "file",
+            ),
+            (
+                "Run the first end-to-end test",
+                "Record results and defects.",
+                "vendor",
+                "pm",
+                25,
+                "file",
+            ),
+        ],
+    ),
+    (
+        "Work-plan acceptance",
+        True,
+        [
+            (
+                "Present the work plan",
+                "Milestones, dates and owners for the next quarter.",
+                "vendor",
+                "csm",
+                25,
+                "file",
+            ),
+            (
+                "Accept the work plan",
+                "The key user accepts in the portal.",
+                "client",
+                "key_user",
+                30,
+                "none",
+            ),
+        ],
+    ),
+]

@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from engagements.forms import DATE
+from engagements.selectors import assignee_choices
+
+from .models import ChecklistItem, ChecklistTemplate, Decision, ItemStatus
+
+
+class TemplateApplyForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Checklist template"), queryset=ChecklistTemplate.objects.all())
+
+
+class ItemCreateForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["title", "owner_side", "assignee", "due_on", "evidence_required"]
+        widgets = {"due_on": DATE}
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignee_choices(engagement)
+
+
+class ItemUpdateForm(forms.Form):
+    """Partial updates from inline controls: only the fields posted are changed."""
+
+    status = forms.ChoiceField(choices=ItemStatus.choices, required=False)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    due_on = forms.DateField(required=False, widget=DATE)
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignee_choices(engagement)
+
+    def changes(self):
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.data}
+
+
+class EvidenceForm(forms.Form):
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500, assume_scheme="https")
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    is_internal = forms.BooleanField(label=_("Internal (vendor only)"), required=False)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SatisfactionForm(forms.Form):
+    score = forms.TypedChoiceField(coerce=int, choices=[(n, str(n)) for n in range(1, 6)])
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class ActualsForm(forms.Form):
+    spent_on = forms.DateField(label=_("Date"), widget=DATE)
+    effort_days = forms.DecimalField(
+        label=_("Person-days"), min_value=0, max_digits=9, decimal_places=1, required=False
+    )
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("effort_days") or data.get("amount")):
+            raise forms.ValidationError(_("Enter the effort or the amount spent."))
+        return data

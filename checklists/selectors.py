@@ -1,0 +1,300 @@
+"""Reads for checklists. Each fetches what its page shows in a fixed number of queries, whatever the number of
+stages, items, comments or decisions; what a client may see comes from each queryset's ``for_viewer(user)``."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from engagements.models import Engagement, Side
+
+from .models import (
+    ChecklistItem,
+    ChecklistStage,
+    ChecklistTemplate,
+    Decision,
+    ItemComment,
+    ItemEvent,
+    ItemStatus,
+    SatisfactionScore,
+    StageAcceptance,
+    StageActual,
+)
+
+
+def count_of(queryset, group_by: str):
+    """A correlated COUNT(*) subquery (0 when none), grouped by ``group_by``."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+# --- Per-engagement figures, as SQL over an engagement row (dashboards and health signals) -------------------
+
+
+def items_of_engagement_row():
+    return ChecklistItem.objects.filter(stage__engagement=OuterRef("pk"))
+
+
+def overdue_items_count(today: date):
+    return count_of(items_of_engagement_row().overdue(today), "stage__engagement")
+
+
+def stages_past_due_unaccepted(today: date):
+    """Stages awaiting the client's acceptance whose every item was due before today."""
+    items = ChecklistItem.objects.filter(stage=OuterRef("pk"))
+    return ChecklistStage.objects.filter(acceptance_required=True, accepted_at__isnull=True).filter(
+        Exists(items), ~Exists(items.filter(Q(due_on__gte=today) | Q(due_on__isnull=True)))
+    )
+
+
+def unaccepted_past_due_count(today: date):
+    return count_of(stages_past_due_unaccepted(today).filter(engagement=OuterRef("pk")), "engagement")
+
+
+def latest_satisfaction_score(today: date | None = None):
+    return Subquery(
+        SatisfactionScore.objects.filter(engagement=OuterRef("pk"), score__isnull=False)
+        .order_by("-answered_at")
+        .values("score")[:1]
+    )
+
+
+def open_rejections_count(today: date | None = None):
+    """What the client rejected and has not accepted since: reopened stages, and the work plan when its latest
+    decision is a rejection."""
+    reopened = count_of(
+        ChecklistStage.objects.filter(engagement=OuterRef("pk"), reopened_at__isnull=False, accepted_at__isnull=True),
+        "engagement",
+    )
+    plan_rejected = Coalesce(
+        Subquery(
+            StageAcceptance.objects.filter(engagement=OuterRef("pk"), stage__isnull=True)
+            .order_by("-decided_at", "-pk")
+            .annotate(rejected=Case(When(decision=Decision.REJECTED, then=1), default=0, output_field=IntegerField()))
+            .values("rejected")[:1]
+        ),
+        Value(0),
+        output_field=IntegerField(),
+    )
+    return reopened + plan_rejected
+
+
+def with_progress(queryset, *, today: date):
+    """Engagements annotated with their checklist's progress and next due item (for dashboards)."""
+    items = items_of_engagement_row()
+    next_due = items.open().filter(due_on__isnull=False).order_by("due_on", "position", "pk")
+    return queryset.annotate(
+        items_total=count_of(items.exclude(status=ItemStatus.NOT_APPLICABLE), "stage__engagement"),
+        items_done=count_of(items.filter(status=ItemStatus.DONE), "stage__engagement"),
+        next_due_title=Subquery(next_due.values("title")[:1]),
+        next_due_on=Subquery(next_due.values("due_on")[:1]),
+    )
+
+
+# --- The checklist of one engagement ---------------------------------------------------------------------------
+
+
+@dataclass
+class StageView:
+    stage: ChecklistStage
+    items: list
+    done: int = 0
+    total: int = 0
+    overdue: int = 0
+    past_due_unaccepted: bool = False
+    # Entries of effort and money spent (empty for a client: vendor-internal) and their sums.
+    actuals: list = field(default_factory=list)
+    actual_days: Decimal = Decimal(0)
+    actual_amount: Decimal = Decimal(0)
+
+    @property
+    def progress(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class ChecklistOverview:
+    stages: list
+    overdue: int
+    progress: int
+    next_vendor: list
+    next_client: list
+    baseline: StageAcceptance | None
+    baseline_changes: list
+    acceptances: list
+    # The latest work-plan decision when it is a rejection: the team sees the reason until the client accepts.
+    work_plan_rejection: StageAcceptance | None
+    actual_days: Decimal
+    actual_amount: Decimal
+
+
+def items_prefetch(*, user):
+    """A stage's items, each with the number of comments ``user`` may read (a client's count leaves out the
+    internal ones, by the comments' own queryset)."""
+    comments = ItemComment.objects.for_viewer(user).filter(item=OuterRef("pk"))
+    return Prefetch(
+        "items",
+        queryset=ChecklistItem.objects.select_related("assignee", "evidence_file", "completed_by").annotate(
+            comment_count=count_of(comments, "item")
+        ),
+    )
+
+
+def _stage_views(stages, today):
+    views = []
+    for stage in stages:
+        items = list(stage.items.all())
+        actuals = list(stage.actuals.all())
+        counted = [i for i in items if i.status != ItemStatus.NOT_APPLICABLE]
+        view = StageView(
+            stage=stage,
+            items=items,
+            done=sum(1 for i in counted if i.status == ItemStatus.DONE),
+            total=len(counted),
+            overdue=sum(1 for i in items if i.is_overdue(today)),
+            actuals=actuals,
+            actual_days=sum((a.effort_days for a in actuals), start=Decimal(0)),
+            actual_amount=sum((a.amount for a in actuals), start=Decimal(0)),
+        )
+        for item in items:
+            item.overdue = item.is_overdue(today)
+        dues = [i.due_on for i in items if i.due_on]
+        view.past_due_unaccepted = bool(
+            stage.acceptance_required
+            and not stage.accepted_at
+            and items
+            and len(dues) == len(items)
+            and max(dues) < today
+        )
+        views.append(view)
+    return views
+
+
+CHANGE_LABELS = {
+    "added": _("Added"),
+    "removed": _("Removed"),
+    "redated": _("Re-dated"),
+    "renamed": _("Renamed"),
+}
+
+
+def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
+    """What changed in the work plan since the accepted baseline: items added, removed, re-dated, renamed."""
+    if baseline is None:
+        return []
+    before = {item["id"]: item for stage in baseline.snapshot.get("stages", []) for item in stage["items"]}
+    now = {item.pk: item for stage in stages for item in stage.items.all()}
+    changes = []
+    for pk, item in now.items():
+        old = before.get(pk)
+        if old is None:
+            changes.append({"kind": "added", "label": CHANGE_LABELS["added"], "title": item.title, "detail": ""})
+            continue
+        due = item.due_on.isoformat() if item.due_on else None
+        if old["due_on"] != due:
+            changes.append(
+                {
+                    "kind": "redated",
+                    "label": CHANGE_LABELS["redated"],
+                    "title": item.title,
+                    "detail": f"{old['due_on']} → {due}",
+                }
+            )
+        if old["title"] != item.title:
+            changes.append(
+                {"kind": "renamed", "label": CHANGE_LABELS["renamed"], "title": item.title, "detail": old["title"]}
+            )
+    for pk, old in before.items():
+        if pk not in now:
+            changes.append({"kind": "removed", "label": CHANGE_LABELS["removed"], "title": old["title"], "detail": ""})
+    return changes
+
+
+# The recent decisions answer most pages; only a long history needs a query for older ones.
+RECENT_DECISIONS = 10
+
+
+def checklist_overview(*, engagement: Engagement, user, today: date | None = None) -> ChecklistOverview:
+    """An engagement's checklist as ``user`` may see it: stages with their items, progress, what is next on each
+    side, the client's decisions and the baseline, and (for staff) the actuals."""
+    today = today or timezone.localdate()
+    stages = list(
+        ChecklistStage.objects.filter(engagement=engagement).prefetch_related(
+            items_prefetch(user=user),
+            # The stage's history of client decisions (with the reasons of rejections).
+            Prefetch("acceptances", queryset=StageAcceptance.objects.select_related("decided_by")),
+            Prefetch("actuals", queryset=StageActual.objects.for_viewer(user).select_related("recorded_by")),
+        )
+    )
+    stage_views = _stage_views(stages, today)
+    open_items = sorted(
+        (item for view in stage_views for item in view.items if not item.is_closed),
+        key=lambda i: (i.due_on or date.max, i.position, i.pk),
+    )
+    done = sum(v.done for v in stage_views)
+    total = sum(v.total for v in stage_views)
+    acceptances = list(
+        StageAcceptance.objects.filter(engagement=engagement).select_related("stage", "decided_by")[:RECENT_DECISIONS]
+    )
+    complete = len(acceptances) < RECENT_DECISIONS
+    work_plan = StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).select_related("decided_by")
+    work_plan_decision = next((a for a in acceptances if a.is_work_plan), None)
+    if work_plan_decision is None and not complete:
+        work_plan_decision = work_plan.first()
+    baseline = next((a for a in acceptances if a.is_work_plan and a.decision == Decision.ACCEPTED), None)
+    if baseline is None and not complete:
+        baseline = work_plan.filter(decision=Decision.ACCEPTED).first()
+    return ChecklistOverview(
+        stages=stage_views,
+        overdue=sum(v.overdue for v in stage_views),
+        progress=round(100 * done / total) if total else 0,
+        next_vendor=[i for i in open_items if i.owner_side == Side.VENDOR][:5],
+        next_client=[i for i in open_items if i.owner_side == Side.CLIENT][:5],
+        baseline=baseline,
+        baseline_changes=baseline_changes(baseline, stages),
+        acceptances=acceptances,
+        work_plan_rejection=work_plan_decision
+        if work_plan_decision is not None and work_plan_decision.decision == Decision.REJECTED
+        else None,
+        actual_days=sum((v.actual_days for v in stage_views), start=Decimal(0)),
+        actual_amount=sum((v.actual_amount for v in stage_views), start=Decimal(0)),
+    )
+
+
+def templates_to_apply():
+    return ChecklistTemplate.objects.all()
+
+
+def item_detail(*, user):
+    """Items with the comments ``user`` may read (a client never loads internal ones) and their history;
+    scope with ``visible_to``/``managed_by``."""
+    return ChecklistItem.objects.select_related(
+        "stage__engagement__client", "assignee", "evidence_file", "completed_by"
+    ).prefetch_related(
+        Prefetch("comments", queryset=ItemComment.objects.for_viewer(user).select_related("author")),
+        Prefetch("events", queryset=ItemEvent.objects.select_related("actor")),
+    )
+
+
+# --- Portal ------------------------------------------------------------------------------------
+
+
+def client_tasks(*, user):
+    """The client's tasks: client-side items of their engagements, open ones first by due date."""
+    return (
+        ChecklistItem.objects.visible_to(user)
+        .client_side()
+        .select_related("stage__engagement", "assignee", "evidence_file")
+        .order_by(F("completed_at").desc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def pending_satisfaction(*, user):
+    return SatisfactionScore.objects.visible_to(user).pending().select_related("engagement", "acceptance__stage")

@@ -1,0 +1,200 @@
+"""Checklist items: creating, changing, completing (with evidence), moving, removing and commenting on them.
+
+Every change to an item's existence, due date, assignee or status calls ``item_reminders_sync`` inside the
+transaction, so its reminders stay right. Each change is recorded in the item's history.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from attachments.services import attachment_store
+from engagements import policy
+from engagements.models import Side
+from engagements.services import engagement_people
+
+from ..models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage, Evidence, ItemComment, ItemStatus
+from ..reminders import item_reminders_sync
+from .common import as_json, record_event, save
+
+
+@transaction.atomic
+def item_create(
+    *,
+    by: User,
+    stage: ChecklistStage,
+    title: str,
+    owner_side: str = Side.VENDOR,
+    assignee: User | None = None,
+    due_on: date | None = None,
+    guidance: str = "",
+    evidence_required: str = Evidence.NONE,
+    now=None,
+) -> ChecklistItem:
+    now = now or timezone.now()
+    policy.require_manage(by, stage.engagement)
+    position = (stage.items.aggregate(m=Max("position"))["m"] or 0) + 10
+    item = ChecklistItem(
+        stage=stage,
+        title=(title or "").strip(),
+        owner_side=owner_side,
+        assignee=assignee,
+        due_on=due_on,
+        guidance=guidance,
+        evidence_required=evidence_required,
+        position=position,
+        created_at=now,
+    )
+    _validate_assignee(item)
+    save(item)
+    record_event(item, by=by, action="created", changes={}, now=now)
+    item_reminders_sync(item, now=now)
+    return item
+
+
+def _validate_assignee(item: ChecklistItem) -> None:
+    if item.assignee is None:
+        return
+    if not engagement_people(item.stage.engagement).filter(pk=item.assignee.pk).exists():
+        raise ValidationError({"assignee": _("Choose someone working on this engagement.")})
+    if item.assignee.is_client_user and item.owner_side != Side.CLIENT:
+        # The client neither sees nor can complete our side's items (nor open a reminder's link to one).
+        raise ValidationError({"assignee": _("Client people can only be assigned the client's own items.")})
+
+
+ITEM_EDITABLE = ("title", "guidance", "assignee", "due_on", "status", "owner_side", "evidence_required")
+
+
+@transaction.atomic
+def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> ChecklistItem:
+    """Change an item's fields (status, assignee, due date, ...), recording who changed what.
+
+    Marking done goes through ``item_complete`` (evidence rules); structure fields (title,
+    owner side, evidence) are for those who manage the engagement.
+    """
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    policy.require_staff(by, engagement)
+    if set(fields) - {"assignee", "due_on", "status"} and not policy.may_manage(by, engagement):
+        raise PermissionDenied
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("stage__engagement", "assignee")
+        .get(pk=item.pk)
+    )
+    changes = {}
+    for field, value in fields.items():
+        if field not in ITEM_EDITABLE:
+            raise ValueError(field)
+        old = getattr(item, field)
+        if old != value:
+            changes[field] = [as_json(old), as_json(value)]
+            setattr(item, field, value)
+    if not changes:
+        return item
+    if fields.get("status") == ItemStatus.DONE:
+        _check_evidence(item)
+    if "status" in changes:
+        if item.status == ItemStatus.DONE:
+            item.completed_at, item.completed_by = now, by
+        elif item.status not in CLOSED_ITEM_STATUSES:
+            item.completed_at, item.completed_by = None, None
+    if "due_on" in changes:
+        # A date chosen by hand no longer follows the kickoff or contract date.
+        item.due_from, item.due_offset_days = "", None
+    if {"assignee", "owner_side"} & set(changes):
+        # Only a new assignee is checked: someone who has since left the team does not block other edits.
+        _validate_assignee(item)
+    save(item)
+    record_event(item, by=by, action="updated", changes=changes, now=now)
+    if {"assignee", "due_on", "status"} & set(changes):
+        item_reminders_sync(item, now=now)
+    return item
+
+
+def _check_evidence(item: ChecklistItem) -> None:
+    if item.evidence_required == Evidence.LINK and not item.evidence_link:
+        raise ValidationError({"evidence_link": _("This item needs a link as evidence before it can be done.")})
+    if item.evidence_required == Evidence.FILE and not item.evidence_file_id:
+        raise ValidationError({"evidence_file": _("This item needs a file as evidence before it can be done.")})
+
+
+@transaction.atomic
+def item_complete(
+    *, by: User, item: ChecklistItem, evidence_link: str = "", evidence_file=None, now=None
+) -> ChecklistItem:
+    """Mark an item done, with its evidence (a link and/or an uploaded file).
+
+    Client users may complete only their own side's items, from the portal.
+    """
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    policy.require_see(by, engagement)
+    if by.is_client_user and item.owner_side != Side.CLIENT:
+        raise PermissionDenied
+    item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
+    if item.status == ItemStatus.DONE:
+        raise ValidationError(_("This item is already done."))
+    if item.evidence_required == Evidence.LINK and not (evidence_link or item.evidence_link):
+        # Refused before any file is stored: a rolled-back row would leave the file behind on disk.
+        _check_evidence(item)
+    changes = {"status": [item.status, ItemStatus.DONE]}
+    if evidence_link:
+        item.evidence_link = evidence_link
+        changes["evidence_link"] = evidence_link
+    if evidence_file is not None:
+        item.evidence_file = attachment_store(uploaded_file=evidence_file, by=by)
+        changes["evidence_file"] = item.evidence_file.original_name
+    _check_evidence(item)
+    item.status, item.completed_at, item.completed_by = ItemStatus.DONE, now, by
+    save(item)
+    record_event(item, by=by, action="completed", changes=changes, now=now)
+    item_reminders_sync(item, now=now)
+    return item
+
+
+@transaction.atomic
+def item_delete(*, by: User, item: ChecklistItem, now=None) -> None:
+    now = now or timezone.now()
+    policy.require_manage(by, item.stage.engagement)
+    # Reminders are dropped while the row still exists, so the sync can see what it was.
+    item_reminders_sync(item, now=now)
+    item.delete()
+
+
+@transaction.atomic
+def item_move(*, by: User, item: ChecklistItem, direction: str) -> ChecklistItem:
+    """Swap an item with its neighbour above ("up") or below ("down") in its stage."""
+    policy.require_manage(by, item.stage.engagement)
+    siblings = list(ChecklistItem.objects.select_for_update().filter(stage_id=item.stage_id).order_by("position", "pk"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.position = position * 10
+        ChecklistItem.objects.bulk_update(siblings, ["position"])
+    return next(s for s in siblings if s.pk == item.pk)
+
+
+@transaction.atomic
+def item_comment_add(*, by: User, item: ChecklistItem, body: str, is_internal: bool = False, now=None) -> ItemComment:
+    now = now or timezone.now()
+    engagement = item.stage.engagement
+    policy.require_see(by, engagement)
+    if by.is_client_user:
+        # Clients comment on their own tasks only, and never internally.
+        if item.owner_side != Side.CLIENT:
+            raise PermissionDenied
+        is_internal = False
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment first.")})
+    comment = save(ItemComment(item=item, author=by, body=body, is_internal=is_internal, created_at=now))
+    record_event(item, by=by, action="commented", changes={}, now=now)
+    return comment

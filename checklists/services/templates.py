@@ -1,0 +1,190 @@
+"""Checklist templates: the shipped default, copies, applying one to an engagement, and due dates that follow the
+engagement's kickoff (or contract) date."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from engagements import policy
+from engagements.models import Engagement
+from engagements.services import engagement_acting_pm, engagement_lock
+
+from ..default_template import DEFAULT_STAGES, DEFAULT_TEMPLATE_DESCRIPTION, DEFAULT_TEMPLATE_NAME
+from ..models import (
+    CLOSED_ITEM_STATUSES,
+    AssigneeRole,
+    ChecklistItem,
+    ChecklistStage,
+    ChecklistTemplate,
+    DueFrom,
+    ItemEvent,
+    TemplateItem,
+    TemplateStage,
+)
+from ..reminders import item_reminders_sync
+from .common import as_json, record_event, save
+
+
+def _template_create(*, name: str, description: str, is_default: bool, stages: list[dict]) -> ChecklistTemplate:
+    """A template with its stages and items, from plain data (``TemplateStage``/``TemplateItem`` field values,
+    each stage's items under ``"items"``): the one place templates are built, by the default and by copies."""
+    template = save(ChecklistTemplate(name=name, description=description, is_default=is_default))
+    for stage_fields in stages:
+        items = stage_fields.pop("items")
+        stage = TemplateStage.objects.create(template=template, **stage_fields)
+        TemplateItem.objects.bulk_create(TemplateItem(stage=stage, **item_fields) for item_fields in items)
+    return template
+
+
+def _default_stages() -> list[dict]:
+    return [
+        {
+            "title": title,
+            "position": stage_position * 10,
+            "client_acceptance_required": acceptance,
+            "items": [
+                {
+                    "title": item_title,
+                    "guidance": guidance,
+                    "owner_side": side,
+                    "default_assignee_role": role,
+                    "due_offset_days": offset,
+                    "evidence_required": evidence,
+                    "position": item_position * 10,
+                }
+                for item_position, (item_title, guidance, side, role, offset, evidence) in enumerate(items, start=1)
+            ],
+        }
+        for stage_position, (title, acceptance, items) in enumerate(DEFAULT_STAGES, start=1)
+    ]
+
+
+@transaction.atomic
+def template_default_ensure() -> ChecklistTemplate:
+    """The shipped default template (``default_template.py``), created if it is missing (the data migration
+    ships it; a flushed test database or an admin may have removed it), for the demo. An existing one is left as
+    the admins edited it."""
+    template = ChecklistTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME).first()
+    if template is not None:
+        return template
+    return _template_create(
+        name=DEFAULT_TEMPLATE_NAME,
+        description=DEFAULT_TEMPLATE_DESCRIPTION,
+        is_default=not ChecklistTemplate.objects.filter(is_default=True).exists(),
+        stages=_default_stages(),
+    )
+
+
+@transaction.atomic
+def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
+    """A copy of a template with its stages and items, named "<name> (copy N)", never the default."""
+    n = 1
+    while ChecklistTemplate.objects.filter(name=f"{template.name} (copy {n})").exists():
+        n += 1
+    item_fields = ("title", "guidance", "owner_side", "default_assignee_role", "due_offset_days", "due_from")
+    item_fields += ("evidence_required", "position")
+    stages = [
+        {
+            "title": stage.title,
+            "description": stage.description,
+            "position": stage.position,
+            "client_acceptance_required": stage.client_acceptance_required,
+            "items": [{field: getattr(item, field) for field in item_fields} for item in stage.items.all()],
+        }
+        for stage in template.stages.prefetch_related("items")
+    ]
+    return _template_create(
+        name=f"{template.name} (copy {n})", description=template.description, is_default=False, stages=stages
+    )
+
+
+def _due_bases(engagement: Engagement, *, today: date) -> dict:
+    """The dates template due offsets count from: the kickoff (or the contract signature), falling
+    back to the other one, then to today while neither is known."""
+    return {
+        DueFrom.KICKOFF: engagement.kickoff_on or engagement.contract_signed_on or today,
+        DueFrom.CONTRACT: engagement.contract_signed_on or engagement.kickoff_on or today,
+    }
+
+
+def due_dates_reanchor(*, by: User, engagement: Engagement, now) -> None:
+    """Once the kickoff or contract date is set or moved, move the open items whose due date came
+    from the template with it. Dates someone set by hand (``due_from`` cleared) stay.
+
+    Registered with ``engagements.hooks.on_anchor_dates_moved`` (``ChecklistsConfig.ready``)."""
+    if engagement.kickoff_on is None and engagement.contract_signed_on is None:
+        return
+    bases = _due_bases(engagement, today=timezone.localdate(now))
+    items = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .filter(stage__engagement=engagement, due_offset_days__isnull=False)
+        .exclude(due_from="")
+        .exclude(status__in=CLOSED_ITEM_STATUSES)
+    )
+    for item in items:
+        due_on = bases[item.due_from] + timedelta(days=item.due_offset_days)
+        if due_on == item.due_on:
+            continue
+        changes = {"due_on": [as_json(item.due_on), as_json(due_on)]}
+        item.due_on = due_on
+        item.save(update_fields=["due_on"])
+        record_event(item, by=by, action="updated", changes=changes, now=now)
+        item_reminders_sync(item, now=now)
+
+
+@transaction.atomic
+def template_apply(*, by: User, engagement: Engagement, template: ChecklistTemplate, now=None) -> list[ChecklistStage]:
+    """Copy a template's stages and items into the engagement.
+
+    The copy is independent: editing the template later never changes this engagement. Due
+    dates count from the kickoff (or the contract signature), falling back to today.
+    """
+    now = now or timezone.now()
+    policy.require_manage(by, engagement)
+    engagement = engagement_lock(engagement)
+    if engagement.stages.exists():
+        raise ValidationError(_("This engagement already has a checklist; add items to it instead."))
+    today = timezone.localdate(now)
+    bases = _due_bases(engagement, today=today)
+    assignees = {
+        AssigneeRole.CSM: engagement.csm,
+        AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
+        AssigneeRole.KEY_USER: policy.key_user_of(engagement),
+    }
+    stages = []
+    for template_stage in template.stages.prefetch_related("items"):
+        stage = ChecklistStage.objects.create(
+            engagement=engagement,
+            title=template_stage.title,
+            description=template_stage.description,
+            position=template_stage.position,
+            acceptance_required=template_stage.client_acceptance_required,
+        )
+        items = ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                stage=stage,
+                title=t.title,
+                guidance=t.guidance,
+                owner_side=t.owner_side,
+                assignee=assignees.get(t.default_assignee_role),
+                due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
+                due_from=t.due_from,
+                due_offset_days=t.due_offset_days,
+                evidence_required=t.evidence_required,
+                position=t.position,
+                created_at=now,
+            )
+            for t in template_stage.items.all()
+        )
+        ItemEvent.objects.bulk_create(
+            ItemEvent(item=item, actor=by, action="created", changes={"template": template.name}, at=now)
+            for item in items
+        )
+        for item in items:
+            item_reminders_sync(item, now=now)
+        stages.append(stage)
+    return stages

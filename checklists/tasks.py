@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="checklists.ask_day30_satisfaction", acks_late=True, expires=3600)
+def ask_day30_satisfaction() -> int:
+    """Daily: ask engagements 30 days past kickoff for a satisfaction score (idempotent)."""
+    return services.satisfaction_ask_day30()

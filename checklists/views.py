@@ -1,0 +1,326 @@
+"""Staff and portal pages for checklists: applying a template, items (inline edits, evidence, comments), actuals,
+and the client's tasks, decisions and satisfaction answers. Views parse input, call one selector or service,
+render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import client_required, key_user_required, staff_required
+from attachments.services import attachment_response
+from engagements import policy
+from engagements.models import Engagement, Side
+from engagements.policy import object_for_user_or_404
+from engagements.selectors import assignee_choices
+from engagements.view_helpers import back_to_engagement, engagement_or_404, error_text, record_or_404, submit
+
+from . import forms, selectors, services, task_sources
+from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore, StageActual
+
+
+@staff_required
+@require_POST
+def template_apply(request, pk):
+    engagement = engagement_or_404(request, pk, manage=True)
+    applied = submit(
+        request,
+        forms.TemplateApplyForm(request.POST),
+        lambda data: services.template_apply(by=request.user, engagement=engagement, template=data["template"]),
+        success=_("Checklist created from the template."),
+        invalid=_("Choose a checklist template."),
+    )
+    return back_to_engagement(engagement, "#checklist" if applied else "")
+
+
+# --- Checklist items --------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def item_create(request, pk):
+    stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
+    engagement = stage.engagement
+    submit(
+        request,
+        forms.ItemCreateForm(request.POST, engagement=engagement),
+        lambda data: services.item_create(by=request.user, stage=stage, **data),
+        success=_("Item added."),
+        invalid=_("The item was not added: give it a title."),
+    )
+    return back_to_engagement(engagement, f"#stage-{stage.pk}")
+
+
+@staff_required
+@require_POST
+def stage_actuals(request, pk):
+    stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
+    submit(
+        request,
+        forms.ActualsForm(request.POST),
+        lambda data: services.stage_actual_add(by=request.user, stage=stage, **data),
+        success=_("Actuals recorded."),
+        invalid=lambda form: (
+            _("Nothing was recorded: enter the date and the effort or amount spent (zero or more). %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)}
+        ),
+    )
+    return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
+
+
+@staff_required
+@require_POST
+def stage_actual_delete(request, pk):
+    entry = object_for_user_or_404(
+        StageActual.objects.select_related("stage__engagement"), user=request.user, pk=pk, manage=True
+    )
+    engagement = entry.stage.engagement
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the removal."))
+    else:
+        services.stage_actual_delete(by=request.user, entry=entry)
+        messages.success(request, _("Entry removed."))
+    return back_to_engagement(engagement, f"#stage-{entry.stage_id}")
+
+
+def _item_or_404(request, pk, *, manage=False) -> ChecklistItem:
+    return object_for_user_or_404(selectors.item_detail(user=request.user), user=request.user, pk=pk, manage=manage)
+
+
+def _evidence(item):
+    """An item's evidence file as a download (the item was fetched for the user already)."""
+    if item.evidence_file is None:
+        raise Http404
+    return attachment_response(item.evidence_file)
+
+
+def _complete(request, item, *, success):
+    """Mark an item done with the evidence posted (staff page and portal alike)."""
+    submit(
+        request,
+        forms.EvidenceForm(request.POST, request.FILES),
+        lambda data: services.item_complete(by=request.user, item=item, **data),
+        success=success,
+        invalid=lambda form: _("Check the evidence: %(errors)s") % {"errors": form.errors.as_text()},
+    )
+
+
+def _item_context(request, item, **extra):
+    engagement = item.stage.engagement
+    today = timezone.localdate()
+    item.overdue = item.is_overdue(today)
+    # The engagement page annotates this; the row re-rendered after an inline change must show it too.
+    item.comment_count = len(item.comments.all())
+    return {
+        "item": item,
+        "engagement": engagement,
+        "assignees": assignee_choices(engagement),
+        "statuses": ItemStatus.choices,
+        "can_manage": policy.may_manage(request.user, engagement),
+        "evidence_form": forms.EvidenceForm(),
+        "comment_form": forms.CommentForm(),
+        "today": today,
+        **extra,
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request, pk):
+    """One URL for the item page and, for htmx, its row on the engagement page.
+
+    POST applies inline changes (status, assignee, due date) and answers with the updated row.
+    """
+    item = _item_or_404(request, pk)
+    error = None
+    if request.method == "POST":
+        form = forms.ItemUpdateForm(request.POST, engagement=item.stage.engagement)
+        if form.is_valid() and form.changes():
+            try:
+                services.item_update(by=request.user, item=item, **form.changes())
+            except ValidationError as exc:
+                error = error_text(exc)
+            item = _item_or_404(request, pk)
+        else:
+            error = _("Nothing was changed: check the value.") if form.errors else None
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            return redirect("checklists:item", pk=item.pk)
+    if request.htmx:
+        return render(request, "checklists/partials/item_row.html", _item_context(request, item, error=error))
+    return render(request, "checklists/item_detail.html", _item_context(request, item))
+
+
+@staff_required
+@require_POST
+def item_complete(request, pk):
+    item = _item_or_404(request, pk)
+    _complete(request, item, success=_("Item done."))
+    return redirect("checklists:item", pk=item.pk)
+
+
+@staff_required
+@require_POST
+def item_comment(request, pk):
+    item = _item_or_404(request, pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        services.item_comment_add(by=request.user, item=item, **form.cleaned_data)
+    else:
+        messages.error(request, _("Write a comment first."))
+    if request.htmx:
+        item = _item_or_404(request, pk)
+        return render(request, "checklists/partials/item_comments.html", _item_context(request, item))
+    return redirect("checklists:item", pk=item.pk)
+
+
+@staff_required
+@require_GET
+def item_evidence(request, pk):
+    return _evidence(_item_or_404(request, pk))
+
+
+@staff_required
+@require_POST
+def item_move(request, pk):
+    item = _item_or_404(request, pk, manage=True)
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        services.item_move(by=request.user, item=item, direction=direction)
+    return back_to_engagement(item.stage.engagement, f"#stage-{item.stage_id}")
+
+
+@staff_required
+@require_POST
+def item_delete(request, pk):
+    item = _item_or_404(request, pk, manage=True)
+    engagement = item.stage.engagement
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the item should be removed."))
+        return redirect("checklists:item", pk=item.pk)
+    services.item_delete(by=request.user, item=item)
+    messages.success(request, _("Item removed."))
+    return back_to_engagement(engagement, "#checklist")
+
+
+# --- Client portal -------------------------------------------------------------------------------
+
+
+@client_required
+@require_GET
+def portal_tasks(request):
+    today = timezone.localdate()
+    tasks = list(selectors.client_tasks(user=request.user))
+    for task in tasks:
+        task.overdue = task.is_overdue(today)
+    others = task_sources.tasks_for(user=request.user, today=today)
+    return render(
+        request,
+        "checklists/portal_tasks.html",
+        {
+            "open_tasks": [t for t in tasks if not t.is_closed],
+            "closed_tasks": [t for t in tasks if t.is_closed],
+            "other_open": [t for t in others if not t.done],
+            "other_done": [t for t in others if t.done],
+            "today": today,
+        },
+    )
+
+
+def _portal_item_or_404(request, pk) -> ChecklistItem:
+    items = selectors.item_detail(user=request.user).filter(owner_side=Side.CLIENT)
+    return object_for_user_or_404(items, user=request.user, pk=pk)
+
+
+@client_required
+@require_GET
+def portal_item(request, pk):
+    item = _portal_item_or_404(request, pk)
+    item.overdue = item.is_overdue(timezone.localdate())
+    context = {
+        "item": item,
+        "evidence_form": forms.EvidenceForm(),
+        "comment_form": forms.CommentForm(),
+        "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
+    }
+    return render(request, "checklists/portal_item.html", context)
+
+
+@client_required
+@require_POST
+def portal_item_complete(request, pk):
+    item = _portal_item_or_404(request, pk)
+    _complete(request, item, success=_("Thank you, the task is done."))
+    if request.POST.get("next") == "tasks":
+        return redirect("portal:tasks")
+    return redirect("portal:item", pk=item.pk)
+
+
+@client_required
+@require_POST
+def portal_item_comment(request, pk):
+    item = _portal_item_or_404(request, pk)
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        services.item_comment_add(by=request.user, item=item, body=form.cleaned_data["body"])
+        messages.success(request, _("Comment sent."))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect("portal:item", pk=item.pk)
+
+
+@client_required
+@require_GET
+def portal_item_evidence(request, pk):
+    return _evidence(_portal_item_or_404(request, pk))
+
+
+def _decide(request, engagement, stage):
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Accept or reject."))
+        return
+    try:
+        services.acceptance_decide(by=request.user, engagement=engagement, stage=stage, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    except PermissionDenied:
+        messages.error(request, _("Only the key user named for this engagement can accept or reject."))
+    else:
+        messages.success(request, _("Thank you, your decision is recorded."))
+
+
+@key_user_required
+@require_POST
+def portal_stage_decision(request, pk):
+    stage = record_or_404(request, ChecklistStage.objects, pk)
+    _decide(request, stage.engagement, stage)
+    return redirect(reverse("portal:engagement", args=[stage.engagement_id]) + f"#stage-{stage.pk}")
+
+
+@key_user_required
+@require_POST
+def portal_work_plan_decision(request, pk):
+    engagement = object_for_user_or_404(Engagement.objects, user=request.user, pk=pk)
+    _decide(request, engagement, None)
+    return redirect("portal:engagement", pk=engagement.pk)
+
+
+@client_required
+@require_POST
+def portal_satisfaction(request, pk):
+    question = object_for_user_or_404(SatisfactionScore.objects, user=request.user, pk=pk)
+    submit(
+        request,
+        forms.SatisfactionForm(request.POST),
+        lambda data: services.satisfaction_answer(by=request.user, question=question, **data),
+        success=_("Thank you for your feedback."),
+        invalid=_("Choose a score from 1 to 5."),
+    )
+    return redirect("portal:engagement", pk=question.engagement_id)

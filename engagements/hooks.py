@@ -1,0 +1,72 @@
+"""Hooks that the apps above engagements fill from their ``AppConfig.ready()``, so engagements never imports them.
+
+Phase gates
+    ``@phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)`` on ``fn(engagement) -> list[str]``: what keeps the
+    engagement from moving into ``to`` (from ``from_phase``, or from any phase when it is ``None``), as short
+    translated phrases; an empty list lets it through. ``engagement_change_phase`` refuses the move while any gate
+    names something, and the engagement page lists ``phase_blockers`` before anyone tries. Engagements registers
+    its own kickoff gate (a completed handoff); checklists registers the go-live gate (the client's acceptances).
+
+Anchor dates moved
+    ``@on_anchor_dates_moved`` on ``fn(*, engagement, by, now)``: called inside the transaction that set or moved
+    the engagement's kickoff or contract signature date (the dates plans count from). Checklists moves the due
+    dates that came from a template with them.
+
+Commitment sources
+    ``register_commitment_source(value, label)``: where a ``Commitment`` comes from. Engagements registers the
+    sales handoff and the contract; governance adds the promises made in meetings.
+
+Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
+does not double a gate.
+"""
+
+from collections.abc import Callable
+
+_gates: list[tuple[str | None, str, Callable]] = []
+_anchor_reactions: list[Callable] = []
+
+
+def phase_gate(*, to: str, from_phase: str | None = None):
+    def register(fn):
+        if not any(entry[2] is fn for entry in _gates):
+            _gates.append((from_phase, to, fn))
+        return fn
+
+    return register
+
+
+def phase_blockers(engagement, *, to: str) -> list[str]:
+    """Everything the registered gates say keeps ``engagement`` from moving into ``to`` from its current phase."""
+    missing = []
+    for from_phase, gate_to, gate in _gates:
+        if gate_to == to and from_phase in (None, engagement.phase):
+            missing.extend(gate(engagement))
+    return missing
+
+
+def on_anchor_dates_moved(fn):
+    if fn not in _anchor_reactions:
+        _anchor_reactions.append(fn)
+    return fn
+
+
+def anchor_dates_moved(*, engagement, by, now) -> None:
+    for reaction in _anchor_reactions:
+        reaction(engagement=engagement, by=by, now=now)
+
+
+# --- Commitment sources ------------------------------------------------------------------------------------------
+
+_commitment_sources: dict[str, object] = {}
+
+
+def register_commitment_source(value: str, label) -> None:
+    """A kind of promise an app records as a ``Commitment`` (the sales handoff, the contract, a governance
+    meeting...): ``value`` is stored, ``label`` shown. Registering the same value again replaces its label."""
+    _commitment_sources[value] = label
+
+
+def commitment_source_choices() -> list[tuple[str, object]]:
+    """The ``Commitment.source`` choices: every registered source (the field's choices are this callable, so a new
+    source needs no migration)."""
+    return list(_commitment_sources.items())

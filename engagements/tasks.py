@@ -1,9 +1,0 @@
-from celery import shared_task
-
-from . import services
-
-
-@shared_task(acks_late=True, expires=3600)
-def ask_day30_satisfaction() -> int:
-    """Daily: ask engagements 30 days past kickoff for a satisfaction score (idempotent)."""
-    return services.satisfaction_ask_day30()

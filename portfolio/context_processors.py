@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    """The navigation entries for the signed-in user's role (templates only render them)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    if user.is_client_user:
+        items = [
+            (_("My project"), reverse("portal:home")),
+            (_("My tasks"), reverse("portal:tasks")),
+            (_("Complaints"), reverse("portal:flags")),
+        ]
+    else:
+        items = [
+            (_("Dashboard"), reverse("home")),
+            (_("Clients"), reverse("engagements:client_list")),
+            (_("Red flags"), reverse("escalations:flag_list")),
+        ]
+        if user.sees_portfolio:
+            items.append((_("Workload"), reverse("portfolio:workload")))
+        if user.is_vendor_user:
+            items.append((_("Invitations"), reverse("accounts:invitation_list")))
+            items.append((_("Absences"), reverse("accounts:absences")))
+    return {"nav_items": items}
