@@ -115,9 +115,12 @@ def test_a_complaint_climbs_the_path_and_is_resolved_with_the_client(
     checked(page, "escalations-staff-flag")
     log_out(page)
 
-    # 4. The client sees the new level, the timeline and the plan, and does their step.
+    # 4. The client sees their step among their tasks, then the new level, the timeline and the plan.
     log_in(page, live_server, client_key_user)
-    page.goto(f"{live_server.url}/portal/flags/{flag.pk}/")
+    page.get_by_role("link", name="My tasks").click()
+    expect(page.get_by_test_id("other-task-table")).to_contain_text("Send the order numbers")
+    checked(page, "escalations-portal-tasks")
+    page.get_by_role("link", name="Send the order numbers that went missing since 07:00").click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("2 / 4")
     expect(page.get_by_test_id("event-escalated")).to_contain_text("to level 2")
     expect(page.get_by_test_id("plan-agreed")).to_be_visible()
