@@ -19,11 +19,7 @@ from engagements.policy import object_for_user_or_404
 from .. import forms, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
 from ..services.flags import may_answer_for_client
-from . import act, form_errors
-
-
-def _flag_or_404(request, pk) -> RedFlag:
-    return object_for_user_or_404(selectors.flag_queryset_for_page(user=request.user), user=request.user, pk=pk)
+from . import act, flag_or_404, form_errors
 
 
 def _back(pk, anchor=""):
@@ -75,7 +71,7 @@ def flag_raise(request):
 @client_required
 @require_GET
 def flag_detail(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     page = selectors.flag_page(flag=flag, user=request.user)
     return render(
         request,
@@ -94,7 +90,7 @@ def flag_detail(request, pk):
 @client_required
 @require_POST
 def flag_reply(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     form = forms.ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -111,7 +107,7 @@ def flag_reply(request, pk):
 
 def _answerable_or_404(request, pk) -> RedFlag:
     """The flag, if the user answers its resolution for the client (reporter, follower, key user), else 404."""
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     if not may_answer_for_client(request.user, flag):
         raise Http404
     return flag
@@ -148,7 +144,7 @@ def flag_reopen(request, pk):
 @key_user_required
 @require_POST
 def flag_duplicate(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     if not policy.may_decide(request.user, flag.engagement):
         raise Http404
     form = forms.DuplicateForm(request.POST)

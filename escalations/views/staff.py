@@ -19,14 +19,10 @@ from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
 
 from .. import forms, selectors, services, sla
-from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, RedFlag, Severity
-from . import act, form_errors
+from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, Severity
+from . import act, flag_or_404, form_errors
 
 PAGE_SIZE = 50
-
-
-def _flag_or_404(request, pk) -> RedFlag:
-    return object_for_user_or_404(selectors.flag_queryset_for_page(user=request.user), user=request.user, pk=pk)
 
 
 def _back(flag_pk, anchor=""):
@@ -70,7 +66,7 @@ def flag_list(request):
 @staff_required
 @require_GET
 def flag_detail(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     page = selectors.flag_page(flag=flag, user=request.user)
     return render(
         request,
@@ -91,7 +87,7 @@ def flag_detail(request, pk):
 @staff_required
 @require_POST
 def flag_acknowledge(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     form = forms.AcknowledgeForm(request.POST)
     level = form.cleaned_data.get("level") if form.is_valid() else None
     return act(
@@ -105,7 +101,7 @@ def flag_acknowledge(request, pk):
 @staff_required
 @require_POST
 def flag_update(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     form = forms.UpdateForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -126,7 +122,7 @@ def flag_update(request, pk):
 
 
 def _reason_action(request, pk, service, success, field="reason", form_class=forms.ReasonForm):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -150,7 +146,7 @@ def flag_pause(request, pk):
 @staff_required
 @require_POST
 def flag_resume(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     return act(
         request, lambda: services.flag_resume(flag=flag, by=request.user), _("The clock runs again."), back=_back(pk)
     )
@@ -159,7 +155,7 @@ def flag_resume(request, pk):
 @staff_required
 @require_POST
 def flag_escalate(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     if not (flag.owner_id == request.user.pk or policy.may_manage(request.user, flag.engagement)):
         raise Http404
     return _reason_action(request, pk, services.flag_escalate, _("Escalated to the next level; they have been told."))
@@ -187,7 +183,7 @@ def flag_reopen(request, pk):
 @staff_required
 @require_POST
 def step_add(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     form = forms.StepForm(request.POST, owners=selectors.step_owner_choices(flag))
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -212,7 +208,7 @@ def step_add(request, pk):
 @staff_required
 @require_POST
 def plan_agree(request, pk):
-    flag = _flag_or_404(request, pk)
+    flag = flag_or_404(request, pk)
     return act(
         request,
         lambda: services.plan_agree(flag=flag, by=request.user),
