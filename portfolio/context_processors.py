@@ -14,12 +14,14 @@ def navigation(request):
             (_("Meetings"), reverse("portal:meetings")),
             (_("Action items"), reverse("portal:action_items")),
             (_("Our promises"), reverse("portal:promises")),
+            (_("Complaints"), reverse("portal:flags")),
         ]
     else:
         items = [
             (_("Dashboard"), reverse("home")),
             (_("Clients"), reverse("engagements:client_list")),
             (_("My meetings"), reverse("governance:upcoming")),
+            (_("Red flags"), reverse("escalations:flag_list")),
         ]
         if user.sees_portfolio:
             items.append((_("Workload"), reverse("portfolio:workload")))
