@@ -1,9 +1,13 @@
 """The live agenda sources governance registers itself (see ``agenda.py``): action items carried over from the
-series' earlier meetings, overdue checklist items of both sides, and stages awaiting the client's acceptance.
+series' earlier meetings, overdue checklist items of both sides, stages awaiting the client's acceptance,
+commitments due or broken, and escalations' open red flags with the SLA figures since the last meeting (read
+through escalations' selectors: escalations never imports governance).
 
 Each provider runs a constant number of queries and writes its entries' text in the active language (the agenda
 is prepared in the plan's language).
 """
+
+from datetime import timedelta
 
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -22,6 +26,7 @@ CARRIED_OVER = "carried_over"
 OVERDUE_ITEMS = "overdue_items"
 AWAITING_ACCEPTANCE = "awaiting_acceptance"
 COMMITMENTS = "commitments"
+RED_FLAGS = "red_flags"
 
 
 def _side(side) -> str:
@@ -125,6 +130,7 @@ def register() -> None:
     register_agenda_source(
         COMMITMENTS, gettext_lazy("Commitments due or broken"), commitments_due_or_broken, position=40
     )
+    register_agenda_source(RED_FLAGS, gettext_lazy("Open red flags and SLA figures"), open_red_flags, position=50)
 
 
 def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
@@ -163,6 +169,57 @@ def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
                 },
                 url=reverse("governance:plan", args=[meeting.engagement_id]) + "#promises",
                 client_visible=commitment.shown_to_client,
+            )
+        )
+    return entries
+
+
+def _months(since, now):
+    """The first days of the months from ``since`` to ``now`` (the SLA report groups flags by month)."""
+    month, last, months = min(since, now).date().replace(day=1), now.date().replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def open_red_flags(*, meeting, since, now) -> list[AgendaEntry]:
+    """Open red flags, most severe first, with their level; then one line of SLA figures since the last meeting."""
+    from escalations import selectors as escalations
+
+    entries = [
+        AgendaEntry(
+            ref=f"red-flag:{flag.pk}",
+            title=flag.title[:300],
+            detail=_("%(severity)s · level %(level)s · %(status)s, raised %(raised)s")
+            % {
+                "severity": flag.get_severity_display(),
+                "level": flag.level,
+                "status": flag.get_status_display(),
+                "raised": date_format(timezone.localtime(flag.raised_at, meeting.series.zone), "SHORT_DATE_FORMAT"),
+            },
+            url=flag.get_absolute_url(),
+        )
+        for flag in escalations.red_flags_open_for_engagement(meeting.engagement)
+    ]
+    # The report counts flags by month: "since the last meeting" is from the first day of its month.
+    months = _months(since, now)
+    report = escalations.sla_figures(engagement=meeting.engagement, months=months, now=now)
+    if report.total.flags:
+        entries.append(
+            AgendaEntry(
+                ref=f"sla:{months[0].isoformat()}",
+                title=_("SLA figures since %(since)s") % {"since": date_format(months[0], "SHORT_DATE_FORMAT")},
+                detail=_("%(flags)s red flags; responded in time %(response)s, resolved in time %(resolution)s")
+                % {
+                    "flags": report.total.flags,
+                    "response": _percent(report.total.response_share),
+                    "resolution": _percent(report.total.resolution_share),
+                },
             )
         )
     return entries

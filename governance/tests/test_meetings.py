@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import UserFactory
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
-from governance.models import ActionStatus, AgendaItem, Attendance, MinutesVersion, Outcome
-from governance.services import actions, agenda, minutes
+from governance.models import ActionStatus, AgendaItem, Attendance, Meeting, MinutesVersion, Outcome
+from governance.services import actions, agenda, minutes, plan
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
 
@@ -252,3 +252,37 @@ def test_attendance_is_recorded(weekly, pm):
     version = minutes.minutes_publish(by=pm, meeting=meeting, now=minutes_at)
     assert {"name": "Tom Guest", "side": "client", "attendance": "attended"} in version.content["attendees"]
     assert MinutesVersion.objects.count() == 1
+
+
+def test_open_red_flags_and_the_sla_figures_are_on_the_steering_agenda(
+    cadences, mapped_engagement, pm, client_key_user
+):
+    from escalations.services import flag_raise
+
+    plan.plan_apply(
+        by=pm,
+        engagement=mapped_engagement,
+        cadence_keys=["steering"],
+        time_zone="Europe/Berlin",
+        language="en",
+        starts_on=NOW.date(),
+        now=NOW,
+    )
+    steering = Meeting.objects.filter(series__cadence_key="steering").order_by("starts_at").first()
+    flag = flag_raise(
+        engagement=mapped_engagement,
+        by=client_key_user,
+        title="Orders lost overnight",
+        description="No order reached the warehouse.",
+        category="quality",
+        severity="high",
+        now=NOW,
+    )
+    agenda.agenda_prepare(meeting=steering, by=pm, now=NOW + timedelta(hours=1))
+    risks = AgendaItem.objects.get(meeting=steering, parent=None, live_source="red_flags")
+    assert risks.title == "Problems and risks"
+    entries = {e.source_ref: e for e in risks.entries.all()}
+    assert entries[f"red-flag:{flag.pk}"].title == "Orders lost overnight"
+    assert "High" in entries[f"red-flag:{flag.pk}"].detail and "level 1" in entries[f"red-flag:{flag.pk}"].detail
+    sla = next(e for ref, e in entries.items() if ref.startswith("sla:"))
+    assert "1 red flags" in sla.detail

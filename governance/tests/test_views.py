@@ -61,6 +61,20 @@ def _checklist(engagement, n):
         ChecklistItemFactory(stage=stage, overdue=True)
 
 
+def _red_flags(engagement, key_user, n):
+    from escalations.services import flag_raise
+
+    for i in range(n):
+        flag_raise(
+            engagement=engagement,
+            by=key_user,
+            title=f"Complaint {i}",
+            description="Orders were lost.",
+            category="quality",
+            severity="normal",
+        )
+
+
 def _count(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -102,13 +116,15 @@ def test_the_meeting_page_with_a_live_agenda_does_not_grow_with_data(
     _history(mapped_engagement, pm, client_key_user, weeks=2)
     upcoming = Meeting.objects.filter(series__cadence_key="weekly-status", starts_at__gt=timezone.now()).first()
     url = reverse("governance:meeting", args=[upcoming.pk])
+    _red_flags(mapped_engagement, client_key_user, 1)
     small, response = _count(client, url)  # a preview: the template's sections and today's live data
     assert b"A preview" in response.content
     _history(mapped_engagement, pm, client_key_user, weeks=6)
     _checklist(mapped_engagement, 40)
+    _red_flags(mapped_engagement, client_key_user, 5)
     large, response = _count(client, url)
     assert large <= small
-    assert response.content.count(b'data-testid="live-entry"') >= 40
+    assert response.content.count(b'data-testid="live-entry"') >= 46
     # Prepared, the agenda rows are read the same way, however many there are.
     client.post(reverse("governance:meeting_prepare", args=[upcoming.pk]))
     prepared_small, _response = _count(client, url)
