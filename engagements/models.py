@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -346,8 +347,9 @@ class CommitmentStatus(models.TextChoices):
 
 
 class CommitmentQuerySet(ScopedQuerySet):
-    # The team's record of what each side promised (the handoff's sales promises included).
-    vendor_internal = True
+    # The team's record of what each side promised (the handoff's sales promises included); the client sees only
+    # the promises recorded as made to them (governance's promise ledger), with their status.
+    client_visible_filter = Q(shown_to_client=True)
 
     def open(self):
         return self.filter(status=CommitmentStatus.OPEN)
@@ -387,6 +389,17 @@ class Commitment(models.Model):
         default=CommitmentStatus.OPEN,
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set once, by governance's sweep, when it passed its due time unkept; it may still be kept (late) after.
+    broken_at = models.DateTimeField(_("broken at"), null=True, blank=True)
+    shown_to_client = models.BooleanField(
+        _("shown to the client"), default=False, help_text=_("A promise made to the client: the portal shows it.")
+    )
+    # What it was promised in, when that is a record (a governance meeting, a red flag).
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_id = models.CharField(max_length=64, blank=True)
+    source_object = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = CommitmentQuerySet.as_manager()
@@ -398,6 +411,10 @@ class Commitment(models.Model):
         indexes = [
             # Overdue promises (health, reminders) are looked for among the open ones by due time.
             models.Index(fields=["due_at"], name="commitment_open_due", condition=Q(status="open")),
+            # The sweep that marks promises broken looks only at open ones not marked yet.
+            models.Index(
+                fields=["due_at"], name="commitment_unbroken_due", condition=Q(status="open", broken_at__isnull=True)
+            ),
         ]
 
     def __str__(self):
@@ -405,6 +422,10 @@ class Commitment(models.Model):
 
     def is_overdue(self, now) -> bool:
         return self.status == CommitmentStatus.OPEN and self.due_at < now
+
+    @property
+    def kept_on_time(self) -> bool:
+        return self.status == CommitmentStatus.KEPT and self.closed_at is not None and self.closed_at <= self.due_at
 
 
 # --- People ----------------------------------------------------------------------------------

@@ -306,7 +306,9 @@ def commitment_add(
         created_at=now or timezone.now(),
     )
     _validate_commitment_owner(commitment)
-    return _save(commitment)
+    _save(commitment)
+    hooks.commitment_changed(commitment, now=commitment.created_at)
+    return commitment
 
 
 COMMITMENT_EDITABLE = ("description", "source", "side", "owner", "due_at")
@@ -322,7 +324,9 @@ def commitment_update(*, by: User, commitment: Commitment, **fields) -> Commitme
             raise ValueError(field)
         setattr(commitment, field, value)
     _validate_commitment_owner(commitment)
-    return _save(commitment)
+    _save(commitment)
+    hooks.commitment_changed(commitment, now=timezone.now())
+    return commitment
 
 
 @transaction.atomic
@@ -338,9 +342,12 @@ def commitment_close(*, by: User, commitment: Commitment, status: str = Commitme
     if status not in CommitmentStatus.values:
         raise ValidationError({"status": _("Choose kept, dropped or open.")})
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    now = now or timezone.now()
     commitment.status = status
-    commitment.closed_at = None if status == CommitmentStatus.OPEN else (now or timezone.now())
-    return _save(commitment)
+    commitment.closed_at = None if status == CommitmentStatus.OPEN else now
+    _save(commitment)
+    hooks.commitment_changed(commitment, now=now)
+    return commitment
 
 
 # --- People ---------------------------------------------------------------------------------------

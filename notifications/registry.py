@@ -17,6 +17,10 @@ order of ``INSTALLED_APPS`` does not matter and ``NotificationsConfig.ready()`` 
   extra template context rebuilt at send time (for secrets that must not be stored in the outbox, like a signed
   link). A provider raises ``Obsolete`` when the message is no longer wanted (a revoked invitation): the row is
   then cancelled instead of sent.
+- Attachment providers: ``register_attachment_provider("governance/email/invitation", fn)`` with
+  ``fn(notification) -> list[(filename, content, mimetype)]``: files attached to that template's email, built at
+  send time from the row's current target (a meeting's ``.ics``, say), so a message sent late carries what is true
+  when it leaves. It may raise ``Obsolete`` as a context provider may.
 - Periodic tasks: ``register_periodic_task(name, task, every_seconds=3600)`` or ``crontab={"minute": "0", ...}``.
   After ``migrate`` each becomes a django-celery-beat row once (an admin's later edits are kept), expiring after
   its interval so ticks queued while no worker runs do not pile up. Beat only ticks; the work is in rows.
@@ -62,6 +66,7 @@ class PeriodicTick:
 _categories: dict[str, NotificationCategory] = {}
 _reminder_kinds: dict[str, Callable] = {}
 _context_providers: dict[str, Callable] = {}
+_attachment_providers: dict[str, Callable] = {}
 _periodic_tasks: dict[str, PeriodicTick] = {}
 _ensure_hooks: list[Callable] = []
 _page_layouts: list[Callable] = []
@@ -137,6 +142,16 @@ def context_for(template: str, target) -> dict:
     return provider(target) if provider else {}
 
 
+def register_attachment_provider(template: str, provider: Callable) -> Callable:
+    _put(_attachment_providers, template, provider, "Attachment provider for")
+    return provider
+
+
+def attachments_for(notification) -> list[tuple[str, str | bytes, str]]:
+    provider = _attachment_providers.get(notification.template)
+    return list(provider(notification)) if provider else []
+
+
 # --- Periodic ticks and ensure hooks ------------------------------------------------------------------------
 
 
@@ -200,7 +215,7 @@ def page_layout_for(user) -> str:
 # --- Tests --------------------------------------------------------------------------------------------------
 
 
-_TABLES = (_categories, _reminder_kinds, _context_providers, _periodic_tasks)
+_TABLES = (_categories, _reminder_kinds, _context_providers, _attachment_providers, _periodic_tasks)
 _LISTS = (_ensure_hooks, _page_layouts)
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("portfolio.portal_urls")),
     path("", include("checklists.portal_urls")),
     path("", include("escalations.portal_urls")),
+    path("", include("governance.portal_urls")),
 ]

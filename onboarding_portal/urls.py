@@ -14,6 +14,7 @@ urlpatterns = [
     path("engagements/", include("checklists.urls")),
     path("engagements/", include("portfolio.urls")),
     path("escalations/", include("escalations.urls")),
+    path("governance/", include("governance.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -11,16 +11,21 @@ def navigation(request):
         items = [
             (_("My project"), reverse("portal:home")),
             (_("My tasks"), reverse("portal:tasks")),
+            (_("Meetings"), reverse("portal:meetings")),
+            (_("Action items"), reverse("portal:action_items")),
+            (_("Our promises"), reverse("portal:promises")),
             (_("Complaints"), reverse("portal:flags")),
         ]
     else:
         items = [
             (_("Dashboard"), reverse("home")),
             (_("Clients"), reverse("engagements:client_list")),
+            (_("My meetings"), reverse("governance:upcoming")),
             (_("Red flags"), reverse("escalations:flag_list")),
         ]
         if user.sees_portfolio:
             items.append((_("Workload"), reverse("portfolio:workload")))
+            items.append((_("Promises kept"), reverse("governance:promise_rates")))
         if user.is_vendor_user:
             items.append((_("Invitations"), reverse("accounts:invitation_list")))
             items.append((_("Absences"), reverse("accounts:absences")))

@@ -60,6 +60,8 @@ def world(
         email_change = account_services.email_change_request(user=client_member, new_email="ivan.new@acme.example")
     engagement_objects = _engagement_world(engagement, "own", client_key_user, settings, tmp_path)
     other_engagement_objects = _engagement_world(other_engagement, "other", other_client_user, settings, tmp_path)
+    from governance.services.feeds import feed_token
+    from governance.tests.factories import CalendarFeedFactory
     from notifications.tests.factories import NotificationFactory
 
     notification = NotificationFactory(recipient=client_key_user, in_app=True)
@@ -76,6 +78,8 @@ def world(
         "other_invitation": other_invitation,
         "token": account_services.invitation_token(invitation),
         "email_change_token": account_services.email_change_token(email_change),
+        "feed_token": feed_token(engagement_objects["feed"]),
+        "personal_feed_token": feed_token(CalendarFeedFactory(owner=pm, engagement=None)),
     }
 
 
@@ -110,6 +114,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     done_item = ChecklistItemFactory(stage=stage, client_side=True, done=True, evidence_file=evidence)
     flag, step, flag_attachment = _escalation_world(engagement, label, key_user, evidence)
     return {
+        **_governance_world(engagement, key_user),
         "flag": flag,
         "step": step,
         "flag_attachment": flag_attachment,
@@ -126,6 +131,38 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "resource_link": ResourceLinkFactory(engagement=engagement),
         "stage_actual": StageActualFactory(stage=stage),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
+    }
+
+
+def _governance_world(engagement, key_user):
+    """A client meeting of a weekly series, held, with a prepared agenda and minutes shared (so the client sees
+    its client-side action item), an attendee, a participant, and the key user's calendar feed."""
+    from django.utils import timezone
+
+    from governance.models import MeetingAttendee, MinutesVersion
+    from governance.tests.factories import (
+        AgendaItemFactory,
+        CalendarFeedFactory,
+        MeetingFactory,
+        MeetingSeriesFactory,
+        OutcomeFactory,
+        SeriesParticipantFactory,
+    )
+
+    series = MeetingSeriesFactory(engagement=engagement)
+    meeting = MeetingFactory(
+        series=series, past=True, status="held", minutes_version=1, agenda_prepared_at=timezone.now()
+    )
+    MinutesVersion.objects.create(meeting=meeting, number=1, content={"sections": []}, published_by=engagement.pm)
+    item = AgendaItemFactory(meeting=meeting)
+    return {
+        "series": series,
+        "participant": SeriesParticipantFactory(series=series, user=engagement.pm),
+        "meeting": meeting,
+        "agenda_item": item,
+        "outcome": OutcomeFactory(agenda_item=item, client_action=True, shared=True),
+        "attendee": MeetingAttendee.objects.create(meeting=meeting, name="Guest", side="client"),
+        "feed": CalendarFeedFactory(owner=key_user, engagement=engagement),
     }
 
 

@@ -38,6 +38,8 @@ def test_the_apps_register_what_notifications_needs():
         "notifications.reminders_sweep",
         "checklists.ask_day30_satisfaction",
         "escalations.sweep",
+        "governance.meetings_top_up",
+        "governance.promises_mark_broken",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
     assert escalation_defaults_ensure in registry.ensure_hooks()

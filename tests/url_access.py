@@ -169,6 +169,52 @@ RULES: dict[str, Rule] = {
     "checklists:item_evidence": staff_object("done_item"),
     "checklists:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "checklists:item_delete": staff_object("item", methods=("POST",), **MANAGE),
+    # Governance (issue 8): the team reads plans and meetings; those who manage the engagement run them.
+    "governance:upcoming": staff(),
+    # Kept-on-time rates across engagements: the directors' view.
+    "governance:promise_rates": staff(allowed=PORTFOLIO),
+    "governance:promise_add": staff_object("engagement", methods=("POST",)),
+    "governance:meeting_promise_add": staff_object("meeting", methods=("POST",)),
+    "governance:promise_status": staff_object("commitment", methods=("POST",)),
+    "governance:plan": staff_object("engagement"),
+    "governance:plan_apply": staff_object("engagement", methods=("POST",), **MANAGE),
+    "governance:meeting_add": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
+    "governance:feed_subscribe": staff_object("engagement", methods=("POST",)),
+    "governance:series_edit": staff_object("series", methods=("GET", "POST"), **MANAGE),
+    "governance:series_end": staff_object("series", methods=("POST",), **MANAGE),
+    "governance:participant_add": staff_object("series", methods=("POST",), **MANAGE),
+    "governance:participant_remove": staff_object("participant", methods=("POST",), **MANAGE),
+    "governance:meeting": staff_object("meeting"),
+    "governance:meeting_ics": staff_object("meeting"),
+    "governance:meeting_prepare": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:meeting_move": staff_object("meeting", methods=("GET", "POST"), **MANAGE),
+    "governance:meeting_cancel": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:meeting_held": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:meeting_publish": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:meeting_comment": staff_object("meeting", methods=("POST",)),
+    "governance:agenda_item_add": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:attendee_add": staff_object("meeting", methods=("POST",), **MANAGE),
+    "governance:agenda_item": staff_object("agenda_item", methods=("GET", "POST"), **MANAGE),
+    "governance:agenda_item_delete": staff_object("agenda_item", methods=("POST",), **MANAGE),
+    "governance:agenda_item_move": staff_object("agenda_item", methods=("POST",), **MANAGE),
+    "governance:outcome_add": staff_object("agenda_item", methods=("POST",), **MANAGE),
+    "governance:outcome_delete": staff_object("outcome", methods=("POST",), **MANAGE),
+    # Also the action item's owner (the world's is the client's, so: those who manage).
+    "governance:outcome_status": staff_object("outcome", methods=("POST",), **MANAGE),
+    "governance:attendance_set": staff_object("attendee", methods=("POST",), **MANAGE),
+    "governance:my_feed_subscribe": staff(methods=("POST",)),
+    # A feed is revoked by its owner only (the world's belong to each client's key user).
+    "governance:feed_revoke": Rule(
+        allowed=frozenset({"client_key_user"}),
+        other_allowed=frozenset({"other_client_user"}),
+        obj="feed",
+        methods=("POST",),
+    ),
+    # Calendar programs fetch feeds without logging in: the signed token is the key, whoever asks.
+    "governance:engagement_feed": public(
+        kwargs=lambda world, obj: {"pk": world["engagement"].pk, "token": world["feed_token"]}
+    ),
+    "governance:personal_feed": public(kwargs=lambda world, obj: {"token": world["personal_feed_token"]}),
     # Escalations (issue 9): the team works a flag; the owner and those who manage the engagement escalate by hand.
     "escalations:flag_list": staff(),
     "escalations:sla": staff(),
@@ -210,6 +256,16 @@ RULES: dict[str, Rule] = {
     "portal:stage_decision": portal_object("stage", methods=("POST",), allowed=KEY_USERS),
     "portal:work_plan_decision": portal_object("engagement", methods=("POST",), allowed=KEY_USERS),
     "portal:satisfaction": portal_object("satisfaction", methods=("POST",)),
+    "portal:meetings": portal(),
+    "portal:meeting": portal_object("meeting"),
+    "portal:meeting_ics": portal_object("meeting"),
+    # The key user acknowledges and comments; the client's other people are told so (no 404: they read it).
+    "portal:minutes_acknowledge": portal_object("meeting", methods=("POST",)),
+    "portal:minutes_comment": portal_object("meeting", methods=("POST",)),
+    "portal:action_items": portal(),
+    "portal:action_item_complete": portal_object("outcome", methods=("POST",)),
+    "portal:feed_subscribe": portal_object("engagement", methods=("POST",)),
+    "portal:promises": portal(),
     # Red flags in the portal: every client person raises and replies; the reporter, followers and key users answer
     # a resolution (the fixture's flags are raised by the key users); the key user marks duplicates.
     "portal:flags": portal(),

@@ -199,10 +199,10 @@ def test_a_source_registered_by_another_app_is_accepted(engagement, csm, monkeyp
     monkeypatch.setattr(hooks, "_commitment_sources", dict(hooks._commitment_sources))
     with pytest.raises(ValidationError):
         services.commitment_add(
-            by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="meeting"
+            by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="workshop"
         )
-    hooks.register_commitment_source("meeting", "Governance meeting")
+    hooks.register_commitment_source("workshop", "Workshop")
     commitment = services.commitment_add(
-        by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="meeting"
+        by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="workshop"
     )
-    assert commitment.get_source_display() == "Governance meeting"
+    assert commitment.get_source_display() == "Workshop"

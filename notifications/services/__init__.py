@@ -19,7 +19,8 @@ Public API (other apps call only these):
 
 ``reminder_schedule(*, key, kind, due_at, target=None, repeat_every=None, payload=None, now=None)``
     Create or move the reminder ``key`` (unique): it fires once at ``due_at`` (absolute, aware), then every
-    ``repeat_every`` if given. ``reminder_cancel(*, key)`` stops it. Handlers are registered per ``kind`` with
+    ``repeat_every`` if given. ``reminder_schedule_many(specs)`` does it for many ``ReminderSpec`` in one upsert.
+    ``reminder_cancel(*, key)`` stops it. Handlers are registered per ``kind`` with
     ``notifications.registry.register_reminder_kind`` in the app's ``AppConfig.ready()``.
 ``category`` must be one some app registered (``registry.register_category``).
 
@@ -38,13 +39,21 @@ from .relay import (
     notification_relay,
     notification_retry,
 )
-from .reminders import reminder_cancel, reminder_schedule, reminder_sweep, reminder_sweep_batch
+from .reminders import (
+    ReminderSpec,
+    reminder_cancel,
+    reminder_schedule,
+    reminder_schedule_many,
+    reminder_sweep,
+    reminder_sweep_batch,
+)
 
 __all__ = [
     "DIGEST_KIND",
     "DIGEST_TEMPLATE",
     "GENERIC_TEMPLATE",
     "NotifyRequest",
+    "ReminderSpec",
     "digest_ensure",
     "digest_next_due",
     "notification_claim_batch",
@@ -60,6 +69,7 @@ __all__ = [
     "preferences_update",
     "reminder_cancel",
     "reminder_schedule",
+    "reminder_schedule_many",
     "reminder_sweep",
     "reminder_sweep_batch",
     "relay_kick_on_commit",

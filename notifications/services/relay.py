@@ -91,6 +91,8 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in registry.attachments_for(notification):
+        message.attach(filename, content, mimetype)
     return message
 
 

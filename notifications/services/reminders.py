@@ -2,6 +2,8 @@
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -53,6 +55,60 @@ def reminder_schedule(
     }
     reminder, _created = Reminder.objects.update_or_create(key=key, defaults=defaults)
     return reminder
+
+
+@dataclass
+class ReminderSpec:
+    key: str
+    kind: str
+    due_at: datetime
+    target: object = None
+    payload: dict = field(default_factory=dict)
+
+
+def reminder_schedule_many(specs: Iterable[ReminderSpec], *, now=None) -> int:
+    """``reminder_schedule`` for many reminders at once (generating a year of meetings schedules thousands):
+    one upsert per 1,000 rows, keyed on ``key``, so calling it again moves the rows instead of doubling them."""
+    now = now or timezone.now()
+    rows = []
+    for spec in specs:
+        if timezone.is_naive(spec.due_at):
+            raise ValueError("due_at must be timezone-aware")
+        rows.append(
+            Reminder(
+                key=spec.key,
+                kind=spec.kind,
+                due_at=spec.due_at,
+                status=ReminderStatus.PENDING,
+                repeat_every=None,
+                payload=spec.payload,
+                attempts=0,
+                last_error="",
+                created_at=now,
+                updated_at=now,
+                target_type=ContentType.objects.get_for_model(spec.target) if spec.target is not None else None,
+                target_id=str(spec.target.pk) if spec.target is not None else "",
+            )
+        )
+    Reminder.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=[
+            "kind",
+            "due_at",
+            "status",
+            "repeat_every",
+            "payload",
+            "attempts",
+            "last_error",
+            "updated_at",
+            "target_type",
+            "target_id",
+        ],
+    )
+    return len(rows)
 
 
 def reminder_cancel(*, key: str, now=None) -> int:

@@ -137,3 +137,56 @@ def test_without_a_registered_layout_the_pages_use_the_base_layout(csm):
         assert registry.page_layout_for(csm) == "base.html"
         registry.register_page_layout(lambda user: "layouts/staff.html")
         assert registry.page_layout_for(csm) == "layouts/staff.html"
+
+
+def test_an_attachment_provider_adds_files_built_when_the_mail_leaves(csm, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    built = []
+
+    def calendar_file(notification):
+        built.append(notification.pk)
+        if notification.context.get("gone"):
+            raise registry.Obsolete
+        return [("invite.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar; method=REQUEST")]
+
+    registry.register_attachment_provider(GENERIC_TEMPLATE, calendar_file)
+    notify(event="att:1", recipients=[csm], category=NEWS, template=GENERIC_TEMPLATE, context={"title": "Kickoff"})
+    notify(
+        event="att:2",
+        recipients=[csm],
+        category=NEWS,
+        template=GENERIC_TEMPLATE,
+        context={"title": "Cancelled since", "gone": True},
+    )
+    assert built == []  # nothing is built when the row is written
+    services.notification_relay(time_budget=10)
+    assert len(mail.outbox) == 1
+    (name, content, mimetype) = mail.outbox[0].attachments[0]
+    assert (name, mimetype) == ("invite.ics", "text/calendar; method=REQUEST") and "BEGIN:VCALENDAR" in str(content)
+    assert len(built) == 2
+    gone = Notification.objects.get(event="att:2", channel="email")
+    assert gone.status == "cancelled"
+
+
+def test_reminders_are_scheduled_many_at_once_and_moved_not_doubled(csm):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import Reminder
+
+    now = timezone.now()
+    specs = [
+        services.ReminderSpec(key=f"many:{n}", kind="test.kind", due_at=now + timedelta(hours=n), target=csm)
+        for n in range(3)
+    ]
+    assert services.reminder_schedule_many(specs, now=now) == 3
+    later = [services.ReminderSpec(key="many:0", kind="test.kind", due_at=now + timedelta(days=2), target=csm)]
+    services.reminder_schedule_many(later, now=now)
+    assert Reminder.objects.filter(key__startswith="many:").count() == 3
+    moved = Reminder.objects.get(key="many:0")
+    assert (moved.due_at, moved.target_id, moved.status) == (now + timedelta(days=2), str(csm.pk), "pending")
+    with pytest.raises(ValueError):
+        services.reminder_schedule_many([services.ReminderSpec(key="naive", kind="k", due_at=now.replace(tzinfo=None))])

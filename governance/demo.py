@@ -1,0 +1,181 @@
+"""Demo governance for seed_demo: the default plan applied to the running engagements from their kickoff, so the
+pages show a history: past meetings held with minutes shared (one with a later version), one missed, open action
+items on both sides, and meetings ahead. Idempotent: an engagement with a plan is left alone.
+
+The history is written through the services with the clock of each past moment (``now=``), as it would have
+happened, so reminders, flags and versions are what the live system would hold.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
+from .services import agenda, lifecycle, minutes, plan, promises
+
+CLIENT_ACTIONS = [
+    "Send the list of warehouse users for the training",
+    "Confirm the test window with the night shift",
+    "Name a contact for the label printers",
+    "Approve the data migration sample",
+    "Share the ERP interface specification",
+]
+VENDOR_ACTIONS = [
+    "Share the cut-over plan draft",
+    "Book the training rooms",
+    "Send the test environment credentials",
+    "Update the risk log",
+]
+# slug of the client -> the cadences its engagement runs
+PLANS = {
+    "acme-logistics": ["weekly-status", "steering", "executive-review-6w"],
+    "globex-retail-2": ["weekly-status", "steering", "executive-review-yearly"],
+}
+
+
+def seed(world):
+    engagements = world.get("engagements", {})
+    for slug, keys in PLANS.items():
+        engagement = engagements.get(slug)
+        if engagement is None or engagement.kickoff_on is None:
+            continue
+        if GovernancePlan.objects.filter(engagement=engagement).exists():
+            continue
+        _history(engagement, keys, world)
+    return world
+
+
+def _history(engagement, keys, world):
+    people = world["people"]
+    pm = engagement.pm
+    kickoff = datetime.combine(engagement.kickoff_on, time(6, 0), tzinfo=timezone.get_current_timezone())
+    plan.plan_apply(
+        by=pm,
+        engagement=engagement,
+        cadence_keys=keys,
+        time_zone="Europe/Warsaw",
+        language="en",
+        starts_on=engagement.kickoff_on,
+        now=kickoff,
+    )
+    now = timezone.now()
+    past = list(
+        Meeting.objects.filter(engagement=engagement, ends_at__lt=now)
+        .select_related("series", "engagement")
+        .order_by("starts_at")
+    )
+    key_user = next((u for u in people.values() if u.organization_id == engagement.client_id and u.is_key_user), None)
+    weekly = [m for m in past if m.series.cadence_key == "weekly-status"]
+    # The last weekly meeting but one was missed: nobody held it, and it is flagged.
+    missed = weekly[-2] if len(weekly) >= 3 else None
+    for index, meeting in enumerate(past):
+        if meeting == missed:
+            continue
+        at = meeting.starts_at
+        agenda.agenda_prepare(meeting=meeting, by=pm, now=at - timedelta(hours=2))
+        for attendee in meeting.attendees.all():
+            agenda.attendance_set(
+                by=pm, attendee=attendee, attendance=Attendance.EXCUSED if index % 4 == 3 else Attendance.ATTENDED
+            )
+        first = AgendaItem.objects.filter(meeting=meeting, parent=None).order_by("position").first()
+        agenda.agenda_item_update(
+            by=pm,
+            item=first,
+            minutes="Stage on plan; the test environment is ready. Two items slipped a week.",
+            internal_notes="The key user is under pressure from the COO; keep updates short.",
+        )
+        agenda.outcome_add(by=pm, item=first, kind="decision", text="Keep the go-live date.", now=at)
+        if key_user is not None:
+            agenda.outcome_add(
+                by=pm,
+                item=first,
+                kind="action",
+                text=CLIENT_ACTIONS[index % len(CLIENT_ACTIONS)],
+                owner=key_user,
+                owner_side="client",
+                due_on=(at + timedelta(days=5)).date(),
+                now=at,
+            )
+        agenda.outcome_add(
+            by=pm,
+            item=first,
+            kind="action",
+            text=VENDOR_ACTIONS[index % len(VENDOR_ACTIONS)],
+            owner=pm,
+            owner_side="vendor",
+            due_on=(at + timedelta(days=7)).date(),
+            now=at,
+        )
+        minutes.minutes_publish(by=pm, meeting=meeting, now=min(at + timedelta(hours=3), now))
+        if index == 0:
+            # A correction a day later: the client sees version 2 and what changed.
+            agenda.agenda_item_update(
+                by=pm,
+                item=first,
+                minutes="Stage on plan; the test environment is ready. Two items slipped a week (VPN, data export).",
+            )
+            minutes.minutes_publish(
+                by=pm,
+                meeting=meeting,
+                change_note="Named the two items that slipped",
+                now=min(at + timedelta(days=1), now),
+            )
+    if missed is not None:
+        Meeting.objects.filter(pk=missed.pk).update(
+            status=MeetingStatus.MISSED, minutes_late_at=lifecycle.minutes_due_at(missed, missed.series)
+        )
+    # Older action items were done since; the latest ones stay open (on both sides).
+    from .models import ActionStatus, Outcome
+
+    old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
+    old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
+    _promises(engagement, past, now)
+    lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)
+    # Generated from the kickoff on: top the horizon up from today, as the hourly tick would.
+    plan.meetings_top_up(now=now)
+
+
+def _promises(engagement, past, now):
+    """Promises made in the meetings: one kept on time, one broken (past due, marked by the sweep), one open."""
+    from engagements.services import commitment_close
+
+    held = list(Meeting.objects.filter(pk__in=[m.pk for m in past], status=MeetingStatus.HELD).order_by("starts_at"))
+    if not held:
+        return
+    pm, first, last = engagement.pm, held[0], held[-1]
+    kept = promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We send the architecture overview before the next meeting",
+        owner=pm,
+        due_at=first.starts_at + timedelta(days=2),
+        source=promises.MEETING_SOURCE,
+        source_object=first,
+        now=first.starts_at,
+    )
+    commitment_close(by=pm, commitment=kept, status="kept", now=first.starts_at + timedelta(days=1))
+    # Three days after the last meeting at 12:00 (Warsaw), or yesterday 12:00 if that is still to come: passed, unkept.
+    broken_due = min(
+        last.starts_at.replace(hour=11, minute=0) + timedelta(days=3),
+        (now - timedelta(days=1)).replace(hour=11, minute=0, second=0, microsecond=0),
+    )
+    promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We deliver the data migration test report by Friday 12:00",
+        owner=pm,
+        due_at=broken_due,
+        source=promises.MEETING_SOURCE,
+        source_object=last,
+        now=min(last.starts_at, broken_due - timedelta(days=1)),
+    )
+    promises.promises_mark_broken(now=now)
+    promises.promise_record(
+        by=pm,
+        engagement=engagement,
+        description="We confirm the go-live checklist with your IT team",
+        owner=engagement.csm,
+        due_at=now + timedelta(days=4),
+        source=promises.CONVERSATION_SOURCE,
+        now=now,
+    )

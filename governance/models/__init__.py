@@ -1,0 +1,53 @@
+"""Governance: cadences (configured content), each engagement's meeting series and meetings, their agendas,
+minutes and outcomes, the published versions of the minutes, and calendar feeds."""
+
+from .cadences import (
+    AgendaSectionTemplate,
+    CadenceKind,
+    CadenceTemplate,
+    ClientAudience,
+    Frequency,
+    VendorAudience,
+    Weekday,
+    WeekOfMonth,
+)
+from .feeds import CalendarFeed
+from .meetings import (
+    AgendaItem,
+    Attendance,
+    GovernancePlan,
+    Meeting,
+    MeetingAttendee,
+    MeetingSeries,
+    MeetingStatus,
+    SeriesAgendaSection,
+    SeriesParticipant,
+)
+from .minutes import ActionStatus, MinutesAcknowledgement, MinutesComment, MinutesVersion, Outcome, OutcomeKind
+
+__all__ = [
+    "ActionStatus",
+    "AgendaItem",
+    "AgendaSectionTemplate",
+    "Attendance",
+    "CadenceKind",
+    "CadenceTemplate",
+    "CalendarFeed",
+    "ClientAudience",
+    "Frequency",
+    "GovernancePlan",
+    "Meeting",
+    "MeetingAttendee",
+    "MeetingSeries",
+    "MeetingStatus",
+    "MinutesAcknowledgement",
+    "MinutesComment",
+    "MinutesVersion",
+    "Outcome",
+    "OutcomeKind",
+    "SeriesAgendaSection",
+    "SeriesParticipant",
+    "VendorAudience",
+    "WeekOfMonth",
+    "Weekday",
+]

@@ -1,0 +1,191 @@
+"""Action items (outcomes of kind "action"): who may own one, completing them, and their reminders.
+
+Each open action item has one reminder row (kind ``governance.action_item``): the day before it is due, at
+09:00 on its owner's clock, "due tomorrow"; from 09:00 the day after, "overdue", repeated every
+``GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS`` on the owner's clock. Completing or dropping it ends the row. A client's
+action item is reminded only once shared minutes have shown it to them.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User, zone_named
+from engagements import policy
+from engagements.models import EngagementMember, Side
+from notifications.models import Reminder, ReminderStatus
+from notifications.services import NotifyRequest, notify_many, reminder_schedule
+
+from ..models import ActionStatus, Outcome
+from .lifecycle import CATEGORY
+
+ACTION_KIND = "governance.action_item"
+REMIND_AT = time(9, 0)
+DUE_TEMPLATE = "governance/email/action_item_due"
+OVERDUE_TEMPLATE = "governance/email/action_item_overdue"
+DONE_TEMPLATE = "governance/email/action_item_done"
+
+
+def owner_choices(engagement, *, side: str):
+    """Who may own an action item of ``side``: the engagement's team, or the client's active people."""
+    if side == Side.CLIENT:
+        return User.objects.filter(organization_id=engagement.client_id, is_active=True).order_by("full_name")
+    team = Q(pk__in=[engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id, engagement.account_executive_id])
+    team |= Q(pk__in=EngagementMember.objects.filter(engagement=engagement).values("user_id"))
+    return User.objects.filter(team, is_active=True).order_by("full_name")
+
+
+def _key(outcome_pk: int) -> str:
+    return f"governance-action:{outcome_pk}"
+
+
+def _zone(user) -> ZoneInfo:
+    """The owner's clock (``User.zone``, the one place it is looked up); without an owner, the server's."""
+    return user.zone if user is not None else zone_named(None)
+
+
+def _at_nine(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, REMIND_AT, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def recipient_of(outcome) -> User | None:
+    """The owner; without one (or deactivated): the client's key user for a client item, else the meeting's owner."""
+    if outcome.owner is not None and outcome.owner.is_active:
+        return outcome.owner
+    if outcome.owner_side == Side.CLIENT:
+        return policy.key_user_of(outcome.meeting.engagement)
+    owner = outcome.meeting.owner
+    return owner if owner.is_active else outcome.meeting.engagement.csm
+
+
+def action_item_reminder_sync(outcome: Outcome, *, now: datetime) -> None:
+    if not outcome.is_open:
+        action_item_reminder_cancel(outcome, now=now)
+        return
+    zone = _zone(outcome.owner)
+    due_soon = _at_nine(outcome.due_on - timedelta(days=1), zone)
+    overdue = _at_nine(outcome.due_on + timedelta(days=1), zone)
+    first = due_soon if now < due_soon else overdue
+    reminder_schedule(
+        key=_key(outcome.pk),
+        kind=ACTION_KIND,
+        due_at=max(first, now),
+        target=outcome,
+        payload={"due_on": outcome.due_on.isoformat()},
+        now=now,
+    )
+
+
+def action_item_reminder_cancel(outcome: Outcome, *, now: datetime) -> None:
+    Reminder.objects.filter(key=_key(outcome.pk), status=ReminderStatus.PENDING).update(
+        status=ReminderStatus.CANCELLED, updated_at=now
+    )
+
+
+def may_update(user, outcome) -> bool:
+    """Staff who manage the engagement, and the item's owner; a client user only their client's items they can
+    read (shared, client-side)."""
+    if not outcome.is_action:
+        return False
+    if user.is_client_user:
+        return outcome.owner_side == Side.CLIENT and Outcome.objects.visible_to(user).filter(pk=outcome.pk).exists()
+    return policy.may_manage(user, outcome.meeting.engagement) or outcome.owner_id == user.pk
+
+
+@transaction.atomic
+def action_item_set_status(*, by, outcome: Outcome, status: str, now: datetime | None = None) -> Outcome:
+    """Complete, drop or reopen an action item. A client completing theirs tells the meeting's owner."""
+    now = now or timezone.now()
+    outcome = (
+        Outcome.objects.select_for_update(of=("self",))
+        .select_related("meeting__engagement", "meeting__owner", "owner")
+        .get(pk=outcome.pk)
+    )
+    if not may_update(by, outcome):
+        raise PermissionDenied
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Choose open, done or dropped.")})
+    if by.is_client_user and status == ActionStatus.DROPPED:
+        raise ValidationError(_("Only the team can drop an action item."))
+    if status == outcome.status:
+        return outcome
+    outcome.status = status
+    outcome.completed_at = now if status == ActionStatus.DONE else None
+    outcome.completed_by = by if status == ActionStatus.DONE else None
+    outcome.save(update_fields=["status", "completed_at", "completed_by"])
+    action_item_reminder_sync(outcome, now=now)
+    if by.is_client_user and status == ActionStatus.DONE:
+        meeting = outcome.meeting
+        notify_many(
+            [
+                NotifyRequest(
+                    event=f"governance.action_done:{outcome.pk}:{now.isoformat()}",
+                    recipients=[u for u in (meeting.owner,) if u.is_active],
+                    category=CATEGORY,
+                    template=DONE_TEMPLATE,
+                    context={"text": outcome.text, "by_name": str(by), "engagement_name": meeting.engagement.name},
+                    target=meeting,
+                    url=reverse("governance:meeting", args=[meeting.pk]),
+                )
+            ],
+            now=now,
+        )
+    return outcome
+
+
+def remind_action_items(reminders: list[Reminder], *, now: datetime) -> dict:
+    ids = [int(r.target_id) for r in reminders if r.target_id]
+    outcomes = {
+        o.pk: o
+        for o in Outcome.objects.filter(pk__in=ids).select_related(
+            "owner", "meeting__owner", "meeting__engagement__csm"
+        )
+    }
+    requests, result = [], {}
+    for reminder in reminders:
+        outcome = outcomes.get(int(reminder.target_id or 0))
+        if outcome is None or not outcome.is_open or outcome.due_on is None:
+            result[reminder.pk] = None
+            continue
+        recipient = recipient_of(outcome)
+        zone = _zone(outcome.owner)
+        overdue_from = _at_nine(outcome.due_on + timedelta(days=1), zone)
+        overdue = now >= overdue_from
+        client_cannot_see = outcome.owner_side == Side.CLIENT and outcome.published_at is None
+        if recipient is not None and not client_cannot_see:
+            local_day = now.astimezone(zone).date().isoformat()
+            client = recipient.is_client_user
+            requests.append(
+                NotifyRequest(
+                    event=f"governance.action_{'overdue' if overdue else 'due'}:{outcome.pk}:{local_day}",
+                    recipients=[recipient],
+                    category=CATEGORY,
+                    template=OVERDUE_TEMPLATE if overdue else DUE_TEMPLATE,
+                    context={
+                        "text": outcome.text,
+                        "due_on": outcome.due_on,
+                        "engagement_name": outcome.meeting.engagement.name,
+                        "days_overdue": (now.astimezone(zone).date() - outcome.due_on).days,
+                    },
+                    target=outcome.meeting,
+                    url=reverse("portal:action_items")
+                    if client
+                    else reverse("governance:meeting", args=[outcome.meeting_id]),
+                )
+            )
+        if not overdue:
+            result[reminder.pk] = overdue_from
+        else:
+            every = timedelta(days=settings.GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS)
+            wall = now.astimezone(zone).replace(tzinfo=None)
+            next_day = (wall + every).date()
+            result[reminder.pk] = _at_nine(next_day, zone)
+    notify_many(requests, now=now)
+    return result

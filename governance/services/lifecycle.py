@@ -1,0 +1,331 @@
+"""A meeting's timers, held in one reminder row per meeting (kind ``governance.meeting``).
+
+The row is due at the meeting's next step; when it fires, the handler does every step whose time has come and
+that is not done yet (the meeting row records each), then moves the row on to the next step, or finishes it:
+
+1. ``invite_lead_days`` before: the invitation, with the ``.ics`` attached (``METHOD:REQUEST``), to the series'
+   participants. Once invited, a move sends an update (a higher SEQUENCE) and a cancellation ``METHOD:CANCEL``,
+   at once (``send_update_if_invited``, ``send_cancellation_if_invited``).
+2. ``agenda_lead_hours`` before: the agenda is prepared from its template and live data, and the owner is asked
+   to look at it.
+3. ``remind_before_minutes`` before: the participants are reminded.
+4. At the end of the second working day after the meeting (in its time zone): a meeting nobody marked held is
+   *missed*, and one without shared minutes has its minutes flagged *late*; the owner and the CSM are told.
+
+Each step is recorded on the meeting (``invited_sequence``, ``agenda_reminded_at``, ``participants_reminded_at``,
+``status``/``minutes_late_at``) in the sweep's transaction and each notification has a deduplication key, so a
+step happens once even if the row fires twice. A move or an edit of the series recomputes the row's due time.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from accounts.models import User
+from engagements.models import Phase, Side
+from notifications import registry
+from notifications.models import Reminder, ReminderStatus
+from notifications.services import NotifyRequest, ReminderSpec, notify_many, reminder_schedule_many
+
+from .. import calendar, recurrence
+from ..models import Meeting, MeetingStatus, SeriesParticipant
+
+MEETING_KIND = "governance.meeting"
+CATEGORY = "governance"
+MINUTES_DUE_WORKING_DAYS = 2
+
+INVITATION_TEMPLATE = "governance/email/meeting_invitation"
+CANCELLATION_TEMPLATE = "governance/email/meeting_cancelled"
+AGENDA_TEMPLATE = "governance/email/agenda_prepare"
+SOON_TEMPLATE = "governance/email/meeting_soon"
+MISSED_TEMPLATE = "governance/email/meeting_missed"
+MINUTES_LATE_TEMPLATE = "governance/email/minutes_late"
+
+
+def reminder_key(meeting_pk: int) -> str:
+    return f"governance-meeting:{meeting_pk}"
+
+
+# --- When -----------------------------------------------------------------------------------------------------
+
+
+def invite_at(meeting, series) -> datetime:
+    return meeting.starts_at - timedelta(days=series.invite_lead_days)
+
+
+def agenda_at(meeting, series) -> datetime:
+    return meeting.starts_at - timedelta(hours=series.agenda_lead_hours)
+
+
+def remind_at(meeting, series) -> datetime:
+    return meeting.starts_at - timedelta(minutes=series.remind_before_minutes)
+
+
+def minutes_due_at(meeting, series) -> datetime:
+    """The end of the second working day after the meeting, in its series' time zone."""
+    return recurrence.end_of_working_day_after(meeting.ends_at, MINUTES_DUE_WORKING_DAYS, series.zone)
+
+
+def next_due(meeting, series, *, now: datetime | None = None) -> datetime | None:
+    """When the meeting's reminder must fire next (None: nothing left to do)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        return None
+    pending = []
+    if meeting.status == MeetingStatus.SCHEDULED:
+        if meeting.invited_sequence is None:
+            pending.append(invite_at(meeting, series))
+        if meeting.agenda_reminded_at is None:
+            pending.append(agenda_at(meeting, series))
+        if meeting.participants_reminded_at is None and (now is None or now < meeting.starts_at):
+            pending.append(remind_at(meeting, series))
+    if meeting.status == MeetingStatus.SCHEDULED or (meeting.minutes_version == 0 and meeting.minutes_late_at is None):
+        pending.append(minutes_due_at(meeting, series))
+    return min(pending) if pending else None
+
+
+def schedule_many(meetings, *, now: datetime) -> None:
+    """(Re)schedule the reminder rows of ``meetings`` (their series loaded or cached), one upsert for all."""
+    specs, done = [], []
+    for meeting in meetings:
+        due = next_due(meeting, meeting.series, now=now)
+        if due is None:
+            done.append(reminder_key(meeting.pk))
+            continue
+        specs.append(
+            ReminderSpec(key=reminder_key(meeting.pk), kind=MEETING_KIND, due_at=max(due, now), target=meeting)
+        )
+    if specs:
+        reminder_schedule_many(specs, now=now)
+    if done:
+        Reminder.objects.filter(key__in=done, status=ReminderStatus.PENDING).update(
+            status=ReminderStatus.CANCELLED, updated_at=now
+        )
+
+
+def cancel_reminder(meeting, *, now: datetime) -> None:
+    Reminder.objects.filter(key=reminder_key(meeting.pk), status=ReminderStatus.PENDING).update(
+        status=ReminderStatus.CANCELLED, updated_at=now
+    )
+
+
+# --- Who ------------------------------------------------------------------------------------------------------
+
+
+def participants_of(series_ids) -> dict[int, list[SeriesParticipant]]:
+    participants = defaultdict(list)
+    for participant in SeriesParticipant.objects.filter(series_id__in=list(series_ids)).select_related("user"):
+        participants[participant.series_id].append(participant)
+    return participants
+
+
+def _requests(meeting, participants, *, event, template, context, channels=None) -> list[NotifyRequest]:
+    """One request for vendor people (link to the staff page), one for client users (the portal page) and one for
+    people without an account (email only): each is sent the page they can open."""
+    staff, clients, emails = [], [], []
+    for participant in participants:
+        if meeting.is_internal and participant.side != Side.VENDOR:
+            continue  # Never, whatever the series says: the client does not hear of internal meetings.
+        user = participant.user
+        if user is not None and user.is_active:
+            (clients if user.is_client_user else staff).append(user)
+        elif participant.email:
+            emails.append(participant.email)
+    base = {
+        "title": meeting.title,
+        "engagement_name": meeting.engagement.name,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "reason": meeting.change_reason,
+        **context,
+    }
+    extra = {"channels": channels} if channels else {}
+    requests = []
+    for recipients, url in (
+        (staff, reverse("governance:meeting", args=[meeting.pk])),
+        (clients, reverse("portal:meeting", args=[meeting.pk])),
+        (emails, ""),
+    ):
+        if recipients:
+            requests.append(
+                NotifyRequest(
+                    event=event,
+                    recipients=recipients,
+                    category=CATEGORY,
+                    template=template,
+                    context=base,
+                    target=meeting,
+                    url=url,
+                    **extra,
+                )
+            )
+    return requests
+
+
+def _invitation_requests(meeting, participants, *, update: bool) -> list[NotifyRequest]:
+    return _requests(
+        meeting,
+        participants,
+        event=f"governance.invitation:{meeting.pk}:{meeting.sequence}",
+        template=INVITATION_TEMPLATE,
+        context={"sequence": meeting.sequence, "is_update": update},
+    )
+
+
+def send_update_if_invited(meeting, *, now: datetime) -> None:
+    """After a change participants must see: an update of the invitation, if they were invited already."""
+    if meeting.invited_sequence is None or meeting.status != MeetingStatus.SCHEDULED:
+        return
+    participants = participants_of([meeting.series_id])[meeting.series_id]
+    notify_many(_invitation_requests(meeting, participants, update=True), now=now)
+    Meeting.objects.filter(pk=meeting.pk).update(invited_sequence=meeting.sequence)
+    meeting.invited_sequence = meeting.sequence
+
+
+def send_cancellation_if_invited(meeting, *, now: datetime) -> None:
+    if meeting.invited_sequence is None:
+        return
+    participants = participants_of([meeting.series_id])[meeting.series_id]
+    notify_many(
+        _requests(
+            meeting,
+            participants,
+            event=f"governance.cancellation:{meeting.pk}:{meeting.sequence}",
+            template=CANCELLATION_TEMPLATE,
+            context={"sequence": meeting.sequence},
+        ),
+        now=now,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(invited_sequence=meeting.sequence)
+
+
+# --- The reminder kind ----------------------------------------------------------------------------------------
+
+
+def remind_meetings(reminders: list[Reminder], *, now: datetime) -> dict:
+    """Do each meeting's due steps (see the module docstring); returns each reminder's next due time."""
+    from .agenda import agenda_prepare
+
+    meeting_type = ContentType.objects.get_for_model(Meeting)
+    ids = [int(r.target_id) for r in reminders if r.target_type_id == meeting_type.pk and r.target_id]
+    meetings = {
+        m.pk: m
+        for m in Meeting.objects.filter(pk__in=ids)
+        .select_related("series", "engagement__csm", "owner")
+        .select_for_update(of=("self",))
+    }
+    participants = participants_of({m.series_id for m in meetings.values()})
+    requests, outcome = [], {}
+    for reminder in reminders:
+        meeting = meetings.get(int(reminder.target_id or 0))
+        # A closed engagement's meetings are not invited, reminded or flagged any more.
+        if meeting is None or meeting.engagement.phase == Phase.CLOSED:
+            outcome[reminder.pk] = None
+            continue
+        series, people = meeting.series, participants[meeting.series_id]
+        before_start = now < meeting.starts_at
+        changed = set()
+        if meeting.status == MeetingStatus.SCHEDULED:
+            if meeting.invited_sequence is None and now >= invite_at(meeting, series):
+                if before_start:
+                    requests += _invitation_requests(meeting, people, update=False)
+                meeting.invited_sequence = meeting.sequence
+                changed.add("invited_sequence")
+            if meeting.agenda_reminded_at is None and now >= agenda_at(meeting, series):
+                agenda_prepare(meeting=meeting, now=now)
+                if before_start:
+                    requests += _owner_request(
+                        meeting, event=f"governance.agenda:{meeting.pk}", template=AGENDA_TEMPLATE
+                    )
+                meeting.agenda_reminded_at = now
+                changed.add("agenda_reminded_at")
+            if meeting.participants_reminded_at is None and now >= remind_at(meeting, series):
+                if before_start:
+                    requests += _requests(
+                        meeting,
+                        people,
+                        event=f"governance.soon:{meeting.pk}:{meeting.starts_at.isoformat()}",
+                        template=SOON_TEMPLATE,
+                        context={},
+                    )
+                meeting.participants_reminded_at = now
+                changed.add("participants_reminded_at")
+        if now >= minutes_due_at(meeting, series):
+            if meeting.status == MeetingStatus.SCHEDULED:
+                meeting.status = MeetingStatus.MISSED
+                changed.add("status")
+                requests += _owner_request(
+                    meeting, event=f"governance.missed:{meeting.pk}", template=MISSED_TEMPLATE, with_csm=True
+                )
+            if (
+                meeting.status != MeetingStatus.CANCELLED
+                and meeting.minutes_version == 0
+                and meeting.minutes_late_at is None
+            ):
+                meeting.minutes_late_at = now
+                changed.add("minutes_late_at")
+                if meeting.status != MeetingStatus.MISSED:
+                    requests += _owner_request(
+                        meeting,
+                        event=f"governance.minutes_late:{meeting.pk}",
+                        template=MINUTES_LATE_TEMPLATE,
+                        with_csm=True,
+                    )
+        if changed:
+            meeting.updated_at = now
+            meeting.save(update_fields=[*changed, "updated_at"])
+        due = next_due(meeting, series, now=now)
+        outcome[reminder.pk] = max(due, now + timedelta(seconds=1)) if due is not None else None
+    notify_many(requests, now=now)
+    return outcome
+
+
+def _owner_request(meeting, *, event, template, with_csm=False) -> list[NotifyRequest]:
+    recipients = [meeting.owner]
+    if with_csm and meeting.engagement.csm_id != meeting.owner_id:
+        recipients.append(meeting.engagement.csm)
+    return [
+        NotifyRequest(
+            event=event,
+            recipients=[user for user in recipients if isinstance(user, User) and user.is_active],
+            category=CATEGORY,
+            template=template,
+            context={
+                "title": meeting.title,
+                "engagement_name": meeting.engagement.name,
+                "starts_at": meeting.starts_at,
+                "minutes_due_at": minutes_due_at(meeting, meeting.series),
+            },
+            target=meeting,
+            url=reverse("governance:meeting", args=[meeting.pk]),
+        )
+    ]
+
+
+# --- The .ics attached to invitations -------------------------------------------------------------------------
+
+
+def invitation_attachment(notification) -> list[tuple[str, bytes, str]]:
+    """The invitation's ``.ics``, built when the mail leaves: a meeting cancelled since is not invited to any
+    more, and an older update is not sent once a newer one is queued."""
+    meeting = notification.target
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+        raise registry.Obsolete
+    if int(notification.context.get("sequence", meeting.sequence)) < meeting.sequence:
+        raise registry.Obsolete
+    return [_ics_file(meeting, calendar.REQUEST)]
+
+
+def cancellation_attachment(notification) -> list[tuple[str, bytes, str]]:
+    meeting = notification.target
+    if meeting is None:
+        raise registry.Obsolete
+    return [_ics_file(meeting, calendar.CANCEL)]
+
+
+def _ics_file(meeting, method) -> tuple[str, bytes, str]:
+    meeting = Meeting.objects.select_related("series", "engagement", "owner").get(pk=meeting.pk)
+    attendees = [(p.name, p.email) for p in participants_of([meeting.series_id])[meeting.series_id]]
+    content = calendar.meeting_ics(meeting, method=method, attendees=attendees)
+    return ("meeting.ics", content, f"text/calendar; method={method}; charset=UTF-8")
