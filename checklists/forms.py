@@ -44,7 +44,11 @@ class EvidenceForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write a comment first.")},
+    )
     is_internal = forms.BooleanField(label=_("Internal (vendor only)"), required=False)
 
 

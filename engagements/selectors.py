@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import VENDOR_ROLES, Role, StaffAbsence, User
@@ -23,6 +23,8 @@ from .models import (
 )
 from .services import engagement_acting_pm, engagement_people, engagement_warnings
 
+ACTIVE_PHASES = [phase for phase in Phase.values if phase != Phase.CLOSED]
+
 # --- Clients --------------------------------------------------------------------------------------------------
 
 
@@ -38,6 +40,15 @@ def client_list(*, user):
 def client_choices_for_engagement(*, user):
     """Clients a person may open an engagement for (``policy.clients_open_for``): never every client."""
     return policy.clients_open_for(user).order_by("name")
+
+
+def client_contract_dates(clients) -> dict:
+    """Each client's contract signature date from its profile (one query), for the new-engagement form."""
+    return dict(
+        ClientProfile.objects.filter(organization__in=clients, contract_signed_on__isnull=False).values_list(
+            "organization_id", "contract_signed_on"
+        )
+    )
 
 
 def vendor_people():
@@ -121,18 +132,69 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
 # --- Director -------------------------------------------------------------------------------------------------
 
 
-def csm_workload(*, capacity: int | None = None):
-    """Active engagements per CSM against the capacity (``ENGAGEMENT_CSM_CAPACITY``)."""
-    capacity = capacity or settings.ENGAGEMENT_CSM_CAPACITY
+def _workload(role: str, relation: str, capacity: int):
     rows = (
-        User.objects.filter(is_active=True, role=Role.CSM)
-        .annotate(active=Count("engagements_as_csm", filter=~Q(engagements_as_csm__phase=Phase.CLOSED)))
+        User.objects.filter(is_active=True, role=role)
+        .annotate(active=Count(relation, filter=~Q(**{f"{relation}__phase": Phase.CLOSED})))
         .order_by("-active", "full_name")
     )
     result = []
-    for csm in rows:
-        csm.capacity = capacity
-        csm.load = round(100 * csm.active / capacity) if capacity else 0
-        csm.over_capacity = csm.active > capacity
-        result.append(csm)
+    for person in rows:
+        person.capacity = capacity
+        person.load = round(100 * person.active / capacity) if capacity else 0
+        person.over_capacity = person.active > capacity
+        result.append(person)
     return result
+
+
+def csm_workload(*, capacity: int | None = None):
+    """Active engagements per CSM against the capacity (``ENGAGEMENT_CSM_CAPACITY``). One query."""
+    return _workload(Role.CSM, "engagements_as_csm", capacity or settings.ENGAGEMENT_CSM_CAPACITY)
+
+
+def pm_workload(*, capacity: int | None = None):
+    """Active engagements per PM (as PM, not as deputy) against ``ENGAGEMENT_PM_CAPACITY``. One query."""
+    return _workload(Role.PM, "engagements_as_pm", capacity or settings.ENGAGEMENT_PM_CAPACITY)
+
+
+# --- Absence cover --------------------------------------------------------------------------------------------
+
+# How long after an absence the returning PM is reminded who stood in for them.
+BACK_NOTICE_DAYS = 3
+
+
+@dataclass
+class CoverNote:
+    """A line of the banner every staff page shows while it lasts: ``standing_in`` (the user stands in for
+    ``person``, away until ``until``) or ``back`` (the user is back; ``person`` stood in until ``until``)."""
+
+    kind: str
+    person: User
+    until: date
+
+
+def cover_notes(*, user, today: date) -> list[CoverNote]:
+    """Whom ``user`` stands in for today, and (for a few days after their own absence) who stood in for them.
+    Two queries (a third only just after an absence)."""
+    if not policy.is_staff(user):
+        return []
+    deputy_of = Engagement.objects.active().filter(pm=OuterRef("user"), deputy_pm=user)
+    notes = [
+        CoverNote("standing_in", absence.user, absence.ends_on)
+        for absence in StaffAbsence.objects.covering(today)
+        .filter(Exists(deputy_of))
+        .select_related("user")
+        .order_by("ends_on", "user__full_name")
+    ]
+    back = (
+        StaffAbsence.objects.filter(user=user, ends_on__lt=today, ends_on__gte=today - timedelta(days=BACK_NOTICE_DAYS))
+        .exclude(Exists(StaffAbsence.objects.covering(today).filter(user=user)))
+        .order_by("-ends_on")
+        .first()
+    )
+    if back is not None:
+        deputies = User.objects.filter(
+            engagements_as_deputy_pm__pm=user, engagements_as_deputy_pm__phase__in=ACTIVE_PHASES
+        ).distinct()
+        notes += [CoverNote("back", deputy, back.ends_on) for deputy in deputies.order_by("full_name")]
+    return notes

@@ -166,6 +166,11 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
     if not policy.may_open_engagement(by, client):
         raise PermissionDenied
     engagement = Engagement(client=client, name=(name or "").strip(), csm=csm, created_at=now or timezone.now())
+    if fields.get("contract_signed_on") is None:
+        # The client's contract, unless this engagement has its own.
+        fields["contract_signed_on"] = (
+            ClientProfile.objects.filter(organization=client).values_list("contract_signed_on", flat=True).first()
+        )
     for field, value in fields.items():
         if field not in ENGAGEMENT_EDITABLE:
             raise ValueError(field)
@@ -196,8 +201,14 @@ def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engageme
 
 
 @transaction.atomic
-def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=None) -> Engagement:
-    """Move an engagement to another phase, if the transitions table and the gates allow it."""
+def engagement_change_phase(
+    *, by: User, engagement: Engagement, to: str, kickoff_on: date | None = None, reason: str = "", now=None
+) -> Engagement:
+    """Move an engagement to another phase, if the transitions table and the gates allow it.
+
+    Moving to the kickoff sets the kickoff date (``kickoff_on``, else the one already planned, else today): the
+    first-30-days timeline, the day-30 question and the checklist's due dates count from it. Closing needs the
+    reason, which is kept with the engagement."""
     now = now or timezone.now()
     policy.require_manage(by, engagement)
     engagement = engagement_lock(engagement)
@@ -206,6 +217,9 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
             _("An engagement cannot move from %(from)s to %(to)s.")
             % {"from": engagement.get_phase_display(), "to": Phase(to).label if to in Phase.values else to}
         )
+    reason = (reason or "").strip()
+    if to == Phase.CLOSED and not reason:
+        raise ValidationError({"reason": _("Say why the engagement is closed; the reason stays with it.")})
     missing = hooks.phase_blockers(engagement, to=to)
     if missing:
         if to == Phase.LIVE:
@@ -216,15 +230,18 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
             _("The engagement cannot move to %(phase)s yet: %(missing)s.")
             % {"phase": Phase(to).label, "missing": "; ".join(missing)}
         )
-    kickoff_set = False
+    anchors = (engagement.kickoff_on, engagement.contract_signed_on)
+    if to == Phase.KICKOFF and kickoff_on is not None:
+        engagement.kickoff_on = kickoff_on
     if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
         # The kickoff date anchors the first-30-days timeline, the day-30 satisfaction question
         # and the checklist's kickoff-relative due dates.
         engagement.kickoff_on = timezone.localdate(now)
-        kickoff_set = True
+    if to == Phase.CLOSED:
+        engagement.closed_at, engagement.closed_reason = now, reason
     engagement.phase = to
     _save(engagement)
-    if kickoff_set:
+    if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
         hooks.anchor_dates_moved(engagement=engagement, by=by, now=now)
     return engagement
 

@@ -151,15 +151,23 @@ def engagement_edit(request, pk):
 @staff_required
 @require_POST
 def engagement_phase(request, pk):
+    """Move the phase (the engagement page's per-phase forms post here). A refused move shows the form again with
+    what was typed (the kickoff date, the reason for closing) and the error next to its field."""
     engagement = engagement_or_404(request, pk, manage=True)
-    submit(
-        request,
-        forms.PhaseForm(request.POST),
-        lambda data: services.engagement_change_phase(by=request.user, engagement=engagement, to=data["to"]),
-        success=_("The engagement moved on."),
-        invalid=_("Choose the phase to move to."),
-    )
-    return back_to_engagement(engagement)
+    form = forms.PhaseForm(request.POST)
+    if form.is_valid():
+        try:
+            engagement = services.engagement_change_phase(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved to %(phase)s.") % {"name": engagement.name, "phase": engagement.get_phase_display()},
+            )
+            return back_to_engagement(engagement)
+    form.fields["to"].choices = services.transitions_from(engagement.phase)
+    return form_again(request, form, _("Move %(name)s to another phase") % {"name": engagement.name})
 
 
 @staff_required
@@ -347,7 +355,7 @@ def _add_child(request, pk, form_class, service, success, anchor):
 @staff_required
 @require_POST
 def milestone_add(request, pk):
-    return _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."), "#timeline")
+    return _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."), "#milestones")
 
 
 @staff_required
@@ -356,7 +364,7 @@ def milestone_reached(request, pk):
     milestone = record_or_404(request, Milestone.objects, pk)
     services.milestone_mark_reached(by=request.user, milestone=milestone)
     messages.success(request, _("Milestone reached."))
-    return back_to_engagement(milestone.engagement, "#timeline")
+    return back_to_engagement(milestone.engagement, "#milestones")
 
 
 @staff_required
@@ -410,7 +418,7 @@ def integration_delete(request, pk):
 @require_POST
 def milestone_delete(request, pk):
     return _remove(
-        request, Milestone.objects, pk, services.milestone_delete, "milestone", _("Milestone removed."), "#timeline"
+        request, Milestone.objects, pk, services.milestone_delete, "milestone", _("Milestone removed."), "#milestones"
     )
 
 
@@ -426,7 +434,7 @@ def milestone_edit(request, pk):
             by=request.user, engagement=milestone.engagement, milestone=milestone, **data
         ),
         _("Milestone saved."),
-        "#timeline",
+        "#milestones",
         title=lambda milestone: milestone.title,
     )
 

@@ -350,6 +350,7 @@ CHECKLIST_OVERDUE_REPEAT = timedelta(hours=env.int("CHECKLIST_OVERDUE_REPEAT_HOU
 # --- Engagements ---------------------------------------------------------------------------------
 # Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.
 ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
+ENGAGEMENT_PM_CAPACITY = env.int("ENGAGEMENT_PM_CAPACITY", default=6)
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

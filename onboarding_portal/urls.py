@@ -12,10 +12,11 @@ urlpatterns = [
     path("", portfolio_views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    # Three apps share the /engagements/ paths (kept as they were: links in sent emails point to them).
+    # Three apps share the /engagements/ paths (kept as they were: links in sent emails point to them); portfolio's
+    # URLs are included at the root and spell theirs out.
     path("engagements/", include("engagements.urls")),
     path("engagements/", include("checklists.urls")),
-    path("engagements/", include("portfolio.urls")),
+    path("", include("portfolio.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

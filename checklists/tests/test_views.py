@@ -84,7 +84,7 @@ def test_commenting_with_htmx_returns_the_comment_list(client, team_member, enga
     client.force_login(team_member)
     response = client.post(reverse("checklists:item_comment", args=[item.pk]), {"body": "On it"}, **HTMX)
     assert response.status_code == 200 and "On it" in response.content.decode()
-    assert 'id="comments"' in response.content.decode()
+    assert f'id="comments-{item.pk}"' in response.content.decode()
 
 
 def test_the_item_page_without_htmx_is_a_full_page(client, csm, engagement):
