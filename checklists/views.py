@@ -21,7 +21,14 @@ from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.policy import object_for_user_or_404
 from engagements.selectors import assignee_choices
-from engagements.view_helpers import back_to_engagement, engagement_or_404, error_text, record_or_404, submit
+from engagements.view_helpers import (
+    back_to_engagement,
+    engagement_or_404,
+    error_text,
+    form_again,
+    record_or_404,
+    submit,
+)
 
 from . import forms, selectors, services
 from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore, StageActual
@@ -49,31 +56,35 @@ def template_apply(request, pk):
 def item_create(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
     engagement = stage.engagement
-    submit(
-        request,
-        forms.ItemCreateForm(request.POST, engagement=engagement),
-        lambda data: services.item_create(by=request.user, stage=stage, **data),
-        success=_("Item added."),
-        invalid=_("The item was not added: give it a title."),
-    )
-    return back_to_engagement(engagement, f"#stage-{stage.pk}")
+    form = forms.ItemCreateForm(request.POST, engagement=engagement)
+    if _save_or_explain(form, lambda data: services.item_create(by=request.user, stage=stage, **data)):
+        messages.success(request, _("Item added."))
+        return back_to_engagement(engagement, f"#stage-{stage.pk}")
+    return form_again(request, form, f"{engagement.name} · {stage.title} · {_('Add an item')}")
 
 
 @staff_required
 @require_POST
 def stage_actuals(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
-    submit(
-        request,
-        forms.ActualsForm(request.POST),
-        lambda data: services.stage_actual_add(by=request.user, stage=stage, **data),
-        success=_("Actuals recorded."),
-        invalid=lambda form: (
-            _("Nothing was recorded: enter the date and the effort or amount spent (zero or more). %(errors)s")
-            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)}
-        ),
-    )
-    return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
+    form = forms.ActualsForm(request.POST)
+    if _save_or_explain(form, lambda data: services.stage_actual_add(by=request.user, stage=stage, **data)):
+        messages.success(request, _("Actuals recorded."))
+        return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
+    return form_again(request, form, f"{stage.engagement.name} · {stage.title} · {_('Record actuals')}")
+
+
+def _save_or_explain(form, call) -> bool:
+    """Run the service with the form's data; its errors go next to their fields (the caller shows the form again
+    with what was typed)."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
 
 
 @staff_required

@@ -121,7 +121,11 @@ def handed_back(*, user, today: date, limit: int) -> WorkResult:
 def client_questions(*, user, today: date, limit: int) -> WorkResult:
     """The latest comment of the client on an item, when nobody of our side answered after it, on the engagements
     the person runs (CSM, PM, deputy PM) or on items assigned to them."""
-    later = ItemComment.objects.filter(item=OuterRef("item"), created_at__gt=OuterRef("created_at"))
+    # Answered by a later comment of our side that the client can read; a later one of theirs takes its place (an
+    # internal note is no answer).
+    later = ItemComment.objects.filter(item=OuterRef("item"), created_at__gt=OuterRef("created_at")).filter(
+        Q(author__role__in=CLIENT_ROLES) | Q(is_internal=False)
+    )
     comments = (
         ItemComment.objects.filter(is_internal=False, author__role__in=CLIENT_ROLES)
         .exclude(item__stage__engagement__phase=Phase.CLOSED)

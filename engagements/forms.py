@@ -243,6 +243,21 @@ class StakeholderForm(CrispyFormMixin, forms.ModelForm):
         return None
 
 
+class StakeholderInviteForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Send invitation")
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role in the portal"),
+        choices=[
+            (Role.CLIENT_KEY_USER.value, Role.CLIENT_KEY_USER.label),
+            (Role.CLIENT_MEMBER.value, Role.CLIENT_MEMBER.label),
+        ],
+        help_text=_("The key user accepts stages and the work plan for the client."),
+    )
+
+
 class MilestoneForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add milestone")
 
@@ -269,7 +284,8 @@ class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
         fields = ["kind", "title", "url"]
 
 
-class MemberForm(forms.Form):
+class MemberForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Add team member")
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.CharField(label=_("Role on the engagement"), max_length=100, required=False)
 

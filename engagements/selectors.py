@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import VENDOR_ROLES, Role, StaffAbsence, User
+from accounts.models import VENDOR_ROLES, Invitation, Role, StaffAbsence, User
 
 from . import policy
 from .models import (
@@ -49,6 +49,19 @@ def client_contract_dates(clients) -> dict:
             "organization_id", "contract_signed_on"
         )
     )
+
+
+def stakeholder_invitations(engagement, stakeholders) -> dict:
+    """The latest invitation to each stakeholder's address at the engagement's client, by address (one query)."""
+    emails = {s.email.lower() for s in stakeholders if s.email and not s.user_id}
+    if not emails:
+        return {}
+    latest = {}
+    for invitation in Invitation.objects.filter(organization_id=engagement.client_id, email__in=emails).order_by(
+        "created_at", "pk"
+    ):
+        latest[invitation.email.lower()] = invitation
+    return latest
 
 
 def vendor_people():

@@ -439,11 +439,42 @@ def _key_user_change_notify(*, by: User, engagement: Engagement, now) -> None:
     )
 
 
+def stakeholders_link_on_acceptance(*, invitation, user, now) -> int:
+    """A client person accepted an invitation: their rows on the client's stakeholder maps (same address, not linked
+    yet) are linked to the new account. Linking the key user's row changes who decides for the client, which is
+    told as every such change is. An ``accounts.hooks.on_invitation_accepted`` reaction; returns how many rows."""
+    rows = list(
+        Stakeholder.objects.filter(
+            engagement__client_id=invitation.organization_id, user__isnull=True, email__iexact=invitation.email
+        ).select_related("engagement__client", "engagement__csm")
+    )
+    linked = 0
+    for stakeholder in rows:
+        if stakeholder.is_key_user and not user.is_key_user:
+            # The key user's account must have the key-user role; the team links another one by hand.
+            continue
+        stakeholder.user = user
+        stakeholder.save(update_fields=["user"])
+        linked += 1
+        if stakeholder.is_key_user:
+            _key_user_change_notify(by=user, engagement=stakeholder.engagement, now=now)
+    return linked
+
+
 def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
-    """What the engagement page warns about while it lasts (stakeholders already fetched)."""
+    """What the engagement page warns about while it lasts (stakeholders already fetched, with their accounts)."""
     warnings = []
-    if not any(s.is_key_user for s in stakeholders):
+    key_user = next((s for s in stakeholders if s.is_key_user), None)
+    if key_user is None:
         warnings.append(_("No key user: the client cannot accept stages or the work plan."))
+    elif key_user.user is None or not key_user.user.is_active:
+        warnings.append(
+            _(
+                "The key user %(name)s has no active portal account yet, so the client cannot accept stages or the "
+                "work plan: invite them from the stakeholder map."
+            )
+            % {"name": key_user.name}
+        )
     if not any(s.is_executive_sponsor for s in stakeholders):
         warnings.append(_("No executive sponsor on the client side."))
     return warnings

@@ -4,11 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.access import staff_required
+from accounts.client_address import client_ip
 from accounts.forms import add_service_errors
+from accounts.models import Role
 
 from . import forms, policy, selectors, services
 from .models import (
@@ -21,7 +25,7 @@ from .models import (
     Stakeholder,
 )
 from .policy import object_for_user_or_404
-from .view_helpers import back_to_engagement, engagement_or_404, form_again, record_or_404, submit
+from .view_helpers import back_to_engagement, engagement_or_404, form_again, record_or_404
 
 # --- Clients ----------------------------------------------------------------------------------
 
@@ -208,10 +212,21 @@ def commitment_add(request, pk):
             services.commitment_add(by=request.user, engagement=engagement, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
+    from_handoff = request.POST.get("next") == "handoff"
+    if request.htmx and from_handoff:
+        # Answered in place on the handoff page: the handoff's own unsaved text stays as typed.
+        added = not form.errors
+        context = {
+            "engagement": engagement,
+            "commitments": Commitment.objects.filter(engagement=engagement).select_related("owner"),
+            "commitment_form": forms.CommitmentForm(engagement=engagement) if added else form,
+            "added": added,
+        }
+        return render(request, "engagements/partials/handoff_commitments.html", context)
     if form.errors:
         return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
     messages.success(request, _("Commitment tracked."))
-    if request.POST.get("next") == "handoff":
+    if from_handoff:
         return redirect("engagements:handoff", pk=engagement.pk)
     return back_to_engagement(engagement, "#commitments")
 
@@ -242,14 +257,63 @@ def stakeholders(request, pk):
             messages.success(request, _("Stakeholder added."))
             return redirect("engagements:stakeholders", pk=engagement.pk)
     people = list(engagement.stakeholders.select_related("user"))
+    invitations = selectors.stakeholder_invitations(engagement, people)
+    for person in people:
+        person.invitation = invitations.get(person.email.lower()) if person.email else None
     context = {
         "engagement": engagement,
         "stakeholders": people,
         "warnings": services.engagement_warnings(engagement, people),
         "form": form,
         "can_manage": can_manage,
+        "can_invite": policy.clients_invitable_by(request.user).filter(pk=engagement.client_id).exists(),
+        "now": timezone.now(),
     }
     return render(request, "engagements/stakeholders.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_invite(request, pk):
+    """Invite a client person from their row on the stakeholder map: name and address come from the row, and the
+    account is linked to the row when they accept (``services.stakeholders_link_on_acceptance``)."""
+    stakeholder = record_or_404(request, Stakeholder.objects.select_related("user"), pk)
+    engagement = stakeholder.engagement
+    if not policy.clients_invitable_by(request.user).filter(pk=engagement.client_id).exists():
+        raise Http404
+    if stakeholder.user_id:
+        messages.info(request, _("%(name)s has a portal account already.") % {"name": stakeholder.name})
+        return redirect("engagements:stakeholders", pk=engagement.pk)
+    initial = {
+        "full_name": stakeholder.name,
+        "email": stakeholder.email,
+        "role": Role.CLIENT_KEY_USER if stakeholder.is_key_user else Role.CLIENT_MEMBER,
+    }
+    form = forms.StakeholderInviteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = account_services.invitation_create(
+                by=request.user, organization=engagement.client, client_ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if invitation.email != (stakeholder.email or "").lower():
+                # The row keeps the address the person was invited at, so the acceptance finds it.
+                services.stakeholder_save(
+                    by=request.user, engagement=engagement, stakeholder=stakeholder, email=invitation.email
+                )
+            note = account_services.invitation_replaced_note(invitation)
+            sent = _("Invitation sent to %(email)s; their account is linked to this row when they accept.") % {
+                "email": invitation.email
+            }
+            messages.success(request, " ".join(filter(None, [sent, note])))
+            return redirect("engagements:stakeholders", pk=engagement.pk)
+    return render(
+        request,
+        "engagements/stakeholder_invite.html",
+        {"form": form, "stakeholder": stakeholder, "engagement": engagement},
+    )
 
 
 @staff_required
@@ -328,14 +392,16 @@ def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
 @require_POST
 def member_add(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    submit(
-        request,
-        forms.MemberForm(request.POST),
-        lambda data: services.member_add(by=request.user, engagement=engagement, **data),
-        success=_("Team member added."),
-        invalid=_("Choose a person from our staff."),
-    )
-    return back_to_engagement(engagement, "#team")
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_add(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Team member added."))
+            return back_to_engagement(engagement, "#team")
+    return form_again(request, form, f"{engagement.name} · {_('Add a team member')}")
 
 
 def _add_child(request, pk, form_class, service, success, anchor):

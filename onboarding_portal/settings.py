@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    # Nested inlines in the admin: a checklist template's stages and their items on one page.
+    "nested_admin",
     "axes",
     "csp",
     "accounts",

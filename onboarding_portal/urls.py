@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from portfolio import views as portfolio_views
 
-from . import health
+from . import baseline, health
 
 admin.site.site_header = "Onboarding Portal administration"
 admin.site.site_title = "Onboarding Portal admin"
@@ -11,6 +14,9 @@ admin.site.site_title = "Onboarding Portal admin"
 urlpatterns = [
     path("", portfolio_views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (the admin, a downloaded file's tab).
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"))), name="favicon"),
+    path("baseline/", baseline.baseline, name="baseline"),
     path("accounts/", include("accounts.urls")),
     # Three apps share the /engagements/ paths (kept as they were: links in sent emails point to them); portfolio's
     # URLs are included at the root and spell theirs out.
@@ -20,6 +26,8 @@ urlpatterns = [
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    # The nested inlines' script data (django-nested-admin), for the checklist template's admin page.
+    path("_nested_admin/", include("nested_admin.urls")),
 ]
 
 handler404 = "onboarding_portal.errors.page_not_found"

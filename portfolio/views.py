@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import client_required, staff_required
-from checklists import forms as checklist_forms
 from checklists import selectors as checklist_selectors
 from engagements import forms as engagement_forms
 from engagements import hooks, policy, work
@@ -25,7 +24,7 @@ from engagements.policy import object_for_user_or_404
 from engagements.services import transitions_from
 from engagements.view_helpers import engagement_or_404
 
-from . import search, selectors
+from . import page_cache, search, selectors
 
 PAGE_SIZE = 50
 
@@ -59,15 +58,11 @@ def _person_names(rows, filters):
     return names
 
 
-@staff_required
-@require_GET
-def dashboard(request):
+def _dashboard_context(request, filters, page_number) -> dict:
     today = timezone.localdate()
-    filters = selectors.DashboardFilters.from_query(request.GET)
     rows = selectors.engagement_list_for_dashboard(user=request.user, filters=filters, today=today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    portfolio = selectors.portfolio_overview(user=request.user, today=today) if request.user.sees_portfolio else None
-    context = {
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    return {
         "page": page,
         "rows": selectors.decorate(page.object_list, today=today),
         "filters": filters,
@@ -75,14 +70,30 @@ def dashboard(request):
         "healths": Health.choices,
         "sorts": list(SORT_LABELS.items()),
         "people": _person_names(rows, filters),
-        "portfolio": portfolio,
-        "can_create": policy.may_create_client(request.user),
+        "portfolio": selectors.portfolio_overview(user=request.user, today=today)
+        if request.user.sees_portfolio
+        else None,
         "today": today,
         # Directors are warned on their home page when a CSM carries more than the capacity.
         "over_capacity": [row for row in engagement_selectors.csm_workload() if row.over_capacity]
         if request.user.sees_portfolio
         else [],
     }
+
+
+@staff_required
+@require_GET
+def dashboard(request):
+    filters = selectors.DashboardFilters.from_query(request.GET)
+    page_number = request.GET.get("page")
+    body = page_cache.fragment(
+        request,
+        name="dashboard",
+        parts=(filters.as_query(), page_number),
+        template="portfolio/partials/dashboard_body.html",
+        context=lambda: _dashboard_context(request, filters, page_number),
+    )
+    context = {"filters": filters, "body": body, "can_create": policy.may_create_client(request.user)}
     return render(request, "portfolio/dashboard.html", context)
 
 
@@ -160,8 +171,14 @@ def search_page(request):
 @require_GET
 def my_work(request):
     """One inbox per person: every registered list (``engagements.work``) that has something for them."""
-    lists = work.work_for(user=request.user, today=timezone.localdate())
-    return render(request, "portfolio/my_work.html", {"lists": lists})
+    body = page_cache.fragment(
+        request,
+        name="my_work",
+        parts=(),
+        template="portfolio/partials/my_work_body.html",
+        context=lambda: {"lists": work.work_for(user=request.user, today=timezone.localdate())},
+    )
+    return render(request, "portfolio/my_work.html", {"body": body})
 
 
 @staff_required
@@ -197,15 +214,11 @@ def engagement_figures(request, pk):
     return render(request, "portfolio/partials/engagement_figures.html", {"engagement": engagement, "page": page})
 
 
-@staff_required
-@require_GET
-def engagement_detail(request, pk):
-    engagement = engagement_or_404(request, pk)
+def _engagement_context(request, engagement) -> dict:
     page = selectors.engagement_page(engagement=engagement, user=request.user)
     can_manage = policy.may_manage(request.user, engagement)
-    context = {
+    return {
         "engagement": engagement,
-        "client_profile": getattr(engagement.client, "client_profile", None),
         "page": page,
         "can_manage": can_manage,
         "transitions": transitions_from(engagement.phase),
@@ -221,9 +234,26 @@ def engagement_detail(request, pk):
         "link_form": engagement_forms.ResourceLinkForm(),
         "member_form": engagement_forms.MemberForm(),
         "members": engagement.members.select_related("user"),
-        "item_form": checklist_forms.ItemCreateForm(engagement=engagement),
         "today": timezone.localdate(),
         "now": timezone.now(),
+    }
+
+
+@staff_required
+@require_GET
+def engagement_detail(request, pk):
+    engagement = engagement_or_404(request, pk)
+    body = page_cache.fragment(
+        request,
+        name="engagement",
+        parts=(engagement.pk,),
+        template="portfolio/partials/engagement_body.html",
+        context=lambda: _engagement_context(request, engagement),
+    )
+    context = {
+        "engagement": engagement,
+        "client_profile": getattr(engagement.client, "client_profile", None),
+        "body": body,
     }
     return render(request, "portfolio/engagement_detail.html", context)
 
@@ -236,7 +266,14 @@ def engagement_detail(request, pk):
 def portal_home(request):
     """The client's home: each of their projects with its progress, the next step on their side and the target
     go-live."""
-    return render(request, "portfolio/portal_home.html", {"projects": selectors.portal_projects(user=request.user)})
+    body = page_cache.fragment(
+        request,
+        name="portal_home",
+        parts=(),
+        template="portfolio/partials/portal_home_body.html",
+        context=lambda: {"projects": selectors.portal_projects(user=request.user)},
+    )
+    return render(request, "portfolio/portal_home.html", {"body": body})
 
 
 @client_required

@@ -101,6 +101,7 @@ def portal_object(obj, methods=("GET",), allowed=OWN_CLIENT, other_allowed=froze
 RULES: dict[str, Rule] = {
     # Public: authentication and health.
     "healthz": public(),
+    "favicon": public(),
     "accounts:login": public(methods=("GET", "POST")),
     "accounts:password_reset": public(methods=("GET", "POST")),
     "accounts:password_reset_done": public(),
@@ -113,8 +114,12 @@ RULES: dict[str, Rule] = {
     "accounts:email_change_confirm": public(
         methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["email_change_token"]}
     ),
+    # django-nested-admin's script data for the admin's nested inlines (nothing of any client in it).
+    "nesting_server_data": any_user(),
     # Any signed-in person: their own account.
     "home": any_user(),
+    # The load benchmark's one-query baseline (bench/load_bench.py).
+    "baseline": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),
     "accounts:profile": any_user(methods=("GET", "POST")),
     "accounts:password_change": any_user(methods=("GET", "POST")),
@@ -129,6 +134,8 @@ RULES: dict[str, Rule] = {
         # admins) and its sender may revoke it; the rest of the team, executives included, get 404 (hole 3).
         **MANAGE_CLIENT,
     ),
+    "accounts:invitation_resend": staff_object("invitation", methods=("POST",), **MANAGE_CLIENT),
+    "engagements:stakeholder_invite": staff_object("stakeholder", methods=("GET", "POST"), **MANAGE),
     # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items.
     "engagements:create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "portfolio:workload": staff(allowed=PORTFOLIO),
@@ -136,6 +143,19 @@ RULES: dict[str, Rule] = {
     "portfolio:search": staff(),
     "portfolio:dashboard_csv": staff(),
     "accounts:absences": staff(methods=("GET", "POST")),
+    # An absence is changed by its person (the PM here, another CSM for the other one), directors and admins.
+    "accounts:absence_edit": Rule(
+        allowed=frozenset({"pm", "director", "vendor_admin"}),
+        other_allowed=frozenset({"other_csm", "director", "vendor_admin"}),
+        obj="absence",
+        methods=("GET", "POST"),
+    ),
+    "accounts:absence_cancel": Rule(
+        allowed=frozenset({"pm", "director", "vendor_admin"}),
+        other_allowed=frozenset({"other_csm", "director", "vendor_admin"}),
+        obj="absence",
+        methods=("POST",),
+    ),
     "engagements:client_list": staff(),
     "engagements:client_create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "engagements:client_detail": staff_object("client_profile"),
