@@ -7,6 +7,9 @@ entry our outermost proxy appended) to the left, skipping our own proxies: the f
 ours is the client. Entries further left were written by the client and are never believed.
 
 With ``TRUSTED_PROXIES`` empty (the default) the header is ignored and ``REMOTE_ADDR`` is the client.
+
+What the lockout and the mail limits count is the client's *block* (``counted_as``): an IPv4 address, or the /64
+an IPv6 address lies in, since one IPv6 connection is given a whole /64 and can take a fresh address per request.
 """
 
 import ipaddress
@@ -16,6 +19,9 @@ from django.conf import settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# The smallest IPv6 block a connection is given (RFC 6177; every SLAAC network is one): one client to the limits.
+IPV6_CLIENT_PREFIX = 64
 
 
 @lru_cache(maxsize=8)
@@ -66,3 +72,14 @@ def client_ip(request) -> str | None:
         if not _is_trusted(address, networks):
             break
     return str(client)
+
+
+def counted_as(address: str | None) -> str | None:
+    """The client a limit counts ``address`` as: an IPv4 address as it is, an IPv6 address as the first address of
+    its /64 (still an address, so django-axes can store it). ``None`` stays ``None``."""
+    parsed = _parse(address or "")
+    if parsed is None:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_CLIENT_PREFIX}", strict=False).network_address)
+    return str(parsed)

@@ -10,15 +10,16 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from .client_address import client_ip
+from .client_address import client_ip, counted_as
+from .models import email_key
 
 
 def normalize_username(value) -> str | None:
-    """What the login form accepts is what axes counts: ``" IT@Acme.example"`` is ``"it@acme.example"``
-    (logins match email case-insensitively, and the form strips spaces)."""
+    """What the login matches is what axes counts: ``" IT@Acme.example"`` is ``"it@acme.example"``, and only the
+    spellings with that key sign in as that account (``models.email_key``)."""
     if value is None:
         return None
-    return str(value).strip().lower()
+    return email_key(value)
 
 
 def axes_username(request, credentials=None) -> str | None:
@@ -30,8 +31,8 @@ def axes_username(request, credentials=None) -> str | None:
 
 
 def axes_client_ip(request) -> str | None:
-    """``AXES_CLIENT_IP_CALLABLE``: the client's own address."""
-    return client_ip(request)
+    """``AXES_CLIENT_IP_CALLABLE``: the client's own address (its /64 for IPv6, ``client_address.counted_as``)."""
+    return counted_as(client_ip(request))
 
 
 def password_confirm(request, *, user, password: str) -> bool:

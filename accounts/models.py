@@ -67,8 +67,22 @@ class Organization(models.Model):
         return self.name
 
 
+def email_key(value) -> str:
+    """The one spelling of a sign-in address that the login, the password reset, the lockout and the mail limits all
+    match on: without surrounding spaces, in lower case (addresses are stored so).
+
+    Matched exactly, never with the database's case-insensitive comparison: PostgreSQL's ``UPPER`` folds "ı"
+    (dotless i) onto "I" and "ſ" (long s) onto "S", so ``email__iexact`` let "ıt@acme.example" sign in as
+    "it@acme.example" while the lockout counted it as another username, with fresh attempts."""
+    return str(value).strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def with_email(self, address):
+        """The account signing in as ``address`` (see ``email_key``); served by the ``user_email_ci_unique`` index."""
+        return self.alias(email_key=Lower("email")).filter(email_key=email_key(address))
 
     def _create_user(self, email, password, **extra):
         if not email:
@@ -92,7 +106,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.with_email(username).get()
 
 
 class User(AbstractBaseUser, PermissionsMixin):

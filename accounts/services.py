@@ -259,7 +259,8 @@ def password_reset_request(*, email: str, client_ip: str | None = None, now=None
     email = User.objects.normalize_email(email.strip()).lower()
     mail_throttle(kind="password_reset", email=email, client_ip=client_ip)
     with transaction.atomic():
-        for user in User.objects.filter(email__iexact=email, is_active=True):
+        # The account that signs in with this address, matched as the login and the limit above match it.
+        for user in User.objects.with_email(email).filter(is_active=True):
             if not user.has_usable_password():
                 continue
             _account_mail(
@@ -304,6 +305,9 @@ def email_change_request(*, user: User, new_email: str, client_ip: str | None = 
     if new_email == user.email.lower():
         raise ValidationError({"email": _("This is already your email address.")})
     mail_throttle(kind="email_change", email=new_email, client_ip=client_ip, signed_in=True)
+    # One request of a user at a time (two tabs submitted at once): without the lock each would miss the other's
+    # uncommitted row below and leave two links pending.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     # The latest request is the one that counts; links mailed for earlier ones stop working.
     EmailChange.objects.pending(now).filter(user=user).update(cancelled_at=now)
     change = EmailChange(
@@ -315,7 +319,10 @@ def email_change_request(*, user: User, new_email: str, client_ip: str | None = 
     )
     change.full_clean()
     change.save()
-    holder = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+    # Exactly this address (``email_key``), as the limit above counted it: the database's case-insensitive match would
+    # also find "it@..." for "ıt@...", and mail its holder once more per such spelling. (Confirming still refuses
+    # any address that the database would fold onto another account's.)
+    holder = User.objects.with_email(new_email).exclude(pk=user.pk).first()
     if holder is None:
         _account_mail(
             event=f"accounts.email_change:{change.pk}",
@@ -346,7 +353,9 @@ def email_change_confirm(*, token: str, now=None) -> User:
         raise ValidationError(_("This link is not valid."), code="invalid")
     change = EmailChange.objects.select_for_update().get(pk=found.pk)
     user = User.objects.select_for_update().get(pk=change.user_id)
-    if not change.is_pending(now) or not user.is_active:
+    # A newer request voids this one, even if it escaped being cancelled.
+    superseded = EmailChange.objects.filter(user=user, pk__gt=change.pk).exists()
+    if not change.is_pending(now) or superseded or not user.is_active:
         raise ValidationError(_("This link has expired or has already been used."), code="used")
     taken = _("This address can no longer be used for your account. Nothing was changed.")
     if User.objects.filter(email__iexact=change.new_email).exclude(pk=user.pk).exists():

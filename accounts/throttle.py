@@ -15,6 +15,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .client_address import counted_as
+from .models import email_key
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,11 +56,10 @@ def mail_throttle(*, kind: str, email: str, client_ip: str | None, signed_in: bo
     window = settings.MAIL_LIMIT_WINDOW_MINUTES * 60
     slot = int(time.time() // window)
     per_ip = settings.MAIL_LIMIT_PER_IP_SIGNED_IN if signed_in else settings.MAIL_LIMIT_PER_IP
-    over = _hit(f"mail-limit:{kind}:to:{_digest(email.strip().lower())}:{slot}", window) > (
-        settings.MAIL_LIMIT_PER_ADDRESS
-    )
+    over = _hit(f"mail-limit:{kind}:to:{_digest(email_key(email))}:{slot}", window) > (settings.MAIL_LIMIT_PER_ADDRESS)
     if client_ip:
-        over = _hit(f"mail-limit:{kind}:from:{_digest(client_ip)}:{slot}", window) > per_ip or over
+        # Per client block: an IPv6 client could otherwise take a fresh address of its /64 for every mail.
+        over = _hit(f"mail-limit:{kind}:from:{_digest(counted_as(client_ip))}:{slot}", window) > per_ip or over
     if over:
         raise MailThrottled(
             _("Too many emails of this kind were asked for. Please try again in %(minutes)s minutes."),

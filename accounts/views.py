@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
@@ -70,6 +71,9 @@ def profile(request):
     )
 
 
+# The pages behind a mailed link are signed out, yet show whose account it is, under a URL that is the credential:
+# never cached, like Django's own password-reset page.
+@never_cache
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def email_change_confirm(request, token):
@@ -179,6 +183,7 @@ def invitation_revoke(request, pk):
     return redirect("accounts:invitation_list")
 
 
+@never_cache
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):

@@ -7,6 +7,7 @@ from engagements.forms import DATE
 from engagements.selectors import assignee_choices
 
 from .models import ChecklistItem, ChecklistTemplate, Decision, ItemStatus
+from .selectors import item_statuses
 
 
 class TemplateApplyForm(forms.Form):
@@ -33,9 +34,10 @@ class ItemUpdateForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     due_on = forms.DateField(required=False, widget=DATE)
 
-    def __init__(self, *args, engagement, **kwargs):
+    def __init__(self, *args, engagement, can_manage, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignee_choices(engagement)
+        self.fields["status"].choices = item_statuses(can_manage=can_manage)
 
     def changes(self):
         return {name: self.cleaned_data[name] for name in self.fields if name in self.data}

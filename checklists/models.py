@@ -8,7 +8,7 @@ Every model that belongs to an engagement gets its access from ``engagements.pol
 import functools
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -125,6 +125,14 @@ class TemplateItem(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.default_assignee_role == AssigneeRole.KEY_USER and self.owner_side != Side.CLIENT:
+            # Client people are assigned only the client's own items (``template_apply`` leaves such an item open).
+            raise ValidationError(
+                {"default_assignee_role": _("Only the client's own items can go to the client's key user.")}
+            )
+
 
 # --- Checklists of an engagement ---------------------------------------------------------------
 
@@ -207,6 +215,9 @@ class ItemStatus(models.TextChoices):
 
 
 CLOSED_ITEM_STATUSES = (ItemStatus.DONE, ItemStatus.NOT_APPLICABLE)
+# Statuses that take an item out of the plan instead of moving it along (closed without evidence, for the stage's
+# acceptance and the go-live): set only by those who manage the engagement, like removing the item.
+MANAGER_ONLY_STATUSES = frozenset({ItemStatus.NOT_APPLICABLE})
 
 
 class ChecklistItemQuerySet(ScopedQuerySet):

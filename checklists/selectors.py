@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from engagements.models import Engagement, Side
 
 from .models import (
+    MANAGER_ONLY_STATUSES,
     ChecklistItem,
     ChecklistStage,
     ChecklistTemplate,
@@ -290,6 +291,12 @@ def checklist_overview(*, engagement: Engagement, user, today: date | None = Non
         work_plan_decision=work_plan_decision,
         work_plan_acceptable=work_plan_acceptable(stages=stages, latest=work_plan_decision),
     )
+
+
+def item_statuses(*, can_manage: bool) -> list[tuple[str, str]]:
+    """The statuses a person may give an item: taking it out of the plan only for those who manage the engagement
+    (``MANAGER_ONLY_STATUSES``, checked again by ``item_update``)."""
+    return [(value, label) for value, label in ItemStatus.choices if can_manage or value not in MANAGER_ONLY_STATUSES]
 
 
 def templates_to_apply():

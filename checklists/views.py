@@ -31,7 +31,7 @@ from engagements.view_helpers import (
 )
 
 from . import forms, selectors, services
-from .models import ChecklistItem, ChecklistStage, ItemStatus, SatisfactionScore, StageActual
+from .models import ChecklistItem, ChecklistStage, SatisfactionScore, StageActual
 
 
 @staff_required
@@ -129,6 +129,7 @@ def _complete(request, item, form, *, success) -> bool:
 
 def _item_context(request, item, **extra):
     engagement = item.stage.engagement
+    can_manage = policy.may_manage(request.user, engagement)
     today = timezone.localdate()
     item.overdue = item.is_overdue(today)
     # The engagement page annotates this; the row re-rendered after an inline change must show it too.
@@ -137,8 +138,8 @@ def _item_context(request, item, **extra):
         "item": item,
         "engagement": engagement,
         "assignees": assignee_choices(engagement),
-        "statuses": ItemStatus.choices,
-        "can_manage": policy.may_manage(request.user, engagement),
+        "statuses": selectors.item_statuses(can_manage=can_manage),
+        "can_manage": can_manage,
         "evidence_form": forms.EvidenceForm(),
         "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
         "today": today,
@@ -166,7 +167,10 @@ def item_detail(request, pk):
     item = _item_or_404(request, pk)
     error = None
     if request.method == "POST":
-        form = forms.ItemUpdateForm(request.POST, engagement=item.stage.engagement)
+        engagement = item.stage.engagement
+        form = forms.ItemUpdateForm(
+            request.POST, engagement=engagement, can_manage=policy.may_manage(request.user, engagement)
+        )
         if form.is_valid() and form.changes():
             try:
                 services.item_update(by=request.user, item=item, **form.changes())

@@ -13,9 +13,11 @@ it)                                       vendor staff: the engagements they are
 may manage an engagement (shape it:       its CSM, PM and deputy PM; directors and     ``engagement_filter(
 checklist structure, phase, handoff,      admins (executives only watch, team members   manage=True)``,
 team, key user, removals)                 work on items)                               ``may_manage``
-may decide for the client (accept or      the portal account linked as key user on     ``may_decide``
-reject stages and the work plan)          the stakeholder map; while none is linked,
-                                          any active key user of the client
+may decide for the client (accept or      the portal account linked as key user on     ``may_decide``,
+reject stages and the work plan)          the stakeholder map; while none is linked,   ``unlinked_deciders``
+                                          any active key user of the client not
+                                          invited by someone who manages neither the
+                                          engagement nor the client
 may create a client                       CSMs, directors, admins (a CSM who creates   ``may_create_client``
                                           a client becomes its CSM)
 may manage a client (edit its profile,    the client's CSM (``ClientProfile.csm``),    ``clients_managed_by``,
@@ -42,7 +44,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.models import Organization, Role, User
+from accounts.models import DELIVERY_LEAD_ROLES, Invitation, Organization, Role, User
 
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
@@ -103,9 +105,32 @@ def may_manage(user, engagement) -> bool:
     return oversees(user) or user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
 
 
+def unlinked_deciders(engagement) -> models.QuerySet:
+    """The key users who decide for the client on ``engagement`` while no key user is linked on its map: the client's
+    active key users, except those invited by someone who manages neither this engagement nor the client.
+
+    Whoever manages one engagement of a client may invite its people (``clients_invitable_by``); were every key
+    user of the client a decider, the PM of one engagement could invite an address of their own as key user and
+    accept another team's work plan in the client's name (issue 7's hole 4, one engagement over). So a key user
+    brought in by an engagement's managers decides on the engagements their inviter manages (on all of the client's
+    if the inviter manages the client); accounts made without an invitation (by an admin) decide on all. The
+    inviter's position is what counts, not whether their account is still active: a CSM who left does not strip
+    the key users they brought in, while their engagements are still theirs."""
+    vouching = User.objects.filter(
+        Q(pk__in=[pk for pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id) if pk])
+        | Q(is_superuser=True)
+        | Q(role__in=DELIVERY_LEAD_ROLES)
+        | Q(client_profiles__organization_id=engagement.client_id)
+    ).values("pk")
+    brought_in_by_an_outsider = Invitation.objects.filter(user=OuterRef("pk")).exclude(invited_by__in=vouching)
+    return User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True).exclude(
+        Exists(brought_in_by_an_outsider)
+    )
+
+
 def key_user_of(engagement) -> User | None:
-    """The account that decides for the client: the one linked as key user on the stakeholder map, else the
-    client's (most recent) active key user; ``None`` when the client has none."""
+    """The account that decides for the client: the one linked as key user on the stakeholder map, else the most
+    recent of ``unlinked_deciders``; ``None`` when there is none."""
     from .models import Stakeholder
 
     linked = (
@@ -115,16 +140,12 @@ def key_user_of(engagement) -> User | None:
     )
     if linked is not None:
         return linked.user
-    return (
-        User.objects.filter(organization_id=engagement.client_id, role=Role.CLIENT_KEY_USER, is_active=True)
-        .order_by("-pk")
-        .first()
-    )
+    return unlinked_deciders(engagement).order_by("-pk").first()
 
 
 def may_decide(user, engagement) -> bool:
-    """Accept or reject for the client: the key user linked on the stakeholder map; while none is linked, any
-    active key user of the client."""
+    """Accept or reject for the client: the key user linked on the stakeholder map; while none is linked, the
+    client's active key users in ``unlinked_deciders``."""
     from .models import Stakeholder
 
     if not _active(user) or not user.is_key_user or user.organization_id != engagement.client_id:
@@ -134,7 +155,9 @@ def may_decide(user, engagement) -> bool:
         .values_list("user_id", flat=True)
         .first()
     )
-    return linked is None or linked == user.pk
+    if linked is not None:
+        return linked == user.pk
+    return unlinked_deciders(engagement).filter(pk=user.pk).exists()
 
 
 # --- Clients ----------------------------------------------------------------------------------------------------

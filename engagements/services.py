@@ -78,11 +78,35 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+# What a client's profile form edits; never its organization (re-pointing a profile hands over another client).
+CLIENT_PROFILE_EDITABLE = (
+    "industry",
+    "contract_signed_on",
+    "contract_term_months",
+    "services_in_scope",
+    "vendor_obligations",
+    "client_obligations",
+    "commercial_summary",
+    "knowledge_page",
+    "csm",
+)
+
+
+def _set_profile_fields(profile: ClientProfile, fields: dict) -> None:
+    for field, value in fields.items():
+        if field not in CLIENT_PROFILE_EDITABLE:
+            raise ValueError(field)
+        setattr(profile, field, value)
+
+
 @transaction.atomic
 def client_create(*, by: User, name: str, csm: User | None = None, **profile_fields) -> ClientProfile:
     """Open a new client; a CSM who opens one becomes its CSM (``policy.may_create_client``)."""
     if not policy.may_create_client(by):
         raise PermissionDenied
+    unknown = set(profile_fields) - set(CLIENT_PROFILE_EDITABLE)
+    if unknown:  # Before anything is written.
+        raise ValueError(", ".join(sorted(unknown)))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the client's name.")})
@@ -95,8 +119,7 @@ def client_create(*, by: User, name: str, csm: User | None = None, **profile_fie
         # A double submit: both requests passed the check above; the unique slug lets one through.
         raise ValidationError({"name": _("A client with this name already exists.")}) from error
     profile = ClientProfile(organization=organization, csm=csm or (by if by.role == Role.CSM else None))
-    for field, value in profile_fields.items():
-        setattr(profile, field, value)
+    _set_profile_fields(profile, profile_fields)
     return _save(profile)
 
 
@@ -110,8 +133,7 @@ def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> Clie
     """Edit a client's profile, contract and CSM: its CSM, directors and admins (``policy.may_manage_client``)."""
     _require_client_manager(by, profile)
     csm_before = profile.csm_id
-    for field, value in fields.items():
-        setattr(profile, field, value)
+    _set_profile_fields(profile, fields)
     # Only a new CSM is checked: one who has since left does not block other edits.
     if profile.csm_id and profile.csm_id != csm_before and (profile.csm.role != Role.CSM or not profile.csm.is_active):
         raise ValidationError({"csm": _("Choose an active customer success manager.")})

@@ -48,7 +48,8 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _error
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a password-change page that counts towards the lockout (onboarding_portal/admin_site.py).
+    "onboarding_portal.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -8,9 +8,6 @@ from portfolio import views as portfolio_views
 
 from . import baseline, health
 
-admin.site.site_header = "Onboarding Portal administration"
-admin.site.site_title = "Onboarding Portal admin"
-
 urlpatterns = [
     path("", portfolio_views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),

@@ -14,7 +14,7 @@ from checklists.models import Decision
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements import services
 from engagements.models import ClientProfile, Engagement, Stakeholder
-from engagements.tests.factories import ClientProfileFactory, StakeholderFactory
+from engagements.tests.factories import ClientProfileFactory, EngagementFactory, StakeholderFactory
 from notifications.models import Channel, Notification
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,30 @@ def test_the_portal_shows_who_decided_each_acceptance_and_when(client, client_ke
     assert f"{when:%H:%M}" in decisions
     # Nobody else is credited with the client's decision.
     assert "Karl Second" not in decisions
+
+
+def test_a_manager_of_one_engagement_cannot_mint_the_key_user_who_signs_off_another(
+    client, pm, other_csm, client_key_user, engagement
+):
+    """The PM of one engagement may invite the client's people, but a key user they bring in does not decide on the
+    client's other engagements, which they do not manage: there, while no key user is linked, only key users
+    brought in by that engagement's or the client's managers decide (else hole 4 is open again one engagement
+    over: invite an address you control, accept the invitation, accept the other team's work plan)."""
+    ClientProfileFactory(organization=engagement.client, csm=engagement.csm)
+    elsewhere = EngagementFactory(client=engagement.client, csm=other_csm, pm=UserFactory(pm=True), deputy_pm=None)
+    ChecklistItemFactory(stage=ChecklistStageFactory(engagement=elsewhere))
+    invitation = _invite(pm, engagement.client, email="mallory@evil.example")
+    forged = account_services.invitation_accept(
+        token=account_services.invitation_token(invitation), password="a-long-phrase-42!"
+    )
+    with pytest.raises(PermissionDenied):
+        checklist_services.acceptance_decide(by=forged, engagement=elsewhere, decision=Decision.ACCEPTED)
+    client.force_login(forged)
+    response = client.get(reverse("portal:engagement", args=[elsewhere.pk]))
+    assert response.context["can_decide"] is False
+    response = client.post(reverse("portal:work_plan_decision", args=[elsewhere.pk]), {"decision": "accepted"})
+    assert not elsewhere.acceptances.exists()
+    # The client's own key user still decides there, and the PM's invitee on the PM's own engagement.
+    checklist_services.acceptance_decide(by=client_key_user, engagement=elsewhere, decision=Decision.ACCEPTED)
+    ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
+    checklist_services.acceptance_decide(by=forged, engagement=engagement, decision=Decision.ACCEPTED)

@@ -1,6 +1,7 @@
 """Account mail: password resets, address changes and invitations go through the outbox, build their links from
 SITE_URL, are limited per address and client address, and never tell a stranger who has an account."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,17 @@ def test_password_reset_is_limited_per_address_for_known_and_unknown_addresses_a
     assert Notification.objects.filter(recipient=csm).count() == 2
 
 
+def test_password_reset_limit_per_address_holds_for_the_unicode_spellings_of_it(settings):
+    """PostgreSQL's case-insensitive match folds "ı" (dotless i) onto "i": were "ıt-sales@..." matched to the account,
+    each such spelling would be a fresh address to the limit, and the victim's mailbox would fill all the same."""
+    settings.MAIL_LIMIT_PER_ADDRESS = 2
+    user = UserFactory(email="it-sales@acme.example")
+    url = reverse("accounts:password_reset")
+    for n, spelling in enumerate(["it-sales@acme.example", "it-sales@acme.example", "ıt-sales@acme.example"]):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(url, {"email": spelling})
+    assert Notification.objects.filter(recipient=user).count() == 2
+
+
 def test_password_reset_is_limited_per_client_address(csm, settings):
     settings.MAIL_LIMIT_PER_IP = 3
     url = reverse("accounts:password_reset")
@@ -102,6 +114,16 @@ def test_password_reset_is_limited_per_client_address(csm, settings):
     assert not Notification.objects.exists()
     # Someone else is not affected.
     assert Client(REMOTE_ADDR="198.51.100.7").post(url, {"email": csm.email}).status_code == 302
+
+
+def test_password_reset_limit_per_client_address_counts_an_ipv6_client_per_64_block(csm, settings):
+    settings.MAIL_LIMIT_PER_IP = 3
+    url = reverse("accounts:password_reset")
+    for n in range(3):
+        browser = Client(REMOTE_ADDR=f"2001:db8:7:1::{n + 1:x}")
+        assert browser.post(url, {"email": f"victim{n}@example.com"}).status_code == 302
+    assert Client(REMOTE_ADDR="2001:db8:7:1:abcd::1").post(url, {"email": csm.email}).status_code == 429
+    assert not Notification.objects.exists()
 
 
 # --- Invitations ------------------------------------------------------------------------------------------
@@ -224,6 +246,59 @@ def test_a_newer_request_replaces_the_older_link(csm):
     assert [message.to for message in mail.outbox] == [["second@northwind.example"]]
 
 
+def test_only_the_latest_request_can_be_confirmed_even_when_an_older_one_is_still_pending(csm):
+    """Two requests that overlapped (two tabs submitted at once) could each miss the other's row and leave two links
+    pending: the older one must still be void, as a newer request always voids it."""
+    now = timezone.now()
+    older, newer = (
+        EmailChange.objects.create(
+            user=csm, new_email=email, nonce=nonce, created_at=now, expires_at=now + timedelta(hours=1)
+        )
+        for email, nonce in (("first@northwind.example", "n-1"), ("second@northwind.example", "n-2"))
+    )
+    with pytest.raises(services.ValidationError, match="expired or has already been used"):
+        services.email_change_confirm(token=services.email_change_token(older))
+    csm.refresh_from_db()
+    assert csm.email != "first@northwind.example"
+    services.email_change_confirm(token=services.email_change_token(newer))
+    csm.refresh_from_db()
+    assert csm.email == "second@northwind.example"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_requests_leave_one_link_pending(csm, monkeypatch):
+    """Both requests run at once: the second waits for the first and voids its link, so never two are pending."""
+    import threading
+
+    from django.db import connection
+
+    both_inside = threading.Barrier(2, timeout=3)
+    original = EmailChange.full_clean
+
+    def full_clean_once_both_are_inside(self, *args, **kwargs):
+        # Without a lock both requests get here before either commits; with one, the second is still waiting.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_inside.wait()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailChange, "full_clean", full_clean_once_both_are_inside)
+
+    def ask(email):
+        try:
+            services.email_change_request(user=csm, new_email=email)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(f"tab{n}@northwind.example",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert EmailChange.objects.filter(user=csm).count() == 2
+    assert EmailChange.objects.pending(timezone.now()).filter(user=csm).count() == 1
+
+
 def test_a_forged_or_tampered_link_changes_nothing(csm):
     change = services.email_change_request(user=csm, new_email="anna.new@northwind.example")
     token = services.email_change_token(change)
@@ -249,6 +324,19 @@ def test_email_change_form_does_not_reveal_that_another_account_has_the_address(
     assert len(to_pm) == 1 and "/accounts/email/confirm/" not in to_pm[0].body
     csm.refresh_from_db()
     assert csm.email != pm.email
+
+
+def test_the_per_address_limit_on_taken_notices_holds_for_the_unicode_spellings_of_it(client, csm, settings):
+    """ "ıt-sales@..." is not "it-sales@...": asking for it must not mail the holder of the latter once more per
+    spelling, past the limit on mail to one address."""
+    settings.MAIL_LIMIT_PER_ADDRESS = 1
+    holder = UserFactory(email="it-sales@acme.example")
+    client.force_login(csm)
+    for spelling in ("it-sales@acme.example", "ıt-sales@acme.example", "it-ſales@acme.example"):
+        _ask(client, spelling)
+    assert Notification.objects.filter(recipient=holder).count() == 1
+    csm.refresh_from_db()
+    assert csm.email != holder.email
 
 
 def test_an_address_taken_before_confirmation_is_refused_without_harm(csm, client_org):

@@ -59,6 +59,16 @@ def test_an_address_spraying_many_accounts_is_locked_by_its_own_address(behind_p
     assert _log_in(_from("198.51.100.7"), pm.email, PASSWORD).status_code == 302
 
 
+def test_an_ipv6_client_counts_as_one_address_across_its_64_block(pm):
+    """One IPv6 connection owns a /64 (2^64 addresses): counted per address, a sprayer would take a fresh one for
+    every guess and never be locked."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(Client(REMOTE_ADDR=f"2001:db8:7:1::{n + 1:x}"), f"victim{n}@example.com", "Winter2026!")
+    assert _log_in(Client(REMOTE_ADDR="2001:db8:7:1:ffff::9"), pm.email, PASSWORD).status_code == 429
+    # The neighbouring block is someone else.
+    assert _log_in(Client(REMOTE_ADDR="2001:db8:7:2::1"), pm.email, PASSWORD).status_code == 302
+
+
 def test_forwarded_addresses_are_ignored_from_anyone_but_a_trusted_proxy(settings, pm):
     # No proxy configured: a client that invents X-Forwarded-For headers is still one address.
     settings.TRUSTED_PROXIES = []
@@ -108,6 +118,36 @@ def test_wrong_old_passwords_on_password_change_count_and_it_is_refused_while_lo
     assert response.status_code == 429
     csm.refresh_from_db()
     assert csm.check_password(PASSWORD)
+
+
+def test_wrong_old_passwords_on_the_admins_password_change_count_too(client, vendor_admin):
+    """The admin has a password-change page of its own: a stolen admin session must not guess the password there
+    without limit either."""
+    vendor_admin.is_staff = True
+    vendor_admin.save(update_fields=["is_staff"])
+    url = reverse("admin:password_change")
+    new = {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"}
+    client.force_login(vendor_admin)
+    assert client.get(url).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(url, {"old_password": "guess", **new}).status_code == 200
+    assert client.post(url, {"old_password": "guess", **new}).status_code == 429
+    assert client.post(url, {"old_password": PASSWORD, **new}).status_code == 429
+    vendor_admin.refresh_from_db()
+    assert vendor_admin.check_password(PASSWORD)
+    assert _log_in(Client(REMOTE_ADDR="192.0.2.9"), vendor_admin.email, PASSWORD).status_code == 429
+
+
+def test_the_admins_password_change_still_works(client, vendor_admin):
+    vendor_admin.is_staff = True
+    vendor_admin.save(update_fields=["is_staff"])
+    client.force_login(vendor_admin)
+    new = {"new_password1": "brand-new-phrase-42", "new_password2": "brand-new-phrase-42"}
+    response = client.post(reverse("admin:password_change"), {"old_password": PASSWORD, **new})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:password_change_done")
+    vendor_admin.refresh_from_db()
+    assert vendor_admin.check_password("brand-new-phrase-42")
+    assert "site_header" in client.get(reverse("admin:password_change")).context
 
 
 def test_the_right_current_password_still_works_below_the_limit(client, csm):
@@ -195,3 +235,17 @@ def test_a_bad_trusted_proxy_entry_stops_the_start_up(monkeypatch):
         importlib.reload(settings_module)
     monkeypatch.delenv("TRUSTED_PROXIES")
     importlib.reload(settings_module)
+
+
+def test_lockout_counts_the_unicode_spellings_the_database_folds_onto_the_account(settings):
+    """ "ıt@acme.example" (dotless i) and "ſ" (long s) are what PostgreSQL's case-insensitive match folds onto "it@..."
+    and "s...": if the login matched them, each would be a fresh username to django-axes."""
+    user = UserFactory(email="it-sales@acme.example")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(Client(REMOTE_ADDR=f"198.51.100.{n}"), user.email, "guess")
+    for n, spelling in enumerate(["ıt-sales@acme.example", "it-ſales@acme.example", "İT-SALES@ACME.EXAMPLE"]):
+        browser = Client(REMOTE_ADDR=f"192.0.2.{n}")
+        _log_in(browser, spelling, PASSWORD)
+        assert not _signed_in(browser, user), f"{spelling!r} got fresh attempts at {user.email}"
+    user.refresh_from_db()
+    assert not user.last_login

@@ -22,6 +22,7 @@ from notifications.services import NotifyRequest, notifications_withdraw, notify
 
 from ..models import (
     CLOSED_ITEM_STATUSES,
+    MANAGER_ONLY_STATUSES,
     ChecklistItem,
     ChecklistStage,
     Evidence,
@@ -85,12 +86,14 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     """Change an item's fields (status, assignee, due date, ...), recording who changed what.
 
     Marking done goes through ``item_complete`` (evidence rules); structure fields (title,
-    owner side, evidence) are for those who manage the engagement.
+    owner side, evidence) and taking an item out of the plan (``MANAGER_ONLY_STATUSES``) are for those who manage
+    the engagement.
     """
     now = now or timezone.now()
     engagement = item.stage.engagement
     policy.require_staff(by, engagement)
-    if set(fields) - {"assignee", "due_on", "status"} and not policy.may_manage(by, engagement):
+    shapes_the_plan = set(fields) - {"assignee", "due_on", "status"} or fields.get("status") in MANAGER_ONLY_STATUSES
+    if shapes_the_plan and not policy.may_manage(by, engagement):
         raise PermissionDenied
     item = (
         ChecklistItem.objects.select_for_update(of=("self",))

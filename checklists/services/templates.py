@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from engagements import policy
-from engagements.models import Engagement
+from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
 
 from ..default_template import CLOSES_WITH, DEFAULT_STAGES, DEFAULT_TEMPLATE_DESCRIPTION, DEFAULT_TEMPLATE_NAME
@@ -137,6 +137,15 @@ def due_dates_reanchor(*, by: User, engagement: Engagement, now) -> None:
         item_reminders_sync(item, now=now)
 
 
+def _default_assignee(template_item: TemplateItem, assignees: dict) -> User | None:
+    """Who a new item goes to: the template's default role on this engagement, but never a client person for one
+    of our own items (they neither see nor complete it; ``TemplateItem.clean`` refuses such a template)."""
+    person = assignees.get(template_item.default_assignee_role)
+    if person is not None and person.is_client_user and template_item.owner_side != Side.CLIENT:
+        return None
+    return person
+
+
 @transaction.atomic
 def template_apply(*, by: User, engagement: Engagement, template: ChecklistTemplate, now=None) -> list[ChecklistStage]:
     """Copy a template's stages and items into the engagement.
@@ -171,7 +180,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
                 title=t.title,
                 guidance=t.guidance,
                 owner_side=t.owner_side,
-                assignee=assignees.get(t.default_assignee_role),
+                assignee=_default_assignee(t, assignees),
                 due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
                 due_from=t.due_from,
                 due_offset_days=t.due_offset_days,

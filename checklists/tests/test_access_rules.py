@@ -158,3 +158,45 @@ def test_client_people_are_assigned_only_the_clients_own_items(client, csm, clie
     client.force_login(csm)
     row = client.get(reverse("checklists:item", args=[vendor_item.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert client_member.full_name not in row
+
+
+def test_only_managers_set_an_item_not_applicable(client, team_member, pm, engagement):
+    """ "Not applicable" takes an item out of the plan: it counts as closed for the stage's acceptance and the go-live
+    without its evidence, as removing it would. Removing is for those who manage the engagement; so is this."""
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    item = ChecklistItemFactory(stage=stage, title="Sign the DPA", evidence_required="file", client_side=True)
+    with pytest.raises(PermissionDenied):
+        checklist_services.item_update(by=team_member, item=item, status="not_applicable")
+    client.force_login(team_member)
+    page = client.get(reverse("checklists:item", args=[item.pk]))
+    assert "not_applicable" not in page.content.decode(), "the item page offers a team member no such choice"
+    response = client.post(reverse("checklists:item", args=[item.pk]), {"status": "not_applicable"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "open"
+    # The team still moves it along; its managers may take it out of the plan.
+    checklist_services.item_update(by=team_member, item=item, status="in_progress")
+    checklist_services.item_update(by=pm, item=item, status="not_applicable")
+    item.refresh_from_db()
+    assert item.status == "not_applicable"
+
+
+def test_a_template_never_assigns_the_clients_key_user_our_own_items(csm, client_key_user, engagement):
+    """Client people are assigned only the client's items (they neither see nor can complete ours, and would be
+    reminded of them): a template whose vendor-side item names the key user as default leaves it unassigned, and the
+    admin refuses such a template item."""
+    from checklists.models import AssigneeRole
+    from checklists.tests.factories import TemplateItemFactory
+
+    ours = TemplateItemFactory(
+        title="Configure the VPN", owner_side="vendor", default_assignee_role=AssigneeRole.KEY_USER
+    )
+    TemplateItemFactory(
+        stage=ours.stage, title="Name the admins", owner_side="client", default_assignee_role=AssigneeRole.KEY_USER
+    )
+    checklist_services.template_apply(by=csm, engagement=engagement, template=ours.stage.template)
+    assignees = dict(engagement.stages.get().items.values_list("title", "assignee"))
+    assert assignees == {"Configure the VPN": None, "Name the admins": client_key_user.pk}
+    with pytest.raises(ValidationError) as refused:
+        ours.full_clean()
+    assert "default_assignee_role" in refused.value.message_dict

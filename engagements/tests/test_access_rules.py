@@ -111,3 +111,18 @@ def test_only_the_clients_csm_director_and_admin_edit_its_profile_and_billing(
         services.client_profile_update(by=person, profile=profile, industry="Logistics")
     profile.refresh_from_db()
     assert profile.industry == "Logistics"
+
+
+def test_client_services_never_move_a_profile_to_another_client(csm, client_org, other_client_org):
+    """A client's CSM edits its profile; what the service accepts is the profile's own fields. Re-pointing the
+    profile (or a new client's) at another organization would make this CSM that client's CSM."""
+    from .factories import ClientProfileFactory
+
+    profile = ClientProfileFactory(organization=client_org, csm=csm)
+    with pytest.raises(ValueError):
+        services.client_profile_update(by=csm, profile=profile, organization=other_client_org)
+    with pytest.raises(ValueError):
+        services.client_create(by=csm, name="Umbrella Pharma", organization=other_client_org)
+    assert not policy.may_manage_client(csm, other_client_org)
+    profile.refresh_from_db()
+    assert profile.organization == client_org

@@ -53,6 +53,27 @@ def test_signed_in_pages_are_private_and_not_stored(client, csm, engagement):
         assert "public" not in directives
 
 
+def test_pages_behind_a_secret_link_are_not_stored_either(client, csm, engagement):
+    """The invitation and address-confirmation pages are opened signed out, but show whose account it is (name,
+    address) under a URL that is itself the credential: no cache may keep them (Django's own password-reset
+    page is never cached for the same reason)."""
+    from accounts import services
+    from accounts.models import Role
+
+    invitation = services.invitation_create(
+        by=csm, organization=engagement.client, email="new@acme.example", full_name="New", role=Role.CLIENT_MEMBER
+    )
+    change = services.email_change_request(user=csm, new_email="anna.new@northwind.example")
+    for url in (
+        reverse("accounts:invitation_accept", args=[services.invitation_token(invitation)]),
+        reverse("accounts:email_change_confirm", args=[services.email_change_token(change)]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= directives, f"{url}: {response.get('Cache-Control')}"
+
+
 def test_anonymous_pages_keep_their_own_caching(client):
     response = client.get(reverse("accounts:password_reset_done"))
     assert response.status_code == 200
