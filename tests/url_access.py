@@ -114,8 +114,6 @@ RULES: dict[str, Rule] = {
     "accounts:email_change_confirm": public(
         methods=("GET", "POST"), kwargs=lambda world, obj: {"token": world["email_change_token"]}
     ),
-    # django-nested-admin's script data for the admin's nested inlines (nothing of any client in it).
-    "nesting_server_data": any_user(),
     # Any signed-in person: their own account.
     "home": any_user(),
     # The load benchmark's one-query baseline (bench/load_bench.py).
