@@ -60,7 +60,7 @@ def item_create(request, pk):
     if _save_or_explain(form, lambda data: services.item_create(by=request.user, stage=stage, **data)):
         messages.success(request, _("Item added."))
         return back_to_engagement(engagement, f"#stage-{stage.pk}")
-    return form_again(request, form, f"{engagement.name} · {stage.title} · {_('Add an item')}")
+    return form_again(request, form, f"{stage.title} · {_('Add an item')}", engagement=engagement)
 
 
 @staff_required
@@ -71,7 +71,7 @@ def stage_actuals(request, pk):
     if _save_or_explain(form, lambda data: services.stage_actual_add(by=request.user, stage=stage, **data)):
         messages.success(request, _("Actuals recorded."))
         return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
-    return form_again(request, form, f"{stage.engagement.name} · {stage.title} · {_('Record actuals')}")
+    return form_again(request, form, f"{stage.title} · {_('Record actuals')}", engagement=stage.engagement)
 
 
 def _save_or_explain(form, call) -> bool:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,11 +22,12 @@ from .models import (
     Engagement,
     Integration,
     Milestone,
+    Phase,
     ResourceLink,
     Stakeholder,
 )
 from .policy import object_for_user_or_404
-from .view_helpers import back_to_engagement, engagement_or_404, form_again, record_or_404
+from .view_helpers import back_to_engagement, engagement_or_404, form_again, form_page_context, record_or_404
 
 # --- Clients ----------------------------------------------------------------------------------
 
@@ -55,7 +57,11 @@ def client_create(request):
         else:
             messages.success(request, _("Client %(name)s created.") % {"name": profile.organization.name})
             return redirect("engagements:client_detail", pk=profile.pk)
-    return render(request, "engagements/form_page.html", {"form": form, "title": _("New client")})
+    return render(
+        request,
+        "engagements/form_page.html",
+        form_page_context(form, _("New client"), parent=(_("Clients"), reverse("engagements:client_list"))),
+    )
 
 
 @staff_required
@@ -96,7 +102,8 @@ def client_edit(request, pk):
         else:
             messages.success(request, _("Client profile saved."))
             return redirect("engagements:client_detail", pk=profile.pk)
-    return render(request, "engagements/form_page.html", {"form": form, "title": profile.organization.name})
+    parent = (profile.organization.name, reverse("engagements:client_detail", args=[profile.pk]))
+    return render(request, "engagements/form_page.html", form_page_context(form, _("Edit profile"), parent=parent))
 
 
 @staff_required
@@ -105,7 +112,12 @@ def billing_record_add(request, pk):
     profile = _client_to_manage_or_404(request, pk)
     form = forms.BillingRecordForm(request.POST)
     if not form.is_valid():
-        return form_again(request, form, f"{profile.organization.name} · {form.helper.inputs[0].value}")
+        parent = (profile.organization.name, reverse("engagements:client_detail", args=[profile.pk]))
+        return render(
+            request,
+            "engagements/form_page.html",
+            form_page_context(form, form.helper.inputs[0].value, parent=parent),
+        )
     services.billing_record_add(by=request.user, profile=profile, **form.cleaned_data)
     messages.success(request, _("Record added."))
     return redirect("engagements:client_detail", pk=profile.pk)
@@ -133,7 +145,7 @@ def engagement_create(request):
         else:
             messages.success(request, _("Engagement created. Next: record the sales handoff."))
             return back_to_engagement(engagement)
-    return render(request, "engagements/form_page.html", {"form": form, "title": _("New engagement")})
+    return render(request, "engagements/form_page.html", form_page_context(form, _("New engagement")))
 
 
 @staff_required
@@ -149,7 +161,7 @@ def engagement_edit(request, pk):
         else:
             messages.success(request, _("Engagement saved."))
             return back_to_engagement(engagement)
-    return render(request, "engagements/form_page.html", {"form": form, "title": engagement.name})
+    return render(request, "engagements/form_page.html", form_page_context(form, _("Edit"), engagement=engagement))
 
 
 @staff_required
@@ -170,8 +182,14 @@ def engagement_phase(request, pk):
                 _("%(name)s moved to %(phase)s.") % {"name": engagement.name, "phase": engagement.get_phase_display()},
             )
             return back_to_engagement(engagement)
+    if form.cleaned_data.get("to") in (Phase.HANDOFF, Phase.ONBOARDING, Phase.LIVE):
+        # Nothing typed to keep (a move without a date or reason): back to the page, which says what is missing.
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back_to_engagement(engagement)
     form.fields["to"].choices = services.transitions_from(engagement.phase)
-    return form_again(request, form, _("Move %(name)s to another phase") % {"name": engagement.name})
+    return form_again(
+        request, form, _("Move %(name)s to another phase") % {"name": engagement.name}, engagement=engagement
+    )
 
 
 @staff_required
@@ -224,7 +242,7 @@ def commitment_add(request, pk):
         }
         return render(request, "engagements/partials/handoff_commitments.html", context)
     if form.errors:
-        return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
+        return form_again(request, form, form.helper.inputs[0].value, engagement=engagement)
     messages.success(request, _("Commitment tracked."))
     if from_handoff:
         return redirect("engagements:handoff", pk=engagement.pk)
@@ -338,7 +356,15 @@ def stakeholder_edit(request, pk):
             messages.success(request, _("Stakeholder saved."))
             return redirect("engagements:stakeholders", pk=engagement.pk)
     form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": stakeholder.name})
+    return render(
+        request,
+        "engagements/form_page.html",
+        form_page_context(
+            form,
+            stakeholder.name,
+            parent=(_("Stakeholders"), reverse("engagements:stakeholders", args=[engagement.pk])),
+        ),
+    )
 
 
 @staff_required
@@ -385,7 +411,9 @@ def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
             messages.success(request, success)
             return back_to_engagement(record.engagement, anchor)
     form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": title(record)})
+    return render(
+        request, "engagements/form_page.html", form_page_context(form, title(record), engagement=record.engagement)
+    )
 
 
 @staff_required
@@ -401,7 +429,7 @@ def member_add(request, pk):
         else:
             messages.success(request, _("Team member added."))
             return back_to_engagement(engagement, "#team")
-    return form_again(request, form, f"{engagement.name} · {_('Add a team member')}")
+    return form_again(request, form, _("Add a team member"), engagement=engagement)
 
 
 def _add_child(request, pk, form_class, service, success, anchor):
@@ -415,7 +443,7 @@ def _add_child(request, pk, form_class, service, success, anchor):
         else:
             messages.success(request, success)
             return back_to_engagement(engagement, anchor)
-    return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
+    return form_again(request, form, form.helper.inputs[0].value, engagement=engagement)
 
 
 @staff_required
