@@ -65,7 +65,7 @@ def test_ticking_an_item_changes_every_figure_on_the_page(page, live_server, csm
     picker = page.get_by_test_id(f"assignee-{other.pk}")
     picker.click()
     picker.select_option(label=csm.full_name)
-    expect(page.get_by_test_id("next-actions")).to_contain_text(f"Agree the escalation path")
+    expect(page.get_by_test_id("next-actions")).to_contain_text("Agree the escalation path")
     expect(page.get_by_test_id("next-actions")).to_contain_text(csm.full_name)
     # And the dashboard row says the same.
     page.get_by_role("link", name="Dashboard").click()
@@ -131,7 +131,8 @@ def test_the_directors_portfolio_with_health_reasons_and_the_csv_export(page, li
     assert axe_violations(page) == []
     with page.expect_download() as download_info:
         page.get_by_test_id("csv-export").click()
-    rows = list(csv.reader(io.StringIO(open(download_info.value.path(), encoding="utf-8-sig").read())))
+    with open(download_info.value.path(), encoding="utf-8-sig") as exported:
+        rows = list(csv.reader(io.StringIO(exported.read())))
     assert rows[0][:2] == ["Client", "Engagement"]
     assert [row[1] for row in rows[1:]] == ["Late rollout", "Calm rollout"]
     assert "2 overdue checklist items" in rows[1][6]
