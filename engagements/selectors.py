@@ -188,24 +188,24 @@ class CoverNote:
 
 def cover_notes(*, user, today: date) -> list[CoverNote]:
     """Whom ``user`` stands in for today, and (for a few days after their own absence) who stood in for them.
-    Two queries (a third only just after an absence)."""
+    One query on every staff page; a second only just after an absence (who the deputies were)."""
     if not policy.is_staff(user):
         return []
     deputy_of = Engagement.objects.active().filter(pm=OuterRef("user"), deputy_pm=user)
-    notes = [
-        CoverNote("standing_in", absence.user, absence.ends_on)
-        for absence in StaffAbsence.objects.covering(today)
-        .filter(Exists(deputy_of))
+    covering = Q(starts_on__lte=today, ends_on__gte=today)
+    absences = list(
+        StaffAbsence.objects.filter(
+            (covering & Exists(deputy_of))
+            | Q(user=user, ends_on__gte=today - timedelta(days=BACK_NOTICE_DAYS), starts_on__lte=today)
+        )
         .select_related("user")
         .order_by("ends_on", "user__full_name")
-    ]
-    back = (
-        StaffAbsence.objects.filter(user=user, ends_on__lt=today, ends_on__gte=today - timedelta(days=BACK_NOTICE_DAYS))
-        .exclude(Exists(StaffAbsence.objects.covering(today).filter(user=user)))
-        .order_by("-ends_on")
-        .first()
     )
-    if back is not None:
+    mine = [a for a in absences if a.user_id == user.pk]
+    notes = [CoverNote("standing_in", a.user, a.ends_on) for a in absences if a.user_id != user.pk]
+    away_now = any(a.starts_on <= today <= a.ends_on for a in mine)
+    back = max((a for a in mine if a.ends_on < today), key=lambda a: a.ends_on, default=None)
+    if back is not None and not away_now:
         deputies = User.objects.filter(
             engagements_as_deputy_pm__pm=user, engagements_as_deputy_pm__phase__in=ACTIVE_PHASES
         ).distinct()
