@@ -30,7 +30,7 @@ from engagements.view_helpers import (
     submit,
 )
 
-from . import forms, selectors, services
+from . import forms, selectors, services, task_sources
 from .models import ChecklistItem, ChecklistStage, SatisfactionScore, StageActual
 
 
@@ -272,12 +272,15 @@ def portal_tasks(request):
     tasks = list(selectors.client_tasks(user=request.user))
     for task in tasks:
         task.overdue = task.is_overdue(today)
+    others = task_sources.tasks_for(user=request.user, today=today)
     return render(
         request,
         "checklists/portal_tasks.html",
         {
             "open_tasks": [t for t in tasks if not t.is_closed],
             "closed_tasks": [t for t in tasks if t.is_closed],
+            "other_open": [t for t in others if not t.done],
+            "other_done": [t for t in others if t.done],
             "today": today,
         },
     )

@@ -5,10 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class EscalationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "escalations"
+    verbose_name = _("Escalations")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import StaffAbsence
+        from checklists import task_sources
         from notifications import registry
+
+        from . import health, selectors, signals, tasks
+        from .services.defaults import escalation_defaults_ensure
 
         # A client's complaint and its climb must reach people: nobody may switch these off or delay them.
         registry.register_category("escalation", _("Escalations"), mandatory=True, position=40)
         registry.register_category("red_flag", _("Red flags"), mandatory=True, position=50)
+        # Beat only ticks; the deadlines are rows (``RedFlag.next_due_at``), so a lost or doubled tick is harmless.
+        registry.register_periodic_task("escalations: sweep due red flags", tasks.sweep, every_seconds=30)
+        # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
+        health.register()
+        task_sources.register(selectors.client_task_source)
+        # The default path and calendar exist after every migrate (and a test database's flush).
+        registry.register_ensure(escalation_defaults_ensure)
+        # An absence of someone on a rota makes (or removes) the overrides that cover their shifts.
+        post_save.connect(signals.absence_changed, sender=StaffAbsence, dispatch_uid="escalations.absence_saved")
+        post_delete.connect(signals.absence_changed, sender=StaffAbsence, dispatch_uid="escalations.absence_deleted")

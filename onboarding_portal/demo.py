@@ -4,9 +4,10 @@ from accounts import demo as accounts_demo
 from accounts.demo import DEMO_PASSWORD
 from checklists import demo as checklists_demo
 from engagements import demo as engagements_demo
+from escalations import demo as escalations_demo
 from notifications import demo as notifications_demo
 
-SEEDERS = [engagements_demo.seed, checklists_demo.seed, notifications_demo.seed]
+SEEDERS = [engagements_demo.seed, checklists_demo.seed, escalations_demo.seed, notifications_demo.seed]
 
 __all__ = ["DEMO_PASSWORD", "seed_all"]
 

@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", include("portfolio.portal_urls")),
     path("", include("checklists.portal_urls")),
+    path("", include("escalations.portal_urls")),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("engagements/", include("engagements.urls")),
     path("engagements/", include("checklists.urls")),
     path("", include("portfolio.urls")),
+    path("escalations/", include("escalations.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     # The nested inlines' script data (django-nested-admin) for the checklist template's admin page: under admin/

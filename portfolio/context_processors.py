@@ -14,12 +14,17 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     if user.is_client_user:
-        items = [(_("My projects"), reverse("portal:home")), (_("My tasks"), reverse("portal:tasks"))]
+        items = [
+            (_("My projects"), reverse("portal:home")),
+            (_("My tasks"), reverse("portal:tasks")),
+            (_("Complaints"), reverse("portal:flags")),
+        ]
     else:
         items = [
             (_("Dashboard"), reverse("home")),
             (_("My work"), reverse("portfolio:my_work")),
             (_("Clients"), reverse("engagements:client_list")),
+            (_("Red flags"), reverse("escalations:flag_list")),
         ]
         if user.sees_portfolio:
             items.append((_("Workload"), reverse("portfolio:workload")))

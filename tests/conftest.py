@@ -119,7 +119,11 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         uploaded_file=SimpleUploadedFile("evidence.txt", b"signed\n", content_type="text/plain"), by=engagement.csm
     )
     done_item = ChecklistItemFactory(stage=stage, client_side=True, done=True, evidence_file=evidence)
+    flag, step, flag_attachment = _escalation_world(engagement, label, key_user, evidence)
     return {
+        "flag": flag,
+        "step": step,
+        "flag_attachment": flag_attachment,
         # The engagement's CSM is also the client's CSM (``ClientProfile.csm``): that, not the engagement, is what
         # lets them edit the client (issue 7, hole 3).
         "client_profile": ClientProfileFactory(organization=engagement.client, csm=engagement.csm),
@@ -134,3 +138,32 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stage_actual": StageActualFactory(stage=stage),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
     }
+
+
+def _escalation_world(engagement, label, key_user, attachment):
+    """A red flag the key user raised, with a client-side action-plan step and an attachment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from escalations import services as escalation_services
+    from escalations.models import FlagAttachment, StepSide
+
+    flag = escalation_services.flag_raise(
+        engagement=engagement,
+        by=key_user,
+        title=f"Orders lost ({label})",
+        description="No order reached the warehouse today.",
+        category="quality",
+        severity="high",
+    )
+    step = escalation_services.step_add(
+        flag=flag,
+        by=engagement.pm,
+        title="Send the list of lost orders",
+        owner_side=StepSide.CLIENT,
+        owner=key_user,
+        due_on=timezone.localdate() + timedelta(days=2),
+        risk="Orders stay lost",
+    )
+    return flag, step, FlagAttachment.objects.create(flag=flag, attachment=attachment, added_by=key_user)

@@ -6,6 +6,7 @@ from django.apps import apps
 from django_celery_beat.models import PeriodicTask
 
 from checklists import reminders
+from escalations.services.defaults import escalation_defaults_ensure
 from notifications import registry
 from notifications.models import Reminder, ReminderStatus
 from notifications.schedule import periodic_tasks_ensure
@@ -46,8 +47,10 @@ def test_the_apps_register_what_notifications_needs():
         "notifications.relay",
         "notifications.reminders_sweep",
         "checklists.ask_day30_satisfaction",
+        "escalations.sweep",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
+    assert escalation_defaults_ensure in registry.ensure_hooks()
 
 
 @pytest.mark.parametrize("order", [APPS, list(reversed(APPS))], ids=["notifications-first", "notifications-last"])

@@ -191,6 +191,25 @@ RULES: dict[str, Rule] = {
     "checklists:item_evidence": staff_object("done_item"),
     "checklists:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "checklists:item_delete": staff_object("item", methods=("POST",), **MANAGE),
+    # Escalations (issue 9): the team works a flag; the owner and those who manage the engagement escalate by hand.
+    "escalations:flag_list": staff(),
+    "escalations:sla": staff(),
+    "escalations:sla_csv": staff(),
+    "escalations:rota": staff(),
+    "escalations:flag_raise_start": staff(),
+    "escalations:flag": staff_object("flag"),
+    "escalations:flag_acknowledge": staff_object("flag", methods=("POST",)),
+    "escalations:flag_update": staff_object("flag", methods=("POST",)),
+    "escalations:flag_pause": staff_object("flag", methods=("POST",)),
+    "escalations:flag_resume": staff_object("flag", methods=("POST",)),
+    "escalations:flag_resolve": staff_object("flag", methods=("POST",)),
+    "escalations:flag_reopen": staff_object("flag", methods=("POST",)),
+    "escalations:flag_escalate": staff_object("flag", methods=("POST",), **MANAGE),
+    "escalations:step_add": staff_object("flag", methods=("POST",)),
+    "escalations:plan_agree": staff_object("flag", methods=("POST",)),
+    "escalations:step_status": staff_object("step", methods=("POST",)),
+    "escalations:attachment": staff_object("flag_attachment"),
+    "escalations:flag_raise": staff_object("engagement", methods=("GET", "POST")),
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
     "notifications:centre": any_user(),
     "notifications:badge": any_user(),
@@ -214,6 +233,18 @@ RULES: dict[str, Rule] = {
     "portal:stage_decision": portal_object("stage", methods=("POST",), allowed=KEY_USERS),
     "portal:work_plan_decision": portal_object("engagement", methods=("POST",), allowed=KEY_USERS),
     "portal:satisfaction": portal_object("satisfaction", methods=("POST",)),
+    # Red flags in the portal: every client person raises and replies; the reporter, followers and key users answer
+    # a resolution (the fixture's flags are raised by the key users); the key user marks duplicates.
+    "portal:flags": portal(),
+    "portal:sla": portal(),
+    "portal:flag_raise": portal(methods=("GET", "POST")),
+    "portal:flag": portal_object("flag"),
+    "portal:flag_reply": portal_object("flag", methods=("POST",)),
+    "portal:flag_confirm": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
+    "portal:flag_reopen": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
+    "portal:flag_duplicate": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
+    "portal:flag_step_status": portal_object("step", methods=("POST",)),
+    "portal:flag_attachment": portal_object("flag_attachment"),
 }
 
 

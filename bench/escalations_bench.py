@@ -1,0 +1,252 @@
+"""Benchmark of the escalation sweep on PostgreSQL.
+
+    python bench/escalations_bench.py            # uses postgres://postgres@127.0.0.1:5432, database op_bench_esc
+
+Creates its own database (dropped at the end), seeds 100,000 open red flags on 1,000 engagements of 500 clients
+(each flag followed by its client's key user), and prints, each also as a ratio to a baseline measured in the same
+run (one ``SELECT 1`` round trip):
+
+- the idle sweep (nothing due among 100,000 open flags), with the ``EXPLAIN`` of its claim, which must use the
+  partial index ``red_flag_due`` (asserted);
+- one sweep batch of 100 and of 1,000 flags due at once (each escalates to the next level and tells the new owner,
+  the people told on entry and the client): its time and its query count, which must be the same for both
+  (asserted);
+- 100,000 flags due at once, as after an outage, cleared end to end: every escalation, timeline line, flag update
+  and outbox row written (the email relay is not part of it: it sends at its own pace from the outbox).
+
+``BENCH_SIZES=open,due,outage`` changes the sizes (default ``100000,1000,100000``); ``BENCH_PROFILE=1`` profiles
+the 1,000 batch.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB", "op_bench_esc")
+OPEN, DUE, OUTAGE = (int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000,100000").split(","))
+
+os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
+os.environ["EMAIL_URL"] = "dummymail://"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_portal.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def admin_sql(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def timed(fn, repeat=1):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
+    try:
+        run()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not os.environ.get("BENCH_KEEP"):
+            admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+
+
+def seed(now):
+    """Open flags at level 1 of the default path, acknowledged-by deadlines a day away (none due)."""
+    from accounts.models import Organization, OrganizationKind, Role, User
+    from engagements.models import Engagement, Phase
+    from escalations.coverage import default_path
+    from escalations.models import FlagFollower, FlagStatus, RedFlag
+
+    vendor = Organization.objects.create(name="Vendor", slug="vendor", kind=OrganizationKind.VENDOR)
+    staff = User.objects.bulk_create(
+        User(email=f"staff{n}@vendor.example", full_name=f"Staff {n:03d}", organization=vendor, role=Role.PM)
+        for n in range(60)
+    )
+    User.objects.bulk_create(
+        [
+            User(email="director@vendor.example", full_name="Director", organization=vendor, role=Role.DIRECTOR),
+            User(email="cto@vendor.example", full_name="CTO", organization=vendor, role=Role.EXECUTIVE),
+        ]
+    )
+    clients = Organization.objects.bulk_create(
+        Organization(name=f"Client {n}", slug=f"client-{n}", kind=OrganizationKind.CLIENT) for n in range(500)
+    )
+    key_users = User.objects.bulk_create(
+        User(email=f"key{n}@client.example", full_name=f"Key {n}", organization=c, role=Role.CLIENT_KEY_USER)
+        for n, c in enumerate(clients)
+    )
+    engagements = Engagement.objects.bulk_create(
+        Engagement(
+            client=clients[n % 500],
+            name=f"Engagement {n}",
+            phase=Phase.LIVE,
+            csm=staff[n % 20],
+            pm=staff[20 + n % 20],
+            deputy_pm=staff[40 + n % 20],
+        )
+        for n in range(1000)
+    )
+    path = default_path()
+    due = now + timedelta(days=1)
+    batch = 10_000
+    for start in range(0, OPEN, batch):
+        flags = RedFlag.objects.bulk_create(
+            RedFlag(
+                engagement=engagements[n % 1000],
+                title=f"Complaint {n}",
+                description="Orders are not arriving.",
+                category="quality",
+                severity="high",
+                status=FlagStatus.OPEN,
+                raised_by=key_users[n % 1000 % 500],
+                reporter=key_users[n % 1000 % 500],
+                raised_at=now - timedelta(hours=1),
+                path=path,
+                owner=staff[20 + n % 20],
+                level_entered_at=now - timedelta(hours=1),
+                response_target=timedelta(hours=4),
+                resolution_target=timedelta(hours=24),
+                sla_month=now.date().replace(day=1),
+                ack_due_at=due + timedelta(seconds=n % 3600),
+                resolve_due_at=due + timedelta(days=3),
+                next_due_at=due + timedelta(seconds=n % 3600),
+            )
+            for n in range(start, min(start + batch, OPEN))
+        )
+        FlagFollower.objects.bulk_create(FlagFollower(flag=f, user_id=f.reporter_id) for f in flags)
+
+
+def make_due(count, now) -> list[int]:
+    """``count`` flags still at level 1 whose acknowledge deadline passed an hour ago."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE escalations_redflag SET ack_due_at = %s, next_due_at = %s"
+            " WHERE id IN (SELECT id FROM escalations_redflag WHERE level = 1 AND next_due_at > %s"
+            " ORDER BY id LIMIT %s) RETURNING id",
+            [now - timedelta(hours=1), now - timedelta(hours=1), now, count],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("ANALYZE escalations_redflag")
+    return ids
+
+
+def run() -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from escalations.models import Escalation, FlagEvent, RedFlag
+    from escalations.services import sweep
+    from notifications.models import Notification
+
+    call_command("migrate", verbosity=0)
+    now = timezone.now()
+    print(f"Seeding {OPEN:,} open red flags on 1,000 engagements ...", flush=True)
+    seed(now)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE escalations_redflag")
+
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    select_one()
+    baseline, _ = timed(select_one, repeat=500)
+    print(f"\nBaseline: SELECT 1 round trip = {baseline * 1000:.3f} ms")
+
+    def ratio(seconds):
+        return f"{seconds * 1000:.2f} ms = {seconds / baseline:,.0f}x baseline"
+
+    # 1. Idle: 100,000 open flags, none due.
+    sweep.escalation_sweep_batch(now=now)
+    idle, _ = timed(lambda: sweep.escalation_sweep_batch(now=now), repeat=200)
+    with CaptureQueriesContext(connection) as idle_queries:
+        sweep.escalation_sweep_batch(now=now)
+    print(f"Idle sweep ({OPEN:,} open, none due): {ratio(idle)}, {len(idle_queries)} queries (BEGIN, claim, COMMIT)")
+    with transaction.atomic():
+        claim = RedFlag.objects.due(now).order_by("next_due_at").select_for_update(skip_locked=True)[:1000]
+        sql, params = claim.query.get_compiler(using="default").as_sql()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql, params)
+            plan = [row[0] for row in cursor.fetchall()]
+    print("EXPLAIN of the claim:\n    " + "\n    ".join(plan))
+    assert any("red_flag_due" in line for line in plan), "the claim must use the partial index red_flag_due"
+
+    # 2. One batch of 100 and of 1,000 due: the same number of queries. A first small batch warms the caches a
+    # long-running worker has warm (templates, translations, content types).
+    make_due(10, now)
+    sweep.escalation_sweep_batch(now=now)
+    counts = {}
+    for count in (100, DUE):
+        make_due(count, now)
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            if os.environ.get("BENCH_PROFILE") and count == DUE:
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                claimed = profile.runcall(sweep.escalation_sweep_batch, now=now, limit=max(DUE, 1000))
+                pstats.Stats(profile).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+            else:
+                claimed = sweep.escalation_sweep_batch(now=now, limit=max(DUE, 1000))
+            elapsed = time.perf_counter() - start
+        assert claimed == count, (claimed, count)
+        counts[count] = len(queries)
+        notified = Notification.objects.filter(event__startswith="escalation:").count()
+        print(
+            f"One sweep of {count:>5,} due: {ratio(elapsed)}, {len(queries)} queries"
+            f" ({count / elapsed:,.0f} escalations/s; outbox rows so far: {notified:,})"
+        )
+    assert counts[100] == counts[DUE], f"query count grew with the number due: {counts}"
+
+    # 3. An outage: every remaining flag due at once, cleared end to end.
+    remaining = RedFlag.objects.filter(level=1).count()
+    make_due(remaining, now)
+    Notification.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE escalations_redflag")
+        cursor.execute("VACUUM ANALYZE notifications_notification")
+    before = Escalation.objects.count()
+    start = time.perf_counter()
+    swept = sweep.escalation_sweep(now=now, time_budget=3600)
+    total = time.perf_counter() - start
+    made = Escalation.objects.count() - before
+    rows = Notification.objects.count()
+    assert swept == remaining and made == remaining, (swept, made, remaining)
+    assert not RedFlag.objects.due(now).exists()
+    assert not Escalation.objects.values("flag", "cycle", "level", "round").annotate(n=Count("pk")).filter(n__gt=1)
+    assert FlagEvent.objects.filter(kind="escalated").count() == Escalation.objects.count()
+    print(
+        f"Outage: {remaining:,} due at once cleared end to end in {total:.1f} s ({remaining / total:,.0f} flags/s,"
+        f" {total / baseline:,.0f}x baseline): {made:,} escalations, {made:,} timeline lines,"
+        f" {rows:,} outbox rows"
+    )
+
+
+if __name__ == "__main__":
+    main()

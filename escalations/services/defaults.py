@@ -1,0 +1,45 @@
+"""The default escalation path and business calendar (``defaults``) exist: built after migrate when missing."""
+
+from datetime import timedelta
+
+from django.db import transaction
+
+from .. import defaults
+from ..models import BusinessCalendar, EscalationLevel, EscalationPath, LevelTarget, PathText, WorkingWindow
+
+
+@transaction.atomic
+def escalation_defaults_ensure() -> None:
+    """Idempotent: creates the default path (with its levels, deadlines and texts) when no path is the default, and
+    the default calendar when no calendar is; never changes existing ones (admins own them)."""
+    if not EscalationPath.objects.filter(is_default=True).exists():
+        path, created = EscalationPath.objects.get_or_create(
+            name=defaults.PATH["name"], defaults={**defaults.PATH, "is_default": True}
+        )
+        if created:
+            for language, text in defaults.INTRO.items():
+                PathText.objects.create(path=path, level=None, language=language, text=text)
+            for position, name, responsible, told, targets in defaults.LEVELS:
+                level = EscalationLevel.objects.create(
+                    path=path, position=position, name=name, responsible=responsible, notify_roles=told
+                )
+                LevelTarget.objects.bulk_create(
+                    LevelTarget(
+                        level=level,
+                        severity=severity,
+                        acknowledge_within=timedelta(seconds=acknowledge * defaults.H),
+                        resolve_within=timedelta(seconds=resolve * defaults.H),
+                    )
+                    for severity, (acknowledge, resolve) in targets.items()
+                )
+                for language, text in defaults.LEVEL_TEXTS[position].items():
+                    PathText.objects.create(path=path, level=level, language=language, text=text)
+    if not BusinessCalendar.objects.filter(is_default=True).exists():
+        calendar, created = BusinessCalendar.objects.get_or_create(
+            name=defaults.CALENDAR["name"], defaults={**defaults.CALENDAR, "is_default": True}
+        )
+        if created:
+            WorkingWindow.objects.bulk_create(
+                WorkingWindow(calendar=calendar, weekday=weekday, starts_at=start, ends_at=end)
+                for weekday, start, end in defaults.WINDOWS
+            )

@@ -1,0 +1,529 @@
+"""A red flag's life: raise, acknowledge, pause and resume, updates and notes, manual escalation, resolve, confirm,
+reopen, duplicates. Each service is one transaction that locks the flag's row (as the sweep does), checks who may
+act again, moves its timers (``timers``) and writes its timeline and notifications in the same transaction.
+
+=====================  =================================================================================
+who                    may
+=====================  =================================================================================
+client users           raise a flag on their organization's engagements, reply, confirm a resolution or
+                       reopen it (the reporter, a follower or a key user)
+the key user           mark a report a duplicate of another flag (``policy.may_decide``)
+staff who see the      raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
+engagement             resolve, reopen
+the owner, or those    escalate by hand to the next level
+who manage it
+=====================  =================================================================================
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from engagements import policy
+from engagements.models import Engagement
+
+from .. import messages, timers
+from ..coverage import coverage_for
+from ..models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    Escalation,
+    EscalationReason,
+    EventKind,
+    FlagCategory,
+    FlagEvent,
+    FlagFollower,
+    FlagPause,
+    FlagStatus,
+    RedFlag,
+    Severity,
+)
+from ..recipients import People, route
+from ._common import (
+    Locked,
+    actor_name,
+    attach,
+    client_informed,
+    event,
+    lock,
+    refuse_if_final,
+    save,
+    tell,
+    validate_files,
+)
+
+RUNNING = RUNNING_STATUSES
+
+
+def _required(value: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+def _month_of(instant, zone) -> date:
+    return instant.astimezone(zone).date().replace(day=1)
+
+
+# --- Raising -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_raise(
+    *,
+    engagement: Engagement,
+    by: User,
+    title: str,
+    description: str,
+    category: str,
+    severity: str,
+    files=(),
+    reporter: User | None = None,
+    reporter_name: str = "",
+    now=None,
+) -> RedFlag:
+    """A client user raises a flag on their own engagement, or staff who see the engagement raise it on the client's
+    behalf (naming the client person, as an account of that client or by name). It starts at the first level."""
+    now = now or timezone.now()
+    if not policy.may_see(by, engagement):
+        raise PermissionDenied
+    if by.is_client_user:
+        reporter, reporter_name = by, ""
+    elif not policy.is_staff(by):
+        raise PermissionDenied
+    elif reporter is not None and (not reporter.is_client_user or reporter.organization_id != engagement.client_id):
+        raise ValidationError({"reporter": _("Choose a person of this client.")})
+    title = _required(title, {"title": _("Give the red flag a short title.")})[:200]
+    description = _required(description, {"description": _("Describe what happened.")})
+    if category not in FlagCategory.values:
+        raise ValidationError({"category": _("Choose a category.")})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Choose a severity.")})
+    files = validate_files(files)
+
+    coverage = coverage_for([engagement.pk])[engagement.pk]
+    path = coverage.path
+    if path is None or not path.levels:
+        raise ValidationError(_("No escalation path is configured yet. Please tell the vendor's administrator."))
+    first = min(path.levels)
+    response_target, resolution_target = coverage.targets(
+        path=path, level=first, severity=severity, on=now.astimezone(coverage.zone).date()
+    )
+    flag = RedFlag(
+        engagement=engagement,
+        title=title,
+        description=description,
+        category=category,
+        severity=severity,
+        raised_by=by,
+        reporter=reporter,
+        reporter_name=(reporter_name or "").strip()[:150] if reporter is None else "",
+        raised_at=now,
+        path_id=path.path_id,
+        response_target=response_target,
+        resolution_target=resolution_target,
+        sla_month=_month_of(now, coverage.zone),
+        updated_at=now,
+    )
+    flag.engagement = engagement
+    timers.enter_level(flag, level=first, coverage=coverage, path=path, now=now)
+    people = People(engagement_ids=[engagement.pk], now=now, paths=[path], rota_ids=[coverage.rota_id])
+    owner, told = route(flag, coverage=coverage, path=path, level=first, people=people, now=now)
+    flag.owner = owner
+    flag.full_clean(exclude=["engagement", "path", "raised_by", "reporter", "owner"])
+    flag.save()
+    if reporter is not None:
+        FlagFollower.objects.create(flag=flag, user=reporter, since=now)
+    attach(flag, files, by=by, now=now)
+    event(flag, EventKind.RAISED, by=by, now=now, severity=severity, category=category)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:raised",
+        kind="raised",
+        now=now,
+        staff=told,
+        actor=actor_name(by),
+        due_at=flag.ack_due_at,
+    )
+    return flag
+
+
+# --- The vendor at work -----------------------------------------------------------------------------------------
+
+
+def _acknowledge(state: Locked, *, by) -> None:
+    flag = state.flag
+    timers.acknowledge(flag, coverage=state.coverage, path=state.path, now=state.now)
+    flag.owner = by
+    flag.last_update_at = state.now
+    if flag.status in (FlagStatus.OPEN, FlagStatus.REOPENED):
+        flag.status = FlagStatus.ACKNOWLEDGED
+    event(flag, EventKind.ACKNOWLEDGED, by=by, now=state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:ack:{flag.cycle}:{flag.level}",
+        kind="acknowledged",
+        now=state.now,
+        actor=actor_name(by),
+    )
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: RedFlag | int, by: User, expected_level: int | None = None, now=None) -> RedFlag:
+    """Staff take the flag at its current level (and own it). Under the flag's lock, so it cannot race the sweep:
+    an acknowledgement that comes after the deadline's escalation is refused when it names the old level."""
+    state = lock(flag, by=by, now=now, staff=True)
+    flag = state.flag
+    refuse_if_final(flag)
+    if expected_level is not None and expected_level != flag.level:
+        raise ValidationError(
+            _("The red flag moved to level %(level)s meanwhile. Acknowledge it again if you take it at this level.")
+            % {"level": flag.level}
+        )
+    if flag.status not in RUNNING:
+        raise ValidationError(_("Only a red flag the team is working on can be acknowledged."))
+    if flag.level_acknowledged_at is not None:
+        raise ValidationError(_("The red flag is already acknowledged at this level."))
+    _acknowledge(state, by=by)
+    save(flag, state.now)
+    return flag
+
+
+@transaction.atomic
+def flag_post_update(*, flag: RedFlag | int, by: User, body: str, internal: bool = False, files=(), now=None):
+    """A client-visible update (it restarts the "update at least every X hours" timer and, on a flag nobody has
+    acknowledged yet, acknowledges it) or a vendor-internal note (the client never sees it)."""
+    state = lock(flag, by=by, now=now, staff=True)
+    flag = state.flag
+    body = _required(body, {"body": _("Write the update.")})
+    files = validate_files(files)
+    if internal:
+        event(flag, EventKind.NOTE, by=by, now=state.now, body=body, internal=True)
+        attach(flag, files, by=by, now=state.now)
+        save(flag, state.now)
+        return flag
+    refuse_if_final(flag)
+    if flag.status in RUNNING and flag.level_acknowledged_at is None:
+        _acknowledge(state, by=by)
+    client_informed(state)
+    event(flag, EventKind.UPDATE, by=by, now=state.now, body=body)
+    attach(flag, files, by=by, now=state.now)
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:update:{state.now.isoformat()}",
+        kind="update",
+        now=state.now,
+        actor=actor_name(by),
+        body=body,
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_pause(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
+    """The vendor waits on the client: every running timer stops with the business time it had left, and the
+    client sees what they are asked for."""
+    state = lock(flag, by=by, now=now, staff=True)
+    flag = state.flag
+    reason = _required(reason, {"reason": _("Say what you need from the client.")})
+    if flag.status not in RUNNING:
+        raise ValidationError(_("Only a red flag the team is working on can wait on the client."))
+    client_informed(state)
+    flag.status_before_pause = flag.status
+    flag.status = FlagStatus.WAITING
+    timers.pause(flag, coverage=state.coverage, now=state.now)
+    FlagPause.objects.create(flag=flag, reason=reason, started_at=state.now, started_by=by)
+    event(flag, EventKind.PAUSED, by=by, now=state.now, body=reason)
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:waiting:{state.now.isoformat()}",
+        kind="waiting",
+        now=state.now,
+        actor=actor_name(by),
+        body=reason,
+    )
+    return flag
+
+
+def _resume(state: Locked, *, by) -> None:
+    flag = state.flag
+    timers.resume(flag, coverage=state.coverage, now=state.now)
+    flag.status = flag.status_before_pause or FlagStatus.ACKNOWLEDGED
+    flag.status_before_pause = ""
+    FlagPause.objects.filter(flag=flag, ended_at__isnull=True).update(ended_at=state.now, ended_by=by)
+    event(flag, EventKind.RESUMED, by=by, now=state.now)
+
+
+@transaction.atomic
+def flag_resume(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
+    """The clock runs again (staff, or the client by replying): each timer gets the time it had left."""
+    state = lock(flag, by=by, now=now, staff=True)
+    if state.flag.status != FlagStatus.WAITING:
+        raise ValidationError(_("The red flag is not waiting on the client."))
+    _resume(state, by=by)
+    client_informed(state)
+    save(state.flag, state.now)
+    return state.flag
+
+
+@transaction.atomic
+def flag_escalate(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
+    """Move the flag to the next level by hand: its owner, or those who manage the engagement."""
+    state = lock(flag, by=by, now=now, staff=True)
+    flag = state.flag
+    if not (flag.owner_id == by.pk or policy.may_manage(by, flag.engagement)):
+        raise PermissionDenied
+    reason = _required(reason, {"reason": _("Say why it needs the next level.")})
+    if flag.status not in RUNNING:
+        raise ValidationError(_("Only a red flag the team is working on (clock running) can be escalated."))
+    target = state.path.next_level(flag.level)
+    if target is None:
+        raise ValidationError(_("The red flag is already at the last level."))
+    escalation_enter(state, level=target, reason=EscalationReason.MANUAL, by=by, note=reason)
+    save(flag, state.now)
+    return flag
+
+
+def escalation_enter(state: Locked, *, level: int, reason: str, by=None, due_at=None, note: str = "") -> bool:
+    """Record the flag's entry into ``level`` once (the unique (flag, cycle, level, round) makes a repeat a no-op),
+    move its timers and tell the level and the client. Returns whether this call made the escalation."""
+    flag = state.flag
+    try:
+        with transaction.atomic():
+            Escalation.objects.create(
+                flag=flag, cycle=flag.cycle, level=level, round=0, reason=reason, due_at=due_at, at=state.now, by=by
+            )
+    except IntegrityError:
+        return False
+    timers.enter_level(flag, level=level, coverage=state.coverage, path=state.path, now=state.now)
+    owner, told = route(
+        flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
+    )
+    flag.owner = owner
+    name = f"escalation:{flag.pk}:{flag.cycle}:{level}:0"
+    event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, once_key=name, reason=reason, to_level=level)
+    tell(
+        flag,
+        event_name=name,
+        kind="escalated",
+        now=state.now,
+        staff=told,
+        category=messages.ESCALATION,
+        reason=reason,
+        level_name=state.path.level(level).name,
+        due_at=flag.ack_due_at,
+    )
+    return True
+
+
+# --- Resolution ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) -> RedFlag:
+    """Staff resolve the flag; the client confirms or reopens it, else it closes itself after the path's delay."""
+    state = lock(flag, by=by, now=now, staff=True)
+    flag = state.flag
+    resolution = _required(resolution, {"resolution": _("Say what was done.")})
+    if flag.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an open red flag can be resolved."))
+    if flag.status == FlagStatus.WAITING:
+        _resume(state, by=by)
+    if flag.first_response_at is None:
+        flag.first_response_at = state.now
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_at = state.now
+    flag.resolution = resolution
+    flag.last_update_at = state.now
+    timers.resolve(flag, path=state.path, now=state.now)
+    event(flag, EventKind.RESOLVED, by=by, now=state.now, body=resolution)
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:resolved:{flag.cycle}",
+        kind="resolved",
+        now=state.now,
+        actor=actor_name(by),
+        body=resolution,
+        due_at=flag.auto_close_at,
+    )
+    return flag
+
+
+def may_answer_for_client(user: User, flag: RedFlag) -> bool:
+    """The reporter, a follower or a key user of the client answers a resolution."""
+    if not user.is_client_user or user.organization_id != flag.engagement.client_id:
+        return False
+    return user.is_key_user or flag.reporter_id == user.pk or FlagFollower.objects.filter(flag=flag, user=user).exists()
+
+
+@transaction.atomic
+def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
+    state = lock(flag, by=by, now=now)
+    flag = state.flag
+    if not may_answer_for_client(by, flag):
+        raise PermissionDenied
+    if flag.status != FlagStatus.RESOLVED:
+        raise ValidationError(_("Only a resolved red flag can be confirmed."))
+    flag.status = FlagStatus.CLOSED
+    flag.closed_at = state.now
+    flag.confirmed_by = by
+    timers.stop_all(flag)
+    event(flag, EventKind.CONFIRMED, by=by, now=state.now)
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:closed:{flag.cycle}",
+        kind="closed",
+        now=state.now,
+        staff=[flag.owner],
+        clients=[],
+        actor=actor_name(by),
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
+    """The client (or staff) reopens a resolved or closed flag: a new cycle starts at the level it had reached,
+    which must acknowledge it again within that level's deadline."""
+    state = lock(flag, by=by, now=now)
+    flag = state.flag
+    if by.is_client_user:
+        if not may_answer_for_client(by, flag):
+            raise PermissionDenied
+    elif not policy.is_staff(by):
+        raise PermissionDenied
+    reason = _required(reason, {"reason": _("Say why it is not resolved.")})
+    if flag.status not in (FlagStatus.RESOLVED, FlagStatus.CLOSED):
+        raise ValidationError(_("Only a resolved or closed red flag can be reopened."))
+    flag.cycle += 1
+    flag.status = FlagStatus.REOPENED
+    flag.resolved_at = flag.closed_at = None
+    flag.confirmed_by = None
+    timers.stop_all(flag)
+    timers.enter_level(flag, level=flag.level, coverage=state.coverage, path=state.path, now=state.now)
+    owner, told = route(
+        flag, coverage=state.coverage, path=state.path, level=flag.level, people=state.people(), now=state.now
+    )
+    flag.owner = owner
+    event(flag, EventKind.REOPENED, by=by, now=state.now, body=reason)
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:reopened:{flag.cycle}",
+        kind="reopened",
+        now=state.now,
+        staff=told,
+        clients=[],
+        actor=actor_name(by),
+        body=reason,
+        due_at=flag.ack_due_at,
+    )
+    return flag
+
+
+# --- The client's side ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now=None) -> RedFlag:
+    """A client person answers on the flag; on a flag waiting for them, the clock runs again."""
+    state = lock(flag, by=by, now=now)
+    flag = state.flag
+    if not by.is_client_user:
+        raise PermissionDenied
+    refuse_if_final(flag)
+    body = _required(body, {"body": _("Write your reply.")})
+    files = validate_files(files)
+    event(flag, EventKind.CLIENT_REPLY, by=by, now=state.now, body=body)
+    attach(flag, files, by=by, now=state.now)
+    if flag.status == FlagStatus.WAITING:
+        _resume(state, by=by)
+    FlagFollower.objects.get_or_create(flag=flag, user=by, defaults={"since": state.now})
+    save(flag, state.now)
+    tell(
+        flag,
+        event_name=f"redflag:{flag.pk}:reply:{state.now.isoformat()}",
+        kind="reply",
+        now=state.now,
+        staff=[flag.owner],
+        clients=[],
+        actor=actor_name(by),
+        body=body,
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_mark_duplicate(*, flag: RedFlag | int, of: RedFlag | int, by: User, now=None) -> RedFlag:
+    """The client's key user marks a report a duplicate of another flag of the same engagement: the vendor works the
+    other one, and every follower of this report follows it. Reports already merged into this one move with it."""
+    now = now or timezone.now()
+    flag_id = flag.pk if isinstance(flag, RedFlag) else flag
+    original_id = of.pk if isinstance(of, RedFlag) else of
+    # Lock both rows in id order, as every other writer of two flags does, so two merges cannot deadlock.
+    rows = {
+        row.pk: row
+        for row in RedFlag.objects.visible_to(by)
+        .select_for_update(of=("self",))
+        .filter(pk__in=[flag_id, original_id])
+        .order_by("pk")
+    }
+    flag, original = rows.get(flag_id), rows.get(original_id)
+    if flag is None or original is None:
+        raise PermissionDenied
+    if not policy.may_decide(by, flag.engagement):
+        raise PermissionDenied
+    if flag.pk == original.pk:
+        raise ValidationError(_("A red flag cannot duplicate itself."))
+    if original.engagement_id != flag.engagement_id:
+        raise ValidationError(_("Choose a red flag of the same project."))
+    refuse_if_final(flag)
+    if original.status in FINAL_STATUSES:
+        raise ValidationError(_("Choose a red flag that is still open."))
+    flag.status = FlagStatus.DUPLICATE
+    flag.duplicate_of = original
+    flag.closed_at = now
+    timers.stop_all(flag)
+    if flag.paused_at:
+        FlagPause.objects.filter(flag=flag, ended_at__isnull=True).update(ended_at=now, ended_by=by)
+        flag.paused_at = None
+    RedFlag.objects.filter(duplicate_of=flag).update(duplicate_of=original, updated_at=now)
+    followers = set(FlagFollower.objects.filter(flag=flag).values_list("user_id", flat=True))
+    followers |= set(FlagFollower.objects.filter(flag__duplicate_of=original).values_list("user_id", flat=True))
+    FlagFollower.objects.bulk_create(
+        [FlagFollower(flag=original, user_id=user_id, since=now) for user_id in sorted(followers)],
+        ignore_conflicts=True,
+    )
+    event(flag, EventKind.DUPLICATE, by=by, now=now, original=original.pk, original_title=original.title)
+    FlagEvent.objects.create(
+        flag=original,
+        kind=EventKind.MERGED,
+        actor=by,
+        at=now,
+        data={"duplicate": flag.pk, "duplicate_title": flag.title},
+        cycle=original.cycle,
+        level=original.level,
+    )
+    save(flag, now)
+    original.updated_at = now
+    original.save(update_fields=["updated_at"])
+    tell(
+        original,
+        event_name=f"redflag:{flag.pk}:duplicate",
+        kind="duplicate",
+        now=now,
+        staff=[original.owner],
+        clients=list(User.objects.filter(pk__in=followers, is_active=True)),
+        actor=actor_name(by),
+    )
+    return flag

@@ -1,0 +1,408 @@
+"""The escalation sweep: every due timer of every red flag acted on exactly once.
+
+A beat tick (registered in ``EscalationsConfig.ready()``) runs ``escalation_sweep``, which claims due flags in
+batches. For each batch, in ONE transaction:
+
+1. claim: ``SELECT ... WHERE status IN (live) AND next_due_at <= now ORDER BY next_due_at LIMIT n
+   FOR UPDATE SKIP LOCKED`` (the partial index ``red_flag_due``). Rows another sweep holds are skipped, not waited
+   for; PostgreSQL re-reads each claimed row after locking it, so what the sweep sees is the row as it is now;
+2. plan, in Python and without queries per flag: re-check each locked flag (still live, each timer really due,
+   its level known to its path) and decide what is due: an escalation to the next level (a missed acknowledge or
+   resolve deadline, or a flag that went quiet), a re-notification at the last level, a breach warning, a reminder
+   to post a client update, an auto-close of a resolved flag;
+3. write, set-based: the escalations with ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (unique per flag, cycle,
+   level and round, so a second sweep or a retried task makes none twice), the timeline lines, the flags' new
+   level/owner/timers in one ``UPDATE ... FROM unnest(...)`` guarded by the expected level and cycle, and every
+   notification through one ``notify_many`` (the outbox, unique per event and recipient).
+
+The number of queries per batch is constant: it does not grow with the number of flags due. A flag the planner
+fails on (a path missing a level, say) records the error and backs off, so it cannot block the others. An
+acknowledgement takes the same row lock (``services.flags``), so it and an escalation cannot both win.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.bulk import execute_bound
+from notifications.services import notify_many
+
+from .. import messages, timers
+from ..coverage import coverage_for, rules_for_paths
+from ..models import (
+    RUNNING_STATUSES,
+    TIMER_FIELDS,
+    Escalation,
+    EscalationReason,
+    EventKind,
+    FlagEvent,
+    FlagStatus,
+    RedFlag,
+)
+from ..recipients import People, followers_of, route
+
+logger = logging.getLogger(__name__)
+
+# The columns the sweep writes back (besides the id it matches on).
+WRITTEN = (
+    "status",
+    "level",
+    "owner_id",
+    "level_entered_at",
+    "level_acknowledged_at",
+    "renotify_count",
+    "closed_at",
+    *TIMER_FIELDS,
+    "next_due_at",
+    "sweep_attempts",
+    "sweep_error",
+    "updated_at",
+)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+@dataclass
+class Plan:
+    flags: list = field(default_factory=list)  # (flag, expected level, expected cycle)
+    escalations: list = field(default_factory=list)  # (flag, Escalation, told, entering a level?)
+    events: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+
+    def extend(self, other: "Plan") -> None:
+        self.escalations += other.escalations
+        self.events += other.events
+        self.requests += other.requests
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+class _Batch:
+    """The rules, people and followers for one claimed batch, loaded in a constant number of queries."""
+
+    def __init__(self, flags, now):
+        self.now = now
+        self.paths = rules_for_paths({f.path_id for f in flags})
+        self.coverage = coverage_for({f.engagement_id for f in flags}, path_rules=self.paths)
+        self.people = People(
+            engagement_ids={f.engagement_id for f in flags},
+            now=now,
+            paths=list(self.paths.values()),
+            rota_ids={c.rota_id for c in self.coverage.values() if c.rota_id},
+        )
+        self.followers = followers_of([f.pk for f in flags])
+        owners = User.objects.in_bulk({f.owner_id for f in flags if f.owner_id})
+        for flag in flags:
+            flag.engagement = self.people.engagement(flag.engagement_id)
+            flag.owner = owners.get(flag.owner_id)
+
+
+def _due(value, now) -> bool:
+    return value is not None and value <= now
+
+
+def _event(flag, kind, now, once_key, *, internal=False, body="", **data) -> FlagEvent:
+    return FlagEvent(
+        flag_id=flag.pk,
+        kind=kind,
+        at=now,
+        body=body,
+        data=data,
+        cycle=flag.cycle,
+        level=flag.level,
+        is_internal=internal,
+        once_key=once_key,
+    )
+
+
+def _plan_flag(flag: RedFlag, batch: _Batch, plan: Plan) -> None:
+    now = batch.now
+    coverage = batch.coverage[flag.engagement_id]
+    path = batch.paths[flag.path_id]
+    path.level(flag.level)  # a level the path no longer has is an error to record, not a silent skip
+    if flag.status == FlagStatus.RESOLVED:
+        if _due(flag.auto_close_at, now):
+            flag.status = FlagStatus.CLOSED
+            flag.closed_at = now
+            timers.stop_all(flag)
+            plan.events.append(_event(flag, EventKind.AUTO_CLOSED, now, f"autoclose:{flag.pk}:{flag.cycle}"))
+            plan.requests += messages.requests_for(
+                flag,
+                event=f"redflag:{flag.pk}:closed:{flag.cycle}",
+                kind="closed",
+                staff=[flag.owner],
+                clients=batch.followers.get(flag.pk, []),
+            )
+        return
+    if flag.status not in RUNNING_STATUSES:
+        # Waiting on the client (its timers are kept aside) or final: nothing is due.
+        if flag.status == FlagStatus.WAITING:
+            flag.refresh_next_due()
+        else:
+            timers.stop_all(flag)
+        return
+
+    last = flag.level >= path.last_level
+    if _due(flag.ack_due_at, now):
+        if last:
+            _renotify(flag, batch, plan, due_at=flag.ack_due_at)
+        else:
+            _escalate(flag, batch, plan, reason=EscalationReason.ACKNOWLEDGE, due_at=flag.ack_due_at)
+    elif _due(flag.renotify_at, now):
+        _renotify(flag, batch, plan, due_at=flag.renotify_at)
+    elif _due(flag.resolve_due_at, now):
+        if last:
+            due_at = flag.resolve_due_at
+            flag.resolve_due_at = flag.resolve_warn_at = None
+            key = f"missed:{flag.pk}:{flag.cycle}:{flag.level}"
+            plan.events.append(_event(flag, EventKind.DEADLINE_MISSED, now, key, deadline="resolve"))
+            level = path.level(flag.level)
+            plan.requests += messages.requests_for(
+                flag,
+                event=key,
+                kind="missed",
+                staff=batch.people.told_on_entry(flag.engagement, level),
+                category=messages.ESCALATION,
+                due_at=due_at,
+            )
+        else:
+            _escalate(flag, batch, plan, reason=EscalationReason.RESOLVE, due_at=flag.resolve_due_at)
+    elif _due(flag.update_due_at, now):
+        if last:
+            due_at = flag.update_due_at
+            key = f"quiet:{flag.pk}:{flag.cycle}:{flag.level}:{due_at.isoformat()}"
+            plan.events.append(_event(flag, EventKind.QUIET, now, key, internal=True, deadline="update"))
+            plan.requests += messages.requests_for(
+                flag, event=key, kind="quiet", staff=[flag.owner], category=messages.ESCALATION, due_at=due_at
+            )
+            timers.start_update_timer(flag, coverage=coverage, path=path, now=now)
+        else:
+            _escalate(flag, batch, plan, reason=EscalationReason.QUIET, due_at=flag.update_due_at)
+    _warnings(flag, batch, plan)
+    flag.refresh_next_due()
+
+
+def _warnings(flag: RedFlag, batch: _Batch, plan: Plan) -> None:
+    """Breach warnings whose time has come, for deadlines not yet passed (a passed one acts instead)."""
+    now = batch.now
+    for deadline in ("ack", "resolve", "update"):
+        warn_at = getattr(flag, f"{deadline}_warn_at")
+        if not _due(warn_at, now):
+            continue
+        setattr(flag, f"{deadline}_warn_at", None)
+        due_at = getattr(flag, f"{deadline}_due_at")
+        if due_at is None or due_at <= now:
+            continue
+        what = {"ack": "acknowledge", "resolve": "resolve", "update": "update"}[deadline]
+        key = f"warn:{flag.pk}:{flag.cycle}:{flag.level}:{deadline}:{due_at.isoformat()}"
+        # A quiet flag reminds its owner; a deadline about to pass warns the whole current level.
+        if deadline == "update":
+            kind, kind_event, recipients = "quiet", EventKind.QUIET, [flag.owner]
+        else:
+            level = batch.paths[flag.path_id].level(flag.level)
+            kind, kind_event = "warning", EventKind.WARNING
+            recipients = [flag.owner, *batch.people.responsible(flag.engagement, level)]
+        plan.events.append(_event(flag, kind_event, now, key, internal=True, deadline=what, due=due_at.isoformat()))
+        plan.requests += messages.requests_for(
+            flag, event=key, kind=kind, staff=recipients, category=messages.ESCALATION, what=what, due_at=due_at
+        )
+
+
+def _escalate(flag: RedFlag, batch: _Batch, plan: Plan, *, reason: str, due_at) -> None:
+    now = batch.now
+    coverage, path = batch.coverage[flag.engagement_id], batch.paths[flag.path_id]
+    target = path.next_level(flag.level)
+    timers.enter_level(flag, level=target, coverage=coverage, path=path, now=now)
+    if reason == EscalationReason.QUIET or _due(flag.update_due_at, now):
+        # The missed update escalated (or was missed during an outage too): the new level gets a full interval.
+        timers.start_update_timer(flag, coverage=coverage, path=path, now=now)
+    owner, told = route(flag, coverage=coverage, path=path, level=target, people=batch.people, now=now)
+    flag.owner = owner
+    escalation = Escalation(
+        flag_id=flag.pk, cycle=flag.cycle, level=target, round=0, reason=reason, due_at=due_at, at=now, owner=owner
+    )
+    plan.escalations.append((flag, escalation, told, True))
+
+
+def _renotify(flag: RedFlag, batch: _Batch, plan: Plan, *, due_at) -> None:
+    now = batch.now
+    coverage, path = batch.coverage[flag.engagement_id], batch.paths[flag.path_id]
+    if flag.renotify_count >= path.renotify_max:
+        flag.ack_due_at = flag.ack_warn_at = flag.renotify_at = None
+        return
+    timers.renotify(flag, coverage=coverage, path=path, now=now)
+    told = batch.people.told_on_entry(flag.engagement, path.level(flag.level))
+    if flag.owner is not None and flag.owner.is_active:
+        told = [flag.owner, *(p for p in told if p.pk != flag.owner_id)]
+    escalation = Escalation(
+        flag_id=flag.pk,
+        cycle=flag.cycle,
+        level=flag.level,
+        round=flag.renotify_count,
+        reason=EscalationReason.RENOTIFY,
+        due_at=due_at,
+        at=now,
+        owner=flag.owner,
+    )
+    plan.escalations.append((flag, escalation, told, False))
+
+
+# --- Writing a batch, set-based ----------------------------------------------------------------------------------
+
+
+def _insert_escalations(rows: list[Escalation]) -> set[tuple]:
+    """Insert, skipping any that exist; returns the (flag, cycle, level, round) keys this call created."""
+    if not rows:
+        return set()
+    if connection.vendor == "postgresql":
+        table = Escalation._meta.db_table
+        created = execute_bound(
+            f"INSERT INTO {table} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
+            " SELECT v.flag_id, v.cycle, v.level, v.round, v.reason, v.due_at, v.at, NULL, v.owner_id"
+            " FROM unnest(%b::bigint[], %b::smallint[], %b::smallint[], %b::smallint[], %b::text[],"
+            " %b::timestamptz[], %b::timestamptz[], %b::bigint[])"
+            " AS v(flag_id, cycle, level, round, reason, due_at, at, owner_id)"
+            " ON CONFLICT DO NOTHING RETURNING flag_id, cycle, level, round",
+            [
+                [r.flag_id for r in rows],
+                [r.cycle for r in rows],
+                [r.level for r in rows],
+                [r.round for r in rows],
+                [str(r.reason) for r in rows],
+                [r.due_at for r in rows],
+                [r.at for r in rows],
+                [r.owner_id for r in rows],
+            ],
+            fetch=True,
+        )
+        return {tuple(row) for row in created}
+    # SQLite (development only): one process, so what does not exist yet is what this call creates.
+    keys = {(r.flag_id, r.cycle, r.level, r.round) for r in rows}
+    existing = {
+        tuple(row)
+        for row in Escalation.objects.filter(flag_id__in={r.flag_id for r in rows}).values_list(
+            "flag_id", "cycle", "level", "round"
+        )
+    }
+    Escalation.objects.bulk_create([r for r in rows if (r.flag_id, r.cycle, r.level, r.round) not in existing])
+    return keys - existing
+
+
+def _update_flags(entries: list[tuple]) -> None:
+    """Write each flag's new state in one statement, only where it still has the level and cycle the plan saw."""
+    if not entries:
+        return
+    fields = [RedFlag._meta.get_field(name) for name in WRITTEN]
+    if connection.vendor == "postgresql":
+        table = RedFlag._meta.db_table
+        columns = [f.column for f in fields]
+        types = [f.db_type(connection) for f in fields]
+        assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+        arrays = ", ".join(f"%b::{db_type}[]" for db_type in ["bigint", "smallint", "smallint", *types])
+        names = ", ".join(["id", "expected_level", "expected_cycle", *columns])
+        values = [
+            [flag.pk for flag, _level, _cycle in entries],
+            [level for _flag, level, _cycle in entries],
+            [cycle for _flag, _level, cycle in entries],
+        ]
+        values += [[getattr(flag, f.attname) for flag, _level, _cycle in entries] for f in fields]
+        execute_bound(
+            f"UPDATE {table} AS f SET {assignments} FROM unnest({arrays}) AS v({names})"
+            " WHERE f.id = v.id AND f.level = v.expected_level AND f.cycle = v.expected_cycle",
+            values,
+        )
+        return
+    RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
+
+
+def _write(plan: Plan, batch: "_Batch", now) -> int:
+    created = _insert_escalations([escalation for _flag, escalation, _told, _entry in plan.escalations])
+    for flag, escalation, told, entry in plan.escalations:
+        key = (escalation.flag_id, escalation.cycle, escalation.level, escalation.round)
+        if key not in created:
+            continue  # Made already (by a racing sweep): its notifications went with it.
+        name = f"escalation:{flag.pk}:{escalation.cycle}:{escalation.level}:{escalation.round}"
+        if entry:
+            plan.events.append(
+                _event(flag, EventKind.ESCALATED, now, name, reason=escalation.reason, to_level=escalation.level)
+            )
+            plan.requests += messages.requests_for(
+                flag,
+                event=name,
+                kind="escalated",
+                staff=told,
+                clients=batch.followers.get(flag.pk, []),
+                category=messages.ESCALATION,
+                reason=escalation.reason,
+                level_name=batch.paths[flag.path_id].level(escalation.level).name,
+                due_at=flag.ack_due_at,
+            )
+        else:
+            plan.events.append(_event(flag, EventKind.RENOTIFIED, now, name, round=escalation.round))
+            plan.requests += messages.requests_for(
+                flag,
+                event=name,
+                kind="renotify",
+                staff=told,
+                category=messages.ESCALATION,
+                round=escalation.round,
+                rounds=batch.paths[flag.path_id].renotify_max,
+            )
+    if plan.events:
+        FlagEvent.objects.bulk_create(plan.events, ignore_conflicts=True, batch_size=2000)
+    _update_flags(plan.flags)
+    if plan.requests:
+        notify_many(plan.requests, now=now)
+    return len(created)
+
+
+def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
+    """Claim one batch of due flags and act on them in one transaction (see the module docstring). Returns the
+    number of flags claimed."""
+    now = now or timezone.now()
+    limit = limit or settings.ESCALATIONS_SWEEP_BATCH
+    with transaction.atomic():
+        flags = list(RedFlag.objects.due(now).order_by("next_due_at").select_for_update(skip_locked=True)[:limit])
+        if not flags:
+            return 0
+        batch = _Batch(flags, now)
+        plan = Plan()
+        for flag in flags:
+            expected = (flag.level, flag.cycle)
+            own = Plan()
+            try:
+                _plan_flag(flag, batch, own)
+            except Exception as error:
+                logger.exception("Red flag %s could not be swept", flag.pk)
+                # Start again from the locked row: nothing the planner half-did for it may be written.
+                flag.refresh_from_db()
+                flag.sweep_attempts += 1
+                flag.sweep_error = f"{type(error).__name__}: {error}"[:2000]
+                flag.next_due_at = now + _backoff(flag.sweep_attempts)
+            else:
+                plan.extend(own)
+                flag.sweep_attempts, flag.sweep_error = 0, ""
+            flag.updated_at = now
+            plan.flags.append((flag, *expected))
+        _write(plan, batch, now)
+    return len(flags)
+
+
+def escalation_sweep(*, now=None, time_budget: float | None = None) -> int:
+    """Sweep batch after batch until nothing is due or the time budget is spent (the next tick goes on)."""
+    started = time.monotonic()
+    budget = settings.ESCALATIONS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
+    total = 0
+    while time.monotonic() - started < budget:
+        claimed = escalation_sweep_batch(now=now)
+        if not claimed:
+            break
+        total += claimed
+    return total

@@ -1,0 +1,105 @@
+"""The sweep's cost follows what is due, in a constant number of queries per batch; an outage does not cascade a
+flag up several levels; the idle sweep is one query."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import OrganizationFactory, UserFactory
+from engagements.tests.factories import EngagementFactory
+from escalations import services
+from escalations.models import Escalation, FlagStatus, RedFlag, Severity
+from notifications.models import Notification
+
+from .factories import raise_flag, warsaw
+
+pytestmark = pytest.mark.django_db
+
+
+def _flags(count):
+    """``count`` flags on as many engagements of as many clients, each with its own people and a follower."""
+    flags = []
+    for n in range(count):
+        client = OrganizationFactory()
+        engagement = EngagementFactory(client=client)
+        reporter = UserFactory(key_user=True, organization=client)
+        flags.append(raise_flag(engagement, reporter, severity=Severity.CRITICAL, title=f"Complaint {n}"))
+    return flags
+
+
+def _sweep_queries(now) -> tuple[int, int]:
+    """Flags claimed and queries run by one batch (the test transaction's savepoints left out)."""
+    with CaptureQueriesContext(connection) as captured:
+        claimed = services.escalation_sweep_batch(now=now)
+    return claimed, sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+
+def test_one_batch_runs_the_same_queries_for_few_and_many_due():
+    late = warsaw(2026, 11, 10, 11, 1)  # every critical flag missed its 1-hour acknowledgement at 11:00
+    _flags(3)
+    few = _sweep_queries(late)
+    RedFlag.objects.all().delete()
+    Notification.objects.all().delete()
+    _flags(15)
+    many = _sweep_queries(late)
+    assert (few[0], many[0]) == (3, 15)
+    assert many[1] == few[1], f"{few[1]} queries for 3 due, {many[1]} for 15"
+    assert Escalation.objects.count() == 15
+    # Each escalation told the CSM (new level), the PM (told on entry) and the client.
+    assert Notification.objects.filter(event__startswith="escalation:", channel="in_app").count() == 15 * 3
+
+
+def test_the_idle_sweep_is_one_query(engagement, client_key_user):
+    raise_flag(engagement, client_key_user)
+    claimed, count = _sweep_queries(warsaw(2026, 11, 10, 10, 30))
+    assert (claimed, count) == (0, 1)
+
+
+def test_after_an_outage_a_flag_climbs_one_level_not_all(engagement, client_key_user, csm):
+    flag = raise_flag(engagement, client_key_user, severity=Severity.CRITICAL)
+    # Nothing swept for three days: every level's deadline would have passed had the flag climbed on time.
+    services.escalation_sweep(now=warsaw(2026, 11, 13, 10))
+    flag.refresh_from_db()
+    assert flag.level == 2 and flag.owner == csm
+    assert flag.ack_due_at == warsaw(2026, 11, 13, 11)  # a fresh hour for the new level
+    assert list(Escalation.objects.values_list("level", flat=True)) == [2]
+
+
+def test_the_sweep_leaves_paused_and_closed_flags_alone(engagement, client_key_user, pm):
+    waiting = raise_flag(engagement, client_key_user)
+    services.flag_pause(flag=waiting, by=pm, reason="Logs?", now=warsaw(2026, 11, 10, 11))
+    closed = raise_flag(engagement, client_key_user, title="Other")
+    services.flag_resolve(flag=closed, by=pm, resolution="Done", now=warsaw(2026, 11, 10, 11))
+    services.flag_confirm(flag=closed, by=client_key_user, now=warsaw(2026, 11, 10, 12))
+    assert services.escalation_sweep(now=warsaw(2026, 12, 31, 12)) == 0
+    assert not Escalation.objects.exists()
+    assert RedFlag.objects.get(pk=closed.pk).status == FlagStatus.CLOSED
+
+
+def test_the_claim_uses_the_partial_index(engagement, client_key_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN of PostgreSQL's planner")
+    for n in range(30):
+        raise_flag(engagement, client_key_user, title=f"Flag {n}")
+    now = warsaw(2026, 11, 10, 10, 30)
+    claim = RedFlag.objects.due(now).order_by("next_due_at").select_for_update(skip_locked=True, of=("self",))[:1000]
+    sql, params = claim.query.get_compiler(using="default").as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask the planner what it would use at scale
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "red_flag_due" in plan, plan
+
+
+def test_two_flags_due_in_one_batch_with_mixed_work(engagement, client_key_user, pm):
+    escalating = raise_flag(engagement, client_key_user, title="Escalates")
+    closing = raise_flag(engagement, client_key_user, title="Closes")
+    services.flag_resolve(flag=closing, by=pm, resolution="Done", now=warsaw(2026, 11, 10, 11))
+    swept = services.escalation_sweep(now=warsaw(2026, 11, 16, 12))
+    assert swept == 2
+    escalating.refresh_from_db()
+    closing.refresh_from_db()
+    assert escalating.level == 2 and closing.status == FlagStatus.CLOSED
+    assert closing.next_due_at is None
+    assert escalating.next_due_at is not None and escalating.next_due_at > warsaw(2026, 11, 16, 12)
+    assert escalating.updated_at == warsaw(2026, 11, 16, 12)

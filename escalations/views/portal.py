@@ -1,0 +1,199 @@
+"""Portal pages: the escalation path in plain language, raising a complaint, the client's flags with their level,
+deadlines, timeline and action plan, confirming a resolution, and the client's own SLA figures."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import client_required, key_user_required
+from accounts.forms import add_service_errors
+from attachments.services import attachment_response
+from engagements import policy
+from engagements.models import Engagement
+from engagements.policy import object_for_user_or_404
+
+from .. import forms, selectors, services
+from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
+from ..services.flags import may_answer_for_client
+from . import act, flag_or_404, form_errors
+
+
+def _back(pk, anchor=""):
+    return reverse("portal:flag", args=[pk]) + anchor
+
+
+@client_required
+@require_GET
+def flags(request):
+    return render(
+        request,
+        "escalations/portal_flags.html",
+        {
+            "flags": selectors.client_flags(user=request.user),
+            "paths": selectors.escalation_paths_for_client(user=request.user),
+        },
+    )
+
+
+@client_required
+@require_http_methods(["GET", "POST"])
+def flag_raise(request):
+    engagements = Engagement.objects.visible_to(request.user).active().order_by("name")
+    form = forms.RaiseForm(request.POST or None, request.FILES or None, engagements=engagements)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            flag = services.flag_raise(
+                engagement=data["engagement"],
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                category=data["category"],
+                severity=data["severity"],
+                files=data["files"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(
+                request, _("Your red flag is registered. The team has been told, and you can follow it here.")
+            )
+            return redirect("portal:flag", pk=flag.pk)
+    return render(request, "escalations/portal_flag_raise.html", {"form": form})
+
+
+@client_required
+@require_GET
+def flag_detail(request, pk):
+    flag = flag_or_404(request, pk)
+    page = selectors.flag_page(flag=flag, user=request.user)
+    return render(
+        request,
+        "escalations/portal_flag.html",
+        {
+            "page": page,
+            "flag": flag,
+            "reply_form": forms.ReplyForm(),
+            "may_answer": flag.status == FlagStatus.RESOLVED and may_answer_for_client(request.user, flag),
+            "may_mark_duplicate": policy.may_decide(request.user, flag.engagement) and bool(page.others),
+            "step_statuses": StepStatus.choices,
+        },
+    )
+
+
+@client_required
+@require_POST
+def flag_reply(request, pk):
+    flag = flag_or_404(request, pk)
+    form = forms.ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_back(pk, "#reply"))
+    return act(
+        request,
+        lambda: services.flag_client_reply(
+            flag=flag, by=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+        ),
+        _("Thank you; your reply is on the timeline and the team has been told."),
+        back=_back(pk, "#timeline"),
+    )
+
+
+def _answerable_or_404(request, pk) -> RedFlag:
+    """The flag, if the user answers its resolution for the client (reporter, follower, key user), else 404."""
+    flag = flag_or_404(request, pk)
+    if not may_answer_for_client(request.user, flag):
+        raise Http404
+    return flag
+
+
+@client_required
+@require_POST
+def flag_confirm(request, pk):
+    flag = _answerable_or_404(request, pk)
+    return act(
+        request,
+        lambda: services.flag_confirm(flag=flag, by=request.user),
+        _("Thank you for confirming; the red flag is closed."),
+        back=_back(pk),
+    )
+
+
+@client_required
+@require_POST
+def flag_reopen(request, pk):
+    flag = _answerable_or_404(request, pk)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please tell us why it is not resolved."))
+        return redirect(_back(pk))
+    return act(
+        request,
+        lambda: services.flag_reopen(flag=flag, by=request.user, reason=form.cleaned_data["reason"]),
+        _("Reopened; the team must acknowledge it again within its deadline."),
+        back=_back(pk),
+    )
+
+
+@key_user_required
+@require_POST
+def flag_duplicate(request, pk):
+    flag = flag_or_404(request, pk)
+    if not policy.may_decide(request.user, flag.engagement):
+        raise Http404
+    form = forms.DuplicateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the red flag this one duplicates."))
+        return redirect(_back(pk))
+    return act(
+        request,
+        lambda: services.flag_mark_duplicate(flag=flag, of=form.cleaned_data["original"], by=request.user),
+        _("Marked as a duplicate; its reporters now follow the other red flag."),
+        back=_back(pk),
+    )
+
+
+@client_required
+@require_POST
+def step_status(request, pk):
+    step = object_for_user_or_404(ActionStep.objects.client_side(), user=request.user, pk=pk)
+    form = forms.StepStatusForm(request.POST)
+    back = (
+        request.POST.get("next")
+        if request.POST.get("next") == reverse("portal:tasks")
+        else _back(step.flag_id, "#plan")
+    )
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(back)
+    return act(
+        request,
+        lambda: services.step_update(
+            step=step, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+        ),
+        _("Thank you; the team sees the step's new status."),
+        back=back,
+    )
+
+
+@client_required
+@require_GET
+def attachment_download(request, pk):
+    attached = object_for_user_or_404(FlagAttachment.objects.select_related("attachment"), user=request.user, pk=pk)
+    return attachment_response(attached.attachment)
+
+
+@client_required
+@require_GET
+def sla_figures(request):
+    return render(
+        request,
+        "escalations/portal_sla.html",
+        {"report": selectors.sla_figures(user=request.user, scope="engagement")},
+    )
