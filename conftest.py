@@ -183,6 +183,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_dashboard_figures():
+    # The dashboards keep computed figures in the process too (portfolio.figures); each test starts without them.
+    from portfolio import figures
+
+    figures.forget()
+    yield
+    figures.forget()
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings):
     # The mail limits count in the cache: each test starts from zero, and never counts in the Redis that a
     # developer's running portal (or another test run) shares.

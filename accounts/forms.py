@@ -1,12 +1,14 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import client_access
+from . import client_access, time_zones
 from .lockout import password_confirm
 from .models import Invitation, StaffAbsence, User
 
@@ -66,9 +68,35 @@ class InvitationAcceptForm(CrispyFormMixin, forms.Form):
 
 
 class PreferencesForm(CrispyFormMixin, forms.ModelForm):
+    """Name, time zone and language. The time zones are the world's places grouped by region, without aliases,
+    with a search box that narrows the list (``static/js/app.js``, ``data-filter``)."""
+
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
     class Meta:
         model = User
         fields = ["full_name", "time_zone", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.time_zone if self.instance.pk else ""
+        self.fields["time_zone"].choices = time_zones.choices(now=timezone.now(), current=current)
+        self.fields["time_zone"].help_text = _("Dates and times on every page and in every email are shown in it.")
+        self.helper.layout = Layout(
+            "full_name",
+            HTML(
+                format_html(
+                    '<div class="mb-1"><label class="form-label" for="tz-search">{}</label>'
+                    '<input class="form-control form-control-sm" type="search" id="tz-search" data-filter="{}" '
+                    'placeholder="{}" autocomplete="off"></div>',
+                    _("Search the time zones"),
+                    self.auto_id % self.add_prefix("time_zone") if self.auto_id else "id_time_zone",
+                    _("City or region, e.g. Berlin"),
+                )
+            ),
+            "time_zone",
+            "language",
+        )
 
 
 class EmailChangeForm(CrispyFormMixin, forms.Form):
@@ -118,16 +146,40 @@ class PasswordResetRequestForm(forms.Form):
 
 
 class StaffAbsenceForm(CrispyFormMixin, forms.ModelForm):
+    """An absence: the dates, the reason and a note; for directors and admins also whose absence it is (``user``,
+    offered only when ``people`` is given)."""
+
     submit_label = _("Record absence")
 
     class Meta:
         model = StaffAbsence
-        fields = ["starts_on", "ends_on", "reason", "note"]
+        fields = ["user", "starts_on", "ends_on", "reason", "note"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
+        labels = {"starts_on": _("First day away"), "ends_on": _("Last day away")}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is None or self.instance.pk:
+            del self.fields["user"]
+        else:
+            self.fields["user"].queryset = people
+            self.fields["user"].label = _("Who is away")
+        if self.instance.pk:
+            self.helper.inputs[0].value = _("Save")
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error(
+                "ends_on",
+                _("The absence cannot end before it starts: choose an end date on or after the first day."),
+            )
+        return data
 
     def _post_clean(self):
-        # The service validates (who it is for, the dates' order) and names the field in its error.
+        # The service validates (who it is for, overlaps) and names the field in its error.
         return None

@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import client_access
+from . import client_access, hooks
 from .models import (
     CLIENT_ROLES,
     AbsenceReason,
@@ -81,6 +82,12 @@ def invitation_create(
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email address already exists.")})
     mail_throttle(kind="invitation", email=email, client_ip=client_ip, signed_in=True)
+    earlier = (
+        Invitation.objects.filter(email__iexact=email, organization=organization, accepted_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    earlier_was_pending = earlier is not None and earlier.is_pending(now)
     # A new invitation replaces any still-pending one for the same address at this client (only:
     # another client's invitations are not this CSM's to revoke).
     Invitation.objects.pending(now).filter(email__iexact=email, organization=organization).update(revoked_at=now)
@@ -111,7 +118,41 @@ def invitation_create(
         language=by.language,
         now=now,
     )
+    # What became of the earlier invitation to the same address, for the page to say (``invitation_replaced_note``).
+    invitation.earlier, invitation.earlier_was_pending = earlier, earlier_was_pending
     return invitation
+
+
+def invitation_replaced_note(invitation: Invitation) -> str:
+    """What happened to the earlier invitation to the same address, in words (empty when there was none)."""
+    earlier = getattr(invitation, "earlier", None)
+    if earlier is None:
+        return ""
+    sent = date_format(timezone.localtime(earlier.created_at), "SHORT_DATE_FORMAT")
+    if getattr(invitation, "earlier_was_pending", False):
+        return _("The earlier invitation of %(sent)s was withdrawn: its link no longer works, only the new one.") % {
+            "sent": sent
+        }
+    if earlier.revoked_at:
+        return _("The earlier invitation of %(sent)s had been revoked.") % {"sent": sent}
+    return _("The earlier invitation of %(sent)s had expired.") % {"sent": sent}
+
+
+@transaction.atomic
+def invitation_resend(*, by: User, invitation: Invitation, client_ip: str | None = None, now=None) -> Invitation:
+    """Send the invitation again, as a new one with a new link (the earlier link stops working)."""
+    invitation = Invitation.objects.visible_to(by).get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation was accepted: the person has an account already."))
+    return invitation_create(
+        by=by,
+        organization=invitation.organization,
+        email=invitation.email,
+        full_name=invitation.full_name,
+        role=invitation.role,
+        client_ip=client_ip,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -149,6 +190,7 @@ def invitation_accept(*, token: str, password: str, full_name: str = "", now=Non
     invitation.accepted_at = now
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
+    hooks.invitation_accepted(invitation=invitation, user=user, now=now)
     return user
 
 
@@ -354,6 +396,40 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str, langu
 # --- Absences ----------------------------------------------------------------------------------------------------
 
 
+def may_record_absence_of(by: User, user: User) -> bool:
+    """Everyone records (and changes) their own absences; someone else's reroutes their work on every engagement
+    (and the on-call rota), so only directors and admins do."""
+    if not by.is_active or not (by.is_vendor_user or by.is_superuser):
+        return False
+    return by.pk == user.pk or by.leads_delivery
+
+
+def _absence_validate(absence: StaffAbsence) -> None:
+    """In words, next to the field: an end before the start; and never two absences of one person at once."""
+    if absence.starts_on and absence.ends_on and absence.ends_on < absence.starts_on:
+        raise ValidationError(
+            {"ends_on": _("The absence cannot end before it starts: choose an end date on or after the first day.")}
+        )
+    overlapping = (
+        StaffAbsence.objects.filter(user=absence.user, starts_on__lte=absence.ends_on, ends_on__gte=absence.starts_on)
+        .exclude(pk=absence.pk)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            _(
+                "This overlaps %(name)s's absence from %(start)s to %(end)s. Change that absence instead, or "
+                "choose other dates."
+            )
+            % {
+                "name": absence.user.full_name,
+                "start": date_format(overlapping.starts_on, "SHORT_DATE_FORMAT"),
+                "end": date_format(overlapping.ends_on, "SHORT_DATE_FORMAT"),
+            }
+        )
+
+
 @transaction.atomic
 def staff_absence_record(
     *,
@@ -365,22 +441,74 @@ def staff_absence_record(
     note: str = "",
     now=None,
 ) -> StaffAbsence:
-    """Record that a staff member is away. Everyone records their own; someone else's absence reroutes their
-    work on every engagement (and the on-call rota), so only directors and admins record it."""
-    if not by.is_active or not (by.is_vendor_user or by.is_superuser):
-        raise PermissionDenied
-    if by.pk != user.pk and not by.leads_delivery:
+    """Record that a staff member is away (see ``may_record_absence_of``). Overlapping absences of one person are
+    refused with a message; the deputies who stand in are told (``hooks.absence_changed``)."""
+    now = now or timezone.now()
+    if not may_record_absence_of(by, user):
         raise PermissionDenied
     if not user.is_vendor_user:
         raise ValidationError({"user": _("Absences are recorded for our own staff.")})
+    # One person's absences are checked for overlaps one writer at a time.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     absence = StaffAbsence(
         user=user,
         starts_on=starts_on,
         ends_on=ends_on,
         reason=reason,
         note=(note or "").strip(),
-        created_at=now or timezone.now(),
+        created_at=now,
     )
+    _absence_validate(absence)
     absence.full_clean()
     absence.save()
+    hooks.absence_changed(absence=absence, now=now)
     return absence
+
+
+ABSENCE_EDITABLE = ("starts_on", "ends_on", "reason", "note")
+
+
+def absence_is_over(absence: StaffAbsence, *, today) -> bool:
+    return absence.ends_on < today
+
+
+@transaction.atomic
+def staff_absence_update(*, by: User, absence: StaffAbsence, now=None, **fields) -> StaffAbsence:
+    """Change an absence that is not over yet (dates, reason, note): the same rules as recording one."""
+    now = now or timezone.now()
+    if not may_record_absence_of(by, absence.user):
+        raise PermissionDenied
+    User.objects.select_for_update().filter(pk=absence.user_id).first()
+    absence = StaffAbsence.objects.select_related("user").get(pk=absence.pk)
+    if absence_is_over(absence, today=timezone.localdate(now)):
+        raise ValidationError(_("This absence is over; it stays as it was recorded."))
+    for field, value in fields.items():
+        if field not in ABSENCE_EDITABLE:
+            raise ValueError(field)
+        setattr(absence, field, value.strip() if field == "note" else value)
+    _absence_validate(absence)
+    absence.full_clean()
+    absence.save()
+    hooks.absence_changed(absence=absence, now=now)
+    return absence
+
+
+@transaction.atomic
+def staff_absence_cancel(*, by: User, absence: StaffAbsence, now=None) -> StaffAbsence | None:
+    """Cancel an absence: one still to come is removed; one under way ends yesterday (the person is back today),
+    so what happened while they were away stays true. Returns the shortened absence, or None when removed."""
+    now = now or timezone.now()
+    if not may_record_absence_of(by, absence.user):
+        raise PermissionDenied
+    absence = StaffAbsence.objects.select_for_update().select_related("user").get(pk=absence.pk)
+    today = timezone.localdate(now)
+    if absence_is_over(absence, today=today):
+        raise ValidationError(_("This absence is over; it stays as it was recorded."))
+    if absence.starts_on < today:
+        absence.ends_on = today - timedelta(days=1)
+        absence.save(update_fields=["ends_on"])
+        hooks.absence_changed(absence=absence, now=now)
+        return absence
+    hooks.absence_changed(absence=absence, deleted=True, now=now)
+    absence.delete()
+    return None

@@ -36,8 +36,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("absences/", views.absences, name="absences"),
+    path("absences/<int:pk>/edit/", views.absence_edit, name="absence_edit"),
+    path("absences/<int:pk>/cancel/", views.absence_cancel, name="absence_cancel"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
@@ -24,7 +25,7 @@ from .forms import (
     StaffAbsenceForm,
     add_service_errors,
 )
-from .models import EmailChange, Invitation, StaffAbsence
+from .models import VENDOR_ROLES, EmailChange, Invitation, StaffAbsence, User
 from .throttle import MailThrottled
 
 
@@ -144,13 +145,33 @@ def invitation_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            note = services.invitation_replaced_note(invitation)
+            messages.success(
+                request,
+                " ".join(filter(None, [_("Invitation sent to %(email)s.") % {"email": invitation.email}, note])),
+            )
             return redirect("accounts:invitation_list")
     return render(
         request,
         "accounts/invitation_form.html",
         {"form": form, "INVITATION_VALID_DAYS": settings.INVITATION_VALID_DAYS},
     )
+
+
+@staff_required
+@require_POST
+def invitation_resend(request, pk):
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
+    try:
+        new = services.invitation_resend(by=request.user, invitation=invitation, client_ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        note = services.invitation_replaced_note(new)
+        messages.success(
+            request, " ".join(filter(None, [_("A new invitation was sent to %(email)s.") % {"email": new.email}, note]))
+        )
+    return redirect("accounts:invitation_list")
 
 
 @staff_required
@@ -187,15 +208,82 @@ def invitation_accept(request, token):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def absences(request):
-    """Staff record their own absences; while a PM is away the deputy stands in on their engagements."""
-    form = StaffAbsenceForm(request.POST or None)
+    """Staff record their own absences (directors and admins anyone's, and see the whole team's); while a PM is
+    away the deputy stands in on their engagements."""
+    leads = request.user.leads_delivery
+    people = User.objects.filter(is_active=True, role__in=VENDOR_ROLES).order_by("full_name") if leads else None
+    form = StaffAbsenceForm(request.POST or None, people=people, initial={"user": request.user.pk})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        user = data.pop("user", None) or request.user
         try:
-            services.staff_absence_record(by=request.user, user=request.user, **form.cleaned_data)
+            services.staff_absence_record(by=request.user, user=user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Absence recorded: your deputy steps in on your engagements."))
+            if user == request.user:
+                messages.success(request, _("Absence recorded: your deputy steps in on your engagements."))
+            else:
+                messages.success(request, _("Absence of %(name)s recorded.") % {"name": user.full_name})
             return redirect("accounts:absences")
-    mine = StaffAbsence.objects.visible_to(request.user).filter(user=request.user)
-    return render(request, "accounts/absences.html", {"form": form, "absences": mine})
+    today = timezone.localdate()
+    visible = StaffAbsence.objects.visible_to(request.user).select_related("user")
+    context = {
+        "form": form,
+        "mine": visible.filter(user=request.user).order_by("-starts_on")[:50],
+        # Directors and admins see the team's current and coming absences (who stands in is on the engagements).
+        "team": visible.filter(ends_on__gte=today).exclude(user=request.user).order_by("starts_on", "user__full_name")
+        if leads
+        else None,
+        "today": today,
+    }
+    return render(request, "accounts/absences.html", context)
+
+
+def _absence_to_change_or_404(request, pk):
+    """Someone's absence for those who may change it (its person, directors, admins); 404 for everyone else."""
+    absence = get_object_or_404(StaffAbsence.objects.visible_to(request.user).select_related("user"), pk=pk)
+    if not services.may_record_absence_of(request.user, absence.user):
+        raise Http404
+    return absence
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def absence_edit(request, pk):
+    absence = _absence_to_change_or_404(request, pk)
+    if services.absence_is_over(absence, today=timezone.localdate()):
+        messages.error(request, _("This absence is over; it stays as it was recorded."))
+        return redirect("accounts:absences")
+    form = StaffAbsenceForm(request.POST or None, instance=absence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_absence_update(by=request.user, absence=absence, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Absence changed."))
+            return redirect("accounts:absences")
+    return render(request, "accounts/absence_form.html", {"form": form, "absence": absence})
+
+
+@staff_required
+@require_POST
+def absence_cancel(request, pk):
+    absence = _absence_to_change_or_404(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm the cancellation."))
+        return redirect("accounts:absences")
+    try:
+        shortened = services.staff_absence_cancel(by=request.user, absence=absence)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if shortened is None:
+            messages.success(request, _("Absence cancelled."))
+        else:
+            messages.success(
+                request,
+                _("Absence ended: %(name)s is back today.") % {"name": shortened.user.full_name},
+            )
+    return redirect("accounts:absences")

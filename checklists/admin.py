@@ -1,23 +1,20 @@
+import nested_admin
 from django.contrib import admin, messages
+from django.db.models import Count, TextField
+from django.forms import Textarea
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models, services
 
 # --- Checklist templates: what admins configure -------------------------------------------------
+# A template's stages and each stage's items are edited on the template's one page (nested inlines), laid out to
+# fit a 1,440 px screen (``static/css/admin_checklists.css``).
 
 
-class TemplateStageInline(admin.TabularInline):
-    model = models.TemplateStage
-    extra = 0
-    fields = ["position", "title", "client_acceptance_required", "description"]
-    show_change_link = True
-    ordering = ["position", "pk"]
-
-
-class TemplateItemInline(admin.TabularInline):
+class TemplateItemInline(nested_admin.NestedTabularInline):
     model = models.TemplateItem
-    extra = 1
+    extra = 0
     fields = [
         "position",
         "title",
@@ -26,22 +23,51 @@ class TemplateItemInline(admin.TabularInline):
         "due_offset_days",
         "due_from",
         "evidence_required",
+        "closes_with",
         "guidance",
     ]
     ordering = ["position", "pk"]
+    formfield_overrides = {
+        TextField: {"widget": Textarea(attrs={"rows": 1, "cols": 28})},
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("position", "due_offset_days"):
+            field.widget.attrs["class"] = "vNarrowIntegerField"
+        elif db_field.name == "title":
+            field.widget.attrs["size"] = 32
+        return field
+
+
+class TemplateStageInline(nested_admin.NestedStackedInline):
+    model = models.TemplateStage
+    extra = 0
+    fields = [("position", "title", "client_acceptance_required"), "description"]
+    ordering = ["position", "pk"]
+    inlines = [TemplateItemInline]
+    formfield_overrides = {
+        TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 80})},
+    }
 
 
 @admin.register(models.ChecklistTemplate)
-class ChecklistTemplateAdmin(admin.ModelAdmin):
+class ChecklistTemplateAdmin(nested_admin.NestedModelAdmin):
     list_display = ["name", "is_default", "stage_count", "created_at"]
     search_fields = ["name"]
     inlines = [TemplateStageInline]
     actions = ["duplicate"]
     readonly_fields = ["created_at"]
 
-    @admin.display(description=_("stages"))
+    class Media:
+        css = {"all": ["css/admin_checklists.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(stage_total=Count("stages"))
+
+    @admin.display(description=_("stages"), ordering="stage_total")
     def stage_count(self, obj):
-        return obj.stages.count()
+        return obj.stage_total
 
     @admin.action(description=_("Duplicate the selected templates"))
     def duplicate(self, request, queryset):
@@ -56,13 +82,16 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.TemplateStage)
-class TemplateStageAdmin(admin.ModelAdmin):
+class TemplateStageAdmin(nested_admin.NestedModelAdmin):
     list_display = ["title", "template", "position", "client_acceptance_required"]
     list_editable = ["position"]
     list_filter = ["template"]
     list_select_related = ["template"]
     inlines = [TemplateItemInline]
     ordering = ["template", "position"]
+
+    class Media:
+        css = {"all": ["css/admin_checklists.css"]}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -12,15 +12,21 @@ class ChecklistsConfig(AppConfig):
         from engagements.models import Phase
         from notifications import registry
 
-        from . import health, reminders, services, tasks
+        from . import health, reminders, services, tasks, work
 
         # Going live needs the client's acceptances; template due dates follow the kickoff and contract dates.
         hooks.phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)(services.go_live_missing)
         hooks.on_anchor_dates_moved(services.due_dates_reanchor)
         health.register()
+        # Its lists on "My work" (due items, deputy hand-overs, client questions, stages awaiting the client).
+        work.register()
 
         # Checklist mail: its category, the reminder kinds, the day-30 tick and the weekly CSM digest's row.
         registry.register_category(reminders.CHECKLIST_CATEGORY, _("Checklist reminders"), position=10)
+        registry.register_category(
+            reminders.DECISIONS_CATEGORY, _("Client decisions and feedback"), for_client_users=False, position=11
+        )
+        registry.register_category(reminders.COMMENTS_CATEGORY, _("Comments and questions"), position=12)
         registry.register_reminder_kind(reminders.DUE_SOON_KIND, reminders.remind_due_soon)
         registry.register_reminder_kind(reminders.OVERDUE_KIND, reminders.remind_overdue)
         registry.register_reminder_kind(reminders.WEEKLY_KIND, reminders.remind_csm_weekly)

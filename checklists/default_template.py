@@ -11,6 +11,8 @@ default assignee role, due offset in days from kickoff, evidence required).
 """
 
 DEFAULT_TEMPLATE_NAME = "Standard onboarding"
+# Items that close with a client decision rather than by hand (``ItemCompletion``): title -> how.
+CLOSES_WITH = {"Accept the work plan": "work_plan"}
 DEFAULT_TEMPLATE_DESCRIPTION = (
     "Scope and obligations, environments, documentation, quality assurance, work-plan acceptance."
 )

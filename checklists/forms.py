@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import CrispyFormMixin
 from accounts.models import User
 from engagements.forms import DATE
 from engagements.selectors import assignee_choices
@@ -13,7 +14,9 @@ class TemplateApplyForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Checklist template"), queryset=ChecklistTemplate.objects.all())
 
 
-class ItemCreateForm(forms.ModelForm):
+class ItemCreateForm(CrispyFormMixin, forms.ModelForm):
+    submit_label = _("Add")
+
     class Meta:
         model = ChecklistItem
         fields = ["title", "owner_side", "assignee", "due_on", "evidence_required"]
@@ -46,7 +49,11 @@ class EvidenceForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write a comment first.")},
+    )
     is_internal = forms.BooleanField(label=_("Internal (vendor only)"), required=False)
 
 
@@ -60,7 +67,9 @@ class SatisfactionForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
 
 
-class ActualsForm(forms.Form):
+class ActualsForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Add entry")
+
     spent_on = forms.DateField(label=_("Date"), widget=DATE)
     effort_days = forms.DecimalField(
         label=_("Person-days"), min_value=0, max_digits=9, decimal_places=1, required=False

@@ -35,6 +35,15 @@ class AssigneeRole(models.TextChoices):
     KEY_USER = "key_user", _("Client key user")
 
 
+class ItemCompletion(models.TextChoices):
+    """How an item gets done: by hand (ticked, or completed with evidence), or by a client decision it stands for
+    (the "accept the work plan" task closes when the key user accepts the work plan, and opens again when they
+    reject it)."""
+
+    MANUAL = "", _("Marked done by hand")
+    WORK_PLAN = "work_plan", _("When the client accepts the work plan")
+
+
 class DueFrom(models.TextChoices):
     KICKOFF = "kickoff", _("Kickoff")
     CONTRACT = "contract", _("Contract signature")
@@ -102,6 +111,9 @@ class TemplateItem(models.Model):
         max_length=10,
         choices=Evidence.choices,
         default=Evidence.NONE,
+    )
+    closes_with = models.CharField(
+        _("done"), max_length=20, choices=ItemCompletion.choices, blank=True, default=ItemCompletion.MANUAL
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -247,6 +259,9 @@ class ChecklistItem(models.Model):
         choices=Evidence.choices,
         default=Evidence.NONE,
     )
+    closes_with = models.CharField(
+        _("done"), max_length=20, choices=ItemCompletion.choices, blank=True, default=ItemCompletion.MANUAL
+    )
     evidence_link = models.URLField(_("evidence link"), max_length=500, blank=True)
     evidence_file = models.ForeignKey(
         "attachments.Attachment",
@@ -322,6 +337,7 @@ ITEM_EVENT_LABELS = {
     "created": _("created"),
     "updated": _("changed"),
     "completed": _("completed"),
+    "reopened": _("reopened"),
     "commented": _("commented"),
 }
 

@@ -26,7 +26,7 @@ from accounts.models import Role, StaffAbsence, User, zone_named
 from engagements.models import Phase, Side, Stakeholder
 from engagements.services import engagement_acting_pm
 from notifications.models import Category, Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notify_many, reminder_schedule
+from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
 from .models import ChecklistItem
 
@@ -35,8 +35,11 @@ OVERDUE_KIND = "checklist.overdue"
 WEEKLY_KIND = "checklist.csm_weekly"
 WEEKLY_KEY = "checklist:csm-weekly"
 REMIND_AT = time(9, 0)
-# The notification category of checklist mail (registered in ChecklistsConfig.ready()).
+# The notification categories of checklist mail (registered in ChecklistsConfig.ready()): reminders about items,
+# the client's decisions and feedback (rejections, a score that changes health), and comments.
 CHECKLIST_CATEGORY = "checklist"
+DECISIONS_CATEGORY = "decisions"
+COMMENTS_CATEGORY = "comments"
 
 
 def _keys(item_pk: int) -> tuple[str, str]:
@@ -124,6 +127,9 @@ def item_reminders_sync(item, *, now=None) -> None:
             )
     if to_create:
         Reminder.objects.bulk_create(to_create)
+    if item.is_closed:
+        # Reminders already sent about it must not stay "New" in anyone's centre, nor go out in a digest.
+        notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
 
 
 def _recipients_for(items, *, today) -> dict[int, object]:

@@ -25,6 +25,7 @@ from .models import (
     StageAcceptance,
     StageActual,
 )
+from .plans import work_plan_acceptable
 
 
 def count_of(queryset, group_by: str):
@@ -87,6 +88,17 @@ def open_rejections_count(today: date | None = None):
     return reopened + plan_rejected
 
 
+def with_next_client_step(queryset):
+    """Engagements annotated with the client's next open task (title, due date, id): what the portal home shows."""
+    step = items_of_engagement_row().open().client_side().order_by(F("due_on").asc(nulls_last=True), "position", "pk")
+    return queryset.annotate(
+        next_client_title=Subquery(step.values("title")[:1]),
+        next_client_due_on=Subquery(step.values("due_on")[:1]),
+        next_client_item=Subquery(step.values("pk")[:1]),
+        client_open=count_of(items_of_engagement_row().open().client_side(), "stage__engagement"),
+    )
+
+
 def with_progress(queryset, *, today: date):
     """Engagements annotated with their checklist's progress and next due item (for dashboards)."""
     items = items_of_engagement_row()
@@ -100,8 +112,6 @@ def with_progress(queryset, *, today: date):
 
 
 # --- The checklist of one engagement ---------------------------------------------------------------------------
-
-
 @dataclass
 class StageView:
     stage: ChecklistStage
@@ -109,6 +119,7 @@ class StageView:
     done: int = 0
     total: int = 0
     overdue: int = 0
+    open: int = 0
     past_due_unaccepted: bool = False
     # Entries of effort and money spent (empty for a client: vendor-internal) and their sums.
     actuals: list = field(default_factory=list)
@@ -118,6 +129,13 @@ class StageView:
     @property
     def progress(self):
         return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def acceptable(self) -> bool:
+        """The client may accept the stage now: it needs acceptance, is not accepted, and nothing in it is open
+        (the rule ``acceptance_decide`` enforces)."""
+        stage = self.stage
+        return bool(stage.acceptance_required and stage.accepted_at is None and self.items and not self.open)
 
 
 @dataclass
@@ -132,6 +150,9 @@ class ChecklistOverview:
     acceptances: list
     # The latest work-plan decision when it is a rejection: the team sees the reason until the client accepts.
     work_plan_rejection: StageAcceptance | None
+    # The latest work-plan decision, and whether the client may accept the plan as it stands now.
+    work_plan_decision: StageAcceptance | None
+    work_plan_acceptable: bool
     actual_days: Decimal
     actual_amount: Decimal
 
@@ -160,6 +181,7 @@ def _stage_views(stages, today):
             done=sum(1 for i in counted if i.status == ItemStatus.DONE),
             total=len(counted),
             overdue=sum(1 for i in items if i.is_overdue(today)),
+            open=sum(1 for i in items if not i.is_closed),
             actuals=actuals,
             actual_days=sum((a.effort_days for a in actuals), start=Decimal(0)),
             actual_amount=sum((a.amount for a in actuals), start=Decimal(0)),
@@ -266,6 +288,8 @@ def checklist_overview(*, engagement: Engagement, user, today: date | None = Non
         else None,
         actual_days=sum((v.actual_days for v in stage_views), start=Decimal(0)),
         actual_amount=sum((v.actual_amount for v in stage_views), start=Decimal(0)),
+        work_plan_decision=work_plan_decision,
+        work_plan_acceptable=work_plan_acceptable(stages=stages, latest=work_plan_decision),
     )
 
 
@@ -300,6 +324,26 @@ def client_tasks(*, user):
         .client_side()
         .select_related("stage__engagement", "assignee", "evidence_file")
         .order_by(F("completed_at").desc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def recent_rejections(*, user, since, limit: int = 10):
+    """The client's rejections since ``since`` on the engagements ``user`` sees, newest first (one query)."""
+    return (
+        StageAcceptance.objects.visible_to(user)
+        .filter(decision=Decision.REJECTED, decided_at__gte=since)
+        .select_related("engagement__client", "stage", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def low_scores(*, user, since, at_most: int, limit: int = 10):
+    """Satisfaction scores of ``at_most`` or less answered since ``since``, newest first (one query)."""
+    return (
+        SatisfactionScore.objects.visible_to(user)
+        .filter(score__lte=at_most, answered_at__gte=since)
+        .select_related("engagement__client", "answered_by")
+        .order_by("-answered_at", "-pk")[:limit]
     )
 
 

@@ -2,6 +2,8 @@
 and the client's tasks, decisions and satisfaction answers. Views parse input, call one selector or service,
 render."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +15,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import client_required, key_user_required, staff_required
+from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.policy import object_for_user_or_404
 from engagements.selectors import assignee_choices
-from engagements.view_helpers import back_to_engagement, engagement_or_404, error_text, record_or_404, submit
+from engagements.view_helpers import (
+    back_to_engagement,
+    engagement_or_404,
+    error_text,
+    form_again,
+    record_or_404,
+    submit,
+)
 
 from . import forms, selectors, services, task_sources
 from .models import ChecklistItem, ChecklistStage, SatisfactionScore, StageActual
@@ -46,31 +56,35 @@ def template_apply(request, pk):
 def item_create(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
     engagement = stage.engagement
-    submit(
-        request,
-        forms.ItemCreateForm(request.POST, engagement=engagement),
-        lambda data: services.item_create(by=request.user, stage=stage, **data),
-        success=_("Item added."),
-        invalid=_("The item was not added: give it a title."),
-    )
-    return back_to_engagement(engagement, f"#stage-{stage.pk}")
+    form = forms.ItemCreateForm(request.POST, engagement=engagement)
+    if _save_or_explain(form, lambda data: services.item_create(by=request.user, stage=stage, **data)):
+        messages.success(request, _("Item added."))
+        return back_to_engagement(engagement, f"#stage-{stage.pk}")
+    return form_again(request, form, f"{stage.title} · {_('Add an item')}", engagement=engagement)
 
 
 @staff_required
 @require_POST
 def stage_actuals(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk, manage=True)
-    submit(
-        request,
-        forms.ActualsForm(request.POST),
-        lambda data: services.stage_actual_add(by=request.user, stage=stage, **data),
-        success=_("Actuals recorded."),
-        invalid=lambda form: (
-            _("Nothing was recorded: enter the date and the effort or amount spent (zero or more). %(errors)s")
-            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)}
-        ),
-    )
-    return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
+    form = forms.ActualsForm(request.POST)
+    if _save_or_explain(form, lambda data: services.stage_actual_add(by=request.user, stage=stage, **data)):
+        messages.success(request, _("Actuals recorded."))
+        return back_to_engagement(stage.engagement, f"#stage-{stage.pk}")
+    return form_again(request, form, f"{stage.title} · {_('Record actuals')}", engagement=stage.engagement)
+
+
+def _save_or_explain(form, call) -> bool:
+    """Run the service with the form's data; its errors go next to their fields (the caller shows the form again
+    with what was typed)."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
 
 
 @staff_required
@@ -99,15 +113,18 @@ def _evidence(item):
     return attachment_response(item.evidence_file)
 
 
-def _complete(request, item, *, success):
-    """Mark an item done with the evidence posted (staff page and portal alike)."""
-    submit(
-        request,
-        forms.EvidenceForm(request.POST, request.FILES),
-        lambda data: services.item_complete(by=request.user, item=item, **data),
-        success=success,
-        invalid=lambda form: _("Check the evidence: %(errors)s") % {"errors": form.errors.as_text()},
-    )
+def _complete(request, item, form, *, success) -> bool:
+    """Mark an item done with the evidence posted (staff page and portal alike). Errors go to the form's
+    fields, in words; the caller shows the form again with what was typed."""
+    if not form.is_valid():
+        return False
+    try:
+        services.item_complete(by=request.user, item=item, **form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def _item_context(request, item, **extra):
@@ -124,10 +141,20 @@ def _item_context(request, item, **extra):
         "statuses": selectors.item_statuses(can_manage=can_manage),
         "can_manage": can_manage,
         "evidence_form": forms.EvidenceForm(),
-        "comment_form": forms.CommentForm(),
+        "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
         "today": today,
         **extra,
     }
+
+
+def _checklist_changed(response, item):
+    """Tell the page that something its figures count changed (htmx fires the event after the swap): the
+    engagement page then reloads its progress, stage counts, next actions and health (``portfolio``), without
+    this app knowing which page is open."""
+    response["HX-Trigger-After-Swap"] = json.dumps(
+        {"checklist-changed": {"engagement": item.stage.engagement_id, "item": item.pk}}
+    )
+    return response
 
 
 @staff_required
@@ -156,32 +183,54 @@ def item_detail(request, pk):
             if error:
                 messages.error(request, error)
             return redirect("checklists:item", pk=item.pk)
+        response = render(request, "checklists/partials/item_row.html", _item_context(request, item, error=error))
+        return response if error else _checklist_changed(response, item)
     if request.htmx:
-        return render(request, "checklists/partials/item_row.html", _item_context(request, item, error=error))
+        return render(request, "checklists/partials/item_row.html", _item_context(request, item))
     return render(request, "checklists/item_detail.html", _item_context(request, item))
 
 
 @staff_required
 @require_POST
 def item_complete(request, pk):
+    """The item page's "complete with evidence" form: on a mistake the page shows again with the link that was
+    typed and the error next to its field."""
     item = _item_or_404(request, pk)
-    _complete(request, item, success=_("Item done."))
-    return redirect("checklists:item", pk=item.pk)
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if _complete(request, item, form, success=_("Item done.")):
+        return redirect("checklists:item", pk=item.pk)
+    return render(request, "checklists/item_detail.html", _item_context(request, item, evidence_form=form))
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_comment(request, pk):
+    """The item's comments: GET loads them (into the engagement page's row when its disclosure opens), POST adds
+    one and answers with the updated comments (and, for htmx, the row's new comment count)."""
     item = _item_or_404(request, pk)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(reverse("checklists:item", args=[item.pk]) + "#comments")
+        return render(request, "checklists/partials/item_comments.html", _item_context(request, item))
     form = forms.CommentForm(request.POST)
+    error = ""
     if form.is_valid():
-        services.item_comment_add(by=request.user, item=item, **form.cleaned_data)
+        try:
+            services.item_comment_add(by=request.user, item=item, **form.cleaned_data)
+        except ValidationError as exc:
+            error = error_text(exc)
     else:
-        messages.error(request, _("Write a comment first."))
+        error = _("Write a comment first.")
     if request.htmx:
         item = _item_or_404(request, pk)
-        return render(request, "checklists/partials/item_comments.html", _item_context(request, item))
-    return redirect("checklists:item", pk=item.pk)
+        context = _item_context(request, item, comment_error=error, comment_count_oob=not error)
+        if error:
+            context["comment_body"] = request.POST.get("body", "")
+        response = render(request, "checklists/partials/item_comments.html", context)
+        return response if error else _checklist_changed(response, item)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("checklists:item", args=[item.pk]) + "#comments")
 
 
 @staff_required
@@ -242,27 +291,48 @@ def _portal_item_or_404(request, pk) -> ChecklistItem:
     return object_for_user_or_404(items, user=request.user, pk=pk)
 
 
-@client_required
-@require_GET
-def portal_item(request, pk):
-    item = _portal_item_or_404(request, pk)
+def _portal_item_page(request, item, *, evidence_form=None, comment_form=None):
     item.overdue = item.is_overdue(timezone.localdate())
     context = {
         "item": item,
-        "evidence_form": forms.EvidenceForm(),
-        "comment_form": forms.CommentForm(),
+        "evidence_form": evidence_form or forms.EvidenceForm(),
+        "comment_form": comment_form or forms.CommentForm(),
         "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
+        "can_reopen": services.item_reopen_allowed(by=request.user, item=item),
     }
     return render(request, "checklists/portal_item.html", context)
+
+
+@client_required
+@require_GET
+def portal_item(request, pk):
+    return _portal_item_page(request, _portal_item_or_404(request, pk))
 
 
 @client_required
 @require_POST
 def portal_item_complete(request, pk):
     item = _portal_item_or_404(request, pk)
-    _complete(request, item, success=_("Thank you, the task is done."))
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    if not _complete(request, item, form, success=_("Thank you, the task is done.")):
+        # The task page shows the form again, with the link typed and the error next to its field.
+        return _portal_item_page(request, item, evidence_form=form)
     if request.POST.get("next") == "tasks":
         return redirect("portal:tasks")
+    return redirect("portal:item", pk=item.pk)
+
+
+@client_required
+@require_POST
+def portal_item_reopen(request, pk):
+    """The client takes back a "done" they clicked by mistake (recorded in the item's history)."""
+    item = _portal_item_or_404(request, pk)
+    try:
+        services.item_reopen(by=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The task is open again."))
     return redirect("portal:item", pk=item.pk)
 
 
@@ -272,11 +342,14 @@ def portal_item_comment(request, pk):
     item = _portal_item_or_404(request, pk)
     form = forms.CommentForm(request.POST)
     if form.is_valid():
-        services.item_comment_add(by=request.user, item=item, body=form.cleaned_data["body"])
-        messages.success(request, _("Comment sent."))
-    else:
-        messages.error(request, _("Write a comment first."))
-    return redirect("portal:item", pk=item.pk)
+        try:
+            services.item_comment_add(by=request.user, item=item, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return _portal_item_page(request, item, comment_form=form)
+    messages.success(request, _("Comment sent. The team has been told."))
+    return redirect(reverse("portal:item", args=[item.pk]) + "#comments")
 
 
 @client_required

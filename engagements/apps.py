@@ -6,9 +6,13 @@ class EngagementsConfig(AppConfig):
     name = "engagements"
 
     def ready(self):
-        from accounts import client_access
+        from django.utils.translation import gettext_lazy as _
 
-        from . import hooks, policy, services
+        from accounts import client_access
+        from accounts import hooks as account_hooks
+        from notifications import registry
+
+        from . import cover, hooks, policy, services
         from .models import CommitmentSource, Phase
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
@@ -17,3 +21,10 @@ class EngagementsConfig(AppConfig):
         hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)
         for source in CommitmentSource:
             hooks.register_commitment_source(source.value, source.label)
+        # Absence cover: the deputy hears when they stand in, both hear when the PM is back.
+        account_hooks.on_absence_changed(cover.absence_cover_sync)
+        registry.register_category(cover.COVER_CATEGORY, _("Absence cover"), for_client_users=False, position=20)
+        registry.register_reminder_kind(cover.START_KIND, cover.notify_cover_start)
+        registry.register_reminder_kind(cover.END_KIND, cover.notify_cover_end)
+        # A client person invited from their stakeholder row is linked to it when they accept.
+        account_hooks.on_invitation_accepted(services.stakeholders_link_on_acceptance)

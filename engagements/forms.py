@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyFormMixin
@@ -63,6 +64,20 @@ class BillingRecordForm(CrispyFormMixin, forms.ModelForm):
         widgets = {"due_on": DATE}
 
 
+class ClientSelect(forms.Select):
+    """The client picker of a new engagement: each client carries its contract signature date from its profile, so
+    the form fills the engagement's date when a client is chosen (``static/js/app.js``, ``data-fills``)."""
+
+    contract_dates: dict = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        signed = self.contract_dates.get(getattr(value, "value", value))
+        if signed:
+            option["attrs"]["data-contract-signed-on"] = signed.isoformat()
+        return option
+
+
 class EngagementForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = Engagement
@@ -81,25 +96,67 @@ class EngagementForm(CrispyFormMixin, forms.ModelForm):
             "planned_amount",
             "currency",
         ]
-        widgets = {"contract_signed_on": DATE, "kickoff_on": DATE, "target_go_live_on": DATE}
+        widgets = {
+            "client": ClientSelect(
+                attrs={"data-fills": "id_contract_signed_on", "data-fills-from": "contract-signed-on"}
+            ),
+            "contract_signed_on": DATE,
+            "kickoff_on": DATE,
+            "target_go_live_on": DATE,
+        }
+        help_texts = {
+            "contract_signed_on": _(
+                "Taken from the client's profile; change it if this engagement has its own contract."
+            ),
+        }
+
+    # Who may hold each seat: the people of the fitting role (and whoever holds it already, so an edit never
+    # fails on a seat nobody touched).
+    SEATS = {"csm": (Role.CSM,), "pm": (Role.PM,), "deputy_pm": (Role.PM,)}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = selectors.vendor_people()
-        for name in ("csm", "pm", "deputy_pm", "account_executive"):
-            self.fields[name].queryset = staff
-        self.fields["client"].queryset = selectors.client_choices_for_engagement(user=user)
+        for name, roles in self.SEATS.items():
+            current = getattr(self.instance, f"{name}_id", None)
+            self.fields[name].queryset = selectors.vendor_people().filter(Q(role__in=roles) | Q(pk=current))
+        self.fields["account_executive"].queryset = selectors.vendor_people()
+        if self.instance.pk:
+            del self.fields["client"]
+            return
+        clients = selectors.client_choices_for_engagement(user=user)
+        self.fields["client"].queryset = clients
         self.fields["client"].help_text = _(
             "The clients you look after. For a new client, open the client first (Clients, New client)."
         )
-        if self.instance.pk:
-            del self.fields["client"]
-        elif user.role == Role.CSM:
+        self.fields["client"].widget.contract_dates = selectors.client_contract_dates(clients)
+        if user.role == Role.CSM:
             self.initial.setdefault("csm", user.pk)
+        client_id = self.initial.get("client")
+        if client_id and not self.initial.get("contract_signed_on"):
+            self.initial["contract_signed_on"] = self.fields["client"].widget.contract_dates.get(int(client_id))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pm") and data.get("pm") == data.get("deputy_pm"):
+            self.add_error("deputy_pm", _("The deputy PM must be someone other than the PM."))
+        return data
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Move")
     to = forms.ChoiceField(label=_("Move to phase"), choices=Phase.choices)
+    kickoff_on = forms.DateField(label=_("Kickoff date"), required=False, widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason for closing"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to") == Phase.KICKOFF and not data.get("kickoff_on"):
+            self.add_error("kickoff_on", _("Give the kickoff date."))
+        if data.get("to") == Phase.CLOSED and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the engagement is closed; the reason stays with it."))
+        return data
 
 
 class HandoffForm(CrispyFormMixin, forms.ModelForm):
@@ -186,6 +243,21 @@ class StakeholderForm(CrispyFormMixin, forms.ModelForm):
         return None
 
 
+class StakeholderInviteForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Send invitation")
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role in the portal"),
+        choices=[
+            (Role.CLIENT_KEY_USER.value, Role.CLIENT_KEY_USER.label),
+            (Role.CLIENT_MEMBER.value, Role.CLIENT_MEMBER.label),
+        ],
+        help_text=_("The key user accepts stages and the work plan for the client."),
+    )
+
+
 class MilestoneForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add milestone")
 
@@ -212,7 +284,8 @@ class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
         fields = ["kind", "title", "url"]
 
 
-class MemberForm(forms.Form):
+class MemberForm(CrispyFormMixin, forms.Form):
+    submit_label = _("Add team member")
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.CharField(label=_("Role on the engagement"), max_length=100, required=False)
 

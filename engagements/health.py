@@ -48,6 +48,25 @@ class HealthSignal:
     at_risk: int
     off_track: int
     low_is_bad: bool = False
+    # ``describe(value) -> str``: the reason in words for a badge ("3 overdue checklist items"); without it the
+    # reason reads "<label>: <value>".
+    describe: Callable[[object], str] | None = None
+
+    def reason(self, value) -> str:
+        return str(self.describe(value)) if self.describe else f"{self.label}: {value}"
+
+
+@dataclass(frozen=True)
+class HealthReason:
+    """Why an engagement is not on track: one signal past its threshold, in words, and how bad it is."""
+
+    signal: str
+    text: str
+    level: str
+
+    @property
+    def badge(self) -> str:
+        return HEALTH_BADGE[Health(self.level)]
 
 
 _signals: dict[str, HealthSignal] = {}
@@ -79,6 +98,26 @@ def engagement_health(**values) -> Health:
     """Health from signal values by name (registered signals not given count as no signal)."""
     levels = [_level(signal, values.get(name)) for name, signal in _signals.items()]
     return max(levels, key=_RANK.__getitem__, default=Health.ON_TRACK)
+
+
+def health_reasons(**values) -> list[HealthReason]:
+    """The reasons behind the health ``engagement_health(**values)`` gives, worst first: every registered signal
+    past its at-risk threshold, in words. The same thresholds as the health itself (``_level``), so a badge and
+    its reasons never disagree."""
+    reasons = []
+    for name, signal in _signals.items():
+        level = _level(signal, values.get(name))
+        if level != Health.ON_TRACK:
+            reasons.append((_RANK[level], HealthReason(name, signal.reason(values.get(name)), level.value)))
+    return [reason for _rank, reason in sorted(reasons, key=lambda pair: -pair[0])]
+
+
+def risk_rank(**values) -> tuple:
+    """How much attention an engagement needs, for sorting "by risk": the health first, then the number of signals
+    past their thresholds and how far (bigger is riskier). The same numbers as ``health_reasons``."""
+    health = engagement_health(**values)
+    reasons = health_reasons(**values)
+    return (_RANK[health], sum(_RANK[Health(r.level)] for r in reasons), len(reasons))
 
 
 def health_expression() -> Case:

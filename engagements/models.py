@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
 
-from . import hooks, policy
+from . import currencies, hooks, policy
 from .policy import ScopedQuerySet
 
 
@@ -99,7 +99,11 @@ class Engagement(models.Model):
         blank=True,
     )
     planned_amount = models.DecimalField(_("planned amount"), max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, choices=currencies.CURRENCY_CHOICES, default="EUR")
+    # Why and when the engagement was closed (asked for when it is closed; cleared nowhere: a closed engagement
+    # stays closed).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.TextField(_("reason for closing"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -116,6 +120,8 @@ class Engagement(models.Model):
     def clean(self):
         super().clean()
         errors = {}
+        if self.kickoff_on and self.contract_signed_on and self.kickoff_on < self.contract_signed_on:
+            errors["kickoff_on"] = _("The kickoff cannot come before the contract signature.")
         if self.kickoff_on and self.target_go_live_on and self.target_go_live_on < self.kickoff_on:
             errors["target_go_live_on"] = _("The go-live cannot come before the kickoff.")
         elif self.contract_signed_on and self.target_go_live_on and self.target_go_live_on < self.contract_signed_on:
@@ -272,7 +278,7 @@ class BillingRecord(models.Model):
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, choices=currencies.CURRENCY_CHOICES, default="EUR")
     status = models.CharField(
         _("status"),
         max_length=20,

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import VENDOR_ROLES, Role, StaffAbsence, User
+from accounts.models import VENDOR_ROLES, Invitation, Role, StaffAbsence, User
 
 from . import policy
 from .models import (
@@ -22,6 +22,8 @@ from .models import (
     Stakeholder,
 )
 from .services import engagement_acting_pm, engagement_people, engagement_warnings
+
+ACTIVE_PHASES = [phase for phase in Phase.values if phase != Phase.CLOSED]
 
 # --- Clients --------------------------------------------------------------------------------------------------
 
@@ -38,6 +40,28 @@ def client_list(*, user):
 def client_choices_for_engagement(*, user):
     """Clients a person may open an engagement for (``policy.clients_open_for``): never every client."""
     return policy.clients_open_for(user).order_by("name")
+
+
+def client_contract_dates(clients) -> dict:
+    """Each client's contract signature date from its profile (one query), for the new-engagement form."""
+    return dict(
+        ClientProfile.objects.filter(organization__in=clients, contract_signed_on__isnull=False).values_list(
+            "organization_id", "contract_signed_on"
+        )
+    )
+
+
+def stakeholder_invitations(engagement, stakeholders) -> dict:
+    """The latest invitation to each stakeholder's address at the engagement's client, by address (one query)."""
+    emails = {s.email.lower() for s in stakeholders if s.email and not s.user_id}
+    if not emails:
+        return {}
+    latest = {}
+    for invitation in Invitation.objects.filter(organization_id=engagement.client_id, email__in=emails).order_by(
+        "created_at", "pk"
+    ):
+        latest[invitation.email.lower()] = invitation
+    return latest
 
 
 def vendor_people():
@@ -121,18 +145,69 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
 # --- Director -------------------------------------------------------------------------------------------------
 
 
-def csm_workload(*, capacity: int | None = None):
-    """Active engagements per CSM against the capacity (``ENGAGEMENT_CSM_CAPACITY``)."""
-    capacity = capacity or settings.ENGAGEMENT_CSM_CAPACITY
+def _workload(role: str, relation: str, capacity: int):
     rows = (
-        User.objects.filter(is_active=True, role=Role.CSM)
-        .annotate(active=Count("engagements_as_csm", filter=~Q(engagements_as_csm__phase=Phase.CLOSED)))
+        User.objects.filter(is_active=True, role=role)
+        .annotate(active=Count(relation, filter=~Q(**{f"{relation}__phase": Phase.CLOSED})))
         .order_by("-active", "full_name")
     )
     result = []
-    for csm in rows:
-        csm.capacity = capacity
-        csm.load = round(100 * csm.active / capacity) if capacity else 0
-        csm.over_capacity = csm.active > capacity
-        result.append(csm)
+    for person in rows:
+        person.capacity = capacity
+        person.load = round(100 * person.active / capacity) if capacity else 0
+        person.over_capacity = person.active > capacity
+        result.append(person)
     return result
+
+
+def csm_workload(*, capacity: int | None = None):
+    """Active engagements per CSM against the capacity (``ENGAGEMENT_CSM_CAPACITY``). One query."""
+    return _workload(Role.CSM, "engagements_as_csm", capacity or settings.ENGAGEMENT_CSM_CAPACITY)
+
+
+def pm_workload(*, capacity: int | None = None):
+    """Active engagements per PM (as PM, not as deputy) against ``ENGAGEMENT_PM_CAPACITY``. One query."""
+    return _workload(Role.PM, "engagements_as_pm", capacity or settings.ENGAGEMENT_PM_CAPACITY)
+
+
+# --- Absence cover --------------------------------------------------------------------------------------------
+
+# How long after an absence the returning PM is reminded who stood in for them.
+BACK_NOTICE_DAYS = 3
+
+
+@dataclass
+class CoverNote:
+    """A line of the banner every staff page shows while it lasts: ``standing_in`` (the user stands in for
+    ``person``, away until ``until``) or ``back`` (the user is back; ``person`` stood in until ``until``)."""
+
+    kind: str
+    person: User
+    until: date
+
+
+def cover_notes(*, user, today: date) -> list[CoverNote]:
+    """Whom ``user`` stands in for today, and (for a few days after their own absence) who stood in for them.
+    One query on every staff page; a second only just after an absence (who the deputies were)."""
+    if not policy.is_staff(user):
+        return []
+    deputy_of = Engagement.objects.active().filter(pm=OuterRef("user"), deputy_pm=user)
+    covering = Q(starts_on__lte=today, ends_on__gte=today)
+    absences = list(
+        StaffAbsence.objects.filter(
+            (covering & Exists(deputy_of))
+            | Q(user=user, ends_on__gte=today - timedelta(days=BACK_NOTICE_DAYS), starts_on__lte=today)
+        )
+        .select_related("user")
+        .order_by("ends_on", "user__full_name")
+    )
+    mine = [a for a in absences if a.user_id == user.pk]
+    notes = [CoverNote("standing_in", a.user, a.ends_on) for a in absences if a.user_id != user.pk]
+    away_now = any(a.starts_on <= today <= a.ends_on for a in mine)
+    back = max((a for a in mine if a.ends_on < today), key=lambda a: a.ends_on, default=None)
+    if back is not None and not away_now:
+        deputies = User.objects.filter(
+            engagements_as_deputy_pm__pm=user, engagements_as_deputy_pm__phase__in=ACTIVE_PHASES
+        ).distinct()
+        notes += [CoverNote("back", deputy, back.ends_on) for deputy in deputies.order_by("full_name")]
+    return notes

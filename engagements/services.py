@@ -188,6 +188,11 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
     if not policy.may_open_engagement(by, client):
         raise PermissionDenied
     engagement = Engagement(client=client, name=(name or "").strip(), csm=csm, created_at=now or timezone.now())
+    if fields.get("contract_signed_on") is None:
+        # The client's contract, unless this engagement has its own.
+        fields["contract_signed_on"] = (
+            ClientProfile.objects.filter(organization=client).values_list("contract_signed_on", flat=True).first()
+        )
     for field, value in fields.items():
         if field not in ENGAGEMENT_EDITABLE:
             raise ValueError(field)
@@ -218,8 +223,14 @@ def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engageme
 
 
 @transaction.atomic
-def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=None) -> Engagement:
-    """Move an engagement to another phase, if the transitions table and the gates allow it."""
+def engagement_change_phase(
+    *, by: User, engagement: Engagement, to: str, kickoff_on: date | None = None, reason: str = "", now=None
+) -> Engagement:
+    """Move an engagement to another phase, if the transitions table and the gates allow it.
+
+    Moving to the kickoff sets the kickoff date (``kickoff_on``, else the one already planned, else today): the
+    first-30-days timeline, the day-30 question and the checklist's due dates count from it. Closing needs the
+    reason, which is kept with the engagement."""
     now = now or timezone.now()
     policy.require_manage(by, engagement)
     engagement = engagement_lock(engagement)
@@ -228,6 +239,9 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
             _("An engagement cannot move from %(from)s to %(to)s.")
             % {"from": engagement.get_phase_display(), "to": Phase(to).label if to in Phase.values else to}
         )
+    reason = (reason or "").strip()
+    if to == Phase.CLOSED and not reason:
+        raise ValidationError({"reason": _("Say why the engagement is closed; the reason stays with it.")})
     missing = hooks.phase_blockers(engagement, to=to)
     if missing:
         if to == Phase.LIVE:
@@ -238,15 +252,18 @@ def engagement_change_phase(*, by: User, engagement: Engagement, to: str, now=No
             _("The engagement cannot move to %(phase)s yet: %(missing)s.")
             % {"phase": Phase(to).label, "missing": "; ".join(missing)}
         )
-    kickoff_set = False
+    anchors = (engagement.kickoff_on, engagement.contract_signed_on)
+    if to == Phase.KICKOFF and kickoff_on is not None:
+        engagement.kickoff_on = kickoff_on
     if to in (Phase.KICKOFF, Phase.ONBOARDING) and engagement.kickoff_on is None:
         # The kickoff date anchors the first-30-days timeline, the day-30 satisfaction question
         # and the checklist's kickoff-relative due dates.
         engagement.kickoff_on = timezone.localdate(now)
-        kickoff_set = True
+    if to == Phase.CLOSED:
+        engagement.closed_at, engagement.closed_reason = now, reason
     engagement.phase = to
     _save(engagement)
-    if kickoff_set:
+    if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
         hooks.anchor_dates_moved(engagement=engagement, by=by, now=now)
     return engagement
 
@@ -451,11 +468,42 @@ def _key_user_change_notify(*, by: User, engagement: Engagement, now) -> None:
     )
 
 
+def stakeholders_link_on_acceptance(*, invitation, user, now) -> int:
+    """A client person accepted an invitation: their rows on the client's stakeholder maps (same address, not linked
+    yet) are linked to the new account. Linking the key user's row changes who decides for the client, which is
+    told as every such change is. An ``accounts.hooks.on_invitation_accepted`` reaction; returns how many rows."""
+    rows = list(
+        Stakeholder.objects.filter(
+            engagement__client_id=invitation.organization_id, user__isnull=True, email__iexact=invitation.email
+        ).select_related("engagement__client", "engagement__csm")
+    )
+    linked = 0
+    for stakeholder in rows:
+        if stakeholder.is_key_user and not user.is_key_user:
+            # The key user's account must have the key-user role; the team links another one by hand.
+            continue
+        stakeholder.user = user
+        stakeholder.save(update_fields=["user"])
+        linked += 1
+        if stakeholder.is_key_user:
+            _key_user_change_notify(by=user, engagement=stakeholder.engagement, now=now)
+    return linked
+
+
 def engagement_warnings(engagement: Engagement, stakeholders) -> list[str]:
-    """What the engagement page warns about while it lasts (stakeholders already fetched)."""
+    """What the engagement page warns about while it lasts (stakeholders already fetched, with their accounts)."""
     warnings = []
-    if not any(s.is_key_user for s in stakeholders):
+    key_user = next((s for s in stakeholders if s.is_key_user), None)
+    if key_user is None:
         warnings.append(_("No key user: the client cannot accept stages or the work plan."))
+    elif key_user.user is None or not key_user.user.is_active:
+        warnings.append(
+            _(
+                "The key user %(name)s has no active portal account yet, so the client cannot accept stages or the "
+                "work plan: invite them from the stakeholder map."
+            )
+            % {"name": key_user.name}
+        )
     if not any(s.is_executive_sponsor for s in stakeholders):
         warnings.append(_("No executive sponsor on the client side."))
     return warnings

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/members/", views.member_add, name="member_add"),
     path("stakeholders/<int:pk>/edit/", views.stakeholder_edit, name="stakeholder_edit"),
     path("stakeholders/<int:pk>/delete/", views.stakeholder_delete, name="stakeholder_delete"),
+    path("stakeholders/<int:pk>/invite/", views.stakeholder_invite, name="stakeholder_invite"),
     path("integrations/<int:pk>/edit/", views.integration_edit, name="integration_edit"),
     path("integrations/<int:pk>/delete/", views.integration_delete, name="integration_delete"),
     path("links/<int:pk>/delete/", views.resource_link_delete, name="link_delete"),

@@ -44,6 +44,15 @@ def back_to_engagement(engagement, anchor=""):
     return redirect(reverse("portfolio:engagement", args=[engagement.pk]) + anchor)
 
 
-def form_again(request, form, title):
-    """Show a form that failed again, with the person's input and the errors next to the fields."""
-    return render(request, "engagements/form_page.html", {"form": form, "title": title})
+def form_again(request, form, title, *, engagement=None):
+    """Show a form that failed again, with the person's input and the errors next to the fields (under the
+    engagement's breadcrumb, when it belongs to one)."""
+    return render(request, "engagements/form_page.html", form_page_context(form, title, engagement=engagement))
+
+
+def form_page_context(form, title, *, engagement=None, parent=None) -> dict:
+    """The context of ``engagements/form_page.html``: the form, its heading and the breadcrumb above it (the
+    engagement's page, or ``parent`` as (label, url))."""
+    if engagement is not None:
+        parent = (engagement.name, reverse("portfolio:engagement", args=[engagement.pk]))
+    return {"form": form, "title": title, "breadcrumb_parent": parent}

@@ -4,11 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import services as account_services
 from accounts.access import staff_required
+from accounts.client_address import client_ip
 from accounts.forms import add_service_errors
+from accounts.models import Role
 
 from . import forms, policy, selectors, services
 from .models import (
@@ -17,11 +22,12 @@ from .models import (
     Engagement,
     Integration,
     Milestone,
+    Phase,
     ResourceLink,
     Stakeholder,
 )
 from .policy import object_for_user_or_404
-from .view_helpers import back_to_engagement, engagement_or_404, form_again, record_or_404, submit
+from .view_helpers import back_to_engagement, engagement_or_404, form_again, form_page_context, record_or_404
 
 # --- Clients ----------------------------------------------------------------------------------
 
@@ -51,7 +57,11 @@ def client_create(request):
         else:
             messages.success(request, _("Client %(name)s created.") % {"name": profile.organization.name})
             return redirect("engagements:client_detail", pk=profile.pk)
-    return render(request, "engagements/form_page.html", {"form": form, "title": _("New client")})
+    return render(
+        request,
+        "engagements/form_page.html",
+        form_page_context(form, _("New client"), parent=(_("Clients"), reverse("engagements:client_list"))),
+    )
 
 
 @staff_required
@@ -92,7 +102,8 @@ def client_edit(request, pk):
         else:
             messages.success(request, _("Client profile saved."))
             return redirect("engagements:client_detail", pk=profile.pk)
-    return render(request, "engagements/form_page.html", {"form": form, "title": profile.organization.name})
+    parent = (profile.organization.name, reverse("engagements:client_detail", args=[profile.pk]))
+    return render(request, "engagements/form_page.html", form_page_context(form, _("Edit profile"), parent=parent))
 
 
 @staff_required
@@ -101,7 +112,12 @@ def billing_record_add(request, pk):
     profile = _client_to_manage_or_404(request, pk)
     form = forms.BillingRecordForm(request.POST)
     if not form.is_valid():
-        return form_again(request, form, f"{profile.organization.name} · {form.helper.inputs[0].value}")
+        parent = (profile.organization.name, reverse("engagements:client_detail", args=[profile.pk]))
+        return render(
+            request,
+            "engagements/form_page.html",
+            form_page_context(form, form.helper.inputs[0].value, parent=parent),
+        )
     services.billing_record_add(by=request.user, profile=profile, **form.cleaned_data)
     messages.success(request, _("Record added."))
     return redirect("engagements:client_detail", pk=profile.pk)
@@ -129,7 +145,7 @@ def engagement_create(request):
         else:
             messages.success(request, _("Engagement created. Next: record the sales handoff."))
             return back_to_engagement(engagement)
-    return render(request, "engagements/form_page.html", {"form": form, "title": _("New engagement")})
+    return render(request, "engagements/form_page.html", form_page_context(form, _("New engagement")))
 
 
 @staff_required
@@ -145,21 +161,35 @@ def engagement_edit(request, pk):
         else:
             messages.success(request, _("Engagement saved."))
             return back_to_engagement(engagement)
-    return render(request, "engagements/form_page.html", {"form": form, "title": engagement.name})
+    return render(request, "engagements/form_page.html", form_page_context(form, _("Edit"), engagement=engagement))
 
 
 @staff_required
 @require_POST
 def engagement_phase(request, pk):
+    """Move the phase (the engagement page's per-phase forms post here). A refused move shows the form again with
+    what was typed (the kickoff date, the reason for closing) and the error next to its field."""
     engagement = engagement_or_404(request, pk, manage=True)
-    submit(
-        request,
-        forms.PhaseForm(request.POST),
-        lambda data: services.engagement_change_phase(by=request.user, engagement=engagement, to=data["to"]),
-        success=_("The engagement moved on."),
-        invalid=_("Choose the phase to move to."),
+    form = forms.PhaseForm(request.POST)
+    if form.is_valid():
+        try:
+            engagement = services.engagement_change_phase(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s moved to %(phase)s.") % {"name": engagement.name, "phase": engagement.get_phase_display()},
+            )
+            return back_to_engagement(engagement)
+    if form.cleaned_data.get("to") in (Phase.HANDOFF, Phase.ONBOARDING, Phase.LIVE):
+        # Nothing typed to keep (a move without a date or reason): back to the page, which says what is missing.
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back_to_engagement(engagement)
+    form.fields["to"].choices = services.transitions_from(engagement.phase)
+    return form_again(
+        request, form, _("Move %(name)s to another phase") % {"name": engagement.name}, engagement=engagement
     )
-    return back_to_engagement(engagement)
 
 
 @staff_required
@@ -200,10 +230,21 @@ def commitment_add(request, pk):
             services.commitment_add(by=request.user, engagement=engagement, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
+    from_handoff = request.POST.get("next") == "handoff"
+    if request.htmx and from_handoff:
+        # Answered in place on the handoff page: the handoff's own unsaved text stays as typed.
+        added = not form.errors
+        context = {
+            "engagement": engagement,
+            "commitments": Commitment.objects.filter(engagement=engagement).select_related("owner"),
+            "commitment_form": forms.CommitmentForm(engagement=engagement) if added else form,
+            "added": added,
+        }
+        return render(request, "engagements/partials/handoff_commitments.html", context)
     if form.errors:
-        return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
+        return form_again(request, form, form.helper.inputs[0].value, engagement=engagement)
     messages.success(request, _("Commitment tracked."))
-    if request.POST.get("next") == "handoff":
+    if from_handoff:
         return redirect("engagements:handoff", pk=engagement.pk)
     return back_to_engagement(engagement, "#commitments")
 
@@ -234,14 +275,63 @@ def stakeholders(request, pk):
             messages.success(request, _("Stakeholder added."))
             return redirect("engagements:stakeholders", pk=engagement.pk)
     people = list(engagement.stakeholders.select_related("user"))
+    invitations = selectors.stakeholder_invitations(engagement, people)
+    for person in people:
+        person.invitation = invitations.get(person.email.lower()) if person.email else None
     context = {
         "engagement": engagement,
         "stakeholders": people,
         "warnings": services.engagement_warnings(engagement, people),
         "form": form,
         "can_manage": can_manage,
+        "can_invite": policy.clients_invitable_by(request.user).filter(pk=engagement.client_id).exists(),
+        "now": timezone.now(),
     }
     return render(request, "engagements/stakeholders.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_invite(request, pk):
+    """Invite a client person from their row on the stakeholder map: name and address come from the row, and the
+    account is linked to the row when they accept (``services.stakeholders_link_on_acceptance``)."""
+    stakeholder = record_or_404(request, Stakeholder.objects.select_related("user"), pk)
+    engagement = stakeholder.engagement
+    if not policy.clients_invitable_by(request.user).filter(pk=engagement.client_id).exists():
+        raise Http404
+    if stakeholder.user_id:
+        messages.info(request, _("%(name)s has a portal account already.") % {"name": stakeholder.name})
+        return redirect("engagements:stakeholders", pk=engagement.pk)
+    initial = {
+        "full_name": stakeholder.name,
+        "email": stakeholder.email,
+        "role": Role.CLIENT_KEY_USER if stakeholder.is_key_user else Role.CLIENT_MEMBER,
+    }
+    form = forms.StakeholderInviteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = account_services.invitation_create(
+                by=request.user, organization=engagement.client, client_ip=client_ip(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if invitation.email != (stakeholder.email or "").lower():
+                # The row keeps the address the person was invited at, so the acceptance finds it.
+                services.stakeholder_save(
+                    by=request.user, engagement=engagement, stakeholder=stakeholder, email=invitation.email
+                )
+            note = account_services.invitation_replaced_note(invitation)
+            sent = _("Invitation sent to %(email)s; their account is linked to this row when they accept.") % {
+                "email": invitation.email
+            }
+            messages.success(request, " ".join(filter(None, [sent, note])))
+            return redirect("engagements:stakeholders", pk=engagement.pk)
+    return render(
+        request,
+        "engagements/stakeholder_invite.html",
+        {"form": form, "stakeholder": stakeholder, "engagement": engagement},
+    )
 
 
 @staff_required
@@ -266,7 +356,15 @@ def stakeholder_edit(request, pk):
             messages.success(request, _("Stakeholder saved."))
             return redirect("engagements:stakeholders", pk=engagement.pk)
     form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": stakeholder.name})
+    return render(
+        request,
+        "engagements/form_page.html",
+        form_page_context(
+            form,
+            stakeholder.name,
+            parent=(_("Stakeholders"), reverse("engagements:stakeholders", args=[engagement.pk])),
+        ),
+    )
 
 
 @staff_required
@@ -313,21 +411,25 @@ def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
             messages.success(request, success)
             return back_to_engagement(record.engagement, anchor)
     form.helper.inputs[0].value = _("Save")
-    return render(request, "engagements/form_page.html", {"form": form, "title": title(record)})
+    return render(
+        request, "engagements/form_page.html", form_page_context(form, title(record), engagement=record.engagement)
+    )
 
 
 @staff_required
 @require_POST
 def member_add(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    submit(
-        request,
-        forms.MemberForm(request.POST),
-        lambda data: services.member_add(by=request.user, engagement=engagement, **data),
-        success=_("Team member added."),
-        invalid=_("Choose a person from our staff."),
-    )
-    return back_to_engagement(engagement, "#team")
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_add(by=request.user, engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Team member added."))
+            return back_to_engagement(engagement, "#team")
+    return form_again(request, form, _("Add a team member"), engagement=engagement)
 
 
 def _add_child(request, pk, form_class, service, success, anchor):
@@ -341,13 +443,13 @@ def _add_child(request, pk, form_class, service, success, anchor):
         else:
             messages.success(request, success)
             return back_to_engagement(engagement, anchor)
-    return form_again(request, form, f"{engagement.name} · {form.helper.inputs[0].value}")
+    return form_again(request, form, form.helper.inputs[0].value, engagement=engagement)
 
 
 @staff_required
 @require_POST
 def milestone_add(request, pk):
-    return _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."), "#timeline")
+    return _add_child(request, pk, forms.MilestoneForm, services.milestone_save, _("Milestone added."), "#milestones")
 
 
 @staff_required
@@ -356,7 +458,7 @@ def milestone_reached(request, pk):
     milestone = record_or_404(request, Milestone.objects, pk)
     services.milestone_mark_reached(by=request.user, milestone=milestone)
     messages.success(request, _("Milestone reached."))
-    return back_to_engagement(milestone.engagement, "#timeline")
+    return back_to_engagement(milestone.engagement, "#milestones")
 
 
 @staff_required
@@ -410,7 +512,7 @@ def integration_delete(request, pk):
 @require_POST
 def milestone_delete(request, pk):
     return _remove(
-        request, Milestone.objects, pk, services.milestone_delete, "milestone", _("Milestone removed."), "#timeline"
+        request, Milestone.objects, pk, services.milestone_delete, "milestone", _("Milestone removed."), "#milestones"
     )
 
 
@@ -426,7 +528,7 @@ def milestone_edit(request, pk):
             by=request.user, engagement=milestone.engagement, milestone=milestone, **data
         ),
         _("Milestone saved."),
-        "#timeline",
+        "#milestones",
         title=lambda milestone: milestone.title,
     )
 

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -31,7 +33,7 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
-    readonly_fields = [f.name for f in Notification._meta.fields] + ["message_id"]
+    readonly_fields = [f.name for f in Notification._meta.fields] + ["message_id", "about"]
     actions = ["retry"]
     fieldsets = [
         (
@@ -73,8 +75,12 @@ class NotificationAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Object"), {"fields": ["target_type", "target_id", "created_at"]}),
+        (_("Object"), {"fields": ["about", "target_type", "target_id", "created_at"]}),
     ]
+
+    @admin.display(description=_("about"))
+    def about(self, obj):
+        return target_link(obj)
 
     def has_add_permission(self, request):
         return False
@@ -105,6 +111,25 @@ class NotificationAdmin(admin.ModelAdmin):
         )
 
 
+def target_link(obj):
+    """A link to what a reminder or notification is about: its admin page when the admin has one, else its own
+    page; just its name when neither exists (or it is gone). Notifications knows no app: the content type says."""
+    if not obj.target_type_id or not obj.target_id:
+        return "—"
+    model = obj.target_type.model_class()
+    if model is None:
+        return f"{obj.target_type} #{obj.target_id}"
+    target = model._default_manager.filter(pk=obj.target_id).first()
+    if target is None:
+        return _("%(what)s #%(id)s (removed)") % {"what": model._meta.verbose_name, "id": obj.target_id}
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[target.pk])
+    except NoReverseMatch:
+        url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+    label = f"{model._meta.verbose_name}: {target}"
+    return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = [
@@ -112,14 +137,22 @@ class ReminderAdmin(admin.ModelAdmin):
         "kind",
         "status",
         "due_at",
+        "about",
         "repeat_every",
         "fired_count",
         "attempts",
         "last_fired_at",
     ]
+    list_select_related = ["target_type"]
+
+    @admin.display(description=_("about"))
+    def about(self, obj):
+        return target_link(obj)
+
     list_filter = ["status", "kind"]
     search_fields = ["key", "kind", "last_error"]
     readonly_fields = [
+        "about",
         "fired_count",
         "last_fired_at",
         "attempts",

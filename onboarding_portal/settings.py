@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    # Nested inlines in the admin: a checklist template's stages and their items on one page.
+    "nested_admin",
     "axes",
     "csp",
     "accounts",
@@ -354,6 +356,7 @@ CHECKLIST_OVERDUE_REPEAT = timedelta(hours=env.int("CHECKLIST_OVERDUE_REPEAT_HOU
 # --- Engagements ---------------------------------------------------------------------------------
 # Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.
 ENGAGEMENT_CSM_CAPACITY = env.int("ENGAGEMENT_CSM_CAPACITY", default=4)
+ENGAGEMENT_PM_CAPACITY = env.int("ENGAGEMENT_PM_CAPACITY", default=6)
 
 # --- Governance ------------------------------------------------------------------------------------
 # How far ahead meetings are generated (a periodic tick tops the horizon up), and how often an overdue action

@@ -9,3 +9,20 @@ class PortfolioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portfolio"
     verbose_name = _("Portfolio")
+
+    # The apps whose rows the dashboards' figures are computed from (engagements, their checklists, and the health
+    # signals governance and escalations register), and the people and organizations they name.
+    FIGURES_SOURCES = ("accounts", "engagements", "checklists", "governance", "escalations")
+
+    def ready(self):
+        from django.apps import apps
+        from django.db.models.signals import post_delete, post_save
+
+        from . import figures
+
+        for app_label in self.FIGURES_SOURCES:
+            if not apps.is_installed(app_label):
+                continue
+            for model in apps.get_app_config(app_label).get_models():
+                post_save.connect(figures.changed, sender=model, dispatch_uid=f"figures-save-{model._meta.label}")
+                post_delete.connect(figures.changed, sender=model, dispatch_uid=f"figures-del-{model._meta.label}")

@@ -1,58 +1,161 @@
 """Reads that combine the apps: the dashboards' engagement list and the engagement page. Each asks the apps'
 own selectors and health's registry, in a fixed number of queries whatever the amount of data."""
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from django.db.models import Case, F, IntegerField, Q, When
 from django.utils import timezone
 
 from checklists import selectors as checklist_selectors
 from engagements import selectors as engagement_selectors
-from engagements.health import HEALTH_BADGE, Health, health_of, with_health
+from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons
 from engagements.models import Engagement, Phase
 
+from . import figures, timeline
+
 SORTS = {
-    "client": ("client__name", "name"),
-    "kickoff": (F("kickoff_on").asc(nulls_last=True), "client__name"),
-    "overdue": ("-overdue_items", "client__name"),
-    "next_due": (F("next_due_on").asc(nulls_last=True), "client__name"),
+    # Risk first (the default): worst health, then the most and worst signals, then the client.
+    "risk": lambda row: ((-row.risk[0], -row.risk[1], -row.risk[2]), row.client_name.lower(), row.name.lower()),
+    "client": lambda row: (row.client_name.lower(), row.name.lower()),
+    "overdue": lambda row: (-row.overdue_items, row.client_name.lower()),
+    "next_due": lambda row: (row.next_due_on is None, row.next_due_on or date.max, row.client_name.lower()),
+    "kickoff": lambda row: (row.kickoff_on is None, row.kickoff_on or date.max, row.client_name.lower()),
+    "go_live": lambda row: (row.target_go_live_on is None, row.target_go_live_on or date.max, row.client_name.lower()),
 }
+# Days ahead the director's portfolio lists go-lives for, and back for rejections and low scores.
+GO_LIVE_DAYS = 30
+RECENT_DAYS = 30
+LOW_SCORE = 3
 
 
-def engagement_list_for_dashboard(*, user, today: date | None = None, phase="", health="", query="", sort=""):
-    """The staff dashboard: engagements with phase, progress, health (and every health signal), overdue count and
-    next due item. Staff see the engagements they work on (``visible_to``); portfolio roles see everyone's.
-    Closed engagements are left out unless asked for by ``phase``."""
-    today = today or timezone.localdate()
-    queryset = Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
-    queryset = queryset.filter(phase=phase) if phase in Phase.values else queryset.active()
-    if query:
-        queryset = queryset.filter(Q(name__icontains=query) | Q(client__name__icontains=query))
-    queryset = with_health(checklist_selectors.with_progress(queryset, today=today), today=today)
-    if health in Health.values:
-        queryset = queryset.filter(health=health)
-    # Worst first: health values do not sort alphabetically by severity, so rank them.
-    if sort == "health":
-        rank = Case(
-            When(health=Health.OFF_TRACK, then=0),
-            When(health=Health.AT_RISK, then=1),
-            default=2,
-            output_field=IntegerField(),
+@dataclass
+class DashboardFilters:
+    phase: str = ""
+    health: str = ""
+    query: str = ""
+    sort: str = "risk"
+    csm: int | None = None
+    pm: int | None = None
+
+    @classmethod
+    def from_query(cls, params) -> "DashboardFilters":
+        def person(name):
+            value = params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        sort = params.get("sort", "risk")
+        return cls(
+            phase=params.get("phase", "") if params.get("phase", "") in Phase.values else "",
+            health=params.get("health", "") if params.get("health", "") in Health.values else "",
+            query=params.get("q", "").strip()[:100],
+            sort=sort if sort in SORTS else "risk",
+            csm=person("csm"),
+            pm=person("pm"),
         )
-        return queryset.order_by(rank, "client__name", "name")
-    return queryset.order_by(*SORTS.get(sort, SORTS["client"]))
+
+    def as_query(self, **changes) -> str:
+        """The filters as a query string (for page links and the CSV export), with ``changes`` applied."""
+        values = {"q": self.query, "phase": self.phase, "health": self.health, "sort": self.sort}
+        values |= {"csm": self.csm or "", "pm": self.pm or ""}
+        values |= changes
+        return urlencode({key: value for key, value in values.items() if value not in ("", None)})
+
+    @property
+    def without_people(self) -> str:
+        return self.as_query(csm="", pm="")
 
 
-def decorate(engagement, *, today: date):
-    """Python-side figures for an annotated engagement (no queries)."""
-    engagement.progress = round(100 * engagement.items_done / engagement.items_total) if engagement.items_total else 0
-    engagement.days_since_kickoff = (today - engagement.kickoff_on).days if engagement.kickoff_on else None
-    # A planned kickoff reads "in N days", not as a negative age.
-    engagement.days_to_kickoff = -engagement.days_since_kickoff if (engagement.days_since_kickoff or 0) < 0 else None
-    engagement.health_badge = HEALTH_BADGE[Health(engagement.health)]
-    engagement.health_label = Health(engagement.health).label
-    return engagement
+def engagement_list_for_dashboard(*, user, filters: DashboardFilters, today: date | None = None) -> list:
+    """The dashboard's rows (``figures.Figures``): the engagements the user sees (all for the portfolio roles),
+    closed ones only when asked for by phase, filtered and sorted (by risk unless asked otherwise)."""
+    today = today or timezone.localdate()
+    rows = figures.figures_for(user=user, today=today)
+    if filters.phase:
+        rows = [row for row in rows if row.phase == filters.phase]
+    else:
+        rows = [row for row in rows if row.phase != Phase.CLOSED]
+    if filters.health:
+        rows = [row for row in rows if row.health == filters.health]
+    if filters.csm:
+        rows = [row for row in rows if row.csm_id == filters.csm]
+    if filters.pm:
+        rows = [row for row in rows if filters.pm in (row.pm_id, row.deputy_pm_id)]
+    if filters.query:
+        words = filters.query.lower().split()
+        rows = [row for row in rows if all(w in f"{row.client_name} {row.name}".lower() for w in words)]
+    return sorted(rows, key=SORTS[filters.sort])
+
+
+@dataclass
+class Portfolio:
+    """The director's overview above the list: totals, go-lives soon, recent rejections and low scores."""
+
+    by_health: list  # (value, label, badge, count)
+    by_phase: list  # (value, label, count)
+    go_lives: list
+    rejections: list
+    low_scores: list
+
+
+def portfolio_overview(*, user, today: date | None = None) -> Portfolio:
+    """Two queries (the recent rejections and low scores) besides the cached figures."""
+    today = today or timezone.localdate()
+    rows = figures.figures_for(user=user, today=today)
+    active = [row for row in rows if row.phase != Phase.CLOSED]
+    health_counts = Counter(row.health for row in active)
+    phase_counts = Counter(row.phase for row in rows)
+    soon = today + timedelta(days=GO_LIVE_DAYS)
+    go_lives = sorted(
+        (
+            row
+            for row in active
+            if row.phase != Phase.LIVE and row.target_go_live_on and today <= row.target_go_live_on <= soon
+        ),
+        key=lambda row: (row.target_go_live_on, row.client_name),
+    )
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    return Portfolio(
+        by_health=[(h.value, h.label, HEALTH_BADGE[h], health_counts.get(h.value, 0)) for h in Health],
+        by_phase=[(p.value, p.label, phase_counts.get(p.value, 0)) for p in Phase],
+        go_lives=go_lives,
+        rejections=list(checklist_selectors.recent_rejections(user=user, since=since)),
+        low_scores=list(checklist_selectors.low_scores(user=user, since=since, at_most=LOW_SCORE)),
+    )
+
+
+class DashboardRow:
+    """A row as a page shows it: the shared (cached) figures, and what depends on the day and the language."""
+
+    def __init__(self, row: figures.Figures, *, today: date):
+        self.figures = row
+        self.days_since_kickoff = (today - row.kickoff_on).days if row.kickoff_on else None
+        # A planned kickoff reads "in N days", not as a negative age.
+        self.days_to_kickoff = -self.days_since_kickoff if (self.days_since_kickoff or 0) < 0 else None
+        self.health_badge = HEALTH_BADGE[Health(row.health)]
+        self.reasons = row.reasons
+
+    def __getattr__(self, name):
+        return getattr(self.figures, name)
+
+
+def decorate(rows, *, today: date) -> list[DashboardRow]:
+    """Python-side figures of the rows a page shows (no queries)."""
+    return [DashboardRow(row, today=today) for row in rows]
+
+
+def portal_projects(*, user, today: date | None = None) -> list:
+    """The client's projects for their home: progress, the next step on their side and the target go-live, in one
+    query; the closed ones last."""
+    today = today or timezone.localdate()
+    queryset = Engagement.objects.visible_to(user).select_related("csm")
+    queryset = checklist_selectors.with_next_client_step(checklist_selectors.with_progress(queryset, today=today))
+    projects = list(queryset.order_by("name"))
+    for project in projects:
+        project.progress = round(100 * project.items_done / project.items_total) if project.items_total else 0
+        project.next_client_overdue = bool(project.next_client_due_on and project.next_client_due_on < today)
+    return sorted(projects, key=lambda p: (p.phase == Phase.CLOSED, p.name.lower()))
 
 
 @dataclass
@@ -64,8 +167,10 @@ class EngagementPage:
     records: engagement_selectors.EngagementRecords
     health: Health
     health_badge: str
+    health_reasons: list
     signals: dict
     budget: dict
+    timeline: timeline.Timeline | None
 
 
 def _budget(engagement: Engagement, checklist) -> dict:
@@ -88,12 +193,21 @@ def engagement_page(*, engagement: Engagement, user, today: date | None = None) 
     today = today or timezone.localdate()
     checklist = checklist_selectors.checklist_overview(engagement=engagement, user=user, today=today)
     health, signals = health_of(engagement, today=today)
+    records = engagement_selectors.engagement_records(engagement=engagement, user=user, today=today)
     return EngagementPage(
         engagement=engagement,
         checklist=checklist,
-        records=engagement_selectors.engagement_records(engagement=engagement, user=user, today=today),
+        records=records,
         health=health,
         health_badge=HEALTH_BADGE[health],
+        health_reasons=health_reasons(**signals),
         signals=signals,
         budget=_budget(engagement, checklist),
+        timeline=timeline.build(
+            engagement=engagement,
+            stages=checklist.stages,
+            milestones=records.milestones,
+            acceptances=checklist.acceptances,
+            today=today,
+        ),
     )

@@ -4,8 +4,13 @@ from . import views
 
 app_name = "portfolio"
 
-# Under /engagements/ (the paths links in sent emails point to), next to the engagements app's own URLs.
+# Included at the root. The engagement pages keep their paths under /engagements/ (links in sent emails point to
+# them), next to the engagements app's own URLs.
 urlpatterns = [
-    path("workload/", views.workload, name="workload"),
-    path("<int:pk>/", views.engagement_detail, name="engagement"),
+    path("my-work/", views.my_work, name="my_work"),
+    path("search/", views.search_page, name="search"),
+    path("engagements/workload/", views.workload, name="workload"),
+    path("engagements/export.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("engagements/<int:pk>/", views.engagement_detail, name="engagement"),
+    path("engagements/<int:pk>/figures/", views.engagement_figures, name="engagement_figures"),
 ]

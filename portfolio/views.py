@@ -1,20 +1,22 @@
 """Pages that combine the apps: the staff home (dashboard), the director's workload view, the engagement page, and
 the portal's home and engagement page. Each parses input, calls the selectors, renders."""
 
+import csv
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import client_required, staff_required
-from checklists import forms as checklist_forms
 from checklists import selectors as checklist_selectors
-from checklists.models import ItemStatus
 from engagements import forms as engagement_forms
-from engagements import hooks, policy
+from engagements import hooks, policy, work
 from engagements import selectors as engagement_selectors
 from engagements.health import Health
 from engagements.models import Phase
@@ -22,7 +24,7 @@ from engagements.policy import object_for_user_or_404
 from engagements.services import transitions_from
 from engagements.view_helpers import engagement_or_404
 
-from . import selectors
+from . import page_cache, search, selectors
 
 PAGE_SIZE = 50
 
@@ -35,39 +37,148 @@ def home(request):
     return dashboard(request)
 
 
-@staff_required
-@require_GET
-def dashboard(request):
+SORT_LABELS = {
+    "risk": _lazy("Risk"),
+    "client": _lazy("Client"),
+    "overdue": _lazy("Overdue items"),
+    "next_due": _lazy("Next due"),
+    "kickoff": _lazy("Kickoff"),
+    "go_live": _lazy("Target go-live"),
+}
+
+
+def _person_names(rows, filters):
+    """The names of the CSM and PM filtered by, from the rows themselves (no query)."""
+    names = {}
+    for row in rows:
+        if filters.csm and row.csm_id == filters.csm:
+            names["csm"] = row.csm_name
+        if filters.pm and row.pm_id == filters.pm:
+            names["pm"] = row.pm_name
+    return names
+
+
+def _dashboard_context(request, filters, page_number) -> dict:
     today = timezone.localdate()
-    filters = {
-        "phase": request.GET.get("phase", ""),
-        "health": request.GET.get("health", ""),
-        "query": request.GET.get("q", "").strip()[:100],
-        "sort": request.GET.get("sort", "client"),
-    }
-    engagements = selectors.engagement_list_for_dashboard(user=request.user, today=today, **filters)
-    page = Paginator(engagements, PAGE_SIZE).get_page(request.GET.get("page"))
-    for engagement in page.object_list:
-        selectors.decorate(engagement, today=today)
-    context = {
+    rows = selectors.engagement_list_for_dashboard(user=request.user, filters=filters, today=today)
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    return {
         "page": page,
+        "rows": selectors.decorate(page.object_list, today=today),
         "filters": filters,
         "phases": Phase.choices,
         "healths": Health.choices,
-        "sorts": [
-            ("client", _("Client")),
-            ("health", _("Health")),
-            ("overdue", _("Overdue items")),
-            ("next_due", _("Next due")),
-            ("kickoff", _("Kickoff")),
-        ],
-        "can_create": policy.may_create_client(request.user),
+        "sorts": list(SORT_LABELS.items()),
+        "people": _person_names(rows, filters),
+        "portfolio": selectors.portfolio_overview(user=request.user, today=today)
+        if request.user.sees_portfolio
+        else None,
+        "today": today,
         # Directors are warned on their home page when a CSM carries more than the capacity.
         "over_capacity": [row for row in engagement_selectors.csm_workload() if row.over_capacity]
         if request.user.sees_portfolio
         else [],
     }
+
+
+@staff_required
+@require_GET
+def dashboard(request):
+    filters = selectors.DashboardFilters.from_query(request.GET)
+    page_number = request.GET.get("page")
+    body = page_cache.fragment(
+        request,
+        name="dashboard",
+        parts=(filters.as_query(), page_number),
+        template="portfolio/partials/dashboard_body.html",
+        context=lambda: _dashboard_context(request, filters, page_number),
+    )
+    context = {"filters": filters, "body": body, "can_create": policy.may_create_client(request.user)}
     return render(request, "portfolio/dashboard.html", context)
+
+
+def _csv_cell(value) -> str:
+    """A cell as text that a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@staff_required
+@require_GET
+def dashboard_csv(request):
+    """The dashboard's current filter and sort, every row (not just one page), as CSV in the user's language."""
+    today = timezone.localdate()
+    filters = selectors.DashboardFilters.from_query(request.GET)
+    rows = selectors.engagement_list_for_dashboard(user=request.user, filters=filters, today=today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="engagements-{today.isoformat()}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Client"),
+            _("Engagement"),
+            _("Phase"),
+            _("CSM"),
+            _("PM"),
+            _("Health"),
+            _("Why"),
+            _("Progress (%)"),
+            _("Items done"),
+            _("Items"),
+            _("Overdue items"),
+            _("Next due"),
+            _("Next due date"),
+            _("Kickoff"),
+            _("Target go-live"),
+            _("Link"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            _csv_cell(value)
+            for value in [
+                row.client_name,
+                row.name,
+                Phase(row.phase).label,
+                row.csm_name,
+                row.pm_name,
+                row.health_label,
+                "; ".join(reason.text for reason in row.reasons),
+                row.progress,
+                row.items_done,
+                row.items_total,
+                row.overdue_items,
+                row.next_due_title,
+                row.next_due_on.isoformat() if row.next_due_on else "",
+                row.kickoff_on.isoformat() if row.kickoff_on else "",
+                row.target_go_live_on.isoformat() if row.target_go_live_on else "",
+                settings.SITE_URL + reverse("portfolio:engagement", args=[row.pk]),
+            ]
+        )
+    return response
+
+
+@staff_required
+@require_GET
+def search_page(request):
+    query = request.GET.get("q", "").strip()[:100]
+    results = search.search(user=request.user, query=query)
+    return render(request, "portfolio/search.html", {"results": results, "search_query": query})
+
+
+@staff_required
+@require_GET
+def my_work(request):
+    """One inbox per person: every registered list (``engagements.work``) that has something for them."""
+    body = page_cache.fragment(
+        request,
+        name="my_work",
+        parts=(),
+        template="portfolio/partials/my_work_body.html",
+        context=lambda: {"lists": work.work_for(user=request.user, today=timezone.localdate())},
+    )
+    return render(request, "portfolio/my_work.html", {"body": body})
 
 
 @staff_required
@@ -75,23 +186,39 @@ def dashboard(request):
 def workload(request):
     if not request.user.sees_portfolio:
         raise Http404
-    rows = engagement_selectors.csm_workload()
+    csms = engagement_selectors.csm_workload()
+    pms = engagement_selectors.pm_workload()
     return render(
         request,
         "portfolio/workload.html",
-        {"rows": rows, "capacity": settings.ENGAGEMENT_CSM_CAPACITY, "over": [r for r in rows if r.over_capacity]},
+        {
+            "tables": [
+                (_("Customer success managers"), csms, "csm", "workload-csm"),
+                (_("Project managers"), pms, "pm", "workload-pm"),
+            ],
+            "csm_capacity": settings.ENGAGEMENT_CSM_CAPACITY,
+            "pm_capacity": settings.ENGAGEMENT_PM_CAPACITY,
+            "over": [r for r in csms + pms if r.over_capacity],
+        },
     )
 
 
 @staff_required
 @require_GET
-def engagement_detail(request, pk):
+def engagement_figures(request, pk):
+    """The engagement page's figures after an inline change (htmx out-of-band swaps; see the page's
+    ``checklist-changed`` listener): health and its reasons, progress, each stage's count, next actions and the
+    timeline, from the same selector as the page."""
     engagement = engagement_or_404(request, pk)
     page = selectors.engagement_page(engagement=engagement, user=request.user)
+    return render(request, "portfolio/partials/engagement_figures.html", {"engagement": engagement, "page": page})
+
+
+def _engagement_context(request, engagement) -> dict:
+    page = selectors.engagement_page(engagement=engagement, user=request.user)
     can_manage = policy.may_manage(request.user, engagement)
-    context = {
+    return {
         "engagement": engagement,
-        "client_profile": getattr(engagement.client, "client_profile", None),
         "page": page,
         "can_manage": can_manage,
         "transitions": transitions_from(engagement.phase),
@@ -101,16 +228,32 @@ def engagement_detail(request, pk):
         else [],
         "templates": checklist_selectors.templates_to_apply() if can_manage and not page.checklist.stages else [],
         "assignees": list(engagement_selectors.assignee_choices(engagement)),
-        "statuses": ItemStatus.choices,
         "commitment_form": engagement_forms.CommitmentForm(engagement=engagement),
         "milestone_form": engagement_forms.MilestoneForm(),
         "integration_form": engagement_forms.IntegrationForm(),
         "link_form": engagement_forms.ResourceLinkForm(),
         "member_form": engagement_forms.MemberForm(),
         "members": engagement.members.select_related("user"),
-        "item_form": checklist_forms.ItemCreateForm(engagement=engagement),
         "today": timezone.localdate(),
         "now": timezone.now(),
+    }
+
+
+@staff_required
+@require_GET
+def engagement_detail(request, pk):
+    engagement = engagement_or_404(request, pk)
+    body = page_cache.fragment(
+        request,
+        name="engagement",
+        parts=(engagement.pk,),
+        template="portfolio/partials/engagement_body.html",
+        context=lambda: _engagement_context(request, engagement),
+    )
+    context = {
+        "engagement": engagement,
+        "client_profile": getattr(engagement.client, "client_profile", None),
+        "body": body,
     }
     return render(request, "portfolio/engagement_detail.html", context)
 
@@ -121,10 +264,16 @@ def engagement_detail(request, pk):
 @client_required
 @require_GET
 def portal_home(request):
-    engagements = list(engagement_selectors.engagement_list(user=request.user))
-    if len(engagements) == 1:
-        return redirect("portal:engagement", pk=engagements[0].pk)
-    return render(request, "portfolio/portal_home.html", {"engagements": engagements})
+    """The client's home: each of their projects with its progress, the next step on their side and the target
+    go-live."""
+    body = page_cache.fragment(
+        request,
+        name="portal_home",
+        parts=(),
+        template="portfolio/partials/portal_home_body.html",
+        context=lambda: {"projects": selectors.portal_projects(user=request.user)},
+    )
+    return render(request, "portfolio/portal_home.html", {"body": body})
 
 
 @client_required

@@ -65,12 +65,23 @@ def world(
     from notifications.tests.factories import NotificationFactory
 
     notification = NotificationFactory(recipient=client_key_user, in_app=True)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tests.factories import StaffAbsenceFactory
+
+    later = timezone.localdate() + timedelta(days=20)
+    absence = StaffAbsenceFactory(user=pm, starts_on=later, ends_on=later + timedelta(days=4))
+    other_absence = StaffAbsenceFactory(user=other_csm, starts_on=later, ends_on=later + timedelta(days=4))
     other_notification = NotificationFactory(recipient=other_client_user, in_app=True)
     return {
         **engagement_objects,
         **{f"other_{key}": value for key, value in other_engagement_objects.items()},
         "personas": personas,
         "notification": notification,
+        "absence": absence,
+        "other_absence": other_absence,
         "other_notification": other_notification,
         "engagement": engagement,
         "other_engagement": other_engagement,

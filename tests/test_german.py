@@ -64,10 +64,12 @@ def test_a_german_key_user_sees_the_portal_in_german(client, client_key_user, en
     stage = ChecklistStageFactory(engagement=engagement, title="Vorbereitung")
     ChecklistItemFactory(stage=stage, client_side=True, assignee=client_key_user, title="Ansprechpartner benennen")
     client.force_login(_speaks_german(client_key_user))
-    # With one engagement the portal opens it directly.
-    home = client.get(reverse("portal:home"), follow=True).content.decode()
-    assert "Ihr Team" in home and "Frühe Erfolge" in home and "Kundenportal" in home
-    assert "Your team" not in home and "Early wins" not in home
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "Nächster Schritt auf Ihrer Seite" in home and "Ansprechpartner benennen" in home
+    assert "Next step on your side" not in home
+    project = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
+    assert "Ihr Team" in project and "Frühe Erfolge" in project and "Kundenportal" in project
+    assert "Your team" not in project and "Early wins" not in project
     tasks = client.get(reverse("portal:tasks")).content.decode()
     assert "Offene Aufgaben" in tasks and "Ansprechpartner benennen" in tasks
     assert "Open tasks" not in tasks

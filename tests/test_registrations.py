@@ -27,7 +27,17 @@ def _snapshot():
 
 def test_the_apps_register_what_notifications_needs():
     categories = {c.value: c for c in registry.categories()}
-    assert set(categories) == {"checklist", "governance", "digest", "account", "escalation", "red_flag"}
+    assert set(categories) == {
+        "checklist",
+        "decisions",
+        "comments",
+        "cover",
+        "governance",
+        "digest",
+        "account",
+        "escalation",
+        "red_flag",
+    }
     assert {value for value, c in categories.items() if c.mandatory} == {"account", "escalation", "red_flag"}
     assert not categories["digest"].for_client_users
     for kind in (reminders.DUE_SOON_KIND, reminders.OVERDUE_KIND, reminders.WEEKLY_KIND):

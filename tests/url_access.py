@@ -101,6 +101,7 @@ def portal_object(obj, methods=("GET",), allowed=OWN_CLIENT, other_allowed=froze
 RULES: dict[str, Rule] = {
     # Public: authentication and health.
     "healthz": public(),
+    "favicon": public(),
     "accounts:login": public(methods=("GET", "POST")),
     "accounts:password_reset": public(methods=("GET", "POST")),
     "accounts:password_reset_done": public(),
@@ -115,6 +116,8 @@ RULES: dict[str, Rule] = {
     ),
     # Any signed-in person: their own account.
     "home": any_user(),
+    # The load benchmark's one-query baseline (bench/load_bench.py).
+    "baseline": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),
     "accounts:profile": any_user(methods=("GET", "POST")),
     "accounts:password_change": any_user(methods=("GET", "POST")),
@@ -129,16 +132,35 @@ RULES: dict[str, Rule] = {
         # admins) and its sender may revoke it; the rest of the team, executives included, get 404 (hole 3).
         **MANAGE_CLIENT,
     ),
+    "accounts:invitation_resend": staff_object("invitation", methods=("POST",), **MANAGE_CLIENT),
+    "engagements:stakeholder_invite": staff_object("stakeholder", methods=("GET", "POST"), **MANAGE),
     # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items.
     "engagements:create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "portfolio:workload": staff(allowed=PORTFOLIO),
+    "portfolio:my_work": staff(),
+    "portfolio:search": staff(),
+    "portfolio:dashboard_csv": staff(),
     "accounts:absences": staff(methods=("GET", "POST")),
+    # An absence is changed by its person (the PM here, another CSM for the other one), directors and admins.
+    "accounts:absence_edit": Rule(
+        allowed=frozenset({"pm", "director", "vendor_admin"}),
+        other_allowed=frozenset({"other_csm", "director", "vendor_admin"}),
+        obj="absence",
+        methods=("GET", "POST"),
+    ),
+    "accounts:absence_cancel": Rule(
+        allowed=frozenset({"pm", "director", "vendor_admin"}),
+        other_allowed=frozenset({"other_csm", "director", "vendor_admin"}),
+        obj="absence",
+        methods=("POST",),
+    ),
     "engagements:client_list": staff(),
     "engagements:client_create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "engagements:client_detail": staff_object("client_profile"),
     "engagements:client_edit": staff_object("client_profile", methods=("GET", "POST"), **MANAGE_CLIENT),
     "engagements:billing_add": staff_object("client_profile", methods=("POST",), **MANAGE_CLIENT),
     "portfolio:engagement": staff_object("engagement"),
+    "portfolio:engagement_figures": staff_object("engagement"),
     "engagements:edit": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
     "engagements:phase": staff_object("engagement", methods=("POST",), **MANAGE),
     "engagements:handoff": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
@@ -165,7 +187,7 @@ RULES: dict[str, Rule] = {
     "checklists:stage_actual_delete": staff_object("stage_actual", methods=("POST",), **MANAGE),
     "checklists:item": staff_object("item", methods=("GET", "POST")),
     "checklists:item_complete": staff_object("item", methods=("POST",)),
-    "checklists:item_comment": staff_object("item", methods=("POST",)),
+    "checklists:item_comment": staff_object("item", methods=("GET", "POST")),
     "checklists:item_evidence": staff_object("done_item"),
     "checklists:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "checklists:item_delete": staff_object("item", methods=("POST",), **MANAGE),
@@ -252,6 +274,7 @@ RULES: dict[str, Rule] = {
     "portal:item": portal_object("item"),
     "portal:item_complete": portal_object("item", methods=("POST",)),
     "portal:item_comment": portal_object("item", methods=("POST",)),
+    "portal:item_reopen": portal_object("done_item", methods=("POST",)),
     "portal:item_evidence": portal_object("done_item"),
     "portal:stage_decision": portal_object("stage", methods=("POST",), allowed=KEY_USERS),
     "portal:work_plan_decision": portal_object("engagement", methods=("POST",), allowed=KEY_USERS),

@@ -18,6 +18,8 @@ from .items import (
     item_create,
     item_delete,
     item_move,
+    item_reopen,
+    item_reopen_allowed,
     item_update,
 )
 from .templates import due_dates_reanchor, template_apply, template_default_ensure, template_duplicate
@@ -33,6 +35,8 @@ __all__ = [
     "item_create",
     "item_delete",
     "item_move",
+    "item_reopen",
+    "item_reopen_allowed",
     "item_update",
     "satisfaction_answer",
     "satisfaction_ask_day30",

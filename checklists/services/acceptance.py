@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from engagements import policy
+from engagements.health import Health, health_of
 from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
 from notifications.services import NotifyRequest, notify, notify_many
@@ -22,11 +23,14 @@ from ..models import (
     ChecklistItem,
     ChecklistStage,
     Decision,
+    ItemCompletion,
+    ItemStatus,
     SatisfactionReason,
     SatisfactionScore,
     StageAcceptance,
 )
-from ..reminders import CHECKLIST_CATEGORY, item_reminders_sync
+from ..plans import plan_of, snapshot_of
+from ..reminders import CHECKLIST_CATEGORY, DECISIONS_CATEGORY, item_reminders_sync
 from .common import record_event, save
 
 
@@ -50,28 +54,6 @@ def go_live_missing(engagement: Engagement) -> list[str]:
     if pending:
         missing.append(_("stages still awaiting the client's acceptance: %(stages)s") % {"stages": ", ".join(pending)})
     return missing
-
-
-def _snapshot(stages) -> dict:
-    return {
-        "stages": [
-            {
-                "id": stage.pk,
-                "title": stage.title,
-                "items": [
-                    {
-                        "id": item.pk,
-                        "title": item.title,
-                        "owner_side": item.owner_side,
-                        "due_on": item.due_on.isoformat() if item.due_on else None,
-                        "status": item.status,
-                    }
-                    for item in stage.items.all()
-                ],
-            }
-            for stage in stages
-        ]
-    }
 
 
 @transaction.atomic
@@ -112,14 +94,18 @@ def acceptance_decide(
     stages = list(stages)
     if not stages:
         raise ValidationError(_("There is nothing to accept yet."))
-    snapshot = _snapshot(stages)
+    snapshot = snapshot_of(stages)
     if decision == Decision.ACCEPTED and stage is None:
         # Read under the engagement lock: a double click must not record the same baseline twice.
         latest = StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).order_by(
             "-decided_at", "-pk"
         )
         latest = latest.first()
-        if latest is not None and latest.decision == Decision.ACCEPTED and latest.snapshot == snapshot:
+        if (
+            latest is not None
+            and latest.decision == Decision.ACCEPTED
+            and plan_of(latest.snapshot) == plan_of(snapshot)
+        ):
             raise ValidationError(_("You already accepted this work plan; nothing changed since."))
     if (
         decision == Decision.ACCEPTED
@@ -143,6 +129,8 @@ def acceptance_decide(
         stage.reopened_at = now if decision == Decision.REJECTED else None
         stage.reopened_reason = reason if decision == Decision.REJECTED else ""
         stage.save(update_fields=["accepted_at", "reopened_at", "reopened_reason"])
+    if stage is None:
+        _work_plan_tasks_follow(by=by, engagement=engagement, decision=decision, now=now)
     if decision == Decision.REJECTED:
         _rejection_reopen(by=by, engagement=engagement, acceptance=acceptance, stage=stage, stages=stages, now=now)
     if decision == Decision.ACCEPTED:
@@ -150,6 +138,30 @@ def acceptance_decide(
             engagement=engagement, reason=SatisfactionReason.ACCEPTANCE, acceptance=acceptance, asked_at=now
         )
     return acceptance
+
+
+def _work_plan_tasks_follow(*, by: User, engagement: Engagement, decision: str, now) -> None:
+    """The tasks that stand for the client's acceptance of the work plan (``ItemCompletion.WORK_PLAN``) close
+    with it, and open again when the client rejects the work plan, each change in the item's history."""
+    items = ChecklistItem.objects.select_for_update(of=("self",)).filter(
+        stage__engagement=engagement, closes_with=ItemCompletion.WORK_PLAN
+    )
+    if decision == Decision.ACCEPTED:
+        items = items.exclude(status__in=CLOSED_ITEM_STATUSES)
+    else:
+        items = items.filter(status=ItemStatus.DONE)
+    for item in items.select_related("stage__engagement"):
+        if decision == Decision.ACCEPTED:
+            changes = {"status": [item.status, ItemStatus.DONE], "decision": str(Decision.ACCEPTED.label)}
+            item.status, item.completed_at, item.completed_by = ItemStatus.DONE, now, by
+            action = "completed"
+        else:
+            changes = {"status": [item.status, ItemStatus.OPEN], "decision": str(Decision.REJECTED.label)}
+            item.status, item.completed_at, item.completed_by = ItemStatus.OPEN, None, None
+            action = "reopened"
+        item.save(update_fields=["status", "completed_at", "completed_by"])
+        record_event(item, by=by, action=action, changes=changes, now=now)
+        item_reminders_sync(item, now=now)
 
 
 # Days the team gets to rework what the client rejected, before the rework item is overdue.
@@ -184,7 +196,7 @@ def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, st
     notify(
         event=f"engagement.rejection:{acceptance.pk}",
         recipients=recipients,
-        category=CHECKLIST_CATEGORY,
+        category=DECISIONS_CATEGORY,
         template="checklists/email/rejection",
         context={
             "engagement_name": engagement.name,
@@ -204,13 +216,50 @@ def satisfaction_answer(*, by: User, question: SatisfactionScore, score: int, co
     now = now or timezone.now()
     if not by.is_client_user:
         raise PermissionDenied
-    question = SatisfactionScore.objects.visible_to(by).select_for_update().filter(pk=question.pk).first()
+    question = (
+        SatisfactionScore.objects.visible_to(by)
+        .select_for_update(of=("self",))
+        .select_related("engagement__csm", "engagement__pm", "engagement__deputy_pm")
+        .filter(pk=question.pk)
+        .first()
+    )
     if question is None:
         raise PermissionDenied
     if question.score is not None:
         raise ValidationError(_("You already answered this question. Thank you!"))
+    if score not in range(1, 6):
+        raise ValidationError({"score": _("Choose a score from 1 to 5.")})
+    engagement = question.engagement
+    today = timezone.localdate(now)
+    before, _signals = health_of(engagement, today=today)
     question.score, question.comment, question.answered_at, question.answered_by = score, comment.strip(), now, by
-    return save(question)
+    save(question)
+    after, _signals = health_of(engagement, today=today)
+    if after != before:
+        _health_changed_by_score(engagement=engagement, question=question, before=before, after=after, now=now)
+    return question
+
+
+def _health_changed_by_score(*, engagement: Engagement, question: SatisfactionScore, before, after, now) -> None:
+    """A score that moves the engagement's health is told to the CSM and the acting PM, saying that the score is
+    why (the page's health reasons say it too)."""
+    acting_pm = engagement_acting_pm(engagement, on=timezone.localdate(now))
+    notify(
+        event=f"engagement.health_from_score:{question.pk}",
+        recipients=[person for person in {engagement.csm, acting_pm} if person is not None],
+        category=DECISIONS_CATEGORY,
+        template="checklists/email/health_from_score",
+        context={
+            "engagement_name": engagement.name,
+            "score": question.score,
+            "comment": question.comment[:1000],
+            "answered_by": str(question.answered_by),
+            "health_before": str(Health(before).label),
+            "health_after": str(Health(after).label),
+        },
+        url=reverse("portfolio:engagement", args=[engagement.pk]),
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from attachments.services import attachment_store
 from engagements import policy
 from engagements.models import Side
 from engagements.services import engagement_people
+from notifications.services import NotifyRequest, notifications_withdraw, notify_many
 
 from ..models import (
     CLOSED_ITEM_STATUSES,
@@ -25,9 +27,10 @@ from ..models import (
     ChecklistStage,
     Evidence,
     ItemComment,
+    ItemCompletion,
     ItemStatus,
 )
-from ..reminders import item_reminders_sync
+from ..reminders import CHECKLIST_CATEGORY, COMMENTS_CATEGORY, item_reminders_sync
 from .common import as_json, record_event, save
 
 
@@ -150,6 +153,8 @@ def item_complete(
     item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
     if item.status == ItemStatus.DONE:
         raise ValidationError(_("This item is already done."))
+    if by.is_client_user and item.closes_with == ItemCompletion.WORK_PLAN:
+        raise ValidationError(_("This task is done when you accept the work plan on your project page."))
     if item.evidence_required == Evidence.LINK and not (evidence_link or item.evidence_link):
         # Refused before any file is stored: a rolled-back row would leave the file behind on disk.
         _check_evidence(item)
@@ -172,8 +177,10 @@ def item_complete(
 def item_delete(*, by: User, item: ChecklistItem, now=None) -> None:
     now = now or timezone.now()
     policy.require_manage(by, item.stage.engagement)
-    # Reminders are dropped while the row still exists, so the sync can see what it was.
+    # Reminders are dropped while the row still exists, so the sync can see what it was; what was already said
+    # about the item is withdrawn.
     item_reminders_sync(item, now=now)
+    notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
     item.delete()
 
 
@@ -192,8 +199,51 @@ def item_move(*, by: User, item: ChecklistItem, direction: str) -> ChecklistItem
     return next(s for s in siblings if s.pk == item.pk)
 
 
+def item_reopen_allowed(*, by: User, item: ChecklistItem) -> bool:
+    """May ``by`` take back the "done" on ``item`` (see ``item_reopen``)? Asked by the pages, without a query."""
+    if item.status != ItemStatus.DONE or not by.is_active:
+        return False
+    if by.is_client_user:
+        # The client's own side only, and not once the stage is accepted (the acceptance covered it) nor an item
+        # that closed with the work plan's acceptance (a new decision reopens that).
+        return (
+            item.owner_side == Side.CLIENT
+            and item.closes_with == ItemCompletion.MANUAL
+            and item.stage.accepted_at is None
+            and by.organization_id == item.stage.engagement.client_id
+        )
+    return policy.is_staff(by)
+
+
+@transaction.atomic
+def item_reopen(*, by: User, item: ChecklistItem, now=None) -> ChecklistItem:
+    """Take back a "done" given by mistake: the item is open again (its evidence kept), the reminders come back,
+    and the history records who reopened it."""
+    now = now or timezone.now()
+    policy.require_see(by, item.stage.engagement)
+    item = (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("stage__engagement", "assignee")
+        .get(pk=item.pk)
+    )
+    if not item_reopen_allowed(by=by, item=item):
+        if item.status != ItemStatus.DONE:
+            raise ValidationError(_("This task is not done, so there is nothing to reopen."))
+        if by.is_client_user and item.stage.accepted_at is not None:
+            raise ValidationError(_("This task belongs to a stage you already accepted; ask your team to reopen it."))
+        raise PermissionDenied
+    item.status, item.completed_at, item.completed_by = ItemStatus.OPEN, None, None
+    save(item)
+    record_event(item, by=by, action="reopened", changes={"status": [ItemStatus.DONE, ItemStatus.OPEN]}, now=now)
+    item_reminders_sync(item, now=now)
+    return item
+
+
 @transaction.atomic
 def item_comment_add(*, by: User, item: ChecklistItem, body: str, is_internal: bool = False, now=None) -> ItemComment:
+    """Comment on an item. A client's comment or question is told to the item's assignee and the CSM (category
+    "comments"), and waits in their "My work" until someone from the team answers; the team's answer on a client
+    task is told to the client person it is assigned to."""
     now = now or timezone.now()
     engagement = item.stage.engagement
     policy.require_see(by, engagement)
@@ -207,4 +257,38 @@ def item_comment_add(*, by: User, item: ChecklistItem, body: str, is_internal: b
         raise ValidationError({"body": _("Write a comment first.")})
     comment = save(ItemComment(item=item, author=by, body=body, is_internal=is_internal, created_at=now))
     record_event(item, by=by, action="commented", changes={}, now=now)
+    _comment_notify(comment, engagement=engagement, now=now)
     return comment
+
+
+def _comment_notify(comment: ItemComment, *, engagement, now) -> None:
+    item, author = comment.item, comment.author
+    if author.is_client_user:
+        staff = [engagement.csm]
+        if item.assignee_id and not item.assignee.is_client_user:
+            staff.append(item.assignee)
+        requests = [(staff, reverse("checklists:item", args=[item.pk]) + "#comments")]
+    elif not comment.is_internal and item.owner_side == Side.CLIENT and item.assignee_id:
+        requests = [([item.assignee], reverse("portal:item", args=[item.pk]) + "#comments")]
+    else:
+        return
+    context = {
+        "item_title": item.title,
+        "engagement_name": engagement.name,
+        "author": str(author),
+        "body": comment.body[:1000],
+    }
+    notify_many(
+        [
+            NotifyRequest(
+                event=f"checklist.comment:{comment.pk}",
+                recipients=[person for person in {p.pk: p for p in people}.values() if person.pk != author.pk],
+                category=COMMENTS_CATEGORY,
+                template="checklists/email/item_comment",
+                context=context,
+                url=url,
+            )
+            for people, url in requests
+        ],
+        now=now,
+    )

@@ -13,7 +13,7 @@ from engagements import policy
 from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
 
-from ..default_template import DEFAULT_STAGES, DEFAULT_TEMPLATE_DESCRIPTION, DEFAULT_TEMPLATE_NAME
+from ..default_template import CLOSES_WITH, DEFAULT_STAGES, DEFAULT_TEMPLATE_DESCRIPTION, DEFAULT_TEMPLATE_NAME
 from ..models import (
     CLOSED_ITEM_STATUSES,
     AssigneeRole,
@@ -54,6 +54,7 @@ def _default_stages() -> list[dict]:
                     "default_assignee_role": role,
                     "due_offset_days": offset,
                     "evidence_required": evidence,
+                    "closes_with": CLOSES_WITH.get(item_title, ""),
                     "position": item_position * 10,
                 }
                 for item_position, (item_title, guidance, side, role, offset, evidence) in enumerate(items, start=1)
@@ -86,7 +87,7 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     while ChecklistTemplate.objects.filter(name=f"{template.name} (copy {n})").exists():
         n += 1
     item_fields = ("title", "guidance", "owner_side", "default_assignee_role", "due_offset_days", "due_from")
-    item_fields += ("evidence_required", "position")
+    item_fields += ("evidence_required", "closes_with", "position")
     stages = [
         {
             "title": stage.title,
@@ -184,6 +185,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
                 due_from=t.due_from,
                 due_offset_days=t.due_offset_days,
                 evidence_required=t.evidence_required,
+                closes_with=t.closes_with,
                 position=t.position,
                 created_at=now,
             )

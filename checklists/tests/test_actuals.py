@@ -90,8 +90,14 @@ def test_bad_input_records_nothing_and_says_why(client, csm, engagement):
     url = reverse("checklists:stage_actuals", args=[stage.pk])
     response = client.post(url, {"spent_on": timezone.localdate().isoformat()}, follow=True)
     assert "Enter the effort or the amount spent." in response.content.decode()
-    response = client.post(url, {"spent_on": "", "effort_days": "-2"}, follow=True)
-    assert "Nothing was recorded" in response.content.decode()
+    response = client.post(url, {"spent_on": "", "effort_days": "-2", "note": "Workshop"}, follow=True)
+    body = response.content.decode()
+    # The form again, with what was typed and each error in words next to its field.
+    assert 'value="Workshop"' in body and 'value="-2"' in body
+    assert (
+        "Ensure this value is greater than or equal to 0." in body
+        and "effort_days" not in body.split("<form")[1].split("name=")[0]
+    )
     assert not StageActual.objects.exists()
 
 

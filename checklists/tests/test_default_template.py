@@ -25,7 +25,7 @@ def _shape(template):
                 stage.client_acceptance_required,
                 [
                     (i.title, i.guidance, i.owner_side, i.default_assignee_role, i.due_offset_days, i.due_from)
-                    + (i.evidence_required, i.position)
+                    + (i.evidence_required, i.closes_with, i.position)
                     for i in stage.items.order_by("position")
                 ],
             )

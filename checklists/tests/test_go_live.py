@@ -72,7 +72,9 @@ def test_go_live_passes_once_everything_is_accepted(csm, client_key_user, onboar
 
 def test_the_gate_applies_only_from_onboarding_to_live(csm, onboarding):
     # Closing an engagement that never went live is always possible.
-    moved = services.engagement_change_phase(by=csm, engagement=onboarding, to=Phase.CLOSED)
+    moved = services.engagement_change_phase(
+        by=csm, engagement=onboarding, to=Phase.CLOSED, reason="The client cancelled"
+    )
     assert moved.phase == Phase.CLOSED
 
 

@@ -73,7 +73,7 @@ def test_the_csm_and_pm_get_the_reason(client_key_user, engagement, csm, pm, acc
     acceptance = _reject(client_key_user, engagement, accepted_stage)
     rows = Notification.objects.filter(event=f"engagement.rejection:{acceptance.pk}")
     assert {row.recipient for row in rows} == {csm, pm}
-    assert {row.category for row in rows} == {reminders.CHECKLIST_CATEGORY}
+    assert {row.category for row in rows} == {reminders.DECISIONS_CATEGORY}
     assert all(row.context["reason"] == REASON for row in rows)
     assert all("the client rejected Environments" in row.subject for row in rows)
     assert all(f"#stage-{accepted_stage.pk}" in row.url for row in rows)

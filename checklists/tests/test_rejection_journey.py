@@ -26,6 +26,7 @@ def test_a_rejected_stage_is_reopened_for_the_team_and_blocks_the_go_live(
     ChecklistItemFactory(stage=stage, done=True, title="Confirm services in scope")
 
     log_in_as(page, live_server, client_key_user)
+    page.on("dialog", lambda dialog: dialog.accept())  # decisions ask for a confirmation
     page.goto(f"{live_server.url}/portal/engagements/{engagement.pk}/")
     page.locator(f"#stage-{stage.pk}").get_by_label("Reason (needed to reject)").fill(REASON)
     page.locator(f"#stage-{stage.pk}").get_by_role("button", name="Reject").click()
@@ -38,9 +39,8 @@ def test_a_rejected_stage_is_reopened_for_the_team_and_blocks_the_go_live(
     expect(page.get_by_test_id(f"stage-reopened-{stage.pk}")).to_be_visible()
     expect(page.get_by_test_id(f"stage-reopened-reason-{stage.pk}")).to_contain_text(REASON)
     rework = ChecklistItem.objects.get(stage=stage, status=ItemStatus.OPEN)
-    expect(page.get_by_role("link", name=rework.title)).to_be_visible()
-    page.get_by_label("Move to phase").select_option(label="Live")
-    page.get_by_role("button", name="Move").click()
+    expect(page.get_by_test_id(f"item-{rework.pk}").get_by_role("link", name=rework.title)).to_be_visible()
+    page.get_by_role("button", name="Move to Live").click()
     expect(page.get_by_text("The engagement cannot go live yet")).to_be_visible()
     expect(page.get_by_test_id("phase")).to_have_text("Onboarding")
     screenshot(page, "engagements-rejection-reopened")

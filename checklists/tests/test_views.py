@@ -84,7 +84,7 @@ def test_commenting_with_htmx_returns_the_comment_list(client, team_member, enga
     client.force_login(team_member)
     response = client.post(reverse("checklists:item_comment", args=[item.pk]), {"body": "On it"}, **HTMX)
     assert response.status_code == 200 and "On it" in response.content.decode()
-    assert 'id="comments"' in response.content.decode()
+    assert f'id="comments-{item.pk}"' in response.content.decode()
 
 
 def test_the_item_page_without_htmx_is_a_full_page(client, csm, engagement):
@@ -184,6 +184,24 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
         "stages-1-position": "10",
         "stages-1-title": "Scope",
         "stages-1-client_acceptance_required": "on",
+        # The items of each stage, on the same page (nested inlines).
+        "stages-0-items-TOTAL_FORMS": "0",
+        "stages-0-items-INITIAL_FORMS": "0",
+        "stages-0-items-MIN_NUM_FORMS": "0",
+        "stages-0-items-MAX_NUM_FORMS": "1000",
+        "stages-1-items-TOTAL_FORMS": "1",
+        "stages-1-items-INITIAL_FORMS": "0",
+        "stages-1-items-MIN_NUM_FORMS": "0",
+        "stages-1-items-MAX_NUM_FORMS": "1000",
+        "stages-1-items-0-position": "10",
+        "stages-1-items-0-title": "Agree the scope",
+        "stages-1-items-0-owner_side": "vendor",
+        "stages-1-items-0-default_assignee_role": "csm",
+        "stages-1-items-0-due_offset_days": "3",
+        "stages-1-items-0-due_from": "kickoff",
+        "stages-1-items-0-evidence_required": "none",
+        "stages-1-items-0-closes_with": "",
+        "stages-1-items-0-guidance": "",
     }
     response = client.post(reverse("admin:checklists_checklisttemplate_add"), data)
     assert response.status_code == 302, [
@@ -195,6 +213,8 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
     template = ChecklistTemplate.objects.get(name="Lean onboarding")
     assert list(template.stages.values_list("title", flat=True)) == ["Scope", "Go live"]
     scope = template.stages.get(title="Scope")
+    assert list(scope.items.values_list("title", flat=True)) == ["Agree the scope"]
+    TemplateItem.objects.filter(stage=scope).delete()
     item_data = {
         "template": template.pk,
         "title": "Scope",
@@ -212,6 +232,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
         "items-0-due_offset_days": "5",
         "items-0-due_from": "kickoff",
         "items-0-evidence_required": "none",
+        "items-0-closes_with": "",
         "items-0-guidance": "",
     }
     response = client.post(reverse("admin:checklists_templatestage_change", args=[scope.pk]), item_data)

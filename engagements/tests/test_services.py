@@ -107,11 +107,24 @@ def test_an_engagement_has_at_most_one_key_user(csm, engagement):
     assert Stakeholder.objects.filter(engagement=engagement, is_key_user=True).count() == 1
 
 
-def test_engagement_warns_without_key_user_or_sponsor(engagement):
+def test_engagement_warns_without_key_user_or_sponsor(engagement, client_key_user):
     warnings = services.engagement_warnings(engagement, [])
     assert len(warnings) == 2
-    sponsor = StakeholderFactory.build(engagement=engagement, key_user=True, sponsor=True)
+    sponsor = StakeholderFactory.build(engagement=engagement, key_user=True, sponsor=True, user=client_key_user)
     assert services.engagement_warnings(engagement, [sponsor]) == []
+
+
+def test_the_key_user_warning_stays_until_they_have_an_active_account(engagement, client_key_user):
+    key_user = StakeholderFactory.build(engagement=engagement, key_user=True, sponsor=True, name="Uma Key")
+    assert services.engagement_warnings(engagement, [key_user]) == [
+        "The key user Uma Key has no active portal account yet, so the client cannot accept stages or the work "
+        "plan: invite them from the stakeholder map."
+    ]
+    client_key_user.is_active = False
+    key_user.user = client_key_user
+    assert len(services.engagement_warnings(engagement, [key_user])) == 1
+    client_key_user.is_active = True
+    assert services.engagement_warnings(engagement, [key_user]) == []
 
 
 def test_deputy_acts_while_the_pm_is_away(engagement, pm, deputy_pm):

@@ -56,8 +56,12 @@ def test_phase_change_refused_before_handoff_shows_why(client, csm, engagement):
     engagement.phase = "handoff"
     engagement.save()
     client.force_login(csm)
-    response = client.post(reverse("engagements:phase", args=[engagement.pk]), {"to": "kickoff"}, follow=True)
-    assert "before the kickoff" in response.content.decode()
+    response = client.post(
+        reverse("engagements:phase", args=[engagement.pk]), {"to": "kickoff", "kickoff_on": "2026-12-01"}, follow=True
+    )
+    assert "record and complete the sales handoff" in response.content.decode()
+    # The form comes back with the date that was typed.
+    assert 'value="2026-12-01"' in response.content.decode()
 
 
 def test_handoff_form_records_and_completes(client, csm, engagement):

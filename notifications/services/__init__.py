@@ -28,7 +28,7 @@ By subject: ``outbox`` (writing), ``relay`` (sending email), ``centre`` (read ma
 the daily digest), ``reminders`` (the engine), ``common`` (what they share). Everything public is re-exported here.
 """
 
-from .centre import notification_mark_all_read, notification_mark_read
+from .centre import notification_mark_all_read, notification_mark_read, notifications_withdraw
 from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
 from .digest import digest_ensure, digest_next_due, preferences_for, preferences_update, remind_daily_digest
 from .outbox import NotifyRequest, notify, notify_many, relay_kick_on_commit
@@ -65,6 +65,7 @@ __all__ = [
     "notification_retry",
     "notify",
     "notify_many",
+    "notifications_withdraw",
     "preferences_for",
     "preferences_update",
     "reminder_cancel",

@@ -39,7 +39,8 @@ def test_health_rules(signals, expected):
 
 
 def _dashboard_row(user, engagement):
-    return selectors.engagement_list_for_dashboard(user=user).get(pk=engagement.pk)
+    rows = selectors.engagement_list_for_dashboard(user=user, filters=selectors.DashboardFilters())
+    return next(row for row in rows if row.pk == engagement.pk)
 
 
 def _page_health(engagement):

@@ -69,8 +69,9 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(
     page.goto(engagement_url)
     page.get_by_role("button", name="Apply template").click()
     expect(page.get_by_role("heading", name="Scope and obligations")).to_be_visible()
-    page.get_by_label("Move to phase").select_option(label="Kickoff")
-    page.get_by_role("button", name="Move", exact=True).click()
+    page.get_by_label("Kickoff date").fill("2026-12-01")
+    page.get_by_role("button", name="Move to Kickoff").click()
+    expect(page.get_by_text("Lab systems support moved to Kickoff.")).to_be_visible()
     expect(page.get_by_test_id("phase")).to_have_text("Kickoff")
 
     # --- Tick an item inline (htmx), then complete one with an uploaded file as evidence.
@@ -88,13 +89,16 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(
     assert axe_violations(page) == []
     log_out(page)
 
-    # --- The key user completes their task and accepts the work-plan stage in the portal.
+    # --- The key user accepts the work plan (which closes their task) and then the work-plan stage in the portal.
     log_in_as(page, live_server, key_user)
+    page.on("dialog", lambda dialog: dialog.accept())  # decisions ask for a confirmation
     page.get_by_role("link", name="My tasks").first.click()
     task = ChecklistItem.objects.get(stage__engagement__name="Lab systems support", title="Accept the work plan")
-    page.get_by_test_id(f"complete-{task.pk}").click()
-    expect(page.get_by_text("Thank you, the task is done.")).to_be_visible()
-    page.get_by_role("link", name="My project").click()
+    page.get_by_test_id(f"task-{task.pk}").get_by_role("link", name="Review the work plan").click()
+    page.get_by_test_id("accept-work-plan").click()
+    expect(page.get_by_text("Thank you, your decision is recorded.")).to_be_visible()
+    page.get_by_role("button", name="Score 4 of 5").first.click()
+    expect(page.get_by_text("Thank you for your feedback.")).to_be_visible()
     stage = task.stage
     page.get_by_test_id(f"accept-stage-{stage.pk}").click()
     expect(page.get_by_test_id(f"stage-accepted-{stage.pk}")).to_be_visible()
@@ -111,7 +115,9 @@ def test_csm_onboards_a_client_and_the_key_user_accepts(
     expect(page.get_by_test_id("overall-progress")).to_have_text("21% done")
     expect(page.get_by_test_id("health")).to_have_text("On track")
     expect(page.get_by_role("heading", name="Client decisions")).to_be_visible()
-    expect(page.get_by_text("Accepted Work-plan acceptance")).to_be_visible()
+    decisions = page.locator("#acceptances + ul")
+    expect(decisions.get_by_text("Accepted Work-plan acceptance")).to_be_visible()
+    expect(decisions.get_by_text("Accepted the work plan")).to_be_visible()
     screenshot(page, "engagements-3-engagement")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Dashboard").click()

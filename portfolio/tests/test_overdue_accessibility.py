@@ -30,7 +30,7 @@ def test_overdue_work_is_readable_and_named_in_the_portal(
     screenshot(page, "portal-overdue")
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/portal/tasks/")
-    expect(page.get_by_test_id("task-table").get_by_text("overdue").first).to_be_visible()
+    expect(page.get_by_test_id("task-list").get_by_text("overdue").first).to_be_visible()
     assert axe_violations(page) == []
 
 

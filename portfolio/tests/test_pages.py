@@ -43,7 +43,9 @@ def test_dashboard_queries_do_not_grow_with_engagements(page_queries, client, cs
     for _ in range(5):
         _fill(EngagementFactory(csm=csm, client=client_org), stages=3, items=6, comments=2)
     assert page_queries(client, reverse("home")) == small
-    assert small <= 8
+    # Session, user, the cached figures' computation, the over-capacity check is directors' only; plus the
+    # absence-cover banner's two.
+    assert small <= 10
 
 
 def test_director_dashboard_and_workload_queries_are_constant(page_queries, client, director, client_org):
@@ -63,7 +65,7 @@ def test_engagement_page_queries_do_not_grow_with_items_or_comments(page_queries
     small = page_queries(client, url)
     _fill(engagement, stages=4, items=10, comments=3, extras=False)
     assert page_queries(client, url) == small
-    assert small <= 25
+    assert small <= 28
 
 
 def test_client_task_list_and_portal_page_queries_are_constant(page_queries, client, client_key_user, engagement):

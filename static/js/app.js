@@ -1,11 +1,13 @@
 // Behaviour that templates ask for with data- attributes, so no page needs an inline script or event handler
 // (the Content-Security-Policy allows only scripts served from our own static files).
 
-// <form data-confirm="Remove this entry?">: ask before submitting; "Cancel" submits nothing.
+// <form data-confirm="Remove this entry?"> or <button data-confirm="..."> (the button that submitted wins): ask
+// before submitting; "Cancel" submits nothing.
 document.addEventListener(
   "submit",
   (event) => {
-    const message = event.target instanceof HTMLFormElement ? event.target.dataset.confirm : undefined;
+    const form = event.target instanceof HTMLFormElement ? event.target : undefined;
+    const message = event.submitter?.dataset.confirm ?? form?.dataset.confirm;
     if (message && !window.confirm(message)) {
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -13,3 +15,57 @@ document.addEventListener(
   },
   true,
 );
+
+// <select data-options="template-id">: the options are the page's <template id="template-id">, rendered once for
+// every row of a list, and copied into this picker the first time it is opened (pointer or keyboard). The current
+// choice stays selected.
+function fillOptions(select) {
+  if (select.dataset.filled) return;
+  const template = document.getElementById(select.dataset.options);
+  if (!(template instanceof HTMLTemplateElement)) return;
+  const current = select.value;
+  const currentLabel = select.selectedOptions[0]?.text ?? "";
+  select.replaceChildren(template.content.cloneNode(true));
+  if (![...select.options].some((option) => option.value === current)) {
+    select.add(new Option(currentLabel, current), 0);
+  }
+  select.value = current;
+  select.dataset.filled = "1";
+}
+for (const type of ["focusin", "mousedown", "touchstart"]) {
+  document.addEventListener(
+    type,
+    (event) => {
+      const select = event.target instanceof Element ? event.target.closest("select[data-options]") : null;
+      if (select) fillOptions(select);
+    },
+    { capture: true, passive: true },
+  );
+}
+
+// <select data-fills="input-id" data-fills-from="name">: choosing an option copies the option's data-<name>
+// into that input while the input is still empty (a client's contract date into a new engagement, say).
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.dataset.fills) return;
+  const input = document.getElementById(select.dataset.fills);
+  const value = select.selectedOptions[0]?.getAttribute(`data-${select.dataset.fillsFrom}`);
+  if (input && value && !input.value) input.value = value;
+});
+
+// <input data-filter="select-id">: typing narrows the options of that <select> (and hides empty groups), for long
+// lists such as the time zones. The chosen option always stays.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.filter) return;
+  const select = document.getElementById(input.dataset.filter);
+  if (!(select instanceof HTMLSelectElement)) return;
+  const words = input.value.toLowerCase().split(/[\s/_,]+/).filter(Boolean);
+  for (const option of select.options) {
+    const text = `${option.value} ${option.text}`.toLowerCase().replaceAll("_", " ");
+    option.hidden = !option.selected && !words.every((word) => text.includes(word));
+  }
+  for (const group of select.querySelectorAll("optgroup")) {
+    group.hidden = [...group.children].every((option) => option.hidden);
+  }
+});

@@ -45,14 +45,14 @@ def test_staff_and_portal_pages_run_under_the_policy(page, live_server, csm, cli
         page.wait_for_load_state("networkidle")  # htmx loads the unread count after the page
     # Bootstrap's scripts run: the user menu opens.
     page.get_by_test_id("user-menu").click()
-    expect(page.get_by_role("link", name="Profile and preferences")).to_be_visible()
+    expect(page.locator(".dropdown-menu").get_by_role("link", name="Profile and preferences")).to_be_visible()
 
     # A confirmation asked for by data-confirm: dismissed, nothing happens; accepted, the milestone goes.
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     remove = page.get_by_role("button", name="Remove milestone Go-live rehearsal")
     page.once("dialog", lambda dialog: dialog.dismiss())
     remove.click()
-    expect(page.get_by_text("Go-live rehearsal")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit milestone Go-live rehearsal")).to_be_visible()
     assert engagement.milestones.filter(title="Go-live rehearsal").exists()
     page.once("dialog", lambda dialog: dialog.accept())
     remove.click()
@@ -62,6 +62,7 @@ def test_staff_and_portal_pages_run_under_the_policy(page, live_server, csm, cli
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server, client_key_user)
+    page.get_by_role("link", name=engagement.name).click()
     expect(page.get_by_role("heading", name=engagement.name)).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert refusals == []
@@ -74,6 +75,9 @@ def test_the_admin_runs_under_the_policy(page, live_server, vendor, refusals):
     task = PeriodicTask.objects.create(
         name="CSP check", task="notifications.tasks.relay", crontab=CrontabSchedule.objects.create(minute="5")
     )
+    from checklists.services import template_default_ensure
+
+    template = template_default_ensure()
     log_in(page, live_server, admin)
     for path in (
         "/admin/",
@@ -82,6 +86,8 @@ def test_the_admin_runs_under_the_policy(page, live_server, vendor, refusals):
         "/admin/django_celery_beat/periodictask/",
         # django-celery-beat's form has an inline script: it runs because our copy carries the nonce.
         f"/admin/django_celery_beat/periodictask/{task.pk}/change/",
+        # A checklist template's stages and items on one page (django-nested-admin's scripts).
+        f"/admin/checklists/checklisttemplate/{template.pk}/change/",
     ):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path

@@ -29,6 +29,8 @@ def test_a_german_csm_works_in_german(page, live_server, csm, engagement):
 
 def test_a_german_key_user_sees_the_portal_in_german(page, live_server, client_key_user, engagement):
     log_in(page, live_server, _speaks_german(client_key_user))
+    expect(page.get_by_text("Nächster Schritt auf Ihrer Seite")).to_be_visible()
+    page.get_by_role("link", name=engagement.name).click()
     expect(page.get_by_text("Ihr Team")).to_be_visible()
     expect(page.get_by_role("link", name="Meine Aufgaben").first).to_be_visible()
     screenshot(page, "de-portal-home")

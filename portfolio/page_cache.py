@@ -1,0 +1,46 @@
+"""Rendered page fragments kept under the figures' generation (``portfolio.figures``).
+
+The dashboards, "My work", the portal home and the engagement page are read far more often than anything on them
+changes. Their HTML is kept per person (their permissions shape it), language, time zone and day, under the current
+*generation*: any change to the data they show moves the generation on (see ``figures``), so the next request
+renders afresh and no page shows a figure older than the last change. Things that change by the clock within a day
+(a commitment falling overdue at 14:00) are at most ``figures.TTL`` seconds late.
+
+A cached fragment never contains a CSRF token: its forms write ``{% csrf_input %}``, a placeholder replaced with
+the request's own masked token on every response. Messages, the navigation and the absence banner are outside the
+fragments (the layout renders them on each request).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from accounts.templatetags.page_fragments import CSRF_PLACEHOLDER
+
+from . import figures
+
+
+def fragment(request, *, name: str, parts: tuple, template: str, context) -> str:
+    """The HTML of ``template`` for this person and ``parts`` (the page's object and query), rendered with
+    ``context()`` only when it is not kept yet."""
+    signature = repr(
+        (
+            name,
+            parts,
+            request.user.pk,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            timezone.localdate().isoformat(),
+            figures.generation(),
+        )
+    )
+    key = "portfolio:page:" + hashlib.sha256(signature.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {**context(), "csrf_placeholder": True}, request)
+        cache.set(key, html, figures.TTL)
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))
