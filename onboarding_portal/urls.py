@@ -9,13 +9,19 @@ from portfolio import views as portfolio_views
 
 from . import baseline, health
 
+
+class FaviconRedirect(RedirectView):
+    # Resolved per request, not at import: with hashed static files the manifest may not exist yet when the URLs
+    # load (``check --deploy`` before ``collectstatic``).
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", portfolio_views.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico where a page names no icon (the admin, a downloaded file's tab).
-    path(
-        "favicon.ico", require_GET(login_not_required(RedirectView.as_view(url=static("favicon.svg")))), name="favicon"
-    ),
+    path("favicon.ico", require_GET(login_not_required(FaviconRedirect.as_view())), name="favicon"),
     path("baseline/", baseline.baseline, name="baseline"),
     path("accounts/", include("accounts.urls")),
     # Three apps share the /engagements/ paths (kept as they were: links in sent emails point to them); portfolio's
