@@ -11,12 +11,15 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            timezone.activate(user.zone)
-            if user.language:
-                translation.activate(user.language)
+            # For this request only: the thread's zone and language are restored afterwards, so nothing that runs
+            # next in the same thread (another request's code before its middleware, a test) inherits them.
+            with timezone.override(user.zone), translation.override(user.language or translation.get_language()):
                 request.LANGUAGE_CODE = translation.get_language()
-        else:
-            timezone.deactivate()
+                response = self.get_response(request)
+                # LocaleMiddleware answers after this block (it only sets the header where none is set yet).
+                response.headers.setdefault("Content-Language", translation.get_language())
+                return response
+        timezone.deactivate()
         return self.get_response(request)
 
 
