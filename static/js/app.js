@@ -69,3 +69,20 @@ document.addEventListener("input", (event) => {
     group.hidden = [...group.children].every((option) => option.hidden);
   }
 });
+
+// Tables on a phone: every table of the app (those in a .table-responsive wrapper, and .table-stack ones) becomes a
+// stack of cards below 768 px (app.css), each cell named by its column's heading, so no table scrolls sideways.
+// Cells that already name themselves (data-label) keep their name.
+function stackTables(root) {
+  for (const table of root.querySelectorAll(".table-responsive > table, table.table-stack")) {
+    table.classList.add("table-stack");
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, index) => {
+        if (!cell.dataset.label && headings[index] && cell.colSpan === 1) cell.dataset.label = headings[index];
+      });
+    }
+  }
+}
+stackTables(document);
+document.body.addEventListener("htmx:afterSwap", (event) => stackTables(event.target));
