@@ -35,3 +35,14 @@ class ChecklistsConfig(AppConfig):
             "checklists: ask day-30 satisfaction", tasks.ask_day30_satisfaction, every_seconds=3600
         )
         registry.register_ensure(reminders.weekly_digest_ensure)
+        registry.register_ensure(default_template_ensure)
+
+
+def default_template_ensure() -> None:
+    """After a flush (transactional tests) the shipped default template comes back, as after migrate; a database
+    with any template keeps what its admins made of them."""
+    from .models import ChecklistTemplate
+    from .services.templates import template_default_ensure
+
+    if not ChecklistTemplate.objects.exists():
+        template_default_ensure()

@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
         from engagements import hooks
         from notifications import registry
 
-        from . import agenda_sources, health, selectors, tasks
+        from . import agenda_sources, defaults, health, selectors, tasks
         from .services import actions, lifecycle, promises, series
 
         registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
@@ -40,5 +40,7 @@ class GovernanceConfig(AppConfig):
         hooks.on_anchor_dates_moved(series.kickoff_moved)
         # Missed meetings, late minutes and broken promises count in the engagement's health.
         health.register()
+        # After a flush (transactional tests) the default cadences come back like the beat rows do.
+        registry.register_ensure(defaults.default_cadences_ensure)
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
