@@ -75,3 +75,31 @@ def test_after_migrate_the_ticks_and_the_weekly_digest_exist_once():
     assert ticks["checklists: ask day-30 satisfaction"].expire_seconds == 3600
     assert ticks["notifications: relay outbox"].interval.every == 30
     assert Reminder.objects.filter(key=reminders.WEEKLY_KEY, status=ReminderStatus.PENDING).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_emptied_database_gets_the_default_cadences_and_checklist_template_back_once():
+    # A transactional test's flush empties what the data migrations shipped; seed_demo then needs them again.
+    from checklists.models import ChecklistTemplate
+    from governance.models import CadenceTemplate
+
+    cadences, templates = CadenceTemplate.objects.count(), ChecklistTemplate.objects.count()
+    assert cadences and templates
+    CadenceTemplate.objects.all().delete()
+    ChecklistTemplate.objects.all().delete()
+    periodic_tasks_ensure()
+    periodic_tasks_ensure()
+    assert CadenceTemplate.objects.count() == cadences
+    assert ChecklistTemplate.objects.count() == 1
+    assert ChecklistTemplate.objects.get().is_default
+
+
+@pytest.mark.django_db
+def test_an_admins_deleted_cadence_is_not_put_back():
+    from governance.models import CadenceTemplate
+
+    deleted = CadenceTemplate.objects.first()
+    deleted.delete()
+    periodic_tasks_ensure()
+    assert not CadenceTemplate.objects.filter(pk=deleted.pk).exists()
+    assert not CadenceTemplate.objects.filter(key=deleted.key, language=deleted.language).exists()
