@@ -88,6 +88,18 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_entries(code):
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
+def test_every_plural_entry_has_each_form_the_language_counts(code):
+    # Polish has three forms (1 zadanie, 2 zadania, 5 zadań); German two. An entry with fewer shows English or
+    # nothing for some counts.
+    po, _mo = catalogue(code)
+    header = next(e for e in po_entries(po) if e["msgid"] == "")["msgstr"][0]
+    nplurals = int(re.search(r"nplurals=(\d+)", header).group(1))
+    assert nplurals == {"de": 2, "pl": 3}.get(code, nplurals)
+    wrong = [e["msgid"] for e in live_entries(code) if "msgid_plural" in e and len(e["msgstr"]) != nplurals]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
 def test_translations_keep_every_placeholder(code):
     broken = []
     for e in live_entries(code):

@@ -120,6 +120,8 @@ RULES: dict[str, Rule] = {
     "baseline": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),
     "accounts:profile": any_user(methods=("GET", "POST")),
+    # The language switcher on every page, signed in or not.
+    "accounts:set_language": public(methods=("POST",)),
     "accounts:password_change": any_user(methods=("GET", "POST")),
     "accounts:password_change_done": any_user(),
     # Staff workspace.
