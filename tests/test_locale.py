@@ -127,3 +127,17 @@ def test_the_compiled_catalogue_matches_the_po(code):
     stale = sorted(str(key) for key in expected.keys() ^ actual.keys())
     changed = sorted(str(key) for key in expected.keys() & actual.keys() if expected[key] != actual[key])
     assert (stale, changed) == ([], []), "recompile: msgfmt -o django.mo django.po (or manage.py compilemessages)"
+
+
+def test_translated_strings_are_marked_with_names_makemessages_extracts():
+    # xgettext only knows gettext's own names (and "_"): a string marked through another alias
+    # (``gettext_lazy as _lazy``) never reaches a catalogue and stays English in every language.
+    base = Path(settings.BASE_DIR)
+    alias = re.compile(r"^from django\.utils\.translation import .*\b\w*gettext\w* as (?!_\b)(\w+)", re.M)
+    found = [
+        f"{path.relative_to(base)}: {name}"
+        for path in base.glob("*/**/*.py")
+        if ".venv" not in path.parts
+        for name in alias.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -11,9 +11,10 @@ SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElemen
 
 
 def test_the_switcher_changes_the_language_and_it_sticks(page, live_server, csm, engagement):
-    page.set_viewport_size({"width": 390, "height": 800})
     log_in_as(page, live_server, csm)
     expect(page.get_by_role("heading", name="My engagements")).to_be_visible()
+    # On a phone: the switcher sits at the foot of the page and fits its width.
+    page.set_viewport_size({"width": 390, "height": 800})
     switcher = page.get_by_test_id("language-switcher")
     expect(switcher.get_by_role("button", name="English")).to_have_attribute("aria-current", "true")
 
@@ -28,6 +29,7 @@ def test_the_switcher_changes_the_language_and_it_sticks(page, live_server, csm,
     assert axe_violations(page) == []
 
     # Saved with the account: after logging out the sign-in page speaks Polish, and so does the next session.
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Wyloguj się").click()
     expect(page.get_by_role("button", name="Zaloguj się")).to_be_visible()
