@@ -274,4 +274,4 @@ def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
     checklist_services.item_update(by=csm, item=item, assignee=pm)
     client.force_login(csm)
     body = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
-    assert f"assignee: — → {pm.full_name}" in body and "changed" in body
+    assert f"Assignee: — → {pm.full_name}" in body and "changed" in body
