@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from checklists import selectors as checklist_selectors
 from engagements import selectors as engagement_selectors
 from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons
@@ -156,6 +158,40 @@ def portal_projects(*, user, today: date | None = None) -> list:
         project.progress = round(100 * project.items_done / project.items_total) if project.items_total else 0
         project.next_client_overdue = bool(project.next_client_due_on and project.next_client_due_on < today)
     return sorted(projects, key=lambda p: (p.phase == Phase.CLOSED, p.name.lower()))
+
+
+@dataclass
+class PortalProject:
+    """The portal's project page: the engagement, its timeline, the vendor team and the client's own people."""
+
+    engagement: Engagement
+    timeline: timeline.Timeline | None
+    vendor_team: list  # (role label, user) pairs: CSM, PM, deputy PM, then the members
+    colleagues: list
+
+
+def portal_project(*, engagement: Engagement, user, today: date | None = None) -> PortalProject:
+    """``engagement`` as its client sees it on the project page, in a fixed number of queries (``engagement`` comes
+    from ``engagement_list``, with its CSM, PM and deputy PM joined)."""
+    today = today or timezone.localdate()
+    page = engagement_page(engagement=engagement, user=user, today=today)
+    team = [
+        (label, person)
+        for label, person in (
+            (_("Customer success manager"), engagement.csm),
+            (_("Project manager"), engagement.pm),
+            (_("Deputy project manager"), engagement.deputy_pm),
+        )
+        if person is not None
+    ]
+    team += [
+        (member.role or _("Team member"), member.user)
+        for member in engagement.members.select_related("user").filter(user__is_active=True).order_by("pk")
+    ]
+    colleagues = list(
+        User.objects.filter(organization_id=engagement.client_id, is_active=True).order_by("full_name", "email")
+    )
+    return PortalProject(engagement=engagement, timeline=page.timeline, vendor_team=team, colleagues=colleagues)
 
 
 @dataclass
