@@ -271,7 +271,7 @@ def portal_home(request):
         name="portal_home",
         parts=(),
         template="portfolio/partials/portal_home_body.html",
-        context=lambda: {"projects": selectors.portal_projects(user=request.user)},
+        context=lambda: {"home": selectors.portal_home(user=request.user)},
     )
     return render(request, "portfolio/portal_home.html", {"body": body})
 
