@@ -14,12 +14,12 @@ from accounts.models import User
 from checklists import selectors as checklist_selectors
 from checklists import task_sources
 from checklists.models import CLOSED_ITEM_STATUSES
-from escalations import selectors as escalation_selectors
-from escalations.models.flags import FINAL_STATUSES
-from governance import selectors as governance_selectors
 from engagements import selectors as engagement_selectors
 from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons, with_health
 from engagements.models import Engagement, Phase
+from escalations import selectors as escalation_selectors
+from escalations.models.flags import FINAL_STATUSES
+from governance import selectors as governance_selectors
 
 from . import figures, timeline
 
