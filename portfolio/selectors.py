@@ -203,7 +203,7 @@ def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
     return PortalHome(
         projects=portal_projects(user=user, today=today),
         tasks=tasks,
-        tasks_total=len(tasks) if len(tasks) < HOME_SHOWS else open_tasks.count(),
+        tasks_total=open_tasks.count(),
         other_tasks=others[:HOME_SHOWS],
         other_total=len(others),
         meetings=upcoming[:3],
