@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from checklists import selectors as checklist_selectors
@@ -169,9 +169,9 @@ def portal_projects(*, user, today: date | None = None) -> list:
 
 # Health as the client reads it: how the project stands, not the internal reasons (overdue counts, silence, budget).
 CLIENT_HEALTH = {
-    Health.ON_TRACK: (_lazy("On track"), "success"),
-    Health.AT_RISK: (_lazy("Needs attention"), "warning"),
-    Health.OFF_TRACK: (_lazy("Behind plan: we are working on it with you"), "danger"),
+    Health.ON_TRACK: (gettext_lazy("On track"), "success"),
+    Health.AT_RISK: (gettext_lazy("Needs attention"), "warning"),
+    Health.OFF_TRACK: (gettext_lazy("Behind plan: we are working on it with you"), "danger"),
 }
 # How many of each list the portal home shows before it links to the full page.
 HOME_SHOWS = 5
