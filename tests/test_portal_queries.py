@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements.models import Side
 from engagements.tests.factories import CommitmentFactory, EngagementFactory, EngagementMemberFactory
@@ -29,6 +30,8 @@ PORTAL_PAGES = [
     ("portal:flag_raise", False),
     ("portal:sla", False),
 ]
+# Pages only a key user has (not in the staff preview, whose principal is a member).
+KEY_USER_PAGES = [("portal:people", False)]
 
 
 def _fill(engagement, key_user, *, times: int) -> None:
@@ -45,9 +48,10 @@ def _fill(engagement, key_user, *, times: int) -> None:
         CommitmentFactory(engagement=engagement, side=Side.VENDOR)
         RedFlagFactory(engagement=engagement)
         EngagementMemberFactory(engagement=engagement)
+        UserFactory(client_member=True, organization=engagement.client)
 
 
-@pytest.mark.parametrize(("name", "per_engagement"), PORTAL_PAGES)
+@pytest.mark.parametrize(("name", "per_engagement"), PORTAL_PAGES + KEY_USER_PAGES)
 def test_a_portal_page_runs_as_many_queries_with_more_data(
     client, page_queries, client_key_user, engagement, csm, name, per_engagement
 ):

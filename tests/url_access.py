@@ -274,6 +274,10 @@ RULES: dict[str, Rule] = {
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),
     "portal:project": portal_object("engagement"),
+    # The key user's people: their own organization's members and member invitations (every key user has the page).
+    "portal:people": portal(methods=("GET", "POST"), allowed=KEY_USERS | {"other_client_user"}),
+    "portal:people_invitation_revoke": portal_object("invitation", methods=("POST",), allowed=KEY_USERS),
+    "portal:people_deactivate": portal_object("member", methods=("POST",), allowed=KEY_USERS),
     "portal:tasks": portal(),
     "portal:item": portal_object("item"),
     "portal:item_complete": portal_object("item", methods=("POST",)),

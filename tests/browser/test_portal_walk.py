@@ -18,7 +18,7 @@ from escalations.models import RedFlag
 from governance.models import Outcome
 from tests.browser.helpers import axe_violations
 from tests.browser.test_phone_width import SIDEWAYS
-from tests.test_portal_queries import PORTAL_PAGES, _fill
+from tests.test_portal_queries import KEY_USER_PAGES, PORTAL_PAGES, _fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,14 +35,16 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
-def portal_urls(engagement_pk: int) -> list[str]:
-    return [reverse(name, args=[engagement_pk] if per_engagement else None) for name, per_engagement in PORTAL_PAGES]
+def portal_urls(engagement_pk: int, *, key_user: bool = True) -> list[str]:
+    pages = PORTAL_PAGES + (KEY_USER_PAGES if key_user else [])
+    return [reverse(name, args=[engagement_pk] if per_engagement else None) for name, per_engagement in pages]
 
 
-def walk_portal(page, base_url: str, engagement_pk: int, *, phone: bool = False) -> list[str]:
-    """Every portal page: the problems found (an answer other than 200, axe violations, sideways scrolling)."""
+def walk_portal(page, base_url: str, engagement_pk: int, *, phone: bool = False, key_user: bool = True) -> list[str]:
+    """Every portal page (with ``key_user``, the key user's own too): the problems found (an answer other than
+    200, axe violations, sideways scrolling)."""
     problems = []
-    for url in portal_urls(engagement_pk):
+    for url in portal_urls(engagement_pk, key_user=key_user):
         response = page.goto(base_url + url)
         if response is None or response.status != 200:
             problems.append(f"{url}: {response and response.status}")
@@ -132,6 +134,6 @@ def test_staff_preview_the_portal_read_only(page, live_server, filled, pm):
     _shot(page, "portal-preview")
     page.goto(live_server.url + reverse("portal:flag_raise"))
     expect(page.get_by_label("Title")).to_be_disabled()
-    assert walk_portal(page, live_server.url, filled.pk) == []
+    assert walk_portal(page, live_server.url, filled.pk, key_user=False) == []
     page.get_by_test_id("preview-exit").click()
     expect(page).to_have_url(live_server.url + reverse("portfolio:engagement", args=[filled.pk]))
