@@ -21,6 +21,9 @@ def navigation(request):
             (_("Action items"), reverse("portal:action_items")),
             (_("Our promises"), reverse("portal:promises")),
             (_("Complaints"), reverse("portal:flags")),
+            (_("Quality reports"), reverse("portal:quality_reports")),
+            (_("Documents"), reverse("portal:documents")),
+            (_("Contract and billing"), reverse("portal:contract")),
         ]
     else:
         items = [
