@@ -218,6 +218,8 @@ def _delivery_world(engagement, label, attachment):
         "quality_report": QualityReportFactory(engagement=engagement, published=True, attachment=attachment),
         "draft_report": QualityReportFactory(engagement=engagement),
         "document": document,
-        "document_version": DocumentVersionFactory(document=document, label="1.0", published=True, attachment=attachment),
+        "document_version": DocumentVersionFactory(
+            document=document, label="1.0", published=True, attachment=attachment
+        ),
         "draft_version": DocumentVersionFactory(document=document, label="1.1", attachment=attachment),
     }
