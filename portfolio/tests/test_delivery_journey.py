@@ -72,6 +72,7 @@ def test_the_pm_delivers_and_the_key_user_reads_downloads_and_acknowledges(
     page.goto(f"{live_server.url}/portal/quality/")
     expect(page.get_by_test_id("pass-rate-trend")).to_be_visible()
     clean(page)
+    screenshot(page, "quality-reports-phone")
     page.get_by_test_id("portal-reports").get_by_role("link").first.click()
     expect(page.get_by_test_id("pass-rate")).to_contain_text("93.9")
     expect(page.get_by_text("The invoice export still fails on credit notes.")).to_be_visible()
