@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
+        from engagements import portal
         from notifications import registry
 
         from . import services
@@ -16,3 +17,12 @@ class DocumentsConfig(AppConfig):
         registry.register_category(services.CATEGORY, _("Delivered documents"), position=26)
         # One reminder row per delivered version: the key user's acknowledgement, N working days later, once.
         registry.register_reminder_kind(services.ACK_KIND, services.remind_unacknowledged)
+        portal.register_section(
+            portal.PortalSection(
+                "documents",
+                _("Documents"),
+                url_name="portal:documents",
+                position=60,
+                active_on=("documents", "document"),
+            )
+        )
