@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "checklists",
     "governance",
     "escalations",
+    "quality",
+    "documents",
     "notifications",
     "portfolio",
     # The project package: seed_demo and the orchestration of the apps' demo data.
@@ -367,6 +369,10 @@ GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
 # How long before a promise (commitment) is due its owner is reminded.
 GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
+
+# --- Documents ------------------------------------------------------------------------------------
+# Working days (Monday to Friday) after a version is delivered before its key user is reminded to acknowledge it.
+DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
