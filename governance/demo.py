@@ -64,7 +64,7 @@ TEXTS = {
         "change_note": "Wskazano dwa opóźnione punkty",
         "kept_promise": "Przed kolejnym spotkaniem prześlemy opis architektury",
         "broken_promise": "Do piątku do 12:00 dostarczymy raport z testu migracji danych",
-        "open_promise": "Uzgodnimy z Państwa działem IT listę kontrolną uruchomienia",
+        "open_promise": "Uzgodnimy z Twoim działem IT listę kontrolną uruchomienia",
     },
 }
 # slug of the client -> the cadences its engagement runs
