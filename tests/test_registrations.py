@@ -104,8 +104,12 @@ def test_an_emptied_database_gets_the_default_cadences_and_checklist_template_ba
     periodic_tasks_ensure()
     periodic_tasks_ensure()
     assert CadenceTemplate.objects.count() == cadences
-    assert ChecklistTemplate.objects.count() == 1
-    assert ChecklistTemplate.objects.get().is_default
+    assert set(CadenceTemplate.objects.values_list("language", flat=True)) == {"de", "en", "pl"}
+    # The default checklist template, once in each language it ships in, the default in each.
+    defaults = ChecklistTemplate.objects.order_by("language")
+    assert [(t.key, t.language, t.is_default) for t in defaults] == [
+        ("standard-onboarding", language, True) for language in ("de", "en", "pl")
+    ]
 
 
 @pytest.mark.django_db

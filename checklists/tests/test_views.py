@@ -174,6 +174,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
     client.force_login(admin)
     data = {
         "name": "Lean onboarding",
+        "language": "en",
         "description": "",
         "stages-TOTAL_FORMS": "2",
         "stages-INITIAL_FORMS": "0",
