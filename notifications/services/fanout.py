@@ -18,7 +18,6 @@ rows expanded, all in ONE transaction. So:
   holding up the others, and fails for good after ``NOTIFICATIONS_MAX_ATTEMPTS``.
 """
 
-import json
 import logging
 from collections import defaultdict
 
@@ -54,8 +53,7 @@ _COLUMNS = (
 )
 
 
-def _row(request: NotifyRequest) -> dict | None:
-    User = get_user_model()
+def _row(request: NotifyRequest, User) -> dict | None:
     recipient_ids, emails = [], []
     for recipient in request.recipients:
         if isinstance(recipient, User):
@@ -83,16 +81,17 @@ def _row(request: NotifyRequest) -> dict | None:
 
 def fanout_write(requests: list[NotifyRequest], *, now) -> int:
     """Write one fan-out row per request (in the caller's transaction); returns how many were new."""
-    rows = [row for row in map(_row, requests) if row is not None]
+    User = get_user_model()
+    rows = [row for row in (_row(request, User) for request in requests) if row is not None]
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        encoder = NotificationFanout._meta.get_field("context").encoder
+        encode = NotificationFanout._meta.get_field("context").encoder().encode
         arrays = []
         for column, db_type in _COLUMNS:
             values = [row[column] for row in rows]
             if db_type == "jsonb":
-                values = [json.dumps(value, cls=encoder) for value in values]
+                values = [encode(value) for value in values]
             arrays.append(values)
         names = ", ".join(column for column, _type in _COLUMNS)
         casts = ", ".join(f"%b::{'text' if t == 'jsonb' else t}[]" for _c, t in _COLUMNS)
