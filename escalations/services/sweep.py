@@ -332,11 +332,7 @@ def _insert_escalations(rows: list[_Step]) -> set[tuple]:
         )
     }
     Escalation.objects.bulk_create(
-        [
-            Escalation(**{name: getattr(r, name) for name in _Step.__slots__})
-            for r in rows
-            if r.key() not in existing
-        ]
+        [Escalation(**{name: getattr(r, name) for name in _Step.__slots__}) for r in rows if r.key() not in existing]
     )
     return keys - existing
 
