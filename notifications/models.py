@@ -282,9 +282,11 @@ class NotificationFanout(models.Model):
         verbose_name = _("notification fan-out")
         verbose_name_plural = _("notification fan-outs")
         indexes = [
-            # The relay's claim: only rows still to expand, in due order.
+            # The relay's claim: only rows still to expand, in due order. A sweep writes thousands with the same
+            # time, so the id is in the key too: the claim's ORDER BY ... LIMIT reads the index in order and stops
+            # (on the time alone it sorted every pending row for each batch: 0.9 s a claim at 200,000 pending).
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["next_attempt_at", "id"],
                 name="notification_fanout_due",
                 condition=Q(status=FanoutStatus.PENDING),
             ),

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'notification fan-out',
                 'verbose_name_plural': 'notification fan-outs',
                 'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='notification_fanout_due')],
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at', 'id'], name='notification_fanout_due')],
             },
         ),
     ]
