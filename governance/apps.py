@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
         from engagements import hooks
         from notifications import registry
 
-        from . import agenda_sources, defaults, health, selectors, tasks
+        from . import agenda_sources, defaults, health, selectors, tasks, work
         from .services import actions, lifecycle, promises, series
 
         registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
@@ -42,5 +42,7 @@ class GovernanceConfig(AppConfig):
         health.register()
         # After a flush (transactional tests) the default cadences come back like the beat rows do.
         registry.register_ensure(defaults.default_cadences_ensure)
+        # My action items and my commitments due soon or overdue, on My work.
+        work.register()
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
