@@ -11,6 +11,7 @@ from notifications import demo as notifications_demo
 SEEDERS = [
     engagements_demo.seed,
     checklists_demo.seed,
+    engagements_demo.seed_cover,
     escalations_demo.seed,
     governance_demo.seed,
     notifications_demo.seed,
