@@ -46,7 +46,7 @@ def test_my_action_items_due_soon_or_overdue(client, engagement, pm, csm):
     assert "Send the test plan" in section and "Book the workshop room" in section
     assert "Plan the go-live party" not in section and "Someone else's action" not in section
     assert "Already sent" not in section
-    assert "overdue" in section
+    assert " · overdue · " in section
     url = reverse("governance:meeting", args=[late.meeting_id]) + f"#agenda-item-{late.agenda_item_id}"
     assert f'href="{url}"' in section
 
@@ -63,7 +63,7 @@ def test_my_commitments_due_soon_or_overdue(client, engagement, csm):
     assert "Send the security paper" in section and "Weekly report" in section
     assert "shown to the client" in section
     assert "Far away" not in section and "Kept already" not in section and "The client's promise" not in section
-    assert "list-group-item-danger" in section  # the overdue one is marked
+    assert "list-group-item-danger" in section and " · overdue · " in section  # the overdue one says so in words
     assert f'href="{reverse("governance:plan", args=[engagement.pk])}#promises"' in section
 
 
