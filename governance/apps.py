@@ -38,6 +38,8 @@ class GovernanceConfig(AppConfig):
         )
         # The kickoff meeting follows the engagement's kickoff date.
         hooks.on_anchor_dates_moved(series.kickoff_moved)
+        # A closed engagement's meetings still to come are cancelled (the invited are told).
+        hooks.on_phase_changed(series.engagement_closed)
         # Missed meetings, late minutes and broken promises count in the engagement's health.
         health.register()
         # After a flush (transactional tests) the default cadences come back like the beat rows do.
