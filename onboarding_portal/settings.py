@@ -365,6 +365,9 @@ GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
 # How long before a promise (commitment) is due its owner is reminded.
 GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
+# Whose public holidays are no working days when the minutes fall due (two working days after a meeting): the
+# ISO code of the country the team works in (PL, DE, ...); empty: weekends only.
+GOVERNANCE_HOLIDAY_COUNTRY = env.str("GOVERNANCE_HOLIDAY_COUNTRY", default="")
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
