@@ -31,6 +31,7 @@ class ClientForm(CrispyFormMixin, forms.ModelForm):
         model = ClientProfile
         fields = [
             "industry",
+            "language",
             "contract_signed_on",
             "contract_term_months",
             "services_in_scope",

@@ -227,6 +227,15 @@ class ClientProfile(models.Model):
         verbose_name=_("customer success manager"),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    # The language of the content made for this client from the vendor's templates (checklist, meetings, agendas):
+    # the client's, not each reader's, so everyone on the engagement reads the same stage and agenda titles.
+    language = models.CharField(
+        _("language of the content"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Checklists, meetings and agendas made from templates are written in this language."),
+    )
     contract_signed_on = models.DateField(_("contract signature date"), null=True, blank=True)
     contract_term_months = models.PositiveSmallIntegerField(_("contract term (months)"), null=True, blank=True)
     services_in_scope = models.TextField(_("services in scope"), blank=True)

@@ -28,6 +28,13 @@ ACTIVE_PHASES = [phase for phase in Phase.values if phase != Phase.CLOSED]
 # --- Clients --------------------------------------------------------------------------------------------------
 
 
+def client_language(client_id) -> str:
+    """The language of a client's content (``ClientProfile.language``); English for a client without a profile or
+    with a language the site no longer offers."""
+    language = ClientProfile.objects.filter(organization_id=client_id).values_list("language", flat=True).first()
+    return language if language in dict(settings.LANGUAGES) else "en"
+
+
 def client_profiles():
     """Client profiles with what their pages show; scope with ``visible_to``/``managed_by``."""
     return ClientProfile.objects.select_related("organization", "csm")

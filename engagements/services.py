@@ -81,6 +81,7 @@ def _unique_slug(name: str) -> str:
 # What a client's profile form edits; never its organization (re-pointing a profile hands over another client).
 CLIENT_PROFILE_EDITABLE = (
     "industry",
+    "language",
     "contract_signed_on",
     "contract_term_months",
     "services_in_scope",

@@ -3,7 +3,8 @@
 ``services.defaults.escalation_defaults_ensure`` builds them from here after every ``migrate`` (a flushed database,
 or an admin who deleted the default, gets it back). The data migration that first shipped them
 (``migrations/0002_default_path_and_calendar.py``) carries a frozen copy, as migrations must;
-``test_the_shipped_defaults_are_the_ones_defined_here`` keeps the two the same, so changing a default here means
+Polish followed in ``migrations/0003_default_path_polish.py``;
+``test_the_shipped_defaults_are_the_ones_defined_here`` keeps them the same, so changing a default here means
 adding a data migration that changes it in existing databases too.
 
 Durations are business hours in the engagement's calendar (around the clock for 24/7 engagements).
@@ -45,23 +46,36 @@ INTRO = {
         "einer Stufe nicht rechtzeitig bestätigt oder gelöst, geht sie automatisch an die nächste Stufe, bis hin zu "
         "unserer Geschäftsleitung. Jeden Schritt können Sie hier im Portal verfolgen."
     ),
+    "pl": (
+        "Każda zgłoszona przez Państwa reklamacja to czerwona flaga. Odpowiadamy na nią w terminach podanych poniżej, "
+        "liczonych w godzinach roboczych (całodobowo, jeśli Państwa umowa obejmuje wsparcie 24/7). Jeśli na danym "
+        "poziomie nie zostanie potwierdzona lub rozwiązana na czas, automatycznie przechodzi na kolejny poziom, aż do "
+        "naszego zarządu. Każdy krok mogą Państwo śledzić tutaj, w portalu."
+    ),
 }
 LEVEL_TEXTS = {
     1: {
         "en": "Your project manager (or their deputy) acknowledges the red flag and works on it with you.",
         "de": "Ihr Projektmanager (oder die Vertretung) bestätigt das Red Flag und bearbeitet es mit Ihnen.",
+        "pl": (
+            "Państwa kierownik projektu (lub jego zastępca) potwierdza czerwoną flagę i pracuje nad nią razem z "
+            "Państwem."
+        ),
     },
     2: {
         "en": "Your customer success manager takes it over and makes sure the right people work on it.",
         "de": "Ihr Customer Success Manager übernimmt es und sorgt dafür, dass die richtigen Personen daran arbeiten.",
+        "pl": "Państwa opiekun klienta (CSM) przejmuje sprawę i dba o to, by zajęły się nią właściwe osoby.",
     },
     3: {
         "en": "Our delivery director steps in and can bring in more people or change the plan.",
         "de": "Unsere Delivery-Leitung greift ein und kann weitere Personen einsetzen oder den Plan ändern.",
+        "pl": "Nasz dyrektor ds. realizacji interweniuje i może zaangażować więcej osób lub zmienić plan.",
     },
     4: {
         "en": "Our executive board (CTO and COO) takes responsibility until it is resolved.",
         "de": "Unsere Geschäftsleitung (CTO und COO) übernimmt die Verantwortung, bis es gelöst ist.",
+        "pl": "Nasz zarząd (CTO i COO) przejmuje odpowiedzialność aż do rozwiązania sprawy.",
     },
 }
 

@@ -219,7 +219,7 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 # Every string is marked for translation; a language is listed here once its catalogue exists under locale/,
 # so nobody can pick a language and still get English.
-LANGUAGES = [("en", _("English")), ("de", _("German"))]
+LANGUAGES = [("en", _("English")), ("pl", _("Polish")), ("de", _("German"))]
 # Unambiguous date formats per language (see onboarding_portal/formats/<language>/formats.py).
 FORMAT_MODULE_PATH = ["onboarding_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -21,11 +21,14 @@ def test_client_profile_is_not_reachable_by_clients(client, client_key_user, eng
 
 def test_csm_creates_client_then_engagement(client, csm, pm, deputy_pm):
     client.force_login(csm)
-    response = client.post(reverse("engagements:client_create"), {"name": "Umbrella Pharma", "industry": "Pharma"})
+    response = client.post(
+        reverse("engagements:client_create"), {"name": "Umbrella Pharma", "industry": "Pharma", "language": "pl"}
+    )
     assert response.status_code == 302
     response = client.get(response["Location"])
     assert "Umbrella Pharma" in response.content.decode()
     org = response.context["profile"].organization
+    assert org.client_profile.language == "pl"
     response = client.post(
         reverse("engagements:create"),
         {

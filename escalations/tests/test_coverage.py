@@ -141,12 +141,21 @@ def test_the_shipped_defaults_are_the_ones_defined_here():
     import importlib
 
     migration = importlib.import_module("escalations.migrations.0002_default_path_and_calendar")
-    for name in ("PATH", "LEVELS", "INTRO", "LEVEL_TEXTS", "CALENDAR", "WINDOWS", "H"):
+    for name in ("PATH", "LEVELS", "CALENDAR", "WINDOWS", "H"):
         assert getattr(migration, name) == getattr(defaults, name), name
+    # Polish came later, in its own migration.
+    polish = importlib.import_module("escalations.migrations.0003_default_path_polish")
+    assert {**migration.INTRO, "pl": polish.INTRO} == defaults.INTRO
+    assert {
+        position: {**texts, "pl": polish.LEVEL_TEXTS[position]} for position, texts in migration.LEVEL_TEXTS.items()
+    } == defaults.LEVEL_TEXTS
+    assert defaults.PATH["name"] == polish.PATH_NAME
     path = EscalationPath.objects.get(is_default=True)
     assert [level.name for level in path.levels.order_by("position")] == [level[1] for level in defaults.LEVELS]
     assert LevelTarget.objects.filter(level__path=path).count() == 12
-    assert set(PathText.objects.filter(path=path).values_list("language", flat=True)) == {"en", "de"}
+    for level in [None, *path.levels.all()]:
+        texts = PathText.objects.filter(path=path, level=level)
+        assert set(texts.values_list("language", flat=True)) == {"en", "pl", "de"}, level
 
 
 def test_the_defaults_come_back_after_a_flush_and_are_never_doubled():
@@ -158,6 +167,9 @@ def test_the_defaults_come_back_after_a_flush_and_are_never_doubled():
     BusinessCalendar.objects.all().delete()
     escalation_defaults_ensure()
     assert EscalationPath.objects.get().is_default and BusinessCalendar.objects.get().windows.count() == 5
+    # Every language's texts, the introduction and each of the four levels.
+    assert set(PathText.objects.values_list("language", flat=True)) == {"de", "en", "pl"}
+    assert PathText.objects.count() == 3 * 5
 
 
 def test_without_any_path_raising_says_so(engagement, client_key_user):

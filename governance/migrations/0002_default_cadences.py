@@ -291,13 +291,14 @@ TEXTS = {
 }
 
 
-def create_default_cadences(apps, schema_editor):
+def create_default_cadences(apps, schema_editor, texts=TEXTS):
+    """Also creates a later migration's languages (``texts``: the same shape as ``TEXTS``, e.g. 0004's Polish)."""
     CadenceTemplate = apps.get_model("governance", "CadenceTemplate")
     AgendaSectionTemplate = apps.get_model("governance", "AgendaSectionTemplate")
     for key, structure in CADENCES.items():
         structure = dict(structure)
         live_sources = structure.pop("live_sources")
-        for language, (name, purpose, sections) in TEXTS[key].items():
+        for language, (name, purpose, sections) in texts[key].items():
             if CadenceTemplate.objects.filter(key=key, language=language).exists():
                 continue
             cadence = CadenceTemplate.objects.create(

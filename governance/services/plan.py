@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from engagements import policy
 from engagements.models import Engagement, EngagementMember, Level, Phase, Side, Stakeholder
+from engagements.selectors import client_language
 
 from .. import recurrence
 from ..models import (
@@ -136,12 +137,8 @@ class PlanResult:
 
 
 def default_language(engagement) -> str:
-    """The client's language: its key user's, else the site's default."""
-    key_user = policy.key_user_of(engagement)
-    languages = dict(settings.LANGUAGES)
-    if key_user is not None and key_user.language in languages:
-        return key_user.language
-    return settings.LANGUAGE_CODE
+    """The client's language (``ClientProfile.language``): its meetings and agendas are content made for it."""
+    return client_language(engagement.client_id)
 
 
 def cadence_choices(language: str) -> tuple[list[CadenceTemplate], dict[str, list[CadenceTemplate]]]:
