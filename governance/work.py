@@ -13,22 +13,12 @@ from django.utils.translation import gettext_lazy
 
 from engagements import policy
 from engagements.models import Commitment, CommitmentStatus, Phase, Side
-from engagements.work import WorkEntry, WorkList, WorkResult, register_list
+from engagements.work import WorkEntry, WorkList, WorkResult, engagement_link, register_list, result_of
 
 from .models import Outcome
 
 # "Due soon" on My work: within the coming week, as checklists' own list.
 DUE_SOON_DAYS = 7
-
-
-def _result(queryset, limit, entry) -> WorkResult:
-    # Always the same two queries, even when the first page holds everything (a fixed query count).
-    rows = list(queryset[:limit])
-    return WorkResult(entries=[entry(row) for row in rows], total=queryset.count())
-
-
-def _engagement(engagement) -> tuple[str, str]:
-    return f"{engagement.client.name} — {engagement.name}", reverse("portfolio:engagement", args=[engagement.pk])
 
 
 def action_items_due(*, user, today: date, limit: int) -> WorkResult:
@@ -42,7 +32,7 @@ def action_items_due(*, user, today: date, limit: int) -> WorkResult:
     )
 
     def entry(outcome):
-        engagement, engagement_url = _engagement(outcome.engagement)
+        engagement, engagement_url = engagement_link(outcome.engagement)
         url = reverse("governance:meeting", args=[outcome.meeting_id])
         if outcome.agenda_item_id:
             url += f"#agenda-item-{outcome.agenda_item_id}"
@@ -60,7 +50,7 @@ def action_items_due(*, user, today: date, limit: int) -> WorkResult:
             },
         )
 
-    return _result(outcomes.order_by("due_on", "pk"), limit, entry)
+    return result_of(outcomes.order_by("due_on", "pk"), limit, entry)
 
 
 def commitments_due(*, user, today: date, limit: int) -> WorkResult:
@@ -76,7 +66,7 @@ def commitments_due(*, user, today: date, limit: int) -> WorkResult:
     )
 
     def entry(commitment):
-        engagement, engagement_url = _engagement(commitment.engagement)
+        engagement, engagement_url = engagement_link(commitment.engagement)
         # Where it was promised (a sales commitment, in a meeting, ...), and whether the portal shows it.
         note = str(commitment.get_source_display())
         if commitment.shown_to_client:
@@ -91,7 +81,7 @@ def commitments_due(*, user, today: date, limit: int) -> WorkResult:
             note=note,
         )
 
-    return _result(commitments.order_by(F("due_at").asc(), "pk"), limit, entry)
+    return result_of(commitments.order_by(F("due_at").asc(), "pk"), limit, entry)
 
 
 def register() -> None:
