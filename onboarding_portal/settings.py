@@ -129,6 +129,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles the dashboards' one large figures query (every health signal as a subquery) for
+        # ~10 s before running it for ~1 s: a web app's short queries never gain from it, so it is off per session.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     # SQLite: wait for a lock instead of failing at once while worker and web both write.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
