@@ -47,6 +47,15 @@ class InvitationForm(CrispyFormMixin, forms.ModelForm):
         self.fields["organization"].label = _("Client")
 
 
+class MemberInvitationForm(CrispyFormMixin, forms.Form):
+    """A key user invites a member of their own organization (the role and organization are theirs to give only)."""
+
+    submit_label = _("Send invitation")
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+
+
 class InvitationAcceptForm(CrispyFormMixin, forms.Form):
     submit_label = _("Create my account")
 

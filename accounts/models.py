@@ -190,8 +190,13 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
 class InvitationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Seen (and revoked) by those who manage the client (its CSM, directors, admins: see
-        ``engagements.policy``), and by whoever sent the invitation. Never by client users."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_vendor_user:
+        ``engagements.policy``), and by whoever sent the invitation. Of client users, a key user sees the invitations
+        of members to their own organization (which they manage, ``services.key_user_manages_members``)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_key_user:
+            return self.filter(organization_id=user.organization_id, role=Role.CLIENT_MEMBER)
+        if not user.is_vendor_user:
             return self.none()
         from . import client_access
 

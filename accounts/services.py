@@ -71,8 +71,12 @@ def invitation_create(
 ) -> Invitation:
     now = now or timezone.now()
     # Only those who manage the client or one of its engagements bring its people in: an invited key user
-    # decides for the client, so a team member must not be able to invite one (issue 7, hole 4).
-    if not by.is_vendor_user or not client_access.clients_invitable_by(by).filter(pk=organization.pk).exists():
+    # decides for the client, so a team member must not be able to invite one (issue 7, hole 4). A client's key
+    # user brings in members of their own organization, never another key user (who would decide for the client).
+    if key_user_manages_members(by, organization):
+        if role != Role.CLIENT_MEMBER:
+            raise ValidationError({"role": _("You can invite members of your organization only.")})
+    elif not by.is_vendor_user or not client_access.clients_invitable_by(by).filter(pk=organization.pk).exists():
         raise PermissionDenied
     if organization.kind != OrganizationKind.CLIENT:
         raise ValidationError(_("Invitations are for client organizations only."))
@@ -205,9 +209,24 @@ def user_sessions_end(*, user: User) -> int:
     return ended
 
 
+def key_user_manages_members(by: User, organization: Organization) -> bool:
+    """An active key user, for their own client organization: invites and deactivates its members (only)."""
+    return bool(
+        by.is_active
+        and by.is_key_user
+        and organization.kind == OrganizationKind.CLIENT
+        and organization.pk == by.organization_id
+    )
+
+
 @transaction.atomic
 def user_deactivate(*, by: User, user: User) -> None:
-    if not (by.is_superuser or by.role == Role.VENDOR_ADMIN):
+    """Admins deactivate anyone; a key user, the members of their own organization (not its key users, nor staff).
+    The person's sessions end with it."""
+    own_member = (
+        key_user_manages_members(by, user.organization) and user.role == Role.CLIENT_MEMBER and user.pk != by.pk
+    )
+    if not (by.is_superuser or by.role == Role.VENDOR_ADMIN or own_member):
         raise PermissionDenied
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -13,19 +13,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
-from .access import staff_required
+from .access import key_user_required, staff_required
 from .client_address import client_ip
 from .forms import (
     EmailChangeForm,
     InvitationAcceptForm,
     InvitationForm,
     LockoutPasswordChangeForm,
+    MemberInvitationForm,
     PasswordResetRequestForm,
     PreferencesForm,
     StaffAbsenceForm,
     add_service_errors,
 )
-from .models import VENDOR_ROLES, EmailChange, Invitation, StaffAbsence, User
+from .models import VENDOR_ROLES, EmailChange, Invitation, Role, StaffAbsence, User
 from .throttle import MailThrottled
 
 
@@ -287,3 +288,55 @@ def absence_cancel(request, pk):
                 _("Absence ended: %(name)s is back today.") % {"name": shortened.user.full_name},
             )
     return redirect("accounts:absences")
+
+
+# --- The key user's people (portal) ------------------------------------------------------------------------------
+
+
+@key_user_required
+@require_http_methods(["GET", "POST"])
+def portal_people(request):
+    """The key user's organization on the portal: its people, the pending invitations, and inviting a member."""
+    form = MemberInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                by=request.user,
+                organization=request.user.organization,
+                role=Role.CLIENT_MEMBER,
+                client_ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:  # a throttled mail too (``MailThrottled``)
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("portal:people")
+    now = timezone.now()
+    people = User.objects.filter(organization_id=request.user.organization_id).order_by("-is_active", "full_name")
+    pending = Invitation.objects.visible_to(request.user).pending(now).order_by("-created_at")
+    return render(
+        request,
+        "accounts/portal_people.html",
+        {"people": people, "pending": pending, "form": form, "INVITATION_VALID_DAYS": settings.INVITATION_VALID_DAYS},
+    )
+
+
+@key_user_required
+@require_POST
+def portal_invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
+    services.invitation_revoke(by=request.user, invitation=invitation)
+    messages.success(request, _("Invitation revoked."))
+    return redirect("portal:people")
+
+
+@key_user_required
+@require_POST
+def portal_member_deactivate(request, pk):
+    """A key user ends a member's access to the portal (their sessions end with it)."""
+    members = User.objects.filter(organization_id=request.user.organization_id, role=Role.CLIENT_MEMBER, is_active=True)
+    member = get_object_or_404(members, pk=pk)
+    services.user_deactivate(by=request.user, user=member)
+    messages.success(request, _("%(name)s can no longer sign in.") % {"name": member.full_name or member.email})
+    return redirect("portal:people")

@@ -84,6 +84,11 @@ def engagement_filter(user, *, manage: bool = False) -> Q:
     if user.sees_portfolio:
         return Q()
     if user.is_client_user:
+        # Staff previewing one engagement's portal (``portfolio.preview``) read that engagement only, not the
+        # client's others (which they may not see as themselves).
+        previewed = getattr(user, "preview_engagement_id", None)
+        if previewed is not None:
+            return Q(client_id=user.organization_id, pk=previewed)
         return Q(client_id=user.organization_id)
     if not user.is_vendor_user:
         return NOTHING

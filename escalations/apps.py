@@ -12,6 +12,7 @@ class EscalationsConfig(AppConfig):
 
         from accounts.models import StaffAbsence
         from checklists import task_sources
+        from engagements import portal
         from notifications import registry
 
         from . import health, selectors, signals, tasks
@@ -25,6 +26,16 @@ class EscalationsConfig(AppConfig):
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
         task_sources.register(selectors.client_task_source)
+
+        portal.register_section(
+            portal.PortalSection(
+                "escalations",
+                _("Escalations"),
+                url_name="portal:flags",
+                position=70,
+                active_on=("flags", "flag", "flag_raise", "sla"),
+            )
+        )
         # The default path and calendar exist after every migrate (and a test database's flush).
         registry.register_ensure(escalation_defaults_ensure)
         # An absence of someone on a rota makes (or removes) the overrides that cover their shifts.

@@ -9,7 +9,7 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from checklists import task_sources
-        from engagements import hooks
+        from engagements import hooks, portal
         from notifications import registry
 
         from . import agenda_sources, defaults, health, selectors, tasks, work
@@ -48,3 +48,13 @@ class GovernanceConfig(AppConfig):
         work.register()
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
+
+        portal.register_section(
+            portal.PortalSection(
+                "governance",
+                _("Governance"),
+                url_name="portal:meetings",
+                position=40,
+                active_on=("meetings", "meeting", "action_items", "promises", "feed_subscribe"),
+            )
+        )

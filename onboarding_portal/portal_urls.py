@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", include("portfolio.portal_urls")),
+    path("", include("accounts.portal_urls")),
     path("", include("checklists.portal_urls")),
     path("", include("escalations.portal_urls")),
     path("", include("governance.portal_urls")),

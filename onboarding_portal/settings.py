@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    # Staff reading an engagement's portal as its client sees it (read-only): after the user's own preferences.
+    "portfolio.preview.PortalPreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

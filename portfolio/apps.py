@@ -18,7 +18,25 @@ class PortfolioConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
+        from engagements import portal
+
         from . import figures
+
+        # The portal's own sections (the apps add theirs: governance, escalations, quality, documents, contract).
+        portal.register_section(portal.PortalSection("home", _("Home"), url_name="portal:home", position=10))
+        portal.register_section(
+            portal.PortalSection("project", _("Project"), url_name="portal:project", position=20, per_engagement=True)
+        )
+        portal.register_section(
+            portal.PortalSection(
+                "onboarding",
+                _("Onboarding"),
+                url_name="portal:engagement",
+                position=30,
+                per_engagement=True,
+                active_on=("tasks", "item"),
+            )
+        )
 
         for app_label in self.FIGURES_SOURCES:
             if not apps.is_installed(app_label):

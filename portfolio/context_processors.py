@@ -4,7 +4,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from engagements import portal
 from engagements import selectors as engagement_selectors
+from engagements.models import Engagement
 
 
 def navigation(request):
@@ -14,14 +16,12 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     if user.is_client_user:
-        items = [
-            (_("My projects"), reverse("portal:home")),
-            (_("My tasks"), reverse("portal:tasks")),
-            (_("Meetings"), reverse("portal:meetings")),
-            (_("Action items"), reverse("portal:action_items")),
-            (_("Our promises"), reverse("portal:promises")),
-            (_("Complaints"), reverse("portal:flags")),
-        ]
+        return {
+            "nav_items": _portal_sections(request, user),
+            "cover": _Cover(user),
+            # Staff reading the portal as the client (``preview``): the layout shows the banner, disables forms.
+            "portal_preview": getattr(request, "portal_preview", None),
+        }
     else:
         items = [
             (_("Dashboard"), reverse("home")),
@@ -36,7 +36,29 @@ def navigation(request):
         if user.is_vendor_user:
             items.append((_("Invitations"), reverse("accounts:invitation_list")))
             items.append((_("Absences"), reverse("accounts:absences")))
-    return {"nav_items": items, "cover": _Cover(user)}
+    return {"nav_items": [(label, url, request.path == url) for label, url in items], "cover": _Cover(user)}
+
+
+def _current_engagement(request, user) -> int | None:
+    """The engagement the portal's sections point at: the one in the URL on one engagement's page, else the
+    client's most recent one (one query)."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "portal" and match.url_name in portal.per_engagement_url_names():
+        return match.kwargs.get("pk")
+    return Engagement.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True).first()
+
+
+def _portal_sections(request, user) -> list[tuple[str, str, bool]]:
+    """The portal's sections (``engagements.portal``): label, address for the current engagement, current or not."""
+    match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match is not None and match.namespace == "portal" else None
+    engagement_pk = _current_engagement(request, user)
+    items = []
+    for section in portal.sections():
+        url = section.url(engagement_pk)
+        if url is not None:
+            items.append((section.label, url, section.is_active(url_name)))
+    return items
 
 
 class _Cover:

@@ -32,6 +32,8 @@ def fragment(request, *, name: str, parts: tuple, template: str, context) -> str
             name,
             parts,
             request.user.pk,
+            # The preview principal's id is the same for every previewed engagement (``preview``).
+            getattr(request.user, "preview_engagement_id", None),
             translation.get_language(),
             timezone.get_current_timezone_name(),
             timezone.localdate().isoformat(),

@@ -6,4 +6,5 @@ from . import views
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("engagements/<int:pk>/", views.portal_engagement, name="engagement"),
+    path("engagements/<int:pk>/project/", views.portal_project, name="project"),
 ]

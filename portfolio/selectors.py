@@ -7,11 +7,19 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from checklists import selectors as checklist_selectors
+from checklists import task_sources
+from checklists.models import CLOSED_ITEM_STATUSES
 from engagements import selectors as engagement_selectors
-from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons
+from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons, with_health
 from engagements.models import Engagement, Phase
+from escalations import selectors as escalation_selectors
+from escalations.models.flags import FINAL_STATUSES
+from governance import selectors as governance_selectors
 
 from . import figures, timeline
 
@@ -151,11 +159,90 @@ def portal_projects(*, user, today: date | None = None) -> list:
     today = today or timezone.localdate()
     queryset = Engagement.objects.visible_to(user).select_related("csm")
     queryset = checklist_selectors.with_next_client_step(checklist_selectors.with_progress(queryset, today=today))
-    projects = list(queryset.order_by("name"))
+    projects = list(with_health(queryset, today=today).order_by("name"))
     for project in projects:
         project.progress = round(100 * project.items_done / project.items_total) if project.items_total else 0
         project.next_client_overdue = bool(project.next_client_due_on and project.next_client_due_on < today)
+        project.client_health, project.client_health_badge = CLIENT_HEALTH[project.health]
     return sorted(projects, key=lambda p: (p.phase == Phase.CLOSED, p.name.lower()))
+
+
+# Health as the client reads it: how the project stands, not the internal reasons (overdue counts, silence, budget).
+CLIENT_HEALTH = {
+    Health.ON_TRACK: (gettext_lazy("On track"), "success"),
+    Health.AT_RISK: (gettext_lazy("Needs attention"), "warning"),
+    Health.OFF_TRACK: (gettext_lazy("Behind plan: we are working on it with you"), "danger"),
+}
+# How many of each list the portal home shows before it links to the full page.
+HOME_SHOWS = 5
+
+
+@dataclass
+class PortalHome:
+    projects: list
+    tasks: list  # the client's open checklist tasks (first ``HOME_SHOWS``)
+    tasks_total: int
+    other_tasks: list  # open tasks from the other apps (action items, plan steps: ``checklists.task_sources``)
+    other_total: int
+    meetings: list
+    flags: list  # open red flags, with their level
+
+
+def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
+    """The client's home: their projects, what is waiting on them, the next meetings and the open red flags, in a
+    fixed number of queries."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    open_tasks = checklist_selectors.client_tasks(user=user).exclude(status__in=CLOSED_ITEM_STATUSES)
+    tasks = list(open_tasks[:HOME_SHOWS])
+    for task in tasks:
+        task.overdue = task.is_overdue(today)
+    others = [task for task in task_sources.tasks_for(user=user, today=today) if not task.done]
+    upcoming, _past = governance_selectors.client_meetings(user=user, now=now)
+    flags = list(escalation_selectors.client_flags(user=user).exclude(status__in=FINAL_STATUSES)[:HOME_SHOWS])
+    return PortalHome(
+        projects=portal_projects(user=user, today=today),
+        tasks=tasks,
+        tasks_total=open_tasks.count(),
+        other_tasks=others[:HOME_SHOWS],
+        other_total=len(others),
+        meetings=upcoming[:3],
+        flags=flags,
+    )
+
+
+@dataclass
+class PortalProject:
+    """The portal's project page: the engagement, its timeline, the vendor team and the client's own people."""
+
+    engagement: Engagement
+    timeline: timeline.Timeline | None
+    vendor_team: list  # (role label, user) pairs: CSM, PM, deputy PM, then the members
+    colleagues: list
+
+
+def portal_project(*, engagement: Engagement, user, today: date | None = None) -> PortalProject:
+    """``engagement`` as its client sees it on the project page, in a fixed number of queries (``engagement`` comes
+    from ``engagement_list``, with its CSM, PM and deputy PM joined)."""
+    today = today or timezone.localdate()
+    page = engagement_page(engagement=engagement, user=user, today=today)
+    team = [
+        (label, person)
+        for label, person in (
+            (_("Customer success manager"), engagement.csm),
+            (_("Project manager"), engagement.pm),
+            (_("Deputy project manager"), engagement.deputy_pm),
+        )
+        if person is not None
+    ]
+    team += [
+        (member.role or _("Team member"), member.user)
+        for member in engagement.members.select_related("user").filter(user__is_active=True).order_by("pk")
+    ]
+    colleagues = list(
+        User.objects.filter(organization_id=engagement.client_id, is_active=True).order_by("full_name", "email")
+    )
+    return PortalProject(engagement=engagement, timeline=page.timeline, vendor_team=team, colleagues=colleagues)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import preview, views
 
 app_name = "portfolio"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("engagements/export.csv", views.dashboard_csv, name="dashboard_csv"),
     path("engagements/<int:pk>/", views.engagement_detail, name="engagement"),
     path("engagements/<int:pk>/figures/", views.engagement_figures, name="engagement_figures"),
+    path("engagements/<int:pk>/preview/", preview.preview_start, name="preview"),
+    path("preview/exit/", preview.preview_exit, name="preview_exit"),
 ]

@@ -271,18 +271,29 @@ def portal_home(request):
         name="portal_home",
         parts=(),
         template="portfolio/partials/portal_home_body.html",
-        context=lambda: {"projects": selectors.portal_projects(user=request.user)},
+        context=lambda: {"home": selectors.portal_home(user=request.user)},
     )
     return render(request, "portfolio/portal_home.html", {"body": body})
+
+
+def _portal_engagement_or_404(request, pk):
+    # The portal's own queryset: it never loads the handoff or the client profile (vendor-internal).
+    return object_for_user_or_404(engagement_selectors.engagement_list(user=request.user), user=request.user, pk=pk)
+
+
+@client_required
+@require_GET
+def portal_project(request, pk):
+    """The project: what it is, when it goes live, its timeline, and who works on it on both sides."""
+    engagement = _portal_engagement_or_404(request, pk)
+    project = selectors.portal_project(engagement=engagement, user=request.user)
+    return render(request, "portfolio/portal_project.html", {"engagement": engagement, "project": project})
 
 
 @client_required
 @require_GET
 def portal_engagement(request, pk):
-    # The portal's own queryset: it never loads the handoff or the client profile (vendor-internal).
-    engagement = object_for_user_or_404(
-        engagement_selectors.engagement_list(user=request.user), user=request.user, pk=pk
-    )
+    engagement = _portal_engagement_or_404(request, pk)
     page = selectors.engagement_page(engagement=engagement, user=request.user)
     pending = list(checklist_selectors.pending_satisfaction(user=request.user).filter(engagement=engagement))
     context = {

@@ -75,6 +75,11 @@ def world(
     absence = StaffAbsenceFactory(user=pm, starts_on=later, ends_on=later + timedelta(days=4))
     other_absence = StaffAbsenceFactory(user=other_csm, starts_on=later, ends_on=later + timedelta(days=4))
     other_notification = NotificationFactory(recipient=other_client_user, in_app=True)
+    from accounts.tests.factories import UserFactory
+
+    # Members a key user may deactivate (not the personas: the matrix signs them in after the key user's turn).
+    member = UserFactory(client_member=True, organization=engagement.client, full_name="Mira Member")
+    other_member = UserFactory(client_member=True, organization=other_engagement.client, full_name="Otto Member")
     return {
         **engagement_objects,
         **{f"other_{key}": value for key, value in other_engagement_objects.items()},
@@ -83,6 +88,8 @@ def world(
         "absence": absence,
         "other_absence": other_absence,
         "other_notification": other_notification,
+        "member": member,
+        "other_member": other_member,
         "engagement": engagement,
         "other_engagement": other_engagement,
         "invitation": invitation,

@@ -161,6 +161,9 @@ RULES: dict[str, Rule] = {
     "engagements:billing_add": staff_object("client_profile", methods=("POST",), **MANAGE_CLIENT),
     "portfolio:engagement": staff_object("engagement"),
     "portfolio:engagement_figures": staff_object("engagement"),
+    # "Preview as client": any staff member who sees the engagement; ending it is anyone's own session.
+    "portfolio:preview": staff_object("engagement", methods=("POST",)),
+    "portfolio:preview_exit": any_user(methods=("POST",)),
     "engagements:edit": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
     "engagements:phase": staff_object("engagement", methods=("POST",), **MANAGE),
     "engagements:handoff": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
@@ -270,6 +273,11 @@ RULES: dict[str, Rule] = {
     # Client portal.
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),
+    "portal:project": portal_object("engagement"),
+    # The key user's people: their own organization's members and member invitations (every key user has the page).
+    "portal:people": portal(methods=("GET", "POST"), allowed=KEY_USERS | {"other_client_user"}),
+    "portal:people_invitation_revoke": portal_object("invitation", methods=("POST",), allowed=KEY_USERS),
+    "portal:people_deactivate": portal_object("member", methods=("POST",), allowed=KEY_USERS),
     "portal:tasks": portal(),
     "portal:item": portal_object("item"),
     "portal:item_complete": portal_object("item", methods=("POST",)),

@@ -42,7 +42,8 @@ def flags(request):
 @client_required
 @require_http_methods(["GET", "POST"])
 def flag_raise(request):
-    engagements = Engagement.objects.visible_to(request.user).active().order_by("name")
+    # The client's name is in each choice's label: joined, so the page's queries do not grow with the projects.
+    engagements = Engagement.objects.visible_to(request.user).active().select_related("client").order_by("name")
     form = forms.RaiseForm(request.POST or None, request.FILES or None, engagements=engagements)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

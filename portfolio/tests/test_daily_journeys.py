@@ -180,7 +180,7 @@ def test_a_client_accepts_the_work_plan_once_and_sees_the_decision(
     expect(page.get_by_test_id(f"task-{task.pk}")).to_have_count(0)
     expect(page.get_by_text("Accept the work plan")).to_be_visible()  # in the "Done" list
     # Now the stage's work is done, and its acceptance is offered.
-    page.get_by_role("link", name="My projects").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Home").click()
     expect(page.get_by_test_id(f"project-{engagement.pk}")).to_contain_text("100% done")
     assert axe_violations(page) == []
     page.get_by_role("link", name=engagement.name).click()
