@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "checklists",
     "governance",
     "escalations",
+    "quality",
+    "documents",
     "notifications",
     "portfolio",
     # The project package: seed_demo and the orchestration of the apps' demo data.
@@ -375,6 +377,10 @@ GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", def
 # Whose public holidays are no working days when the minutes fall due (two working days after a meeting): the
 # ISO code of the country the team works in (PL, DE, ...); empty: weekends only.
 GOVERNANCE_HOLIDAY_COUNTRY = env.str("GOVERNANCE_HOLIDAY_COUNTRY", default="")
+
+# --- Documents ------------------------------------------------------------------------------------
+# Working days (Monday to Friday) after a version is delivered before its key user is reminded to acknowledge it.
+DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from engagements.tests.factories import HandoffFactory
+from engagements.tests.factories import ClientProfileFactory, HandoffFactory
 from governance.models import CadenceTemplate, Meeting, MeetingSeries, MeetingStatus
 from governance.services import lifecycle, plan
 from governance.services import series as schedule
@@ -112,6 +112,26 @@ def test_the_plan_is_in_the_clients_language(cadences, mapped_engagement, pm):
     series = MeetingSeries.objects.get()
     assert series.name == "Wöchentliche Statusbesprechung"
     assert series.sections.first().title == "Fortschritt seit der letzten Besprechung"
+
+
+def test_the_plan_defaults_to_the_clients_content_language(cadences, mapped_engagement, pm):
+    # The client's language, not the key user's own UI language.
+    assert plan.default_language(mapped_engagement) == "en"
+    ClientProfileFactory(organization=mapped_engagement.client, language="pl")
+    assert plan.default_language(mapped_engagement) == "pl"
+    apply(mapped_engagement, pm, keys=["weekly-status"], language=plan.default_language(mapped_engagement))
+    weekly = MeetingSeries.objects.get(name="Cotygodniowe spotkanie statusowe")
+    assert [s.title for s in weekly.sections.order_by("position")][:2] == [
+        "Postęp od ostatniego spotkania",
+        "Otwarte zadania do wykonania",
+    ]
+
+
+def test_every_default_cadence_has_its_agenda_in_polish(cadences):
+    for english in CadenceTemplate.objects.filter(language="en"):
+        polish = CadenceTemplate.objects.get(key=english.key, language="pl")
+        assert polish.name != english.name
+        assert [s.live_source for s in polish.sections.all()] == [s.live_source for s in english.sections.all()]
 
 
 def test_a_cadence_missing_in_a_language_falls_back_to_english(cadences, mapped_engagement, pm):
