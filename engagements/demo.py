@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import StaffAbsence
+from accounts.models import AbsenceReason, StaffAbsence
+from accounts.services import staff_absence_record
 
 from .models import (
     BillingRecord,
@@ -151,13 +152,26 @@ def seed(world):
             # The checklists seeder builds and progresses the checklist of each new, started engagement.
             if days is not None:
                 world.setdefault("new_engagements", []).append((engagement, slug, days, done_per_stage))
-    # Omar is away this week: on Globex his deputy Petra acts as PM (the client sees who stands in).
-    omar = people["pm.omar@northwind.example"]
-    if not StaffAbsence.objects.filter(user=omar).exists():
-        StaffAbsence.objects.create(
-            user=omar, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=4), reason="holiday"
-        )
     world["engagements"] = engagements
+    return world
+
+
+def seed_cover(world):
+    """Omar is away this week: on Globex his deputy Petra acts as PM (the client sees who stands in), with the
+    banner "You are standing in for Omar Haddad until ..." and his open items handed over on her My work. Runs
+    after the checklists seeder, so that Omar's items are his (a checklist applied while he is away goes to the
+    acting PM), and through the service, so that the deputy's notice is scheduled (the beat's sweep sends it)."""
+    omar = world["people"]["pm.omar@northwind.example"]
+    today = timezone.localdate()
+    if not StaffAbsence.objects.filter(user=omar).exists():
+        staff_absence_record(
+            by=omar,
+            user=omar,
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=4),
+            reason=AbsenceReason.HOLIDAY,
+            note="Family holiday",
+        )
     return world
 
 

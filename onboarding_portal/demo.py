@@ -13,6 +13,7 @@ from quality import demo as quality_demo
 SEEDERS = [
     engagements_demo.seed,
     checklists_demo.seed,
+    engagements_demo.seed_cover,
     escalations_demo.seed,
     governance_demo.seed,
     quality_demo.seed,

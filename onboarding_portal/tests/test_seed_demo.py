@@ -51,6 +51,28 @@ def test_seed_demo_runs_in_production_only_when_explicitly_allowed(settings, cap
     assert User.objects.filter(email="admin@northwind.example").exists()
 
 
+def test_the_deputy_persona_stands_in_and_finds_what_was_handed_over(client, settings, tmp_path):
+    """Omar (PM of Globex's onboarding) is away this week: Petra, his deputy, sees the cover banner and his open
+    items on her My work, and her notice is scheduled for the beat's sweep."""
+    from django.urls import reverse
+
+    from engagements import cover
+    from notifications.models import Reminder
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    call_command("seed_demo")
+    petra, omar = (User.objects.get(email=f"pm.{name}@northwind.example") for name in ("petra", "omar"))
+    client.force_login(petra)
+    body = client.get(reverse("portfolio:my_work")).content.decode()
+    assert f"You are standing in for {omar.full_name} until" in body
+    handed = body.split('data-testid="work-checklists.handed_over"')[1].split("</section>")[0]
+    assert handed.count("<li") >= 2 and f"for {omar.full_name}, away until" in handed
+    assert Reminder.objects.filter(kind=cover.START_KIND, status="pending").exists()
+
+
 def test_seed_demo_creates_a_polish_client_whose_content_is_in_polish(settings, tmp_path):
     from checklists.default_template import TRANSLATIONS
     from checklists.models import ChecklistStage
