@@ -16,7 +16,7 @@ def overdue_items(engagement):
     return [
         ChecklistItemFactory(stage=stage, overdue=True, client_side=True, title="Send the org chart"),
         ChecklistItemFactory(stage=stage, overdue=True, title="Set up the test environment"),
-        # Needs a file: the tasks list shows an outlined "Complete" button on the red tint.
+        # Needs a file: the tasks list shows an outlined "Mark done" link on the red tint.
         ChecklistItemFactory(stage=stage, overdue=True, client_side=True, evidence_required="file", title="Sign RACI"),
     ]
 
