@@ -50,7 +50,8 @@ def _build(engagement, *, key_user, slug, days, done, by):
         # A live engagement: the client accepted the work plan, and rated the first month.
         services.acceptance_decide(by=key_user, engagement=engagement, decision=Decision.ACCEPTED)
         for stage in stages:
-            if stage.acceptance_required:
+            stage.refresh_from_db(fields=["accepted_at"])  # the work-plan stage is accepted with the work plan
+            if stage.acceptance_required and stage.accepted_at is None:
                 services.acceptance_decide(by=key_user, engagement=engagement, stage=stage, decision=Decision.ACCEPTED)
         for question in engagement.satisfaction_scores.all():
             services.satisfaction_answer(by=key_user, question=question, score=4, comment="Good start.")

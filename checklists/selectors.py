@@ -20,6 +20,7 @@ from .models import (
     ChecklistTemplate,
     Decision,
     ItemComment,
+    ItemCompletion,
     ItemEvent,
     ItemStatus,
     SatisfactionScore,
@@ -132,11 +133,22 @@ class StageView:
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
+    def decided_with_work_plan(self) -> bool:
+        """The stage holds the task standing for the work plan's acceptance: the work plan's decision is its own."""
+        return any(item.closes_with == ItemCompletion.WORK_PLAN for item in self.items)
+
+    @property
     def acceptable(self) -> bool:
-        """The client may accept the stage now: it needs acceptance, is not accepted, and nothing in it is open
-        (the rule ``acceptance_decide`` enforces)."""
+        """The client may accept the stage now: it needs acceptance, is not accepted, nothing in it is open and it
+        is not decided with the work plan (the rules ``acceptance_decide`` enforces)."""
         stage = self.stage
-        return bool(stage.acceptance_required and stage.accepted_at is None and self.items and not self.open)
+        return bool(
+            stage.acceptance_required
+            and stage.accepted_at is None
+            and self.items
+            and not self.open
+            and not self.decided_with_work_plan
+        )
 
 
 @dataclass

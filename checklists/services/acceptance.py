@@ -81,6 +81,9 @@ def acceptance_decide(
         stage = ChecklistStage.objects.filter(pk=stage.pk, engagement=engagement).first()
         if stage is None or not stage.acceptance_required:
             raise ValidationError(_("This stage does not need the client's acceptance."))
+        if stage.items.filter(closes_with=ItemCompletion.WORK_PLAN).exists():
+            # One decision for one thing: this stage stands for the work plan, so the work plan's decision is its.
+            raise ValidationError(_("This stage is decided with the work plan: accept or reject the work plan."))
         if decision == Decision.ACCEPTED and stage.accepted_at is not None:
             raise ValidationError(_("This stage is already accepted."))
     reason = (reason or "").strip()
@@ -131,6 +134,7 @@ def acceptance_decide(
         stage.save(update_fields=["accepted_at", "reopened_at", "reopened_reason"])
     if stage is None:
         _work_plan_tasks_follow(by=by, engagement=engagement, decision=decision, now=now)
+        _work_plan_stages_follow(stages=stages, decision=decision, now=now)
     if decision == Decision.REJECTED:
         _rejection_reopen(by=by, engagement=engagement, acceptance=acceptance, stage=stage, stages=stages, now=now)
     if decision == Decision.ACCEPTED:
@@ -162,6 +166,16 @@ def _work_plan_tasks_follow(*, by: User, engagement: Engagement, decision: str, 
         item.save(update_fields=["status", "completed_at", "completed_by"])
         record_event(item, by=by, action=action, changes=changes, now=now)
         item_reminders_sync(item, now=now)
+
+
+def _work_plan_stages_follow(*, stages: list[ChecklistStage], decision: str, now) -> None:
+    """A stage that holds the task standing for the work plan's acceptance is accepted with the work plan and
+    open again when the client rejects it: the client makes that decision once, not twice."""
+    for stage in stages:
+        items = stage.items.all()
+        if stage.acceptance_required and any(item.closes_with == ItemCompletion.WORK_PLAN for item in items):
+            stage.accepted_at = now if decision == Decision.ACCEPTED else None
+            stage.save(update_fields=["accepted_at"])
 
 
 # Days the team gets to rework what the client rejected, before the rework item is overdue.

@@ -38,9 +38,9 @@ def _portal(client, user, engagement):
 def test_accept_is_offered_only_when_possible(client, client_key_user, engagement, plan):
     stage, task = plan
     body = _portal(client, client_key_user, engagement)
-    # The stage still has the open task: no accept button, a reason instead; the work plan can be accepted.
+    # The stage stands for the work plan: no accept button of its own, a pointer to the work plan instead.
     assert f'data-testid="accept-stage-{stage.pk}"' not in body
-    assert "You can accept this stage once all its items are done." in body
+    assert "You accept this stage when you accept the work plan:" in body
     assert 'data-testid="accept-work-plan"' in body
 
 
@@ -54,8 +54,23 @@ def test_accepting_the_work_plan_closes_its_task_and_shows_the_decision(client, 
     body = _portal(client, client_key_user, engagement)
     card = body.split('data-testid="work-plan-decision"')[1].split("</section>")[0]
     assert "accepted the work plan on" in card and 'data-testid="accept-work-plan"' not in card
-    # Now the stage's items are all done: its acceptance is offered.
-    assert f'data-testid="accept-stage-{stage.pk}"' in body
+    # One decision: the work-plan stage is accepted with the work plan and shows it, not a second pair of buttons.
+    stage.refresh_from_db()
+    assert stage.accepted_at is not None
+    stage_card = body.split(f'id="stage-{stage.pk}"')[1].split("</section>")[0]
+    assert f'data-testid="stage-accepted-{stage.pk}"' in stage_card
+    assert "Accepted with the work plan by" in stage_card
+    assert f'data-testid="accept-stage-{stage.pk}"' not in stage_card and "awaiting your acceptance" not in stage_card
+
+
+def test_the_work_plan_stage_is_not_decided_on_its_own(client_key_user, engagement, plan):
+    stage, task = plan
+    with pytest.raises(ValidationError, match="decided with the work plan"):
+        services.acceptance_decide(
+            by=client_key_user, engagement=engagement, stage=stage, decision=Decision.REJECTED, reason="No"
+        )
+    stage.refresh_from_db()
+    assert stage.accepted_at is None and not stage.acceptances.exists()
 
 
 def test_a_second_acceptance_of_the_same_plan_is_refused(client_key_user, engagement, plan):
@@ -75,6 +90,9 @@ def test_rejecting_the_work_plan_reopens_its_task(client_key_user, engagement, p
     task.refresh_from_db()
     assert task.status == ItemStatus.OPEN
     assert ItemEvent.objects.filter(item=task, action="reopened").exists()
+    # The work-plan stage's acceptance follows the plan's: it awaits the client's next decision again.
+    stage.refresh_from_db()
+    assert stage.accepted_at is None
 
 
 def test_the_client_cannot_tick_the_acceptance_task_by_hand(client_key_user, plan):
@@ -201,3 +219,15 @@ def test_the_staff_item_page_keeps_a_wrong_link_too(client, csm, engagement):
     client.force_login(csm)
     body = client.post(reverse("checklists:item_complete", args=[item.pk]), {"evidence_link": "nope"}).content.decode()
     assert "Enter a valid URL." in body and 'value="nope"' in body and "is-invalid" in body
+
+
+def test_every_task_in_the_list_says_mark_done(client, client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement)
+    tick = ChecklistItemFactory(stage=stage, client_side=True, title="Send the org chart")
+    upload = ChecklistItemFactory(stage=stage, client_side=True, title="Sign the RACI", evidence_required="file")
+    client.force_login(client_key_user)
+    body = client.get(reverse("portal:tasks")).content.decode()
+    for task in (tick, upload):
+        action = body.split(f'data-testid="complete-{task.pk}">')[1].split("<")[0]
+        assert action == "Mark done"
+    assert ">Complete<" not in body

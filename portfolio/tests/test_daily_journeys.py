@@ -179,12 +179,14 @@ def test_a_client_accepts_the_work_plan_once_and_sees_the_decision(
     page.get_by_role("link", name="My tasks").first.click()
     expect(page.get_by_test_id(f"task-{task.pk}")).to_have_count(0)
     expect(page.get_by_text("Accept the work plan")).to_be_visible()  # in the "Done" list
-    # Now the stage's work is done, and its acceptance is offered.
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Home").click()
     expect(page.get_by_test_id(f"project-{engagement.pk}")).to_contain_text("100% done")
     assert axe_violations(page) == []
+    # One decision: the work-plan stage was accepted with the work plan, so it asks for nothing more.
     page.get_by_role("link", name=engagement.name).click()
-    expect(page.get_by_test_id(f"accept-stage-{stage.pk}")).to_be_visible()
+    expect(page.get_by_test_id(f"stage-accepted-{stage.pk}")).to_be_visible()
+    expect(page.get_by_test_id(f"stage-decision-{stage.pk}")).to_contain_text("Accepted with the work plan by")
+    expect(page.get_by_test_id(f"accept-stage-{stage.pk}")).to_have_count(0)
 
 
 def test_the_task_list_on_a_phone_shows_its_complete_buttons(page, live_server, engagement, client_key_user):
@@ -209,6 +211,8 @@ def test_the_task_list_on_a_phone_shows_its_complete_buttons(page, live_server, 
         expect(button).to_be_in_viewport()
         box = button.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # One verb for every task, whether it is ticked here or needs a file on its page.
+        expect(button).to_have_text("Mark done")
     screenshot(page, "daily-5-phone-tasks")
     assert axe_violations(page) == []
     page.get_by_test_id(f"complete-{tasks[0].pk}").click()
