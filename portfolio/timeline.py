@@ -43,20 +43,13 @@ class Lane:
     x2: float | None = None
     done_x: float | None = None  # where the bar's "done" part ends
     markers: list = field(default_factory=list)
+    # Where the label is drawn, set by ``lay_out_labels``.
+    label_x: float = LEFT
+    label_anchor: str = "start"
 
     @property
     def width(self):
         return max((self.x2 or 0) - (self.x1 or 0), 2)
-
-    @property
-    def label_anchor(self) -> str:
-        return "end" if (self.x1 or 0) > WIDTH * 0.55 else "start"
-
-    @property
-    def label_x(self) -> float:
-        if self.x1 is None:
-            return LEFT
-        return self.x2 if self.label_anchor == "end" else self.x1
 
     @property
     def done_width(self):
@@ -68,16 +61,10 @@ class Line:
     x: float
     kind: str  # "kickoff", "go-live", "today"
     label: str
+    # Where the label is drawn, set by ``lay_out_labels``.
     label_y: int = 26
-
-    @property
-    def anchor(self) -> str:
-        # Near the right edge the label reads leftwards, so it is never cut off.
-        return "end" if self.x > WIDTH - 80 else "start"
-
-    @property
-    def label_x(self) -> float:
-        return self.x - 3 if self.anchor == "end" else self.x + 3
+    label_x: float = 0
+    anchor: str = "start"
 
 
 @dataclass
@@ -95,6 +82,84 @@ class Timeline:
     @property
     def first_days_width(self):
         return self.first_days[1] - self.first_days[0] if self.first_days else 0
+
+
+# The labels' rows above the lanes (a lane's own label sits just above its bar).
+LINE_LABEL_ROWS = (26, 40)
+# A generous width of one character at the SVG's 11px font: labels are laid out so they never touch a line or
+# each other, and an estimate on the wide side keeps that true for wide letters too.
+CHAR_WIDTH = 6.5
+# Space kept between a label and a vertical line or another label.
+GAP = 4
+
+
+def label_extent(x: float, anchor: str, text: str) -> tuple[float, float]:
+    """The horizontal span a label drawn at ``x`` with ``text-anchor`` ``anchor`` covers."""
+    width = len(text) * CHAR_WIDTH
+    return (x - width, x) if anchor == "end" else (x, x + width)
+
+
+def _fits(span, *, avoid, taken) -> bool:
+    left, right = span
+    return (
+        left >= LEFT
+        and right <= WIDTH - RIGHT
+        and not any(left - GAP <= line_x <= right + GAP for line_x in avoid)
+        and not any(left < other_right + GAP and other_left < right + GAP for other_left, other_right in taken)
+    )
+
+
+def _place(text: str, candidates, *, avoid, must_avoid, taken=()) -> tuple[float, str]:
+    """The first of ``candidates`` ((x, anchor), in order of preference) where the label clears every line in
+    ``avoid`` and the labels ``taken``; else the first that clears ``must_avoid`` (the Today line), beside which
+    a label always fits, the plot being wider than two of the longest labels."""
+    candidates = list(candidates)
+    for lines in (avoid, must_avoid):
+        for x, anchor in candidates:
+            if _fits(label_extent(x, anchor, text), avoid=lines, taken=taken):
+                return x, anchor
+    return candidates[0]
+
+
+def lay_out_labels(lanes: list, lines: list) -> None:
+    """Place every label so it neither crosses a vertical line (the Today line above all) nor another label:
+    a lane's label next to its bar, a line's label beside its line, each moved to the other side of a line it
+    would cross (issue 10: a stage's title sat over the Today line)."""
+    line_xs = [line.x for line in lines]
+    must_avoid = [line.x for line in lines if line.kind == "today"]
+    for lane in lanes:
+        if lane.x1 is None:
+            preferred = [(LEFT, "start")]
+        else:
+            preferred = [(lane.x1, "start"), (lane.x2, "end"), (lane.x2, "start"), (lane.x1, "end")]
+        # Beside each line, for a bar that a line crosses; nearest to the bar first.
+        beside = [(x - GAP, "end") for x in line_xs] + [(x + GAP, "start") for x in line_xs]
+        beside.sort(key=lambda spot: abs(spot[0] - (lane.x1 if lane.x1 is not None else LEFT)))
+        edges = [(LEFT, "start"), (WIDTH - RIGHT, "end")]
+        lane.label_x, lane.label_anchor = _place(
+            lane.label, preferred + beside + edges, avoid=line_xs, must_avoid=must_avoid
+        )
+    taken = {row: [] for row in LINE_LABEL_ROWS}
+    # Today first: it is the line people look for.
+    for line in sorted(lines, key=lambda line: line.kind != "today"):
+        rows = sorted(LINE_LABEL_ROWS, key=lambda row: row != line.label_y)
+        others = [x for x in line_xs if x != line.x]
+        spots = [(row, line.x + 3, "start") for row in rows] + [(row, line.x - 3, "end") for row in rows]
+        spots.sort(key=lambda spot: spot[0] != line.label_y)
+        # Near the right edge a label reads leftwards, so it is never cut off.
+        fallback = spots[0] if line.x + 3 + len(line.label) * CHAR_WIDTH <= WIDTH - RIGHT else spots[1]
+        clear_of = (others, [x for x in others if x in must_avoid], [])
+        row, x, anchor = next(
+            (
+                spot
+                for avoid in clear_of
+                for spot in spots
+                if _fits(label_extent(spot[1], spot[2], line.label), avoid=avoid, taken=taken[spot[0]])
+            ),
+            fallback,
+        )
+        line.label_y, line.label_x, line.anchor = row, x, anchor
+        taken[row].append(label_extent(x, anchor, line.label))
 
 
 def _short(text: str) -> str:
@@ -205,6 +270,7 @@ def build(*, engagement, stages, milestones, acceptances, today: date) -> Timeli
     if engagement.contract_signed_on:
         events.append((engagement.contract_signed_on, _("Contract signed")))
     lines.append(Line(x(today), "today", _("Today"), label_y=40))
+    lay_out_labels(lanes, lines)
     ticks = [(x(month), date_format(month, "M Y")) for month in _months(start, end)]
     events.sort(key=lambda event: event[0])
     return Timeline(
