@@ -12,7 +12,9 @@ OVERDUE_OFF_TRACK = 5
 
 
 def _overdue(value) -> str:
-    return ngettext("%(count)d overdue checklist item", "%(count)d overdue checklist items", value) % {"count": value}
+    return ngettext("%(count)d checklist item is overdue", "%(count)d checklist items are overdue", value) % {
+        "count": value
+    }
 
 
 def _unaccepted(value) -> str:
@@ -29,8 +31,8 @@ def _satisfaction(value) -> str:
 
 def _rejections(value) -> str:
     return ngettext(
-        "%(count)d rejection by the client not accepted again yet",
-        "%(count)d rejections by the client not accepted again yet",
+        "%(count)d rejection by the client is still open",
+        "%(count)d rejections by the client are still open",
         value,
     ) % {"count": value}
 

@@ -16,7 +16,7 @@ The thresholds are data, applied by ``_level`` in Python and by ``health_express
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
@@ -48,12 +48,12 @@ class HealthSignal:
     at_risk: int
     off_track: int
     low_is_bad: bool = False
-    # ``describe(value) -> str``: the reason in words for a badge ("3 overdue checklist items"); without it the
-    # reason reads "<label>: <value>".
-    describe: Callable[[object], str] | None = None
+    # ``describe(value) -> str``: the reason for a badge as a translated sentence with its plural forms
+    # ("3 checklist items are overdue"). Required: every badge's reasons read alike, never "<label>: <value>".
+    describe: Callable[[object], str] = field(kw_only=True)
 
     def reason(self, value) -> str:
-        return str(self.describe(value)) if self.describe else f"{self.label}: {value}"
+        return str(self.describe(value))
 
 
 @dataclass(frozen=True)

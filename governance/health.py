@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from engagements.health import HealthSignal, register_signal
 from engagements.models import Commitment
@@ -57,10 +58,37 @@ def broken_promises(today: date):
     return _count(Commitment.objects.filter(engagement=OuterRef("pk"), broken_at__gte=_since(today)))
 
 
+def _missed(value) -> str:
+    return ngettext(
+        "%(count)d meeting was missed in the last 30 days", "%(count)d meetings were missed in the last 30 days", value
+    ) % {"count": value}
+
+
+def _minutes_late(value) -> str:
+    return ngettext(
+        "%(count)d meeting has no minutes 2 working days after it",
+        "%(count)d meetings have no minutes 2 working days after them",
+        value,
+    ) % {"count": value}
+
+
+def _broken(value) -> str:
+    return ngettext(
+        "%(count)d promise was broken in the last 30 days", "%(count)d promises were broken in the last 30 days", value
+    ) % {"count": value}
+
+
 SIGNALS = [
-    HealthSignal("missed_meetings", _("missed meetings (30 days)"), missed_meetings, 1, 2),
-    HealthSignal("minutes_late", _("meetings without minutes after 2 working days"), minutes_late, 1, 3),
-    HealthSignal("broken_promises", _("promises broken (30 days)"), broken_promises, 1, 2),
+    HealthSignal("missed_meetings", _("missed meetings (30 days)"), missed_meetings, 1, 2, describe=_missed),
+    HealthSignal(
+        "minutes_late",
+        _("meetings without minutes after 2 working days"),
+        minutes_late,
+        1,
+        3,
+        describe=_minutes_late,
+    ),
+    HealthSignal("broken_promises", _("promises broken (30 days)"), broken_promises, 1, 2, describe=_broken),
 ]
 
 

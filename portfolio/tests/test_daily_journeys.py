@@ -42,7 +42,7 @@ def test_ticking_an_item_changes_every_figure_on_the_page(page, live_server, csm
     expect(page.get_by_test_id(f"stage-progress-{stage.pk}")).to_have_text("0/2")
     expect(page.get_by_test_id("overall-progress")).to_have_text("0% done")
     expect(page.get_by_test_id("health").first).to_have_text("At risk")
-    expect(page.get_by_test_id("health-reasons").first).to_contain_text("1 overdue checklist item")
+    expect(page.get_by_test_id("health-reasons").first).to_contain_text("1 checklist item is overdue")
     expect(page.get_by_test_id("next-actions")).to_contain_text("Sign the data agreement")
     assert axe_violations(page) == []
 
@@ -126,7 +126,7 @@ def test_the_directors_portfolio_with_health_reasons_and_the_csv_export(page, li
     expect(page.get_by_test_id("go-lives")).to_contain_text("Calm rollout")
     first_row = page.get_by_test_id(re.compile("engagement-row-")).first
     expect(first_row).to_contain_text("Late rollout")  # sorted by risk
-    expect(first_row.get_by_test_id("health-reasons")).to_contain_text("2 overdue checklist items")
+    expect(first_row.get_by_test_id("health-reasons")).to_contain_text("2 checklist items are overdue")
     # A director has the most entries in the navigation: on a 1,280 px laptop they wrap, never off the screen.
     page.set_viewport_size({"width": 1280, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
@@ -140,7 +140,7 @@ def test_the_directors_portfolio_with_health_reasons_and_the_csv_export(page, li
         rows = list(csv.reader(io.StringIO(exported.read())))
     assert rows[0][:2] == ["Client", "Engagement"]
     assert [row[1] for row in rows[1:]] == ["Late rollout", "Calm rollout"]
-    assert "2 overdue checklist items" in rows[1][6]
+    assert "2 checklist items are overdue" in rows[1][6]
     # The workload, with readable figures and names that open their engagements.
     page.get_by_role("link", name="Workload").first.click()
     page.get_by_test_id("workload-csm").get_by_role("link", name=csm.full_name).click()

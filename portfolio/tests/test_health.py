@@ -68,6 +68,7 @@ def test_every_signal_agrees_at_each_threshold(engagement, csm, monkeypatch):
                 signal.at_risk,
                 signal.off_track,
                 signal.low_is_bad,
+                describe=signal.describe,
             )
             monkeypatch.setattr(health, "_signals", {signal.name: pinned})
             expected = engagement_health(**{signal.name: value})
@@ -107,7 +108,14 @@ def test_a_signal_registered_by_another_app_counts_in_both(engagement, csm, monk
     """How governance and escalations plug in: register a signal; dashboards and the page both use it."""
     monkeypatch.setattr(health, "_signals", dict(health._signals))
     health.register_signal(
-        HealthSignal("open_red_flags", "open red flags", lambda today: Value(2, IntegerField()), 1, 2)
+        HealthSignal(
+            "open_red_flags",
+            "open red flags",
+            lambda today: Value(2, IntegerField()),
+            1,
+            2,
+            describe=lambda value: f"{value} red flags are open",
+        )
     )
     row = _dashboard_row(csm, engagement)
     assert (row.open_red_flags, row.health) == (2, Health.OFF_TRACK)

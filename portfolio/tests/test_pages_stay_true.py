@@ -47,14 +47,14 @@ def test_the_figures_answer_swaps_every_figure_into_place(client, csm, stage, en
     client.force_login(csm)
     url = reverse("portfolio:engagement_figures", args=[engagement.pk])
     before = client.get(url).content.decode()
-    assert 'id="engagement-health"' in before and "At risk" in before and "1 overdue checklist item" in before
+    assert 'id="engagement-health"' in before and "At risk" in before and "1 checklist item is overdue" in before
     assert f'id="stage-figures-{stage.pk}" class="stage-figures" hx-swap-oob="true"' in before
     assert ">0/2<" in before and "0% done" in before and "Late thing" in before
 
     client.post(reverse("checklists:item", args=[overdue.pk]), {"status": "done"}, **HTMX)
     after = client.get(url).content.decode()
     assert ">1/2<" in after and "50% done" in after
-    assert "On track" in after and "overdue checklist item" not in after
+    assert "On track" in after and "is overdue" not in after
     # Next actions no longer list what is done.
     assert "Late thing" not in after.split('id="next-actions"')[1]
     for fragment in ("engagement-health", "engagement-progress", "next-actions", "engagement-timeline"):
