@@ -132,8 +132,9 @@ def lay_out_labels(lanes: list, lines: list) -> None:
             preferred = [(LEFT, "start")]
         else:
             preferred = [(lane.x1, "start"), (lane.x2, "end"), (lane.x2, "start"), (lane.x1, "end")]
-        # Beside each line, for a bar that a line crosses; nearest to the bar first.
-        beside = [(x - GAP, "end") for x in line_xs] + [(x + GAP, "start") for x in line_xs]
+        # Beside each line, for a bar that a line crosses; nearest to the bar first. Twice the gap away, as a label
+        # within the gap of a line counts as touching it.
+        beside = [(x - 2 * GAP, "end") for x in line_xs] + [(x + 2 * GAP, "start") for x in line_xs]
         beside.sort(key=lambda spot: abs(spot[0] - (lane.x1 if lane.x1 is not None else LEFT)))
         edges = [(LEFT, "start"), (WIDTH - RIGHT, "end")]
         lane.label_x, lane.label_anchor = _place(

@@ -25,6 +25,13 @@ def test_a_stage_label_that_would_cross_the_today_line_moves_beside_it():
     assert span[0] >= LEFT and span[1] <= WIDTH - RIGHT
 
 
+def test_a_lane_without_a_bar_puts_its_label_just_beside_the_today_line():
+    # The left edge is blocked by the Today line: the label goes right next to it, not to the far edge.
+    lane = Lane(y=92, label="Milestones and the work plan")
+    lay_out_labels([lane], [Line(188, "today", "Today")])
+    assert (lane.label_x, lane.label_anchor) == (188 + 2 * GAP, "start")
+
+
 def test_a_label_clear_of_every_line_stays_at_its_bar():
     lane = Lane(y=58, label="Scope", x1=100, x2=300)
     lay_out_labels([lane], [Line(600, "today", "Today")])
