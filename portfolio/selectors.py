@@ -186,6 +186,8 @@ class PortalHome:
     other_total: int
     meetings: list
     flags: list  # open red flags, with their level
+    # Stages and work plans waiting for the client's acceptance (only for who decides for the client).
+    decisions: list
 
 
 def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
@@ -208,6 +210,7 @@ def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
         other_total=len(others),
         meetings=upcoming[:3],
         flags=flags,
+        decisions=checklist_selectors.awaiting_decision(user=user),
     )
 
 
