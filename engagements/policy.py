@@ -32,10 +32,12 @@ sees a client                             those who see one of its engagements, 
                                           those who manage it
 ========================================  ===========================================  =========================
 
-Vendor-internal records (handoff, commitments, stakeholder map, integrations, resource links, actuals, internal
-comments) are never shown to a client user whatever the engagement: their querysets say so
-(``ScopedQuerySet.vendor_internal`` and ``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of
-passing a flag around.
+Vendor-internal records (handoff, commitments, integrations, actuals, internal comments, the links not marked for
+the client, how the team reads the client's people) are never shown to a client user whatever the engagement:
+their querysets say so (``ScopedQuerySet.vendor_internal``, ``client_visible_filter``, ``client_visible_fields``),
+and pages ask ``for_viewer(user)`` instead of passing a flag around. The client sees their own people on the
+stakeholder map (names, roles, contact details) and the links marked for them (scrum board, documentation,
+environments by default).
 
 Superusers count as directors. An inactive account may do nothing.
 """
@@ -291,6 +293,8 @@ class ScopedQuerySet(models.QuerySet):
     engagement_path = "engagement"
     vendor_internal = False
     client_visible_filter: Q | None = None
+    # The fields a client may read, when not all are theirs to read (the others are never loaded for them).
+    client_visible_fields: tuple[str, ...] | None = None
 
     def _engagements(self, user, *, manage=False):
         from .models import Engagement
@@ -309,9 +313,12 @@ class ScopedQuerySet(models.QuerySet):
     def client_visible(self):
         if self.vendor_internal:
             return self.none()
+        rows = self
         if self.client_visible_filter is not None:
-            return self.filter(self.client_visible_filter)
-        return self
+            rows = rows.filter(self.client_visible_filter)
+        if self.client_visible_fields is not None:
+            rows = rows.only(*self.client_visible_fields)
+        return rows
 
     def for_viewer(self, user):
         return self.client_visible() if user.is_client_user and not user.is_superuser else self

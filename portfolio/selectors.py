@@ -222,6 +222,8 @@ class PortalProject:
     timeline: timeline.Timeline | None
     vendor_team: list  # (role label, user) pairs: CSM, PM, deputy PM, then the members
     colleagues: list
+    stakeholders: list  # the client's own people on the stakeholder map, as the client may read them
+    links: list  # the resource links marked for the client (scrum board, documentation, environments)
 
 
 def portal_project(*, engagement: Engagement, user, today: date | None = None) -> PortalProject:
@@ -245,7 +247,14 @@ def portal_project(*, engagement: Engagement, user, today: date | None = None) -
     colleagues = list(
         User.objects.filter(organization_id=engagement.client_id, is_active=True).order_by("full_name", "email")
     )
-    return PortalProject(engagement=engagement, timeline=page.timeline, vendor_team=team, colleagues=colleagues)
+    return PortalProject(
+        engagement=engagement,
+        timeline=page.timeline,
+        vendor_team=team,
+        colleagues=colleagues,
+        stakeholders=page.records.stakeholders,
+        links=page.records.resource_links,
+    )
 
 
 @dataclass
