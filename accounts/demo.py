@@ -42,10 +42,20 @@ CLIENTS = [
             ("cfo@initech.example", "Carl Finch (Initech)", Role.CLIENT_MEMBER),
         ],
     ),
+    (
+        "baltyk-energia",
+        "Bałtyk Energia S.A.",
+        [
+            ("keyuser@baltyk.example", "Małgorzata Wiśniewska (Bałtyk)", Role.CLIENT_KEY_USER),
+            ("it@baltyk.example", "Tomasz Zieliński (Bałtyk)", Role.CLIENT_MEMBER),
+        ],
+    ),
 ]
+# Clients whose people speak another language than English (their content is in it too: engagements' demo).
+CLIENT_LANGUAGES = {"baltyk-energia": "pl"}
 
 
-def _person(email, full_name, organization, role, *, is_superuser=False):
+def _person(email, full_name, organization, role, *, is_superuser=False, language="en"):
     user, created = User.objects.get_or_create(
         email=email,
         defaults={
@@ -55,6 +65,7 @@ def _person(email, full_name, organization, role, *, is_superuser=False):
             "is_staff": is_superuser,
             "is_superuser": is_superuser,
             "time_zone": "Europe/Warsaw",
+            "language": language,
         },
     )
     if created:
@@ -76,5 +87,5 @@ def seed():
         org, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": name, "kind": OrganizationKind.CLIENT})
         clients[slug] = org
         for email, full_name, role in members:
-            people[email] = _person(email, full_name, org, role)
+            people[email] = _person(email, full_name, org, role, language=CLIENT_LANGUAGES.get(slug, "en"))
     return {"vendor": vendor, "clients": clients, "people": people}

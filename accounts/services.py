@@ -412,6 +412,17 @@ def user_update_preferences(*, user: User, full_name: str, time_zone: str, langu
     return user
 
 
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """The language the user reads the portal in; their emails and notifications speak it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the portal's languages.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 # --- Absences ----------------------------------------------------------------------------------------------------
 
 

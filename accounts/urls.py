@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,7 +43,7 @@ def profile(request):
             # Confirm in the language just chosen: the next page will speak it.
             translation.activate(request.user.language)
             messages.success(request, _("Your preferences were saved."))
-            return redirect("accounts:profile")
+            return remember_language(redirect("accounts:profile"), request.user.language)
     elif request.method == "POST":
         email_form = EmailChangeForm(request.POST, prefix="email", request=request)
         if email_form.is_valid():
@@ -70,6 +71,38 @@ def profile(request):
         {"preferences": preferences, "email_form": email_form, "pending_email_change": pending},
         status=status,
     )
+
+
+def remember_language(response, language: str):
+    """The browser keeps the language too, so the signed-out pages (log in, after log out) speak it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """The language switcher at the foot of every page. Django's view checks the language and the ``next`` address
+    and sets the cookie; for a signed-in user the choice is also their saved language (the profile's), which the
+    next page, their emails and their notifications speak, on every device."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        # Django's view would keep any language Django itself speaks (fr, ...) in the cookie; ours are the offered.
+        request.POST = request.POST.copy()
+        request.POST.pop("language", None)
+    response = i18n.set_language(request)
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
 
 
 # The pages behind a mailed link are signed out, yet show whose account it is, under a URL that is the credential:

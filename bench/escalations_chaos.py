@@ -14,7 +14,8 @@ two thirds, while flags are due. Afterwards it waits for the sweep to catch up a
 - flags due (made minus acknowledged in time) and escalations made (must be equal: every due escalation exactly
   once);
 - escalations made twice, due escalations lost, escalations of flags acknowledged in time, escalations without
-  their notifications or timeline line (all must be 0).
+  their notifications (fan-out row, and its outbox rows once expanded) or timeline line, fan-out rows the relay
+  (kicked on commit and ticked by beat) never expanded, outbox rows doubled (all must be 0).
 
 Exit status 0 when every invariant holds.
 """
@@ -122,6 +123,12 @@ def run(args, rng, postgres) -> int:
     interval, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.filter(task="escalations.sweep").update(interval=interval, expire_seconds=1)
     PeriodicTask.objects.filter(task__startswith="notifications.").update(enabled=False)
+    # The relay expands what the sweeps deferred (who must be told): kicked after each batch commits, and ticked by
+    # beat, as in production, for the kicks lost with a killed worker.
+    relay_interval, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(task="notifications.relay").update(
+        enabled=True, interval=relay_interval, expire_seconds=2
+    )
 
     from datetime import timedelta
 
@@ -179,7 +186,9 @@ def run(args, rng, postgres) -> int:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                if invariants.escalation_count(made) >= len(made) - len(acknowledged):
+                if invariants.escalation_count(made) >= len(made) - len(acknowledged) and not (
+                    invariants.fanouts_not_expanded()
+                ):
                     break
             except OperationalError:
                 connections.close_all()
@@ -192,7 +201,13 @@ def run(args, rng, postgres) -> int:
         "due escalations lost": len(invariants.flags_due_and_not_escalated(made)),
         "escalations of flags acknowledged in time": len(invariants.escalations_despite_acknowledgement()),
         "escalations without notifications or timeline line": len(invariants.escalations_without_notifications()),
+        "fan-out rows not expanded by the relay": len(invariants.fanouts_not_expanded()),
+        "outbox rows doubled or written without their fan-out": len(invariants.notifications_not_from_their_fanout()),
     }
+    fanouts, outbox = invariants.sql(
+        "SELECT (SELECT count(*) FROM notifications_notificationfanout), (SELECT count(*) FROM"
+        " notifications_notification WHERE event LIKE 'escalation:%%')"
+    )[0]
     print(
         f"\nWorkers SIGKILLed: {kills}; PostgreSQL restarts: {restarts}; beat restarted: {beat_restarts};"
         f" load rounds lost to a restart: {load_errors}; caught up {caught_up:.0f} s after the load"
@@ -200,7 +215,8 @@ def run(args, rng, postgres) -> int:
     due = len(made) - len(acknowledged)
     print(
         f"Flags made: {len(made):,}, acknowledged in time: {len(acknowledged):,}, so due: {due:,};"
-        f" escalations: {escalations:,} (must be equal)"
+        f" escalations: {escalations:,} (must be equal); fan-out rows: {fanouts:,}, expanded into {outbox:,}"
+        " outbox rows of escalations"
     )
     for name, count in checks.items():
         print(f"{name}: {count}")

@@ -53,8 +53,13 @@ class TemplateStageInline(nested_admin.NestedStackedInline):
 
 @admin.register(models.ChecklistTemplate)
 class ChecklistTemplateAdmin(nested_admin.NestedModelAdmin):
-    list_display = ["name", "is_default", "stage_count", "created_at"]
-    search_fields = ["name"]
+    """One language's template per page. A translation is a template of its own with the same key (duplicate one,
+    then set its language and translate its texts); engagements get their client's language, else English."""
+
+    list_display = ["name", "key", "language", "is_default", "stage_count", "created_at"]
+    list_filter = ["language", "is_default"]
+    search_fields = ["name", "key"]
+    fields = [("name", "key", "language"), "description", "is_default", "created_at"]
     inlines = [TemplateStageInline]
     actions = ["duplicate"]
     readonly_fields = ["created_at"]

@@ -8,8 +8,13 @@ here means adding a data migration that changes it in existing databases too.
 
 Each stage: (title, client must accept, [items]); each item: (title, guidance, owner side,
 default assignee role, due offset in days from kickoff, evidence required).
+
+It ships in every language the portal offers: ``DEFAULT_STAGES`` is the English template and the structure all
+its translations share; ``TRANSLATIONS`` holds the other languages' texts in the same order (the Polish and German
+rows came with ``checklists/migrations/0007_default_template_translations.py``, kept equal by the same test).
 """
 
+DEFAULT_TEMPLATE_KEY = "standard-onboarding"
 DEFAULT_TEMPLATE_NAME = "Standard onboarding"
 # Items that close with a client decision rather than by hand (``ItemCompletion``): title -> how.
 CLOSES_WITH = {"Accept the work plan": "work_plan"}
@@ -161,3 +166,118 @@ DEFAULT_STAGES = [
         ],
     ),
 ]
+
+# language: (name, description, [(stage title, [(item title, guidance), ...]), ...]) in ``DEFAULT_STAGES``' order.
+TRANSLATIONS = {
+    "pl": (
+        "Standardowe wdrożenie",
+        "Zakres i zobowiązania, środowiska, dokumentacja, zapewnienie jakości, akceptacja planu prac.",
+        [
+            (
+                "Zakres i zobowiązania",
+                [
+                    ("Potwierdzenie usług objętych zakresem", "Omówienie zakresu umowy z kluczowym użytkownikiem."),
+                    (
+                        "Przekazanie zobowiązań obu stron",
+                        "Lista tego, do czego zobowiązała się każda ze stron, wraz z terminami.",
+                    ),
+                    (
+                        "Wskazanie kluczowego użytkownika i sponsora po stronie klienta",
+                        "Jeden kluczowy użytkownik podejmuje decyzje; jeden sponsor usuwa przeszkody.",
+                    ),
+                    ("Zatwierdzenie macierzy odpowiedzialności", "Macierz RACI dla wdrożenia."),
+                ],
+            ),
+            (
+                "Środowiska",
+                [
+                    ("Nadanie dostępu do VPN i systemów", "Konta dla zespołu realizującego wdrożenie."),
+                    ("Przygotowanie środowiska testowego", "Konfiguracja odwzorowująca środowisko produkcyjne."),
+                    ("Potwierdzenie procedury dostępu do produkcji", "Kto zatwierdza zmiany i w jaki sposób."),
+                ],
+            ),
+            (
+                "Dokumentacja",
+                [
+                    (
+                        "Przekazanie istniejącej dokumentacji systemu",
+                        "Architektura, procedury operacyjne, znane problemy.",
+                    ),
+                    ("Opracowanie podręcznika eksploatacji", "Jak na co dzień prowadzimy usługę."),
+                ],
+            ),
+            (
+                "Zapewnienie jakości",
+                [
+                    ("Uzgodnienie kryteriów akceptacji", "Co oznacza „gotowe” dla każdego produktu."),
+                    ("Przekazanie danych testowych", "Zanonimizowane dane dla środowiska testowego."),
+                    ("Przeprowadzenie pierwszego testu end-to-end", "Zapisanie wyników i defektów."),
+                ],
+            ),
+            (
+                "Akceptacja planu prac",
+                [
+                    (
+                        "Przedstawienie planu prac",
+                        "Kamienie milowe, terminy i osoby odpowiedzialne na następny kwartał.",
+                    ),
+                    ("Akceptacja planu prac", "Kluczowy użytkownik akceptuje plan w portalu."),
+                ],
+            ),
+        ],
+    ),
+    "de": (
+        "Standard-Onboarding",
+        "Umfang und Pflichten, Umgebungen, Dokumentation, Qualitätssicherung, Abnahme des Arbeitsplans.",
+        [
+            (
+                "Umfang und Pflichten",
+                [
+                    ("Leistungsumfang bestätigen", "Den Vertragsumfang mit dem Key User durchgehen."),
+                    (
+                        "Pflichten beider Seiten teilen",
+                        "Auflisten, wozu sich jede Seite verpflichtet hat, mit Terminen.",
+                    ),
+                    (
+                        "Key User und Sponsor des Kunden benennen",
+                        "Ein Key User entscheidet; ein Sponsor räumt Hindernisse aus dem Weg.",
+                    ),
+                    ("Verantwortlichkeitsmatrix freigeben", "RACI-Matrix für das Onboarding."),
+                ],
+            ),
+            (
+                "Umgebungen",
+                [
+                    ("VPN- und Systemzugänge einrichten", "Konten für das Umsetzungsteam."),
+                    ("Testumgebung aufsetzen", "Die Konfiguration der Produktion nachbilden."),
+                    ("Verfahren für den Produktionszugang bestätigen", "Wer Änderungen freigibt, und wie."),
+                ],
+            ),
+            (
+                "Dokumentation",
+                [
+                    (
+                        "Vorhandene Systemdokumentation bereitstellen",
+                        "Architektur, Betriebsanleitungen, bekannte Probleme.",
+                    ),
+                    ("Betriebshandbuch schreiben", "Wie wir den Service im Alltag betreiben."),
+                ],
+            ),
+            (
+                "Qualitätssicherung",
+                [
+                    ("Abnahmekriterien vereinbaren", "Was „fertig“ für jeden Liefergegenstand bedeutet."),
+                    ("Testdaten bereitstellen", "Anonymisierte Daten für die Testumgebung."),
+                    ("Ersten End-to-End-Test durchführen", "Ergebnisse und Fehler festhalten."),
+                ],
+            ),
+            (
+                "Abnahme des Arbeitsplans",
+                [
+                    ("Arbeitsplan vorstellen", "Meilensteine, Termine und Verantwortliche für das nächste Quartal."),
+                    ("Arbeitsplan abnehmen", "Der Key User nimmt den Plan im Portal ab."),
+                ],
+            ),
+        ],
+    ),
+}

@@ -14,8 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from engagements import translations
 from engagements.models import Side
 from engagements.policy import ScopedQuerySet
 
@@ -49,26 +51,60 @@ class DueFrom(models.TextChoices):
     CONTRACT = "contract", _("Contract signature")
 
 
+class ChecklistTemplateQuerySet(models.QuerySet):
+    def in_language(self, language: str) -> list:
+        """One template per key: the one in ``language``, else English, else the first by language."""
+        return translations.one_per_key(self.order_by("-is_default", "key", "language"), language)
+
+
 class ChecklistTemplate(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    """A checklist template in one language. Its translations are templates of their own sharing its ``key``: an
+    admin edits one language's stages and items on one page, and an engagement gets the one in its client's
+    language (``ClientProfile.language``), else the English one."""
+
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Shared by the translations of one template (e.g. standard-onboarding); the language tells them apart. "
+            "Made from the name when left empty."
+        ),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_default = models.BooleanField(_("default"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    objects = ChecklistTemplateQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-is_default", "name"]
+        ordering = ["-is_default", "name", "language"]
         verbose_name = _("checklist template")
         verbose_name_plural = _("checklist templates")
         constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="checklist_template_key_language_unique"),
+            models.UniqueConstraint(fields=["name", "language"], name="checklist_template_name_language_unique"),
+            # The default is one template: each of its translations is the default in its language.
             models.UniqueConstraint(
-                fields=["is_default"],
+                fields=["language"],
                 condition=Q(is_default=True),
-                name="one_default_template",
+                name="one_default_template_per_language",
             ),
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.name} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = slugify(self.name)[:50]
+        super().save(*args, **kwargs)
+
+    def in_language(self, language: str) -> "ChecklistTemplate":
+        """This template's translation into ``language``, else its English one, else itself."""
+        return ChecklistTemplate.objects.filter(key=self.key).in_language(language)[0] if self.key else self
 
 
 class TemplateStage(models.Model):

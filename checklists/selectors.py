@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from engagements import policy
@@ -301,8 +302,9 @@ def item_statuses(*, can_manage: bool) -> list[tuple[str, str]]:
     return [(value, label) for value, label in ItemStatus.choices if can_manage or value not in MANAGER_ONLY_STATUSES]
 
 
-def templates_to_apply():
-    return ChecklistTemplate.objects.all()
+def templates_to_apply() -> list[ChecklistTemplate]:
+    """One choice per template, named in the reader's language; applying it copies the client's translation."""
+    return ChecklistTemplate.objects.in_language(translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def item_detail(*, user):

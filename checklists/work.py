@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import CLIENT_ROLES, StaffAbsence
 from engagements import policy
 from engagements.models import Phase
-from engagements.work import WorkEntry, WorkList, WorkResult, register_list
+from engagements.work import WorkEntry, WorkList, WorkResult, engagement_link, register_list, result_of
 
 from .models import ChecklistItem, ChecklistStage, ItemComment
 
@@ -25,15 +25,9 @@ HANDED_BACK_DAYS = 7
 
 
 def _engagement(item_or_stage) -> tuple[str, str]:
-    engagement = item_or_stage.stage.engagement if hasattr(item_or_stage, "stage") else item_or_stage.engagement
-    return f"{engagement.client.name} — {engagement.name}", reverse("portfolio:engagement", args=[engagement.pk])
-
-
-def _result(queryset, limit, entry) -> WorkResult:
-    # Always the same two queries (the count even when the first page holds everything): the page's query count
-    # must not depend on the data.
-    rows = list(queryset[:limit])
-    return WorkResult(entries=[entry(row) for row in rows], total=queryset.count())
+    return engagement_link(
+        item_or_stage.stage.engagement if hasattr(item_or_stage, "stage") else item_or_stage.engagement
+    )
 
 
 def _item_entry(item, *, today: date, note: str = "") -> WorkEntry:
@@ -59,7 +53,7 @@ def _open_items():
 
 def assigned_due(*, user, today: date, limit: int) -> WorkResult:
     items = _open_items().filter(assignee=user, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
-    return _result(items.order_by("due_on", "pk"), limit, lambda item: _item_entry(item, today=today))
+    return result_of(items.order_by("due_on", "pk"), limit, lambda item: _item_entry(item, today=today))
 
 
 def handed_over(*, user, today: date, limit: int) -> WorkResult:
@@ -80,7 +74,7 @@ def handed_over(*, user, today: date, limit: int) -> WorkResult:
         }
         return _item_entry(item, today=today, note=note)
 
-    return _result(items.order_by(F("due_on").asc(nulls_last=True), "pk"), limit, entry)
+    return result_of(items.order_by(F("due_on").asc(nulls_last=True), "pk"), limit, entry)
 
 
 def handed_back(*, user, today: date, limit: int) -> WorkResult:
@@ -115,7 +109,7 @@ def handed_back(*, user, today: date, limit: int) -> WorkResult:
             note = _("yours again")
         return _item_entry(item, today=today, note=note)
 
-    return _result(items.order_by(F("completed_at").desc(nulls_first=True), "due_on", "pk"), limit, entry)
+    return result_of(items.order_by(F("completed_at").desc(nulls_first=True), "due_on", "pk"), limit, entry)
 
 
 def client_questions(*, user, today: date, limit: int) -> WorkResult:
@@ -157,7 +151,7 @@ def client_questions(*, user, today: date, limit: int) -> WorkResult:
             },
         )
 
-    return _result(comments.order_by("created_at", "pk"), limit, entry)
+    return result_of(comments.order_by("created_at", "pk"), limit, entry)
 
 
 def stages_awaiting_client(*, user, today: date, limit: int) -> WorkResult:
@@ -182,7 +176,7 @@ def stages_awaiting_client(*, user, today: date, limit: int) -> WorkResult:
             note=note or _("all items done; waiting for the client's key user"),
         )
 
-    return _result(stages.order_by("engagement__client__name", "position", "pk"), limit, entry)
+    return result_of(stages.order_by("engagement__client__name", "position", "pk"), limit, entry)
 
 
 def register() -> None:

@@ -12,7 +12,7 @@ class EngagementsConfig(AppConfig):
         from accounts import hooks as account_hooks
         from notifications import registry
 
-        from . import cover, hooks, policy, services
+        from . import cover, hooks, policy, portal, services
         from .models import CommitmentSource, Phase
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
@@ -26,5 +26,9 @@ class EngagementsConfig(AppConfig):
         registry.register_category(cover.COVER_CATEGORY, _("Absence cover"), for_client_users=False, position=20)
         registry.register_reminder_kind(cover.START_KIND, cover.notify_cover_start)
         registry.register_reminder_kind(cover.END_KIND, cover.notify_cover_end)
+        # The client's contract, invoices and obligations (their own organization's, no engagement in the URL).
+        portal.register_section(
+            portal.PortalSection("contract", _("Contract and billing"), url_name="portal:contract", position=80)
+        )
         # A client person invited from their stakeholder row is linked to it when they accept.
         account_hooks.on_invitation_accepted(services.stakeholders_link_on_acceptance)

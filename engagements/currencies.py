@@ -2,6 +2,11 @@
 testing codes and withdrawn currencies left out). Codes, not names: they read the same in every language and are
 what contracts and invoices print."""
 
+from babel import UnknownLocaleError
+from babel.numbers import format_currency
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+
 ISO_4217_CODES = """
 AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY
 COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR
@@ -15,3 +20,16 @@ UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
 COMMON = ["EUR", "USD", "GBP", "CHF", "PLN", "CZK", "SEK", "NOK", "DKK"]
 
 CURRENCY_CHOICES = [(code, code) for code in COMMON] + [(code, code) for code in ISO_4217_CODES if code not in COMMON]
+
+
+def format_money(amount, currency: str) -> str:
+    """An amount as the reader's language writes money: "1 234,50 zł" in Polish, "1.234,50 €" in German,
+    "€1,234.50" in English (CLDR's patterns through Babel, with the currency's own decimals: JPY has none).
+    Empty for no amount; a language Babel does not know falls back to English."""
+    if amount is None or amount == "":
+        return ""
+    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
+    try:
+        return format_currency(amount, currency or "EUR", locale=locale)
+    except UnknownLocaleError:
+        return format_currency(amount, currency or "EUR", locale="en")

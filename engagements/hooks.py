@@ -12,6 +12,11 @@ Anchor dates moved
     the engagement's kickoff or contract signature date (the dates plans count from). Checklists moves the due
     dates that came from a template with them.
 
+Phase changes
+    ``@on_phase_changed`` on ``fn(*, engagement, from_phase, by, now)``: called inside the transaction that moved
+    the engagement to another phase (``engagement.phase`` is the new one). Governance ends the meeting series of
+    a closed engagement and cancels its meetings still to come.
+
 Commitment sources
     ``register_commitment_source(value, label)``: where a ``Commitment`` comes from. Engagements registers the
     sales handoff and the contract; governance adds the promises made in meetings.
@@ -58,6 +63,22 @@ def on_anchor_dates_moved(fn):
 def anchor_dates_moved(*, engagement, by, now) -> None:
     for reaction in _anchor_reactions:
         reaction(engagement=engagement, by=by, now=now)
+
+
+# --- Phase changes -----------------------------------------------------------------------------------------------
+
+_phase_reactions: list[Callable] = []
+
+
+def on_phase_changed(fn):
+    if fn not in _phase_reactions:
+        _phase_reactions.append(fn)
+    return fn
+
+
+def phase_changed(*, engagement, from_phase: str, by, now) -> None:
+    for reaction in _phase_reactions:
+        reaction(engagement=engagement, from_phase=from_phase, by=by, now=now)
 
 
 # --- Commitment sources ------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from accounts.models import VENDOR_ROLES, Invitation, Role, StaffAbsence, User
 
 from . import policy
 from .models import (
+    BillingKind,
+    BillingStatus,
     ClientProfile,
     Commitment,
     Engagement,
@@ -218,3 +220,47 @@ def cover_notes(*, user, today: date) -> list[CoverNote]:
         ).distinct()
         notes += [CoverNote("back", deputy, back.ends_on) for deputy in deputies.order_by("full_name")]
     return notes
+
+
+# --- Contract and billing in the portal ---------------------------------------------------------------------------
+
+# Billing records still open: past their date, they show as overdue whatever status was last recorded.
+OPEN_BILLING = (BillingStatus.PLANNED, BillingStatus.ISSUED, BillingStatus.OVERDUE)
+
+
+@dataclass
+class ContractPage:
+    profile: ClientProfile | None
+    engagements: list
+    invoices: list
+    obligations: list
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for record in [*self.invoices, *self.obligations] if record.is_overdue)
+
+
+def client_contract(*, user, today) -> ContractPage:
+    """The client user's own organization's contract (profile, each engagement's signature date and value) and its
+    invoices and obligations, each marked ``is_overdue``. No id is taken from outside: it is always their own."""
+    if not user.is_client_user or user.organization_id is None:
+        return ContractPage(profile=None, engagements=[], invoices=[], obligations=[])
+    profile = (
+        ClientProfile.objects.filter(organization_id=user.organization_id).select_related("csm", "organization").first()
+    )
+    records = list(profile.billing_records.order_by("-due_on", "-pk")) if profile is not None else []
+    for record in records:
+        record.is_overdue = record.status == BillingStatus.OVERDUE or (
+            record.status in OPEN_BILLING and record.due_on < today
+        )
+    engagements = list(
+        Engagement.objects.visible_to(user)
+        .select_related("csm", "pm", "deputy_pm", "account_executive")
+        .order_by("name")
+    )
+    return ContractPage(
+        profile=profile,
+        engagements=engagements,
+        invoices=[r for r in records if r.kind == BillingKind.INVOICE],
+        obligations=[r for r in records if r.kind == BillingKind.OBLIGATION],
+    )

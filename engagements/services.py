@@ -263,10 +263,11 @@ def engagement_change_phase(
         engagement.kickoff_on = timezone.localdate(now)
     if to == Phase.CLOSED:
         engagement.closed_at, engagement.closed_reason = now, reason
-    engagement.phase = to
+    from_phase, engagement.phase = engagement.phase, to
     _save(engagement)
     if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
         hooks.anchor_dates_moved(engagement=engagement, by=by, now=now)
+    hooks.phase_changed(engagement=engagement, from_phase=from_phase, by=by, now=now)
     return engagement
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.urls import reverse
+
 # How many entries a list shows before it says "and N more".
 LIMIT = 25
 
@@ -64,6 +66,18 @@ class WorkList:
     @property
     def anchor(self) -> str:
         return self.name.replace(".", "-").replace("_", "-")
+
+
+def result_of(queryset, limit: int, entry: Callable[[object], WorkEntry]) -> WorkResult:
+    """The first ``limit`` rows of ``queryset`` as entries, and how many there are in all: always the same two
+    queries (the count even when the first page holds everything), so the page's count does not depend on data."""
+    rows = list(queryset[:limit])
+    return WorkResult(entries=[entry(row) for row in rows], total=queryset.count())
+
+
+def engagement_link(engagement) -> tuple[str, str]:
+    """An entry's engagement as "Client — Engagement" and the address of its page (``client`` selected)."""
+    return f"{engagement.client.name} — {engagement.name}", reverse("portfolio:engagement", args=[engagement.pk])
 
 
 _lists: dict[str, WorkList] = {}

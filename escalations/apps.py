@@ -15,7 +15,7 @@ class EscalationsConfig(AppConfig):
         from engagements import portal
         from notifications import registry
 
-        from . import health, selectors, signals, tasks
+        from . import health, selectors, signals, tasks, work
         from .services.defaults import escalation_defaults_ensure
 
         # A client's complaint and its climb must reach people: nobody may switch these off or delay them.
@@ -26,7 +26,8 @@ class EscalationsConfig(AppConfig):
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
         task_sources.register(selectors.client_task_source)
-
+        # Red flags waiting for a person, and their vendor-side action-plan steps, are on their "My work".
+        work.register()
         portal.register_section(
             portal.PortalSection(
                 "escalations",

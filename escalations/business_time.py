@@ -65,6 +65,7 @@ class Schedule:
     holidays: frozenset[date] = frozenset()
     always: bool = False
     _days: dict = field(default_factory=dict, repr=False, compare=False)
+    _sums: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def around_the_clock(cls, zone: ZoneInfo | str = "UTC") -> "Schedule":
@@ -105,6 +106,14 @@ class Schedule:
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The instant at which ``duration`` of business time has passed after ``start`` (UTC)."""
+        # A sweep computes the same few deadlines from the same ``now`` for thousands of flags on one calendar.
+        key = (start, duration)
+        found = self._sums.get(key)
+        if found is None:
+            found = self._sums[key] = self._add(start, duration)
+        return found
+
+    def _add(self, start: datetime, duration: timedelta) -> datetime:
         start = _aware(start, "start")
         if duration < ZERO:
             raise ValueError("A business duration cannot be negative.")

@@ -47,25 +47,22 @@ INTRO = {
         "unserer Geschäftsleitung. Jeden Schritt können Sie hier im Portal verfolgen."
     ),
     "pl": (
-        "Każda zgłoszona przez Państwa reklamacja to czerwona flaga. Odpowiadamy na nią w terminach podanych poniżej, "
-        "liczonych w godzinach roboczych (całodobowo, jeśli Państwa umowa obejmuje wsparcie 24/7). Jeśli na danym "
+        "Każda zgłoszona przez Ciebie reklamacja to czerwona flaga. Odpowiadamy na nią w terminach podanych poniżej, "
+        "liczonych w godzinach roboczych (całodobowo, jeśli Twoja umowa obejmuje wsparcie 24/7). Jeśli na danym "
         "poziomie nie zostanie potwierdzona lub rozwiązana na czas, automatycznie przechodzi na kolejny poziom, aż do "
-        "naszego zarządu. Każdy krok mogą Państwo śledzić tutaj, w portalu."
+        "naszego zarządu. Każdy krok możesz śledzić tutaj, w portalu."
     ),
 }
 LEVEL_TEXTS = {
     1: {
         "en": "Your project manager (or their deputy) acknowledges the red flag and works on it with you.",
         "de": "Ihr Projektmanager (oder die Vertretung) bestätigt das Red Flag und bearbeitet es mit Ihnen.",
-        "pl": (
-            "Państwa kierownik projektu (lub jego zastępca) potwierdza czerwoną flagę i pracuje nad nią razem z "
-            "Państwem."
-        ),
+        "pl": ("Twój kierownik projektu (lub jego zastępca) potwierdza czerwoną flagę i pracuje nad nią razem z Tobą."),
     },
     2: {
         "en": "Your customer success manager takes it over and makes sure the right people work on it.",
         "de": "Ihr Customer Success Manager übernimmt es und sorgt dafür, dass die richtigen Personen daran arbeiten.",
-        "pl": "Państwa opiekun klienta (CSM) przejmuje sprawę i dba o to, by zajęły się nią właściwe osoby.",
+        "pl": "Twój opiekun klienta (CSM) przejmuje sprawę i dba o to, by zajęły się nią właściwe osoby.",
     },
     3: {
         "en": "Our delivery director steps in and can bring in more people or change the plan.",

@@ -51,7 +51,13 @@ def seed(world):
     )
     _escalated_twice(loyalty, person("keyuser@globex.example"), person("director@northwind.example"), now)
     _flags_at_every_state(acme, person, now)
-    world["red_flags"] = list(RedFlag.objects.filter(engagement__in=[acme, loyalty]))
+    flagged = [acme, loyalty]
+    baltyk = engagements.get("baltyk-energia")
+    if baltyk is not None:
+        EngagementCoverage.objects.get_or_create(engagement=baltyk, defaults={"calendar": calendar})
+        _polish_flags(baltyk, person, now)
+        flagged.append(baltyk)
+    world["red_flags"] = list(RedFlag.objects.filter(engagement__in=flagged))
     return world
 
 
@@ -241,3 +247,75 @@ def _flags_at_every_state(engagement, person, now):
         original = RedFlag.objects.get(engagement=engagement, title="Pick lists print without bin locations")
         flag = raise_(title, "Our pickers see no bin numbers on today's lists.", hours_ago=0.25, by=member)
         services.flag_mark_duplicate(flag=flag, of=original, by=key_user, now=now - timedelta(minutes=10))
+
+
+def _polish_flags(engagement, person, now):
+    """The Polish client's red flags, written in Polish by its people and ours: one just raised, one acknowledged
+    with an update, one with an action plan agreed on both sides."""
+    key_user, member = person("keyuser@baltyk.example"), person("it@baltyk.example")
+    pm = person("pm.petra@northwind.example")
+    title = "Zgłoszenia awarii z aplikacji mobilnej nie trafiają do dyspozytorów"
+    if not _exists(engagement, title):
+        services.flag_raise(
+            engagement=engagement,
+            by=key_user,
+            title=title,
+            description="Od dzisiejszego wdrożenia zgłoszenia wysłane z aplikacji nie pojawiają się na liście "
+            "dyspozytorów; odbiorcy dzwonią na infolinię.",
+            category="quality",
+            severity=Severity.HIGH,
+            now=now - timedelta(hours=1),
+        )
+    title = "Raport dobowy o przerwach w dostawach przychodzi z opóźnieniem"
+    if not _exists(engagement, title):
+        flag = services.flag_raise(
+            engagement=engagement,
+            by=member,
+            title=title,
+            description="Raport za poprzednią dobę przyszedł o 11:00 zamiast o 6:00, już drugi raz w tym tygodniu.",
+            category="quality",
+            severity=Severity.NORMAL,
+            now=now - timedelta(hours=6),
+        )
+        services.flag_acknowledge(flag=flag, by=pm, now=now - timedelta(hours=5))
+        services.flag_post_update(
+            flag=flag,
+            by=pm,
+            body="Nocne zadanie eksportu czeka na kopię zapasową bazy. Przesuwamy je na 4:00 i sprawdzimy jutro rano.",
+            now=now - timedelta(hours=4),
+        )
+    title = "Mapa sieci w systemie awarii nie pokazuje nowych stacji transformatorowych"
+    if not _exists(engagement, title):
+        flag = services.flag_raise(
+            engagement=engagement,
+            by=key_user,
+            title=title,
+            description="Stacje oddane do użytku w tym miesiącu nie są widoczne na mapie, więc ekipy dostają "
+            "niepełne trasy dojazdu.",
+            category="quality",
+            severity=Severity.HIGH,
+            now=now - timedelta(hours=30),
+        )
+        services.flag_acknowledge(flag=flag, by=pm, now=now - timedelta(hours=29))
+        today = timezone.localdate(now)
+        services.step_add(
+            flag=flag,
+            by=pm,
+            title="Uzupełnić import danych GIS o nowe stacje i uruchomić go ponownie",
+            owner_side=StepSide.VENDOR,
+            owner=pm,
+            due_on=today + timedelta(days=1),
+            risk="Ekipy tracą czas na szukanie stacji w terenie.",
+            now=now - timedelta(hours=28),
+        )
+        services.step_add(
+            flag=flag,
+            by=pm,
+            title="Przekazać aktualny eksport stacji z systemu GIS",
+            owner_side=StepSide.CLIENT,
+            owner=key_user,
+            due_on=today + timedelta(days=1),
+            risk="Bez eksportu import znów pominie nowe stacje.",
+            now=now - timedelta(hours=28),
+        )
+        services.plan_agree(flag=flag, by=pm, now=now - timedelta(hours=27))

@@ -17,6 +17,10 @@ from engagements.services import engagement_acting_pm
 from .coverage import LevelRules, PathRules
 from .models import FlagFollower, LevelRole, OnCallOverride, OnCallShift
 
+# What escalations read of a person they route to or notify (who, which side, whether active, and what a notification
+# needs: address, language, zone): whole rows for thousands of recipients cost the sweep more than the rest of a batch.
+PERSON_FIELDS = ("id", "role", "is_active", "full_name", "email", "language", "time_zone", "organization_id")
+
 ROLE_TO_USER_ROLE = {LevelRole.DIRECTOR: Role.DIRECTOR, LevelRole.EXECUTIVE: Role.EXECUTIVE}
 
 
@@ -34,9 +38,18 @@ class People:
 
     def __init__(self, *, engagement_ids, now, paths: list[PathRules] = (), rota_ids=()):
         self.now = now
-        self.engagements: dict[int, Engagement] = Engagement.objects.select_related("csm", "pm", "deputy_pm").in_bulk(
-            set(engagement_ids)
+        # The engagements and their people in two queries, each person loaded once however many engagements they
+        # work on (a thousand engagements share a few dozen CSMs and PMs).
+        self.engagements: dict[int, Engagement] = Engagement.objects.only(
+            "id", "name", "client_id", "csm_id", "pm_id", "deputy_pm_id"
+        ).in_bulk(set(engagement_ids))
+        staff = User.objects.only(*PERSON_FIELDS).in_bulk(
+            {pk for e in self.engagements.values() for pk in (e.csm_id, e.pm_id, e.deputy_pm_id) if pk}
         )
+        for engagement in self.engagements.values():
+            engagement.csm = staff.get(engagement.csm_id)
+            engagement.pm = staff.get(engagement.pm_id)
+            engagement.deputy_pm = staff.get(engagement.deputy_pm_id)
         today = timezone.localdate(now)
         pm_ids = {e.pm_id for e in self.engagements.values() if e.pm_id}
         self._absences = list(StaffAbsence.objects.filter(user_id__in=pm_ids).covering(today)) if pm_ids else []
@@ -106,10 +119,16 @@ class People:
 
 
 def followers_of(flag_ids) -> dict[int, list[User]]:
-    """The client people following each flag (reporter and merged reporters), active ones only."""
+    """The client people following each flag (reporter and merged reporters), active ones only. Each person is
+    loaded once however many flags they follow, with the columns a notification's recipient needs."""
+    rows = list(
+        FlagFollower.objects.filter(flag_id__in=set(flag_ids), user__is_active=True).values_list("flag_id", "user_id")
+    )
+    people = User.objects.only(*PERSON_FIELDS).in_bulk({user_id for _flag_id, user_id in rows})
     followers = defaultdict(list)
-    for row in FlagFollower.objects.filter(flag_id__in=set(flag_ids), user__is_active=True).select_related("user"):
-        followers[row.flag_id].append(row.user)
+    for flag_id, user_id in rows:
+        if user_id in people:
+            followers[flag_id].append(people[user_id])
     return followers
 
 

@@ -12,7 +12,7 @@ class GovernanceConfig(AppConfig):
         from engagements import hooks, portal
         from notifications import registry
 
-        from . import agenda_sources, defaults, health, selectors, tasks
+        from . import agenda_sources, defaults, health, selectors, tasks, work
         from .services import actions, lifecycle, promises, series
 
         registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
@@ -38,10 +38,14 @@ class GovernanceConfig(AppConfig):
         )
         # The kickoff meeting follows the engagement's kickoff date.
         hooks.on_anchor_dates_moved(series.kickoff_moved)
+        # A closed engagement's meetings still to come are cancelled (the invited are told).
+        hooks.on_phase_changed(series.engagement_closed)
         # Missed meetings, late minutes and broken promises count in the engagement's health.
         health.register()
         # After a flush (transactional tests) the default cadences come back like the beat rows do.
         registry.register_ensure(defaults.default_cadences_ensure)
+        # My action items and my commitments due soon or overdue, on My work.
+        work.register()
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
 

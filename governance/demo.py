@@ -13,23 +13,65 @@ from django.utils import timezone
 from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
 from .services import agenda, lifecycle, minutes, plan, promises
 
-CLIENT_ACTIONS = [
-    "Send the list of warehouse users for the training",
-    "Confirm the test window with the night shift",
-    "Name a contact for the label printers",
-    "Approve the data migration sample",
-    "Share the ERP interface specification",
-]
-VENDOR_ACTIONS = [
-    "Share the cut-over plan draft",
-    "Book the training rooms",
-    "Send the test environment credentials",
-    "Update the risk log",
-]
+# What the meetings' minutes, action items and promises say, in the plan's language (the client's).
+TEXTS = {
+    "en": {
+        "client_actions": [
+            "Send the list of warehouse users for the training",
+            "Confirm the test window with the night shift",
+            "Name a contact for the label printers",
+            "Approve the data migration sample",
+            "Share the ERP interface specification",
+        ],
+        "vendor_actions": [
+            "Share the cut-over plan draft",
+            "Book the training rooms",
+            "Send the test environment credentials",
+            "Update the risk log",
+        ],
+        "minutes": "Stage on plan; the test environment is ready. Two items slipped a week.",
+        "internal_notes": "The key user is under pressure from the COO; keep updates short.",
+        "decision": "Keep the go-live date.",
+        "corrected_minutes": (
+            "Stage on plan; the test environment is ready. Two items slipped a week (VPN, data export)."
+        ),
+        "change_note": "Named the two items that slipped",
+        "kept_promise": "We send the architecture overview before the next meeting",
+        "broken_promise": "We deliver the data migration test report by Friday 12:00",
+        "open_promise": "We confirm the go-live checklist with your IT team",
+    },
+    "pl": {
+        "client_actions": [
+            "Przesłać listę dyspozytorów na szkolenie",
+            "Potwierdzić okno testowe z dyżurem nocnym",
+            "Wskazać osobę kontaktową ds. integracji z SAP IS-U",
+            "Zatwierdzić próbkę migracji danych",
+            "Udostępnić specyfikację interfejsu systemu awarii",
+        ],
+        "vendor_actions": [
+            "Przesłać projekt planu przełączenia",
+            "Zarezerwować sale szkoleniowe",
+            "Przekazać dane dostępowe do środowiska testowego",
+            "Zaktualizować rejestr ryzyk",
+        ],
+        "minutes": "Etap zgodnie z planem; środowisko testowe jest gotowe. Dwa punkty przesunęły się o tydzień.",
+        "internal_notes": "Kluczowy użytkownik jest pod presją zarządu; przekazujmy krótkie informacje.",
+        "decision": "Utrzymujemy termin uruchomienia produkcyjnego.",
+        "corrected_minutes": (
+            "Etap zgodnie z planem; środowisko testowe jest gotowe. Dwa punkty przesunęły się o tydzień "
+            "(VPN, eksport danych)."
+        ),
+        "change_note": "Wskazano dwa opóźnione punkty",
+        "kept_promise": "Przed kolejnym spotkaniem prześlemy opis architektury",
+        "broken_promise": "Do piątku do 12:00 dostarczymy raport z testu migracji danych",
+        "open_promise": "Uzgodnimy z Twoim działem IT listę kontrolną uruchomienia",
+    },
+}
 # slug of the client -> the cadences its engagement runs
 PLANS = {
     "acme-logistics": ["weekly-status", "steering", "executive-review-6w"],
     "globex-retail-2": ["weekly-status", "steering", "executive-review-yearly"],
+    "baltyk-energia": ["weekly-status", "steering", "executive-review-6w"],
 }
 
 
@@ -49,12 +91,14 @@ def _history(engagement, keys, world):
     people = world["people"]
     pm = engagement.pm
     kickoff = datetime.combine(engagement.kickoff_on, time(6, 0), tzinfo=timezone.get_current_timezone())
+    language = plan.default_language(engagement)
+    texts = TEXTS.get(language, TEXTS["en"])
     plan.plan_apply(
         by=pm,
         engagement=engagement,
         cadence_keys=keys,
         time_zone="Europe/Warsaw",
-        language="en",
+        language=language,
         starts_on=engagement.kickoff_on,
         now=kickoff,
     )
@@ -81,16 +125,16 @@ def _history(engagement, keys, world):
         agenda.agenda_item_update(
             by=pm,
             item=first,
-            minutes="Stage on plan; the test environment is ready. Two items slipped a week.",
-            internal_notes="The key user is under pressure from the COO; keep updates short.",
+            minutes=texts["minutes"],
+            internal_notes=texts["internal_notes"],
         )
-        agenda.outcome_add(by=pm, item=first, kind="decision", text="Keep the go-live date.", now=at)
+        agenda.outcome_add(by=pm, item=first, kind="decision", text=texts["decision"], now=at)
         if key_user is not None:
             agenda.outcome_add(
                 by=pm,
                 item=first,
                 kind="action",
-                text=CLIENT_ACTIONS[index % len(CLIENT_ACTIONS)],
+                text=texts["client_actions"][index % len(texts["client_actions"])],
                 owner=key_user,
                 owner_side="client",
                 due_on=(at + timedelta(days=5)).date(),
@@ -100,7 +144,7 @@ def _history(engagement, keys, world):
             by=pm,
             item=first,
             kind="action",
-            text=VENDOR_ACTIONS[index % len(VENDOR_ACTIONS)],
+            text=texts["vendor_actions"][index % len(texts["vendor_actions"])],
             owner=pm,
             owner_side="vendor",
             due_on=(at + timedelta(days=7)).date(),
@@ -112,12 +156,12 @@ def _history(engagement, keys, world):
             agenda.agenda_item_update(
                 by=pm,
                 item=first,
-                minutes="Stage on plan; the test environment is ready. Two items slipped a week (VPN, data export).",
+                minutes=texts["corrected_minutes"],
             )
             minutes.minutes_publish(
                 by=pm,
                 meeting=meeting,
-                change_note="Named the two items that slipped",
+                change_note=texts["change_note"],
                 now=min(at + timedelta(days=1), now),
             )
     if missed is not None:
@@ -129,13 +173,13 @@ def _history(engagement, keys, world):
 
     old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
     old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
-    _promises(engagement, past, now)
+    _promises(engagement, past, now, texts)
     lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)
     # Generated from the kickoff on: top the horizon up from today, as the hourly tick would.
     plan.meetings_top_up(now=now)
 
 
-def _promises(engagement, past, now):
+def _promises(engagement, past, now, texts):
     """Promises made in the meetings: one kept on time, one broken (past due, marked by the sweep), one open."""
     from engagements.services import commitment_close
 
@@ -146,7 +190,7 @@ def _promises(engagement, past, now):
     kept = promises.promise_record(
         by=pm,
         engagement=engagement,
-        description="We send the architecture overview before the next meeting",
+        description=texts["kept_promise"],
         owner=pm,
         due_at=first.starts_at + timedelta(days=2),
         source=promises.MEETING_SOURCE,
@@ -162,7 +206,7 @@ def _promises(engagement, past, now):
     promises.promise_record(
         by=pm,
         engagement=engagement,
-        description="We deliver the data migration test report by Friday 12:00",
+        description=texts["broken_promise"],
         owner=pm,
         due_at=broken_due,
         source=promises.MEETING_SOURCE,
@@ -173,7 +217,7 @@ def _promises(engagement, past, now):
     promises.promise_record(
         by=pm,
         engagement=engagement,
-        description="We confirm the go-live checklist with your IT team",
+        description=texts["open_promise"],
         owner=engagement.csm,
         due_at=now + timedelta(days=4),
         source=promises.CONVERSATION_SOURCE,

@@ -22,7 +22,10 @@ working hours, so neither case is expected, but neither fails.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 WEEKLY, MONTHLY, YEARLY, ONCE = "weekly", "monthly", "yearly", "once"
 LAST = -1
@@ -115,19 +118,28 @@ def occurrences(rule: Rule, *, anchor: date, at: time, zone: ZoneInfo, start: da
         yield local_to_utc(day, at, zone)
 
 
-def working_days_after(day: date, n: int) -> date:
-    """The ``n``-th working day (Monday to Friday) after ``day``. Public holidays are not known here; a meeting
-    ending on a Friday has its minutes due on Tuesday."""
+@lru_cache(maxsize=64)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """The public holidays of ``country`` (ISO code, e.g. ``PL``) in ``year``, from the ``holidays`` library; none
+    without a country."""
+    if not country:
+        return frozenset()
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+def working_days_after(day: date, n: int, *, country: str = "") -> date:
+    """The ``n``-th working day (Monday to Friday, not a public holiday of ``country``) after ``day``: a meeting
+    ending on a Friday has its minutes due on Tuesday, or on Wednesday after an Easter Monday."""
     current = day
     while n > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current not in public_holidays(country, current.year):
             n -= 1
     return current
 
 
-def end_of_working_day_after(moment: datetime, n: int, zone: ZoneInfo) -> datetime:
+def end_of_working_day_after(moment: datetime, n: int, zone: ZoneInfo, *, country: str = "") -> datetime:
     """The end (midnight) of the ``n``-th working day after ``moment``'s local date in ``zone``, as UTC."""
     local_day = moment.astimezone(zone).date()
-    due_day = working_days_after(local_day, n) + timedelta(days=1)
+    due_day = working_days_after(local_day, n, country=country) + timedelta(days=1)
     return local_to_utc(due_day, time(0, 0), zone)

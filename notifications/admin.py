@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import DigestSetting, Notification, NotificationPreference, Reminder
+from .models import DigestSetting, Notification, NotificationFanout, NotificationPreference, Reminder
 
 
 @admin.register(Notification)
@@ -174,3 +174,21 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 class DigestSettingAdmin(admin.ModelAdmin):
     list_display = ["user", "hour"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(NotificationFanout)
+class NotificationFanoutAdmin(admin.ModelAdmin):
+    """Who must be told of what, before the relay wrote their notifications: a row that stays pending or failed
+    says why here (its last error), and the relay retries it after its back-off."""
+
+    list_display = ["created_at", "event", "category", "status", "attempts", "expanded_at", "last_error"]
+    list_filter = ["status", "category", "created_at"]
+    search_fields = ["event"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in NotificationFanout._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("checklists.portal_urls")),
     path("", include("escalations.portal_urls")),
     path("", include("governance.portal_urls")),
+    path("", include("quality.portal_urls")),
+    path("", include("documents.portal_urls")),
+    path("", include("engagements.portal_urls")),
 ]

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "checklists",
     "governance",
     "escalations",
+    "quality",
+    "documents",
     "notifications",
     "portfolio",
     # The project package: seed_demo and the orchestration of the apps' demo data.
@@ -131,6 +133,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles the dashboards' one large figures query (every health signal as a subquery) for
+        # ~10 s before running it for ~1 s: a web app's short queries never gain from it, so it is off per session.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     # SQLite: wait for a lock instead of failing at once while worker and web both write.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
@@ -338,6 +345,8 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
     "NOTIFICATIONS_MESSAGE_ID_DOMAIN", default=SITE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
 )
 NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=50)
+# Deferred fan-out rows (a sweep's "who must be told of what") the relay expands into outbox rows per transaction.
+NOTIFICATIONS_FANOUT_BATCH = env.int("NOTIFICATIONS_FANOUT_BATCH", default=200)
 # How long a relay may hold a claimed row before another relay may take it (a crashed relay's rows).
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
@@ -367,6 +376,13 @@ GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
 # How long before a promise (commitment) is due its owner is reminded.
 GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
+# Whose public holidays are no working days when the minutes fall due (two working days after a meeting): the
+# ISO code of the country the team works in (PL, DE, ...); empty: weekends only.
+GOVERNANCE_HOLIDAY_COUNTRY = env.str("GOVERNANCE_HOLIDAY_COUNTRY", default="")
+
+# --- Documents ------------------------------------------------------------------------------------
+# Working days (Monday to Friday) after a version is delivered before its key user is reminded to acknowledge it.
+DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
 
 # --- Crispy forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("escalations/", include("escalations.urls")),
     path("governance/", include("governance.urls")),
+    path("quality/", include("quality.urls")),
+    path("documents/", include("documents.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     # The nested inlines' script data (django-nested-admin) for the checklist template's admin page: under admin/

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import client_required, staff_required
@@ -38,12 +38,12 @@ def home(request):
 
 
 SORT_LABELS = {
-    "risk": _lazy("Risk"),
-    "client": _lazy("Client"),
-    "overdue": _lazy("Overdue items"),
-    "next_due": _lazy("Next due"),
-    "kickoff": _lazy("Kickoff"),
-    "go_live": _lazy("Target go-live"),
+    "risk": gettext_lazy("Risk"),
+    "client": gettext_lazy("Client"),
+    "overdue": gettext_lazy("Overdue items"),
+    "next_due": gettext_lazy("Next due"),
+    "kickoff": gettext_lazy("Kickoff"),
+    "go_live": gettext_lazy("Target go-live"),
 }
 
 

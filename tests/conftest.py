@@ -133,6 +133,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     flag, step, flag_attachment = _escalation_world(engagement, label, key_user, evidence)
     return {
         **_governance_world(engagement, key_user),
+        **_delivery_world(engagement, label, evidence),
         "flag": flag,
         "step": step,
         "flag_attachment": flag_attachment,
@@ -211,3 +212,21 @@ def _escalation_world(engagement, label, key_user, attachment):
         risk="Orders stay lost",
     )
     return flag, step, FlagAttachment.objects.create(flag=flag, attachment=attachment, added_by=key_user)
+
+
+def _delivery_world(engagement, label, attachment):
+    """Quality reports (a published one with an attachment, a draft) and a delivered document with a published
+    version and a draft one."""
+    from documents.tests.factories import DocumentFactory, DocumentVersionFactory
+    from quality.tests.factories import QualityReportFactory
+
+    document = DocumentFactory(engagement=engagement, title=f"User manual ({label})")
+    return {
+        "quality_report": QualityReportFactory(engagement=engagement, published=True, attachment=attachment),
+        "draft_report": QualityReportFactory(engagement=engagement),
+        "document": document,
+        "document_version": DocumentVersionFactory(
+            document=document, label="1.0", published=True, attachment=attachment
+        ),
+        "draft_version": DocumentVersionFactory(document=document, label="1.1", attachment=attachment),
+    }

@@ -88,6 +88,18 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_entries(code):
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
+def test_every_plural_entry_has_each_form_the_language_counts(code):
+    # Polish has three forms (1 zadanie, 2 zadania, 5 zadań); German two. An entry with fewer shows English or
+    # nothing for some counts.
+    po, _mo = catalogue(code)
+    header = next(e for e in po_entries(po) if e["msgid"] == "")["msgstr"][0]
+    nplurals = int(re.search(r"nplurals=(\d+)", header).group(1))
+    assert nplurals == {"de": 2, "pl": 3}.get(code, nplurals)
+    wrong = [e["msgid"] for e in live_entries(code) if "msgid_plural" in e and len(e["msgstr"]) != nplurals]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
 def test_translations_keep_every_placeholder(code):
     broken = []
     for e in live_entries(code):
@@ -115,3 +127,17 @@ def test_the_compiled_catalogue_matches_the_po(code):
     stale = sorted(str(key) for key in expected.keys() ^ actual.keys())
     changed = sorted(str(key) for key in expected.keys() & actual.keys() if expected[key] != actual[key])
     assert (stale, changed) == ([], []), "recompile: msgfmt -o django.mo django.po (or manage.py compilemessages)"
+
+
+def test_translated_strings_are_marked_with_names_makemessages_extracts():
+    # xgettext only knows gettext's own names (and "_"): a string marked through another alias
+    # (``gettext_lazy as _lazy``) never reaches a catalogue and stays English in every language.
+    base = Path(settings.BASE_DIR)
+    alias = re.compile(r"^from django\.utils\.translation import .*\b\w*gettext\w* as (?!_\b)(\w+)", re.M)
+    found = [
+        f"{path.relative_to(base)}: {name}"
+        for path in base.glob("*/**/*.py")
+        if ".venv" not in path.parts
+        for name in alias.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

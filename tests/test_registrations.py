@@ -11,7 +11,17 @@ from notifications import registry
 from notifications.models import Reminder, ReminderStatus
 from notifications.schedule import periodic_tasks_ensure
 
-APPS = ["notifications", "accounts", "engagements", "checklists", "governance", "escalations", "portfolio"]
+APPS = [
+    "notifications",
+    "accounts",
+    "engagements",
+    "checklists",
+    "governance",
+    "escalations",
+    "quality",
+    "documents",
+    "portfolio",
+]
 
 
 def _snapshot():
@@ -37,7 +47,11 @@ def test_the_apps_register_what_notifications_needs():
         "account",
         "escalation",
         "red_flag",
+        "quality",
+        "documents",
     }
+    assert categories["quality"].for_client_users and categories["documents"].for_client_users
+    assert registry.reminder_handler_for("documents.acknowledgement") is not None
     assert {value for value, c in categories.items() if c.mandatory} == {"account", "escalation", "red_flag"}
     assert not categories["digest"].for_client_users
     for kind in (reminders.DUE_SOON_KIND, reminders.OVERDUE_KIND, reminders.WEEKLY_KIND):
@@ -90,8 +104,12 @@ def test_an_emptied_database_gets_the_default_cadences_and_checklist_template_ba
     periodic_tasks_ensure()
     periodic_tasks_ensure()
     assert CadenceTemplate.objects.count() == cadences
-    assert ChecklistTemplate.objects.count() == 1
-    assert ChecklistTemplate.objects.get().is_default
+    assert set(CadenceTemplate.objects.values_list("language", flat=True)) == {"de", "en", "pl"}
+    # The default checklist template, once in each language it ships in, the default in each.
+    defaults = ChecklistTemplate.objects.order_by("language")
+    assert [(t.key, t.language, t.is_default) for t in defaults] == [
+        ("standard-onboarding", language, True) for language in ("de", "en", "pl")
+    ]
 
 
 @pytest.mark.django_db

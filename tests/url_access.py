@@ -120,6 +120,8 @@ RULES: dict[str, Rule] = {
     "baseline": any_user(),
     "accounts:logout": any_user(methods=("POST",), logs_out=True),
     "accounts:profile": any_user(methods=("GET", "POST")),
+    # The language switcher on every page, signed in or not.
+    "accounts:set_language": public(methods=("POST",)),
     "accounts:password_change": any_user(methods=("GET", "POST")),
     "accounts:password_change_done": any_user(),
     # Staff workspace.
@@ -270,6 +272,19 @@ RULES: dict[str, Rule] = {
         obj="notification",
         methods=("POST",),
     ),
+    # Quality reports and delivered documents on the engagement: its team reads, its managers write.
+    "quality:engagement_reports": staff_object("engagement"),
+    "quality:report_create": staff_object("engagement", methods=("POST",), **MANAGE),
+    "quality:report": staff_object("quality_report"),
+    "quality:report_edit": staff_object("quality_report", methods=("POST",), **MANAGE),
+    "quality:report_publish": staff_object("draft_report", methods=("POST",), **MANAGE),
+    "quality:report_attachment": staff_object("quality_report"),
+    "documents:engagement_documents": staff_object("engagement"),
+    "documents:document_create": staff_object("engagement", methods=("POST",), **MANAGE),
+    "documents:document": staff_object("document"),
+    "documents:version_add": staff_object("document", methods=("POST",), **MANAGE),
+    "documents:version_publish": staff_object("draft_version", methods=("POST",), **MANAGE),
+    "documents:version_download": staff_object("document_version"),
     # Client portal.
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),
@@ -309,6 +324,17 @@ RULES: dict[str, Rule] = {
     "portal:flag_duplicate": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
     "portal:flag_step_status": portal_object("step", methods=("POST",)),
     "portal:flag_attachment": portal_object("flag_attachment"),
+    # Quality reports, delivered documents, contract and billing (issue 11). Drafts are tested apart (404 to clients).
+    "portal:quality_reports": portal(),
+    "portal:quality_report": portal_object("quality_report"),
+    "portal:quality_report_attachment": portal_object("quality_report"),
+    "portal:documents": portal(),
+    "portal:document": portal_object("document"),
+    "portal:document_download": portal_object("document_version"),
+    # Only the key user acknowledges; the client's other people are told so (no 404: they read the document).
+    "portal:document_acknowledge": portal_object("document_version", methods=("POST",)),
+    # Always the signed-in person's own organization: no id to try.
+    "portal:contract": portal(),
 }
 
 

@@ -5,15 +5,24 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from engagements import policy
 from engagements.models import Engagement, Side
+from engagements.selectors import client_language
 from engagements.services import engagement_acting_pm, engagement_lock
 
-from ..default_template import CLOSES_WITH, DEFAULT_STAGES, DEFAULT_TEMPLATE_DESCRIPTION, DEFAULT_TEMPLATE_NAME
+from ..default_template import (
+    CLOSES_WITH,
+    DEFAULT_STAGES,
+    DEFAULT_TEMPLATE_DESCRIPTION,
+    DEFAULT_TEMPLATE_KEY,
+    DEFAULT_TEMPLATE_NAME,
+    TRANSLATIONS,
+)
 from ..models import (
     CLOSED_ITEM_STATUSES,
     AssigneeRole,
@@ -29,10 +38,14 @@ from ..reminders import item_reminders_sync
 from .common import as_json, record_event, save
 
 
-def _template_create(*, name: str, description: str, is_default: bool, stages: list[dict]) -> ChecklistTemplate:
+def _template_create(
+    *, key: str, language: str, name: str, description: str, is_default: bool, stages: list[dict]
+) -> ChecklistTemplate:
     """A template with its stages and items, from plain data (``TemplateStage``/``TemplateItem`` field values,
     each stage's items under ``"items"``): the one place templates are built, by the default and by copies."""
-    template = save(ChecklistTemplate(name=name, description=description, is_default=is_default))
+    template = save(
+        ChecklistTemplate(key=key, language=language, name=name, description=description, is_default=is_default)
+    )
     for stage_fields in stages:
         items = stage_fields.pop("items")
         stage = TemplateStage.objects.create(template=template, **stage_fields)
@@ -40,7 +53,15 @@ def _template_create(*, name: str, description: str, is_default: bool, stages: l
     return template
 
 
-def _default_stages() -> list[dict]:
+def _default_texts(language: str) -> tuple[str, str, list]:
+    """The default template's name, description and per-stage (title, [(item title, guidance)]) in ``language``."""
+    if language in TRANSLATIONS:
+        return TRANSLATIONS[language]
+    stages = [(title, [(item[0], item[1]) for item in items]) for title, _acceptance, items in DEFAULT_STAGES]
+    return DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_DESCRIPTION, stages
+
+
+def _default_stages(stage_texts: list) -> list[dict]:
     return [
         {
             "title": title,
@@ -54,37 +75,51 @@ def _default_stages() -> list[dict]:
                     "default_assignee_role": role,
                     "due_offset_days": offset,
                     "evidence_required": evidence,
-                    "closes_with": CLOSES_WITH.get(item_title, ""),
+                    # Looked up by the English title: the structure is the English template's.
+                    "closes_with": CLOSES_WITH.get(english_title, ""),
                     "position": item_position * 10,
                 }
-                for item_position, (item_title, guidance, side, role, offset, evidence) in enumerate(items, start=1)
+                for item_position, (
+                    (english_title, _guidance, side, role, offset, evidence),
+                    (item_title, guidance),
+                ) in enumerate(zip(items, item_texts, strict=True), start=1)
             ],
         }
-        for stage_position, (title, acceptance, items) in enumerate(DEFAULT_STAGES, start=1)
+        for stage_position, ((_title, acceptance, items), (title, item_texts)) in enumerate(
+            zip(DEFAULT_STAGES, stage_texts, strict=True), start=1
+        )
     ]
 
 
 @transaction.atomic
 def template_default_ensure() -> ChecklistTemplate:
-    """The shipped default template (``default_template.py``), created if it is missing (the data migration
-    ships it; a flushed test database or an admin may have removed it), for the demo. An existing one is left as
-    the admins edited it."""
-    template = ChecklistTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME).first()
-    if template is not None:
-        return template
-    return _template_create(
-        name=DEFAULT_TEMPLATE_NAME,
-        description=DEFAULT_TEMPLATE_DESCRIPTION,
-        is_default=not ChecklistTemplate.objects.filter(is_default=True).exists(),
-        stages=_default_stages(),
-    )
+    """The shipped default template (``default_template.py``) in every language it ships in, each created if it is
+    missing (the data migrations ship them; a flushed test database or an admin may have removed one), for the
+    demo; returns the English one. An existing one is left as the admins edited it."""
+    english = None
+    for language in ["en", *TRANSLATIONS]:
+        name, description, stage_texts = _default_texts(language)
+        template = ChecklistTemplate.objects.filter(
+            Q(key=DEFAULT_TEMPLATE_KEY) | Q(name=name), language=language
+        ).first() or _template_create(
+            key=DEFAULT_TEMPLATE_KEY,
+            language=language,
+            name=name,
+            description=description,
+            is_default=not ChecklistTemplate.objects.filter(is_default=True, language=language).exists(),
+            stages=_default_stages(stage_texts),
+        )
+        english = english or template
+    return english
 
 
 @transaction.atomic
 def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
-    """A copy of a template with its stages and items, named "<name> (copy N)", never the default."""
+    """A copy of a template with its stages and items, named "<name> (copy N)", never the default; a template of
+    its own (a new key), in the same language, that an admin may then translate or change."""
     n = 1
-    while ChecklistTemplate.objects.filter(name=f"{template.name} (copy {n})").exists():
+    siblings = ChecklistTemplate.objects.filter(language=template.language)
+    while siblings.filter(Q(name=f"{template.name} (copy {n})") | Q(key=f"{template.key}-copy-{n}"[:50])).exists():
         n += 1
     item_fields = ("title", "guidance", "owner_side", "default_assignee_role", "due_offset_days", "due_from")
     item_fields += ("evidence_required", "closes_with", "position")
@@ -99,7 +134,12 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
         for stage in template.stages.prefetch_related("items")
     ]
     return _template_create(
-        name=f"{template.name} (copy {n})", description=template.description, is_default=False, stages=stages
+        key=f"{template.key}-copy-{n}"[:50],
+        language=template.language,
+        name=f"{template.name} (copy {n})",
+        description=template.description,
+        is_default=False,
+        stages=stages,
     )
 
 
@@ -148,7 +188,8 @@ def _default_assignee(template_item: TemplateItem, assignees: dict) -> User | No
 
 @transaction.atomic
 def template_apply(*, by: User, engagement: Engagement, template: ChecklistTemplate, now=None) -> list[ChecklistStage]:
-    """Copy a template's stages and items into the engagement.
+    """Copy a template's stages and items into the engagement, from its translation into the client's language
+    (``ClientProfile.language``; the English one, else the chosen one, when there is none).
 
     The copy is independent: editing the template later never changes this engagement. Due
     dates count from the kickoff (or the contract signature), falling back to today.
@@ -158,6 +199,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
     engagement = engagement_lock(engagement)
     if engagement.stages.exists():
         raise ValidationError(_("This engagement already has a checklist; add items to it instead."))
+    template = template.in_language(client_language(engagement.client_id))
     today = timezone.localdate(now)
     bases = _due_bases(engagement, today=today)
     assignees = {

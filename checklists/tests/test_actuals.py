@@ -80,7 +80,7 @@ def test_the_page_records_an_entry_and_lists_it(client, csm, budgeted):
     body = response.content.decode()
     assert "Actuals recorded." in body
     assert "Data migration dry run" in body
-    assert "3.0 person-days, 1200.00 EUR" in body
+    assert "3.0 person-days, €1,200.00" in body
     assert "(15%)" in body  # 3 of 20 planned days
 
 

@@ -174,6 +174,7 @@ def test_admin_creates_reorders_and_duplicates_a_template(client, vendor):
     client.force_login(admin)
     data = {
         "name": "Lean onboarding",
+        "language": "en",
         "description": "",
         "stages-TOTAL_FORMS": "2",
         "stages-INITIAL_FORMS": "0",
@@ -274,4 +275,4 @@ def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
     checklist_services.item_update(by=csm, item=item, assignee=pm)
     client.force_login(csm)
     body = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
-    assert f"assignee: — → {pm.full_name}" in body and "changed" in body
+    assert f"Assignee: — → {pm.full_name}" in body and "changed" in body

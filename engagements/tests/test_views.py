@@ -19,6 +19,15 @@ def test_client_profile_is_not_reachable_by_clients(client, client_key_user, eng
     assert client.get(reverse("engagements:client_detail", args=[profile.pk])).status_code == 404
 
 
+def test_the_client_page_names_the_language_of_its_content(client, csm, engagement):
+    from .factories import ClientProfileFactory
+
+    profile = ClientProfileFactory(organization=engagement.client, csm=csm, language="pl")
+    client.force_login(csm)
+    page = client.get(reverse("engagements:client_detail", args=[profile.pk])).content.decode()
+    assert "Language of the content" in page and "Polish" in page
+
+
 def test_csm_creates_client_then_engagement(client, csm, pm, deputy_pm):
     client.force_login(csm)
     response = client.post(

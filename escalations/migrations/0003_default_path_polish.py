@@ -8,18 +8,17 @@ from django.db import migrations
 
 PATH_NAME = "Standard escalation path"
 INTRO = (
-    "Każda zgłoszona przez Państwa reklamacja to czerwona flaga. Odpowiadamy na nią w terminach podanych poniżej, "
-    "liczonych w godzinach roboczych (całodobowo, jeśli Państwa umowa obejmuje wsparcie 24/7). Jeśli na danym "
+    "Każda zgłoszona przez Ciebie reklamacja to czerwona flaga. Odpowiadamy na nią w terminach podanych poniżej, "
+    "liczonych w godzinach roboczych (całodobowo, jeśli Twoja umowa obejmuje wsparcie 24/7). Jeśli na danym "
     "poziomie nie zostanie potwierdzona lub rozwiązana na czas, automatycznie przechodzi na kolejny poziom, aż do "
-    "naszego zarządu. Każdy krok mogą Państwo śledzić tutaj, w portalu."
+    "naszego zarządu. Każdy krok możesz śledzić tutaj, w portalu."
 )
 # level position: text
 LEVEL_TEXTS = {
     1: (
-        "Państwa kierownik projektu (lub jego zastępca) potwierdza czerwoną flagę i pracuje nad nią razem z "
-        "Państwem."
+        "Twój kierownik projektu (lub jego zastępca) potwierdza czerwoną flagę i pracuje nad nią razem z Tobą."
     ),
-    2: "Państwa opiekun klienta (CSM) przejmuje sprawę i dba o to, by zajęły się nią właściwe osoby.",
+    2: "Twój opiekun klienta (CSM) przejmuje sprawę i dba o to, by zajęły się nią właściwe osoby.",
     3: "Nasz dyrektor ds. realizacji interweniuje i może zaangażować więcej osób lub zmienić plan.",
     4: "Nasz zarząd (CTO i COO) przejmuje odpowiedzialność aż do rozwiązania sprawy.",
 }

@@ -2,7 +2,8 @@
 
 - every due escalation happened exactly once (none lost, none doubled);
 - none fired for a flag acknowledged at that level before its deadline;
-- every escalation has its notifications (the outbox rows of its event) and its timeline line.
+- every escalation has its timeline line and its notifications: the fan-out row the sweep writes with it (who must
+  be told), and, once the relay has expanded that row, its outbox rows, exactly once.
 """
 
 from datetime import timedelta
@@ -79,13 +80,35 @@ def escalations_despite_acknowledgement() -> list[tuple]:
 
 
 def escalations_without_notifications() -> list[tuple]:
-    """Escalations missing their staff outbox rows (email and in-app) or their timeline line."""
+    """Escalations missing their timeline line, or the fan-out row of their staff notifications (who must be told
+    of it: written by the sweep in the escalation's transaction), or, once the relay expanded that row, its outbox
+    rows (email and in-app)."""
     return sql(
         "SELECT e.id FROM escalations_escalation e"
-        " WHERE (SELECT count(*) FROM notifications_notification n WHERE n.event = 'escalation:' || e.flag_id || ':'"
-        "     || e.cycle || ':' || e.level || ':' || e.round || ':staff') < 2"
+        " LEFT JOIN notifications_notificationfanout f ON f.event = 'escalation:' || e.flag_id || ':' || e.cycle"
+        "     || ':' || e.level || ':' || e.round || ':staff'"
+        " WHERE f.id IS NULL"
+        " OR (f.status = 'expanded' AND (SELECT count(*) FROM notifications_notification n WHERE n.event = f.event)"
+        "     < 2)"
         " OR NOT EXISTS (SELECT 1 FROM escalations_flagevent v WHERE v.once_key = 'escalation:' || e.flag_id"
         "     || ':' || e.cycle || ':' || e.level || ':' || e.round)"
+    )
+
+
+def fanouts_not_expanded() -> list[tuple]:
+    """Fan-out rows the relay has not expanded (yet): none may be left once the relay has caught up."""
+    return sql("SELECT event, status, last_error FROM notifications_notificationfanout WHERE status <> 'expanded'")
+
+
+def notifications_not_from_their_fanout() -> list[tuple]:
+    """Outbox rows of deferred events written twice for one recipient and channel (the dedupe key makes it
+    impossible; checked all the same), or written although their fan-out row is still pending (expansion and
+    marking commit together)."""
+    return sql(
+        "SELECT n.event, n.recipient_id, n.channel, count(*) FROM notifications_notification n"
+        " JOIN notifications_notificationfanout f ON f.event = n.event"
+        " GROUP BY n.event, n.recipient_id, n.to_email, n.channel, f.status"
+        " HAVING count(*) > 1 OR f.status = 'pending'"
     )
 
 
@@ -98,5 +121,6 @@ def assert_invariants(flag_ids, *, expected_escalations: int | None = None) -> N
     assert flags_due_and_not_escalated(flag_ids) == [], "a due escalation was lost"
     assert escalations_despite_acknowledgement() == [], "a flag acknowledged in time escalated"
     assert escalations_without_notifications() == [], "an escalation lacks its notifications or timeline line"
+    assert notifications_not_from_their_fanout() == [], "a fan-out was expanded twice or only in part"
     if expected_escalations is not None:
         assert escalation_count(flag_ids) == expected_escalations

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from escalations import services
 from escalations.models import FlagEvent, FlagStatus, RedFlag
+from notifications.services import notification_relay
 from tests.browser.helpers import axe_violations, screenshot
 from tests.browser.helpers import log_in as _log_in
 
@@ -85,6 +86,9 @@ def test_a_complaint_climbs_the_path_and_is_resolved_with_the_client(
     flag.refresh_from_db()
     move_back(flag, flag.ack_due_at - timezone.now() + timedelta(minutes=1))
     assert services.escalation_sweep() == 1
+    # The notification relay (kicked on commit, ticked by beat) expands who must be told into their notifications
+    # and sends the mail.
+    notification_relay()
     flag.refresh_from_db()
     assert (flag.level, flag.owner) == (2, csm)
     log_in(page, live_server, csm)

@@ -24,7 +24,7 @@ from notifications.tests.processes import (
     wait_for,
 )
 
-from .invariants import assert_invariants, due_flags, escalation_count, sql
+from .invariants import assert_invariants, due_flags, escalation_count, fanouts_not_expanded, sql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +64,8 @@ def test_a_worker_killed_mid_sweep_loses_and_repeats_nothing():
         celery.worker("w2")
         try:
             wait_for(_all_escalated(flag_ids), 120, what="every flag to escalate after the restart")
+            # The relay (kicked after each sweep batch commits) expands who must be told into the outbox rows.
+            wait_for(lambda: not fanouts_not_expanded(), 120, what="the relay to expand every fan-out row")
         except AssertionError:
             raise AssertionError(celery.logs()) from None
     assert_invariants(flag_ids, expected_escalations=len(flag_ids))

@@ -9,7 +9,8 @@ from accounts.tests.factories import OrganizationFactory, UserFactory
 from engagements.tests.factories import EngagementFactory
 from escalations import services
 from escalations.models import Escalation, FlagStatus, RedFlag, Severity
-from notifications.models import Notification
+from notifications.models import Notification, NotificationFanout
+from notifications.services import fanout_expand
 
 from .factories import raise_flag, warsaw
 
@@ -40,12 +41,17 @@ def test_one_batch_runs_the_same_queries_for_few_and_many_due():
     few = _sweep_queries(late)
     RedFlag.objects.all().delete()
     Notification.objects.all().delete()
+    NotificationFanout.objects.all().delete()
     _flags(15)
     many = _sweep_queries(late)
     assert (few[0], many[0]) == (3, 15)
     assert many[1] == few[1], f"{few[1]} queries for 3 due, {many[1]} for 15"
     assert Escalation.objects.count() == 15
-    # Each escalation told the CSM (new level), the PM (told on entry) and the client.
+    # The sweep wrote who must be told of each escalation (staff and client), and no outbox row yet...
+    assert NotificationFanout.objects.filter(event__startswith="escalation:").count() == 15 * 2
+    assert not Notification.objects.filter(event__startswith="escalation:").exists()
+    # ...which the relay expands: each escalation told the CSM (new level), the PM (told on entry) and the client.
+    assert fanout_expand(now=late) == 15 * 2
     assert Notification.objects.filter(event__startswith="escalation:", channel="in_app").count() == 15 * 3
 
 

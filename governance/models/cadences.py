@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from engagements import translations
+
 from .. import agenda, recurrence
 
 
@@ -74,13 +76,8 @@ class CadenceTemplateQuerySet(models.QuerySet):
 
     def in_language(self, language: str):
         """One row per cadence key: the one in ``language``, else English, else the first by language."""
-        rows = {}
-        preference = {language: 0, "en": 1}
-        for row in self.order_by("position", "key", "language"):
-            best = rows.get(row.key)
-            if best is None or preference.get(row.language, 2) < preference.get(best.language, 2):
-                rows[row.key] = row
-        return sorted(rows.values(), key=lambda row: (row.position, row.key))
+        rows = translations.one_per_key(self.order_by("position", "key", "language"), language)
+        return sorted(rows, key=lambda row: (row.position, row.key))
 
 
 class CadenceTemplate(models.Model):

@@ -21,7 +21,7 @@ from accounts.models import User, zone_named
 from engagements import policy
 from engagements.models import EngagementMember, Side
 from notifications.models import Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notify_many, reminder_schedule
+from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
 from ..models import ActionStatus, Outcome
 from .lifecycle import CATEGORY
@@ -84,9 +84,12 @@ def action_item_reminder_sync(outcome: Outcome, *, now: datetime) -> None:
 
 
 def action_item_reminder_cancel(outcome: Outcome, *, now: datetime) -> None:
+    """The item is done, dropped or gone: its reminder row ends, and its "due"/"overdue" notices not read or sent
+    yet are withdrawn (shown as no longer needed), so nobody is asked to act on what is finished."""
     Reminder.objects.filter(key=_key(outcome.pk), status=ReminderStatus.PENDING).update(
         status=ReminderStatus.CANCELLED, updated_at=now
     )
+    notifications_withdraw(target=outcome, category=CATEGORY, now=now)
 
 
 def may_update(user, outcome) -> bool:
@@ -174,7 +177,7 @@ def remind_action_items(reminders: list[Reminder], *, now: datetime) -> dict:
                         "engagement_name": outcome.meeting.engagement.name,
                         "days_overdue": (now.astimezone(zone).date() - outcome.due_on).days,
                     },
-                    target=outcome.meeting,
+                    target=outcome,
                     url=reverse("portal:action_items")
                     if client
                     else reverse("governance:meeting", args=[outcome.meeting_id]),

@@ -20,6 +20,7 @@ step happens once even if the row fires twice. A move or an edit of the series r
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
@@ -64,8 +65,11 @@ def remind_at(meeting, series) -> datetime:
 
 
 def minutes_due_at(meeting, series) -> datetime:
-    """The end of the second working day after the meeting, in its series' time zone."""
-    return recurrence.end_of_working_day_after(meeting.ends_at, MINUTES_DUE_WORKING_DAYS, series.zone)
+    """The end of the second working day after the meeting, in its series' time zone; the public holidays of
+    ``GOVERNANCE_HOLIDAY_COUNTRY`` (where the team writing the minutes works) are no working days."""
+    return recurrence.end_of_working_day_after(
+        meeting.ends_at, MINUTES_DUE_WORKING_DAYS, series.zone, country=settings.GOVERNANCE_HOLIDAY_COUNTRY
+    )
 
 
 def next_due(meeting, series, *, now: datetime | None = None) -> datetime | None:

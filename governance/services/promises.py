@@ -29,7 +29,7 @@ from engagements import policy
 from engagements.models import Commitment, CommitmentStatus, Engagement, Side
 from engagements.services import commitment_add
 from notifications.models import Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notify_many, reminder_schedule
+from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
 from .lifecycle import CATEGORY
 
@@ -94,6 +94,9 @@ def commitment_reminder_sync(commitment: Commitment, *, now: datetime | None = N
     """Keep a commitment's reminder row right after any change (called by engagements' hook)."""
     now = now or timezone.now()
     key = _key(commitment.pk)
+    if commitment.status != CommitmentStatus.OPEN:
+        # Kept or dropped: the "due" and "broken" notices nobody read or got yet are no longer needed.
+        notifications_withdraw(target=commitment, category=CATEGORY, now=now)
     if commitment.status != CommitmentStatus.OPEN or commitment.due_at <= now:
         Reminder.objects.filter(key=key, status=ReminderStatus.PENDING).update(
             status=ReminderStatus.CANCELLED, updated_at=now

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from engagements.models import Engagement, Side, Stakeholder
+from engagements.models import Engagement, Phase, Side, Stakeholder
 
 from .. import recurrence
 from ..models import (
@@ -378,6 +378,29 @@ def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesP
 def series_participant_remove(*, by, participant: SeriesParticipant) -> None:
     require_manager(by, participant.series.engagement)
     participant.delete()
+
+
+# --- A closed engagement meets no more ----------------------------------------------------------------------------
+
+
+def engagement_closed(*, engagement, from_phase, by, now: datetime) -> None:
+    """Engagements' hook, in the transaction that moved the engagement to another phase: closing it ends its
+    meeting series (no more are generated) and cancels its meetings still to come; participants who were invited
+    get the cancellation with its calendar file, the others were never told of them."""
+    if engagement.phase != Phase.CLOSED:
+        return
+    for series in MeetingSeries.objects.select_for_update().filter(engagement=engagement, ended_on__isnull=True):
+        series.ended_on = max(timezone.localdate(now, series.zone), series.starts_on)
+        series.updated_at = now
+        series.save(update_fields=["ended_on", "updated_at"])
+    future = (
+        Meeting.objects.select_for_update(of=("self",))
+        .filter(engagement=engagement, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+        .select_related("engagement", "series")
+        .order_by("starts_at", "pk")
+    )
+    for meeting in future:
+        _cancel(meeting, reason=_("The engagement was closed."), now=now)
 
 
 # --- The kickoff follows its date -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from engagements.tests.factories import HandoffFactory
+from engagements.tests.factories import ClientProfileFactory, HandoffFactory
 from governance.models import CadenceTemplate, Meeting, MeetingSeries, MeetingStatus
 from governance.services import lifecycle, plan
 from governance.services import series as schedule
@@ -112,6 +112,26 @@ def test_the_plan_is_in_the_clients_language(cadences, mapped_engagement, pm):
     series = MeetingSeries.objects.get()
     assert series.name == "Wöchentliche Statusbesprechung"
     assert series.sections.first().title == "Fortschritt seit der letzten Besprechung"
+
+
+def test_the_plan_defaults_to_the_clients_content_language(cadences, mapped_engagement, pm):
+    # The client's language, not the key user's own UI language.
+    assert plan.default_language(mapped_engagement) == "en"
+    ClientProfileFactory(organization=mapped_engagement.client, language="pl")
+    assert plan.default_language(mapped_engagement) == "pl"
+    apply(mapped_engagement, pm, keys=["weekly-status"], language=plan.default_language(mapped_engagement))
+    weekly = MeetingSeries.objects.get(name="Cotygodniowe spotkanie statusowe")
+    assert [s.title for s in weekly.sections.order_by("position")][:2] == [
+        "Postęp od ostatniego spotkania",
+        "Otwarte zadania do wykonania",
+    ]
+
+
+def test_every_default_cadence_has_its_agenda_in_polish(cadences):
+    for english in CadenceTemplate.objects.filter(language="en"):
+        polish = CadenceTemplate.objects.get(key=english.key, language="pl")
+        assert polish.name != english.name
+        assert [s.live_source for s in polish.sections.all()] == [s.live_source for s in english.sections.all()]
 
 
 def test_a_cadence_missing_in_a_language_falls_back_to_english(cadences, mapped_engagement, pm):
@@ -298,3 +318,29 @@ def test_the_kickoff_meeting_follows_the_kickoff_date(cadences, mapped_engagemen
         template=lifecycle.INVITATION_TEMPLATE, recipient=client_key_user, channel="email", context__is_update=True
     )
     assert update.target == meeting
+
+
+def test_closing_the_engagement_cancels_its_meetings_to_come_and_tells_the_invited(
+    cadences, mapped_engagement, pm, client_key_user
+):
+    from engagements.services import engagement_change_phase
+
+    apply(mapped_engagement, pm, keys=["weekly-status"])
+    _invite_all(NOW)
+    series = MeetingSeries.objects.get()
+    invited = set(series.meetings.filter(invited_sequence__isnull=False).values_list("pk", flat=True))
+    assert invited and series.meetings.filter(invited_sequence__isnull=True).exists()
+    later = NOW + timedelta(days=8)
+    past = set(series.meetings.filter(starts_at__lte=later).values_list("pk", flat=True))
+    engagement_change_phase(by=pm, engagement=mapped_engagement, to="closed", reason="Contract ended", now=later)
+    series.refresh_from_db()
+    assert series.ended_on == later.date()
+    to_come = series.meetings.filter(starts_at__gt=later)
+    assert set(to_come.values_list("status", flat=True)) == {MeetingStatus.CANCELLED}
+    assert set(to_come.values_list("change_reason", flat=True)) == {"The engagement was closed."}
+    assert not series.meetings.filter(pk__in=past, status=MeetingStatus.CANCELLED).exists()
+    told = Notification.objects.filter(template=lifecycle.CANCELLATION_TEMPLATE)
+    assert {int(pk) for pk in told.values_list("target_id", flat=True)} == invited - past
+    assert client_key_user in {n.recipient for n in told}
+    keys = [lifecycle.reminder_key(pk) for pk in to_come.values_list("pk", flat=True)]
+    assert set(Reminder.objects.filter(key__in=keys).values_list("status", flat=True)) == {ReminderStatus.CANCELLED}

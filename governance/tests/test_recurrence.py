@@ -1,7 +1,7 @@
 """The recurrence module, against dates worked out by hand (calendar of 2026-2027; summer time in Berlin starts
 on 29 Mar 2026 and ends on 25 Oct 2026; in New York it starts on 8 Mar 2026)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -131,3 +131,30 @@ def test_week_of_month_of_a_fifth_weekday_is_the_last():
 def test_a_rule_refuses_what_it_cannot_do(kwargs):
     with pytest.raises(ValueError):
         Rule(**kwargs)
+
+
+def test_public_holidays_are_no_working_days():
+    # Easter Monday 2026 is 6 April (a holiday in Poland and Germany): minutes of Friday 3 April are due Wednesday.
+    assert recurrence.working_days_after(date(2026, 4, 3), 2) == date(2026, 4, 7)
+    assert recurrence.working_days_after(date(2026, 4, 3), 2, country="PL") == date(2026, 4, 8)
+    # 3 May (Constitution Day) is a Polish holiday, not a German one; in 2027 it is a Monday.
+    assert recurrence.working_days_after(date(2027, 4, 30), 1, country="PL") == date(2027, 5, 4)
+    assert recurrence.working_days_after(date(2027, 4, 30), 1, country="DE") == date(2027, 5, 3)
+
+
+@pytest.mark.django_db
+def test_late_minutes_fall_due_after_the_teams_public_holidays(settings, weekly):
+    from governance.services import lifecycle
+
+    meeting = weekly[0]
+    series = meeting.series
+    # Tuesdays 10:00 Berlin; say the meeting was the one before Christmas: 22 Dec 2026.
+    meeting.starts_at = datetime(2026, 12, 22, 9, 0, tzinfo=UTC)
+    meeting.ends_at = meeting.starts_at + timedelta(minutes=30)
+    settings.GOVERNANCE_HOLIDAY_COUNTRY = ""
+    assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # end of Thursday
+    settings.GOVERNANCE_HOLIDAY_COUNTRY = "DE"  # 24 Dec is a working day in Germany
+    assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)
+    settings.GOVERNANCE_HOLIDAY_COUNTRY = "PL"
+    # In Poland 24, 25 and 26 Dec are holidays, then the weekend: Wednesday 23 and Monday 28 Dec are the two days.
+    assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 28, 23, 0, tzinfo=UTC)

@@ -14,8 +14,11 @@ Public API (other apps call only these):
     (immediately, daily digest or off; mandatory categories, such as account mail, cannot be turned off).
     The relay is kicked when the transaction commits; a beat tick catches anything the kick missed.
 
-``notify_many(requests, *, now=None)``
-    The same for many ``NotifyRequest`` at once, with a constant number of queries (for sweeps).
+``notify_many(requests, *, now=None, deferred=False)``
+    The same for many ``NotifyRequest`` at once, with a constant number of queries (for sweeps). With
+    ``deferred=True`` it writes one fan-out row per request (who must be told of what) and the relay expands each
+    into its outbox rows after commit, exactly once (``fanout``): for sweeps that notify thousands of events in one
+    transaction. ``notify(..., deferred=True)`` likewise.
 
 ``reminder_schedule(*, key, kind, due_at, target=None, repeat_every=None, payload=None, now=None)``
     Create or move the reminder ``key`` (unique): it fires once at ``due_at`` (absolute, aware), then every
@@ -24,13 +27,15 @@ Public API (other apps call only these):
     ``notifications.registry.register_reminder_kind`` in the app's ``AppConfig.ready()``.
 ``category`` must be one some app registered (``registry.register_category``).
 
-By subject: ``outbox`` (writing), ``relay`` (sending email), ``centre`` (read marks), ``digest`` (preferences and
-the daily digest), ``reminders`` (the engine), ``common`` (what they share). Everything public is re-exported here.
+By subject: ``outbox`` (writing), ``fanout`` (deferred writing and its expansion), ``relay`` (sending email),
+``centre`` (read marks), ``digest`` (preferences and the daily digest), ``reminders`` (the engine), ``common`` (what
+they share). Everything public is re-exported here.
 """
 
 from .centre import notification_mark_all_read, notification_mark_read, notifications_withdraw
 from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
 from .digest import digest_ensure, digest_next_due, preferences_for, preferences_update, remind_daily_digest
+from .fanout import fanout_expand, fanout_expand_batch
 from .outbox import NotifyRequest, notify, notify_many, relay_kick_on_commit
 from .relay import (
     notification_claim_batch,
@@ -56,6 +61,8 @@ __all__ = [
     "ReminderSpec",
     "digest_ensure",
     "digest_next_due",
+    "fanout_expand",
+    "fanout_expand_batch",
     "notification_claim_batch",
     "notification_deliver",
     "notification_email",

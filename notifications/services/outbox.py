@@ -59,8 +59,9 @@ def notify(
     channels=(Channel.EMAIL, Channel.IN_APP),
     language: str = "",
     now=None,
+    deferred: bool = False,
 ) -> int:
-    """Write the outbox rows of one event (see the module docstring). Returns how many rows were new."""
+    """Write the outbox rows of one event (see the package docstring). Returns how many rows were new."""
     request = NotifyRequest(
         event=event,
         recipients=recipients,
@@ -72,7 +73,7 @@ def notify(
         channels=tuple(channels),
         language=language,
     )
-    return notify_many([request], now=now)
+    return notify_many([request], now=now, deferred=deferred)
 
 
 def _render_subject(template: str, context: dict, user, language: str = "") -> str:
@@ -99,15 +100,30 @@ def _target_url(target, url):
     return get_url() if get_url else ""
 
 
-@transaction.atomic
-def notify_many(requests: Iterable[NotifyRequest], *, now=None) -> int:
-    now = now or timezone.now()
-    requests = list(requests)
-    User = get_user_model()
+def _check_categories(requests) -> None:
     for request in requests:
         if not registry.is_category(request.category):
             # A typo or an app that forgot to register its category: fail the caller's transaction loudly.
             raise ValueError(f"Unknown notification category {request.category!r}; register it in AppConfig.ready().")
+
+
+@transaction.atomic
+def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool = False) -> int:
+    """Write the outbox rows of many requests in a constant number of queries. Returns how many rows were new.
+
+    ``deferred=True`` writes one ``NotificationFanout`` row per request instead (who must be told of what), and
+    the relay expands it into the outbox rows soon after commit, exactly once (see ``fanout``): for a sweep that
+    notifies thousands of events at once, whose transaction must stay short. Returns how many fan-out rows were
+    new then."""
+    now = now or timezone.now()
+    requests = list(requests)
+    _check_categories(requests)
+    if deferred:
+        # Imported here: the expansion calls back into this module.
+        from .fanout import fanout_write
+
+        return fanout_write(requests, now=now)
+    User = get_user_model()
     mandatory = registry.mandatory_categories()
     user_ids = {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
     preferences = {

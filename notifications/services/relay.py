@@ -20,6 +20,7 @@ from ..models import (
     Status,
 )
 from .common import backoff, drain, render_plain, revive, zone_for
+from .fanout import fanout_expand_batch
 from .outbox import relay_kick_on_commit
 
 logger = logging.getLogger("notifications.services")
@@ -157,11 +158,20 @@ def notification_deliver(notifications: list[Notification], *, now=None) -> tupl
 
 
 def notification_relay(*, now=None, time_budget: float | None = None) -> int:
-    """Drain due email rows batch by batch until none is due or the time budget is spent; returns how many sent."""
+    """Expand deferred fan-outs and drain due email rows, batch by batch, until nothing is due or the time budget is
+    spent; returns how many were sent."""
+
+    fanouts_left = True
 
     def step():
+        nonlocal fanouts_left
+        # Deferred fan-outs first (their outbox rows may be due at once), a batch at a time between sends, so
+        # neither waits for the other to be drained. Once none is left, this run asks no more (the kick after the
+        # next deferred write, or the next tick, expands what comes later).
+        expanded = fanout_expand_batch(now=now) if fanouts_left else 0
+        fanouts_left = bool(expanded)
         batch = notification_claim_batch(now=now)
-        return len(batch), (notification_deliver(batch, now=now)[0] if batch else 0)
+        return expanded + len(batch), (notification_deliver(batch, now=now)[0] if batch else 0)
 
     return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)
 

@@ -49,3 +49,57 @@ def test_seed_demo_runs_in_production_only_when_explicitly_allowed(settings, cap
     settings.PRODUCTION = True
     call_command("seed_demo", "--allow-production")
     assert User.objects.filter(email="admin@northwind.example").exists()
+
+
+def test_the_deputy_persona_stands_in_and_finds_what_was_handed_over(client, settings, tmp_path):
+    """Omar (PM of Globex's onboarding) is away this week: Petra, his deputy, sees the cover banner and his open
+    items on her My work, and her notice is scheduled for the beat's sweep."""
+    from django.urls import reverse
+
+    from engagements import cover
+    from notifications.models import Reminder
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    call_command("seed_demo")
+    petra, omar = (User.objects.get(email=f"pm.{name}@northwind.example") for name in ("petra", "omar"))
+    client.force_login(petra)
+    body = client.get(reverse("portfolio:my_work")).content.decode()
+    assert f"You are standing in for {omar.full_name} until" in body
+    handed = body.split('data-testid="work-checklists.handed_over"')[1].split("</section>")[0]
+    assert handed.count("<li") >= 2 and f"for {omar.full_name}, away until" in handed
+    assert Reminder.objects.filter(kind=cover.START_KIND, status="pending").exists()
+
+
+def test_seed_demo_creates_a_polish_client_whose_content_is_in_polish(settings, tmp_path):
+    from checklists.default_template import TRANSLATIONS
+    from checklists.models import ChecklistStage
+    from engagements.models import ClientProfile, Commitment, Engagement
+    from escalations.models import RedFlag
+    from governance.models import AgendaItem, GovernancePlan, MeetingSeries, Outcome
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    call_command("seed_demo")
+    client = Organization.objects.get(slug="baltyk-energia")
+    assert set(client.users.values_list("language", flat=True)) == {"pl"}
+    assert client.users.filter(email="keyuser@baltyk.example", role=Role.CLIENT_KEY_USER).exists()
+    assert ClientProfile.objects.get(organization=client).language == "pl"
+    engagement = Engagement.objects.get(client=client)
+    stages = ChecklistStage.objects.filter(engagement=engagement).order_by("position")
+    assert [stage.title for stage in stages] == [title for title, _items in TRANSLATIONS["pl"][2]]
+    assert GovernancePlan.objects.get(engagement=engagement).language == "pl"
+    assert MeetingSeries.objects.filter(engagement=engagement, name="Cotygodniowe spotkanie statusowe").exists()
+    minutes = AgendaItem.objects.filter(meeting__engagement=engagement).exclude(minutes="")
+    assert minutes.exists() and all("Etap zgodnie z planem" in item.minutes for item in minutes)
+    assert Outcome.objects.filter(engagement=engagement, text="Utrzymujemy termin uruchomienia produkcyjnego.").exists()
+    commitments = set(Commitment.objects.filter(engagement=engagement).values_list("description", flat=True))
+    assert {"Osobny kanał w Teams z zespołem realizacji", "Przed kolejnym spotkaniem prześlemy opis architektury"} <= (
+        commitments
+    )
+    flags = set(RedFlag.objects.filter(engagement=engagement).values_list("title", flat=True))
+    assert "Zgłoszenia awarii z aplikacji mobilnej nie trafiają do dyspozytorów" in flags and len(flags) == 3

@@ -127,6 +127,11 @@ def test_the_directors_portfolio_with_health_reasons_and_the_csv_export(page, li
     first_row = page.get_by_test_id(re.compile("engagement-row-")).first
     expect(first_row).to_contain_text("Late rollout")  # sorted by risk
     expect(first_row.get_by_test_id("health-reasons")).to_contain_text("2 overdue checklist items")
+    # A director has the most entries in the navigation: on a 1,280 px laptop they wrap, never off the screen.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    expect(page.get_by_test_id("nav-notifications")).to_be_in_viewport()
+    expect(page.get_by_test_id("user-menu")).to_be_in_viewport()
     screenshot(page, "daily-3-portfolio")
     assert axe_violations(page) == []
     with page.expect_download() as download_info:

@@ -89,6 +89,30 @@ def test_the_dashboard_row_follows_a_tick_at_once(client, csm, stage, engagement
     assert "50% · 1/2" in client.get(reverse("home")).content.decode()
 
 
+def test_the_kept_pages_never_show_a_figure_older_than_a_reassignment_or_a_comment(client, csm, pm, stage, engagement):
+    """The engagement page, My work and the dashboard are kept (``page_cache``): each change made in place moves
+    their generation on, so the next load shows it."""
+    item = ChecklistItemFactory(stage=stage, assignee=csm, overdue=True, title="Order the licences")
+    page, my_work = reverse("portfolio:engagement", args=[engagement.pk]), reverse("portfolio:my_work")
+    client.force_login(pm)
+    assert "Order the licences" not in client.get(my_work).content.decode()
+    client.force_login(csm)
+    assert f'<option value="{csm.pk}" selected>' in client.get(page).content.decode()
+    assert "Order the licences" in client.get(my_work).content.decode()
+
+    client.post(reverse("checklists:item", args=[item.pk]), {"assignee": pm.pk}, **HTMX)
+    assert f'<option value="{pm.pk}" selected>{pm.full_name}</option>' in client.get(page).content.decode()
+    assert "Order the licences" not in client.get(my_work).content.decode()
+    client.force_login(pm)
+    assert "Order the licences" in client.get(my_work).content.decode()
+
+    client.post(reverse("checklists:item_comment", args=[item.pk]), {"body": "Ordered"}, **HTMX)
+    assert f'<span id="item-{item.pk}-comment-count">1 comment</span>' in client.get(page).content.decode()
+    client.post(reverse("checklists:item", args=[item.pk]), {"status": "done"}, **HTMX)
+    assert "Order the licences" not in client.get(my_work).content.decode()
+    assert "1/1" in client.get(page).content.decode()
+
+
 def test_rows_render_the_assignee_picker_once_per_page(client, csm, stage, engagement):
     client.force_login(csm)
     url = reverse("portfolio:engagement", args=[engagement.pk])

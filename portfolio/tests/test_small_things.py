@@ -208,7 +208,7 @@ def admin_user(vendor):
 
 
 def test_a_templates_stages_and_items_are_edited_on_one_page(client, admin_user):
-    template = ChecklistTemplate.objects.get(is_default=True)
+    template = ChecklistTemplate.objects.get(is_default=True, language="en")
     client.force_login(admin_user)
     body = client.get(reverse("admin:checklists_checklisttemplate_change", args=[template.pk])).content.decode()
     assert 'name="stages-0-items-TOTAL_FORMS"' in body and 'name="stages-0-items-0-title"' in body

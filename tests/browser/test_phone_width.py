@@ -30,6 +30,10 @@ NATURAL_ROLES = (
 NOT_PAGES = {
     "checklists:item_evidence",
     "portal:item_evidence",
+    "quality:report_attachment",
+    "portal:quality_report_attachment",
+    "documents:version_download",
+    "portal:document_download",
     "portfolio:dashboard_csv",
     "portfolio:engagement_figures",
     "notifications:badge",

@@ -1,0 +1,61 @@
+"""Reading delivered documents: the engagement's documents for staff (every version and who acknowledged it), and
+the client's documents in the portal (published versions only)."""
+
+from django.db.models import Prefetch
+
+from engagements import policy
+
+from .models import Document, DocumentAcknowledgement, DocumentVersion
+
+
+def _documents(user, *, engagement=None):
+    versions = (
+        DocumentVersion.objects.for_viewer(user)
+        .select_related("attachment", "uploaded_by", "published_by")
+        .prefetch_related(Prefetch("acknowledgements", queryset=DocumentAcknowledgement.objects.select_related("user")))
+        .order_by("-published_at", "-uploaded_at", "-pk")
+    )
+    documents = (
+        Document.objects.visible_to(user)
+        .select_related("engagement")
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="shown_versions"))
+    )
+    if engagement is not None:
+        documents = documents.filter(engagement=engagement)
+    return documents
+
+
+def _mark_current(documents):
+    """Each document's ``current``: its latest published version, the one waiting for acknowledgement."""
+    for document in documents:
+        published = [v for v in document.shown_versions if v.is_published]
+        document.current = published[0] if published else None
+    return documents
+
+
+def document_detail(*, user):
+    """The queryset a document page fetches its document from (``object_for_user_or_404``)."""
+    return _documents(user)
+
+
+def documents_for_engagement(*, user, engagement) -> list[Document]:
+    """The engagement's documents with every version (drafts included) and their acknowledgements, for staff."""
+    documents = _mark_current(list(_documents(user, engagement=engagement).order_by("title", "pk")))
+    key_user = policy.key_user_of(engagement)
+    for document in documents:
+        document.key_user = key_user
+    return documents
+
+
+def client_documents(*, user) -> list[Document]:
+    """The documents delivered to the client user's organization, with their published versions."""
+    return _mark_current(list(_documents(user).order_by("engagement__name", "title", "pk")))
+
+
+def with_current(document: Document) -> Document:
+    return _mark_current([document])[0]
+
+
+def version_for_download(*, user):
+    """The versions ``user`` may download: the client's people only published ones (a draft is a 404)."""
+    return DocumentVersion.objects.visible_to(user).select_related("attachment", "document")

@@ -1,0 +1,204 @@
+"""Deferred fan-out: ``notify_many(..., deferred=True)`` writes who must be told of what, and the relay expands it
+into the outbox rows exactly once, whatever dies in between."""
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import OperationalError, connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import UserFactory
+from notifications import services
+from notifications.models import Channel, FanoutStatus, Notification, NotificationFanout, Status
+from notifications.services import GENERIC_TEMPLATE, NotifyRequest, fanout_expand, fanout_expand_batch, notify_many
+
+from .factories import ALARM, NEWS, NotificationPreferenceFactory
+
+UTC = ZoneInfo("UTC")
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def _request(event, recipients, category=ALARM, **context):
+    return NotifyRequest(
+        event=event,
+        recipients=recipients,
+        category=category,
+        template=GENERIC_TEMPLATE,
+        context={"title": f"Escalated: {event}", **context},
+        url="/flags/1/",
+    )
+
+
+def _expected(fanout_events, people) -> set[tuple]:
+    return {(event, p.pk, channel) for event in fanout_events for p in people for channel in Channel.values}
+
+
+def _rows() -> set[tuple]:
+    return set(Notification.objects.values_list("event", "recipient_id", "channel"))
+
+
+@pytest.mark.django_db
+def test_a_deferred_write_is_one_row_per_event_and_the_relay_expands_it_once(django_capture_on_commit_callbacks):
+    csm, pm = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert notify_many([_request("e:1", [csm, pm]), _request("e:2", [pm])], now=NOW, deferred=True) == 2
+    assert len(callbacks) == 1  # the relay is kicked once, after commit
+    assert not Notification.objects.exists()
+    fanout = NotificationFanout.objects.get(event="e:1")
+    assert (fanout.status, fanout.recipient_ids, fanout.url) == (FanoutStatus.PENDING, [csm.pk, pm.pk], "/flags/1/")
+    # The same events written again (a racing sweep): nothing new.
+    assert notify_many([_request("e:1", [csm, pm])], now=NOW, deferred=True) == 0
+
+    assert fanout_expand(now=NOW) == 2
+    assert _rows() == _expected(["e:1"], [csm, pm]) | _expected(["e:2"], [pm])
+    row = Notification.objects.get(event="e:1", recipient=csm, channel=Channel.EMAIL)
+    assert (row.subject, row.status, row.created_at) == ("Escalated: e:1", Status.PENDING, NOW)
+    assert set(NotificationFanout.objects.values_list("status", flat=True)) == {FanoutStatus.EXPANDED}
+    # Expanded rows are not claimed again.
+    assert fanout_expand(now=NOW) == 0 and Notification.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_the_relay_expands_and_sends_the_mail_in_the_readers_zone(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    tokyo = UserFactory(time_zone="Asia/Tokyo", language="de")
+    notify_many([_request("e:tokyo", [tokyo], when_at=NOW)], now=NOW, deferred=True)
+    assert services.notification_relay() == 1
+    (message,) = mail.outbox
+    assert "18:00" in message.body  # 09:00 UTC, stored as JSON, read back as a time and shown in Tokyo's zone
+    assert Notification.objects.filter(recipient=tokyo, channel=Channel.IN_APP).exists()
+
+
+@pytest.mark.django_db
+def test_preferences_apply_when_expanded():
+    quiet, eager = UserFactory(), UserFactory()
+    NotificationPreferenceFactory(user=quiet, category=NEWS, delivery="off")
+    notify_many([_request("news:1", [quiet, eager], category=NEWS)], now=NOW, deferred=True)
+    fanout_expand(now=NOW)
+    assert _rows() == _expected(["news:1"], [eager])
+
+
+@pytest.mark.django_db
+def test_an_unknown_category_fails_the_writer_at_once():
+    with pytest.raises(ValueError, match="Unknown notification category"):
+        notify_many([_request("e:1", [UserFactory()], category="nope")], deferred=True)
+    assert not NotificationFanout.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_row_that_fails_to_expand_records_its_error_and_the_others_go_on(settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+    person = UserFactory()
+    notify_many([_request("good", [person]), _request("bad", [person])], now=NOW, deferred=True)
+    # A category no app registers any more (removed since the event): the bad row cannot be expanded.
+    NotificationFanout.objects.filter(event="bad").update(category="gone")
+    assert fanout_expand_batch(now=NOW) == 2
+    assert _rows() == _expected(["good"], [person])
+    bad = NotificationFanout.objects.get(event="bad")
+    assert (bad.status, bad.attempts) == (FanoutStatus.PENDING, 1) and "gone" in bad.last_error
+    assert bad.next_attempt_at > NOW  # backed off: not claimed again at once
+    assert fanout_expand_batch(now=NOW) == 0
+    fanout_expand_batch(now=bad.next_attempt_at)
+    assert NotificationFanout.objects.get(event="bad").status == FanoutStatus.FAILED
+
+
+# PostgreSQL: one INSERT per batch whatever its size (SQLite's bulk_create splits by its parameter limit).
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_expansion_runs_the_same_queries_for_few_and_many_rows(settings):
+    settings.NOTIFICATIONS_FANOUT_BATCH = 500
+
+    def expand(count, prefix):
+        people = UserFactory.create_batch(3)
+        notify_many([_request(f"{prefix}:{n}", people) for n in range(count)], now=NOW, deferred=True)
+        with CaptureQueriesContext(connection) as captured:
+            assert fanout_expand_batch(now=NOW) == count
+        return sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+    assert expand(2, "few") == expand(40, "many")
+    assert Notification.objects.count() == (2 + 40) * 3 * 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
+    """The relay's connection dies after it wrote the outbox rows and before it marked its rows expanded (a worker
+    SIGKILLed there: PostgreSQL sees its connection drop). Nothing of it stays; the next relay writes every row,
+    once."""
+    people = UserFactory.create_batch(3)
+    events = [f"killed:{n}" for n in range(30)]
+    notify_many([_request(event, people) for event in events], now=NOW, deferred=True)
+    written, resume, outcome = threading.Event(), threading.Event(), []
+    original = services.fanout.notify_many
+
+    def notify_then_die(*args, **kwargs):
+        result = original(*args, **kwargs)
+        outcome.append(connection.connection.info.backend_pid)
+        written.set()
+        resume.wait(30)  # killed here, before the rows are marked expanded and the transaction commits
+        return result
+
+    def relay():
+        services.fanout.notify_many = notify_then_die
+        try:
+            fanout_expand_batch(now=NOW)
+        except OperationalError as error:
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=relay)
+    try:
+        thread.start()
+        assert written.wait(30), "the relay never reached the middle of its expansion"
+        with connection.cursor() as cursor:
+            # Its rows exist inside its transaction only.
+            cursor.execute("SELECT count(*) FROM notifications_notification")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("SELECT pg_terminate_backend(%s)", [outcome[0]])
+        resume.set()
+        thread.join(30)
+    finally:
+        services.fanout.notify_many = original
+        resume.set()
+    assert isinstance(outcome[-1], OperationalError), outcome
+    assert not Notification.objects.exists()
+    assert NotificationFanout.objects.filter(status=FanoutStatus.PENDING).count() == len(events)
+
+    assert fanout_expand(now=NOW + timedelta(seconds=1)) == len(events)
+    assert _rows() == _expected(events, people)
+    assert Notification.objects.count() == len(events) * 3 * 2
+    # And a relay that expands the same rows again (a stale claim) writes nothing twice.
+    NotificationFanout.objects.update(status=FanoutStatus.PENDING)
+    fanout_expand(now=NOW + timedelta(seconds=2))
+    assert Notification.objects.count() == len(events) * 3 * 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_expand_each_row_once(settings):
+    settings.NOTIFICATIONS_FANOUT_BATCH = 7
+    people = UserFactory.create_batch(2)
+    events = [f"race:{n}" for n in range(60)]
+    notify_many([_request(event, people) for event in events], now=NOW, deferred=True)
+    errors = []
+
+    def relay():
+        try:
+            fanout_expand(now=NOW, time_budget=60)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=relay) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert Notification.objects.count() == len(events) * 2 * 2
+    assert not NotificationFanout.objects.exclude(status=FanoutStatus.EXPANDED).exists()
