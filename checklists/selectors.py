@@ -11,9 +11,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from engagements import policy
 from engagements.models import Engagement, Side
 
 from .models import (
+    CLOSED_ITEM_STATUSES,
     MANAGER_ONLY_STATUSES,
     ChecklistItem,
     ChecklistStage,
@@ -339,6 +341,45 @@ def client_tasks(*, user):
         .select_related("stage__engagement", "assignee", "evidence_file")
         .order_by(F("completed_at").desc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk")
     )
+
+
+@dataclass
+class AwaitingDecision:
+    """A stage, or the work plan (``stage`` empty), that waits for the client's acceptance."""
+
+    engagement: Engagement
+    stage: ChecklistStage | None = None
+
+
+def awaiting_decision(*, user) -> list[AwaitingDecision]:
+    """What ``user`` is asked to accept for the client (only who may decide, ``policy.engagements_decided_by``):
+    each stage ready for acceptance (all its items closed) and each work plan not accepted as it stands, in a fixed
+    number of queries."""
+    engagements = policy.engagements_decided_by(user)
+    items = ChecklistItem.objects.filter(stage=OuterRef("pk"))
+    ready = (
+        ChecklistStage.objects.filter(engagement__in=engagements, acceptance_required=True, accepted_at__isnull=True)
+        .filter(Exists(items), ~Exists(items.exclude(status__in=CLOSED_ITEM_STATUSES)))
+        .select_related("engagement")
+        .order_by("engagement__name", "engagement_id", "position", "pk")
+    )
+    plans = engagements.order_by("name", "pk").prefetch_related(
+        Prefetch("stages", queryset=ChecklistStage.objects.prefetch_related("items")),
+        Prefetch(
+            "acceptances",
+            queryset=StageAcceptance.objects.filter(stage__isnull=True).order_by("-decided_at", "-pk"),
+            to_attr="work_plan_decisions",
+        ),
+    )
+    waiting = [
+        AwaitingDecision(engagement=engagement)
+        for engagement in plans
+        if work_plan_acceptable(
+            stages=list(engagement.stages.all()),
+            latest=next(iter(engagement.work_plan_decisions), None),
+        )
+    ]
+    return waiting + [AwaitingDecision(engagement=stage.engagement, stage=stage) for stage in ready]
 
 
 def recent_rejections(*, user, since, limit: int = 10):

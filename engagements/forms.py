@@ -282,7 +282,19 @@ class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
 
     class Meta:
         model = ResourceLink
-        fields = ["kind", "title", "url"]
+        fields = ["kind", "title", "url", "client_visible"]
+        labels = {"client_visible": _("Show on the client's portal")}
+        help_texts = {
+            "client_visible": _(
+                "Scrum boards, documentation and environments usually are; untick the team's own links."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most links added for a project are the client's to use too; an internal one is unticked on purpose.
+        if self.instance.pk is None:
+            self.fields["client_visible"].initial = True
 
 
 class MemberForm(CrispyFormMixin, forms.Form):

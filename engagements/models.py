@@ -172,6 +172,16 @@ class StaffOnlyEngagementChildQuerySet(ScopedQuerySet):
     vendor_internal = True
 
 
+# The kinds of link a client works with (issue 11's project page): shown on their portal unless staff say otherwise.
+CLIENT_FACING_LINK_KINDS = frozenset({ResourceLinkKind.BOARD, ResourceLinkKind.DOCS, ResourceLinkKind.ENVIRONMENT})
+
+
+class ResourceLinkQuerySet(ScopedQuerySet):
+    # The client sees the links marked for them (the scrum board, documentation, environments); the team's
+    # internal ones (repositories, internal tools) stay among vendor staff.
+    client_visible_filter = Q(client_visible=True)
+
+
 class ResourceLink(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="resource_links")
     kind = models.CharField(
@@ -182,9 +192,9 @@ class ResourceLink(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("address"), max_length=500)
+    client_visible = models.BooleanField(_("shown to the client"), default=False)
 
-    # The team's working links; the portal does not show them.
-    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+    objects = ResourceLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "title"]
@@ -452,6 +462,21 @@ class Level(models.TextChoices):
     HIGH = "high", _("High")
 
 
+class StakeholderQuerySet(ScopedQuerySet):
+    # The client sees their own people on the map (names, roles, contact details) read-only; how the team reads
+    # them (influence, what they care about, involvement) is vendor-internal and never loaded for a client.
+    client_visible_fields = (
+        "engagement",
+        "user",
+        "name",
+        "email",
+        "role_title",
+        "preferred_contact",
+        "is_key_user",
+        "is_executive_sponsor",
+    )
+
+
 class Stakeholder(models.Model):
     """A person at the client and where they stand in the onboarding."""
 
@@ -474,7 +499,7 @@ class Stakeholder(models.Model):
     is_key_user = models.BooleanField(_("key user"), default=False)
     is_executive_sponsor = models.BooleanField(_("executive sponsor"), default=False)
 
-    objects = StaffOnlyEngagementChildQuerySet.as_manager()
+    objects = StakeholderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_key_user", "-is_executive_sponsor", "name"]

@@ -14,8 +14,8 @@ may manage an engagement (shape it:       its CSM, PM and deputy PM; directors a
 checklist structure, phase, handoff,      admins (executives only watch, team members   manage=True)``,
 team, key user, removals)                 work on items)                               ``may_manage``
 may decide for the client (accept or      the portal account linked as key user on     ``may_decide``,
-reject stages and the work plan)          the stakeholder map; while none is linked,   ``unlinked_deciders``
-                                          any active key user of the client not
+reject stages and the work plan)          the stakeholder map; while none is linked,   ``unlinked_deciders``,
+                                          any active key user of the client not        ``engagements_decided_by``
                                           invited by someone who manages neither the
                                           engagement nor the client
 may create a client                       CSMs, directors, admins (a CSM who creates   ``may_create_client``
@@ -32,10 +32,12 @@ sees a client                             those who see one of its engagements, 
                                           those who manage it
 ========================================  ===========================================  =========================
 
-Vendor-internal records (handoff, commitments, stakeholder map, integrations, resource links, actuals, internal
-comments) are never shown to a client user whatever the engagement: their querysets say so
-(``ScopedQuerySet.vendor_internal`` and ``client_visible_filter``), and pages ask ``for_viewer(user)`` instead of
-passing a flag around.
+Vendor-internal records (handoff, commitments, integrations, actuals, internal comments, the links not marked for
+the client, how the team reads the client's people) are never shown to a client user whatever the engagement:
+their querysets say so (``ScopedQuerySet.vendor_internal``, ``client_visible_filter``, ``client_visible_fields``),
+and pages ask ``for_viewer(user)`` instead of passing a flag around. The client sees their own people on the
+stakeholder map (names, roles, contact details) and the links marked for them (scrum board, documentation,
+environments by default).
 
 Superusers count as directors. An inactive account may do nothing.
 """
@@ -165,6 +167,37 @@ def may_decide(user, engagement) -> bool:
     return unlinked_deciders(engagement).filter(pk=user.pk).exists()
 
 
+def engagements_decided_by(user) -> models.QuerySet:
+    """The engagements ``user`` decides on for the client: ``may_decide`` for many engagements at once, in SQL
+    (one query for the user's invitations, then one queryset), so a page listing what awaits their decision runs
+    the same number of queries whatever the number of engagements. ``test_policy`` checks it agrees with
+    ``may_decide``."""
+    from .models import Engagement, Stakeholder
+
+    if not _active(user) or not user.is_key_user or user.organization_id is None:
+        return Engagement.objects.none()
+    linked = Stakeholder.objects.filter(engagement=OuterRef("pk"), is_key_user=True, user__isnull=False)
+    # ``unlinked_deciders`` from the decider's side: each of their invitations must come from someone who vouches
+    # for the engagement (its managers, the client's CSM) or for every engagement (directors, admins, superusers).
+    vouched = Q()
+    for inviter_id, is_superuser, role in Invitation.objects.filter(user=user).values_list(
+        "invited_by_id", "invited_by__is_superuser", "invited_by__role"
+    ):
+        if inviter_id is None:
+            vouched &= NOTHING
+        elif not (is_superuser or role in DELIVERY_LEAD_ROLES):
+            vouched &= (
+                Q(csm_id=inviter_id)
+                | Q(pm_id=inviter_id)
+                | Q(deputy_pm_id=inviter_id)
+                | Q(client__client_profile__csm_id=inviter_id)
+            )
+    return Engagement.objects.visible_to(user).filter(
+        Q(client_id=user.organization_id),
+        Exists(linked.filter(user=user)) | (~Exists(linked) & vouched),
+    )
+
+
 # --- Clients ----------------------------------------------------------------------------------------------------
 
 
@@ -260,6 +293,8 @@ class ScopedQuerySet(models.QuerySet):
     engagement_path = "engagement"
     vendor_internal = False
     client_visible_filter: Q | None = None
+    # The fields a client may read, when not all are theirs to read (the others are never loaded for them).
+    client_visible_fields: tuple[str, ...] | None = None
 
     def _engagements(self, user, *, manage=False):
         from .models import Engagement
@@ -278,9 +313,12 @@ class ScopedQuerySet(models.QuerySet):
     def client_visible(self):
         if self.vendor_internal:
             return self.none()
+        rows = self
         if self.client_visible_filter is not None:
-            return self.filter(self.client_visible_filter)
-        return self
+            rows = rows.filter(self.client_visible_filter)
+        if self.client_visible_fields is not None:
+            rows = rows.only(*self.client_visible_fields)
+        return rows
 
     def for_viewer(self, user):
         return self.client_visible() if user.is_client_user and not user.is_superuser else self

@@ -19,6 +19,7 @@ from accounts.models import Organization, OrganizationKind, Role, StaffAbsence, 
 
 from . import hooks, policy
 from .models import (
+    CLIENT_FACING_LINK_KINDS,
     BillingRecord,
     ClientProfile,
     Commitment,
@@ -594,6 +595,9 @@ def integration_delete(*, by: User, integration: Integration) -> None:
 
 @transaction.atomic
 def resource_link_save(*, by: User, engagement: Engagement, link: ResourceLink | None = None, **fields) -> ResourceLink:
+    if link is None and "client_visible" not in fields:
+        # A new link of a kind the client works with (board, documentation, environment) is theirs to see.
+        fields["client_visible"] = fields.get("kind") in CLIENT_FACING_LINK_KINDS
     return _engagement_record_save(by=by, engagement=engagement, record=link, model=ResourceLink, fields=fields)
 
 

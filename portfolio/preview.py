@@ -3,9 +3,11 @@
 Starting a preview (a POST from the engagement page) puts the engagement's id in the staff member's session. While it
 is there, every request under ``/portal/`` is answered for a *preview principal* instead of the staff member:
 
-- an unsaved client member of the engagement's organization (the least a client sees: no key-user decisions), whose
-  visibility ``engagements.policy.engagement_filter`` narrows to the previewed engagement, so a staff member who
-  sees one engagement of a client never reads the client's others through the preview;
+- an unsaved client member of the engagement's organization (the least a client sees: no key-user decisions), or,
+  when staff ask for it, its key user (the key-user pages such as "Our people", and the decision buttons shown
+  disabled: the principal never decides, ``policy.may_decide`` knows no such account); its visibility
+  ``engagements.policy.engagement_filter`` narrows to the previewed engagement, so a staff member who sees one
+  engagement of a client never reads the client's others through the preview;
 - it is no account: it cannot log in, its ``save()`` refuses, and nothing is ever assigned to it (its id is
   ``PREVIEW_PK``, which no row has);
 - only GET and HEAD are answered; any other method gets 403 and changes nothing;
@@ -33,6 +35,8 @@ from engagements.models import Engagement
 from engagements.view_helpers import engagement_or_404
 
 SESSION_KEY = "portal_preview"
+# Set when the preview is as the client's key user rather than as a member.
+SESSION_AS_KEY_USER = "portal_preview_as_key_user"
 # No user row has it (ids start at 1): a filter on the principal matches nothing of anyone's.
 PREVIEW_PK = -1
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -42,14 +46,14 @@ def _refuse(*args, **kwargs):
     raise PermissionDenied("The preview principal is not an account.")
 
 
-def preview_principal(engagement: Engagement, *, staff) -> User:
+def preview_principal(engagement: Engagement, *, staff, key_user: bool = False) -> User:
     """The client's view of ``engagement``, for ``staff`` to read (in their own language and time zone)."""
     principal = User(
         id=PREVIEW_PK,
         email="",
         full_name=_("Preview as %(client)s") % {"client": engagement.client.name},
         organization=engagement.client,
-        role=Role.CLIENT_MEMBER,
+        role=Role.CLIENT_KEY_USER if key_user else Role.CLIENT_MEMBER,
         is_active=True,
         is_staff=False,
         is_superuser=False,
@@ -86,12 +90,15 @@ class PortalPreviewMiddleware:
             # Not staff (any more), or no longer on the engagement: the preview ends, the request goes on as
             # the person themselves (the portal answers staff 404).
             request.session.pop(SESSION_KEY, None)
+            request.session.pop(SESSION_AS_KEY_USER, None)
             return self.get_response(request)
         if request.method not in SAFE_METHODS:
             raise PermissionDenied(_("The preview is read-only."))
         request.preview_by = request.user
         request.portal_preview = engagement
-        request.user = preview_principal(engagement, staff=request.user)
+        request.user = preview_principal(
+            engagement, staff=request.user, key_user=bool(request.session.get(SESSION_AS_KEY_USER))
+        )
         with transaction.atomic():
             response = self.get_response(request)
             transaction.set_rollback(True)
@@ -101,9 +108,11 @@ class PortalPreviewMiddleware:
 @staff_required
 @require_POST
 def preview_start(request, pk):
-    """Open the portal of engagement ``pk`` as its client sees it (any staff member who sees the engagement)."""
+    """Open the portal of engagement ``pk`` as its client sees it (any staff member who sees the engagement): as a
+    member, or as the key user when the form says ``as=key_user``."""
     engagement = engagement_or_404(request, pk)
     request.session[SESSION_KEY] = engagement.pk
+    request.session[SESSION_AS_KEY_USER] = request.POST.get("as") == "key_user"
     return redirect("portal:project", pk=engagement.pk)
 
 
@@ -111,6 +120,7 @@ def preview_start(request, pk):
 def preview_exit(request):
     """Back to the staff workspace, on the engagement that was previewed."""
     pk = request.session.pop(SESSION_KEY, None)
+    request.session.pop(SESSION_AS_KEY_USER, None)
     if pk and policy.is_staff(request.user):
         messages.info(request, _("The client preview has ended."))
         return redirect("portfolio:engagement", pk=pk)

@@ -186,6 +186,8 @@ class PortalHome:
     other_total: int
     meetings: list
     flags: list  # open red flags, with their level
+    # Stages and work plans waiting for the client's acceptance (only for who decides for the client).
+    decisions: list
 
 
 def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
@@ -208,6 +210,7 @@ def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
         other_total=len(others),
         meetings=upcoming[:3],
         flags=flags,
+        decisions=checklist_selectors.awaiting_decision(user=user),
     )
 
 
@@ -219,6 +222,8 @@ class PortalProject:
     timeline: timeline.Timeline | None
     vendor_team: list  # (role label, user) pairs: CSM, PM, deputy PM, then the members
     colleagues: list
+    stakeholders: list  # the client's own people on the stakeholder map, as the client may read them
+    links: list  # the resource links marked for the client (scrum board, documentation, environments)
 
 
 def portal_project(*, engagement: Engagement, user, today: date | None = None) -> PortalProject:
@@ -242,7 +247,14 @@ def portal_project(*, engagement: Engagement, user, today: date | None = None) -
     colleagues = list(
         User.objects.filter(organization_id=engagement.client_id, is_active=True).order_by("full_name", "email")
     )
-    return PortalProject(engagement=engagement, timeline=page.timeline, vendor_team=team, colleagues=colleagues)
+    return PortalProject(
+        engagement=engagement,
+        timeline=page.timeline,
+        vendor_team=team,
+        colleagues=colleagues,
+        stakeholders=page.records.stakeholders,
+        links=page.records.resource_links,
+    )
 
 
 @dataclass

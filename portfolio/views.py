@@ -301,6 +301,9 @@ def portal_engagement(request, pk):
         "page": page,
         "pending_satisfaction": pending,
         "today": timezone.localdate(),
-        "can_decide": policy.may_decide(request.user, engagement),
+        # Staff previewing as the key user see the decision buttons, disabled by the preview (which refuses any
+        # POST); the principal itself never decides.
+        "can_decide": policy.may_decide(request.user, engagement)
+        or (getattr(request, "portal_preview", None) is not None and request.user.is_key_user),
     }
     return render(request, "portfolio/portal_engagement.html", context)

@@ -12,7 +12,7 @@ from accounts.tests.factories import UserFactory
 from checklists import services as checklist_services
 from checklists.models import Decision
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
-from engagements import services
+from engagements import policy, services
 from engagements.models import ClientProfile, Engagement, Stakeholder
 from engagements.tests.factories import ClientProfileFactory, EngagementFactory, StakeholderFactory
 from notifications.models import Channel, Notification
@@ -245,3 +245,8 @@ def test_a_manager_of_one_engagement_cannot_mint_the_key_user_who_signs_off_anot
     checklist_services.acceptance_decide(by=client_key_user, engagement=elsewhere, decision=Decision.ACCEPTED)
     ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement))
     checklist_services.acceptance_decide(by=forged, engagement=engagement, decision=Decision.ACCEPTED)
+    # The many-engagements form of the rule (the portal home's "waiting on you") agrees.
+    for person in (forged, client_key_user):
+        decided = set(policy.engagements_decided_by(person))
+        assert decided == {each for each in (engagement, elsewhere) if policy.may_decide(person, each)}, person
+    assert set(policy.engagements_decided_by(forged)) == {engagement}

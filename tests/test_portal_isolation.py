@@ -101,3 +101,35 @@ def test_lists_never_show_another_clients_rows(client, world, name, key):
         own, other = getattr(world[key], field, None), getattr(world[f"other_{key}"], field, None)
         if other and own != other:
             assert str(other) not in html, f"{name} shows another client's {key}: {other}"
+
+
+def test_the_project_page_shows_the_clients_own_people_and_shared_links_only(client, client_key_user, engagement):
+    """The client reads their own stakeholders (name, role, contact details) and the links marked for them; how the
+    team reads those people and the team's internal links stay vendor-internal, and another client's never show."""
+    from engagements.models import Stakeholder
+    from engagements.tests.factories import EngagementFactory, ResourceLinkFactory, StakeholderFactory
+
+    StakeholderFactory(
+        engagement=engagement,
+        name="Ewa Nowak",
+        email="ewa@client.example",
+        role_title="Head of finance",
+        cares_about="Worried about the budget, push her gently",
+        involvement="Blocks every decision",
+    )
+    ResourceLinkFactory(engagement=engagement, title="Sprint board")
+    ResourceLinkFactory(engagement=engagement, internal=True)
+    elsewhere = EngagementFactory()
+    StakeholderFactory(engagement=elsewhere, name="Someone Else")
+    ResourceLinkFactory(engagement=elsewhere, title="Their board")
+    client.force_login(client_key_user)
+    html = client.get(reverse("portal:project", args=[engagement.pk])).content.decode()
+    assert "Ewa Nowak" in html and "Head of finance" in html and "ewa@client.example" in html
+    assert "Sprint board" in html
+    hidden_texts = ("Worried about the budget", "Blocks every decision", "Team repository", "Someone Else")
+    hidden_texts += ("Their board",)
+    for hidden in hidden_texts:
+        assert hidden not in html, hidden
+    # The fields the team keeps to itself are never even loaded for a client.
+    seen = Stakeholder.objects.visible_to(client_key_user).get()
+    assert {"cares_about", "involvement", "influence"} <= seen.get_deferred_fields()

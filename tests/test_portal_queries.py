@@ -41,6 +41,8 @@ def _fill(engagement, key_user, *, times: int) -> None:
     for n in range(times):
         stage = ChecklistStageFactory(engagement=engagement)
         ChecklistItemFactory(stage=stage, client_side=True, assignee=key_user)
+        # A stage ready for the client's acceptance (the home lists it to the key user, as the work plan).
+        ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement, needs_acceptance=True), done=True)
         ChecklistItemFactory(stage=stage, client_side=True, done=True)
         meeting = MeetingFactory(series=series, starts_at=now + timedelta(days=n + 1))
         MeetingFactory(series=series, starts_at=now - timedelta(days=n + 1))

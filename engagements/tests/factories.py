@@ -116,6 +116,10 @@ class ResourceLinkFactory(DjangoModelFactory):
     kind = models.ResourceLinkKind.BOARD
     title = factory.Sequence(lambda n: f"Board {n}")
     url = factory.Sequence(lambda n: f"https://jira.example.com/board/{n}")
+    client_visible = True
+
+    class Params:
+        internal = factory.Trait(kind=models.ResourceLinkKind.REPOSITORY, title="Team repository", client_visible=False)
 
 
 class MilestoneFactory(DjangoModelFactory):

@@ -37,3 +37,15 @@ def test_a_vendor_person_sees_only_the_clients_they_work_for(csm, other_csm, tea
     profile = services.client_create(by=other_csm, name="Umbrella Pharma")
     assert profile.organization in Organization.objects.visible_to(other_csm)
     assert profile.organization not in Organization.objects.visible_to(csm)
+
+
+def test_a_new_link_is_the_clients_to_see_by_its_kind(csm, engagement):
+    from engagements.models import ResourceLinkKind
+
+    board = services.resource_link_save(
+        by=csm, engagement=engagement, kind=ResourceLinkKind.BOARD, title="Board", url="https://board.example"
+    )
+    repository = services.resource_link_save(
+        by=csm, engagement=engagement, kind=ResourceLinkKind.REPOSITORY, title="Code", url="https://git.example"
+    )
+    assert (board.client_visible, repository.client_visible) == (True, False)

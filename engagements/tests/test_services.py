@@ -92,12 +92,14 @@ def test_engagement_create_rejects_client_people_as_staff(csm, client_org, clien
 # --- Handoff, stakeholders, absences ---------------------------------------------------------------
 
 
-def test_handoff_and_stakeholders_are_hidden_from_clients(engagement, csm, client_key_user):
+def test_the_handoff_is_hidden_from_clients_and_their_stakeholders_read_only_in_part(engagement, csm, client_key_user):
     HandoffFactory(engagement=engagement)
-    StakeholderFactory(engagement=engagement)
+    StakeholderFactory(engagement=engagement, cares_about="Price")
     assert Handoff.objects.visible_to(csm).count() == 1
     assert Handoff.objects.visible_to(client_key_user).count() == 0
-    assert Stakeholder.objects.visible_to(client_key_user).count() == 0
+    # The client sees their own people (issue 11), without how the team reads them.
+    assert "cares_about" in Stakeholder.objects.visible_to(client_key_user).get().get_deferred_fields()
+    assert "cares_about" not in Stakeholder.objects.visible_to(csm).get().get_deferred_fields()
 
 
 def test_an_engagement_has_at_most_one_key_user(csm, engagement):

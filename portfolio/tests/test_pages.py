@@ -2,7 +2,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import StaffAbsenceFactory
+from accounts.tests.factories import StaffAbsenceFactory, UserFactory
+from checklists import services as checklist_services
+from checklists.models import Decision
 from checklists.tests.factories import (
     ChecklistItemFactory,
     ChecklistStageFactory,
@@ -198,3 +200,33 @@ def test_other_pages_run_a_constant_number_of_queries(
     small = page_queries(client, url)
     grow()
     assert page_queries(client, url) == small
+
+
+def test_the_portal_home_lists_what_awaits_the_deciding_key_users_acceptance(client, client_key_user, engagement):
+    """Stages ready for acceptance and the work plan appear under "Waiting on you" for who decides for the client
+    (``policy.engagements_decided_by``), and for nobody else of the client."""
+    ready = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title="Data migration")
+    ChecklistItemFactory(stage=ready, done=True)
+    unfinished = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title="Training")
+    ChecklistItemFactory(stage=unfinished)
+    client.force_login(client_key_user)
+    waiting = _waiting_on(client)
+    assert "Data migration" in waiting and "Accept the work plan" in waiting
+    assert "Training" not in waiting
+    # Once the work plan is accepted as it stands, it no longer waits; the ready stage still does.
+    checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+    waiting = _waiting_on(client)
+    assert "Accept the work plan" not in waiting and "Data migration" in waiting
+    # Another key user of the client does not decide once the first is linked on the map: nothing awaits them.
+    StakeholderFactory(engagement=engagement, key_user=True, user=client_key_user, name=client_key_user.full_name)
+    second = UserFactory(key_user=True, organization=engagement.client)
+    client.force_login(second)
+    assert "Data migration" not in _waiting_on(client)
+    member = UserFactory(client_member=True, organization=engagement.client)
+    client.force_login(member)
+    assert "Data migration" not in _waiting_on(client)
+
+
+def _waiting_on(client) -> str:
+    page = client.get(reverse("portal:home")).content.decode()
+    return page.split('data-testid="waiting-on-you"', 1)[1].split("</section>", 1)[0]

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from checklists.models import ItemStatus
+from accounts.tests.factories import UserFactory
+from checklists.models import ItemStatus, StageAcceptance
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements.models import Engagement
 from engagements.tests.factories import EngagementFactory
@@ -145,3 +146,23 @@ def test_every_portal_page_renders_in_the_preview_and_writes_nothing(client, pm,
         assert "preview-banner" in response.content.decode(), url
         writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
         assert not [w for w in writes if "django_session" not in w], (url, writes)
+
+
+def test_staff_preview_as_the_key_user_reads_the_key_user_pages_and_cannot_decide(client, pm, engagement):
+    stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True)
+    ChecklistItemFactory(stage=stage, done=True)
+    colleague = UserFactory(client_member=True, organization=engagement.client, full_name="Zofia Kowalska")
+    client.force_login(pm)
+    client.post(reverse("portfolio:preview", args=[engagement.pk]), {"as": "key_user"})
+    people = client.get(reverse("portal:people"))
+    assert people.status_code == 200 and colleague.full_name in people.content.decode()
+    html = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
+    # The decision buttons are there, inside the preview's disabled fieldset.
+    assert f'data-testid="accept-stage-{stage.pk}"' in html
+    assert 'fieldset disabled class="preview-readonly"' in html
+    response = client.post(reverse("portal:stage_decision", args=[stage.pk]), {"decision": "accepted"})
+    assert response.status_code == 403
+    assert not StageAcceptance.objects.exists()
+    # A preview as a member (the default) has no key-user pages.
+    client.post(reverse("portfolio:preview", args=[engagement.pk]))
+    assert client.get(reverse("portal:people")).status_code in (403, 404)
