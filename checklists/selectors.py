@@ -360,6 +360,8 @@ def awaiting_decision(*, user) -> list[AwaitingDecision]:
     ready = (
         ChecklistStage.objects.filter(engagement__in=engagements, acceptance_required=True, accepted_at__isnull=True)
         .filter(Exists(items), ~Exists(items.exclude(status__in=CLOSED_ITEM_STATUSES)))
+        # The stage holding the work plan's task is decided with the work plan, listed below.
+        .exclude(Exists(items.filter(closes_with=ItemCompletion.WORK_PLAN)))
         .select_related("engagement")
         .order_by("engagement__name", "engagement_id", "position", "pk")
     )
