@@ -66,11 +66,15 @@ def open_section(page, label: str) -> None:
 
 
 @pytest.fixture
-def polish_client(engagement, client_key_user, pm, uploads):
+def polish_client(client_org, engagement, client_key_user, pm, uploads):
     """The key user's project with something for every step, its content in Polish: a stage awaiting acceptance
     that waits on one client task, shared minutes, a delivered manual and a published quality report."""
+    client_org.name = "Bałtyk Logistyka sp. z o.o."
+    client_org.save(update_fields=["name"])
+    client_key_user.full_name = "Katarzyna Nowak"
     client_key_user.language = "pl"
-    client_key_user.save(update_fields=["language"])
+    client_key_user.time_zone = "Europe/Warsaw"
+    client_key_user.save(update_fields=["full_name", "language", "time_zone"])
     engagement.name = "Wdrożenie systemu magazynowego"
     engagement.description = "Trzy magazyny, skanery i połączenie z ERP."
     engagement.save(update_fields=["name", "description"])
@@ -108,6 +112,8 @@ def polish_client(engagement, client_key_user, pm, uploads):
     report = QualityReportFactory(
         engagement=engagement,
         published=True,
+        period_start=timezone.localdate() - timedelta(days=16),
+        period_end=timezone.localdate() - timedelta(days=3),
         pass_rate=Decimal("96.4"),
         critical_defects=0,
         high_defects=1,
