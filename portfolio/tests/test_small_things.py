@@ -1,6 +1,7 @@
 """The timeline, the client's home, and the small things a user notices (issue 10): the time-zone picker, the
 favicon, breadcrumbs, the search box, the admin, the load benchmark's baseline."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,26 @@ def test_the_portal_shows_the_timeline_without_the_teams_plan(client, client_key
     body = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
     assert 'data-testid="timeline"' in body and "Early win" in body
     assert "Internal plan point" not in body
+
+
+@pytest.mark.parametrize("language", ["pl", "de"])
+def test_the_timeline_draws_at_its_coordinates_in_a_language_with_a_decimal_comma(
+    client, client_key_user, engagement, language
+):
+    # Polish and German write 188,9 for 188.9: a coordinate formatted so is no number to SVG, and every bar, line
+    # and label was drawn at 0 for a Polish or German reader.
+    client_key_user.language = language
+    client_key_user.save(update_fields=["language"])
+    engagement.kickoff_on = timezone.localdate() - timedelta(days=7)
+    engagement.target_go_live_on = timezone.localdate() + timedelta(days=53)
+    engagement.save()
+    ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement), due_on=timezone.localdate())
+    client.force_login(client_key_user)
+    body = client.get(reverse("portal:engagement", args=[engagement.pk])).content.decode()
+    svg = body.split('<svg class="timeline-svg"')[1].split("</svg>")[0]
+    coordinates = re.findall(r'\b(?:x|x1|x2|cx|width)="([^"]*)"', svg)
+    assert any("." in value for value in coordinates)  # the span of 66 days puts some of them between pixels
+    assert [value for value in coordinates if not re.fullmatch(r"-?\d+(\.\d+)?", value)] == []
 
 
 def test_no_dates_no_timeline(client, csm, engagement):

@@ -77,7 +77,9 @@ def polish_client(client_org, engagement, client_key_user, pm, uploads):
     client_key_user.save(update_fields=["full_name", "language", "time_zone"])
     engagement.name = "Wdrożenie systemu magazynowego"
     engagement.description = "Trzy magazyny, skanery i połączenie z ERP."
-    engagement.save(update_fields=["name", "description"])
+    engagement.kickoff_on = timezone.localdate() - timedelta(days=12)
+    engagement.target_go_live_on = timezone.localdate() + timedelta(days=75)
+    engagement.save(update_fields=["name", "description", "kickoff_on", "target_go_live_on"])
     StakeholderFactory(engagement=engagement, key_user=True, user=client_key_user, name=client_key_user.full_name)
 
     stage = ChecklistStageFactory(engagement=engagement, needs_acceptance=True, title="Przygotowanie środowisk")
@@ -156,6 +158,10 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     history = page.get_by_test_id("client-decisions")
     expect(history).to_contain_text(stage.title)
     expect(history).to_contain_text(client_key_user.full_name)
+    # The timeline, as a list on a phone, dates the decision too.
+    with override("pl"):
+        accepted = gettext("%(who)s accepted %(what)s") % {"who": client_key_user.full_name, "what": stage.title}
+    expect(page.get_by_test_id("timeline-events-phone")).to_contain_text(accepted)
     checked(page, "2-stage-accepted")
 
     # 3. The shared minutes, read and confirmed; the delivered manual, its receipt acknowledged.
