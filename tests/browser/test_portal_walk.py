@@ -170,6 +170,9 @@ def test_the_readme_screenshots_show_the_demo(page, live_server, demo):
     assert page.evaluate(SIDEWAYS) == []
     assert axe_violations(page) == []
     _shot(page, "portal-phone")
+    # Every portal page of the demo's Polish client, on the phone: fuller and longer content than the factories'.
+    baltyk = Engagement.objects.get(name="Wdrożenie obsługi systemu awarii")
+    assert walk_portal(page, live_server.url, baltyk.pk, phone=True) == []
 
     # The PM previews Acme's portal.
     page.set_viewport_size(DESKTOP)
