@@ -15,11 +15,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem, ItemStatus
+from documents.models import Document
 from engagements.models import Engagement
 from escalations.models import RedFlag
 from governance.models import Outcome
 from governance.tests.factories import default_cadences
 from onboarding_portal.demo import seed_all
+from quality.models import QualityReport
 from tests.browser.helpers import axe_violations
 from tests.browser.test_phone_width import SIDEWAYS
 from tests.test_portal_queries import KEY_USER_PAGES, PORTAL_PAGES, _fill
@@ -173,6 +175,18 @@ def test_the_readme_screenshots_show_the_demo(page, live_server, demo):
     # Every portal page of the demo's Polish client, on the phone: fuller and longer content than the factories'.
     baltyk = Engagement.objects.get(name="Wdrożenie obsługi systemu awarii")
     assert walk_portal(page, live_server.url, baltyk.pk, phone=True) == []
+    # The pages their own apps list, a report and a document included.
+    report = QualityReport.objects.visible_to(people["keyuser@baltyk.example"]).first()
+    document = Document.objects.filter(engagement=baltyk).first()
+    for url in (
+        reverse("portal:quality_reports"),
+        reverse("portal:quality_report", args=[report.pk]),
+        reverse("portal:documents"),
+        reverse("portal:document", args=[document.pk]),
+        reverse("portal:contract"),
+    ):
+        assert page.goto(live_server.url + url).status == 200
+        assert (url, axe_violations(page), page.evaluate(SIDEWAYS)) == (url, [], [])
 
     # The PM previews Acme's portal.
     page.set_viewport_size(DESKTOP)
