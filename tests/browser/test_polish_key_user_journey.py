@@ -201,6 +201,7 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     open_section(page, "Quality reports")
     page.get_by_test_id("portal-reports").get_by_role("link").first.click()
     expect(page.get_by_test_id("pass-rate")).to_contain_text("96,4")
+    expect(page.get_by_test_id("defects").locator(".text-bg-danger")).to_have_count(0)  # no critical defect
     expect(page.get_by_text("Testy regresji przechodzą poza eksportem faktur korygujących.")).to_be_visible()
     checked(page, "4-quality-report")
 
