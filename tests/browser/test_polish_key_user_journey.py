@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, override
 from playwright.sync_api import expect
 
@@ -158,6 +159,8 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     history = page.get_by_test_id("client-decisions")
     expect(history).to_contain_text(stage.title)
     expect(history).to_contain_text(client_key_user.full_name)
+    with override("pl"), timezone.override("Europe/Warsaw"):
+        expect(history).to_contain_text(date_format(timezone.localtime(acceptance.decided_at), "SHORT_DATETIME_FORMAT"))
     # The timeline, as a list on a phone, dates the decision too.
     with override("pl"):
         accepted = gettext("%(who)s accepted %(what)s") % {"who": client_key_user.full_name, "what": stage.title}
