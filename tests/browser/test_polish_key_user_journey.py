@@ -3,7 +3,7 @@ the portal home in Polish, raises a complaint and follows it, reads the SLA figu
 Each page is checked with axe and for sideways scrolling at 390 px."""
 
 import pytest
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, ngettext, override
 from playwright.sync_api import expect
 
 from escalations.models import RedFlag
@@ -25,7 +25,7 @@ def checked(page, name: str) -> None:
     screenshot(page, f"pl-journey-{name}")
 
 
-def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engagement):
+def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engagement, uploads):
     client_key_user.language = "pl"
     client_key_user.save(update_fields=["language"])
 
@@ -41,9 +41,28 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     page.goto(f"{live_server.url}/portal/flags/new/")
     page.get_by_label(pl("Title")).fill("Zamówienia nie docierają do magazynu")
     page.get_by_label(pl("What happened?")).fill("Od 07:00 żadne zamówienie ze sklepu nie dotarło do WMS.")
+    # The file picker speaks Polish (not the browser's "Choose files"), the keyboard reaches the real input, and
+    # the status counts the chosen files in Polish plural forms.
+    picker = page.get_by_label(pl("Attachments (optional)"))
+    expect(page.get_by_text(pl("Choose files"), exact=True)).to_be_visible()
+    status = page.locator(".file-picker-status")
+    expect(status).to_have_text(pl("No file chosen"))
+    page.get_by_label(pl("Severity")).focus()
+    page.keyboard.press("Tab")
+    expect(picker).to_be_focused()
+    log = uploads / "log.txt"
+    log.write_text("07:00 WMS timeout\n")
+    screenshot_file = uploads / "wms.txt"
+    screenshot_file.write_text("HTTP 504\n")
+    picker.set_input_files([str(log), str(screenshot_file)])
+    with override("pl"):
+        two_files = ngettext("%(count)s file chosen", "%(count)s files chosen", 2) % {"count": 2}
+    assert two_files == "Wybrano 2 pliki"
+    expect(status).to_have_text(f"{two_files}: log.txt, wms.txt")
     checked(page, "raise")
     page.get_by_role("button", name=pl("Raise the red flag")).click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("1 / 4")
+    expect(page.get_by_role("link", name="wms.txt")).to_be_visible()
     checked(page, "flag")
     assert RedFlag.objects.filter(engagement=engagement, title__startswith="Zamówienia").count() == 1
     page.goto(f"{live_server.url}/portal/service-levels/")
