@@ -62,6 +62,8 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     checked(page, "raise")
     page.get_by_role("button", name=pl("Raise the red flag")).click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("1 / 4")
+    # One breadcrumb, above the messages (the red-flag page drew a second one below them).
+    expect(page.locator("ol.breadcrumb")).to_have_count(1)
     expect(page.get_by_role("link", name="wms.txt")).to_be_visible()
     checked(page, "flag")
     assert RedFlag.objects.filter(engagement=engagement, title__startswith="Zamówienia").count() == 1
