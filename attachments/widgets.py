@@ -55,8 +55,9 @@ class FilePickerInput(Input):
         widget = context["widget"]
         attrs = widget["attrs"]
         # The form layout's "form-control" styles a visible box; this input is drawn invisibly instead. An error
-        # ("is-invalid") moves to the wrapper, whose sibling is the error text Bootstrap shows only after it.
-        widget["invalid"] = "is-invalid" in attrs.get("class", "").split()
+        # (crispy's "is-invalid", Django's aria-invalid) marks the wrapper, whose sibling is the error text Bootstrap
+        # shows only after an invalid element.
+        widget["invalid"] = "is-invalid" in attrs.get("class", "").split() or attrs.get("aria-invalid") == "true"
         attrs["class"] = "file-picker-input"
         status_id = f"{attrs.get('id') or name}_status"
         attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), status_id]))

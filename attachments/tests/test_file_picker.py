@@ -65,6 +65,9 @@ def test_an_error_marks_the_picker_for_the_error_text_beside_it():
     html = form["report"].as_widget(attrs={"class": "form-control is-invalid"})
     assert '<div class="file-picker is-invalid">' in html
     assert 'class="file-picker-input"' in html and "form-control" not in html
+    # Rendered plainly ({{ form.field }}), Django marks the error with aria-invalid.
+    plain = str(form["report"])
+    assert '<div class="file-picker is-invalid">' in plain and 'aria-invalid="true"' in plain
 
 
 def test_it_reads_one_file_or_several_from_the_upload():
