@@ -261,3 +261,10 @@ def test_the_complaint_form_picks_files_in_the_readers_language(client, engageme
     assert ">Wybierz pliki</label>" in page and ">Nie wybrano pliku</span>" in page
     # Crispy's bare file input (the browser's own English button) is gone.
     assert 'class="form-control" multiple' not in page and "file-picker-input" in page
+
+
+def test_the_complaint_form_leads_back_to_the_complaints_in_its_breadcrumb(client, engagement, client_key_user):
+    client.force_login(client_key_user)
+    page = client.get(reverse("portal:flag_raise")).content.decode()
+    trail = page.split('data-testid="breadcrumbs">')[1].split("</ol>")[0]
+    assert f'href="{reverse("portal:flags")}"' in trail and 'aria-current="page">Raise a complaint<' in trail
