@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 
 # Intl.PluralRules (in the browser) names a number's plural category; each category's message is gettext's form for
 # a number in that category. one: 1; few: 2 (Polish 2-4, 22-24...); many: 5 (Polish 5-21, 25...); other: 2 (English,
-# German). These agree with the Plural-Forms of every language we ship (tests/test_locale.py checks them).
+# German). For whole numbers these categories are exactly the Plural-Forms of locale/pl and locale/de.
 PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 2}
 
 

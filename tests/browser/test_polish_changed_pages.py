@@ -52,12 +52,47 @@ def polish_world(engagement, client_key_user, csm, uploads):
     return {"task": task, "link": link, "flag": flag, "document": document, "files": uploads}
 
 
-def test_the_changed_pages_in_polish(page, live_server, engagement, client_key_user, csm, polish_world):
+def _walk(page, live_server, who: str, pages: dict, checks: dict) -> list[str]:
+    """Each page on a desktop, then on a phone: one breadcrumb, the page's own check, axe, sideways scrolling."""
     problems = []
+    for phone in (False, True):
+        page.set_viewport_size(PHONE if phone else DESKTOP)
+        for name, url in pages.items():
+            page.goto(live_server.url + url)
+            expect(page.locator("ol.breadcrumb")).to_have_count(1)
+            if name in checks:
+                checks[name](phone)
+            problems += _looked_at(page, f"{who}-{name}", phone=phone)
+    return problems
+
+
+def test_the_changed_pages_in_polish(page, live_server, engagement, client_key_user, csm, polish_world):
     files = polish_world["files"]
     names = ["a.txt", "b.txt", "c.txt"]
     for name in names:
         (files / name).write_text(f"{name}\n")
+    link = polish_world["link"]
+
+    def choose_three_files(_phone):
+        expect(page.get_by_text(pl("Choose files"), exact=True)).to_be_visible()
+        page.get_by_label(pl("Attachments (optional)")).set_input_files([str(files / name) for name in names])
+        with override("pl"):
+            three = ngettext("%(count)s file chosen", "%(count)s files chosen", 3) % {"count": 3}
+        expect(page.locator(".file-picker-status")).to_have_text(f"{three}: a.txt, b.txt, c.txt")
+
+    def nothing_chosen_yet(_phone):
+        expect(page.get_by_text(pl("Choose a file"), exact=True)).to_be_visible()
+        expect(page.locator(".file-picker-status")).to_have_text(pl("No file chosen"))
+
+    def planned_budget(_phone):
+        expect(page.get_by_text(pl("Planned budget"))).to_be_visible()
+        expect(page.get_by_test_id(f"planned-budget-{engagement.pk}")).to_have_text("48\xa0000,00\xa0zł")
+
+    def toggle_the_links_audience(phone):
+        before = page.get_by_test_id(f"link-audience-{link.pk}").inner_text()
+        page.get_by_test_id(f"link-audience-form-{link.pk}").get_by_role("button").click()
+        expect(page.get_by_test_id(f"link-audience-{link.pk}")).not_to_have_text(before)
+        page.locator("#links").screenshot(path=str(SCREENSHOTS / f"pl-polish-staff-links-{int(phone)}.png"))
 
     sign_in(page.context, live_server, client_key_user)
     client_pages = {
@@ -66,24 +101,8 @@ def test_the_changed_pages_in_polish(page, live_server, engagement, client_key_u
         "task": reverse("portal:item", args=[polish_world["task"].pk]),
         "contract": reverse("portal:contract"),
     }
-    for phone in (False, True):
-        page.set_viewport_size(PHONE if phone else DESKTOP)
-        for name, url in client_pages.items():
-            page.goto(live_server.url + url)
-            expect(page.locator("ol.breadcrumb")).to_have_count(1)
-            if name == "raise":
-                expect(page.get_by_text(pl("Choose files"), exact=True)).to_be_visible()
-                page.get_by_label(pl("Attachments (optional)")).set_input_files([str(files / f) for f in names])
-                with override("pl"):
-                    three = ngettext("%(count)s file chosen", "%(count)s files chosen", 3) % {"count": 3}
-                expect(page.locator(".file-picker-status")).to_have_text(f"{three}: a.txt, b.txt, c.txt")
-            if name == "task":
-                expect(page.get_by_text(pl("Choose a file"), exact=True)).to_be_visible()
-                expect(page.locator(".file-picker-status")).to_have_text(pl("No file chosen"))
-            if name == "contract":
-                expect(page.get_by_text(pl("Planned budget"))).to_be_visible()
-                expect(page.get_by_test_id(f"planned-budget-{engagement.pk}")).to_have_text("48\xa0000,00\xa0zł")
-            problems += _looked_at(page, f"client-{name}", phone=phone)
+    checks = {"raise": choose_three_files, "task": nothing_chosen_yet, "contract": planned_budget}
+    problems = _walk(page, live_server, "client", client_pages, checks)
 
     sign_in(page.context, live_server, csm)
     staff_pages = {
@@ -93,19 +112,7 @@ def test_the_changed_pages_in_polish(page, live_server, engagement, client_key_u
         "reports": reverse("quality:engagement_reports", args=[engagement.pk]),
         "document": reverse("documents:document", args=[polish_world["document"].pk]),
     }
-    link = polish_world["link"]
-    for phone in (False, True):
-        page.set_viewport_size(PHONE if phone else DESKTOP)
-        for name, url in staff_pages.items():
-            page.goto(live_server.url + url)
-            expect(page.locator("ol.breadcrumb")).to_have_count(1)
-            if name == "engagement":
-                audience = page.get_by_test_id(f"link-audience-{link.pk}")
-                before = audience.inner_text()
-                page.get_by_test_id(f"link-audience-form-{link.pk}").get_by_role("button").click()
-                expect(page.get_by_test_id(f"link-audience-{link.pk}")).not_to_have_text(before)
-                page.locator("#links").screenshot(path=str(SCREENSHOTS / f"pl-polish-staff-links-{int(phone)}.png"))
-            problems += _looked_at(page, f"staff-{name}", phone=phone)
+    problems += _walk(page, live_server, "staff", staff_pages, {"engagement": toggle_the_links_audience})
     link.refresh_from_db()
     assert link.client_visible is False  # shown on the desktop walk, hidden again on the phone's
     assert problems == []
