@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyFormMixin
 from accounts.models import User
+from attachments.widgets import FilePickerInput
 from engagements.forms import DATE
 from engagements.selectors import assignee_choices
 
@@ -45,7 +46,19 @@ class ItemUpdateForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     evidence_link = forms.URLField(label=_("Evidence link"), required=False, max_length=500, assume_scheme="https")
-    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+    evidence_file = forms.FileField(
+        label=_("Evidence file"),
+        required=False,
+        # The ids the evidence partial's label and help text point to.
+        widget=FilePickerInput(attrs={"id": "evidence_file", "aria-describedby": "evidence_file_help"}),
+    )
+
+    def __init__(self, *args, file_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An item that needs a file asks the browser for one too; the service checks it either way (with its own
+        # message), so the field itself stays optional.
+        if file_required:
+            self.fields["evidence_file"].widget.attrs["required"] = True
 
 
 class CommentForm(forms.Form):

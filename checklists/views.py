@@ -31,7 +31,7 @@ from engagements.view_helpers import (
 )
 
 from . import forms, selectors, services, task_sources
-from .models import ChecklistItem, ChecklistStage, SatisfactionScore, StageActual
+from .models import ChecklistItem, ChecklistStage, Evidence, SatisfactionScore, StageActual
 
 
 @staff_required
@@ -295,7 +295,7 @@ def _portal_item_page(request, item, *, evidence_form=None, comment_form=None):
     item.overdue = item.is_overdue(timezone.localdate())
     context = {
         "item": item,
-        "evidence_form": evidence_form or forms.EvidenceForm(),
+        "evidence_form": evidence_form or forms.EvidenceForm(file_required=item.evidence_required == Evidence.FILE),
         "comment_form": comment_form or forms.CommentForm(),
         "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
         "can_reopen": services.item_reopen_allowed(by=request.user, item=item),
@@ -313,7 +313,7 @@ def portal_item(request, pk):
 @require_POST
 def portal_item_complete(request, pk):
     item = _portal_item_or_404(request, pk)
-    form = forms.EvidenceForm(request.POST, request.FILES)
+    form = forms.EvidenceForm(request.POST, request.FILES, file_required=item.evidence_required == Evidence.FILE)
     if not _complete(request, item, form, success=_("Thank you, the task is done.")):
         # The task page shows the form again, with the link typed and the error next to its field.
         return _portal_item_page(request, item, evidence_form=form)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyFormMixin
 from attachments.services import upload_validate
+from attachments.widgets import FilePickerInput
 
 from .models import Document, DocumentVersion
 
@@ -18,7 +19,9 @@ class DocumentForm(CrispyFormMixin, forms.ModelForm):
 
 class VersionForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Upload as draft")
-    upload = forms.FileField(label=_("File"), help_text=_("PDF, office document, image, ZIP or text."))
+    upload = forms.FileField(
+        label=_("File"), widget=FilePickerInput(), help_text=_("PDF, office document, image, ZIP or text.")
+    )
 
     class Meta:
         model = DocumentVersion

@@ -3,13 +3,13 @@ client's people are told, and a reminder row for the key user's acknowledgement 
 acknowledgement (once per version and person), and the reminder's handler.
 
 The reminder's due time is a ``notifications.Reminder`` row written in the publishing transaction: it fires once,
-``DOCUMENTS_ACK_REMIND_BUSINESS_DAYS`` working days (Monday to Friday, in the key user's time zone) after the
-publication, unless the version was acknowledged or superseded first (acknowledging or publishing a newer version
-cancels it, and the handler checks again under the sweep's lock).
+``DOCUMENTS_ACK_REMIND_BUSINESS_DAYS`` working days after the publication (counted in the key user's time zone by
+the project's one working-day rule, ``engagements.working_days``: no weekends, no public holidays of
+``GOVERNANCE_HOLIDAY_COUNTRY``), unless the version was acknowledged or superseded first (acknowledging or
+publishing a newer version cancels it, and the handler checks again under the sweep's lock).
 """
 
 import zoneinfo
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CLIENT_ROLES, User
 from attachments.services import attachment_store
 from engagements import policy
+from engagements.working_days import working_days_later
 from notifications.services import NotifyRequest, notify, notify_many, reminder_cancel, reminder_schedule
 
 from .models import Document, DocumentAcknowledgement, DocumentVersion, VersionStatus
@@ -34,19 +35,6 @@ ACK_KIND = "documents.acknowledgement"
 
 def ack_reminder_key(version_id: int) -> str:
     return f"documents.ack:{version_id}"
-
-
-def business_days_after(moment: datetime, days: int, zone: zoneinfo.ZoneInfo) -> datetime:
-    """``moment`` moved on by ``days`` working days (Monday to Friday) at the same local time in ``zone``."""
-    local = moment.astimezone(zone)
-    day = local.date()
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    wall = datetime.combine(day, local.time().replace(tzinfo=None))
-    return wall.replace(tzinfo=zone)
 
 
 @transaction.atomic
@@ -122,7 +110,9 @@ def version_publish(*, by: User, version: DocumentVersion, now=None) -> Document
     reminder_schedule(
         key=ack_reminder_key(version.pk),
         kind=ACK_KIND,
-        due_at=business_days_after(now, settings.DOCUMENTS_ACK_REMIND_BUSINESS_DAYS, zone),
+        due_at=working_days_later(
+            now, settings.DOCUMENTS_ACK_REMIND_BUSINESS_DAYS, zone, country=settings.GOVERNANCE_HOLIDAY_COUNTRY
+        ),
         target=version,
         now=now,
     )

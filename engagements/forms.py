@@ -276,6 +276,12 @@ class IntegrationForm(CrispyFormMixin, forms.ModelForm):
         fields = ["provider", "purpose", "status", "client_owner", "test_environment_ready", "blockers"]
 
 
+class ResourceLinkAudienceForm(forms.Form):
+    """Who sees a link: ticked, the client on their portal too; unticked (or absent), the team only."""
+
+    client_visible = forms.BooleanField(required=False)
+
+
 class ResourceLinkForm(CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add link")
     url = forms.URLField(label=_("Address"), max_length=500, assume_scheme="https")

@@ -602,6 +602,17 @@ def resource_link_save(*, by: User, engagement: Engagement, link: ResourceLink |
 
 
 @transaction.atomic
+def resource_link_set_client_visible(*, by: User, link: ResourceLink, client_visible: bool) -> ResourceLink:
+    """Show a link on the client's portal or keep it to the team: what the client sees is the managers' call, as
+    removing a link is."""
+    policy.require_manage(by, link.engagement)
+    if link.client_visible != client_visible:
+        link.client_visible = client_visible
+        link.save(update_fields=["client_visible"])
+    return link
+
+
+@transaction.atomic
 def resource_link_delete(*, by: User, link: ResourceLink) -> None:
     _engagement_record_delete(by=by, record=link)
 

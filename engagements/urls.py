@@ -25,6 +25,7 @@ urlpatterns = [
     path("stakeholders/<int:pk>/invite/", views.stakeholder_invite, name="stakeholder_invite"),
     path("integrations/<int:pk>/edit/", views.integration_edit, name="integration_edit"),
     path("integrations/<int:pk>/delete/", views.integration_delete, name="integration_delete"),
+    path("links/<int:pk>/audience/", views.resource_link_audience, name="link_audience"),
     path("links/<int:pk>/delete/", views.resource_link_delete, name="link_delete"),
     path("milestones/<int:pk>/edit/", views.milestone_edit, name="milestone_edit"),
     path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),

@@ -475,6 +475,23 @@ def resource_link_add(request, pk):
     return _add_child(request, pk, forms.ResourceLinkForm, services.resource_link_save, _("Link added."), "#links")
 
 
+@staff_required
+@require_POST
+def resource_link_audience(request, pk):
+    """Show a link on the client's portal, or take it off (managers of the engagement; others get 404)."""
+    link = record_or_404(request, ResourceLink.objects, pk, manage=True)
+    form = forms.ResourceLinkAudienceForm(request.POST)
+    form.is_valid()  # a missing or unticked box means "team only"; nothing else can be wrong
+    link = services.resource_link_set_client_visible(
+        by=request.user, link=link, client_visible=form.cleaned_data["client_visible"]
+    )
+    if link.client_visible:
+        messages.success(request, _("The client now sees “%(title)s” on their portal.") % {"title": link.title})
+    else:
+        messages.success(request, _("Only the team sees “%(title)s” now.") % {"title": link.title})
+    return back_to_engagement(link.engagement, "#links")
+
+
 def _remove(request, queryset, pk, service, kwarg, success, anchor):
     """Remove an engagement's record: only those who manage the engagement (others get 404)."""
     record = record_or_404(request, queryset, pk, manage=True)

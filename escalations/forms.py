@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attachments.widgets import FilePickerInput
 from engagements.models import Engagement
 
 from .models import FlagCategory, Severity, StepSide, StepStatus
@@ -12,15 +13,11 @@ from .models import FlagCategory, Severity, StepSide, StepStatus
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class MultipleFileField(forms.FileField):
     """Several files in one field; each is checked by the upload module when the service stores it."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", FilePickerInput(multiple=True))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 

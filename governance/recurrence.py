@@ -22,10 +22,9 @@ working hours, so neither case is expected, but neither fails.
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from engagements.working_days import working_days_after
 
 WEEKLY, MONTHLY, YEARLY, ONCE = "weekly", "monthly", "yearly", "once"
 LAST = -1
@@ -116,26 +115,6 @@ def occurrences(rule: Rule, *, anchor: date, at: time, zone: ZoneInfo, start: da
     """The occurrences' start times (UTC) of the series on the local dates ``start``..``until``."""
     for day in occurrence_dates(rule, anchor=anchor, start=start, until=until):
         yield local_to_utc(day, at, zone)
-
-
-@lru_cache(maxsize=64)
-def public_holidays(country: str, year: int) -> frozenset[date]:
-    """The public holidays of ``country`` (ISO code, e.g. ``PL``) in ``year``, from the ``holidays`` library; none
-    without a country."""
-    if not country:
-        return frozenset()
-    return frozenset(holidays.country_holidays(country, years=year))
-
-
-def working_days_after(day: date, n: int, *, country: str = "") -> date:
-    """The ``n``-th working day (Monday to Friday, not a public holiday of ``country``) after ``day``: a meeting
-    ending on a Friday has its minutes due on Tuesday, or on Wednesday after an Easter Monday."""
-    current = day
-    while n > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in public_holidays(country, current.year):
-            n -= 1
-    return current
 
 
 def end_of_working_day_after(moment: datetime, n: int, zone: ZoneInfo, *, country: str = "") -> datetime:

@@ -376,12 +376,14 @@ GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
 # How long before a promise (commitment) is due its owner is reminded.
 GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
-# Whose public holidays are no working days when the minutes fall due (two working days after a meeting): the
-# ISO code of the country the team works in (PL, DE, ...); empty: weekends only.
+# Whose public holidays are no working days (engagements/working_days.py): when the minutes fall due (two working
+# days after a meeting) and when a document's key user is reminded to acknowledge it. The ISO code of the country
+# the team works in (PL, DE, ...); empty: weekends only.
 GOVERNANCE_HOLIDAY_COUNTRY = env.str("GOVERNANCE_HOLIDAY_COUNTRY", default="")
 
 # --- Documents ------------------------------------------------------------------------------------
-# Working days (Monday to Friday) after a version is delivered before its key user is reminded to acknowledge it.
+# Working days (Monday to Friday, less GOVERNANCE_HOLIDAY_COUNTRY's public holidays) after a version is delivered
+# before its key user is reminded to acknowledge it.
 DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
 
 # --- Crispy forms ------------------------------------------------------------------------------

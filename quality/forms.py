@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CrispyFormMixin
 from attachments.services import upload_validate
+from attachments.widgets import FilePickerInput
 
 from .models import QualityReport
 
@@ -15,6 +16,7 @@ class QualityReportForm(CrispyFormMixin, forms.ModelForm):
     upload = forms.FileField(
         label=_("Attachment"),
         required=False,
+        widget=FilePickerInput(),
         help_text=_("Optional: the full test report (PDF, office document, image, ZIP or text)."),
     )
 

@@ -183,6 +183,7 @@ RULES: dict[str, Rule] = {
     "engagements:commitment_reopen": staff_object("commitment", methods=("POST",)),
     "engagements:integration_delete": staff_object("integration", methods=("POST",), **MANAGE),
     "engagements:link_delete": staff_object("resource_link", methods=("POST",), **MANAGE),
+    "engagements:link_audience": staff_object("resource_link", methods=("POST",), **MANAGE),
     "engagements:member_add": staff_object("engagement", methods=("POST",), **MANAGE),
     "engagements:stakeholder_edit": staff_object("stakeholder", methods=("GET", "POST")),
     "engagements:stakeholder_delete": staff_object("stakeholder", methods=("POST",)),

@@ -231,3 +231,17 @@ def test_every_task_in_the_list_says_mark_done(client, client_key_user, engageme
         action = body.split(f'data-testid="complete-{task.pk}">')[1].split("<")[0]
         assert action == "Mark done"
     assert ">Complete<" not in body
+
+
+def test_a_task_that_needs_a_file_asks_for_one_with_the_translated_picker(client, client_key_user, engagement):
+    stage = ChecklistStageFactory(engagement=engagement)
+    task = ChecklistItemFactory(stage=stage, client_side=True, title="Sign the RACI", evidence_required="file")
+    client.force_login(client_key_user)
+    body = client.get(reverse("portal:item", args=[task.pk])).content.decode()
+    picker = body.split('<div class="file-picker">')[1].split("</div>")[0]
+    assert 'type="file" name="evidence_file"' in picker and " required" in picker
+    assert ">Choose a file</label>" in picker and ">No file chosen</span>" in picker
+    # Without a file the service refuses, and the page says so next to the picker (the browser keeps no file).
+    body = client.post(reverse("portal:item_complete", args=[task.pk]), {}).content.decode()
+    assert '<div class="file-picker is-invalid">' in body and 'aria-invalid="true"' in body
+    assert "This item needs a file as evidence" in body

@@ -276,3 +276,14 @@ def test_item_history_reads_as_old_to_new(client, csm, pm, engagement):
     client.force_login(csm)
     body = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
     assert f"Assignee: — → {pm.full_name}" in body and "changed" in body
+
+
+def test_the_evidence_file_is_picked_in_the_readers_language(client, csm, engagement):
+    item = ChecklistItemFactory(stage__engagement=engagement)
+    csm.language = "pl"
+    csm.save(update_fields=["language"])
+    client.force_login(csm)
+    page = client.get(reverse("checklists:item", args=[item.pk])).content.decode()
+    assert 'type="file" name="evidence_file"' in page and 'id="evidence_file"' in page
+    assert 'aria-describedby="evidence_file_help evidence_file_status"' in page
+    assert ">Wybierz plik</label>" in page and ">Nie wybrano pliku</span>" in page

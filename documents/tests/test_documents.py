@@ -13,6 +13,7 @@ from django.utils import timezone
 from documents import services
 from documents.models import Document, DocumentAcknowledgement, DocumentVersion
 from documents.tests.factories import DocumentFactory, DocumentVersionFactory
+from engagements.working_days import working_days_later
 from notifications.models import Notification, Reminder, ReminderStatus
 from notifications.services import reminder_sweep
 
@@ -33,13 +34,6 @@ def document(engagement, uploads):
 def _deliver(document, label, *, now=None):
     version = services.version_add(by=document.engagement.pm, document=document, label=label, upload=_upload())
     return services.version_publish(by=document.engagement.pm, version=version, now=now)
-
-
-def test_working_days_skip_the_weekend():
-    friday = datetime(2026, 11, 27, 15, 0, tzinfo=WARSAW)
-    assert services.business_days_after(friday, 3, WARSAW) == datetime(2026, 12, 2, 15, 0, tzinfo=WARSAW)
-    monday = datetime(2026, 11, 23, 9, 30, tzinfo=WARSAW)
-    assert services.business_days_after(monday, 1, WARSAW) == datetime(2026, 11, 24, 9, 30, tzinfo=WARSAW)
 
 
 def test_a_draft_version_is_the_vendors_until_delivered(document, client_key_user):
@@ -75,7 +69,7 @@ def test_delivery_tells_the_client_and_schedules_the_reminder(document, client_k
     assert told == {client_key_user.pk, client_member.pk}
     reminder = Reminder.objects.get(key=services.ack_reminder_key(version.pk))
     # Three working days after Friday in the key user's zone: Wednesday, same local time.
-    assert reminder.due_at == services.business_days_after(friday, 3, client_key_user.zone)
+    assert reminder.due_at == working_days_later(friday, 3, client_key_user.zone)
     assert reminder.due_at.astimezone(client_key_user.zone).weekday() == 2
 
 
@@ -222,3 +216,18 @@ def test_document_pages_run_the_same_queries_at_two_sizes(
     for i in range(4):
         DocumentVersionFactory(document=first, published=True, label=f"9.{i}")
     assert page_queries(client, url()) == small
+
+
+def test_the_reminder_skips_the_teams_public_holidays(settings, document, client_key_user):
+    """The same working days as governance's: 11 November (Independence Day) is no working day in Poland."""
+    client_key_user.time_zone = "Europe/Warsaw"
+    client_key_user.save(update_fields=["time_zone"])
+    friday = datetime(2026, 11, 6, 9, 0, tzinfo=WARSAW)
+    settings.GOVERNANCE_HOLIDAY_COUNTRY = "PL"
+    polish = _deliver(document, "1.0", now=friday)
+    settings.GOVERNANCE_HOLIDAY_COUNTRY = ""
+    weekends_only = _deliver(document, "2.0", now=friday)
+    due = {v.label: Reminder.objects.get(key=services.ack_reminder_key(v.pk)).due_at for v in (polish, weekends_only)}
+    # Monday 9, Tuesday 10, (Wednesday 11 off), Thursday 12, at the time of the delivery.
+    assert due["1.0"] == datetime(2026, 11, 12, 9, 0, tzinfo=WARSAW)
+    assert due["2.0"] == datetime(2026, 11, 11, 9, 0, tzinfo=WARSAW)

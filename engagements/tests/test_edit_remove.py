@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,3 +207,60 @@ def test_a_source_registered_by_another_app_is_accepted(engagement, csm, monkeyp
         by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="workshop"
     )
     assert commitment.get_source_display() == "Workshop"
+
+
+# --- Who sees a link ------------------------------------------------------------------------------
+
+
+def test_managers_show_a_link_to_the_client_and_take_it_off(engagement, csm, pm, director):
+    link = ResourceLinkFactory(engagement=engagement, client_visible=False)
+    for manager, visible in ((csm, True), (pm, False), (director, True)):
+        services.resource_link_set_client_visible(by=manager, link=link, client_visible=visible)
+        link.refresh_from_db()
+        assert link.client_visible is visible
+
+
+def test_only_managers_change_who_sees_a_link(engagement, team_member, other_csm, client_key_user):
+    link = ResourceLinkFactory(engagement=engagement, client_visible=False)
+    for outsider in (team_member, other_csm, client_key_user):
+        with pytest.raises(PermissionDenied):
+            services.resource_link_set_client_visible(by=outsider, link=link, client_visible=True)
+    link.refresh_from_db()
+    assert link.client_visible is False
+
+
+def test_a_manager_changes_who_sees_a_link_from_the_engagement_page(client, csm, engagement, client_key_user):
+    link = ResourceLinkFactory(engagement=engagement, title="Jira board", client_visible=False)
+    url = reverse("engagements:link_audience", args=[link.pk])
+    client.force_login(csm)
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
+    assert f'action="{url}"' in page and "show to the client" in page
+    response = client.post(url, {"client_visible": "on"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("#links")
+    assert "The client now sees “Jira board” on their portal." in response.content.decode()
+    link.refresh_from_db()
+    assert link.client_visible
+    client.force_login(client_key_user)
+    assert "Jira board" in client.get(reverse("portal:project", args=[engagement.pk])).content.decode()
+    # An unticked box (the "hide" button sends none) keeps it to the team.
+    client.force_login(csm)
+    assert "Only the team sees “Jira board” now." in client.post(url, {}, follow=True).content.decode()
+    link.refresh_from_db()
+    assert not link.client_visible
+    client.force_login(client_key_user)
+    assert "Jira board" not in client.get(reverse("portal:project", args=[engagement.pk])).content.decode()
+
+
+def test_changing_who_sees_a_link_needs_a_post_with_the_csrf_token(csm, engagement, team_member):
+    link = ResourceLinkFactory(engagement=engagement, client_visible=False)
+    url = reverse("engagements:link_audience", args=[link.pk])
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(csm)
+    assert guarded.get(url).status_code == 405
+    assert guarded.post(url, {"client_visible": "on"}).status_code == 403
+    # A team member who does not manage the engagement gets 404, like any outsider.
+    member = Client()
+    member.force_login(team_member)
+    assert member.post(url, {"client_visible": "on"}).status_code == 404
+    link.refresh_from_db()
+    assert not link.client_visible

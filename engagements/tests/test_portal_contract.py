@@ -48,7 +48,10 @@ def test_the_client_sees_its_contract_and_overdue_records_highlighted(client, pr
     client.force_login(client_member)
     page = client.get(reverse("portal:contract")).text
     assert "Warehouse system, 2nd-level support" in page
-    assert "120000" in page and "PLN" in page
+    # The engagement's planned amount is its planned budget (no contract value is recorded anywhere), in money format.
+    assert "Contract value" not in page
+    assert f'data-testid="planned-budget-{engagement.pk}">PLN120,000.00</span>' in page
+    assert "Planned budget" in page
     assert "Invoice 7/2026" in page and "Provide test data" in page
     assert page.count('data-overdue="true"') == 2
     assert "Discount 12%" not in page and "Internal notes" not in page
@@ -71,3 +74,15 @@ def test_the_contract_page_runs_the_same_queries_at_two_sizes(client, page_queri
     for i in range(10):
         BillingRecordFactory(profile=profile, kind=BillingKind.OBLIGATION if i % 2 else BillingKind.INVOICE)
     assert page_queries(client, reverse("portal:contract")) == small
+
+
+def test_the_planned_budget_reads_in_polish(client, profile, client_key_user, engagement):
+    engagement.planned_amount = Decimal("120000")
+    engagement.currency = "PLN"
+    engagement.save()
+    client_key_user.language = "pl"
+    client_key_user.save(update_fields=["language"])
+    client.force_login(client_key_user)
+    page = client.get(reverse("portal:contract")).text
+    assert "Planowany budżet" in page and "Wartość umowy" not in page
+    assert "120\xa0000,00\xa0zł" in page

@@ -250,3 +250,21 @@ def test_open_red_flags_put_an_engagement_at_risk_then_off_track(engagement, cli
     assert health_of(engagement, today=today)[0] == Health.OFF_TRACK
     services.flag_resolve(flag=first, by=pm, resolution="Done")
     assert health_of(engagement, today=today)[1]["open_red_flags"] == 1
+
+
+def test_the_complaint_form_picks_files_in_the_readers_language(client, engagement, client_key_user):
+    client_key_user.language = "pl"
+    client_key_user.save(update_fields=["language"])
+    client.force_login(client_key_user)
+    page = client.get(reverse("portal:flag_raise")).content.decode()
+    assert 'type="file" name="files"' in page and "multiple" in page
+    assert ">Wybierz pliki</label>" in page and ">Nie wybrano pliku</span>" in page
+    # Crispy's bare file input (the browser's own English button) is gone.
+    assert 'class="form-control" multiple' not in page and "file-picker-input" in page
+
+
+def test_the_complaint_form_leads_back_to_the_complaints_in_its_breadcrumb(client, engagement, client_key_user):
+    client.force_login(client_key_user)
+    page = client.get(reverse("portal:flag_raise")).content.decode()
+    trail = page.split('data-testid="breadcrumbs">')[1].split("</ol>")[0]
+    assert f'href="{reverse("portal:flags")}"' in trail and 'aria-current="page">Raise a complaint<' in trail

@@ -112,10 +112,9 @@ def test_a_time_that_does_not_exist_comes_out_as_the_clock_shows_it():
     assert recurrence.local_to_utc(date(2026, 3, 29), time(2, 30), BERLIN) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
-def test_working_days_skip_the_weekend():
-    assert recurrence.working_days_after(date(2026, 3, 13), 2) == date(2026, 3, 17)  # Friday -> Tuesday
-    assert recurrence.working_days_after(date(2026, 3, 16), 2) == date(2026, 3, 18)  # Monday -> Wednesday
-    # The end of the second working day, local midnight, as UTC (Berlin in summer: 22:00 UTC the day before).
+def test_minutes_fall_due_at_the_end_of_the_second_working_day():
+    # The end of the second working day, local midnight, as UTC (Berlin in summer: 22:00 UTC the day before). The
+    # working-day count itself is engagements.working_days', tested there.
     due = recurrence.end_of_working_day_after(datetime(2026, 6, 5, 12, 0, tzinfo=UTC), 2, BERLIN)
     assert due == datetime(2026, 6, 9, 22, 0, tzinfo=UTC)
 
@@ -131,15 +130,6 @@ def test_week_of_month_of_a_fifth_weekday_is_the_last():
 def test_a_rule_refuses_what_it_cannot_do(kwargs):
     with pytest.raises(ValueError):
         Rule(**kwargs)
-
-
-def test_public_holidays_are_no_working_days():
-    # Easter Monday 2026 is 6 April (a holiday in Poland and Germany): minutes of Friday 3 April are due Wednesday.
-    assert recurrence.working_days_after(date(2026, 4, 3), 2) == date(2026, 4, 7)
-    assert recurrence.working_days_after(date(2026, 4, 3), 2, country="PL") == date(2026, 4, 8)
-    # 3 May (Constitution Day) is a Polish holiday, not a German one; in 2027 it is a Monday.
-    assert recurrence.working_days_after(date(2027, 4, 30), 1, country="PL") == date(2027, 5, 4)
-    assert recurrence.working_days_after(date(2027, 4, 30), 1, country="DE") == date(2027, 5, 3)
 
 
 @pytest.mark.django_db

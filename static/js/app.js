@@ -86,3 +86,23 @@ function stackTables(root) {
 }
 stackTables(document);
 document.body.addEventListener("htmx:afterSwap", (event) => stackTables(event.target));
+
+// <input type=file data-file-picker="status-id"> (attachments/widgets.py): the status says what was chosen in the
+// page's language: "No file chosen", or the count in its plural form (the status carries one message per plural
+// category, as Intl.PluralRules names them) followed by the files' names.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.filePicker) return;
+  const status = document.getElementById(input.dataset.filePicker);
+  if (!status) return;
+  const files = [...(input.files ?? [])];
+  if (files.length === 0) {
+    status.textContent = status.dataset.none;
+    return;
+  }
+  const lang = document.documentElement.lang || "en";
+  const category = new Intl.PluralRules(lang).select(files.length);
+  const message = status.dataset[category] ?? status.dataset.other;
+  const count = message.replace("%(count)s", files.length.toLocaleString(lang));
+  status.textContent = `${count}: ${files.map((file) => file.name).join(", ")}`;
+});

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, ngettext, override
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
@@ -125,7 +125,7 @@ def polish_client(client_org, engagement, client_key_user, pm, uploads):
     return {"stage": stage, "meeting": meeting, "version": version, "report": report}
 
 
-def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engagement, polish_client):
+def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engagement, polish_client, uploads):
     stage, meeting, version = polish_client["stage"], polish_client["meeting"], polish_client["version"]
     task = ChecklistItem.objects.get(stage=stage, owner_side="client")
     page.on("dialog", lambda dialog: dialog.accept())  # the page asks before recording a decision
@@ -190,9 +190,30 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     page.get_by_role("link", name=pl("Raise a complaint")).click()
     page.get_by_label(pl("Title")).fill("Zamówienia nie docierają do magazynu")
     page.get_by_label(pl("What happened?")).fill("Od 07:00 żadne zamówienie ze sklepu nie dotarło do WMS.")
+    # The file picker speaks Polish (not the browser's "Choose files"), the keyboard reaches the real input, and
+    # the status counts the chosen files in Polish plural forms.
+    picker = page.get_by_label(pl("Attachments (optional)"))
+    expect(page.get_by_text(pl("Choose files"), exact=True)).to_be_visible()
+    status = page.locator(".file-picker-status")
+    expect(status).to_have_text(pl("No file chosen"))
+    page.get_by_label(pl("Severity")).focus()
+    page.keyboard.press("Tab")
+    expect(picker).to_be_focused()
+    log = uploads / "log.txt"
+    log.write_text("07:00 WMS timeout\n")
+    screenshot_file = uploads / "wms.txt"
+    screenshot_file.write_text("HTTP 504\n")
+    picker.set_input_files([str(log), str(screenshot_file)])
+    with override("pl"):
+        two_files = ngettext("%(count)s file chosen", "%(count)s files chosen", 2) % {"count": 2}
+    assert two_files == "Wybrano 2 pliki"
+    expect(status).to_have_text(f"{two_files}: log.txt, wms.txt")
     checked(page, "4-raise")
     page.get_by_role("button", name=pl("Raise the red flag")).click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("1 / 4")
+    # One breadcrumb, above the messages (the red-flag page drew a second one below them).
+    expect(page.locator("ol.breadcrumb")).to_have_count(1)
+    expect(page.get_by_role("link", name="wms.txt")).to_be_visible()
     flag = RedFlag.objects.get(engagement=engagement, title__startswith="Zamówienia")
     assert flag.raised_by == client_key_user
     checked(page, "4-flag")

@@ -1,0 +1,43 @@
+"""Working days: Monday to Friday, less the public holidays of the country the team works in.
+
+The one rule every count of working days uses (the minutes due after a meeting in governance, the reminder to
+acknowledge a delivered document in documents). It lives here, below both, because those apps may not import each
+other; the country is the caller's (``settings.GOVERNANCE_HOLIDAY_COUNTRY``), and without one only weekends are off.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """The public holidays of ``country`` (ISO code, e.g. ``PL``) in ``year``, from the ``holidays`` library; none
+    without a country."""
+    if not country:
+        return frozenset()
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+def is_working_day(day: date, *, country: str = "") -> bool:
+    return day.weekday() < 5 and day not in public_holidays(country, day.year)
+
+
+def working_days_after(day: date, n: int, *, country: str = "") -> date:
+    """The ``n``-th working day after ``day``: a meeting ending on a Friday has its minutes due on Tuesday, or on
+    Wednesday after an Easter Monday."""
+    current = day
+    while n > 0:
+        current += timedelta(days=1)
+        if is_working_day(current, country=country):
+            n -= 1
+    return current
+
+
+def working_days_later(moment: datetime, n: int, zone: ZoneInfo, *, country: str = "") -> datetime:
+    """``moment`` moved on by ``n`` working days, at the same wall-clock time in ``zone`` (days are counted there)."""
+    local = moment.astimezone(zone)
+    day = working_days_after(local.date(), n, country=country)
+    return datetime.combine(day, local.time().replace(tzinfo=None)).replace(tzinfo=zone)
