@@ -48,6 +48,7 @@ from ..models import (
     RedFlag,
 )
 from ..recipients import PERSON_FIELDS, People, followers_of, route
+from . import sweep_escalate
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +90,22 @@ def _backoff(attempts: int) -> timedelta:
 
 
 class _Batch:
-    """The rules, people and followers for one claimed batch, loaded in a constant number of queries."""
+    """The rules and people for one claimed batch, loaded in a constant number of queries."""
 
-    def __init__(self, flags, now):
+    def __init__(self, *, engagement_ids, path_ids, now):
         self.now = now
-        self.paths = rules_for_paths({f.path_id for f in flags})
-        self.coverage = coverage_for({f.engagement_id for f in flags}, path_rules=self.paths)
+        self.paths = rules_for_paths(path_ids)
+        self.coverage = coverage_for(engagement_ids, path_rules=self.paths)
         self.people = People(
-            engagement_ids={f.engagement_id for f in flags},
+            engagement_ids=engagement_ids,
             now=now,
             paths=list(self.paths.values()),
             rota_ids={c.rota_id for c in self.coverage.values() if c.rota_id},
         )
+        self.followers = {}
+
+    def load(self, flags) -> None:
+        """What the per-flag planner needs besides the rules: each flag's engagement, owner and followers."""
         self.followers = followers_of([f.pk for f in flags])
         owners = User.objects.only(*PERSON_FIELDS).in_bulk({f.owner_id for f in flags if f.owner_id})
         for flag in flags:
@@ -437,38 +442,56 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
     return len(created)
 
 
+def _plan_one_by_one(flag_ids, batch: _Batch, now) -> None:
+    """The per-flag planner, for what the SQL path leaves (see the module docstring), written set-based."""
+    flags = list(RedFlag.objects.defer(*UNREAD).filter(pk__in=flag_ids).order_by("next_due_at", "pk"))
+    batch.load(flags)
+    plan = Plan()
+    for flag in flags:
+        expected = (flag.level, flag.cycle)
+        own = Plan()
+        try:
+            _plan_flag(flag, batch, own)
+        except Exception as error:
+            logger.exception("Red flag %s could not be swept", flag.pk)
+            # Start again from the locked row: nothing the planner half-did for it may be written.
+            flag.refresh_from_db()
+            flag.sweep_attempts += 1
+            flag.sweep_error = f"{type(error).__name__}: {error}"[:2000]
+            flag.next_due_at = now + _backoff(flag.sweep_attempts)
+        else:
+            plan.extend(own)
+            flag.sweep_attempts, flag.sweep_error = 0, ""
+        flag.updated_at = now
+        plan.flags.append((flag, *expected))
+    _write(plan, batch, now)
+
+
 def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
     """Claim one batch of due flags and act on them in one transaction (see the module docstring). Returns the
     number of flags claimed."""
     now = now or timezone.now()
     limit = limit or settings.ESCALATIONS_SWEEP_BATCH
     with transaction.atomic():
-        flags = list(
-            RedFlag.objects.due(now).order_by("next_due_at").defer(*UNREAD).select_for_update(skip_locked=True)[:limit]
+        rows = list(
+            RedFlag.objects.due(now)
+            .order_by("next_due_at")
+            .select_for_update(skip_locked=True)
+            .values_list(*sweep_escalate.CLAIMED)[:limit]
         )
-        if not flags:
+        if not rows:
             return 0
-        batch = _Batch(flags, now)
-        plan = Plan()
-        for flag in flags:
-            expected = (flag.level, flag.cycle)
-            own = Plan()
-            try:
-                _plan_flag(flag, batch, own)
-            except Exception as error:
-                logger.exception("Red flag %s could not be swept", flag.pk)
-                # Start again from the locked row: nothing the planner half-did for it may be written.
-                flag.refresh_from_db()
-                flag.sweep_attempts += 1
-                flag.sweep_error = f"{type(error).__name__}: {error}"[:2000]
-                flag.next_due_at = now + _backoff(flag.sweep_attempts)
-            else:
-                plan.extend(own)
-                flag.sweep_attempts, flag.sweep_error = 0, ""
-            flag.updated_at = now
-            plan.flags.append((flag, *expected))
-        _write(plan, batch, now)
-    return len(flags)
+        batch = _Batch(
+            engagement_ids={row[1] for row in rows}, path_ids={row[2] for row in rows if row[2] is not None}, now=now
+        )
+        if connection.vendor == "postgresql":
+            climbing, rest = sweep_escalate.sort_out(rows, batch, now)
+        else:  # SQLite (development only): the planner decides every flag
+            climbing, rest = sweep_escalate.Climbing(), [row[0] for row in rows]
+        if rest:
+            _plan_one_by_one(rest, batch, now)
+        sweep_escalate.climb(climbing, now)
+    return len(rows)
 
 
 def escalation_sweep(*, now=None, time_budget: float | None = None) -> int:

@@ -119,6 +119,30 @@ def fanout_write(requests: list[NotifyRequest], *, now) -> int:
     return new
 
 
+def fanout_write_select(select_sql: str, params, *, now) -> int:
+    """Write one fan-out row per row of ``select_sql`` (in the caller's transaction), in ONE ``INSERT ... SELECT``
+    whatever the number of rows; returns how many were new. For callers that compute who must be told of what in
+    SQL (the escalation sweep), so no row passes through Python. The SELECT yields the fan-out columns in this
+    order, JSON ones as ``jsonb``: event, category, template, language, context, url, target_type_id, target_id,
+    recipient_ids, emails, channels, force_immediate. Its parameters use ``%b``/``%s`` placeholders, bound on the
+    server (``execute_bound``). A row whose event exists already is skipped, as in ``fanout_write``."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("fanout_write_select needs PostgreSQL; use fanout_write")
+    names = ", ".join(column for column, _type in _COLUMNS)
+    # Ours come first in the statement's text, then the caller's (its SELECT).
+    new = execute_bound(
+        f"WITH written AS (INSERT INTO {NotificationFanout._meta.db_table} ({names}, status, created_at,"
+        f" next_attempt_at, attempts, last_error) SELECT s.*, %s::text, %s::timestamptz, %s::timestamptz, 0, ''"
+        f" FROM ({select_sql}) AS s ({names}) ON CONFLICT (event) DO NOTHING RETURNING 1)"
+        " SELECT count(*) FROM written",
+        [str(FanoutStatus.PENDING), now, now, *params],
+        fetch=True,
+    )[0][0]
+    if new:
+        relay_kick_on_commit()
+    return new
+
+
 def _targets(fanouts) -> dict[tuple, object]:
     """The objects the rows are about, one query per kind of object (their ``get_absolute_url``, their context)."""
     wanted = defaultdict(set)
