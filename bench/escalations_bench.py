@@ -219,6 +219,9 @@ def run() -> None:
                 claimed = sweep.escalation_sweep_batch(now=now, limit=max(DUE, 1000))
             elapsed = time.perf_counter() - start
         assert claimed == count, (claimed, count)
+        if os.environ.get("BENCH_QUERIES"):
+            for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+                print(f"    {float(query['time']) * 1000:8.1f} ms  {query['sql'][:150]}")
         counts[count] = len(queries)
         fanouts = NotificationFanout.objects.filter(event__startswith="escalation:").count()
         print(
@@ -238,9 +241,16 @@ def run() -> None:
         cursor.execute("VACUUM ANALYZE notifications_notification")
         cursor.execute("VACUUM ANALYZE notifications_notificationfanout")
     before = Escalation.objects.count()
-    start = time.perf_counter()
-    swept = sweep.escalation_sweep(now=now, time_budget=3600)
-    total = time.perf_counter() - start
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        swept = sweep.escalation_sweep(now=now, time_budget=3600)
+        total = time.perf_counter() - start
+    if os.environ.get("BENCH_QUERIES"):
+        spent = {}
+        for query in queries.captured_queries:
+            spent[query["sql"][:100]] = spent.get(query["sql"][:100], 0) + float(query["time"])
+        for sql, seconds in sorted(spent.items(), key=lambda item: -item[1])[:8]:
+            print(f"    {seconds * 1000:8.1f} ms  {sql}")
     made = Escalation.objects.count() - before
     fanouts = NotificationFanout.objects.count()
     assert swept == remaining and made == remaining, (swept, made, remaining)

@@ -45,6 +45,7 @@ CLAIMED = (
     "ack_due_at",
     "update_warn_at",
     "update_due_at",
+    "cycle",
 )
 _RUNNING = frozenset(str(status) for status in RUNNING_STATUSES)
 _encode = DjangoJSONEncoder().encode
@@ -71,8 +72,11 @@ class Climbing:
     """The claimed flags that climb in SQL: their ids, their group's index, and the groups."""
 
     ids: list = field(default_factory=list)
-    groups: list = field(default_factory=list)
+    cycles: list = field(default_factory=list)
+    levels: list = field(default_factory=list)
+    missed: list = field(default_factory=list)  # each flag's acknowledge deadline it missed
     group_of: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
 
 
 def _group(key, batch, now, index) -> _Group | None:
@@ -127,7 +131,7 @@ def _group(key, batch, now, index) -> _Group | None:
 def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
     """Split the claimed rows (``CLAIMED`` tuples) into the flags that climb in SQL and the ids for the planner."""
     climbing, rest, groups = Climbing(), [], {}
-    for pk, engagement_id, path_id, level, severity, status, ack_due, update_warn, update_due in rows:
+    for pk, engagement_id, path_id, level, severity, status, ack_due, update_warn, update_due, cycle in rows:
         if (
             status not in _RUNNING
             or ack_due is None
@@ -151,6 +155,9 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
             rest.append(pk)
         else:
             climbing.ids.append(pk)
+            climbing.cycles.append(cycle)
+            climbing.levels.append(level)
+            climbing.missed.append(ack_due)
             climbing.group_of.append(group.index)
     return climbing, rest
 
@@ -186,10 +193,12 @@ def climb(climbing: Climbing, now) -> int:
     reason = str(EscalationReason.ACKNOWLEDGE)
     made = execute_bound(
         f"WITH g AS (SELECT * FROM {_GROUPS}),"
-        " c AS (SELECT f.id, f.cycle, f.level, f.ack_due_at, g.* FROM unnest(%b::bigint[], %b::int[]) AS v(id, gid)"
-        f" JOIN g ON g.gid = v.gid JOIN {flags} f ON f.id = v.id),"
+        # The claimed flags as the sweep read them under their row locks, with their group's next step.
+        " c AS (SELECT v.id, v.cycle, v.level, v.missed_at, g.*"
+        " FROM unnest(%b::bigint[], %b::int[], %b::smallint[], %b::timestamptz[], %b::int[])"
+        " AS v(id, cycle, level, missed_at, gid) JOIN g ON g.gid = v.gid),"
         f" esc AS (INSERT INTO {escalations} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
-        " SELECT c.id, c.cycle, c.to_level, 0, %s, c.ack_due_at, %s, NULL, c.owner_id FROM c"
+        " SELECT c.id, c.cycle, c.to_level, 0, %s, c.missed_at, %s, NULL, c.owner_id FROM c"
         " ON CONFLICT DO NOTHING RETURNING flag_id),"
         " made AS (SELECT c.* FROM c JOIN esc ON esc.flag_id = c.id),"
         f" line AS (INSERT INTO {events} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
@@ -202,11 +211,14 @@ def climb(climbing: Climbing, now) -> int:
         " ack_warn_at = c.ack_warn, resolve_due_at = c.resolve_due, resolve_warn_at = c.resolve_warn,"
         " next_due_at = LEAST(c.ack_warn, c.ack_due, c.resolve_warn, c.resolve_due, f.update_warn_at,"
         " f.update_due_at, f.auto_close_at), sweep_attempts = 0, sweep_error = '', updated_at = %s"
-        " FROM c WHERE f.id = c.id AND f.level = c.level AND f.cycle = c.cycle RETURNING 1)"
+        " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle)"
         " SELECT made.id, made.gid FROM made",
         [
             *_group_arrays(climbing.groups),
             climbing.ids,
+            climbing.cycles,
+            climbing.levels,
+            climbing.missed,
             climbing.group_of,
             reason,
             now,
@@ -215,6 +227,7 @@ def climb(climbing: Climbing, now) -> int:
             reason,
             now,
             now,
+            climbing.ids,
         ],
         fetch=True,
     )
@@ -231,37 +244,53 @@ def _url_parts(name: str) -> list[str]:
 def _tell(made, groups, now) -> None:
     """One fan-out row per new escalation for the staff told on entry and one for the client's followers (as
     ``messages.requests_for`` would write them), in one statement."""
-    flags = RedFlag._meta.db_table
     engagements = RedFlag._meta.get_field("engagement").related_model._meta.db_table
-    columns = (
-        "SELECT 'escalation:' || f.id || ':' || f.cycle || ':' || g.to_level || ':0:{side}', %s::text, %s::text,"
-        " '', g.{side}_context::jsonb || jsonb_build_object('title', f.title, 'engagement_name', e.name),"
-        " %s::text || f.id || %s::text, %s::int, f.id::text, {recipients}, '[]'::jsonb, %s::jsonb, false"
-        f" FROM unnest(%b::bigint[], %b::int[]) AS v(id, gid) JOIN {_GROUPS} ON g.gid = v.gid"
-        f" JOIN {flags} f ON f.id = v.id JOIN {engagements} e ON e.id = f.engagement_id"
+    # Each part is materialised and reached through the ids (primary key, follower index): joining the arrays
+    # straight to the tables let the planner scan whole tables or every follower of each client user.
+    select = (
+        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(gids)b::int[]) AS v(id, gid)),"
+        " g AS MATERIALIZED (SELECT * FROM unnest(%(gid)b::int[], %(to_level)b::smallint[], %(staff_context)b::text[],"
+        " %(client_context)b::text[], %(staff_ids)b::text[]) AS g(gid, to_level, staff_context, client_context,"
+        " staff_ids)),"
+        f" f AS MATERIALIZED (SELECT f.id, f.cycle, f.title, e.name AS engagement_name FROM {RedFlag._meta.db_table} f"
+        f" JOIN {engagements} e ON e.id = f.engagement_id WHERE f.id = ANY(%(ids)b::bigint[])),"
+        # The client's people following the flag (reporter and merged reporters), active ones, in the order they came.
+        " told AS MATERIALIZED (SELECT r.flag_id, jsonb_agg(u.id ORDER BY r.id) AS ids"
+        f" FROM {FlagFollower._meta.db_table} r JOIN {User._meta.db_table} u ON u.id = r.user_id"
+        " WHERE r.flag_id = ANY(%(ids)b::bigint[]) AND u.is_active"
+        " AND u.role = ANY(%(client_roles)s::text[]) GROUP BY r.flag_id),"
+        " made AS (SELECT f.*, g.* FROM f JOIN v ON v.id = f.id JOIN g ON g.gid = v.gid)"
     )
-    staff_sql = columns.format(side="staff", recipients="g.staff_ids::jsonb") + " WHERE g.staff_ids <> '[]'"
-    # The client's people following the flag (reporter and merged reporters), active ones, in the order they came.
-    client_sql = columns.format(side="client", recipients="told.ids") + (
-        f" CROSS JOIN LATERAL (SELECT jsonb_agg(u.id ORDER BY r.id) AS ids FROM {FlagFollower._meta.db_table} r"
-        f" JOIN {User._meta.db_table} u ON u.id = r.user_id WHERE r.flag_id = f.id AND u.is_active"
-        " AND u.role = ANY(%s::text[])) AS told WHERE told.ids IS NOT NULL"
+    side = (
+        " SELECT 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level || ':0:{side}',"
+        " %(category)s::text, %(template)s::text, '', made.{side}_context::jsonb"
+        " || jsonb_build_object('title', made.title, 'engagement_name', made.engagement_name),"
+        " %({side}_url_before)s::text || made.id || %({side}_url_after)s::text, %(target_type)s::int, made.id::text,"
+        " {recipients}, '[]'::jsonb, %(channels)s::jsonb, false FROM made"
     )
-    ids, gids = [row[0] for row in made], [row[1] for row in made]
-    target_type = ContentType.objects.get_for_model(RedFlag).pk
-    channels = json.dumps([str(channel) for channel in NotifyRequest.channels])
-
-    def params(side_url):  # in the order of the placeholders: the columns, then the FROM's arrays
-        return [messages.ESCALATION, messages.TEMPLATE, *side_url, target_type, channels, ids, gids]
-
+    select += side.format(side="staff", recipients="made.staff_ids::jsonb") + " WHERE made.staff_ids <> '[]'"
+    select += " UNION ALL" + side.format(side="client", recipients="told.ids")
+    select += " JOIN told ON told.flag_id = made.id"
+    staff_url, client_url = _url_parts("escalations:flag"), _url_parts("portal:flag")
     fanout_write_select(
-        f"{staff_sql} UNION ALL {client_sql}",
-        [
-            *params(_url_parts("escalations:flag")),
-            *_group_arrays(groups),
-            *params(_url_parts("portal:flag")),
-            *_group_arrays(groups),
-            sorted(CLIENT_ROLES),
-        ],
+        select,
+        {
+            "ids": [row[0] for row in made],
+            "gids": [row[1] for row in made],
+            "gid": [g.index for g in groups],
+            "to_level": [g.to_level for g in groups],
+            "staff_context": [g.staff_context for g in groups],
+            "client_context": [g.client_context for g in groups],
+            "staff_ids": [g.staff_ids for g in groups],
+            "client_roles": sorted(CLIENT_ROLES),
+            "category": messages.ESCALATION,
+            "template": messages.TEMPLATE,
+            "staff_url_before": staff_url[0],
+            "staff_url_after": staff_url[1],
+            "client_url_before": client_url[0],
+            "client_url_after": client_url[1],
+            "target_type": ContentType.objects.get_for_model(RedFlag).pk,
+            "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
+        },
         now=now,
     )
