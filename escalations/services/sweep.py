@@ -4,21 +4,27 @@ A beat tick (registered in ``EscalationsConfig.ready()``) runs ``escalation_swee
 batches. For each batch, in ONE transaction:
 
 1. claim: ``SELECT ... WHERE status IN (live) AND next_due_at <= now ORDER BY next_due_at LIMIT n
-   FOR UPDATE SKIP LOCKED`` (the partial index ``red_flag_due``). Rows another sweep holds are skipped, not waited
-   for; PostgreSQL re-reads each claimed row after locking it, so what the sweep sees is the row as it is now;
-2. plan, in Python and without queries per flag: re-check each locked flag (still live, each timer really due,
-   its level known to its path) and decide what is due: an escalation to the next level (a missed acknowledge or
-   resolve deadline, or a flag that went quiet), a re-notification at the last level, a breach warning, a reminder
-   to post a client update, an auto-close of a resolved flag;
-3. write, set-based: the escalations with ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (unique per flag, cycle,
-   level and round, so a second sweep or a retried task makes none twice), the timeline lines, the flags' new
-   level/owner/timers in one ``UPDATE ... FROM unnest(...)`` guarded by the expected level and cycle, and every
-   notification through one deferred ``notify_many``: one fan-out row per event (who must be told of what, unique
-   per event), which the notification relay expands into the outbox rows after commit, exactly once.
+   FOR UPDATE SKIP LOCKED`` (the partial index ``red_flag_due``), as plain tuples of the few columns that decide
+   what is due. Rows another sweep holds are skipped, not waited for; PostgreSQL re-reads each claimed row after
+   locking it, so what the sweep sees is the row as it is now;
+2. the common case in SQL (``sweep_escalate``): a running flag that missed its acknowledge deadline below its
+   path's last level, and has nothing else due, climbs to the next level. Such flags are grouped by engagement,
+   path, level and severity; each group's deadlines, owner and people told are worked out once, and the
+   escalations, timeline lines, flag updates and fan-out rows are written by two statements whatever the number;
+3. everything else, planned per flag in Python without queries per flag: re-check each locked flag (still live,
+   each timer really due, its level known to its path) and decide what is due: an escalation to the next level (a
+   missed resolve deadline, or a flag that went quiet), a re-notification at the last level, a breach warning, a
+   reminder to post a client update, an auto-close of a resolved flag; then written set-based: the escalations
+   with ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (unique per flag, cycle, level and round, so a second sweep
+   or a retried task makes none twice), the timeline lines, the flags' new level/owner/timers in one
+   ``UPDATE ... FROM unnest(...)`` guarded by the expected level and cycle, and every notification through one
+   deferred ``notify_many``.
 
-The number of queries per batch is constant: it does not grow with the number of flags due. A flag the planner
-fails on (a path missing a level, say) records the error and backs off, so it cannot block the others. An
-acknowledgement takes the same row lock (``services.flags``), so it and an escalation cannot both win.
+Either way each event gets ONE fan-out row per side told (who must be told of what, unique per event), which the
+notification relay expands into the outbox rows after commit, exactly once. The number of queries per batch is
+constant: it does not grow with the number of flags due. A flag the planner fails on (a path missing a level, say)
+records the error and backs off, so it cannot block the others. An acknowledgement takes the same row lock
+(``services.flags``), so it and an escalation cannot both win.
 """
 
 import json
