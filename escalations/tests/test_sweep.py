@@ -149,7 +149,7 @@ def test_flags_climbing_in_sql_get_what_the_per_flag_planner_gives(monkeypatch, 
             "at", "body", "data", "cycle", "level", "is_internal", "actor", "once_key"
         )
         (row,) = row
-        row["once_key"] = row["once_key"].replace(str(flag.pk), "#")
+        row["once_key"] = row["once_key"].replace(f"escalation:{flag.pk}:", "escalation:#:", 1)
         return row
 
     assert line(in_sql) == line(planned)
@@ -162,8 +162,8 @@ def test_flags_climbing_in_sql_get_what_the_per_flag_planner_gives(monkeypatch, 
                 for name in ("category", "template", "language", "recipient_ids", "emails", "channels")
             }
             row.update(
-                event=fanout.event.replace(f":{flag.pk}:", ":#:"),
-                url=fanout.url.replace(str(flag.pk), "#"),
+                event=fanout.event.replace(f"escalation:{flag.pk}:", "escalation:#:", 1),
+                url=fanout.url.replace(f"/{flag.pk}/", "/#/"),
                 context={**fanout.context, "title": "-"},
                 target_type=fanout.target_type_id,
                 force_immediate=fanout.force_immediate,
