@@ -79,7 +79,46 @@ class Climbing:
     groups: list = field(default_factory=list)
 
 
-def _group(key, batch, now, index) -> _Group | None:
+class _Memo:
+    """What groups share, worked out once per batch: the deadlines of a level entered at ``now`` (the same for every
+    engagement counting in the same calendar) and what the notification says (the same for every engagement)."""
+
+    def __init__(self, now):
+        self.now = now
+        self._deadlines, self._contexts = {}, {}
+
+    def deadlines(self, clock, acknowledge, resolve, share) -> tuple:
+        key = (id(clock), acknowledge, resolve, share)
+        found = self._deadlines.get(key)
+        if found is None:
+            now = self.now
+            found = self._deadlines[key] = (
+                clock.add(now, acknowledge),
+                clock.scaled(now, acknowledge, share),
+                clock.add(now, resolve),
+                clock.scaled(now, resolve, share),
+            )
+        return found
+
+    def contexts(self, path, target, severity, ack_due) -> tuple[str, str]:
+        key = (path.path_id, target, severity, ack_due)
+        found = self._contexts.get(key)
+        if found is None:
+            context = {
+                "severity": severity,
+                "level": target,
+                "reason": str(EscalationReason.ACKNOWLEDGE),
+                "level_name": path.levels[target].name,
+                "due_at": ack_due,
+            }
+            found = self._contexts[key] = (
+                _encode({"kind": "escalated", **context}),
+                _encode({"kind": "escalated_client", **context}),
+            )
+        return found
+
+
+def _group(key, batch, memo: _Memo, index) -> _Group | None:
     """Work out a group once; ``None`` when the per-flag planner must decide (an odd path, an immediate warning)."""
     engagement_id, path_id, level, severity = key
     path = batch.paths.get(path_id)
@@ -92,11 +131,9 @@ def _group(key, batch, now, index) -> _Group | None:
     deadlines = path.levels[target].targets.get(severity)
     if deadlines is None:
         return None
-    acknowledge, resolve = deadlines
-    clock, share = coverage.clock, path.warning_share
-    ack_due, resolve_due = clock.add(now, acknowledge), clock.add(now, resolve)
-    ack_warn, resolve_warn = clock.scaled(now, acknowledge, share), clock.scaled(now, resolve, share)
-    if ack_warn <= now or resolve_warn <= now:
+    # The same rules as ``timers.enter_level`` (the level's deadlines from now, warnings at the path's share).
+    ack_due, ack_warn, resolve_due, resolve_warn = memo.deadlines(coverage.clock, *deadlines, path.warning_share)
+    if ack_warn <= memo.now or resolve_warn <= memo.now:
         return None  # a warning due at once is sent by the planner
     owner, told = route(
         SimpleNamespace(engagement_id=engagement_id, severity=severity),
@@ -104,15 +141,9 @@ def _group(key, batch, now, index) -> _Group | None:
         path=path,
         level=target,
         people=batch.people,
-        now=now,
+        now=memo.now,
     )
-    context = {
-        "severity": severity,
-        "level": target,
-        "reason": str(EscalationReason.ACKNOWLEDGE),
-        "level_name": path.levels[target].name,
-        "due_at": ack_due,
-    }
+    staff_context, client_context = memo.contexts(path, target, severity, ack_due)
     staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
@@ -122,15 +153,15 @@ def _group(key, batch, now, index) -> _Group | None:
         resolve_due=resolve_due,
         resolve_warn=resolve_warn,
         owner_id=owner.pk if owner is not None else None,
-        staff_context=_encode({"kind": "escalated", **context}),
-        client_context=_encode({"kind": "escalated_client", **context}),
+        staff_context=staff_context,
+        client_context=client_context,
         staff_ids=json.dumps(staff),
     )
 
 
 def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
     """Split the claimed rows (``CLAIMED`` tuples) into the flags that climb in SQL and the ids for the planner."""
-    climbing, rest, groups = Climbing(), [], {}
+    climbing, rest, groups, memo = Climbing(), [], {}, _Memo(now)
     for pk, engagement_id, path_id, level, severity, status, ack_due, update_warn, update_due, cycle in rows:
         if (
             status not in _RUNNING
@@ -145,7 +176,7 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
         group = groups.get(key, False)
         if group is False:
             try:
-                group = _group(key, batch, now, len(climbing.groups))
+                group = _group(key, batch, memo, len(climbing.groups))
             except Exception:  # the planner records the error on each flag and backs it off
                 group = None
             groups[key] = group
