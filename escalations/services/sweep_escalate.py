@@ -5,8 +5,9 @@ its path's last level. What happens to it depends only on its group: the engagem
 calendar its deadlines count in), its path, its level and its severity. So the sweep:
 
 1. sorts the claimed rows (plain tuples, no model instances) into groups, and works out each group ONCE in Python:
-   the next level, its acknowledge and resolve deadlines and their breach warnings from ``now`` (the same instants
-   for every flag of the group, through ``timers``' rules), the new owner and who is told on entry (``route``);
+   the next level, its acknowledge and resolve deadlines and their breach warnings from ``now`` (``timers``' rules;
+   worked out once per calendar and level, since every group counting in that calendar gets the same instants),
+   the new owner and who is told on entry (``route``);
 2. writes the escalations, their timeline lines and the flags' new state in ONE statement (``INSERT ... SELECT``
    and ``UPDATE ... FROM`` joining the flags with the groups' arrays; escalations ``ON CONFLICT DO NOTHING``, so a
    racing sweep makes none twice, and a timeline line only for an escalation this statement made);
