@@ -83,7 +83,10 @@ class RedFlagQuerySet(ScopedQuerySet):
 
 
 class RedFlag(models.Model):
-    engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="red_flags")
+    # No index of its own: ``red_flag_engagement_status`` starts with it (every index is written on each sweep).
+    engagement = models.ForeignKey(
+        "engagements.Engagement", on_delete=models.CASCADE, related_name="red_flags", db_index=False
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what happened"))
     category = models.CharField(_("category"), max_length=20, choices=FlagCategory.choices)
@@ -255,7 +258,7 @@ class FlagEventQuerySet(FlagChildQuerySet):
 class FlagEvent(models.Model):
     """One line of a flag's timeline. The client sees every line but internal ones (notes, team reminders)."""
 
-    flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="events")
+    flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="events", db_index=False)  # timeline index
     kind = models.CharField(_("what"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -299,7 +302,7 @@ class Escalation(models.Model):
     Unique per (flag, cycle, level, round): a racing second sweep, a doubled tick or a retried task cannot make
     the same escalation twice."""
 
-    flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="escalations")
+    flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="escalations", db_index=False)  # once
     cycle = models.PositiveSmallIntegerField()
     level = models.PositiveSmallIntegerField(_("level"))
     round = models.PositiveSmallIntegerField(default=0)

@@ -4,21 +4,27 @@ A beat tick (registered in ``EscalationsConfig.ready()``) runs ``escalation_swee
 batches. For each batch, in ONE transaction:
 
 1. claim: ``SELECT ... WHERE status IN (live) AND next_due_at <= now ORDER BY next_due_at LIMIT n
-   FOR UPDATE SKIP LOCKED`` (the partial index ``red_flag_due``). Rows another sweep holds are skipped, not waited
-   for; PostgreSQL re-reads each claimed row after locking it, so what the sweep sees is the row as it is now;
-2. plan, in Python and without queries per flag: re-check each locked flag (still live, each timer really due,
-   its level known to its path) and decide what is due: an escalation to the next level (a missed acknowledge or
-   resolve deadline, or a flag that went quiet), a re-notification at the last level, a breach warning, a reminder
-   to post a client update, an auto-close of a resolved flag;
-3. write, set-based: the escalations with ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (unique per flag, cycle,
-   level and round, so a second sweep or a retried task makes none twice), the timeline lines, the flags' new
-   level/owner/timers in one ``UPDATE ... FROM unnest(...)`` guarded by the expected level and cycle, and every
-   notification through one deferred ``notify_many``: one fan-out row per event (who must be told of what, unique
-   per event), which the notification relay expands into the outbox rows after commit, exactly once.
+   FOR UPDATE SKIP LOCKED`` (the partial index ``red_flag_due``), as plain tuples of the few columns that decide
+   what is due. Rows another sweep holds are skipped, not waited for; PostgreSQL re-reads each claimed row after
+   locking it, so what the sweep sees is the row as it is now;
+2. the common case in SQL (``sweep_escalate``): a running flag that missed its acknowledge deadline below its
+   path's last level, and has nothing else due, climbs to the next level. Such flags are grouped by engagement,
+   path, level and severity; each group's deadlines, owner and people told are worked out once, and the
+   escalations, timeline lines, flag updates and fan-out rows are written by two statements whatever the number;
+3. everything else, planned per flag in Python without queries per flag: re-check each locked flag (still live,
+   each timer really due, its level known to its path) and decide what is due: an escalation to the next level (a
+   missed resolve deadline, or a flag that went quiet), a re-notification at the last level, a breach warning, a
+   reminder to post a client update, an auto-close of a resolved flag; then written set-based: the escalations
+   with ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (unique per flag, cycle, level and round, so a second sweep
+   or a retried task makes none twice), the timeline lines, the flags' new level/owner/timers in one
+   ``UPDATE ... FROM unnest(...)`` guarded by the expected level and cycle, and every notification through one
+   deferred ``notify_many``.
 
-The number of queries per batch is constant: it does not grow with the number of flags due. A flag the planner
-fails on (a path missing a level, say) records the error and backs off, so it cannot block the others. An
-acknowledgement takes the same row lock (``services.flags``), so it and an escalation cannot both win.
+Either way each event gets ONE fan-out row per side told (who must be told of what, unique per event), which the
+notification relay expands into the outbox rows after commit, exactly once. The number of queries per batch is
+constant: it does not grow with the number of flags due. A flag the planner fails on (a path missing a level, say)
+records the error and backs off, so it cannot block the others. An acknowledgement takes the same row lock
+(``services.flags``), so it and an escalation cannot both win.
 """
 
 import json
@@ -48,6 +54,7 @@ from ..models import (
     RedFlag,
 )
 from ..recipients import PERSON_FIELDS, People, followers_of, route
+from . import sweep_escalate
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +96,22 @@ def _backoff(attempts: int) -> timedelta:
 
 
 class _Batch:
-    """The rules, people and followers for one claimed batch, loaded in a constant number of queries."""
+    """The rules and people for one claimed batch, loaded in a constant number of queries."""
 
-    def __init__(self, flags, now):
+    def __init__(self, *, engagement_ids, path_ids, now):
         self.now = now
-        self.paths = rules_for_paths({f.path_id for f in flags})
-        self.coverage = coverage_for({f.engagement_id for f in flags}, path_rules=self.paths)
+        self.paths = rules_for_paths(path_ids)
+        self.coverage = coverage_for(engagement_ids, path_rules=self.paths)
         self.people = People(
-            engagement_ids={f.engagement_id for f in flags},
+            engagement_ids=engagement_ids,
             now=now,
             paths=list(self.paths.values()),
             rota_ids={c.rota_id for c in self.coverage.values() if c.rota_id},
         )
+        self.followers = {}
+
+    def load(self, flags) -> None:
+        """What the per-flag planner needs besides the rules: each flag's engagement, owner and followers."""
         self.followers = followers_of([f.pk for f in flags])
         owners = User.objects.only(*PERSON_FIELDS).in_bulk({f.owner_id for f in flags if f.owner_id})
         for flag in flags:
@@ -437,38 +448,56 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
     return len(created)
 
 
+def _plan_one_by_one(flag_ids, batch: _Batch, now) -> None:
+    """The per-flag planner, for what the SQL path leaves (see the module docstring), written set-based."""
+    flags = list(RedFlag.objects.defer(*UNREAD).filter(pk__in=flag_ids).order_by("next_due_at", "pk"))
+    batch.load(flags)
+    plan = Plan()
+    for flag in flags:
+        expected = (flag.level, flag.cycle)
+        own = Plan()
+        try:
+            _plan_flag(flag, batch, own)
+        except Exception as error:
+            logger.exception("Red flag %s could not be swept", flag.pk)
+            # Start again from the locked row: nothing the planner half-did for it may be written.
+            flag.refresh_from_db()
+            flag.sweep_attempts += 1
+            flag.sweep_error = f"{type(error).__name__}: {error}"[:2000]
+            flag.next_due_at = now + _backoff(flag.sweep_attempts)
+        else:
+            plan.extend(own)
+            flag.sweep_attempts, flag.sweep_error = 0, ""
+        flag.updated_at = now
+        plan.flags.append((flag, *expected))
+    _write(plan, batch, now)
+
+
 def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
     """Claim one batch of due flags and act on them in one transaction (see the module docstring). Returns the
     number of flags claimed."""
     now = now or timezone.now()
     limit = limit or settings.ESCALATIONS_SWEEP_BATCH
     with transaction.atomic():
-        flags = list(
-            RedFlag.objects.due(now).order_by("next_due_at").defer(*UNREAD).select_for_update(skip_locked=True)[:limit]
+        rows = list(
+            RedFlag.objects.due(now)
+            .order_by("next_due_at")
+            .select_for_update(skip_locked=True)
+            .values_list(*sweep_escalate.CLAIMED)[:limit]
         )
-        if not flags:
+        if not rows:
             return 0
-        batch = _Batch(flags, now)
-        plan = Plan()
-        for flag in flags:
-            expected = (flag.level, flag.cycle)
-            own = Plan()
-            try:
-                _plan_flag(flag, batch, own)
-            except Exception as error:
-                logger.exception("Red flag %s could not be swept", flag.pk)
-                # Start again from the locked row: nothing the planner half-did for it may be written.
-                flag.refresh_from_db()
-                flag.sweep_attempts += 1
-                flag.sweep_error = f"{type(error).__name__}: {error}"[:2000]
-                flag.next_due_at = now + _backoff(flag.sweep_attempts)
-            else:
-                plan.extend(own)
-                flag.sweep_attempts, flag.sweep_error = 0, ""
-            flag.updated_at = now
-            plan.flags.append((flag, *expected))
-        _write(plan, batch, now)
-    return len(flags)
+        batch = _Batch(
+            engagement_ids={row[1] for row in rows}, path_ids={row[2] for row in rows if row[2] is not None}, now=now
+        )
+        if connection.vendor == "postgresql":
+            climbing, rest = sweep_escalate.sort_out(rows, batch, now)
+        else:  # SQLite (development only): the planner decides every flag
+            climbing, rest = sweep_escalate.Climbing(), [row[0] for row in rows]
+        if rest:
+            _plan_one_by_one(rest, batch, now)
+        sweep_escalate.climb(climbing, now)
+    return len(rows)
 
 
 def escalation_sweep(*, now=None, time_budget: float | None = None) -> int:

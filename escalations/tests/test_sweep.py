@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from engagements.tests.factories import EngagementFactory
 from escalations import services
-from escalations.models import Escalation, FlagStatus, RedFlag, Severity
+from escalations.models import TIMER_FIELDS, Escalation, EventKind, FlagEvent, FlagStatus, RedFlag, Severity
 from notifications.models import Notification, NotificationFanout
 from notifications.services import fanout_expand
 
@@ -109,3 +109,67 @@ def test_two_flags_due_in_one_batch_with_mixed_work(engagement, client_key_user,
     assert closing.next_due_at is None
     assert escalating.next_due_at is not None and escalating.next_due_at > warsaw(2026, 11, 16, 12)
     assert escalating.updated_at == warsaw(2026, 11, 16, 12)
+
+
+@pytest.mark.postgres
+def test_flags_climbing_in_sql_get_what_the_per_flag_planner_gives(monkeypatch, engagement, client_key_user):
+    """The same missed acknowledgement, once through the SQL path and once through the planner: the same
+    escalation, timeline line, new timers and owner, and the same fan-out rows (but the flag's own id and title)."""
+    from escalations.services import sweep_escalate
+
+    in_sql = raise_flag(engagement, client_key_user, severity=Severity.CRITICAL, title="In SQL")
+    planned = raise_flag(engagement, client_key_user, severity=Severity.CRITICAL, title="Planned")
+    sort_out = sweep_escalate.sort_out
+
+    def planner_takes_one(rows, batch, now):
+        climbing, rest = sort_out([row for row in rows if row[0] != planned.pk], batch, now)
+        assert (climbing.ids, rest) == ([in_sql.pk], [])  # the other one does climb in SQL
+        return climbing, [planned.pk]
+
+    monkeypatch.setattr(sweep_escalate, "sort_out", planner_takes_one)
+    late = warsaw(2026, 11, 10, 11, 1)
+    assert services.escalation_sweep_batch(now=late) == 2
+
+    def flag_state(flag):
+        flag.refresh_from_db()
+        names = ("level", "owner_id", "level_entered_at", "level_acknowledged_at", "renotify_count", "next_due_at")
+        return {name: getattr(flag, name) for name in (*names, *TIMER_FIELDS, "sweep_attempts", "updated_at")}
+
+    assert flag_state(in_sql) == flag_state(planned)
+    assert in_sql.level == 2
+
+    def escalation(flag):
+        return Escalation.objects.filter(flag=flag).values("cycle", "level", "round", "reason", "due_at", "at", "owner")
+
+    assert list(escalation(in_sql)) == list(escalation(planned))
+    assert len(escalation(in_sql)) == 1
+
+    def line(flag):
+        row = FlagEvent.objects.filter(flag=flag, kind=EventKind.ESCALATED).values(
+            "at", "body", "data", "cycle", "level", "is_internal", "actor", "once_key"
+        )
+        (row,) = row
+        row["once_key"] = row["once_key"].replace(f"escalation:{flag.pk}:", "escalation:#:", 1)
+        return row
+
+    assert line(in_sql) == line(planned)
+
+    def told(flag):
+        rows = []
+        for fanout in NotificationFanout.objects.filter(target_id=str(flag.pk)).order_by("event"):
+            row = {
+                name: getattr(fanout, name)
+                for name in ("category", "template", "language", "recipient_ids", "emails", "channels")
+            }
+            row.update(
+                event=fanout.event.replace(f"escalation:{flag.pk}:", "escalation:#:", 1),
+                url=fanout.url.replace(f"/{flag.pk}/", "/#/"),
+                context={**fanout.context, "title": "-"},
+                target_type=fanout.target_type_id,
+                force_immediate=fanout.force_immediate,
+            )
+            rows.append(row)
+        return rows
+
+    assert told(in_sql) == told(planned)
+    assert [row["event"].rsplit(":", 1)[1] for row in told(in_sql)] == ["client", "staff"]
