@@ -132,9 +132,9 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
     events = [f"killed:{n}" for n in range(30)]
     notify_many([_request(event, people) for event in events], now=NOW, deferred=True)
     written, resume, outcome = threading.Event(), threading.Event(), []
-    original = services.fanout.notify_many
+    original = services.fanout._write_outbox
 
-    def notify_then_die(*args, **kwargs):
+    def write_then_die(*args, **kwargs):
         result = original(*args, **kwargs)
         outcome.append(connection.connection.info.backend_pid)
         written.set()
@@ -142,7 +142,7 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
         return result
 
     def relay():
-        services.fanout.notify_many = notify_then_die
+        services.fanout._write_outbox = write_then_die
         try:
             fanout_expand_batch(now=NOW)
         except OperationalError as error:
@@ -162,7 +162,7 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
         resume.set()
         thread.join(30)
     finally:
-        services.fanout.notify_many = original
+        services.fanout._write_outbox = original
         resume.set()
     assert isinstance(outcome[-1], OperationalError), outcome
     assert not Notification.objects.exists()
