@@ -69,8 +69,8 @@ class Shape:
     read: tuple[str, ...]
 
     @property
-    def names(self) -> frozenset[str]:
-        return frozenset(self.printed) | frozenset(self.read)
+    def names(self) -> tuple[str, ...]:
+        return self.printed + self.read
 
 
 def shape_of(source: str) -> Shape | None:
