@@ -7,9 +7,13 @@ most of the sweep's time (measured: about two thirds of a 1,000-flag batch). So 
 whatever the number of rows, ``ON CONFLICT (event) DO NOTHING``), and kicks the relay on commit.
 
 The relay (``relay.notification_relay``, kicked on commit and ticked by beat) expands pending rows batch by batch:
-it claims them with ``SELECT ... FOR UPDATE SKIP LOCKED``, writes their outbox rows through the ordinary
-``notify_many`` (subjects rendered in each reader's language and zone now, preferences applied now), and marks the
-rows expanded, all in ONE transaction. So:
+it claims them with ``SELECT ... FOR UPDATE SKIP LOCKED``, writes their outbox rows and marks the rows expanded, all in
+ONE transaction. The outbox rows of a whole batch are ONE ``INSERT ... SELECT`` from arrays joined to the claimed
+fan-out rows (which give the columns an event's rows share: event, template, context, link, target, time); who gets
+which rows is decided by ``outbox.outbox_entries``, the rule ``notify_many`` applies (preferences now, inactive
+people, bare addresses, channels, dedupe keys), and each subject is rendered in its reader's language and zone by
+``subjects``, once per template, reader and shape rather than per row. So the rows are those ``notify_many`` would
+write for the same requests (a test compares them). So:
 
 - a relay killed mid-expansion commits nothing: the rows stay pending and the next relay expands them (none lost);
 - two relays never expand the same row at once (the row lock), and a row expanded twice anyway (a stale claim)
