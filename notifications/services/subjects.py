@@ -22,6 +22,7 @@ import decimal
 import re
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.template.base import Lexer, TokenType
 from django.template.loader import get_template
@@ -120,6 +121,8 @@ class Subjects:
         if template not in self._shapes:
             try:
                 source = get_template(f"{template}_subject.txt").template.source
+            except SoftTimeLimitExceeded:
+                raise
             except Exception:
                 self._shapes[template] = None  # Missing or broken: the per-row path records why.
             else:
@@ -163,8 +166,10 @@ class Subjects:
                 marked[name] = f"\ue000{index}\ue001"
         try:
             rendered = render_subject(template, marked, user, language)
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:
-            return None
+            return None  # The row's own rendering records the error (and falls back to the title).
         pieces = _MARKER.split(rendered)
         # re.split alternates text and captured marker indexes.
         return [int(piece) if position % 2 else piece for position, piece in enumerate(pieces) if position % 2 or piece]
