@@ -333,7 +333,12 @@ def fanout_expand_batch(*, now=None, limit: int | None = None) -> int:
         )
         if not fanouts:
             return 0
-        users = get_user_model().objects.in_bulk({pk for fanout in fanouts for pk in fanout.recipient_ids})
+        # What the rule and the subjects read of a recipient (a batch names hundreds of people).
+        users = (
+            get_user_model()
+            .objects.only("email", "is_active", "language", "time_zone")
+            .in_bulk({pk for fanout in fanouts for pk in fanout.recipient_ids})
+        )
         errors = _expand(fanouts, users)
         _mark_expanded([fanout.pk for fanout in fanouts if fanout.pk not in errors], now)
         for fanout in fanouts:
