@@ -5,7 +5,8 @@ the SQL text, which for arrays of thousands of values costs more than the statem
 statements that pass whole columns as arrays (``INSERT ... SELECT FROM unnest(%s::type[], ...)``) run here instead,
 on a server-binding cursor of the same connection (so in the caller's transaction); write ``%b`` for the arrays
 to send them in binary.
-Each statement is still recorded in Django's query log, so query counts in tests and benchmarks include it.
+Errors come as Django's, and each statement is still recorded in Django's query log, so query counts in tests and
+benchmarks include it.
 """
 
 import time
@@ -18,7 +19,8 @@ def execute_bound(sql: str, params, *, fetch: bool = False) -> list[tuple]:
     """Run one statement with server-side binding in the current transaction; return its rows if ``fetch``."""
     connection.ensure_connection()
     started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Errors as Django's (IntegrityError, OperationalError, ...), as from any other query.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall() if fetch else []
     if connection.queries_logged:

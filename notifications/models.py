@@ -92,6 +92,10 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+        # No index of its own: the centre's index starts with the recipient and serves every lookup by recipient
+        # (and a user's deletion). One on the recipient alone, with few distinct values, was a third of the time of
+        # inserting a relay batch's outbox rows (measured: 80,000 rows, 659 ms with it, 444 ms without).
+        db_index=False,
     )
     # The address at the time of writing; also the recipient of mail to people without an account.
     to_email = models.EmailField(_("to"), blank=True)

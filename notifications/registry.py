@@ -137,6 +137,10 @@ def register_context_provider(template: str, provider: Callable) -> Callable:
     return provider
 
 
+def has_context_provider(template: str) -> bool:
+    return template in _context_providers
+
+
 def context_for(template: str, target) -> dict:
     provider = _context_providers.get(template)
     return provider(target) if provider else {}

@@ -346,7 +346,7 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
 )
 NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=50)
 # Deferred fan-out rows (a sweep's "who must be told of what") the relay expands into outbox rows per transaction.
-NOTIFICATIONS_FANOUT_BATCH = env.int("NOTIFICATIONS_FANOUT_BATCH", default=200)
+NOTIFICATIONS_FANOUT_BATCH = env.int("NOTIFICATIONS_FANOUT_BATCH", default=1000)
 # How long a relay may hold a claimed row before another relay may take it (a crashed relay's rows).
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)

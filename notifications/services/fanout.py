@@ -7,9 +7,13 @@ most of the sweep's time (measured: about two thirds of a 1,000-flag batch). So 
 whatever the number of rows, ``ON CONFLICT (event) DO NOTHING``), and kicks the relay on commit.
 
 The relay (``relay.notification_relay``, kicked on commit and ticked by beat) expands pending rows batch by batch:
-it claims them with ``SELECT ... FOR UPDATE SKIP LOCKED``, writes their outbox rows through the ordinary
-``notify_many`` (subjects rendered in each reader's language and zone now, preferences applied now), and marks the
-rows expanded, all in ONE transaction. So:
+it claims them with ``SELECT ... FOR UPDATE SKIP LOCKED``, writes their outbox rows and marks the rows expanded, all in
+ONE transaction. The outbox rows of a whole batch are ONE ``INSERT ... SELECT`` from arrays joined to the claimed
+fan-out rows (which give the columns an event's rows share: event, template, context, link, target, time); who gets
+which rows is decided by ``outbox.outbox_entries``, the rule ``notify_many`` applies (preferences now, inactive
+people, bare addresses, channels, dedupe keys), and each subject is rendered in its reader's language and zone by
+``subjects``, once per template, reader and shape rather than per row. So the rows are those ``notify_many`` would
+write for the same requests (a test compares them). So:
 
 - a relay killed mid-expansion commits nothing: the rows stay pending and the next relay expands them (none lost);
 - two relays never expand the same row at once (the row lock), and a row expanded twice anyway (a stale claim)
@@ -29,10 +33,21 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import registry
 from ..bulk import execute_bound
-from ..models import FanoutStatus, NotificationFanout
+from ..models import Channel, FanoutStatus, Notification, NotificationFanout, Status
 from .common import backoff, drain, revive
-from .outbox import NotifyRequest, _target_url, notify_many, relay_kick_on_commit
+from .digest import digest_ensure
+from .outbox import (
+    NotifyRequest,
+    Rules,
+    _target_url,
+    check_category,
+    outbox_entries,
+    preferences_of,
+    relay_kick_on_commit,
+    subjects_for_batch,
+)
 
 logger = logging.getLogger("notifications.services")
 
@@ -144,11 +159,45 @@ def fanout_write_select(select_sql: str, params: dict, *, now) -> int:
     return new
 
 
-def _targets(fanouts) -> dict[tuple, object]:
-    """The objects the rows are about, one query per kind of object (their ``get_absolute_url``, their context)."""
+# What the expansion reads of a claimed row, as named tuples (a model instance per row is not needed).
+_CLAIMED = (
+    "pk",
+    "event",
+    "category",
+    "template",
+    "language",
+    "context",
+    "url",
+    "target_type_id",
+    "target_id",
+    "recipient_ids",
+    "emails",
+    "channels",
+    "force_immediate",
+    "created_at",
+    "attempts",
+)
+
+# The columns an event's outbox rows share, copied from its fan-out row.
+_SHARED = ("event", "category", "template", "language", "context", "url", "target_type_id", "target_id")
+# The columns the expansion computes per outbox row; the rest are copied from the row's fan-out in the INSERT.
+_ENTRY_COLUMNS = (
+    ("fanout_id", "bigint"),
+    ("dedupe_key", "text"),
+    ("channel", "text"),
+    ("status", "text"),
+    ("recipient_id", "bigint"),
+    ("to_email", "text"),
+    ("subject", "text"),
+)
+
+
+def _targets(fanouts, subjects) -> dict[tuple, object]:
+    """The objects the rows are about, where their subject needs them (a context provider for the template, a
+    subject that reads ``target``, or one rendered per row): one query per kind of object."""
     wanted = defaultdict(set)
     for fanout in fanouts:
-        if fanout.target_type_id:
+        if fanout.target_type_id and _needs_target(fanout.template, subjects):
             wanted[fanout.target_type_id].add(fanout.target_id)
     found = {}
     for type_id, ids in wanted.items():
@@ -160,32 +209,110 @@ def _targets(fanouts) -> dict[tuple, object]:
     return found
 
 
-def _request(fanout: NotificationFanout, users: dict, targets: dict) -> NotifyRequest:
-    return NotifyRequest(
-        event=fanout.event,
-        recipients=[users[pk] for pk in fanout.recipient_ids if pk in users] + list(fanout.emails),
-        category=fanout.category,
-        template=fanout.template,
+def _needs_target(template: str, subjects) -> bool:
+    shape = subjects.shape(template)
+    return registry.has_context_provider(template) or shape is None or "target" in shape.names
+
+
+def _write_outbox(fanouts, users: dict) -> None:
+    """Write the outbox rows of claimed fan-out rows: per recipient and channel as ``outbox_entries`` decides (the
+    rule ``notify_many`` applies), each subject in its reader's language and zone, in ONE ``INSERT ... SELECT`` that
+    takes the columns shared by an event's rows from its fan-out row. Their time is their event's time."""
+    for fanout in fanouts:
+        check_category(fanout.category)
+    subjects = subjects_for_batch()
+    targets = _targets(fanouts, subjects)
+    rules = Rules(
+        preferences=preferences_of({pk for fanout in fanouts for pk in fanout.recipient_ids}),
+        mandatory=registry.mandatory_categories(),
+        user_model=get_user_model(),
+    )
+    entries, seen, held, any_mail = [], set(), {}, False
+    for fanout in fanouts:
+        target = targets.get((fanout.target_type_id, fanout.target_id))
+        stored = fanout.context
+        shape = subjects.shape(fanout.template)
+        if shape is not None and not registry.has_context_provider(fanout.template):
+            # Only what the subject reads (and the title, the plain subject of a template that fails) is revived.
+            stored = {name: stored[name] for name in (*shape.names, "title") if name in stored}
         # Stored as JSON: datetimes come back as such, so subjects show them in each reader's zone.
-        context=revive(fanout.context),
-        target=targets.get((fanout.target_type_id, fanout.target_id)),
-        url=fanout.url,
-        channels=tuple(fanout.channels),
-        force_immediate=fanout.force_immediate,
-        language=fanout.language,
+        subject_context = {**revive(stored), **registry.context_for(fanout.template, target), "target": target}
+        by_reader = {}
+        for user, address, channel, dedupe_key, status in outbox_entries(
+            event=fanout.event,
+            recipients=[users[pk] for pk in fanout.recipient_ids if pk in users] + list(fanout.emails),
+            category=fanout.category,
+            channels=fanout.channels,
+            force_immediate=fanout.force_immediate,
+            rules=rules,
+            seen=seen,
+        ):
+            reader = (user.language, user.time_zone) if user else None
+            if reader not in by_reader:
+                by_reader[reader] = subjects.render(fanout.template, subject_context, user, fanout.language)
+            entries.append(
+                (fanout.pk, dedupe_key, channel, status, user.pk if user else None, address, by_reader[reader])
+            )
+            if status == Status.HELD:
+                held.setdefault(user.pk, (user, fanout.created_at))
+            any_mail = any_mail or (channel == Channel.EMAIL and status == Status.PENDING)
+    if not entries:
+        return
+    _insert_entries(entries, fanouts)
+    if held:
+        # Held mail needs a digest to go out in, scheduled from the earliest event that held some.
+        digest_ensure(users=[user for user, _at in held.values()], now=min(at for _user, at in held.values()))
+    if any_mail:
+        relay_kick_on_commit()
+
+
+def _insert_entries(entries: list[tuple], fanouts) -> None:
+    if connection.vendor != "postgresql":
+        by_id = {fanout.pk: fanout for fanout in fanouts}
+        rows = []
+        for entry in entries:
+            columns = dict(zip((column for column, _type in _ENTRY_COLUMNS), entry, strict=True))
+            fanout = by_id[columns.pop("fanout_id")]
+            rows.append(
+                Notification(
+                    **columns,
+                    **{field: getattr(fanout, field) for field in _SHARED},
+                    created_at=fanout.created_at,
+                    next_attempt_at=fanout.created_at,
+                    sent_at=fanout.created_at if columns["status"] == Status.SENT else None,
+                )
+            )
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        return
+    names = ", ".join(column for column, _type in _ENTRY_COLUMNS)
+    casts = ", ".join(f"%b::{db_type}[]" for _column, db_type in _ENTRY_COLUMNS)
+    # The unique dedupe key makes a second expansion of the same rows (a stale claim) write nothing twice.
+    execute_bound(
+        f"INSERT INTO {Notification._meta.db_table} (event, dedupe_key, category, channel, status, recipient_id,"
+        " to_email, template, language, subject, context, url, target_type_id, target_id, created_at,"
+        " next_attempt_at, sent_at, attempts, last_error)"
+        " SELECT f.event, v.dedupe_key, f.category, v.channel, v.status, v.recipient_id, v.to_email, f.template,"
+        " f.language, v.subject, f.context, f.url, f.target_type_id, f.target_id, f.created_at, f.created_at,"
+        " CASE WHEN v.status = %s::text THEN f.created_at END, 0, ''"
+        f" FROM unnest({casts}) AS v({names}) JOIN {NotificationFanout._meta.db_table} AS f"
+        # The claimed ids again, so the join reads those rows by key (on the unnest alone it hashed the whole
+        # table, expanded rows included, for each batch).
+        " ON f.id = v.fanout_id AND f.id = ANY(%b::bigint[])"
+        " ON CONFLICT DO NOTHING",
+        [
+            str(Status.SENT),
+            *(list(column) for column in zip(*entries, strict=True)),
+            [fanout.pk for fanout in fanouts],
+        ],
     )
 
 
-def _expand(fanouts, requests: dict) -> dict[int, Exception]:
-    """Write the outbox rows of ``fanouts`` (grouped by their event's time, which becomes the rows' time); on an
-    error, row by row so that only the failing rows are left out. Returns the errors by row id."""
-    by_time = defaultdict(list)
-    for fanout in fanouts:
-        by_time[fanout.created_at].append(fanout)
+def _expand(fanouts, users: dict) -> dict[int, Exception]:
+    """Write the outbox rows of ``fanouts``; on an error, row by row so that only the failing rows are left out.
+    Returns the errors by row id."""
     try:
         with transaction.atomic():
-            for created_at, group in by_time.items():
-                notify_many([requests[f.pk] for f in group], now=created_at)
+            _write_outbox(fanouts, users)
         return {}
     except SoftTimeLimitExceeded:
         raise
@@ -195,12 +322,26 @@ def _expand(fanouts, requests: dict) -> dict[int, Exception]:
     for fanout in fanouts:
         try:
             with transaction.atomic():
-                notify_many([requests[fanout.pk]], now=fanout.created_at)
+                _write_outbox([fanout], users)
         except SoftTimeLimitExceeded:
             raise
         except Exception as error:
             errors[fanout.pk] = error
     return errors
+
+
+def _mark_expanded(ids: list[int], now) -> None:
+    if connection.vendor != "postgresql":
+        NotificationFanout.objects.filter(pk__in=ids).update(
+            status=FanoutStatus.EXPANDED, expanded_at=now, last_error=""
+        )
+        return
+    # Bound on the server like the INSERT: a batch's ids go as one array, not quoted one by one into the SQL text.
+    execute_bound(
+        f"UPDATE {NotificationFanout._meta.db_table} SET status = %s, expanded_at = %s, last_error = ''"
+        " WHERE id = ANY(%b::bigint[])",
+        [str(FanoutStatus.EXPANDED), now, ids],
+    )
 
 
 def fanout_expand_batch(*, now=None, limit: int | None = None) -> int:
@@ -212,17 +353,19 @@ def fanout_expand_batch(*, now=None, limit: int | None = None) -> int:
         fanouts = list(
             NotificationFanout.objects.filter(status=FanoutStatus.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")
-            .select_for_update(skip_locked=True)[:limit]
+            .select_for_update(skip_locked=True)
+            .values_list(*_CLAIMED, named=True)[:limit]
         )
         if not fanouts:
             return 0
-        users = get_user_model().objects.in_bulk({pk for fanout in fanouts for pk in fanout.recipient_ids})
-        targets = _targets(fanouts)
-        requests = {fanout.pk: _request(fanout, users, targets) for fanout in fanouts}
-        errors = _expand(fanouts, requests)
-        NotificationFanout.objects.filter(pk__in=[f.pk for f in fanouts if f.pk not in errors]).update(
-            status=FanoutStatus.EXPANDED, expanded_at=now, last_error=""
+        # What the rule and the subjects read of a recipient (a batch names hundreds of people).
+        users = (
+            get_user_model()
+            .objects.only("email", "is_active", "language", "time_zone")
+            .in_bulk({pk for fanout in fanouts for pk in fanout.recipient_ids})
         )
+        errors = _expand(fanouts, users)
+        _mark_expanded([fanout.pk for fanout in fanouts if fanout.pk not in errors], now)
         for fanout in fanouts:
             if fanout.pk in errors:
                 logger.warning("Notification fan-out %s failed: %s", fanout.pk, errors[fanout.pk])

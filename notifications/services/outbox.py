@@ -6,11 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import registry
@@ -23,7 +22,7 @@ from ..models import (
     Status,
     dedupe_key_for,
 )
-from .common import render_plain, zone_for
+from .subjects import Subjects, one_line, render_subject
 
 logger = logging.getLogger("notifications.services")
 
@@ -77,20 +76,21 @@ def notify(
 
 
 def _render_subject(template: str, context: dict, user, language: str = "") -> str:
-    language = (user.language if user else None) or language or settings.LANGUAGE_CODE
-    zone = zone_for(user)
-    with translation.override(language), timezone.override(zone):
-        try:
-            subject = render_plain(f"{template}_subject.txt", context)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            # A broken template must not roll back the event that caused the notification: the row is written
-            # with a plain subject, and the relay records the template's error on it (retried once fixed).
-            logger.exception("Could not render %s_subject.txt", template)
-            subject = str(context.get("title") or "") or _("A notification from the onboarding portal")
-    # One line: a newline in a title must not start a new mail header.
-    return " ".join(subject.split())[:300]
+    try:
+        subject = render_subject(template, context, user, language)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        # A broken template must not roll back the event that caused the notification: the row is written
+        # with a plain subject, and the relay records the template's error on it (retried once fixed).
+        logger.exception("Could not render %s_subject.txt", template)
+        subject = str(context.get("title") or "") or _("A notification from the onboarding portal")
+    return one_line(subject)
+
+
+def subjects_for_batch() -> Subjects:
+    """The subjects of one batch of rows, each template rendered once per reader and shape (``subjects``)."""
+    return Subjects(_render_subject)
 
 
 def _target_url(target, url):
@@ -100,11 +100,63 @@ def _target_url(target, url):
     return get_url() if get_url else ""
 
 
-def _check_categories(requests) -> None:
-    for request in requests:
-        if not registry.is_category(request.category):
-            # A typo or an app that forgot to register its category: fail the caller's transaction loudly.
-            raise ValueError(f"Unknown notification category {request.category!r}; register it in AppConfig.ready().")
+def check_category(category: str) -> None:
+    if not registry.is_category(category):
+        # A typo or an app that forgot to register its category: fail the caller's transaction loudly.
+        raise ValueError(f"Unknown notification category {category!r}; register it in AppConfig.ready().")
+
+
+def preferences_of(user_ids) -> dict[tuple, str]:
+    """Each user's delivery per category, where they chose one: {(user_id, category): delivery}."""
+    return {
+        (user_id, category): delivery
+        for user_id, category, delivery in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "category", "delivery"
+        )
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What decides who gets which rows for an event: the users' preferences and the mandatory categories."""
+
+    preferences: dict
+    mandatory: frozenset
+    user_model: type
+
+
+def outbox_entries(*, event, recipients, category, channels, force_immediate, rules: Rules, seen: set):
+    """The outbox rows of one event: (user or None, address, channel, dedupe key, status) for each recipient and
+    channel it goes to. THE rule for both ``notify_many`` and the relay's expansion of deferred fan-outs: inactive
+    users get nothing; a user's preference for the category (immediate, digest, off) applies unless the category is
+    mandatory or the mail must go now; people without an account get email only; ``seen`` dedupe keys are skipped
+    (and the new ones added), so one event tells each recipient once per channel."""
+    for recipient in recipients:
+        user = recipient if isinstance(recipient, rules.user_model) else None
+        if user is not None and not user.is_active:
+            continue
+        delivery = Delivery.IMMEDIATE
+        if user is not None and not force_immediate and category not in rules.mandatory:
+            delivery = rules.preferences.get((user.pk, category), Delivery.IMMEDIATE)
+        if delivery == Delivery.OFF:
+            continue
+        address = user.email if user else recipient.lower()
+        recipient_key = f"user:{user.pk}" if user else f"email:{address}"
+        for channel in channels:
+            if channel == Channel.IN_APP and user is None:
+                continue
+            dedupe_key = dedupe_key_for(event, recipient_key, channel)
+            if dedupe_key in seen:
+                continue
+            seen.add(dedupe_key)
+            if channel == Channel.IN_APP:
+                # Shown in the centre as soon as the transaction commits: nothing to relay.
+                status = Status.SENT
+            elif delivery == Delivery.DIGEST:
+                status = Status.HELD
+            else:
+                status = Status.PENDING
+            yield user, address, channel, dedupe_key, status
 
 
 @transaction.atomic
@@ -117,79 +169,62 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
     new then."""
     now = now or timezone.now()
     requests = list(requests)
-    _check_categories(requests)
+    for request in requests:
+        check_category(request.category)
     if deferred:
         # Imported here: the expansion calls back into this module.
         from .fanout import fanout_write
 
         return fanout_write(requests, now=now)
     User = get_user_model()
-    mandatory = registry.mandatory_categories()
-    user_ids = {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
-    preferences = {
-        (user_id, category): delivery
-        for user_id, category, delivery in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "category", "delivery"
-        )
-    }
+    rules = Rules(
+        preferences=preferences_of({r.pk for request in requests for r in request.recipients if isinstance(r, User)}),
+        mandatory=registry.mandatory_categories(),
+        user_model=User,
+    )
+    subjects = subjects_for_batch()
     rows, seen = [], set()
     for request in requests:
         target_type = ContentType.objects.get_for_model(request.target) if request.target is not None else None
         target_id = str(request.target.pk) if request.target is not None else ""
         url = _target_url(request.target, request.url)
-        base_context = {
+        subject_context = {
             **request.context,
             **registry.context_for(request.template, request.target),
+            "target": request.target,
         }
-        # A subject depends on its reader's language and time zone only (never on who they are), so each request
-        # renders it once per (language, zone) however many people it goes to.
-        subjects = {}
-        for recipient in request.recipients:
-            user = recipient if isinstance(recipient, User) else None
-            if user is not None and not user.is_active:
-                continue
-            delivery = Delivery.IMMEDIATE
-            if user is not None and not request.force_immediate and request.category not in mandatory:
-                delivery = preferences.get((user.pk, request.category), Delivery.IMMEDIATE)
-            if delivery == Delivery.OFF:
-                continue
-            recipient_key = f"user:{user.pk}" if user else f"email:{recipient.lower()}"
-            reader = (user.language, user.time_zone) if user else (None, None)
-            subject = subjects.get(reader)
-            if subject is None:
-                subject = subjects[reader] = _render_subject(
-                    request.template, {**base_context, "target": request.target}, user, request.language
+        # A subject depends on its reader's language and time zone only (never on who they are).
+        by_reader = {}
+        for user, address, channel, dedupe_key, status in outbox_entries(
+            event=request.event,
+            recipients=request.recipients,
+            category=request.category,
+            channels=request.channels,
+            force_immediate=request.force_immediate,
+            rules=rules,
+            seen=seen,
+        ):
+            reader = (user.language, user.time_zone) if user else None
+            if reader not in by_reader:
+                by_reader[reader] = subjects.render(request.template, subject_context, user, request.language)
+            rows.append(
+                _OutboxRow(
+                    event=request.event,
+                    dedupe_key=dedupe_key,
+                    category=request.category,
+                    channel=channel,
+                    status=status,
+                    recipient=user,
+                    to_email=address,
+                    template=request.template,
+                    language=request.language,
+                    subject=by_reader[reader],
+                    context=request.context,
+                    url=url,
+                    target_type_id=target_type.pk if target_type else None,
+                    target_id=target_id,
                 )
-            for channel in request.channels:
-                dedupe_key = dedupe_key_for(request.event, recipient_key, channel)
-                if (channel == Channel.IN_APP and user is None) or dedupe_key in seen:
-                    continue
-                seen.add(dedupe_key)
-                if channel == Channel.IN_APP:
-                    # Shown in the centre as soon as the transaction commits: nothing to relay.
-                    status = Status.SENT
-                elif delivery == Delivery.DIGEST:
-                    status = Status.HELD
-                else:
-                    status = Status.PENDING
-                rows.append(
-                    _OutboxRow(
-                        event=request.event,
-                        dedupe_key=dedupe_key,
-                        category=request.category,
-                        channel=channel,
-                        status=status,
-                        recipient=user,
-                        to_email=user.email if user else recipient.lower(),
-                        template=request.template,
-                        language=request.language,
-                        subject=subject,
-                        context=request.context,
-                        url=url,
-                        target_type_id=target_type.pk if target_type else None,
-                        target_id=target_id,
-                    )
-                )
+            )
     if not rows:
         return 0
     # The unique dedupe key turns a second write of the same event into a no-op, even from a racing sweep.

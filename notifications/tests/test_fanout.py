@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from notifications import services
-from notifications.models import Channel, FanoutStatus, Notification, NotificationFanout, Status
+from notifications.models import Channel, FanoutStatus, Notification, NotificationFanout, Reminder, Status
 from notifications.services import GENERIC_TEMPLATE, NotifyRequest, fanout_expand, fanout_expand_batch, notify_many
 
 from .factories import ALARM, NEWS, NotificationPreferenceFactory
@@ -132,9 +132,9 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
     events = [f"killed:{n}" for n in range(30)]
     notify_many([_request(event, people) for event in events], now=NOW, deferred=True)
     written, resume, outcome = threading.Event(), threading.Event(), []
-    original = services.fanout.notify_many
+    original = services.fanout._write_outbox
 
-    def notify_then_die(*args, **kwargs):
+    def write_then_die(*args, **kwargs):
         result = original(*args, **kwargs)
         outcome.append(connection.connection.info.backend_pid)
         written.set()
@@ -142,7 +142,7 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
         return result
 
     def relay():
-        services.fanout.notify_many = notify_then_die
+        services.fanout._write_outbox = write_then_die
         try:
             fanout_expand_batch(now=NOW)
         except OperationalError as error:
@@ -162,7 +162,7 @@ def test_a_relay_killed_mid_expansion_loses_nothing_and_doubles_nothing():
         resume.set()
         thread.join(30)
     finally:
-        services.fanout.notify_many = original
+        services.fanout._write_outbox = original
         resume.set()
     assert isinstance(outcome[-1], OperationalError), outcome
     assert not Notification.objects.exists()
@@ -202,3 +202,89 @@ def test_two_relays_at_once_expand_each_row_once(settings):
     assert errors == []
     assert Notification.objects.count() == len(events) * 2 * 2
     assert not NotificationFanout.objects.exclude(status=FanoutStatus.EXPANDED).exists()
+
+
+_COMPARED = (
+    "event",
+    "dedupe_key",
+    "category",
+    "channel",
+    "status",
+    "recipient_id",
+    "to_email",
+    "template",
+    "language",
+    "subject",
+    "context",
+    "url",
+    "target_type_id",
+    "target_id",
+    "created_at",
+    "next_attempt_at",
+    "sent_at",
+    "attempts",
+)
+
+
+def _outbox() -> set[tuple]:
+    return {tuple(str(value) for value in row) for row in Notification.objects.values_list(*_COMPARED)}
+
+
+@pytest.mark.django_db
+def test_the_expansion_writes_exactly_the_rows_notify_many_writes():
+    """Preferences, channels, inactive people, bare addresses, languages and zones: the relay's set-based expansion
+    applies the same rule as the ordinary path and writes the same rows, dedupe keys and subjects included."""
+    polish = UserFactory(language="pl", time_zone="Europe/Warsaw")
+    german = UserFactory(language="de", time_zone="Europe/Berlin")
+    digest, quiet, gone = UserFactory(), UserFactory(), UserFactory(is_active=False)
+    for person, delivery in ((digest, "digest"), (quiet, "off")):
+        NotificationPreferenceFactory(user=person, category=NEWS, delivery=delivery)
+        NotificationPreferenceFactory(user=person, category=ALARM, delivery=delivery)
+    everyone = [polish, german, digest, quiet, gone, "Outside@Example.com"]
+
+    def requests():
+        return [
+            NotifyRequest(
+                event=f"flag:{n}",
+                recipients=[*everyone, polish],  # named twice: told once
+                category=category,
+                template="escalations/email/flag",
+                context={"kind": kind, "title": f"Late orders {n}\n100%", "level": 2, "level_name": "CSM", "at": NOW},
+                target=polish,
+                url=f"/flags/{n}/",
+                channels=channels,
+                force_immediate=force,
+                language="de",
+            )
+            for n, (category, kind, channels, force) in enumerate(
+                [
+                    (NEWS, "escalated", (Channel.EMAIL, Channel.IN_APP), False),
+                    (NEWS, "renotify", (Channel.EMAIL,), False),
+                    (NEWS, "escalated_client", (Channel.IN_APP,), True),
+                    (ALARM, "escalated", (Channel.EMAIL, Channel.IN_APP), False),  # mandatory: preferences ignored
+                ]
+            )
+        ]
+
+    notify_many(requests(), now=NOW)
+    ordinary = _outbox()
+    Notification.objects.all().delete()
+    notify_many(requests(), now=NOW, deferred=True)
+    assert fanout_expand(now=NOW + timedelta(minutes=5)) == 4
+    assert _outbox() == ordinary
+    mail = Notification.objects.filter(event="flag:0", channel=Channel.EMAIL)
+    subjects = dict(mail.values_list("to_email", "subject"))
+    assert subjects[polish.email].startswith("Czerwona flaga eskalowana na poziom 2 (CSM): Late orders 0 100%")
+    assert subjects[german.email].startswith("Red Flag auf Stufe 2 (CSM) eskaliert: Late orders 0 100%")
+    assert subjects["outside@example.com"] == subjects[german.email]  # no account: the request's language
+    assert digest.email in subjects and quiet.email not in subjects and gone.email not in subjects
+
+
+@pytest.mark.django_db
+def test_a_digest_is_scheduled_for_mail_held_by_the_expansion():
+    person = UserFactory()
+    NotificationPreferenceFactory(user=person, category=NEWS, delivery="digest")
+    notify_many([_request("news:held", [person], category=NEWS)], now=NOW, deferred=True)
+    fanout_expand(now=NOW)
+    assert Notification.objects.get(channel=Channel.EMAIL).status == Status.HELD
+    assert Reminder.objects.filter(key=f"digest:{person.pk}", status="pending").exists()
