@@ -5,7 +5,7 @@ acknowledgement (once per version and person), and the reminder's handler.
 The reminder's due time is a ``notifications.Reminder`` row written in the publishing transaction: it fires once,
 ``DOCUMENTS_ACK_REMIND_BUSINESS_DAYS`` working days after the publication (counted in the key user's time zone by
 the project's one working-day rule, ``engagements.working_days``: no weekends, no public holidays of
-``GOVERNANCE_HOLIDAY_COUNTRY``), unless the version was acknowledged or superseded first (acknowledging or
+``HOLIDAY_COUNTRY``), unless the version was acknowledged or superseded first (acknowledging or
 publishing a newer version cancels it, and the handler checks again under the sweep's lock).
 """
 
@@ -111,7 +111,7 @@ def version_publish(*, by: User, version: DocumentVersion, now=None) -> Document
         key=ack_reminder_key(version.pk),
         kind=ACK_KIND,
         due_at=working_days_later(
-            now, settings.DOCUMENTS_ACK_REMIND_BUSINESS_DAYS, zone, country=settings.GOVERNANCE_HOLIDAY_COUNTRY
+            now, settings.DOCUMENTS_ACK_REMIND_BUSINESS_DAYS, zone, country=settings.HOLIDAY_COUNTRY
         ),
         target=version,
         now=now,

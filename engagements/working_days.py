@@ -2,7 +2,7 @@
 
 The one rule every count of working days uses (the minutes due after a meeting in governance, the reminder to
 acknowledge a delivered document in documents). It lives here, below both, because those apps may not import each
-other; the country is the caller's (``settings.GOVERNANCE_HOLIDAY_COUNTRY``), and without one only weekends are off.
+other; the country is the caller's (``settings.HOLIDAY_COUNTRY``), and without one only weekends are off.
 """
 
 from datetime import date, datetime, timedelta

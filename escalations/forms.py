@@ -65,7 +65,8 @@ class RaiseForm(forms.Form):
             del self.fields["engagement"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", submit_label or _("Raise the red flag")))
+        # The client raises a complaint (the portal's word); staff pages pass their own label.
+        self.helper.add_input(Submit("submit", submit_label or _("Send the complaint")))
 
 
 class UpdateForm(forms.Form):

@@ -378,13 +378,16 @@ GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
 # How long before a promise (commitment) is due its owner is reminded.
 GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
+
+# --- Working days ---------------------------------------------------------------------------------
 # Whose public holidays are no working days (engagements/working_days.py): when the minutes fall due (two working
 # days after a meeting) and when a document's key user is reminded to acknowledge it. The ISO code of the country
-# the team works in (PL, DE, ...); empty: weekends only.
-GOVERNANCE_HOLIDAY_COUNTRY = env.str("GOVERNANCE_HOLIDAY_COUNTRY", default="")
+# the team works in (PL, DE, ...); empty: weekends only. GOVERNANCE_HOLIDAY_COUNTRY is its name from when only the
+# minutes used it, still read so deployments that set it keep their holidays.
+HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default=env.str("GOVERNANCE_HOLIDAY_COUNTRY", default=""))
 
 # --- Documents ------------------------------------------------------------------------------------
-# Working days (Monday to Friday, less GOVERNANCE_HOLIDAY_COUNTRY's public holidays) after a version is delivered
+# Working days (Monday to Friday, less HOLIDAY_COUNTRY's public holidays) after a version is delivered
 # before its key user is reminded to acknowledge it.
 DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
 

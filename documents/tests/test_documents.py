@@ -223,9 +223,9 @@ def test_the_reminder_skips_the_teams_public_holidays(settings, document, client
     client_key_user.time_zone = "Europe/Warsaw"
     client_key_user.save(update_fields=["time_zone"])
     friday = datetime(2026, 11, 6, 9, 0, tzinfo=WARSAW)
-    settings.GOVERNANCE_HOLIDAY_COUNTRY = "PL"
+    settings.HOLIDAY_COUNTRY = "PL"
     polish = _deliver(document, "1.0", now=friday)
-    settings.GOVERNANCE_HOLIDAY_COUNTRY = ""
+    settings.HOLIDAY_COUNTRY = ""
     weekends_only = _deliver(document, "2.0", now=friday)
     due = {v.label: Reminder.objects.get(key=services.ack_reminder_key(v.pk)).due_at for v in (polish, weekends_only)}
     # Monday 9, Tuesday 10, (Wednesday 11 off), Thursday 12, at the time of the delivery.

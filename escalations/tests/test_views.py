@@ -268,3 +268,35 @@ def test_the_complaint_form_leads_back_to_the_complaints_in_its_breadcrumb(clien
     page = client.get(reverse("portal:flag_raise")).content.decode()
     trail = page.split('data-testid="breadcrumbs">')[1].split("</ol>")[0]
     assert f'href="{reverse("portal:flags")}"' in trail and 'aria-current="page">Raise a complaint<' in trail
+
+
+# The client thinks in complaints, the team in red flags: the client's word, and never the team's, in each language.
+COMPLAINT_WORDS = {"en": ("complaint", "red flag"), "pl": ("skarg", "flag"), "de": ("Beschwerde", "Red Flag")}
+
+
+@pytest.mark.parametrize("language", sorted(COMPLAINT_WORDS))
+def test_the_complaint_form_speaks_of_a_complaint_from_heading_to_confirmation(
+    client, engagement, client_key_user, language
+):
+    complaint, red_flag = COMPLAINT_WORDS[language]
+    client_key_user.language = language
+    client_key_user.save(update_fields=["language"])
+    client.force_login(client_key_user)
+    page = client.get(reverse("portal:flag_raise")).content.decode()
+    heading = page.split('<h1 class="h3">')[1].split("</h1>")[0]
+    current = page.split('data-testid="breadcrumbs">')[1].split('aria-current="page">')[1].split("<")[0]
+    button = page.split('name="submit"')[1].split('value="')[1].split('"')[0]
+    response = client.post(
+        reverse("portal:flag_raise"),
+        {
+            "engagement": engagement.pk,
+            "title": "Invoices are wrong",
+            "description": "The November invoice charges twice.",
+            "category": "billing",
+            "severity": "high",
+        },
+        follow=True,
+    )
+    [confirmation] = [str(message) for message in response.context["messages"]]
+    for text in (heading, current, button, confirmation):
+        assert complaint.lower() in text.lower() and red_flag.lower() not in text.lower(), (language, text)

@@ -63,7 +63,7 @@ def flag_raise(request):
             raise Http404 from None
         else:
             messages.success(
-                request, _("Your red flag is registered. The team has been told, and you can follow it here.")
+                request, _("Your complaint is registered. The team has been told, and you can follow it here.")
             )
             return redirect("portal:flag", pk=flag.pk)
     return render(request, "escalations/portal_flag_raise.html", {"form": form})

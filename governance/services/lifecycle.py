@@ -66,9 +66,9 @@ def remind_at(meeting, series) -> datetime:
 
 def minutes_due_at(meeting, series) -> datetime:
     """The end of the second working day after the meeting, in its series' time zone; the public holidays of
-    ``GOVERNANCE_HOLIDAY_COUNTRY`` (where the team writing the minutes works) are no working days."""
+    ``HOLIDAY_COUNTRY`` (where the team writing the minutes works) are no working days."""
     return recurrence.end_of_working_day_after(
-        meeting.ends_at, MINUTES_DUE_WORKING_DAYS, series.zone, country=settings.GOVERNANCE_HOLIDAY_COUNTRY
+        meeting.ends_at, MINUTES_DUE_WORKING_DAYS, series.zone, country=settings.HOLIDAY_COUNTRY
     )
 
 

@@ -141,10 +141,10 @@ def test_late_minutes_fall_due_after_the_teams_public_holidays(settings, weekly)
     # Tuesdays 10:00 Berlin; say the meeting was the one before Christmas: 22 Dec 2026.
     meeting.starts_at = datetime(2026, 12, 22, 9, 0, tzinfo=UTC)
     meeting.ends_at = meeting.starts_at + timedelta(minutes=30)
-    settings.GOVERNANCE_HOLIDAY_COUNTRY = ""
+    settings.HOLIDAY_COUNTRY = ""
     assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)  # end of Thursday
-    settings.GOVERNANCE_HOLIDAY_COUNTRY = "DE"  # 24 Dec is a working day in Germany
+    settings.HOLIDAY_COUNTRY = "DE"  # 24 Dec is a working day in Germany
     assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 24, 23, 0, tzinfo=UTC)
-    settings.GOVERNANCE_HOLIDAY_COUNTRY = "PL"
+    settings.HOLIDAY_COUNTRY = "PL"
     # In Poland 24, 25 and 26 Dec are holidays, then the weekend: Wednesday 23 and Monday 28 Dec are the two days.
     assert lifecycle.minutes_due_at(meeting, series) == datetime(2026, 12, 28, 23, 0, tzinfo=UTC)

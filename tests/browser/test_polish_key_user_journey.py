@@ -209,7 +209,7 @@ def test_a_polish_key_user_on_a_phone(page, live_server, client_key_user, engage
     assert two_files == "Wybrano 2 pliki"
     expect(status).to_have_text(f"{two_files}: log.txt, wms.txt")
     checked(page, "4-raise")
-    page.get_by_role("button", name=pl("Raise the red flag")).click()
+    page.get_by_role("button", name=pl("Send the complaint")).click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("1 / 4")
     # One breadcrumb, above the messages (the red-flag page drew a second one below them).
     expect(page.locator("ol.breadcrumb")).to_have_count(1)

@@ -1,0 +1,7 @@
+"""What every engagements service shares."""
+
+
+def save(instance, **kwargs):
+    instance.full_clean(**kwargs)
+    instance.save()
+    return instance
