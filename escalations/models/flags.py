@@ -93,8 +93,15 @@ class RedFlag(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     status = models.CharField(_("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN)
 
+    # Indexes here are chosen by the queries that need them (``Meta.indexes``): the sweep's update of a flag is never
+    # HOT (its next deadline and owner change), so every index holding the flag is written again on each escalation.
+    # No page looks flags up by who raised or reported them or by path: those foreign keys have no index.
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("raised by"),
+        db_index=False,
     )
     # The client person who complained: the one who raised it in the portal, or whom staff raised it for.
     reporter = models.ForeignKey(
@@ -104,12 +111,15 @@ class RedFlag(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("reported by"),
+        db_index=False,
     )
     reporter_name = models.CharField(_("reported by (name)"), max_length=150, blank=True)
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
 
     # Where it stands on its path. ``cycle`` counts reopenings: each (cycle, level) is entered at most once.
-    path = models.ForeignKey(EscalationPath, on_delete=models.PROTECT, related_name="+", verbose_name=_("path"))
+    path = models.ForeignKey(
+        EscalationPath, on_delete=models.PROTECT, related_name="+", verbose_name=_("path"), db_index=False
+    )
     level = models.PositiveSmallIntegerField(_("level"), default=1)
     cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
     owner = models.ForeignKey(
@@ -119,6 +129,7 @@ class RedFlag(models.Model):
         blank=True,
         related_name="red_flags_owned",
         verbose_name=_("owner"),
+        db_index=False,  # ``red_flag_owner_live``
     )
     level_entered_at = models.DateTimeField(_("level entered at"), default=timezone.now)
     level_acknowledged_at = models.DateTimeField(_("acknowledged at this level"), null=True, blank=True)
@@ -133,7 +144,7 @@ class RedFlag(models.Model):
     paused_total = models.DurationField(_("time paused at the client's request"), default=timedelta)
     plan_agreed_at = models.DateTimeField(_("action plan agreed at"), null=True, blank=True)
     plan_agreed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
@@ -145,6 +156,7 @@ class RedFlag(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("confirmed by"),
+        db_index=False,
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -153,6 +165,7 @@ class RedFlag(models.Model):
         blank=True,
         related_name="duplicates",
         verbose_name=_("duplicate of"),
+        db_index=False,
     )
 
     # The SLA targets in force when it was raised (the contract's, else the path's first level) and the month it
@@ -188,6 +201,19 @@ class RedFlag(models.Model):
             models.Index(fields=["next_due_at"], name="red_flag_due", condition=Q(status__in=LIVE_STATUSES)),
             models.Index(fields=["engagement", "status"], name="red_flag_engagement_status"),
             models.Index(fields=["sla_month", "severity"], name="red_flag_sla_month"),
+            # "Mine" on the flag list (open flags by default). Only live flags: the closed ones cost nothing.
+            models.Index(fields=["owner"], name="red_flag_owner_live", condition=Q(status__in=LIVE_STATUSES)),
+            # The flag page's merged duplicates, and a user's deletion: only the rows that name someone, which a
+            # live flag's sweep update mostly does not write.
+            models.Index(
+                fields=["duplicate_of"], name="red_flag_duplicate_of", condition=Q(duplicate_of__isnull=False)
+            ),
+            models.Index(
+                fields=["plan_agreed_by"], name="red_flag_plan_agreed_by", condition=Q(plan_agreed_by__isnull=False)
+            ),
+            models.Index(
+                fields=["confirmed_by"], name="red_flag_confirmed_by", condition=Q(confirmed_by__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1, cycle__gte=1), name="red_flag_level_cycle_positive"),
@@ -261,7 +287,7 @@ class FlagEvent(models.Model):
     flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="events", db_index=False)  # timeline index
     kind = models.CharField(_("what"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     body = models.TextField(_("text"), blank=True)
@@ -269,8 +295,8 @@ class FlagEvent(models.Model):
     cycle = models.PositiveSmallIntegerField(default=1)
     level = models.PositiveSmallIntegerField(default=1)
     is_internal = models.BooleanField(_("internal (vendor only)"), default=False)
-    # For events the sweep writes: unique, so a second sweep's copy is a no-op.
-    once_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+    # For events the sweep writes: unique (``flag_event_once``), so a second sweep's copy is a no-op.
+    once_key = models.CharField(max_length=120, null=True, blank=True, editable=False)
 
     objects = FlagEventQuerySet.as_manager()
 
@@ -278,7 +304,16 @@ class FlagEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
-        indexes = [models.Index(fields=["flag", "at"], name="flag_event_timeline")]
+        indexes = [
+            models.Index(fields=["flag", "at"], name="flag_event_timeline"),
+            # A user's deletion; the sweep's lines have no actor and are not in it.
+            models.Index(fields=["actor"], name="flag_event_actor", condition=Q(actor__isnull=False)),
+        ]
+        constraints = [
+            # A constraint, not ``unique=True``: that also builds a ``LIKE`` index nobody uses. Only lines that
+            # have a key (the sweep's; ``ON CONFLICT DO NOTHING`` skips a second copy).
+            models.UniqueConstraint(fields=["once_key"], name="flag_event_once", condition=Q(once_key__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -309,9 +344,13 @@ class Escalation(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=EscalationReason.choices)
     due_at = models.DateTimeField(_("deadline missed"), null=True, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Looked up only when a user is deleted: ``by`` is indexed where it names someone (never the sweep's), the owner
+    # (every escalation's) not at all.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     objects = EscalationQuerySet.as_manager()
@@ -323,6 +362,7 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["flag", "cycle", "level", "round"], name="escalation_once"),
         ]
+        indexes = [models.Index(fields=["by"], name="escalation_by", condition=Q(by__isnull=False))]
 
     def __str__(self):
         return f"{self.flag_id} → {self.level} ({self.get_reason_display()})"

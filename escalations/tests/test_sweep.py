@@ -97,6 +97,32 @@ def test_the_claim_uses_the_partial_index(engagement, client_key_user):
     assert "red_flag_due" in plan, plan
 
 
+@pytest.mark.postgres
+def test_the_swept_tables_have_only_the_indexes_their_queries_need():
+    """Each escalation writes an entry in every index holding the flag (its update cannot be HOT) and in every
+    index of the escalation and timeline line it adds: an index Django adds by itself (a foreign key's, a unique
+    text column's ``LIKE`` one) would be written on every escalation without any query reading it."""
+    wanted = {
+        RedFlag: {"red_flag_due", "red_flag_engagement_status", "red_flag_sla_month", "red_flag_owner_live"},
+        Escalation: {"escalation_once"},
+        FlagEvent: {"flag_event_timeline", "flag_event_once"},
+    }
+    # Partial: only rows naming someone, never the sweep's (a live flag is rarely a duplicate, agreed or confirmed).
+    named_only = {
+        RedFlag: {"red_flag_duplicate_of", "red_flag_plan_agreed_by", "red_flag_confirmed_by"},
+        Escalation: {"escalation_by"},
+        FlagEvent: {"flag_event_actor"},
+    }
+    with connection.cursor() as cursor:
+        for model, names in wanted.items():
+            table = model._meta.db_table
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+            found = dict(cursor.fetchall())
+            assert set(found) == names | named_only[model] | {f"{table}_pkey"}, found
+            for name in named_only[model]:
+                assert found[name].endswith("IS NOT NULL)"), found[name]
+
+
 def test_two_flags_due_in_one_batch_with_mixed_work(engagement, client_key_user, pm):
     escalating = raise_flag(engagement, client_key_user, title="Escalates")
     closing = raise_flag(engagement, client_key_user, title="Closes")
