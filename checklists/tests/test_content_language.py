@@ -12,7 +12,7 @@ from checklists.models import ChecklistItem, ChecklistTemplate
 from engagements.tests.factories import ClientProfileFactory
 from notifications import services as notification_services
 from notifications.models import Channel, Notification, Reminder
-from notifications.services import outbox, relay, reminder_sweep
+from notifications.services import relay, reminder_sweep, subjects
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ KEY_USERS_ITEM = "Wskazanie kluczowego użytkownika i sponsora po stronie klient
 def rendered_in(monkeypatch):
     """The language active while each mail template was rendered: (template, language)."""
     seen = []
-    for module in (outbox, relay):
+    for module in (subjects, relay):
         real = module.render_plain
 
         def render(name, context, real=real):
