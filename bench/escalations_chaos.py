@@ -201,6 +201,7 @@ def run(args, rng, postgres) -> int:
         "due escalations lost": len(invariants.flags_due_and_not_escalated(made)),
         "escalations of flags acknowledged in time": len(invariants.escalations_despite_acknowledgement()),
         "escalations without notifications or timeline line": len(invariants.escalations_without_notifications()),
+        "group notices covering no escalation or the wrong ones": len(invariants.group_notices_not_matching()),
         "fan-out rows not expanded by the relay": len(invariants.fanouts_not_expanded()),
         "outbox rows doubled or written without their fan-out": len(invariants.notifications_not_from_their_fanout()),
     }

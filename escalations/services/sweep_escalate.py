@@ -11,8 +11,14 @@ calendar its deadlines count in), its path, its level and its severity. So the s
 2. writes the escalations, their timeline lines and the flags' new state in ONE statement (``INSERT ... SELECT``
    and ``UPDATE ... FROM`` joining the flags with the groups' arrays; escalations ``ON CONFLICT DO NOTHING``, so a
    racing sweep makes none twice, and a timeline line only for an escalation this statement made);
-3. writes one fan-out row per new escalation and side (staff, and the client's followers found by a join) in ONE
-   ``INSERT ... SELECT`` (``notifications.services.fanout.fanout_write_select``); the relay expands them.
+3. tells of them (``notifications.services.fanout.fanout_write_select``, one ``INSERT ... SELECT`` each; the relay
+   expands the rows): one fan-out row per new escalation and side (staff, and the client's followers found by a
+   join); but where the batch escalated more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` flags of one engagement to one
+   level, one row for the staff told and one per client follower for them all (a hundred notices per person at once
+   is an alert storm nobody reads, and most of the relay's work). Such a group notice's event is the group's key
+   and the smallest escalation id it covers (from the ``INSERT ... RETURNING``), so a re-run or a racing sweep,
+   which makes none of those escalations again, writes it once; each escalation it covers names it in
+   ``notice_event`` (one ``UPDATE`` in the same transaction), so each is told of by exactly one fan-out row.
 
 Anything else (a flag with other timers due at the same time, a last level, a path missing a level or a deadline,
 a deadline whose warning would already be due) goes through the per-flag planner in ``sweep``, which decides the
@@ -22,9 +28,12 @@ same way for any flag. Queries per batch stay constant.
 import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 
 from accounts.models import CLIENT_ROLES, User
 from notifications.bulk import execute_bound
@@ -57,6 +66,8 @@ class _Group:
     """Flags of one engagement, path, level and severity entering the next level at ``now``."""
 
     index: int
+    notice_key: tuple  # (engagement, path, level entered): the flags a group notice may cover together
+    level_name: str
     to_level: int
     ack_due: object
     ack_warn: object
@@ -148,6 +159,8 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
     staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
+        notice_key=(engagement_id, path_id, target),
+        level_name=str(path.levels[target].name),
         to_level=target,
         ack_due=ack_due,
         ack_warn=ack_warn,
@@ -231,8 +244,8 @@ def climb(climbing: Climbing, now) -> int:
         " AS v(id, cycle, level, missed_at, gid) JOIN g ON g.gid = v.gid),"
         f" esc AS (INSERT INTO {escalations} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
         " SELECT c.id, c.cycle, c.to_level, 0, %s, c.missed_at, %s, NULL, c.owner_id FROM c"
-        " ON CONFLICT DO NOTHING RETURNING flag_id),"
-        " made AS (SELECT c.* FROM c JOIN esc ON esc.flag_id = c.id),"
+        " ON CONFLICT DO NOTHING RETURNING id, flag_id),"
+        " made AS (SELECT c.*, esc.id AS escalation_id FROM c JOIN esc ON esc.flag_id = c.id),"
         f" line AS (INSERT INTO {events} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
         " actor_id) SELECT made.id, %s, %s, '', jsonb_build_object('reason', %s::text, 'to_level', made.to_level),"
         " made.cycle, made.to_level, false, 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level"
@@ -244,7 +257,7 @@ def climb(climbing: Climbing, now) -> int:
         " next_due_at = LEAST(c.ack_warn, c.ack_due, c.resolve_warn, c.resolve_due, f.update_warn_at,"
         " f.update_due_at, f.auto_close_at), sweep_attempts = 0, sweep_error = '', updated_at = %s"
         " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle)"
-        " SELECT made.id, made.gid FROM made",
+        " SELECT made.id, made.gid, made.escalation_id FROM made",
         [
             *_group_arrays(climbing.groups),
             climbing.ids,
@@ -264,7 +277,11 @@ def climb(climbing: Climbing, now) -> int:
         fetch=True,
     )
     if made:
-        _tell(made, climbing.groups, now)
+        each, grouped = _sort_notices(made, climbing.groups)
+        if each:
+            _tell(each, climbing.groups, now)
+        if grouped:
+            _tell_groups(grouped, climbing.groups, now)
     return len(made)
 
 
@@ -322,6 +339,111 @@ def _tell(made, groups, now) -> None:
             "client_url_before": client_url[0],
             "client_url_after": client_url[1],
             "target_type": ContentType.objects.get_for_model(RedFlag).pk,
+            "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
+        },
+        now=now,
+    )
+
+
+# How many titles a group notice lists (the link opens the rest).
+TITLES_LISTED = 5
+_REASON = str(EscalationReason.ACKNOWLEDGE)
+
+
+def _sort_notices(made, groups) -> tuple[list, dict]:
+    """Split the new escalations (``(flag id, group index, escalation id)`` rows) into those told of one by one and
+    those told of by a group notice, ``{notice event: rows}``: more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` of one
+    engagement entering one level. The event is the group's key and the smallest escalation id it covers: the same
+    for whatever wrote these escalations, and never again for escalations written later."""
+    by_key = {}
+    for row in made:
+        by_key.setdefault(groups[row[1]].notice_key, []).append(row)
+    above = settings.ESCALATIONS_GROUP_NOTICES_ABOVE
+    each, grouped = [], {}
+    for (engagement_id, _path_id, level), rows in by_key.items():
+        if len(rows) > above:
+            grouped[f"escalations-group:{engagement_id}:{level}:{_REASON}:{min(row[2] for row in rows)}"] = rows
+        else:
+            each.extend(rows)
+    return each, grouped
+
+
+def _tell_groups(grouped: dict, groups, now) -> None:
+    """Mark each escalation with its group notice, and write the notices' fan-out rows: one for the staff told of
+    any of the group's flags, one per client person following some of them (their own count and titles), each
+    linking to the list rather than to one flag."""
+    escalations, engagements = Escalation._meta.db_table, RedFlag._meta.get_field("engagement").related_model
+    flag_ids, escalation_ids, flag_events = [], [], []
+    notices = {"event": [], "engagement": [], "staff_ids": [], "staff_context": [], "client_context": [], "url": []}
+    flag_list = reverse("escalations:flag_list")
+    for event, rows in grouped.items():
+        members = [groups[gid] for gid in dict.fromkeys(row[1] for row in rows)]
+        engagement_id, _path_id, level = members[0].notice_key
+        context = {
+            "level": level,
+            "level_name": members[0].level_name,
+            "reason": _REASON,
+            "due_at": min(member.ack_due for member in members),
+        }
+        notices["event"].append(event)
+        notices["engagement"].append(engagement_id)
+        # Everyone told of any of the flags, the owners first, once.
+        notices["staff_ids"].append(
+            json.dumps(list(dict.fromkeys(pk for member in members for pk in json.loads(member.staff_ids))))
+        )
+        notices["staff_context"].append(_encode({"kind": "escalated_group", **context}))
+        notices["client_context"].append(_encode({"kind": "escalated_group_client", **context}))
+        notices["url"].append(f"{flag_list}?{urlencode({'engagement': engagement_id, 'level': level})}")
+        for flag_id, _gid, escalation_id in rows:
+            flag_ids.append(flag_id)
+            escalation_ids.append(escalation_id)
+            flag_events.append(event)
+    execute_bound(
+        f"UPDATE {escalations} AS e SET notice_event = v.event FROM unnest(%b::bigint[], %b::text[]) AS v(id, event)"
+        " WHERE e.id = v.id",
+        [escalation_ids, flag_events],
+    )
+    listed = f"(array_agg(f.title ORDER BY f.id))[1:{TITLES_LISTED}]"
+    select = (
+        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(events)b::text[]) AS v(id, event)),"
+        " n AS MATERIALIZED (SELECT n.*, e.name AS engagement_name FROM unnest(%(event)b::text[],"
+        " %(engagement)b::bigint[], %(staff_ids)b::text[], %(staff_context)b::text[], %(client_context)b::text[],"
+        " %(url)b::text[]) AS n(event, engagement_id, staff_ids, staff_context, client_context, url)"
+        f" JOIN {engagements._meta.db_table} e ON e.id = n.engagement_id),"
+        f" f AS MATERIALIZED (SELECT f.id, f.title, v.event FROM {RedFlag._meta.db_table} f JOIN v ON v.id = f.id"
+        " WHERE f.id = ANY(%(ids)b::bigint[])),"
+        f" staff AS (SELECT f.event, count(*) AS count, {listed} AS titles FROM f GROUP BY f.event),"
+        # The client's people following the flags (reporter and merged reporters), active ones: their own flags.
+        f" told AS (SELECT f.event, u.id AS user_id, count(*) AS count, {listed} AS titles"
+        f" FROM f JOIN {FlagFollower._meta.db_table} r ON r.flag_id = f.id JOIN {User._meta.db_table} u"
+        " ON u.id = r.user_id WHERE r.flag_id = ANY(%(ids)b::bigint[]) AND u.is_active"
+        " AND u.role = ANY(%(client_roles)s::text[]) GROUP BY f.event, u.id)"
+    )
+    side = (
+        " SELECT n.event || {suffix}, %(category)s::text, %(template)s::text, '', n.{side}_context::jsonb"
+        " || jsonb_build_object('engagement_name', n.engagement_name, 'count', {told}.count, 'titles',"
+        " to_jsonb({told}.titles), 'more', {told}.count - cardinality({told}.titles)), {url}, NULL::int, '',"
+        " {recipients}, '[]'::jsonb, %(channels)s::jsonb, false FROM n JOIN {told} ON {told}.event = n.event"
+    )
+    select += side.format(suffix="':staff'", side="staff", told="staff", url="n.url", recipients="n.staff_ids::jsonb")
+    select += " WHERE n.staff_ids <> '[]' UNION ALL"
+    select += side.format(
+        suffix="':client:' || told.user_id",
+        side="client",
+        told="told",
+        url="%(client_url)s::text",
+        recipients="jsonb_build_array(told.user_id)",
+    )
+    fanout_write_select(
+        select,
+        {
+            "ids": flag_ids,
+            "events": flag_events,
+            **notices,
+            "client_roles": sorted(CLIENT_ROLES),
+            "category": messages.ESCALATION,
+            "template": messages.TEMPLATE,
+            "client_url": reverse("portal:flags"),
             "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
         },
         now=now,
