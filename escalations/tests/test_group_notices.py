@@ -109,10 +109,10 @@ def test_one_batch_runs_the_same_queries_for_a_small_and_a_large_group(engagemen
 @pytest.mark.parametrize(
     ("count", "staff", "client"),
     [
-        (1, "1 czerwona flaga projektu Alfa przeszła", "1 z Twoich skarg przeszła"),
-        (2, "2 czerwone flagi projektu Alfa przeszły", "2 z Twoich skarg przeszły"),
-        (5, "5 czerwonych flag projektu Alfa przeszło", "5 z Twoich skarg przeszło"),
-        (22, "22 czerwone flagi projektu Alfa przeszły", "22 z Twoich skarg przeszły"),
+        (1, "1 czerwona flaga w projekcie Alfa przeszła", "1 z Twoich skarg przeszła"),
+        (2, "2 czerwone flagi w projekcie Alfa przeszły", "2 z Twoich skarg przeszły"),
+        (5, "5 czerwonych flag w projekcie Alfa przeszło", "5 z Twoich skarg przeszło"),
+        (22, "22 czerwone flagi w projekcie Alfa przeszły", "22 z Twoich skarg przeszły"),
     ],
 )
 def test_the_polish_subjects_count_in_three_forms(count, staff, client):
