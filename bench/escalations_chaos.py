@@ -207,7 +207,7 @@ def run(args, rng, postgres) -> int:
     }
     fanouts, outbox = invariants.sql(
         "SELECT (SELECT count(*) FROM notifications_notificationfanout), (SELECT count(*) FROM"
-        " notifications_notification WHERE event LIKE 'escalation:%%')"
+        " notifications_notification WHERE event LIKE 'escalation%%')"
     )[0]
     print(
         f"\nWorkers SIGKILLed: {kills}; PostgreSQL restarts: {restarts}; beat restarted: {beat_restarts};"

@@ -26,9 +26,7 @@ def _threshold(settings):
 
 
 def _raise(engagement, by, count):
-    return [
-        raise_flag(engagement, by, severity=Severity.CRITICAL, title=f"Complaint {n}") for n in range(1, count + 1)
-    ]
+    return [raise_flag(engagement, by, severity=Severity.CRITICAL, title=f"Complaint {n}") for n in range(1, count + 1)]
 
 
 def _subjects(user):
