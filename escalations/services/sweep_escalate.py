@@ -16,9 +16,9 @@ calendar its deadlines count in), its path, its level and its severity. So the s
    join); but where the batch escalated more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` flags of one engagement to one
    level, one row for the staff told and one per client follower for them all (a hundred notices per person at once
    is an alert storm nobody reads, and most of the relay's work). Such a group notice's event is the group's key
-   and the smallest escalation id it covers (from the ``INSERT ... RETURNING``), so a re-run or a racing sweep,
-   which makes none of those escalations again, writes it once; each escalation it covers names it in
-   ``notice_event`` (one ``UPDATE`` in the same transaction), so each is told of by exactly one fan-out row.
+   and the smallest escalation id it covers (the ids are drawn before the ``INSERT``, which writes each escalation
+   naming its notice in ``notice_event``), so a re-run or a racing sweep, which makes none of those escalations
+   again, writes it once, and each escalation is told of by exactly one fan-out row.
 
 Anything else (a flag with other timers due at the same time, a last level, a path missing a level or a deadline,
 a deadline whose warning would already be due) goes through the per-flag planner in ``sweep``, which decides the
@@ -59,6 +59,7 @@ CLAIMED = (
 )
 _RUNNING = frozenset(str(status) for status in RUNNING_STATUSES)
 _encode = DjangoJSONEncoder().encode
+_REASON = str(EscalationReason.ACKNOWLEDGE)
 
 
 @dataclass(slots=True)
@@ -66,7 +67,8 @@ class _Group:
     """Flags of one engagement, path, level and severity entering the next level at ``now``."""
 
     index: int
-    notice_key: tuple  # (engagement, path, level entered): the flags a group notice may cover together
+    engagement_id: int
+    notice: str  # what a group notice's event starts with: the flags of one engagement entering one level
     level_name: str
     to_level: int
     ack_due: object
@@ -159,7 +161,8 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
     staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
-        notice_key=(engagement_id, path_id, target),
+        engagement_id=engagement_id,
+        notice=f"escalations-group:{engagement_id}:{target}:{_REASON}:",
         level_name=str(path.levels[target].name),
         to_level=target,
         ack_due=ack_due,
@@ -210,6 +213,7 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
 def _group_arrays(groups) -> list:
     return [
         [g.index for g in groups],
+        [g.notice for g in groups],
         [g.to_level for g in groups],
         [g.ack_due for g in groups],
         [g.ack_warn for g in groups],
@@ -223,8 +227,9 @@ def _group_arrays(groups) -> list:
 
 
 _GROUPS = (
-    "unnest(%b::int[], %b::smallint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[],"
-    " %b::bigint[], %b::text[], %b::text[], %b::text[]) AS g(gid, to_level, ack_due, ack_warn, resolve_due,"
+    "unnest(%b::int[], %b::text[], %b::smallint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[],"
+    " %b::timestamptz[], %b::bigint[], %b::text[], %b::text[], %b::text[]) AS g(gid, notice, to_level, ack_due,"
+    " ack_warn, resolve_due,"
     " resolve_warn, owner_id, staff_context, client_context, staff_ids)"
 )
 
@@ -242,10 +247,18 @@ def climb(climbing: Climbing, now) -> int:
         " c AS (SELECT v.id, v.cycle, v.level, v.missed_at, g.*"
         " FROM unnest(%b::bigint[], %b::int[], %b::smallint[], %b::timestamptz[], %b::int[])"
         " AS v(id, cycle, level, missed_at, gid) JOIN g ON g.gid = v.gid),"
-        f" esc AS (INSERT INTO {escalations} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
-        " SELECT c.id, c.cycle, c.to_level, 0, %s, c.missed_at, %s, NULL, c.owner_id FROM c"
-        " ON CONFLICT DO NOTHING RETURNING id, flag_id),"
-        " made AS (SELECT c.*, esc.id AS escalation_id FROM c JOIN esc ON esc.flag_id = c.id),"
+        # The escalations to make, numbered before they are written so that each names its group notice (whose
+        # event ends in the group's smallest id) in the same INSERT. One that exists already (a racing sweep made
+        # it; none can appear meanwhile, the flags are locked) is left out: it is neither made nor told again.
+        f" fresh AS MATERIALIZED (SELECT c.*, nextval(pg_get_serial_sequence('{escalations}', 'id')) AS eid FROM c"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {escalations} x WHERE x.flag_id = c.id AND x.cycle = c.cycle"
+        " AND x.level = c.to_level AND x.round = 0)),"
+        " numbered AS (SELECT fresh.*, CASE WHEN count(*) OVER w > %s THEN fresh.notice || min(fresh.eid) OVER w"
+        " END AS notice_event FROM fresh WINDOW w AS (PARTITION BY fresh.notice)),"
+        f" esc AS (INSERT INTO {escalations} (id, flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id,"
+        " notice_event) SELECT n.eid, n.id, n.cycle, n.to_level, 0, %s, n.missed_at, %s, NULL, n.owner_id,"
+        " n.notice_event FROM numbered n ON CONFLICT DO NOTHING RETURNING id, flag_id, notice_event),"
+        " made AS (SELECT c.*, esc.id AS escalation_id, esc.notice_event FROM c JOIN esc ON esc.flag_id = c.id),"
         f" line AS (INSERT INTO {events} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
         " actor_id) SELECT made.id, %s, %s, '', jsonb_build_object('reason', %s::text, 'to_level', made.to_level),"
         " made.cycle, made.to_level, false, 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level"
@@ -257,7 +270,7 @@ def climb(climbing: Climbing, now) -> int:
         " next_due_at = LEAST(c.ack_warn, c.ack_due, c.resolve_warn, c.resolve_due, f.update_warn_at,"
         " f.update_due_at, f.auto_close_at), sweep_attempts = 0, sweep_error = '', updated_at = %s"
         " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle)"
-        " SELECT made.id, made.gid, made.escalation_id FROM made",
+        " SELECT made.id, made.gid, made.escalation_id, made.notice_event FROM made",
         [
             *_group_arrays(climbing.groups),
             climbing.ids,
@@ -265,6 +278,7 @@ def climb(climbing: Climbing, now) -> int:
             climbing.levels,
             climbing.missed,
             climbing.group_of,
+            settings.ESCALATIONS_GROUP_NOTICES_ABOVE,
             reason,
             now,
             str(EventKind.ESCALATED),
@@ -277,7 +291,12 @@ def climb(climbing: Climbing, now) -> int:
         fetch=True,
     )
     if made:
-        each, grouped = _sort_notices(made, climbing.groups)
+        each, grouped = [], {}
+        for row in made:  # (flag, group index, escalation, its group notice or None)
+            if row[3] is None:
+                each.append(row)
+            else:
+                grouped.setdefault(row[3], []).append(row)
         if each:
             _tell(each, climbing.groups, now)
         if grouped:
@@ -347,38 +366,19 @@ def _tell(made, groups, now) -> None:
 
 # How many titles a group notice lists (the link opens the rest).
 TITLES_LISTED = 5
-_REASON = str(EscalationReason.ACKNOWLEDGE)
-
-
-def _sort_notices(made, groups) -> tuple[list, dict]:
-    """Split the new escalations (``(flag id, group index, escalation id)`` rows) into those told of one by one and
-    those told of by a group notice, ``{notice event: rows}``: more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` of one
-    engagement entering one level. The event is the group's key and the smallest escalation id it covers: the same
-    for whatever wrote these escalations, and never again for escalations written later."""
-    by_key = {}
-    for row in made:
-        by_key.setdefault(groups[row[1]].notice_key, []).append(row)
-    above = settings.ESCALATIONS_GROUP_NOTICES_ABOVE
-    each, grouped = [], {}
-    for (engagement_id, _path_id, level), rows in by_key.items():
-        if len(rows) > above:
-            grouped[f"escalations-group:{engagement_id}:{level}:{_REASON}:{min(row[2] for row in rows)}"] = rows
-        else:
-            each.extend(rows)
-    return each, grouped
 
 
 def _tell_groups(grouped: dict, groups, now) -> None:
-    """Mark each escalation with its group notice, and write the notices' fan-out rows: one for the staff told of
-    any of the group's flags, one per client person following some of them (their own count and titles), each
-    linking to the list rather than to one flag."""
-    escalations, engagements = Escalation._meta.db_table, RedFlag._meta.get_field("engagement").related_model
-    flag_ids, escalation_ids, flag_events = [], [], []
+    """Write the group notices' fan-out rows (``{event: rows of climb}``): one for the staff told of any of the
+    group's flags, one per client person following some of them (their own count and titles), each linking to the
+    list rather than to one flag."""
+    engagements = RedFlag._meta.get_field("engagement").related_model
+    flag_ids, flag_events = [], []
     notices = {"event": [], "engagement": [], "staff_ids": [], "staff_context": [], "client_context": [], "url": []}
     flag_list = reverse("escalations:flag_list")
     for event, rows in grouped.items():
         members = [groups[gid] for gid in dict.fromkeys(row[1] for row in rows)]
-        engagement_id, _path_id, level = members[0].notice_key
+        engagement_id, level = members[0].engagement_id, members[0].to_level
         context = {
             "level": level,
             "level_name": members[0].level_name,
@@ -394,15 +394,9 @@ def _tell_groups(grouped: dict, groups, now) -> None:
         notices["staff_context"].append(_encode({"kind": "escalated_group", **context}))
         notices["client_context"].append(_encode({"kind": "escalated_group_client", **context}))
         notices["url"].append(f"{flag_list}?{urlencode({'engagement': engagement_id, 'level': level})}")
-        for flag_id, _gid, escalation_id in rows:
-            flag_ids.append(flag_id)
-            escalation_ids.append(escalation_id)
+        for row in rows:
+            flag_ids.append(row[0])
             flag_events.append(event)
-    execute_bound(
-        f"UPDATE {escalations} AS e SET notice_event = v.event FROM unnest(%b::bigint[], %b::text[]) AS v(id, event)"
-        " WHERE e.id = v.id",
-        [escalation_ids, flag_events],
-    )
     listed = f"(array_agg(f.title ORDER BY f.id))[1:{TITLES_LISTED}]"
     select = (
         "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(events)b::text[]) AS v(id, event)),"
