@@ -14,8 +14,10 @@ two thirds, while flags are due. Afterwards it waits for the sweep to catch up a
 - flags due (made minus acknowledged in time) and escalations made (must be equal: every due escalation exactly
   once);
 - escalations made twice, due escalations lost, escalations of flags acknowledged in time, escalations without
-  their notifications (fan-out row, and its outbox rows once expanded) or timeline line, fan-out rows the relay
-  (kicked on commit and ticked by beat) never expanded, outbox rows doubled (all must be 0).
+  their notifications (exactly one fan-out row: their own, or, as a batch of 50 flags of one engagement is above
+  ``ESCALATIONS_GROUP_NOTICES_ABOVE``, mostly their group notice's; and its outbox rows once expanded) or timeline
+  line, group notices covering no escalation or the wrong ones, fan-out rows the relay (kicked on commit and ticked
+  by beat) never expanded, outbox rows doubled (all must be 0).
 
 Exit status 0 when every invariant holds.
 """
