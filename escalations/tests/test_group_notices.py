@@ -37,7 +37,9 @@ def _subjects(user):
     )
 
 
-def test_more_than_the_threshold_tells_each_person_once_with_the_first_titles(engagement, client_key_user, csm, pm):
+def test_more_than_the_threshold_tells_each_person_once_with_the_first_titles(
+    client, engagement, client_key_user, csm, pm
+):
     flags = _raise(engagement, client_key_user, 7)
     assert services.escalation_sweep(now=LATE) == 7
     escalations = list(Escalation.objects.order_by("pk"))
@@ -58,10 +60,15 @@ def test_more_than_the_threshold_tells_each_person_once_with_the_first_titles(en
     staff = Notification.objects.get(recipient=csm, channel="in_app", event=f"{event}:staff")
     assert staff.url.endswith(f"?engagement={engagement.pk}&level=2")
     assert staff.context["titles"] == [f"Complaint {n}" for n in range(1, 6)] and staff.context["more"] == 2
-    client = Notification.objects.get(recipient=client_key_user, channel="email", event__startswith=event)
-    assert client.url.endswith("/flags/") and client.context["count"] == 7
-    mail = render_to_string("escalations/email/flag.txt", {**client.context, "link": client.url})
-    assert "- Complaint 5" in mail and "Complaint 6" not in mail and "and 2 more" in mail
+    mail = Notification.objects.get(recipient=client_key_user, channel="email", event__startswith=event)
+    assert mail.context["count"] == 7
+    text = render_to_string("escalations/email/flag.txt", {**mail.context, "link": mail.url})
+    assert "- Complaint 5" in text and "Complaint 6" not in text and "and 2 more" in text
+    # The links open the flags the notice is about: the staff's filtered list, the client's complaints.
+    client.force_login(csm)
+    assert all(f"Complaint {n}" in client.get(staff.url).content.decode() for n in range(1, 8))
+    client.force_login(client_key_user)
+    assert all(f"Complaint {n}" in client.get(mail.url).content.decode() for n in range(1, 8))
 
 
 def test_at_the_threshold_each_flag_has_its_own_notice(engagement, client_key_user, csm):
