@@ -14,8 +14,10 @@ two thirds, while flags are due. Afterwards it waits for the sweep to catch up a
 - flags due (made minus acknowledged in time) and escalations made (must be equal: every due escalation exactly
   once);
 - escalations made twice, due escalations lost, escalations of flags acknowledged in time, escalations without
-  their notifications (fan-out row, and its outbox rows once expanded) or timeline line, fan-out rows the relay
-  (kicked on commit and ticked by beat) never expanded, outbox rows doubled (all must be 0).
+  their notifications (exactly one fan-out row: their own, or, as a batch of 50 flags of one engagement is above
+  ``ESCALATIONS_GROUP_NOTICES_ABOVE``, mostly their group notice's; and its outbox rows once expanded) or timeline
+  line, group notices covering no escalation or the wrong ones, fan-out rows the relay (kicked on commit and ticked
+  by beat) never expanded, outbox rows doubled (all must be 0).
 
 Exit status 0 when every invariant holds.
 """
@@ -201,12 +203,13 @@ def run(args, rng, postgres) -> int:
         "due escalations lost": len(invariants.flags_due_and_not_escalated(made)),
         "escalations of flags acknowledged in time": len(invariants.escalations_despite_acknowledgement()),
         "escalations without notifications or timeline line": len(invariants.escalations_without_notifications()),
+        "group notices covering no escalation or the wrong ones": len(invariants.group_notices_not_matching()),
         "fan-out rows not expanded by the relay": len(invariants.fanouts_not_expanded()),
         "outbox rows doubled or written without their fan-out": len(invariants.notifications_not_from_their_fanout()),
     }
     fanouts, outbox = invariants.sql(
         "SELECT (SELECT count(*) FROM notifications_notificationfanout), (SELECT count(*) FROM"
-        " notifications_notification WHERE event LIKE 'escalation:%%')"
+        " notifications_notification WHERE event LIKE 'escalation%%')"
     )[0]
     print(
         f"\nWorkers SIGKILLed: {kills}; PostgreSQL restarts: {restarts}; beat restarted: {beat_restarts};"

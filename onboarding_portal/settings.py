@@ -361,6 +361,8 @@ REMINDERS_SWEEP_TIME_BUDGET = env.float("REMINDERS_SWEEP_TIME_BUDGET", default=9
 # 5,000 about a fifth faster than 1,000); each holds its flags' row locks for about a second at most.
 ESCALATIONS_SWEEP_BATCH = env.int("ESCALATIONS_SWEEP_BATCH", default=5000)
 ESCALATIONS_SWEEP_TIME_BUDGET = env.float("ESCALATIONS_SWEEP_TIME_BUDGET", default=25.0)
+# More flags than this of one engagement and level escalating in one sweep batch: one notice per person for them all.
+ESCALATIONS_GROUP_NOTICES_ABOVE = env.int("ESCALATIONS_GROUP_NOTICES_ABOVE", default=3)
 # Checklist reminders: how long before the due date the "due soon" reminder fires, and how often an overdue
 # item is reminded again.
 CHECKLIST_DUE_SOON_LEAD = timedelta(hours=env.int("CHECKLIST_DUE_SOON_LEAD_HOURS", default=48))

@@ -352,6 +352,9 @@ class Escalation(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
+    # The group notice that told of this escalation (its fan-out events are this and a side suffix), when the sweep
+    # escalated too many flags of one engagement and level at once to send a notice per flag; empty: its own notice.
+    notice_event = models.CharField(max_length=200, null=True, blank=True, editable=False)
 
     objects = EscalationQuerySet.as_manager()
 

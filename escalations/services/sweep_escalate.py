@@ -11,8 +11,14 @@ calendar its deadlines count in), its path, its level and its severity. So the s
 2. writes the escalations, their timeline lines and the flags' new state in ONE statement (``INSERT ... SELECT``
    and ``UPDATE ... FROM`` joining the flags with the groups' arrays; escalations ``ON CONFLICT DO NOTHING``, so a
    racing sweep makes none twice, and a timeline line only for an escalation this statement made);
-3. writes one fan-out row per new escalation and side (staff, and the client's followers found by a join) in ONE
-   ``INSERT ... SELECT`` (``notifications.services.fanout.fanout_write_select``); the relay expands them.
+3. tells of them (``notifications.services.fanout.fanout_write_select``, one ``INSERT ... SELECT`` each; the relay
+   expands the rows): one fan-out row per new escalation and side (staff, and the client's followers found by a
+   join); but where the batch escalated more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` flags of one engagement to one
+   level, one row for the staff told and one per client follower for them all (a hundred notices per person at once
+   is an alert storm nobody reads, and most of the relay's work). Such a group notice's event is the group's key
+   and the smallest escalation id it covers (the ids are drawn before the ``INSERT``, which writes each escalation
+   naming its notice in ``notice_event``), so a re-run or a racing sweep, which makes none of those escalations
+   again, writes it once, and each escalation is told of by exactly one fan-out row.
 
 Anything else (a flag with other timers due at the same time, a last level, a path missing a level or a deadline,
 a deadline whose warning would already be due) goes through the per-flag planner in ``sweep``, which decides the
@@ -22,9 +28,12 @@ same way for any flag. Queries per batch stay constant.
 import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 
 from accounts.models import CLIENT_ROLES, User
 from notifications.bulk import execute_bound
@@ -50,6 +59,7 @@ CLAIMED = (
 )
 _RUNNING = frozenset(str(status) for status in RUNNING_STATUSES)
 _encode = DjangoJSONEncoder().encode
+_REASON = str(EscalationReason.ACKNOWLEDGE)
 
 
 @dataclass(slots=True)
@@ -57,6 +67,9 @@ class _Group:
     """Flags of one engagement, path, level and severity entering the next level at ``now``."""
 
     index: int
+    engagement_id: int
+    notice: str  # what a group notice's event starts with: the flags of one engagement entering one level
+    level_name: str
     to_level: int
     ack_due: object
     ack_warn: object
@@ -148,6 +161,9 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
     staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
+        engagement_id=engagement_id,
+        notice=f"escalations-group:{engagement_id}:{target}:{_REASON}:",
+        level_name=str(path.levels[target].name),
         to_level=target,
         ack_due=ack_due,
         ack_warn=ack_warn,
@@ -197,6 +213,7 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
 def _group_arrays(groups) -> list:
     return [
         [g.index for g in groups],
+        [g.notice for g in groups],
         [g.to_level for g in groups],
         [g.ack_due for g in groups],
         [g.ack_warn for g in groups],
@@ -210,8 +227,9 @@ def _group_arrays(groups) -> list:
 
 
 _GROUPS = (
-    "unnest(%b::int[], %b::smallint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[],"
-    " %b::bigint[], %b::text[], %b::text[], %b::text[]) AS g(gid, to_level, ack_due, ack_warn, resolve_due,"
+    "unnest(%b::int[], %b::text[], %b::smallint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[],"
+    " %b::timestamptz[], %b::bigint[], %b::text[], %b::text[], %b::text[]) AS g(gid, notice, to_level, ack_due,"
+    " ack_warn, resolve_due,"
     " resolve_warn, owner_id, staff_context, client_context, staff_ids)"
 )
 
@@ -229,10 +247,18 @@ def climb(climbing: Climbing, now) -> int:
         " c AS (SELECT v.id, v.cycle, v.level, v.missed_at, g.*"
         " FROM unnest(%b::bigint[], %b::int[], %b::smallint[], %b::timestamptz[], %b::int[])"
         " AS v(id, cycle, level, missed_at, gid) JOIN g ON g.gid = v.gid),"
-        f" esc AS (INSERT INTO {escalations} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
-        " SELECT c.id, c.cycle, c.to_level, 0, %s, c.missed_at, %s, NULL, c.owner_id FROM c"
-        " ON CONFLICT DO NOTHING RETURNING flag_id),"
-        " made AS (SELECT c.* FROM c JOIN esc ON esc.flag_id = c.id),"
+        # The escalations to make, numbered before they are written so that each names its group notice (whose
+        # event ends in the group's smallest id) in the same INSERT. One that exists already (a racing sweep made
+        # it; none can appear meanwhile, the flags are locked) is left out: it is neither made nor told again.
+        f" fresh AS MATERIALIZED (SELECT c.*, nextval(pg_get_serial_sequence('{escalations}', 'id')) AS eid FROM c"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {escalations} x WHERE x.flag_id = c.id AND x.cycle = c.cycle"
+        " AND x.level = c.to_level AND x.round = 0)),"
+        " numbered AS (SELECT fresh.*, CASE WHEN count(*) OVER w > %s THEN fresh.notice || min(fresh.eid) OVER w"
+        " END AS notice_event FROM fresh WINDOW w AS (PARTITION BY fresh.notice)),"
+        f" esc AS (INSERT INTO {escalations} (id, flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id,"
+        " notice_event) SELECT n.eid, n.id, n.cycle, n.to_level, 0, %s, n.missed_at, %s, NULL, n.owner_id,"
+        " n.notice_event FROM numbered n ON CONFLICT DO NOTHING RETURNING id, flag_id, notice_event),"
+        " made AS (SELECT c.*, esc.id AS escalation_id, esc.notice_event FROM c JOIN esc ON esc.flag_id = c.id),"
         f" line AS (INSERT INTO {events} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
         " actor_id) SELECT made.id, %s, %s, '', jsonb_build_object('reason', %s::text, 'to_level', made.to_level),"
         " made.cycle, made.to_level, false, 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level"
@@ -244,7 +270,7 @@ def climb(climbing: Climbing, now) -> int:
         " next_due_at = LEAST(c.ack_warn, c.ack_due, c.resolve_warn, c.resolve_due, f.update_warn_at,"
         " f.update_due_at, f.auto_close_at), sweep_attempts = 0, sweep_error = '', updated_at = %s"
         " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle)"
-        " SELECT made.id, made.gid FROM made",
+        " SELECT made.id, made.gid, made.escalation_id, made.notice_event FROM made",
         [
             *_group_arrays(climbing.groups),
             climbing.ids,
@@ -252,6 +278,7 @@ def climb(climbing: Climbing, now) -> int:
             climbing.levels,
             climbing.missed,
             climbing.group_of,
+            settings.ESCALATIONS_GROUP_NOTICES_ABOVE,
             reason,
             now,
             str(EventKind.ESCALATED),
@@ -264,7 +291,16 @@ def climb(climbing: Climbing, now) -> int:
         fetch=True,
     )
     if made:
-        _tell(made, climbing.groups, now)
+        each, grouped = [], {}
+        for row in made:  # (flag, group index, escalation, its group notice or None)
+            if row[3] is None:
+                each.append(row)
+            else:
+                grouped.setdefault(row[3], []).append(row)
+        if each:
+            _tell(each, climbing.groups, now)
+        if grouped:
+            _tell_groups(grouped, climbing.groups, now)
     return len(made)
 
 
@@ -322,6 +358,86 @@ def _tell(made, groups, now) -> None:
             "client_url_before": client_url[0],
             "client_url_after": client_url[1],
             "target_type": ContentType.objects.get_for_model(RedFlag).pk,
+            "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
+        },
+        now=now,
+    )
+
+
+# How many titles a group notice lists (the link opens the rest).
+TITLES_LISTED = 5
+
+
+def _tell_groups(grouped: dict, groups, now) -> None:
+    """Write the group notices' fan-out rows (``{event: rows of climb}``): one for the staff told of any of the
+    group's flags, one per client person following some of them (their own count and titles), each linking to the
+    list rather than to one flag."""
+    engagements = RedFlag._meta.get_field("engagement").related_model
+    flag_ids, flag_events = [], []
+    notices = {"event": [], "engagement": [], "staff_ids": [], "staff_context": [], "client_context": [], "url": []}
+    flag_list = reverse("escalations:flag_list")
+    for event, rows in grouped.items():
+        members = [groups[gid] for gid in dict.fromkeys(row[1] for row in rows)]
+        engagement_id, level = members[0].engagement_id, members[0].to_level
+        context = {
+            "level": level,
+            "level_name": members[0].level_name,
+            "reason": _REASON,
+            "due_at": min(member.ack_due for member in members),
+        }
+        notices["event"].append(event)
+        notices["engagement"].append(engagement_id)
+        # Everyone told of any of the flags, the owners first, once.
+        notices["staff_ids"].append(
+            json.dumps(list(dict.fromkeys(pk for member in members for pk in json.loads(member.staff_ids))))
+        )
+        notices["staff_context"].append(_encode({"kind": "escalated_group", **context}))
+        notices["client_context"].append(_encode({"kind": "escalated_group_client", **context}))
+        notices["url"].append(f"{flag_list}?{urlencode({'engagement': engagement_id, 'level': level})}")
+        for row in rows:
+            flag_ids.append(row[0])
+            flag_events.append(event)
+    listed = f"(array_agg(f.title ORDER BY f.id))[1:{TITLES_LISTED}]"
+    select = (
+        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(events)b::text[]) AS v(id, event)),"
+        " n AS MATERIALIZED (SELECT n.*, e.name AS engagement_name FROM unnest(%(event)b::text[],"
+        " %(engagement)b::bigint[], %(staff_ids)b::text[], %(staff_context)b::text[], %(client_context)b::text[],"
+        " %(url)b::text[]) AS n(event, engagement_id, staff_ids, staff_context, client_context, url)"
+        f" JOIN {engagements._meta.db_table} e ON e.id = n.engagement_id),"
+        f" f AS MATERIALIZED (SELECT f.id, f.title, v.event FROM {RedFlag._meta.db_table} f JOIN v ON v.id = f.id"
+        " WHERE f.id = ANY(%(ids)b::bigint[])),"
+        f" staff AS (SELECT f.event, count(*) AS count, {listed} AS titles FROM f GROUP BY f.event),"
+        # The client's people following the flags (reporter and merged reporters), active ones: their own flags.
+        f" told AS (SELECT f.event, u.id AS user_id, count(*) AS count, {listed} AS titles"
+        f" FROM f JOIN {FlagFollower._meta.db_table} r ON r.flag_id = f.id JOIN {User._meta.db_table} u"
+        " ON u.id = r.user_id WHERE r.flag_id = ANY(%(ids)b::bigint[]) AND u.is_active"
+        " AND u.role = ANY(%(client_roles)s::text[]) GROUP BY f.event, u.id)"
+    )
+    side = (
+        " SELECT n.event || {suffix}, %(category)s::text, %(template)s::text, '', n.{side}_context::jsonb"
+        " || jsonb_build_object('engagement_name', n.engagement_name, 'count', {told}.count, 'titles',"
+        " to_jsonb({told}.titles), 'more', {told}.count - cardinality({told}.titles)), {url}, NULL::int, '',"
+        " {recipients}, '[]'::jsonb, %(channels)s::jsonb, false FROM n JOIN {told} ON {told}.event = n.event"
+    )
+    select += side.format(suffix="':staff'", side="staff", told="staff", url="n.url", recipients="n.staff_ids::jsonb")
+    select += " WHERE n.staff_ids <> '[]' UNION ALL"
+    select += side.format(
+        suffix="':client:' || told.user_id",
+        side="client",
+        told="told",
+        url="%(client_url)s::text",
+        recipients="jsonb_build_array(told.user_id)",
+    )
+    fanout_write_select(
+        select,
+        {
+            "ids": flag_ids,
+            "events": flag_events,
+            **notices,
+            "client_roles": sorted(CLIENT_ROLES),
+            "category": messages.ESCALATION,
+            "template": messages.TEMPLATE,
+            "client_url": reverse("portal:flags"),
             "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
         },
         now=now,

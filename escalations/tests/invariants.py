@@ -2,8 +2,9 @@
 
 - every due escalation happened exactly once (none lost, none doubled);
 - none fired for a flag acknowledged at that level before its deadline;
-- every escalation has its timeline line and its notifications: the fan-out row the sweep writes with it (who must
-  be told), and, once the relay has expanded that row, its outbox rows, exactly once.
+- every escalation has its timeline line and is told of by exactly one staff fan-out row, its own or that of the
+  group notice it names (``notice_event``), and, once the relay has expanded that row, its outbox rows, exactly once;
+- every group notice covers the escalations it names, and its event ends in the smallest of their ids.
 """
 
 from datetime import timedelta
@@ -81,17 +82,33 @@ def escalations_despite_acknowledgement() -> list[tuple]:
 
 def escalations_without_notifications() -> list[tuple]:
     """Escalations missing their timeline line, or the fan-out row of their staff notifications (who must be told
-    of it: written by the sweep in the escalation's transaction), or, once the relay expanded that row, its outbox
-    rows (email and in-app)."""
+    of it: written by the sweep in the escalation's transaction; its own, or its group notice's when it names one),
+    or told of by both, or, once the relay expanded that row, its outbox rows (email and in-app)."""
     return sql(
         "SELECT e.id FROM escalations_escalation e"
-        " LEFT JOIN notifications_notificationfanout f ON f.event = 'escalation:' || e.flag_id || ':' || e.cycle"
-        "     || ':' || e.level || ':' || e.round || ':staff'"
+        " LEFT JOIN notifications_notificationfanout f ON f.event = COALESCE(e.notice_event, 'escalation:'"
+        "     || e.flag_id || ':' || e.cycle || ':' || e.level || ':' || e.round) || ':staff'"
         " WHERE f.id IS NULL"
+        " OR (e.notice_event IS NOT NULL AND EXISTS (SELECT 1 FROM notifications_notificationfanout o"
+        "     WHERE o.event LIKE 'escalation:' || e.flag_id || ':' || e.cycle || ':' || e.level || ':' || e.round"
+        "     || ':%%'))"
         " OR (f.status = 'expanded' AND (SELECT count(*) FROM notifications_notification n WHERE n.event = f.event)"
         "     < 2)"
         " OR NOT EXISTS (SELECT 1 FROM escalations_flagevent v WHERE v.once_key = 'escalation:' || e.flag_id"
         "     || ':' || e.cycle || ':' || e.level || ':' || e.round)"
+    )
+
+
+def group_notices_not_matching() -> list[tuple]:
+    """Group notices (fan-out rows of ``escalations-group:`` events) covering no escalation, or whose event does not
+    end in the smallest id of those it covers (a second notice for the same escalations would)."""
+    return sql(
+        "SELECT f.event FROM notifications_notificationfanout f"
+        " LEFT JOIN (SELECT notice_event, min(id) AS first FROM escalations_escalation"
+        "     WHERE notice_event IS NOT NULL GROUP BY notice_event) g"
+        "     ON f.event LIKE g.notice_event || ':%%'"
+        " WHERE f.event LIKE 'escalations-group:%%' AND (g.notice_event IS NULL"
+        "     OR g.notice_event NOT LIKE '%%:' || g.first)"
     )
 
 
@@ -121,6 +138,7 @@ def assert_invariants(flag_ids, *, expected_escalations: int | None = None) -> N
     assert flags_due_and_not_escalated(flag_ids) == [], "a due escalation was lost"
     assert escalations_despite_acknowledgement() == [], "a flag acknowledged in time escalated"
     assert escalations_without_notifications() == [], "an escalation lacks its notifications or timeline line"
+    assert group_notices_not_matching() == [], "a group notice covers no escalation or names the wrong ones"
     assert notifications_not_from_their_fanout() == [], "a fan-out was expanded twice or only in part"
     if expected_escalations is not None:
         assert escalation_count(flag_ids) == expected_escalations

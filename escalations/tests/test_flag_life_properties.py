@@ -12,6 +12,7 @@ and with the rules that hold whatever happened:
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -31,7 +32,11 @@ from escalations.timers import PAUSABLE
 from notifications.services import fanout_expand
 
 from .factories import TUESDAY_10
-from .invariants import escalations_without_notifications, notifications_not_from_their_fanout
+from .invariants import (
+    escalations_without_notifications,
+    group_notices_not_matching,
+    notifications_not_from_their_fanout,
+)
 
 RUNNING = {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED, FlagStatus.PLAN_AGREED, FlagStatus.REOPENED}
 LAST_LEVEL = 4
@@ -186,19 +191,25 @@ class FlagLife(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_a_flags_life_follows_the_rules():
-    run_state_machine_as_test(
-        FlagLife,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=20,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+# Each example has one flag, so at 0 every escalation the sweep writes in SQL is told of by a group notice (of one),
+# at 3 by its own: both ways of telling must cover each escalation exactly once.
+@pytest.mark.parametrize("group_notices_above", [3, 0])
+def test_a_flags_life_follows_the_rules(group_notices_above):
+    with override_settings(ESCALATIONS_GROUP_NOTICES_ABOVE=group_notices_above):
+        run_state_machine_as_test(
+            FlagLife,
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=20,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
     # The examples went through the interesting paths, not just around them.
     assert Escalation.objects.filter(reason=EscalationReason.ACKNOWLEDGE).exists()
     assert FlagEvent.objects.filter(kind="resumed").exists() and RedFlag.objects.filter(cycle__gt=1).exists()
     assert RedFlag.objects.filter(status=FlagStatus.CLOSED).exists()
     assert escalations_without_notifications() == []
+    assert group_notices_not_matching() == []
+    assert Escalation.objects.exclude(notice_event=None).exists() == (group_notices_above == 0)
     assert notifications_not_from_their_fanout() == []
