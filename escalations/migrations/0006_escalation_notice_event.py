@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escalations', '0004_flag_indexes_covered'),
+        ('escalations', '0005_flag_indexes_for_queries'),
     ]
 
     operations = [

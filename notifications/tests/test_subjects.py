@@ -44,7 +44,15 @@ def test_every_subject_template_of_the_portal_is_understood():
     shapes = {}
     for path in Path(settings.BASE_DIR, "templates").rglob("*_subject.txt"):
         shapes[path.name] = shape_of(path.read_text())
-    assert shapes["flag_subject.txt"].printed == ("level", "level_name", "round", "rounds", "step_title", "title")
+    assert shapes["flag_subject.txt"].printed == (
+        "engagement_name",
+        "level",
+        "level_name",
+        "round",
+        "rounds",
+        "step_title",
+        "title",
+    )
     assert "kind" in shapes["flag_subject.txt"].read
     assert "until_on" in shapes["cover_start_subject.txt"].read  # through a filter: part of the key
     assert "days_overdue" in shapes["checklist_overdue_subject.txt"].read  # a plural's count: part of the key
