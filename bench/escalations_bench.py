@@ -24,9 +24,9 @@ Every flag here misses its acknowledgement below the last level, the case the sw
 engagement), each worked out once in Python, and the rows are written by two statements. What is left per flag is
 PostgreSQL's own work: an escalation, a timeline line, a flag update (every index of the flag written again, since
 its next deadline and owner change) and two fan-out rows, with their foreign-key checks at commit. In the outage a
-batch of 5,000 holds about five flags of each engagement, more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` (3): those
-are told of by one group notice per engagement (one fan-out row for the staff, one per client follower), so the
-fan-out and outbox rows are far fewer than two and six per flag.
+batch (``ESCALATIONS_SWEEP_BATCH``, 20,000 by default) holds about twenty flags of each engagement, more than
+``ESCALATIONS_GROUP_NOTICES_ABOVE`` (3): those are told of by one group notice per engagement (one fan-out row for
+the staff, one per client follower), so the fan-out and outbox rows are far fewer than two and six per flag.
 """
 
 import os
