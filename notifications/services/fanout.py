@@ -43,7 +43,7 @@ from .outbox import (
     Rules,
     _target_url,
     check_category,
-    outbox_entries,
+    outbox_entries_with_subjects,
     preferences_of,
     relay_kick_on_commit,
     subjects_for_batch,
@@ -237,8 +237,11 @@ def _write_outbox(fanouts, users: dict) -> None:
             stored = {name: stored[name] for name in (*shape.names, "title") if name in stored}
         # Stored as JSON: datetimes come back as such, so subjects show them in each reader's zone.
         subject_context = {**revive(stored), **registry.context_for(fanout.template, target), "target": target}
-        by_reader = {}
-        for user, address, channel, dedupe_key, status in outbox_entries(
+        for user, address, channel, dedupe_key, status, subject in outbox_entries_with_subjects(
+            template=fanout.template,
+            language=fanout.language,
+            subject_context=subject_context,
+            subjects=subjects,
             event=fanout.event,
             recipients=[users[pk] for pk in fanout.recipient_ids if pk in users] + list(fanout.emails),
             category=fanout.category,
@@ -247,12 +250,7 @@ def _write_outbox(fanouts, users: dict) -> None:
             rules=rules,
             seen=seen,
         ):
-            reader = (user.language, user.time_zone) if user else None
-            if reader not in by_reader:
-                by_reader[reader] = subjects.render(fanout.template, subject_context, user, fanout.language)
-            entries.append(
-                (fanout.pk, dedupe_key, channel, status, user.pk if user else None, address, by_reader[reader])
-            )
+            entries.append((fanout.pk, dedupe_key, channel, status, user.pk if user else None, address, subject))
             if status == Status.HELD:
                 held.setdefault(user.pk, (user, fanout.created_at))
             any_mail = any_mail or (channel == Channel.EMAIL and status == Status.PENDING)

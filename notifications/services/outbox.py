@@ -159,6 +159,17 @@ def outbox_entries(*, event, recipients, category, channels, force_immediate, ru
             yield user, address, channel, dedupe_key, status
 
 
+def outbox_entries_with_subjects(*, template, language, subject_context, subjects, **entry_args):
+    """``outbox_entries`` with each row's subject: rendered once per reader language and time zone, since a subject
+    depends on those only (never on who the reader is)."""
+    by_reader = {}
+    for user, address, channel, dedupe_key, status in outbox_entries(**entry_args):
+        reader = (user.language, user.time_zone) if user else None
+        if reader not in by_reader:
+            by_reader[reader] = subjects.render(template, subject_context, user, language)
+        yield user, address, channel, dedupe_key, status, by_reader[reader]
+
+
 @transaction.atomic
 def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool = False) -> int:
     """Write the outbox rows of many requests in a constant number of queries. Returns how many rows were new.
@@ -193,9 +204,11 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
             **registry.context_for(request.template, request.target),
             "target": request.target,
         }
-        # A subject depends on its reader's language and time zone only (never on who they are).
-        by_reader = {}
-        for user, address, channel, dedupe_key, status in outbox_entries(
+        for user, address, channel, dedupe_key, status, subject in outbox_entries_with_subjects(
+            template=request.template,
+            language=request.language,
+            subject_context=subject_context,
+            subjects=subjects,
             event=request.event,
             recipients=request.recipients,
             category=request.category,
@@ -204,9 +217,6 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
             rules=rules,
             seen=seen,
         ):
-            reader = (user.language, user.time_zone) if user else None
-            if reader not in by_reader:
-                by_reader[reader] = subjects.render(request.template, subject_context, user, request.language)
             rows.append(
                 _OutboxRow(
                     event=request.event,
@@ -218,7 +228,7 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
                     to_email=address,
                     template=request.template,
                     language=request.language,
-                    subject=by_reader[reader],
+                    subject=subject,
                     context=request.context,
                     url=url,
                     target_type_id=target_type.pk if target_type else None,
