@@ -30,7 +30,6 @@ the staff, one per client follower), so the fan-out and outbox rows are far fewe
 """
 
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -38,7 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
+
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_esc")
 OPEN, DUE, OUTAGE = (int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000,100000").split(","))
 
@@ -48,33 +48,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_portal.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
-def admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def timed(fn, repeat=1):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> None:
-    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("BENCH_KEEP"):
-            admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    in_fresh_database(DB_NAME, run)
 
 
 def seed(now):

@@ -14,7 +14,6 @@ set-based), plus the query count of one claimed batch at two sizes (which must b
 """
 
 import os
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -22,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
+
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_relay")
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 
@@ -36,33 +36,8 @@ LANGUAGES = ("en", "pl", "de")
 ZONES = ("UTC", "Europe/Warsaw", "Europe/Berlin", "America/New_York")
 
 
-def admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(statement)
-
-
-def timed(fn, repeat=1):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def main() -> None:
-    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-    try:
-        run()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not os.environ.get("BENCH_KEEP"):
-            admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    in_fresh_database(DB_NAME, run)
 
 
 def seed_people():
