@@ -18,6 +18,7 @@ from .models import (
     ResourceLink,
     Stakeholder,
 )
+from .services import ENGAGEMENT_EDITABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -82,21 +83,8 @@ class ClientSelect(forms.Select):
 class EngagementForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = Engagement
-        fields = [
-            "client",
-            "name",
-            "description",
-            "csm",
-            "pm",
-            "deputy_pm",
-            "account_executive",
-            "contract_signed_on",
-            "kickoff_on",
-            "target_go_live_on",
-            "planned_effort_days",
-            "planned_amount",
-            "currency",
-        ]
+        # What the services let an engagement's form change, and the client it is opened for.
+        fields = ["client", *ENGAGEMENT_EDITABLE]
         widgets = {
             "client": ClientSelect(
                 attrs={"data-fills": "id_contract_signed_on", "data-fills-from": "contract-signed-on"}
