@@ -1,10 +1,26 @@
 """Thin tasks: each calls one service. The rows are the truth; a lost or doubled tick is harmless."""
 
+import logging
+
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(name="escalations.sweep", acks_late=True, ignore_result=True)
-def sweep() -> int:
-    return services.escalation_sweep()
+def sweep(helper: bool = False) -> int:
+    # Beat's tick asks idle workers to help when more is due than one batch (after an outage); a helper asks
+    # nobody, so a tick adds at most ESCALATIONS_SWEEP_HELPERS tasks, and a lost one only means one worker fewer.
+    return services.escalation_sweep(on_backlog=None if helper else _ask_for_helpers)
+
+
+def _ask_for_helpers() -> None:
+    for _ in range(settings.ESCALATIONS_SWEEP_HELPERS):
+        try:
+            sweep.delay(helper=True)
+        except Exception:
+            logger.warning("Could not ask another worker to help with the escalation sweep; this one goes on alone.")
+            return

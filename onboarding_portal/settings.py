@@ -347,6 +347,8 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(
 NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=50)
 # Deferred fan-out rows (a sweep's "who must be told of what") the relay expands into outbox rows per transaction.
 NOTIFICATIONS_FANOUT_BATCH = env.int("NOTIFICATIONS_FANOUT_BATCH", default=1000)
+# Seconds the relay expands fan-out batches before it sends a batch of mail (and again after it).
+NOTIFICATIONS_FANOUT_SLICE = env.float("NOTIFICATIONS_FANOUT_SLICE", default=2.0)
 # How long a relay may hold a claimed row before another relay may take it (a crashed relay's rows).
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
@@ -358,11 +360,15 @@ REMINDERS_SWEEP_BATCH = env.int("REMINDERS_SWEEP_BATCH", default=500)
 REMINDERS_SWEEP_TIME_BUDGET = env.float("REMINDERS_SWEEP_TIME_BUDGET", default=90.0)
 # Red flags claimed per batch by the escalation sweep, and how long one tick may sweep before the next goes on. A
 # batch's rules and people are loaded once, and a burst of one engagement's flags in one batch makes one group notice,
-# so after an outage larger batches clear faster. Measured (bench/escalations_bench.py, 98,890 due, quiet machine):
-# 5,000: 14.3 s end to end; 20,000: 7.0 s; 50,000: 5.8 s. But a batch holds its flags' row locks until it commits,
-# and an acknowledgement of one of them waits that long: about 1.2 s at 20,000, 2.6 s at 50,000.
+# so after an outage larger batches clear faster. Measured (bench/escalations_bench.py, 98,890 due, one worker):
+# 5,000: 14.3 s end to end; 20,000: 6.1-7.0 s; 50,000: 5.8 s; with bin/start's two workers sharing the backlog
+# (ESCALATIONS_SWEEP_HELPERS below), 100,000 in 4.4 s at 20,000. But a batch holds its flags' row locks until it
+# commits, and an acknowledgement of one of them waits that long: about 1.2 s at 20,000, 2.6 s at 50,000.
 ESCALATIONS_SWEEP_BATCH = env.int("ESCALATIONS_SWEEP_BATCH", default=20000)
 ESCALATIONS_SWEEP_TIME_BUDGET = env.float("ESCALATIONS_SWEEP_TIME_BUDGET", default=25.0)
+# When more is due than one batch, beat's sweep asks this many other workers to sweep beside it (their claims skip
+# each other's rows). One less than the worker processes: bin/start runs two.
+ESCALATIONS_SWEEP_HELPERS = env.int("ESCALATIONS_SWEEP_HELPERS", default=1)
 # More flags than this of one engagement and level escalating in one sweep batch: one notice per person for them all.
 ESCALATIONS_GROUP_NOTICES_ABOVE = env.int("ESCALATIONS_GROUP_NOTICES_ABOVE", default=3)
 # Checklist reminders: how long before the due date the "due soon" reminder fires, and how often an overdue

@@ -81,6 +81,10 @@ class RedFlagQuerySet(ScopedQuerySet):
         # Written so that the planner uses the partial index ``red_flag_due`` (same condition).
         return self.filter(status__in=LIVE_STATUSES, next_due_at__lte=now)
 
+    def more_due_than(self, count: int, now) -> bool:
+        # Reads at most count + 1 entries of ``red_flag_due``, whatever the backlog.
+        return self.due(now).order_by("next_due_at")[count : count + 1].exists()
+
 
 class RedFlag(models.Model):
     # No index of its own: ``red_flag_engagement_status`` starts with it (every index is written on each sweep).

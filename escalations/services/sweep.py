@@ -500,10 +500,19 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
     return len(rows)
 
 
-def escalation_sweep(*, now=None, time_budget: float | None = None) -> int:
-    """Sweep batch after batch until nothing is due or the time budget is spent (the next tick goes on)."""
+def escalation_sweep(*, now=None, time_budget: float | None = None, on_backlog=None) -> int:
+    """Sweep batch after batch until nothing is due or the time budget is spent (the next tick goes on).
+
+    ``on_backlog`` is called once, before sweeping, when more flags are due than one batch (after an outage): the
+    tick asks idle workers to sweep beside it (``tasks.sweep``). Their claims skip each other's locked rows, so
+    they share the backlog without waiting for or doubling each other. Asked outside any transaction, so a broker
+    that is slow to answer holds no row locks."""
     started = time.monotonic()
     budget = settings.ESCALATIONS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
+    if on_backlog is not None and RedFlag.objects.more_due_than(
+        settings.ESCALATIONS_SWEEP_BATCH, now or timezone.now()
+    ):
+        on_backlog()
     total = 0
     while time.monotonic() - started < budget:
         claimed = escalation_sweep_batch(now=now)

@@ -4,6 +4,7 @@ acknowledgements racing the deadline. Each test injects the fault, lets the syst
 invariants in SQL (``invariants.py``)."""
 
 import random
+import re
 import threading
 import time
 from datetime import timedelta
@@ -96,6 +97,36 @@ def test_two_sweeps_at_once_escalate_each_flag_once():
         except AssertionError:
             raise AssertionError(celery.logs()) from None
         time.sleep(2)  # more ticks and the queued sweeps: nothing more may happen
+    assert_invariants(flag_ids, expected_escalations=len(flag_ids))
+
+
+def test_a_backlog_is_shared_by_the_tick_and_the_worker_it_asks_to_help():
+    flush_shared_redis()
+    flag_ids = due_flags(1200)
+    with (
+        SmtpSink() as smtp,
+        Celery(broker_url=SHARED_REDIS_URL, smtp_port=smtp.port, ESCALATIONS_SWEEP_BATCH=20) as celery,
+    ):
+        celery.worker("w1")
+        celery.worker("w2")
+        from celery import current_app as app
+
+        with app.connection_for_write(SHARED_REDIS_URL) as conn:
+            app.send_task("escalations.sweep", connection=conn)  # one tick, as beat sends it
+        try:
+            wait_for(_all_escalated(flag_ids), 120, what="every flag to escalate")
+            wait_for(lambda: not fanouts_not_expanded(), 120, what="the relay to expand every fan-out row")
+        except AssertionError:
+            raise AssertionError(celery.logs()) from None
+        time.sleep(1)  # the workers log the sweeps' results
+        logs = {p.log_path.stem: p.log_path.read_text() for p in celery.processes}
+    # Each worker swept part of the backlog (a sweep task logs how many flags it claimed).
+    swept = {
+        name: sum(int(n) for n in re.findall(r"escalations\.sweep\[[^\]]+\] succeeded in [^:]+: (\d+)", log))
+        for name, log in logs.items()
+    }
+    assert sum(swept.values()) == len(flag_ids), (swept, celery.logs())
+    assert all(count > 0 for count in swept.values()), swept
     assert_invariants(flag_ids, expected_escalations=len(flag_ids))
 
 

@@ -61,6 +61,43 @@ def test_the_idle_sweep_is_one_query(engagement, client_key_user):
     assert (claimed, count) == (0, 1)
 
 
+def test_a_backlog_asks_other_workers_to_help_and_helpers_ask_nobody(monkeypatch, settings):
+    from escalations import tasks
+
+    settings.ESCALATIONS_SWEEP_BATCH = 2
+    settings.ESCALATIONS_SWEEP_HELPERS = 2
+    asked = []
+    monkeypatch.setattr(tasks.sweep, "delay", lambda **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(services.sweep.timezone, "now", lambda: warsaw(2026, 11, 10, 11, 1))
+    _flags(2)
+    assert tasks.sweep() == 2  # no more due than one batch: nobody asked
+    assert asked == []
+    _flags(3)
+    assert tasks.sweep() == 3
+    assert asked == [{"helper": True}, {"helper": True}]  # asked before sweeping, so they help from the start
+    asked.clear()
+    _flags(5)
+    assert tasks.sweep(helper=True) == 5
+    assert asked == []
+    assert Escalation.objects.count() == 10
+
+
+def test_a_broker_that_cannot_take_the_helpers_leaves_the_tick_sweeping_alone(monkeypatch, settings, caplog):
+    from escalations import tasks
+
+    settings.ESCALATIONS_SWEEP_BATCH = 1
+
+    def broker_down(**kwargs):
+        raise ConnectionRefusedError("Redis is down")
+
+    monkeypatch.setattr(tasks.sweep, "delay", broker_down)
+    monkeypatch.setattr(services.sweep.timezone, "now", lambda: warsaw(2026, 11, 10, 11, 1))
+    _flags(3)
+    assert tasks.sweep() == 3
+    assert Escalation.objects.count() == 3
+    assert "Could not ask another worker" in caplog.text
+
+
 def test_after_an_outage_a_flag_climbs_one_level_not_all(engagement, client_key_user, csm):
     flag = raise_flag(engagement, client_key_user, severity=Severity.CRITICAL)
     # Nothing swept for three days: every level's deadline would have passed had the flag climbed on time.
