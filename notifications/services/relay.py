@@ -2,6 +2,7 @@
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -165,11 +166,18 @@ def notification_relay(*, now=None, time_budget: float | None = None) -> int:
 
     def step():
         nonlocal fanouts_left
-        # Deferred fan-outs first (their outbox rows may be due at once), a batch at a time between sends, so
-        # neither waits for the other to be drained. Once none is left, this run asks no more (the kick after the
-        # next deferred write, or the next tick, expands what comes later).
-        expanded = fanout_expand_batch(now=now) if fanouts_left else 0
-        fanouts_left = bool(expanded)
+        # Deferred fan-outs first (their outbox rows may be due at once): batch after batch for up to
+        # NOTIFICATIONS_FANOUT_SLICE seconds, then one batch of mail, so that neither waits for the other to be
+        # drained. A slice rather than one fan-out batch per mail batch: after an outage thousands of fan-outs wait,
+        # and expanding them takes milliseconds a batch where sending 50 mails takes a second or more. Once none is
+        # left, this run asks no more (the kick after the next deferred write, or the next tick, expands the rest).
+        expanded, sliced = 0, time.monotonic()
+        while fanouts_left:
+            done = fanout_expand_batch(now=now)
+            expanded += done
+            fanouts_left = bool(done)
+            if time.monotonic() - sliced >= settings.NOTIFICATIONS_FANOUT_SLICE:
+                break
         batch = notification_claim_batch(now=now)
         return expanded + len(batch), (notification_deliver(batch, now=now)[0] if batch else 0)
 

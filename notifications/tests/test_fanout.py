@@ -288,3 +288,28 @@ def test_a_digest_is_scheduled_for_mail_held_by_the_expansion():
     fanout_expand(now=NOW)
     assert Notification.objects.get(channel=Channel.EMAIL).status == Status.HELD
     assert Reminder.objects.filter(key=f"digest:{person.pk}", status="pending").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("slice_seconds", "pending_at_first_mail"), [(60.0, 0), (0.0, 4)])
+def test_the_relay_expands_fan_outs_for_a_slice_of_time_before_it_sends_mail(
+    monkeypatch, settings, slice_seconds, pending_at_first_mail
+):
+    # After an outage thousands of fan-outs wait: one batch of mail (seconds over SMTP) between every two fan-out
+    # batches (milliseconds) kept most of the outbox unwritten for minutes. Mail still gets its turn after a slice.
+    settings.NOTIFICATIONS_FANOUT_BATCH = 2
+    settings.NOTIFICATIONS_FANOUT_SLICE = slice_seconds
+    people = UserFactory.create_batch(2)
+    notify_many([_request(f"outage:{n}", people) for n in range(6)], now=NOW, deferred=True)
+    pending_when_mail_went = []
+    claim = services.relay.notification_claim_batch
+
+    def claim_and_count(**kwargs):
+        pending_when_mail_went.append(NotificationFanout.objects.filter(status=FanoutStatus.PENDING).count())
+        return claim(**kwargs)
+
+    monkeypatch.setattr(services.relay, "notification_claim_batch", claim_and_count)
+    services.notification_relay(now=NOW)
+    assert pending_when_mail_went[0] == pending_at_first_mail
+    assert not NotificationFanout.objects.filter(status=FanoutStatus.PENDING).exists()
+    assert len(mail.outbox) == 6 * 2  # every email row sent in the end
