@@ -14,10 +14,21 @@ run (one ``SELECT 1`` round trip):
 - 100,000 flags due at once, as after an outage, cleared end to end: every escalation, timeline line, flag update
   and fan-out row written by the sweep (who must be told of each escalation), then the relay's expansion of those
   rows into the outbox (a row per recipient and channel, each subject rendered in its reader's language), each
-  timed on its own (sending the mail is not part of it: the relay sends at its own pace from the outbox).
+  timed on its own (sending the mail is not part of it: the relay sends at its own pace from the outbox), in this
+  one process: what one worker does;
+- the same outage as the deployment clears it: every flag, now at level 2, misses that level's acknowledgement, and
+  beat's sweep task goes to ``BENCH_WORKERS`` real Celery worker processes (2, as ``bin/start`` runs them; the
+  production command, one task at a time each) on a Redis database of the bench's own (``BENCH_REDIS``, default
+  ``redis://127.0.0.1:6379/14``, emptied first). The tick sees more due than one batch and asks the other worker to
+  sweep beside it (``ESCALATIONS_SWEEP_HELPERS``); each committed batch kicks the relay, which a worker runs when it
+  is free. Timed from sending the task until every escalation is written and every fan-out row is expanded into the
+  outbox (both read in the database); it prints how many flags each worker swept.
 
-``BENCH_SIZES=open,due,outage`` changes the sizes (default ``100000,1000,100000``); ``BENCH_PROFILE=1`` profiles
-the 1,000 batch and ``BENCH_PROFILE=outage`` the outage's sweep; ``BENCH_QUERIES=1`` prints the slowest statements.
+Each timed outage starts right after a ``CHECKPOINT``. ``BENCH_SIZES=open,due`` changes the sizes (default
+``100000,1000``; a third number, once the outage's size, is ignored: the outage is every flag still at level 1);
+``BENCH_WORKERS=0`` leaves the deployment part out and ``BENCH_WORKER_LOGS=1`` prints the workers' task lines;
+``BENCH_PROFILE=1`` profiles the 1,000 batch and ``BENCH_PROFILE=outage`` the outage's sweep; ``BENCH_QUERIES=1``
+prints the slowest statements.
 
 Every flag here misses its acknowledgement below the last level, the case the sweep does in SQL
 (``escalations/services/sweep_escalate.py``): the 1,000 flags of a batch fall into 1,000 groups (one per
@@ -30,7 +41,11 @@ the staff, one per client follower), so the fan-out and outbox rows are far fewe
 """
 
 import os
+import re
+import signal
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -40,10 +55,14 @@ sys.path.insert(0, str(ROOT))
 from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
 
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_esc")
-OPEN, DUE, OUTAGE = (int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000,100000").split(","))
+# The deployment part's broker: a Redis database of its own, emptied first.
+BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # bin/start's default; 0 leaves the deployment part out
+OPEN, DUE = (int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000").split(",")[:2])
 
 os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
 os.environ["EMAIL_URL"] = "dummymail://"
+os.environ["CELERY_BROKER_URL"] = BROKER
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_portal.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -224,6 +243,9 @@ def run() -> None:
         cursor.execute("VACUUM ANALYZE escalations_redflag")
         cursor.execute("VACUUM ANALYZE notifications_notification")
         cursor.execute("VACUUM ANALYZE notifications_notificationfanout")
+        # Each timed outage starts right after a checkpoint, so that one does not fall in the middle of one run and
+        # not of another (every page the outage touches is then written to the WAL in full once: the worst case).
+        cursor.execute("CHECKPOINT")
     before = Escalation.objects.count()
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
@@ -264,6 +286,107 @@ def run() -> None:
     print(
         f"  then the relay expanded them in {expansion:.1f} s ({rows / expansion:,.0f} outbox rows/s): {rows:,}"
         f" outbox rows; end to end {total + expansion:.1f} s"
+    )
+    if WORKERS:
+        deployed(now, one_worker=total + expansion, baseline=baseline)
+
+
+def start_workers(tmp: Path) -> list[subprocess.Popen]:
+    """The production workers (bin/start's command: one task at a time each), on the bench's database and broker."""
+    env = {**os.environ, "VAR_DIR": str(tmp), "LOG_LEVEL": "INFO"}
+    workers = []
+    for n in range(1, WORKERS + 1):
+        log = open(tmp / f"worker{n}.log", "wb")  # noqa: SIM115 - the worker writes it until it stops
+        command = [sys.executable, "-m", "celery", "-A", "onboarding_portal", "worker", "--loglevel=INFO"]
+        command += ["--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        workers.append(
+            subprocess.Popen(
+                [*command, f"--hostname=bench{n}@%h"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    deadline = time.monotonic() + 60
+    while not all(" ready." in (tmp / f"worker{n}.log").read_text() for n in range(1, WORKERS + 1)):
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "the workers did not start"
+        time.sleep(0.1)
+    return workers
+
+
+def deployed(now, *, one_worker: float, baseline: float) -> None:
+    """The same outage as the deployment clears it: beat's one sweep task, sent to ``WORKERS`` real Celery worker
+    processes. The tick sees more due than one batch and asks the other workers to sweep beside it
+    (``ESCALATIONS_SWEEP_HELPERS``); each committed batch kicks the relay, which a worker runs when it is free. Timed
+    from sending the task until every escalation is written and every fan-out row expanded into the outbox."""
+    import redis
+    from django.db import connection
+    from django.utils import timezone
+
+    from escalations import tasks
+    from escalations.models import Escalation, RedFlag
+    from notifications.models import FanoutStatus, Notification, NotificationFanout
+
+    # Every flag is at level 2 now: all of them miss that level's acknowledgement (the same work, one level up).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE escalations_redflag SET ack_due_at = %s, next_due_at = %s WHERE level = 2",
+            [now - timedelta(hours=1), now - timedelta(hours=1)],
+        )
+        due = cursor.rowcount
+        Notification.objects.all().delete()
+        NotificationFanout.objects.all().delete()
+        for table in ("escalations_redflag", "notifications_notification", "notifications_notificationfanout"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute("CHECKPOINT")  # as before the outage above: no checkpoint falls in the middle of one
+    before = Escalation.objects.count()
+    redis.Redis.from_url(BROKER).flushdb()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+    workers = start_workers(tmp)
+    logs = [tmp / f"worker{n}.log" for n in range(1, WORKERS + 1)]
+    succeeded = re.compile(r"escalations\.sweep\[[^\]]+\] succeeded in [^:]+: (\d+)")
+
+    def swept() -> list[int]:
+        """How many flags each worker's sweep tasks claimed (a task logs its result when it ends)."""
+        return [sum(int(n) for n in succeeded.findall(log.read_text())) for log in logs]
+
+    pending = NotificationFanout.objects.filter(status=FanoutStatus.PENDING)
+    try:
+        start = time.perf_counter()
+
+        def wait(condition) -> None:
+            while not condition():
+                assert all(w.poll() is None for w in workers), "a worker exited"
+                assert time.perf_counter() - start < 600, "the outage was not cleared in 10 minutes"
+                time.sleep(0.02)
+
+        tasks.sweep.delay()  # beat's tick
+        # Until the sweeps have claimed every flag, the workers' logs are watched (which costs the database nothing);
+        # then every 20 ms two probes on partial indexes: a flag still due, a fan-out row not yet expanded.
+        wait(lambda: sum(swept()) >= due)
+        wait(lambda: not RedFlag.objects.due(timezone.now()).exists() and not pending.exists())
+        elapsed = time.perf_counter() - start
+        time.sleep(0.5)
+        shares = swept()
+    finally:
+        # Stopped at once: a relay may still be sending the mail, which is not part of the figure (and is safe to cut
+        # short: its claimed rows go back to be sent when their lease runs out).
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGKILL)
+        for worker in workers:
+            worker.wait(timeout=30)
+    if os.environ.get("BENCH_WORKER_LOGS"):
+        for log in logs:
+            print("\n".join(line for line in log.read_text().splitlines() if "Task " in line or "relay" in line))
+    made = Escalation.objects.count() - before
+    rows = Notification.objects.count()
+    assert made == due and sum(shares) == due, (made, shares, due)
+    print(
+        f"Outage, as deployed: {due:,} due cleared end to end by {WORKERS} Celery worker processes in {elapsed:.1f} s"
+        f" ({elapsed / baseline:,.0f}x baseline; {one_worker / elapsed:.1f}x faster than one worker above):"
+        f" {made:,} escalations, {rows:,} outbox rows; the workers swept {' + '.join(f'{n:,}' for n in shares)} flags"
     )
 
 
