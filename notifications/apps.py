@@ -24,6 +24,7 @@ class NotificationsConfig(AppConfig):
         registry.register_reminder_kind(MESSAGE_KIND, remind_message)
         registry.register_periodic_task("notifications: relay outbox", tasks.relay, every_seconds=30)
         registry.register_periodic_task("notifications: sweep reminders", tasks.reminders_sweep, every_seconds=30)
+        registry.register_periodic_task("notifications: purge old fan-outs", tasks.fanout_purge, every_seconds=3600)
 
         # After every migrate (and every test-database flush): the beat ticks and the rows that must exist once.
         post_migrate.connect(

@@ -13,3 +13,8 @@ def relay() -> int:
 @shared_task(name="notifications.reminders_sweep", acks_late=True, ignore_result=True)
 def reminders_sweep() -> int:
     return services.reminder_sweep()
+
+
+@shared_task(name="notifications.fanout_purge", acks_late=True, ignore_result=True)
+def fanout_purge() -> int:
+    return services.fanout_purge()

@@ -349,6 +349,9 @@ NOTIFICATIONS_RELAY_BATCH = env.int("NOTIFICATIONS_RELAY_BATCH", default=50)
 NOTIFICATIONS_FANOUT_BATCH = env.int("NOTIFICATIONS_FANOUT_BATCH", default=1000)
 # Seconds the relay expands fan-out batches before it sends a batch of mail (and again after it).
 NOTIFICATIONS_FANOUT_SLICE = env.float("NOTIFICATIONS_FANOUT_SLICE", default=2.0)
+# Expanded fan-out rows are bookkeeping: an hourly tick deletes those older than this, so many at a time.
+NOTIFICATIONS_FANOUT_KEEP_DAYS = env.int("NOTIFICATIONS_FANOUT_KEEP_DAYS", default=30)
+NOTIFICATIONS_FANOUT_PURGE_BATCH = env.int("NOTIFICATIONS_FANOUT_PURGE_BATCH", default=5000)
 # How long a relay may hold a claimed row before another relay may take it (a crashed relay's rows).
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)

@@ -59,6 +59,7 @@ def test_the_apps_register_what_notifications_needs():
     assert "accounts/email/invitation" in registry._context_providers
     assert {tick.task for tick in registry.periodic_tasks()} == {
         "notifications.relay",
+        "notifications.fanout_purge",
         "notifications.reminders_sweep",
         "checklists.ask_day30_satisfaction",
         "escalations.sweep",
@@ -88,6 +89,7 @@ def test_after_migrate_the_ticks_and_the_weekly_digest_exist_once():
     assert ticks["checklists: ask day-30 satisfaction"].task == "checklists.ask_day30_satisfaction"
     assert ticks["checklists: ask day-30 satisfaction"].expire_seconds == 3600
     assert ticks["notifications: relay outbox"].interval.every == 30
+    assert ticks["notifications: purge old fan-outs"].task == "notifications.fanout_purge"
     assert Reminder.objects.filter(key=reminders.WEEKLY_KEY, status=ReminderStatus.PENDING).count() == 1
 
 

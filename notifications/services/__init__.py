@@ -35,7 +35,7 @@ they share). Everything public is re-exported here.
 from .centre import notification_mark_all_read, notification_mark_read, notifications_withdraw
 from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
 from .digest import digest_ensure, digest_next_due, preferences_for, preferences_update, remind_daily_digest
-from .fanout import fanout_expand, fanout_expand_batch
+from .fanout import fanout_expand, fanout_expand_batch, fanout_purge, fanout_purge_batch
 from .outbox import NotifyRequest, notify, notify_many, relay_kick_on_commit
 from .relay import (
     notification_claim_batch,
@@ -63,6 +63,8 @@ __all__ = [
     "digest_next_due",
     "fanout_expand",
     "fanout_expand_batch",
+    "fanout_purge",
+    "fanout_purge_batch",
     "notification_claim_batch",
     "notification_deliver",
     "notification_email",

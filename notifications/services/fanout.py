@@ -24,6 +24,7 @@ write for the same requests (a test compares them). So:
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -385,5 +386,36 @@ def fanout_expand(*, now=None, time_budget: float | None = None) -> int:
     def step():
         claimed = fanout_expand_batch(now=now)
         return claimed, claimed
+
+    return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)
+
+
+def fanout_purge_batch(*, now=None, limit: int | None = None) -> int:
+    """Delete up to ``limit`` fan-out rows expanded more than ``NOTIFICATIONS_FANOUT_KEEP_DAYS`` ago, oldest first;
+    returns how many. Once expanded, a row only kept a second write of its event from being expanded again, and
+    that second write now writes nothing new: the outbox rows' dedupe keys are unique. Pending and failed rows stay
+    (the relay and the admin still need them)."""
+    now = now or timezone.now()
+    limit = limit or settings.NOTIFICATIONS_FANOUT_PURGE_BATCH
+    cutoff = now - timedelta(days=settings.NOTIFICATIONS_FANOUT_KEEP_DAYS)
+    with transaction.atomic():
+        # Oldest ids first: expanded rows come in id order, so the scan of the primary key stops after ``limit``.
+        ids = list(
+            NotificationFanout.objects.filter(status=FanoutStatus.EXPANDED, expanded_at__lt=cutoff)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            NotificationFanout.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+def fanout_purge(*, now=None, time_budget: float | None = None) -> int:
+    """Purge expanded fan-out rows batch by batch until none is old enough or the budget is spent."""
+
+    def step():
+        deleted = fanout_purge_batch(now=now)
+        return deleted, deleted
 
     return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)

@@ -313,3 +313,27 @@ def test_the_relay_expands_fan_outs_for_a_slice_of_time_before_it_sends_mail(
     assert pending_when_mail_went[0] == pending_at_first_mail
     assert not NotificationFanout.objects.filter(status=FanoutStatus.PENDING).exists()
     assert len(mail.outbox) == 6 * 2  # every email row sent in the end
+
+
+@pytest.mark.django_db
+def test_expanded_fan_outs_are_purged_after_their_keep_days_and_nothing_is_told_twice(settings):
+    settings.NOTIFICATIONS_FANOUT_KEEP_DAYS = 30
+    settings.NOTIFICATIONS_FANOUT_PURGE_BATCH = 2  # several batches
+    people = UserFactory.create_batch(2)
+    notify_many([_request(f"old:{n}", people) for n in range(5)], now=NOW, deferred=True)
+    assert fanout_expand(now=NOW) == 5
+    notify_many([_request("recent", people)], now=NOW + timedelta(days=2), deferred=True)
+    assert fanout_expand(now=NOW + timedelta(days=2)) == 1
+    notify_many([_request("waiting", people)], now=NOW, deferred=True)  # still pending: kept whatever its age
+    NotificationFanout.objects.filter(event="waiting").update(next_attempt_at=NOW + timedelta(days=365))
+    outbox = Notification.objects.count()
+
+    later = NOW + timedelta(days=31)
+    assert services.fanout_purge(now=later) == 5
+    assert set(NotificationFanout.objects.values_list("event", flat=True)) == {"recent", "waiting"}
+    assert Notification.objects.count() == outbox  # the outbox rows stay
+    # The same event written again after its row went: a new fan-out row, whose expansion writes nothing twice.
+    notify_many([_request("old:0", people)], now=later, deferred=True)
+    assert fanout_expand(now=later) == 1
+    assert Notification.objects.count() == outbox
+    assert services.fanout_purge(now=later) == 0

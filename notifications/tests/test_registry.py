@@ -103,6 +103,7 @@ def test_the_ticks_exist_before_anything_is_registered_by_other_apps():
         assert {tick.task for tick in registry.periodic_tasks()} == {
             "notifications.relay",
             "notifications.reminders_sweep",
+            "notifications.fanout_purge",
         }
         assert registry.reminder_handler_for(services.DIGEST_KIND) is services.remind_daily_digest
 
