@@ -20,7 +20,9 @@ def sweep(helper: bool = False) -> int:
 def _ask_for_helpers() -> None:
     for _ in range(settings.ESCALATIONS_SWEEP_HELPERS):
         try:
-            sweep.delay(helper=True)
+            # A helper that no worker took within one tick's budget is dropped: the next tick asks again if need be,
+            # so a long backlog on busy workers does not pile helpers up in the queue.
+            sweep.apply_async(kwargs={"helper": True}, expires=settings.ESCALATIONS_SWEEP_TIME_BUDGET)
         except Exception:
             logger.warning("Could not ask another worker to help with the escalation sweep; this one goes on alone.")
             return

@@ -67,14 +67,15 @@ def test_a_backlog_asks_other_workers_to_help_and_helpers_ask_nobody(monkeypatch
     settings.ESCALATIONS_SWEEP_BATCH = 2
     settings.ESCALATIONS_SWEEP_HELPERS = 2
     asked = []
-    monkeypatch.setattr(tasks.sweep, "delay", lambda **kwargs: asked.append(kwargs))
+    monkeypatch.setattr(tasks.sweep, "apply_async", lambda **options: asked.append(options))
     monkeypatch.setattr(services.sweep.timezone, "now", lambda: warsaw(2026, 11, 10, 11, 1))
     _flags(2)
     assert tasks.sweep() == 2  # no more due than one batch: nobody asked
     assert asked == []
     _flags(3)
     assert tasks.sweep() == 3
-    assert asked == [{"helper": True}, {"helper": True}]  # asked before sweeping, so they help from the start
+    # Asked before sweeping, so they help from the start; dropped if no worker takes them within one tick's budget.
+    assert asked == [{"kwargs": {"helper": True}, "expires": settings.ESCALATIONS_SWEEP_TIME_BUDGET}] * 2
     asked.clear()
     _flags(5)
     assert tasks.sweep(helper=True) == 5
@@ -90,7 +91,7 @@ def test_a_broker_that_cannot_take_the_helpers_leaves_the_tick_sweeping_alone(mo
     def broker_down(**kwargs):
         raise ConnectionRefusedError("Redis is down")
 
-    monkeypatch.setattr(tasks.sweep, "delay", broker_down)
+    monkeypatch.setattr(tasks.sweep, "apply_async", broker_down)
     monkeypatch.setattr(services.sweep.timezone, "now", lambda: warsaw(2026, 11, 10, 11, 1))
     _flags(3)
     assert tasks.sweep() == 3
