@@ -66,3 +66,13 @@ def drain(step, *, budget: float) -> int:
             break
         total += done
     return total
+
+
+def drain_batches(batch, *, now=None, budget: float) -> int:
+    """``drain`` for a service whose ``batch(now=...)`` returns how many rows it claimed and did."""
+
+    def step():
+        done = batch(now=now)
+        return done, done
+
+    return drain(step, budget=budget)

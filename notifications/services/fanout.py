@@ -37,7 +37,7 @@ from django.utils import timezone
 from .. import registry
 from ..bulk import execute_bound
 from ..models import Channel, FanoutStatus, Notification, NotificationFanout, Status
-from .common import backoff, drain, revive
+from .common import backoff, drain_batches, revive
 from .digest import digest_ensure
 from .outbox import (
     NotifyRequest,
@@ -382,12 +382,8 @@ def fanout_expand_batch(*, now=None, limit: int | None = None) -> int:
 
 def fanout_expand(*, now=None, time_budget: float | None = None) -> int:
     """Expand pending fan-out rows batch by batch until none is due or the budget is spent; returns how many."""
-
-    def step():
-        claimed = fanout_expand_batch(now=now)
-        return claimed, claimed
-
-    return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)
+    budget = settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget
+    return drain_batches(fanout_expand_batch, now=now, budget=budget)
 
 
 def fanout_purge_batch(*, now=None, limit: int | None = None) -> int:
@@ -413,9 +409,5 @@ def fanout_purge_batch(*, now=None, limit: int | None = None) -> int:
 
 def fanout_purge(*, now=None, time_budget: float | None = None) -> int:
     """Purge expanded fan-out rows batch by batch until none is old enough or the budget is spent."""
-
-    def step():
-        deleted = fanout_purge_batch(now=now)
-        return deleted, deleted
-
-    return drain(step, budget=settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget)
+    budget = settings.NOTIFICATIONS_RELAY_TIME_BUDGET if time_budget is None else time_budget
+    return drain_batches(fanout_purge_batch, now=now, budget=budget)

@@ -18,7 +18,7 @@ from ..models import (
     Reminder,
     ReminderStatus,
 )
-from .common import backoff, drain
+from .common import backoff, drain_batches
 
 logger = logging.getLogger("notifications.services")
 
@@ -230,9 +230,5 @@ def reminder_sweep_batch(*, now=None, limit: int | None = None) -> int:
 
 def reminder_sweep(*, now=None, time_budget: float | None = None) -> int:
     """Fire everything due, batch by batch, within a time budget (the next tick continues)."""
-
-    def step():
-        claimed = reminder_sweep_batch(now=now)
-        return claimed, claimed
-
-    return drain(step, budget=settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget)
+    budget = settings.REMINDERS_SWEEP_TIME_BUDGET if time_budget is None else time_budget
+    return drain_batches(reminder_sweep_batch, now=now, budget=budget)
