@@ -7,6 +7,7 @@ The README's screenshots (``docs/screenshots/``) are written here too, from ``se
 can run, with its people's names and a Polish client, rather than test factories.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,19 @@ from governance.models import Outcome
 from governance.tests.factories import default_cadences
 from onboarding_portal.demo import seed_all
 from quality.models import QualityReport
-from tests.browser.helpers import axe_violations
+from tests.browser.helpers import SCREENSHOTS, axe_violations
 from tests.browser.test_phone_width import SIDEWAYS
 from tests.test_portal_queries import KEY_USER_PAGES, PORTAL_PAGES, _fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures are rewritten only when asked (UPDATE_README_SCREENSHOTS=1): they show the day they were taken,
+# so every test run would otherwise leave them changed in the working tree. Otherwise they land beside the others.
+DOCS_SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_README_SCREENSHOTS")
+    else SCREENSHOTS / "readme"
+)
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
