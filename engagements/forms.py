@@ -18,7 +18,7 @@ from .models import (
     ResourceLink,
     Stakeholder,
 )
-from .services import ENGAGEMENT_EDITABLE
+from .services import CLIENT_PROFILE_EDITABLE, ENGAGEMENT_EDITABLE
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -30,17 +30,8 @@ class ClientForm(CrispyFormMixin, forms.ModelForm):
 
     class Meta:
         model = ClientProfile
-        fields = [
-            "industry",
-            "language",
-            "contract_signed_on",
-            "contract_term_months",
-            "services_in_scope",
-            "vendor_obligations",
-            "client_obligations",
-            "commercial_summary",
-            "knowledge_page",
-        ]
+        # What the service lets a profile change; its CSM is picked on the profile page, not when it is opened.
+        fields = [field for field in CLIENT_PROFILE_EDITABLE if field != "csm"]
         widgets = {"contract_signed_on": DATE}
 
     field_order = ["name"]
@@ -49,7 +40,7 @@ class ClientForm(CrispyFormMixin, forms.ModelForm):
 class ClientProfileForm(CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ClientProfile
-        fields = [*ClientForm.Meta.fields, "csm"]
+        fields = list(CLIENT_PROFILE_EDITABLE)
         widgets = {"contract_signed_on": DATE}
 
     def __init__(self, *args, **kwargs):

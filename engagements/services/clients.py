@@ -12,7 +12,7 @@ from ..models import (
     BillingRecord,
     ClientProfile,
 )
-from .common import save
+from .common import assign, save
 
 
 def _unique_slug(name: str) -> str:
@@ -39,13 +39,6 @@ CLIENT_PROFILE_EDITABLE = (
 )
 
 
-def _set_profile_fields(profile: ClientProfile, fields: dict) -> None:
-    for field, value in fields.items():
-        if field not in CLIENT_PROFILE_EDITABLE:
-            raise ValueError(field)
-        setattr(profile, field, value)
-
-
 @transaction.atomic
 def client_create(*, by: User, name: str, csm: User | None = None, **profile_fields) -> ClientProfile:
     """Open a new client; a CSM who opens one becomes its CSM (``policy.may_create_client``)."""
@@ -66,7 +59,7 @@ def client_create(*, by: User, name: str, csm: User | None = None, **profile_fie
         # A double submit: both requests passed the check above; the unique slug lets one through.
         raise ValidationError({"name": _("A client with this name already exists.")}) from error
     profile = ClientProfile(organization=organization, csm=csm or (by if by.role == Role.CSM else None))
-    _set_profile_fields(profile, profile_fields)
+    assign(profile, profile_fields, CLIENT_PROFILE_EDITABLE)
     return save(profile)
 
 
@@ -80,7 +73,7 @@ def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> Clie
     """Edit a client's profile, contract and CSM: its CSM, directors and admins (``policy.may_manage_client``)."""
     _require_client_manager(by, profile)
     csm_before = profile.csm_id
-    _set_profile_fields(profile, fields)
+    assign(profile, fields, CLIENT_PROFILE_EDITABLE)
     # Only a new CSM is checked: one who has since left does not block other edits.
     if profile.csm_id and profile.csm_id != csm_before and (profile.csm.role != Role.CSM or not profile.csm.is_active):
         raise ValidationError({"csm": _("Choose an active customer success manager.")})

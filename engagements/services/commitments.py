@@ -15,7 +15,7 @@ from ..models import (
     Engagement,
     Side,
 )
-from .common import save
+from .common import assign, save
 
 
 def _validate_commitment_owner(commitment: Commitment) -> None:
@@ -64,10 +64,7 @@ def commitment_update(*, by: User, commitment: Commitment, **fields) -> Commitme
     """Change what was promised, by whom, its owner or due time (not its status: see ``commitment_close``)."""
     policy.require_staff(by, commitment.engagement)
     commitment = Commitment.objects.select_for_update().select_related("engagement").get(pk=commitment.pk)
-    for field, value in fields.items():
-        if field not in COMMITMENT_EDITABLE:
-            raise ValueError(field)
-        setattr(commitment, field, value)
+    assign(commitment, fields, COMMITMENT_EDITABLE)
     _validate_commitment_owner(commitment)
     save(commitment)
     hooks.commitment_changed(commitment, now=timezone.now())

@@ -13,7 +13,7 @@ from ..models import (
     ClientProfile,
     Engagement,
 )
-from .common import save
+from .common import assign, save
 
 
 def engagement_lock(engagement: Engagement) -> Engagement:
@@ -65,10 +65,7 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
         fields["contract_signed_on"] = (
             ClientProfile.objects.filter(organization=client).values_list("contract_signed_on", flat=True).first()
         )
-    for field, value in fields.items():
-        if field not in ENGAGEMENT_EDITABLE:
-            raise ValueError(field)
-        setattr(engagement, field, value)
+    assign(engagement, fields, ENGAGEMENT_EDITABLE)
     _validate_people(engagement)
     save(engagement)
     profile, _created = ClientProfile.objects.get_or_create(organization=client)
@@ -83,10 +80,7 @@ def engagement_update(*, by: User, engagement: Engagement, **fields) -> Engageme
     policy.require_manage(by, engagement)
     engagement = engagement_lock(engagement)
     anchors = (engagement.kickoff_on, engagement.contract_signed_on)
-    for field, value in fields.items():
-        if field not in ENGAGEMENT_EDITABLE:
-            raise ValueError(field)
-        setattr(engagement, field, value)
+    assign(engagement, fields, ENGAGEMENT_EDITABLE)
     _validate_people(engagement)
     save(engagement)
     if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
