@@ -169,8 +169,9 @@ def notification_relay(*, now=None, time_budget: float | None = None) -> int:
         # Deferred fan-outs first (their outbox rows may be due at once): batch after batch for up to
         # NOTIFICATIONS_FANOUT_SLICE seconds, then one batch of mail, so that neither waits for the other to be
         # drained. A slice rather than one fan-out batch per mail batch: after an outage thousands of fan-outs wait,
-        # and expanding them takes milliseconds a batch where sending 50 mails takes a second or more. Once none is
-        # left, this run asks no more (the kick after the next deferred write, or the next tick, expands the rest).
+        # and a batch of them takes about a tenth of a second where sending 50 mails takes a second or more. Once
+        # none is left, this run asks no more (the kick after the next deferred write, or the next tick, expands the
+        # rest).
         expanded, sliced = 0, time.monotonic()
         while fanouts_left:
             done = fanout_expand_batch(now=now)
