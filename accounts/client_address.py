@@ -6,7 +6,9 @@ own. So it is read only when the request came from a proxy listed in ``TRUSTED_P
 entry our outermost proxy appended) to the left, skipping our own proxies: the first address that is not one of
 ours is the client. Entries further left were written by the client and are never believed.
 
-With ``TRUSTED_PROXIES`` empty (the default) the header is ignored and ``REMOTE_ADDR`` is the client.
+With ``TRUSTED_PROXIES`` empty (the default) the header is ignored and ``REMOTE_ADDR`` is the client. The same goes
+for ``X-Forwarded-Proto`` (whether the client reached us over HTTPS, ``SECURE_PROXY_SSL_HEADER``): a client could
+otherwise claim HTTPS over plain HTTP; ``accounts.middleware.ForwardedProtoMiddleware`` drops it from anyone else.
 
 What the lockout and the mail limits count is the client's *block* (``counted_as``): an IPv4 address, or the /64
 an IPv6 address lies in, since one IPv6 connection is given a whole /64 and can take a fresh address per request.
@@ -51,6 +53,14 @@ def _parse(value: str) -> Address | None:
 
 def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address.version == network.version and address in network for network in networks)
+
+
+def from_trusted_proxy(request) -> bool:
+    """Did the request come from one of our own proxies (``REMOTE_ADDR`` in ``TRUSTED_PROXIES``)? Only then are the
+    ``X-Forwarded-*`` headers theirs and not the client's."""
+    remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
+    networks = _trusted(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    return remote is not None and bool(networks) and _is_trusted(remote, networks)
 
 
 def client_ip(request) -> str | None:

@@ -1,5 +1,24 @@
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+
+from .client_address import from_trusted_proxy
+
+
+class ForwardedProtoMiddleware:
+    """Believe the proxy's "the client came over HTTPS" header (``SECURE_PROXY_SSL_HEADER``) only from our own
+    proxies (``TRUSTED_PROXIES``), as ``X-Forwarded-For``: from anyone else it is dropped before anything asks
+    ``request.is_secure()``, so a client on plain HTTP cannot pass for HTTPS (and skip the HTTPS redirect). First in
+    ``MIDDLEWARE``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if header and header[0] in request.META and not from_trusted_proxy(request):
+            del request.META[header[0]]
+        return self.get_response(request)
 
 
 class UserPreferencesMiddleware:

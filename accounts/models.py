@@ -204,6 +204,11 @@ class InvitationQuerySet(models.QuerySet):
             models.Q(organization__in=client_access.clients_managed_by(user)) | models.Q(invited_by=user)
         )
 
+    def revocable_by(self, user):
+        """The invitations ``user`` may revoke, and so replace by inviting the same address again: those they see
+        (``visible_to``). A pending invitation outside it stays as it is (``services.invitation_create``)."""
+        return self.visible_to(user)
+
     def pending(self, now):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
 

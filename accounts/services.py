@@ -85,6 +85,8 @@ def invitation_create(
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this email address already exists.")})
+    pending = Invitation.objects.pending(now).filter(email__iexact=email, organization=organization)
+    _refuse_to_replace_what_is_not_yours(by, pending)
     mail_throttle(kind="invitation", email=email, client_ip=client_ip, signed_in=True)
     earlier = (
         Invitation.objects.filter(email__iexact=email, organization=organization, accepted_at__isnull=True)
@@ -92,9 +94,9 @@ def invitation_create(
         .first()
     )
     earlier_was_pending = earlier is not None and earlier.is_pending(now)
-    # A new invitation replaces any still-pending one for the same address at this client (only:
-    # another client's invitations are not this CSM's to revoke).
-    Invitation.objects.pending(now).filter(email__iexact=email, organization=organization).update(revoked_at=now)
+    # A new invitation replaces any still-pending one for the same address at this client (only: another client's
+    # invitations are not this CSM's to revoke); each was checked above to be the inviter's to revoke.
+    pending.update(revoked_at=now)
     invitation = Invitation(
         email=email,
         full_name=full_name.strip(),
@@ -125,6 +127,31 @@ def invitation_create(
     # What became of the earlier invitation to the same address, for the page to say (``invitation_replaced_note``).
     invitation.earlier, invitation.earlier_was_pending = earlier, earlier_was_pending
     return invitation
+
+
+def _refuse_to_replace_what_is_not_yours(by: User, pending) -> None:
+    """Inviting an address again revokes its pending invitation, so only who may revoke that one may (a client's
+    key user must not turn the CSM's key-user invitation into a member one). The rows are locked, so a revocation
+    and a new invitation to the same address do not cross."""
+    others = (
+        pending.select_for_update(of=("self",))
+        .exclude(pk__in=Invitation.objects.revocable_by(by).values("pk"))
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+    theirs = next(iter(others), None)
+    if theirs is None:
+        return
+    inviter = str(theirs.invited_by) if theirs.invited_by_id else _("an administrator")
+    raise ValidationError(
+        {
+            "email": _(
+                "%(email)s has a pending invitation from %(inviter)s, which you may not replace: ask %(inviter)s or "
+                "the client's CSM to send it again or revoke it."
+            )
+            % {"email": theirs.email, "inviter": inviter}
+        }
+    )
 
 
 def invitation_replaced_note(invitation: Invitation) -> str:
@@ -162,7 +189,7 @@ def invitation_resend(*, by: User, invitation: Invitation, client_ip: str | None
 @transaction.atomic
 def invitation_revoke(*, by: User, invitation: Invitation, now=None) -> None:
     now = now or timezone.now()
-    invitation = Invitation.objects.visible_to(by).select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.revocable_by(by).select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])

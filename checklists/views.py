@@ -102,8 +102,10 @@ def stage_actual_delete(request, pk):
     return back_to_engagement(engagement, f"#stage-{entry.stage_id}")
 
 
-def _item_or_404(request, pk, *, manage=False) -> ChecklistItem:
-    return object_for_user_or_404(selectors.item_detail(user=request.user), user=request.user, pk=pk, manage=manage)
+def _item_or_404(request, pk, *, manage=False, work=False) -> ChecklistItem:
+    return object_for_user_or_404(
+        selectors.item_detail(user=request.user), user=request.user, pk=pk, manage=manage, work=work
+    )
 
 
 def _evidence(item):
@@ -130,6 +132,7 @@ def _complete(request, item, form, *, success) -> bool:
 def _item_context(request, item, **extra):
     engagement = item.stage.engagement
     can_manage = policy.may_manage(request.user, engagement)
+    can_work = can_manage or policy.may_work(request.user, engagement)
     today = timezone.localdate()
     item.overdue = item.is_overdue(today)
     # The engagement page annotates this; the row re-rendered after an inline change must show it too.
@@ -140,6 +143,7 @@ def _item_context(request, item, **extra):
         "assignees": assignee_choices(engagement),
         "statuses": selectors.item_statuses(can_manage=can_manage),
         "can_manage": can_manage,
+        "can_work": can_work,
         "evidence_form": forms.EvidenceForm(),
         "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
         "today": today,
@@ -162,9 +166,10 @@ def _checklist_changed(response, item):
 def item_detail(request, pk):
     """One URL for the item page and, for htmx, its row on the engagement page.
 
-    POST applies inline changes (status, assignee, due date) and answers with the updated row.
+    POST applies inline changes (status, assignee, due date) and answers with the updated row: the team's work,
+    so those who only read the engagement (executives) get 404.
     """
-    item = _item_or_404(request, pk)
+    item = _item_or_404(request, pk, work=request.method == "POST")
     error = None
     if request.method == "POST":
         engagement = item.stage.engagement
@@ -176,7 +181,7 @@ def item_detail(request, pk):
                 services.item_update(by=request.user, item=item, **form.changes())
             except ValidationError as exc:
                 error = error_text(exc)
-            item = _item_or_404(request, pk)
+            item = _item_or_404(request, pk, work=True)
         else:
             error = _("Nothing was changed: check the value.") if form.errors else None
         if not request.htmx:
@@ -195,7 +200,7 @@ def item_detail(request, pk):
 def item_complete(request, pk):
     """The item page's "complete with evidence" form: on a mistake the page shows again with the link that was
     typed and the error next to its field."""
-    item = _item_or_404(request, pk)
+    item = _item_or_404(request, pk, work=True)
     form = forms.EvidenceForm(request.POST, request.FILES)
     if _complete(request, item, form, success=_("Item done.")):
         return redirect("checklists:item", pk=item.pk)
@@ -207,7 +212,7 @@ def item_complete(request, pk):
 def item_comment(request, pk):
     """The item's comments: GET loads them (into the engagement page's row when its disclosure opens), POST adds
     one and answers with the updated comments (and, for htmx, the row's new comment count)."""
-    item = _item_or_404(request, pk)
+    item = _item_or_404(request, pk, work=request.method == "POST")
     if request.method == "GET":
         if not request.htmx:
             return redirect(reverse("checklists:item", args=[item.pk]) + "#comments")
@@ -222,7 +227,7 @@ def item_comment(request, pk):
     else:
         error = _("Write a comment first.")
     if request.htmx:
-        item = _item_or_404(request, pk)
+        item = _item_or_404(request, pk, work=True)
         context = _item_context(request, item, comment_error=error, comment_count_oob=not error)
         if error:
             context["comment_body"] = request.POST.get("body", "")

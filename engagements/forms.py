@@ -205,14 +205,13 @@ class StakeholderForm(CrispyFormMixin, forms.ModelForm):
         self.fields["user"].queryset = User.objects.filter(organization_id=engagement.client_id, is_active=True)
         self.fields["cares_about"].widget.attrs["rows"] = 2
         if not may_change_key_user:
-            # The key user decides for the client: only those who manage the engagement name or re-link them.
-            # A disabled field keeps its current value whatever is posted.
-            note = _("Only those who manage the engagement change who the key user is.")
+            # The key user decides for the client, and a linked row's address is where invitations go: only those
+            # who manage the engagement name the key user or link a row. A disabled field keeps its current value
+            # whatever is posted.
             self.fields["is_key_user"].disabled = True
-            self.fields["is_key_user"].help_text = note
-            if self.instance.is_key_user:
-                self.fields["user"].disabled = True
-                self.fields["user"].help_text = note
+            self.fields["is_key_user"].help_text = _("Only those who manage the engagement change who the key user is.")
+            self.fields["user"].disabled = True
+            self.fields["user"].help_text = _("Only those who manage the engagement link a row to a portal account.")
 
     def validate_constraints(self, exclude=None):
         # The service validates (engagement is set there); a half-built instance cannot be checked here.

@@ -33,6 +33,9 @@ class EngagementQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(policy.engagement_filter(user))
 
+    def worked_on_by(self, user):
+        return self.filter(policy.engagement_filter(user, work=True))
+
     def managed_by(self, user):
         return self.filter(policy.engagement_filter(user, manage=True))
 

@@ -10,9 +10,16 @@ may see an engagement (and what is in     admins, executives, directors: all; ot
 it)                                       vendor staff: the engagements they are CSM,  ``may_see``
                                           PM, deputy PM or team member of; client
                                           users: their own organization's
+may work on an engagement (the team's     its CSM, PM, deputy PM and team members;     ``engagement_filter(
+work: items, comments, records,           directors and admins (executives read         work=True)``,
+stakeholder rows, commitments, plan       everything and write nothing by their role    ``may_work``
+steps, red-flag handling)                 alone)
 may manage an engagement (shape it:       its CSM, PM and deputy PM; directors and     ``engagement_filter(
 checklist structure, phase, handoff,      admins (executives only watch, team members   manage=True)``,
 team, key user, removals)                 work on items)                               ``may_manage``
+may change a stakeholder row              the key user's row and rows linked to a      ``may_change_stakeholder``
+                                          portal account: those who manage; other
+                                          rows: those who work on the engagement
 may decide for the client (accept or      the portal account linked as key user on     ``may_decide``,
 reject stages and the work plan)          the stakeholder map; while none is linked,   ``unlinked_deciders``,
                                           any active key user of the client not        ``engagements_decided_by``
@@ -71,8 +78,9 @@ def oversees(user) -> bool:
 # --- Engagements ----------------------------------------------------------------------------------------------
 
 
-def engagement_filter(user, *, manage: bool = False) -> Q:
-    """The filter on ``Engagement`` for the engagements ``user`` may see (or, with ``manage``, manage)."""
+def engagement_filter(user, *, manage: bool = False, work: bool = False) -> Q:
+    """The filter on ``Engagement`` for the engagements ``user`` may see (with ``work``: work on; with ``manage``:
+    manage)."""
     from .models import EngagementMember
 
     if not _active(user):
@@ -83,6 +91,14 @@ def engagement_filter(user, *, manage: bool = False) -> Q:
         if oversees(user):
             return Q()
         return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user)
+    if work:
+        # Seeing every engagement (an executive) is no place on its team: writes need one, or overseeing.
+        if not is_staff(user):
+            return NOTHING
+        if oversees(user):
+            return Q()
+        on_team = EngagementMember.objects.filter(engagement=OuterRef("pk"), user=user)
+        return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team)
     if user.sees_portfolio:
         return Q()
     if user.is_client_user:
@@ -104,12 +120,33 @@ def may_see(user, engagement) -> bool:
     return Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists()
 
 
+def may_work(user, engagement) -> bool:
+    """Do the team's work on the engagement (see the module docstring): its CSM, PM, deputy PM and team members,
+    and those who oversee; an executive reads it but writes nothing by their role alone."""
+    from .models import EngagementMember
+
+    if not is_staff(user):
+        return False
+    if oversees(user) or user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id):
+        return True
+    return EngagementMember.objects.filter(engagement_id=engagement.pk, user=user).exists()
+
+
 def may_manage(user, engagement) -> bool:
     """Shape the engagement (see the module docstring); a Python mirror of ``engagement_filter(manage=True)``
     so a page or service asks without a query (``test_policy`` checks the two agree)."""
     if not is_staff(user):
         return False
     return oversees(user) or user.pk in (engagement.csm_id, engagement.pm_id, engagement.deputy_pm_id)
+
+
+def may_change_stakeholder(user, stakeholder) -> bool:
+    """Edit or remove a row of the stakeholder map: the team (``may_work``) for a row not linked to a portal
+    account; the key user's row and every row linked to an account (invitations and meeting invitations go to its
+    address) only those who manage the engagement."""
+    if stakeholder.is_key_user or stakeholder.user_id:
+        return may_manage(user, stakeholder.engagement)
+    return may_work(user, stakeholder.engagement)
 
 
 def unlinked_deciders(engagement) -> models.QuerySet:
@@ -282,6 +319,7 @@ class ScopedQuerySet(models.QuerySet):
 
     - ``Model.objects.visible_to(user)``: the rows ``user`` may see (the engagement visible to them and, for a
       client user, only what is client-visible); views fetch through it, so another client's row is a 404.
+    - ``Model.objects.worked_on_by(user)``: the rows of engagements ``user`` works on (the team's write URLs).
     - ``Model.objects.managed_by(user)``: the rows of engagements ``user`` manages (edit/remove URLs).
     - ``.client_visible()``: what any client user may see; ``.for_viewer(user)`` applies it to client users
       only (for pages that already hold a visible engagement).
@@ -296,10 +334,10 @@ class ScopedQuerySet(models.QuerySet):
     # The fields a client may read, when not all are theirs to read (the others are never loaded for them).
     client_visible_fields: tuple[str, ...] | None = None
 
-    def _engagements(self, user, *, manage=False):
+    def _engagements(self, user, *, manage=False, work=False):
         from .models import Engagement
 
-        engagements = Engagement.objects.managed_by(user) if manage else Engagement.objects.visible_to(user)
+        engagements = Engagement.objects.filter(engagement_filter(user, manage=manage, work=work))
         return self.filter(**{f"{self.engagement_path}__in": engagements})
 
     def visible_to(self, user):
@@ -309,6 +347,9 @@ class ScopedQuerySet(models.QuerySet):
 
     def managed_by(self, user):
         return self._engagements(user, manage=True)
+
+    def worked_on_by(self, user):
+        return self._engagements(user, work=True)
 
     def client_visible(self):
         if self.vendor_internal:
@@ -324,15 +365,23 @@ class ScopedQuerySet(models.QuerySet):
         return self.client_visible() if user.is_client_user and not user.is_superuser else self
 
 
-def object_for_user_or_404(queryset, *, user, pk, manage: bool = False):
-    """Row ``pk`` of ``queryset`` if ``user`` may see it (with ``manage``: may manage it), else 404.
+def object_for_user_or_404(queryset, *, user, pk, manage: bool = False, work: bool = False):
+    """Row ``pk`` of ``queryset`` if ``user`` may see it (with ``work``: work on it; with ``manage``: manage it),
+    else 404.
 
     The one way views fetch an engagement's record: "not yours", "only yours to read" and "does not exist"
     give the same 404, so a URL never confirms that another client's object exists. Works on every scoped
-    queryset (``visible_to``/``managed_by``), ``Engagement`` and ``ClientProfile`` included."""
+    queryset (``visible_to``/``worked_on_by``/``managed_by``), ``Engagement`` and ``ClientProfile`` included
+    (``work`` on scoped querysets and ``Engagement`` only)."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(queryset.managed_by(user) if manage else queryset.visible_to(user), pk=pk)
+    if manage:
+        rows = queryset.managed_by(user)
+    elif work:
+        rows = queryset.worked_on_by(user)
+    else:
+        rows = queryset.visible_to(user)
+    return get_object_or_404(rows, pk=pk)
 
 
 # --- Checks for services (which never trust the view that called them) -------------------------------------------
@@ -343,10 +392,19 @@ def require_see(user, engagement) -> None:
         raise PermissionDenied
 
 
-def require_staff(user, engagement) -> None:
-    """Vendor staff who see the engagement (the team's work: items, records, the stakeholder map)."""
-    if not is_staff(user) or not may_see(user, engagement):
+def require_work(user, engagement) -> None:
+    """The team's work (items, records, the stakeholder map, commitments, red flags): ``may_work``."""
+    if not may_work(user, engagement):
         raise PermissionDenied
+
+
+def require_work_or_client(user, engagement) -> None:
+    """What both the team and the client's own people do (complete or comment on an item): the client's users who
+    see the engagement, or staff who ``may_work`` on it."""
+    if user.is_client_user and not user.is_superuser:
+        require_see(user, engagement)
+    else:
+        require_work(user, engagement)
 
 
 def require_manage(user, engagement) -> None:

@@ -30,14 +30,20 @@ def submit(request, form, call, *, success, invalid) -> bool:
     return True
 
 
-def engagement_or_404(request, pk, *, manage=False):
-    """The engagement if the user may see it (with ``manage``: manage it), else 404 (``policy``)."""
-    return object_for_user_or_404(selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage)
+def engagement_or_404(request, pk, *, manage=False, work=False):
+    """The engagement if the user may see it (with ``work``: work on it; ``manage``: manage it), else 404
+    (``policy``)."""
+    return object_for_user_or_404(
+        selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage, work=work
+    )
 
 
-def record_or_404(request, queryset, pk, *, manage=False):
-    """An engagement's record (stage, milestone, ...) with its engagement, if the user may see (manage) it."""
-    return object_for_user_or_404(queryset.select_related("engagement"), user=request.user, pk=pk, manage=manage)
+def record_or_404(request, queryset, pk, *, manage=False, work=False):
+    """An engagement's record (stage, milestone, ...) with its engagement, if the user may see (work on, manage)
+    it."""
+    return object_for_user_or_404(
+        queryset.select_related("engagement"), user=request.user, pk=pk, manage=manage, work=work
+    )
 
 
 def back_to_engagement(engagement, anchor=""):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services as account_services
@@ -28,6 +29,12 @@ from .models import (
 )
 from .policy import object_for_user_or_404
 from .view_helpers import back_to_engagement, engagement_or_404, form_again, form_page_context, record_or_404
+
+# The key user's row and the rows linked to a portal account (``policy.may_change_stakeholder``).
+LINKED_ROW_REFUSED = gettext_lazy(
+    "Only those who manage the engagement change the key user's row or a row linked to a portal account: ask the "
+    "engagement's CSM or PM."
+)
 
 # --- Clients ----------------------------------------------------------------------------------
 
@@ -223,7 +230,7 @@ def handoff_edit(request, pk):
 @staff_required
 @require_POST
 def commitment_add(request, pk):
-    engagement = engagement_or_404(request, pk)
+    engagement = engagement_or_404(request, pk, work=True)
     form = forms.CommitmentForm(request.POST, engagement=engagement)
     if form.is_valid():
         try:
@@ -252,7 +259,7 @@ def commitment_add(request, pk):
 @staff_required
 @require_POST
 def commitment_close(request, pk):
-    commitment = record_or_404(request, Commitment.objects, pk)
+    commitment = record_or_404(request, Commitment.objects, pk, work=True)
     status = request.POST.get("status", CommitmentStatus.KEPT)
     if status not in CommitmentStatus.values:
         status = CommitmentStatus.KEPT
@@ -263,7 +270,8 @@ def commitment_close(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def stakeholders(request, pk):
-    engagement = engagement_or_404(request, pk)
+    # Everyone who sees the engagement reads its map; adding a person is the team's work.
+    engagement = engagement_or_404(request, pk, work=request.method == "POST")
     can_manage = policy.may_manage(request.user, engagement)
     form = forms.StakeholderForm(request.POST or None, engagement=engagement, may_change_key_user=can_manage)
     if request.method == "POST" and form.is_valid():
@@ -278,12 +286,14 @@ def stakeholders(request, pk):
     invitations = selectors.stakeholder_invitations(engagement, people)
     for person in people:
         person.invitation = invitations.get(person.email.lower()) if person.email else None
+        person.may_change = policy.may_change_stakeholder(request.user, person)
     context = {
         "engagement": engagement,
         "stakeholders": people,
         "warnings": services.engagement_warnings(engagement, people),
         "form": form,
         "can_manage": can_manage,
+        "can_work": can_manage or policy.may_work(request.user, engagement),
         "can_invite": policy.clients_invitable_by(request.user).filter(pk=engagement.client_id).exists(),
         "now": timezone.now(),
     }
@@ -337,8 +347,11 @@ def stakeholder_invite(request, pk):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request, pk):
-    stakeholder = record_or_404(request, Stakeholder.objects, pk)
+    stakeholder = record_or_404(request, Stakeholder.objects, pk, work=True)
     engagement = stakeholder.engagement
+    if not policy.may_change_stakeholder(request.user, stakeholder):
+        messages.error(request, LINKED_ROW_REFUSED)
+        return redirect("engagements:stakeholders", pk=engagement.pk)
     form = forms.StakeholderForm(
         request.POST or None,
         instance=stakeholder,
@@ -370,11 +383,11 @@ def stakeholder_edit(request, pk):
 @staff_required
 @require_POST
 def stakeholder_delete(request, pk):
-    stakeholder = record_or_404(request, Stakeholder.objects, pk)
+    stakeholder = record_or_404(request, Stakeholder.objects, pk, work=True)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Confirm that the stakeholder should be removed."))
-    elif stakeholder.is_key_user and not policy.may_manage(request.user, stakeholder.engagement):
-        messages.error(request, _("Only those who manage the engagement change who the key user is."))
+    elif not policy.may_change_stakeholder(request.user, stakeholder):
+        messages.error(request, LINKED_ROW_REFUSED)
     else:
         services.stakeholder_delete(by=request.user, stakeholder=stakeholder)
         messages.success(request, _("Stakeholder removed."))
@@ -400,7 +413,7 @@ def integration_edit(request, pk):
 
 def _edit(request, queryset, pk, form_class, save, success, anchor, *, title):
     """The edit page of an engagement's record: the form, the service, and back to the engagement."""
-    record = record_or_404(request, queryset, pk)
+    record = record_or_404(request, queryset, pk, work=True)
     form = form_class(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
@@ -433,7 +446,7 @@ def member_add(request, pk):
 
 
 def _add_child(request, pk, form_class, service, success, anchor):
-    engagement = engagement_or_404(request, pk)
+    engagement = engagement_or_404(request, pk, work=True)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -455,7 +468,7 @@ def milestone_add(request, pk):
 @staff_required
 @require_POST
 def milestone_reached(request, pk):
-    milestone = record_or_404(request, Milestone.objects, pk)
+    milestone = record_or_404(request, Milestone.objects, pk, work=True)
     services.milestone_mark_reached(by=request.user, milestone=milestone)
     messages.success(request, _("Milestone reached."))
     return back_to_engagement(milestone.engagement, "#milestones")
@@ -568,7 +581,7 @@ def commitment_edit(request, pk):
 @staff_required
 @require_POST
 def commitment_reopen(request, pk):
-    commitment = record_or_404(request, Commitment.objects, pk)
+    commitment = record_or_404(request, Commitment.objects, pk, work=True)
     services.commitment_reopen(by=request.user, commitment=commitment)
     messages.success(request, _("Commitment reopened."))
     return back_to_engagement(commitment.engagement, "#commitments")

@@ -139,8 +139,8 @@ def flag_list(
 
 
 def engagements_for_raising(*, user: User):
-    """Engagements staff may raise a red flag on for the client: the active ones they see."""
-    return Engagement.objects.visible_to(user).active().select_related("client").order_by("client__name", "name")
+    """Engagements staff may raise a red flag on for the client: the active ones they work on."""
+    return Engagement.objects.worked_on_by(user).active().select_related("client").order_by("client__name", "name")
 
 
 def flag_list_engagements(*, user: User):

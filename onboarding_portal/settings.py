@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Drops X-Forwarded-Proto unless an own proxy sent it (TRUSTED_PROXIES), before anything asks is_secure().
+    "accounts.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are answered here and never reach the middleware below (no session, CSP or no-store).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,6 +198,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
 
+# Believed from TRUSTED_PROXIES only (accounts.middleware.ForwardedProtoMiddleware drops it from anyone else).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)

@@ -136,8 +136,10 @@ def test_a_team_member_cannot_make_someone_key_user(team_member, client_key_user
         services.stakeholder_delete(by=team_member, stakeholder=stakeholder)
     stakeholder.refresh_from_db()
     assert (stakeholder.is_key_user, stakeholder.user) == (True, client_key_user)
-    # Everything else on the map stays the team's to keep up to date.
-    services.stakeholder_save(by=team_member, engagement=engagement, stakeholder=stakeholder, role_title="CIO")
+    # Nor anything else on the key user's row (its address is where invitations go); the rows not linked to an
+    # account stay the team's to keep up to date.
+    with pytest.raises(PermissionDenied):
+        services.stakeholder_save(by=team_member, engagement=engagement, stakeholder=stakeholder, role_title="CIO")
     services.stakeholder_save(by=team_member, engagement=engagement, name="Finance lead")
     assert Stakeholder.objects.filter(engagement=engagement).count() == 2
 

@@ -63,8 +63,8 @@ def test_url_answers_each_role_as_classified(name, world):
     targets = [False, True] if rule.obj else [False]
     for role, user in world["personas"].items():
         for other in targets:
-            allowed = (rule.other_allowed if other else rule.allowed) or frozenset()
             for method in ALL_METHODS:
+                allowed = rule.allowed_for(method, other=other)
                 client = Client()
                 if user is not None:
                     client.force_login(user)

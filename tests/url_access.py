@@ -47,6 +47,14 @@ MANAGE_CLIENT = {
     "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
 }
 KEY_USERS = frozenset({"client_key_user"})
+# Who may do the team's work on an engagement (``policy.may_work``): its team, directors and admins. Executives
+# read everything and write nothing by their role alone: on a write URL they get 404 like any outsider.
+WORK = {
+    "allowed": frozenset({"vendor_admin", "director"}) | TEAM,
+    "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
+}
+# A page everyone who sees the engagement reads (GET), whose form is the team's work (POST).
+READ_BUT_WORK = {"writers": WORK["allowed"], "other_writers": WORK["other_allowed"]}
 
 # Namespaces served by third-party code with their own access rules, tested on their own.
 EXEMPT_NAMESPACES = {"admin"}
@@ -62,6 +70,7 @@ class Rule:
     ``methods``: the HTTP methods the view accepts; others must never succeed.
     ``public``: reachable without logging in.
     ``kwargs``: how to build the URL's kwargs from the object (default ``{"pk": obj.pk}``).
+    ``writers`` / ``other_writers``: who may POST, when fewer than may GET (default: ``allowed`` / ``other_allowed``).
     """
 
     allowed: frozenset
@@ -72,6 +81,13 @@ class Rule:
     kwargs: object = None
     fixed_kwargs: dict = field(default_factory=dict)
     logs_out: bool = False
+    writers: frozenset | None = None
+    other_writers: frozenset | None = None
+
+    def allowed_for(self, method: str, *, other: bool) -> frozenset:
+        if method == "POST" and self.writers is not None:
+            return (self.other_writers if other else self.writers) or frozenset()
+        return (self.other_allowed if other else self.allowed) or frozenset()
 
 
 def public(methods=("GET",), **kw):
@@ -86,8 +102,17 @@ def staff(methods=("GET",), allowed=STAFF):
     return Rule(allowed=frozenset(allowed), methods=methods)
 
 
-def staff_object(obj, methods=("GET",), allowed=PORTFOLIO | TEAM, other_allowed=PORTFOLIO | {"other_csm"}, **kw):
-    return Rule(allowed=frozenset(allowed), other_allowed=frozenset(other_allowed), obj=obj, methods=methods, **kw)
+def staff_object(
+    obj, methods=("GET",), allowed=PORTFOLIO | TEAM, other_allowed=PORTFOLIO | {"other_csm"}, writers=None, **kw
+):
+    return Rule(
+        allowed=frozenset(allowed),
+        other_allowed=frozenset(other_allowed),
+        obj=obj,
+        methods=methods,
+        writers=writers,
+        **kw,
+    )
 
 
 def portal(methods=("GET",), allowed=CLIENT):
@@ -136,7 +161,8 @@ RULES: dict[str, Rule] = {
     ),
     "accounts:invitation_resend": staff_object("invitation", methods=("POST",), **MANAGE_CLIENT),
     "engagements:stakeholder_invite": staff_object("stakeholder", methods=("GET", "POST"), **MANAGE),
-    # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items.
+    # Engagements (issue 3). MANAGERS shape an engagement; the whole team works on its items (WORK: executives only
+    # read, so a write URL answers them 404).
     "engagements:create": staff(methods=("GET", "POST"), allowed=CREATORS),
     "portfolio:workload": staff(allowed=PORTFOLIO),
     "portfolio:my_work": staff(),
@@ -169,31 +195,31 @@ RULES: dict[str, Rule] = {
     "engagements:edit": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
     "engagements:phase": staff_object("engagement", methods=("POST",), **MANAGE),
     "engagements:handoff": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
-    "engagements:commitment_add": staff_object("engagement", methods=("POST",)),
-    "engagements:stakeholders": staff_object("engagement", methods=("GET", "POST")),
+    "engagements:commitment_add": staff_object("engagement", methods=("POST",), **WORK),
+    "engagements:stakeholders": staff_object("engagement", methods=("GET", "POST"), **READ_BUT_WORK),
     "checklists:template_apply": staff_object("engagement", methods=("POST",), **MANAGE),
-    "engagements:milestone_add": staff_object("engagement", methods=("POST",)),
-    "engagements:integration_add": staff_object("engagement", methods=("POST",)),
-    "engagements:link_add": staff_object("engagement", methods=("POST",)),
-    "engagements:commitment_close": staff_object("commitment", methods=("POST",)),
-    "engagements:milestone_reached": staff_object("milestone", methods=("POST",)),
-    "engagements:milestone_edit": staff_object("milestone", methods=("GET", "POST")),
+    "engagements:milestone_add": staff_object("engagement", methods=("POST",), **WORK),
+    "engagements:integration_add": staff_object("engagement", methods=("POST",), **WORK),
+    "engagements:link_add": staff_object("engagement", methods=("POST",), **WORK),
+    "engagements:commitment_close": staff_object("commitment", methods=("POST",), **WORK),
+    "engagements:milestone_reached": staff_object("milestone", methods=("POST",), **WORK),
+    "engagements:milestone_edit": staff_object("milestone", methods=("GET", "POST"), **WORK),
     "engagements:milestone_delete": staff_object("milestone", methods=("POST",), **MANAGE),
-    "engagements:commitment_edit": staff_object("commitment", methods=("GET", "POST")),
-    "engagements:commitment_reopen": staff_object("commitment", methods=("POST",)),
+    "engagements:commitment_edit": staff_object("commitment", methods=("GET", "POST"), **WORK),
+    "engagements:commitment_reopen": staff_object("commitment", methods=("POST",), **WORK),
     "engagements:integration_delete": staff_object("integration", methods=("POST",), **MANAGE),
     "engagements:link_delete": staff_object("resource_link", methods=("POST",), **MANAGE),
     "engagements:link_audience": staff_object("resource_link", methods=("POST",), **MANAGE),
     "engagements:member_add": staff_object("engagement", methods=("POST",), **MANAGE),
-    "engagements:stakeholder_edit": staff_object("stakeholder", methods=("GET", "POST")),
-    "engagements:stakeholder_delete": staff_object("stakeholder", methods=("POST",)),
-    "engagements:integration_edit": staff_object("integration", methods=("GET", "POST")),
+    "engagements:stakeholder_edit": staff_object("stakeholder", methods=("GET", "POST"), **WORK),
+    "engagements:stakeholder_delete": staff_object("stakeholder", methods=("POST",), **WORK),
+    "engagements:integration_edit": staff_object("integration", methods=("GET", "POST"), **WORK),
     "checklists:item_create": staff_object("stage", methods=("POST",), **MANAGE),
     "checklists:stage_actuals": staff_object("stage", methods=("POST",), **MANAGE),
     "checklists:stage_actual_delete": staff_object("stage_actual", methods=("POST",), **MANAGE),
-    "checklists:item": staff_object("item", methods=("GET", "POST")),
-    "checklists:item_complete": staff_object("item", methods=("POST",)),
-    "checklists:item_comment": staff_object("item", methods=("GET", "POST")),
+    "checklists:item": staff_object("item", methods=("GET", "POST"), **READ_BUT_WORK),
+    "checklists:item_complete": staff_object("item", methods=("POST",), **WORK),
+    "checklists:item_comment": staff_object("item", methods=("GET", "POST"), **READ_BUT_WORK),
     "checklists:item_evidence": staff_object("done_item"),
     "checklists:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "checklists:item_delete": staff_object("item", methods=("POST",), **MANAGE),
@@ -201,9 +227,9 @@ RULES: dict[str, Rule] = {
     "governance:upcoming": staff(),
     # Kept-on-time rates across engagements: the directors' view.
     "governance:promise_rates": staff(allowed=PORTFOLIO),
-    "governance:promise_add": staff_object("engagement", methods=("POST",)),
-    "governance:meeting_promise_add": staff_object("meeting", methods=("POST",)),
-    "governance:promise_status": staff_object("commitment", methods=("POST",)),
+    "governance:promise_add": staff_object("engagement", methods=("POST",), **WORK),
+    "governance:meeting_promise_add": staff_object("meeting", methods=("POST",), **WORK),
+    "governance:promise_status": staff_object("commitment", methods=("POST",), **WORK),
     "governance:plan": staff_object("engagement"),
     "governance:plan_apply": staff_object("engagement", methods=("POST",), **MANAGE),
     "governance:meeting_add": staff_object("engagement", methods=("GET", "POST"), **MANAGE),
@@ -219,7 +245,7 @@ RULES: dict[str, Rule] = {
     "governance:meeting_cancel": staff_object("meeting", methods=("POST",), **MANAGE),
     "governance:meeting_held": staff_object("meeting", methods=("POST",), **MANAGE),
     "governance:meeting_publish": staff_object("meeting", methods=("POST",), **MANAGE),
-    "governance:meeting_comment": staff_object("meeting", methods=("POST",)),
+    "governance:meeting_comment": staff_object("meeting", methods=("POST",), **WORK),
     "governance:agenda_item_add": staff_object("meeting", methods=("POST",), **MANAGE),
     "governance:attendee_add": staff_object("meeting", methods=("POST",), **MANAGE),
     "governance:agenda_item": staff_object("agenda_item", methods=("GET", "POST"), **MANAGE),
@@ -243,25 +269,26 @@ RULES: dict[str, Rule] = {
         kwargs=lambda world, obj: {"pk": world["engagement"].pk, "token": world["feed_token"]}
     ),
     "governance:personal_feed": public(kwargs=lambda world, obj: {"token": world["personal_feed_token"]}),
-    # Escalations (issue 9): the team works a flag; the owner and those who manage the engagement escalate by hand.
+    # Escalations (issue 9): the team works a flag (WORK); the owner and those who manage the engagement escalate by
+    # hand.
     "escalations:flag_list": staff(),
     "escalations:sla": staff(),
     "escalations:sla_csv": staff(),
     "escalations:rota": staff(),
     "escalations:flag_raise_start": staff(),
     "escalations:flag": staff_object("flag"),
-    "escalations:flag_acknowledge": staff_object("flag", methods=("POST",)),
-    "escalations:flag_update": staff_object("flag", methods=("POST",)),
-    "escalations:flag_pause": staff_object("flag", methods=("POST",)),
-    "escalations:flag_resume": staff_object("flag", methods=("POST",)),
-    "escalations:flag_resolve": staff_object("flag", methods=("POST",)),
-    "escalations:flag_reopen": staff_object("flag", methods=("POST",)),
+    "escalations:flag_acknowledge": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:flag_update": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:flag_pause": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:flag_resume": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:flag_resolve": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:flag_reopen": staff_object("flag", methods=("POST",), **WORK),
     "escalations:flag_escalate": staff_object("flag", methods=("POST",), **MANAGE),
-    "escalations:step_add": staff_object("flag", methods=("POST",)),
-    "escalations:plan_agree": staff_object("flag", methods=("POST",)),
-    "escalations:step_status": staff_object("step", methods=("POST",)),
+    "escalations:step_add": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:plan_agree": staff_object("flag", methods=("POST",), **WORK),
+    "escalations:step_status": staff_object("step", methods=("POST",), **WORK),
     "escalations:attachment": staff_object("flag_attachment"),
-    "escalations:flag_raise": staff_object("engagement", methods=("GET", "POST")),
+    "escalations:flag_raise": staff_object("engagement", methods=("GET", "POST"), **WORK),
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
     "notifications:centre": any_user(),
     "notifications:badge": any_user(),

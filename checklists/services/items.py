@@ -91,7 +91,7 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     """
     now = now or timezone.now()
     engagement = item.stage.engagement
-    policy.require_staff(by, engagement)
+    policy.require_work(by, engagement)
     shapes_the_plan = set(fields) - {"assignee", "due_on", "status"} or fields.get("status") in MANAGER_ONLY_STATUSES
     if shapes_the_plan and not policy.may_manage(by, engagement):
         raise PermissionDenied
@@ -147,7 +147,7 @@ def item_complete(
     """
     now = now or timezone.now()
     engagement = item.stage.engagement
-    policy.require_see(by, engagement)
+    policy.require_work_or_client(by, engagement)
     if by.is_client_user and item.owner_side != Side.CLIENT:
         raise PermissionDenied
     item = ChecklistItem.objects.select_for_update(of=("self",)).select_related("stage__engagement").get(pk=item.pk)
@@ -200,7 +200,8 @@ def item_move(*, by: User, item: ChecklistItem, direction: str) -> ChecklistItem
 
 
 def item_reopen_allowed(*, by: User, item: ChecklistItem) -> bool:
-    """May ``by`` take back the "done" on ``item`` (see ``item_reopen``)? Asked by the pages, without a query."""
+    """May ``by`` take back the "done" on ``item`` (see ``item_reopen``)? Asked by the pages; a query at most (for
+    staff off the engagement's lead roles: are they on its team?)."""
     if item.status != ItemStatus.DONE or not by.is_active:
         return False
     if by.is_client_user:
@@ -212,7 +213,7 @@ def item_reopen_allowed(*, by: User, item: ChecklistItem) -> bool:
             and item.stage.accepted_at is None
             and by.organization_id == item.stage.engagement.client_id
         )
-    return policy.is_staff(by)
+    return policy.may_work(by, item.stage.engagement)
 
 
 @transaction.atomic
@@ -246,7 +247,7 @@ def item_comment_add(*, by: User, item: ChecklistItem, body: str, is_internal: b
     task is told to the client person it is assigned to."""
     now = now or timezone.now()
     engagement = item.stage.engagement
-    policy.require_see(by, engagement)
+    policy.require_work_or_client(by, engagement)
     if by.is_client_user:
         # Clients comment on their own tasks only, and never internally.
         if item.owner_side != Side.CLIENT:

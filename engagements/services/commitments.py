@@ -40,7 +40,7 @@ def commitment_add(
     now=None,
 ) -> Commitment:
     """Track a promise of either side (the team records them; see ``Commitment``)."""
-    policy.require_staff(by, engagement)
+    policy.require_work(by, engagement)
     commitment = Commitment(
         engagement=engagement,
         description=(description or "").strip(),
@@ -62,7 +62,7 @@ COMMITMENT_EDITABLE = ("description", "source", "side", "owner", "due_at")
 @transaction.atomic
 def commitment_update(*, by: User, commitment: Commitment, **fields) -> Commitment:
     """Change what was promised, by whom, its owner or due time (not its status: see ``commitment_close``)."""
-    policy.require_staff(by, commitment.engagement)
+    policy.require_work(by, commitment.engagement)
     commitment = Commitment.objects.select_for_update().select_related("engagement").get(pk=commitment.pk)
     assign(commitment, fields, COMMITMENT_EDITABLE)
     _validate_commitment_owner(commitment)
@@ -80,7 +80,7 @@ def commitment_reopen(*, by: User, commitment: Commitment) -> Commitment:
 @transaction.atomic
 def commitment_close(*, by: User, commitment: Commitment, status: str = CommitmentStatus.KEPT, now=None) -> Commitment:
     """Record a commitment as kept or dropped (or, with ``OPEN``, open again)."""
-    policy.require_staff(by, commitment.engagement)
+    policy.require_work(by, commitment.engagement)
     if status not in CommitmentStatus.values:
         raise ValidationError({"status": _("Choose kept, dropped or open.")})
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)

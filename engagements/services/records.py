@@ -20,7 +20,7 @@ from .common import save
 def _engagement_record_save(*, by: User, engagement: Engagement, record, model, fields: dict):
     """Create or update a record that belongs to one engagement: staff who see the engagement only,
     and never a record of another engagement passed in with this one."""
-    policy.require_staff(by, engagement)
+    policy.require_work(by, engagement)
     record = record or model(engagement=engagement)
     if record.engagement_id != engagement.pk:
         raise PermissionDenied
@@ -84,7 +84,7 @@ def resource_link_delete(*, by: User, link: ResourceLink) -> None:
 @transaction.atomic
 def milestone_mark_reached(*, by: User, milestone: Milestone, now=None) -> Milestone:
     """Mark a milestone reached today; a reached early win shows in the client's portal."""
-    policy.require_staff(by, milestone.engagement)
+    policy.require_work(by, milestone.engagement)
     if milestone.reached_on is None:
         milestone.reached_on = timezone.localdate(now or timezone.now())
         save(milestone)

@@ -29,17 +29,22 @@ def stakeholder_save(
 ) -> Stakeholder:
     """Add or edit a person on the stakeholder map (the team may); naming, re-linking or unnaming the key
     user, who accepts for the client, is for those who manage the engagement, and is told to the client's key
-    users and the CSM."""
+    users and the CSM. The key user's row and rows linked to a portal account are changed only by those who manage
+    the engagement (``policy.may_change_stakeholder``): the address on them is where invitations go."""
     now = now or timezone.now()
-    policy.require_staff(by, engagement)
+    policy.require_work(by, engagement)
     stakeholder = stakeholder or Stakeholder(engagement=engagement)
     if stakeholder.engagement_id != engagement.pk:
         raise PermissionDenied
     before = Stakeholder.objects.select_for_update().filter(pk=stakeholder.pk).first() if stakeholder.pk else None
+    if before is not None and not policy.may_change_stakeholder(by, before):
+        # The row as stored decides, not the instance passed in (which may already carry the new values).
+        raise PermissionDenied
     for field, value in fields.items():
         setattr(stakeholder, field, value)
     key_user_changed = _key_user_state(before) != _key_user_state(stakeholder)
-    if key_user_changed and not policy.may_manage(by, engagement):
+    if (key_user_changed or stakeholder.user_id) and not policy.may_manage(by, engagement):
+        # Linking a row to a portal account makes it one of the managers' rows, so linking is theirs too.
         raise PermissionDenied
     if stakeholder.user_id and stakeholder.user.organization_id != engagement.client_id:
         raise ValidationError({"user": _("Choose a portal account of this client.")})
@@ -61,10 +66,20 @@ def stakeholder_save(
 
 @transaction.atomic
 def stakeholder_delete(*, by: User, stakeholder: Stakeholder, now=None) -> None:
-    """Remove a person from the map; removing the key user is a change of key user (managers only, told)."""
-    policy.require_staff(by, stakeholder.engagement)
-    if stakeholder.is_key_user and not policy.may_manage(by, stakeholder.engagement):
+    """Remove a person from the map; removing the key user is a change of key user (managers only, told), and a
+    row linked to a portal account is the managers' too (``policy.may_change_stakeholder``)."""
+    policy.require_work(by, stakeholder.engagement)
+    stored = (
+        Stakeholder.objects.select_for_update(of=("self",))
+        .filter(pk=stakeholder.pk)
+        .select_related("engagement")
+        .first()
+    )
+    if stored is None:
+        return
+    if not policy.may_change_stakeholder(by, stored):
         raise PermissionDenied
+    stakeholder = stored
     was_key_user = stakeholder.is_key_user
     Stakeholder.objects.filter(pk=stakeholder.pk, engagement_id=stakeholder.engagement_id).delete()
     if was_key_user:

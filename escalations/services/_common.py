@@ -39,7 +39,8 @@ class Locked:
 
 
 def lock(flag: RedFlag | int, *, by, now=None, staff: bool = False) -> Locked:
-    """Lock the flag for ``by`` (PermissionDenied when they may not see it; ``staff``: vendor staff only)."""
+    """Lock the flag for ``by`` (PermissionDenied when they may not see it, or are staff who may not work on its
+    engagement; ``staff``: vendor staff only)."""
     if staff and not policy.is_staff(by):
         raise PermissionDenied
     flag_id = flag.pk if isinstance(flag, RedFlag) else flag
@@ -47,6 +48,9 @@ def lock(flag: RedFlag | int, *, by, now=None, staff: bool = False) -> Locked:
     if locked is None:
         raise PermissionDenied
     locked.engagement  # noqa: B018 - loaded once for messages and checks
+    if not by.is_client_user and not policy.may_work(by, locked.engagement):
+        # Handling a flag is the team's work: staff who only read the engagement (executives) watch.
+        raise PermissionDenied
     rules = rules_for_paths([locked.path_id])
     coverage = coverage_for([locked.engagement_id], path_rules=rules)[locked.engagement_id]
     return Locked(flag=locked, coverage=coverage, path=rules[locked.path_id], now=now or timezone.now())

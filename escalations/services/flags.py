@@ -88,14 +88,14 @@ def flag_raise(
     reporter_name: str = "",
     now=None,
 ) -> RedFlag:
-    """A client user raises a flag on their own engagement, or staff who see the engagement raise it on the client's
+    """A client user raises a flag on their own engagement, or its team (``policy.may_work``) raises it on the client's
     behalf (naming the client person, as an account of that client or by name). It starts at the first level."""
     now = now or timezone.now()
     if not policy.may_see(by, engagement):
         raise PermissionDenied
     if by.is_client_user:
         reporter, reporter_name = by, ""
-    elif not policy.is_staff(by):
+    elif not policy.may_work(by, engagement):
         raise PermissionDenied
     elif reporter is not None and (not reporter.is_client_user or reporter.organization_id != engagement.client_id):
         raise ValidationError({"reporter": _("Choose a person of this client.")})

@@ -20,13 +20,16 @@ def act(request, call, success, *, back):
     return redirect(back)
 
 
-def flag_or_404(request, pk):
-    """The flag with what its page shows, if the user may see it; else 404 (``policy.object_for_user_or_404``)."""
+def flag_or_404(request, pk, *, work=False):
+    """The flag with what its page shows, if the user may see it (with ``work``: work on its engagement); else 404
+    (``policy.object_for_user_or_404``)."""
     from engagements.policy import object_for_user_or_404
 
     from .. import selectors
 
-    return object_for_user_or_404(selectors.flag_queryset_for_page(user=request.user), user=request.user, pk=pk)
+    return object_for_user_or_404(
+        selectors.flag_queryset_for_page(user=request.user), user=request.user, pk=pk, work=work
+    )
 
 
 def form_errors(form) -> str:

@@ -87,7 +87,7 @@ def flag_detail(request, pk):
 @staff_required
 @require_POST
 def flag_acknowledge(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     form = forms.AcknowledgeForm(request.POST)
     level = form.cleaned_data.get("level") if form.is_valid() else None
     return act(
@@ -101,7 +101,7 @@ def flag_acknowledge(request, pk):
 @staff_required
 @require_POST
 def flag_update(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     form = forms.UpdateForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -122,7 +122,7 @@ def flag_update(request, pk):
 
 
 def _reason_action(request, pk, service, success, field="reason", form_class=forms.ReasonForm):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -146,7 +146,7 @@ def flag_pause(request, pk):
 @staff_required
 @require_POST
 def flag_resume(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     return act(
         request, lambda: services.flag_resume(flag=flag, by=request.user), _("The clock runs again."), back=_back(pk)
     )
@@ -155,7 +155,7 @@ def flag_resume(request, pk):
 @staff_required
 @require_POST
 def flag_escalate(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     if not (flag.owner_id == request.user.pk or policy.may_manage(request.user, flag.engagement)):
         raise Http404
     return _reason_action(request, pk, services.flag_escalate, _("Escalated to the next level; they have been told."))
@@ -183,7 +183,7 @@ def flag_reopen(request, pk):
 @staff_required
 @require_POST
 def step_add(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     form = forms.StepForm(request.POST, owners=selectors.step_owner_choices(flag))
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -208,7 +208,7 @@ def step_add(request, pk):
 @staff_required
 @require_POST
 def plan_agree(request, pk):
-    flag = flag_or_404(request, pk)
+    flag = flag_or_404(request, pk, work=True)
     return act(
         request,
         lambda: services.plan_agree(flag=flag, by=request.user),
@@ -220,7 +220,7 @@ def plan_agree(request, pk):
 @staff_required
 @require_POST
 def step_status(request, pk):
-    step = object_for_user_or_404(ActionStep.objects.all(), user=request.user, pk=pk)
+    step = object_for_user_or_404(ActionStep.objects.all(), user=request.user, pk=pk, work=True)
     form = forms.StepStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -251,7 +251,7 @@ def flag_raise_start(request):
         messages.error(request, _("Choose the project the complaint is about."))
         return redirect("escalations:flag_list")
     engagement = object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=engagement_id
+        engagement_selectors.engagement_with_people(), user=request.user, pk=engagement_id, work=True
     )
     return redirect("escalations:flag_raise", pk=engagement.pk)
 
@@ -260,7 +260,9 @@ def flag_raise_start(request):
 @require_http_methods(["GET", "POST"])
 def flag_raise(request, pk):
     """Staff raise a red flag on the client's behalf (a complaint by phone or in a meeting is a flag too)."""
-    engagement = object_for_user_or_404(engagement_selectors.engagement_with_people(), user=request.user, pk=pk)
+    engagement = object_for_user_or_404(
+        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, work=True
+    )
     reporters = selectors.client_people(engagement)
     form = forms.RaiseForm(
         request.POST or None, request.FILES or None, reporters=reporters, submit_label=_("Raise for the client")

@@ -254,7 +254,7 @@ def may_comment(user, meeting) -> bool:
         return False
     if user.is_client_user:
         return policy.may_decide(user, meeting.engagement)
-    return policy.is_staff(user) and policy.may_see(user, meeting.engagement)
+    return policy.may_work(user, meeting.engagement)
 
 
 @transaction.atomic

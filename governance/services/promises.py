@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -64,8 +64,7 @@ def promise_record(
 ) -> Commitment:
     """Record a promise ("we will send an update by Friday 12:00") with its owner, due time and source."""
     now = now or timezone.now()
-    if not policy.is_staff(by):
-        raise PermissionDenied
+    policy.require_work(by, engagement)
     if timezone.is_naive(due_at):
         raise ValueError("due_at must be aware")
     if due_at <= now:

@@ -17,18 +17,18 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def engagement_or_404(request, pk, *, manage=False) -> Engagement:
+def engagement_or_404(request, pk, *, manage=False, work=False) -> Engagement:
     return object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage
+        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage, work=work
     )
 
 
-def meeting_or_404(request, pk, *, manage=False):
-    return object_for_user_or_404(selectors.meeting_detail(), user=request.user, pk=pk, manage=manage)
+def meeting_or_404(request, pk, *, manage=False, work=False):
+    return object_for_user_or_404(selectors.meeting_detail(), user=request.user, pk=pk, manage=manage, work=work)
 
 
-def row_or_404(request, queryset, pk, *, manage=True):
-    return object_for_user_or_404(queryset, user=request.user, pk=pk, manage=manage)
+def row_or_404(request, queryset, pk, *, manage=True, work=False):
+    return object_for_user_or_404(queryset, user=request.user, pk=pk, manage=manage, work=work)
 
 
 def to_plan(engagement_id, anchor=""):

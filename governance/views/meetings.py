@@ -148,8 +148,8 @@ def meeting_publish(request, pk):
 
 @staff_required
 @require_POST
-def meeting_comment(request, pk):
-    meeting = meeting_or_404(request, pk)
+def meeting_comment(request, pk, work=True):
+    meeting = meeting_or_404(request, pk, work=True)
     form = forms.CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write a comment first."))

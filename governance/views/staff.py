@@ -233,7 +233,7 @@ def _record_promise(request, engagement, *, source, source_object=None) -> bool:
 @staff_required
 @require_POST
 def promise_add(request, pk):
-    engagement = engagement_or_404(request, pk)
+    engagement = engagement_or_404(request, pk, work=True)
     _record_promise(request, engagement, source=promises.CONVERSATION_SOURCE)
     return to_plan(engagement.pk, "#promises")
 
@@ -241,7 +241,7 @@ def promise_add(request, pk):
 @staff_required
 @require_POST
 def meeting_promise_add(request, pk):
-    meeting = meeting_or_404(request, pk)
+    meeting = meeting_or_404(request, pk, work=True)
     _record_promise(request, meeting.engagement, source=promises.MEETING_SOURCE, source_object=meeting)
     return to_meeting(meeting.pk, "#promises")
 
@@ -252,7 +252,7 @@ def promise_status(request, pk):
     from engagements.models import Commitment
     from engagements.services import commitment_close
 
-    commitment = row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False)
+    commitment = row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False, work=True)
     form = forms.PromiseStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose kept, dropped or open."))
