@@ -221,6 +221,8 @@ def _engagement_context(request, engagement) -> dict:
         "engagement": engagement,
         "page": page,
         "can_manage": can_manage,
+        # Executives read every engagement but work on none by their role alone: the page offers them no controls.
+        "watching": not policy.may_work(request.user, engagement),
         "transitions": transitions_from(engagement.phase),
         # Said before anyone tries: what the client still has to accept before the go-live.
         "go_live_missing": hooks.phase_blockers(engagement, to=Phase.LIVE)

@@ -146,3 +146,23 @@ def test_an_executive_reads_the_pages_whose_forms_are_the_teams(client, executiv
     assert client.post(reverse("checklists:item", args=[item.pk]), {"status": "in_progress"}).status_code == 404
     item.refresh_from_db()
     assert item.status == ItemStatus.OPEN
+
+
+def test_the_engagement_page_offers_an_executive_no_controls(client, executive, team_member, engagement):
+    stage = ChecklistStageFactory(engagement=engagement)
+    item = ChecklistItemFactory(stage=stage, title="Set up the test environment")
+    CommitmentFactory(engagement=engagement, description="Weekly report on Fridays")
+    url = reverse("portfolio:engagement", args=[engagement.pk])
+    tick = reverse("checklists:item", args=[item.pk])
+
+    client.force_login(executive)
+    watched = client.get(url).content.decode()
+    assert "Set up the test environment" in watched and "Weekly report on Fridays" in watched
+    assert f'hx-post="{tick}"' not in watched
+    assert "Track a commitment" not in watched
+    assert reverse("engagements:commitment_add", args=[engagement.pk]) not in watched
+
+    client.force_login(team_member)
+    worked = client.get(url).content.decode()
+    assert f'hx-post="{tick}"' in worked
+    assert "Track a commitment" in worked
