@@ -197,12 +197,21 @@ def flag_queryset_for_page(*, user: User):
 def flag_page(*, flag: RedFlag, user: User, now=None) -> FlagPage:
     """Everything a flag's page shows, in a constant number of queries; a client user sees no internal line."""
     now = now or timezone.now()
-    events = list(FlagEvent.objects.visible_to(user).filter(flag=flag).select_related("actor").order_by("at", "pk"))
-    steps = list(flag.steps.select_related("owner").order_by("position", "due_on", "pk"))
-    attachments = list(FlagAttachment.objects.filter(flag=flag).select_related("attachment", "added_by"))
-    pauses = list(flag.pauses.select_related("started_by", "ended_by"))
-    escalations = list(Escalation.objects.filter(flag=flag).select_related("owner", "by"))
-    followers = [f.user for f in FlagFollower.objects.filter(flag=flag).select_related("user")]
+    # Every child of the flag is read through its own queryset's client filter (``for_viewer``): what a client may
+    # see of each is written once, on the model, and the page cannot forget it.
+    events = list(FlagEvent.objects.for_viewer(user).filter(flag=flag).select_related("actor").order_by("at", "pk"))
+    steps = list(
+        ActionStep.objects.for_viewer(user)
+        .filter(flag=flag)
+        .select_related("owner")
+        .order_by("position", "due_on", "pk")
+    )
+    attachments = list(
+        FlagAttachment.objects.for_viewer(user).filter(flag=flag).select_related("attachment", "added_by", "event")
+    )
+    pauses = list(FlagPause.objects.for_viewer(user).filter(flag=flag).select_related("started_by", "ended_by"))
+    escalations = list(Escalation.objects.for_viewer(user).filter(flag=flag).select_related("owner", "by"))
+    followers = [f.user for f in FlagFollower.objects.for_viewer(user).filter(flag=flag).select_related("user")]
     duplicates = list(RedFlag.objects.filter(duplicate_of=flag).select_related("reporter"))
     rules = rules_for_paths([flag.path_id])[flag.path_id]
     coverage = coverage_for([flag.engagement_id], path_rules={flag.path_id: rules})[flag.engagement_id]

@@ -22,13 +22,14 @@ times are the means of the flags that have one.
 Hand-worked examples are in ``escalations/tests/test_sla.py``.
 """
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from exports.csv_files import csv_writer
 
 from .coverage import coverage_for
 from .models import FlagPause, FlagStatus, RedFlag, Severity
@@ -224,22 +225,24 @@ CSV_HEADER = [
 ]
 
 
-def write_csv(report: Report, stream) -> None:
-    """The report as CSV (business hours, shares in percent), machine-readable: codes and ISO months."""
-    writer = csv.writer(stream)
-    writer.writerow(CSV_HEADER)
+def csv_rows(report: Report):
+    """The report as CSV rows (business hours, shares in percent), machine-readable: codes and ISO months."""
+    yield CSV_HEADER
     for row in report.rows:
         f = row.figures
-        writer.writerow(
-            [
-                row.scope_name or "overall",
-                row.month.strftime("%Y-%m"),
-                row.severity,
-                f.flags,
-                _hours(f.mean_response),
-                _share(f.response_share),
-                _hours(f.mean_resolution),
-                _share(f.resolution_share),
-                _hours(f.paused),
-            ]
-        )
+        yield [
+            row.scope_name or "overall",
+            row.month.strftime("%Y-%m"),
+            row.severity,
+            f.flags,
+            _hours(f.mean_response),
+            _share(f.response_share),
+            _hours(f.mean_resolution),
+            _share(f.resolution_share),
+            _hours(f.paused),
+        ]
+
+
+def write_csv(report: Report, stream) -> None:
+    """The report as CSV into ``stream``, every cell through ``safe_cell`` (a name typed as a formula stays text)."""
+    csv_writer(stream).writerows(csv_rows(report))

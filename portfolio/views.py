@@ -1,11 +1,9 @@
 """Pages that combine the apps: the staff home (dashboard), the director's workload view, the engagement page, and
 the portal's home and engagement page. Each parses input, calls the selectors, renders."""
 
-import csv
-
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from engagements.models import Phase
 from engagements.policy import object_for_user_or_404
 from engagements.services import transitions_from
 from engagements.view_helpers import engagement_or_404
+from exports.csv_files import csv_response
 
 from . import page_cache, search, selectors
 
@@ -97,12 +96,6 @@ def dashboard(request):
     return render(request, "portfolio/dashboard.html", context)
 
 
-def _csv_cell(value) -> str:
-    """A cell as text that a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @staff_required
 @require_GET
 def dashboard_csv(request):
@@ -110,10 +103,7 @@ def dashboard_csv(request):
     today = timezone.localdate()
     filters = selectors.DashboardFilters.from_query(request.GET)
     rows = selectors.engagement_list_for_dashboard(user=request.user, filters=filters, today=today)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="engagements-{today.isoformat()}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(f"engagements-{today.isoformat()}.csv")
     writer.writerow(
         [
             _("Client"),
@@ -136,8 +126,7 @@ def dashboard_csv(request):
     )
     for row in rows:
         writer.writerow(
-            _csv_cell(value)
-            for value in [
+            [
                 row.client_name,
                 row.name,
                 Phase(row.phase).label,

@@ -211,7 +211,8 @@ def _escalation_world(engagement, label, key_user, attachment):
         due_on=timezone.localdate() + timedelta(days=2),
         risk="Orders stay lost",
     )
-    return flag, step, FlagAttachment.objects.create(flag=flag, attachment=attachment, added_by=key_user)
+    raised = flag.events.get(kind="raised")
+    return flag, step, FlagAttachment.objects.create(flag=flag, event=raised, attachment=attachment, added_by=key_user)
 
 
 def _delivery_world(engagement, label, attachment):

@@ -420,13 +420,27 @@ class FlagFollower(models.Model):
         return f"{self.user_id} follows {self.flag_id}"
 
 
+class FlagAttachmentQuerySet(FlagChildQuerySet):
+    # A file belongs to the timeline line it came with (the complaint, an update, a note, a reply) and is internal
+    # when that line is. A file with no line is never shown to the client: the inner join leaves it out.
+    client_visible_filter = Q(event__is_internal=False)
+
+
 class FlagAttachment(models.Model):
     flag = models.ForeignKey(RedFlag, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        FlagEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("timeline entry"),
+    )
     attachment = models.ForeignKey("attachments.Attachment", on_delete=models.PROTECT, related_name="+")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
 
-    objects = FlagChildQuerySet.as_manager()
+    objects = FlagAttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["added_at", "pk"]

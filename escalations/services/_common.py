@@ -104,11 +104,16 @@ def validate_files(files) -> list:
     return files
 
 
-def attach(flag: RedFlag, files, *, by, now) -> list[FlagAttachment]:
-    """Store files (already validated) through the one upload module and link them to the flag."""
+def attach(line: FlagEvent, files, *, by) -> list[FlagAttachment]:
+    """Store files (already validated) through the one upload module and link them to the flag and to the timeline
+    line they came with: a file posted with an internal note is as internal as the note."""
     return [
         FlagAttachment.objects.create(
-            flag=flag, attachment=attachment_store(uploaded_file=uploaded, by=by), added_by=by, added_at=now
+            flag=line.flag,
+            event=line,
+            attachment=attachment_store(uploaded_file=uploaded, by=by),
+            added_by=by,
+            added_at=line.at,
         )
         for uploaded in files
     ]

@@ -140,8 +140,7 @@ def flag_raise(
     flag.save()
     if reporter is not None:
         FlagFollower.objects.create(flag=flag, user=reporter, since=now)
-    attach(flag, files, by=by, now=now)
-    event(flag, EventKind.RAISED, by=by, now=now, severity=severity, category=category)
+    attach(event(flag, EventKind.RAISED, by=by, now=now, severity=severity, category=category), files, by=by)
     tell(
         flag,
         event_name=f"redflag:{flag.pk}:raised",
@@ -204,16 +203,14 @@ def flag_post_update(*, flag: RedFlag | int, by: User, body: str, internal: bool
     body = _required(body, {"body": _("Write the update.")})
     files = validate_files(files)
     if internal:
-        event(flag, EventKind.NOTE, by=by, now=state.now, body=body, internal=True)
-        attach(flag, files, by=by, now=state.now)
+        attach(event(flag, EventKind.NOTE, by=by, now=state.now, body=body, internal=True), files, by=by)
         save(flag, state.now)
         return flag
     refuse_if_final(flag)
     if flag.status in RUNNING and flag.level_acknowledged_at is None:
         _acknowledge(state, by=by)
     client_informed(state)
-    event(flag, EventKind.UPDATE, by=by, now=state.now, body=body)
-    attach(flag, files, by=by, now=state.now)
+    attach(event(flag, EventKind.UPDATE, by=by, now=state.now, body=body), files, by=by)
     save(flag, state.now)
     tell(
         flag,
@@ -444,8 +441,7 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
     refuse_if_final(flag)
     body = _required(body, {"body": _("Write your reply.")})
     files = validate_files(files)
-    event(flag, EventKind.CLIENT_REPLY, by=by, now=state.now, body=body)
-    attach(flag, files, by=by, now=state.now)
+    attach(event(flag, EventKind.CLIENT_REPLY, by=by, now=state.now, body=body), files, by=by)
     if flag.status == FlagStatus.WAITING:
         _resume(state, by=by)
     FlagFollower.objects.get_or_create(flag=flag, user=by, defaults={"since": state.now})

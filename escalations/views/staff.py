@@ -4,7 +4,7 @@ their CSV), the on-call rota. Views parse input, call one selector or service, r
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from attachments.services import attachment_response
 from engagements import policy
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
+from exports.csv_files import csv_response
 
 from .. import forms, selectors, services, sla
 from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, Severity
@@ -317,9 +318,8 @@ def sla_figures(request):
 def sla_csv(request):
     scope = _sla_filters(request)
     report = selectors.sla_figures(user=request.user, scope=scope)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sla-{scope}-{timezone.localdate():%Y-%m-%d}.csv"'
-    sla.write_csv(report, response)
+    response, writer = csv_response(f"sla-{scope}-{timezone.localdate():%Y-%m-%d}.csv", for_spreadsheets=False)
+    writer.writerows(sla.csv_rows(report))
     return response
 
 
