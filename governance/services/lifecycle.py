@@ -167,10 +167,23 @@ def _requests(meeting, participants, *, event, template, context, channels=None)
     return requests
 
 
+def _without_organizer(meeting, participants) -> list[SeriesParticipant]:
+    """The participants an invitation or a cancellation goes to: not the organizer (the meeting's owner), who
+    sends it rather than receives it."""
+    owner = meeting.owner
+    own_email = (owner.email or "").lower() if owner else ""
+    return [
+        p
+        for p in participants
+        if not (p.user_id is not None and p.user_id == meeting.owner_id)
+        and not (own_email and (p.email or "").lower() == own_email)
+    ]
+
+
 def _invitation_requests(meeting, participants, *, update: bool) -> list[NotifyRequest]:
     return _requests(
         meeting,
-        participants,
+        _without_organizer(meeting, participants),
         event=f"governance.invitation:{meeting.pk}:{meeting.sequence}",
         template=INVITATION_TEMPLATE,
         context={"sequence": meeting.sequence, "is_update": update},
@@ -194,7 +207,7 @@ def send_cancellation_if_invited(meeting, *, now: datetime) -> None:
     notify_many(
         _requests(
             meeting,
-            participants,
+            _without_organizer(meeting, participants),
             event=f"governance.cancellation:{meeting.pk}:{meeting.sequence}",
             template=CANCELLATION_TEMPLATE,
             context={"sequence": meeting.sequence},
@@ -330,6 +343,8 @@ def cancellation_attachment(notification) -> list[tuple[str, bytes, str]]:
 
 def _ics_file(meeting, method) -> tuple[str, bytes, str]:
     meeting = Meeting.objects.select_related("series", "engagement", "owner").get(pk=meeting.pk)
-    attendees = [(p.name, p.email) for p in participants_of([meeting.series_id])[meeting.series_id]]
+    people = _without_organizer(meeting, participants_of([meeting.series_id])[meeting.series_id])
+    attendees = [(p.name, p.email) for p in people]
     content = calendar.meeting_ics(meeting, method=method, attendees=attendees)
-    return ("meeting.ics", content, f"text/calendar; method={method}; charset=UTF-8")
+    # The mail names the text part's charset itself: naming it here too would write it twice.
+    return ("meeting.ics", content, f"text/calendar; method={method}")

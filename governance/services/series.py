@@ -58,7 +58,8 @@ SERIES_FIELDS = (
 def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **changes) -> MeetingSeries:
     """Change a series from now on: meetings still to come follow the new rhythm, time, duration and name (each
     moved one gets a new calendar SEQUENCE, so invited participants receive an update); past meetings, meetings
-    moved or cancelled on their own, and meetings already held stay as they were."""
+    moved or cancelled on their own, and meetings already held stay as they were. The series keeps its phase (its
+    anchor date) unless its cycle changes: a new name or time of day moves no meeting to another date."""
     now = now or timezone.now()
     series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
     require_manager(by, series.engagement)
@@ -73,11 +74,14 @@ def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **c
     owner = changes.get("owner")
     if owner is not None and not (owner.is_vendor_user and owner.is_active):
         raise ValidationError({"owner": _("The owner must be an active member of our staff.")})
+    old_cycle = (series.frequency, series.interval)
     for name, value in changes.items():
         setattr(series, name, value)
     if series.is_recurring:
-        # The rhythm counts from today: the next occurrence follows the new rule from here on.
-        series.starts_on = max(series.starts_on, timezone.localdate(now, series.zone))
+        # The anchor is the series' phase (which week of a fortnight, which month of the year): an edit keeps it,
+        # so a new name or time of day moves no date. A new cycle (frequency or interval) counts from today.
+        if (series.frequency, series.interval) != old_cycle:
+            series.starts_on = max(series.starts_on, timezone.localdate(now, series.zone))
     else:
         series.weekday = series.starts_on.weekday()
     series.updated_at = now
@@ -96,11 +100,11 @@ def _reschedule_future(series, *, now):
     if not series.is_recurring:
         # A single meeting keeps its date; only its time, length and name follow the series.
         starts = [recurrence.local_to_utc(series.starts_on, series.start_time, series.zone)]
+        too_late = set()
     else:
         until = series.generated_until or generate_until(series, now)
-        starts = [
-            at
-            for at in recurrence.occurrences(
+        slots = list(
+            recurrence.occurrences(
                 series.rule,
                 anchor=series.starts_on,
                 at=series.start_time,
@@ -108,16 +112,25 @@ def _reschedule_future(series, *, now):
                 start=timezone.localdate(now, series.zone),
                 until=until,
             )
-            if at > now
-        ]
-    # Slots already represented by a meeting that stays (past, held, moved or cancelled on its own).
+        )
+        starts = [at for at in slots if at > now]
+        # Today's meeting still to come whose new time of day is already past keeps its time.
+        too_late = {at.astimezone(series.zone).date() for at in slots if at <= now}
+    # Dates already represented by a meeting that stays (past, held, moved or cancelled on its own): by local
+    # date, so a new time of day does not bring back a meeting cancelled on its own.
     future_ids = {m.pk for m in future}
-    taken = set(series.meetings.exclude(pk__in=future_ids).values_list("original_start", flat=True))
-    starts = [at for at in starts if at not in taken]
+    taken = {
+        at.astimezone(series.zone).date()
+        for at in series.meetings.exclude(pk__in=future_ids).values_list("original_start", flat=True)
+    }
+    starts = [at for at in starts if at.astimezone(series.zone).date() not in taken]
     wanted = set(starts)
-    unchanged = [m for m in future if m.original_start in wanted]
+    unchanged = [
+        m for m in future if m.original_start in wanted or m.original_start.astimezone(series.zone).date() in too_late
+    ]
     kept = {m.original_start for m in unchanged}
-    old = [m for m in future if m.original_start not in wanted]
+    staying = {m.pk for m in unchanged}
+    old = [m for m in future if m.pk not in staying]
     new = [at for at in starts if at not in kept]
     duration = timedelta(minutes=series.duration_minutes)
     changed = []

@@ -133,12 +133,14 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
     )
     assert Counter(r for (r,) in missed_mail) == Counter({pm.pk: len(overdue), csm.pk: len(overdue)})
     assert set(Counter(smtp.keys()).values()) == {1}
-    # The meetings ahead within four weeks were invited, once each.
+    # The meetings ahead within four weeks were invited, once each (the key user takes part in both series; the
+    # PM organizes them, so she sends the invitations rather than receives them).
     ahead = Meeting.objects.filter(starts_at__gt=timezone.now(), starts_at__lt=timezone.now() + timedelta(days=28))
     assert ahead.exists() and not ahead.filter(invited_sequence__isnull=True).exists()
+    key_user = mapped_engagement.stakeholders.get(is_key_user=True).user
     invitations = sql(
         "SELECT target_id, count(*) FROM notifications_notification WHERE template = %s AND channel = 'email'"
         " AND recipient_id = %s GROUP BY target_id",
-        [lifecycle.INVITATION_TEMPLATE, pm.pk],
+        [lifecycle.INVITATION_TEMPLATE, key_user.pk],
     )
     assert {int(t) for t, _n in invitations} == {m.pk for m in ahead} and {n for _t, n in invitations} == {1}

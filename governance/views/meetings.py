@@ -57,9 +57,9 @@ def meeting_page(request, pk):
 @require_GET
 def meeting_ics(request, pk):
     meeting = meeting_or_404(request, pk)
-    attendees = [(p.name, p.email) for p in meeting.series.participants.all()]
     link = request.build_absolute_uri(reverse("governance:meeting", args=[meeting.pk]))
-    return _ics_response(calendar.meeting_ics(meeting, attendees=attendees, link=link), f"meeting-{meeting.pk}.ics")
+    # A download is PUBLISH: it asks nobody to reply, so it lists no attendees (RFC 5546).
+    return _ics_response(calendar.meeting_ics(meeting, link=link), f"meeting-{meeting.pk}.ics")
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:
