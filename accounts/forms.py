@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import client_access, time_zones
+from .calendar_range import CalendarRangeMixin
 from .lockout import password_confirm
 from .models import Invitation, StaffAbsence, User
 
@@ -154,7 +155,7 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
-class StaffAbsenceForm(CrispyFormMixin, forms.ModelForm):
+class StaffAbsenceForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     """An absence: the dates, the reason and a note; for directors and admins also whose absence it is (``user``,
     offered only when ``people`` is given)."""
 

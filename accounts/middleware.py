@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
@@ -56,3 +57,24 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _holds_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in a query parameter or a posted field answers 400 with a page in words, before any view runs.
+
+    PostgreSQL cannot store NUL in text, and no field of the portal means one, so such a request changes nothing.
+    Forms refuse NUL in their own fields as well (Django's ``CharField``); this covers every raw read and every view
+    at once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            return render(request, "errors/nul_byte.html", status=400)
+        return self.get_response(request)

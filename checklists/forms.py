@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar_range import CalendarRangeMixin
 from accounts.forms import CrispyFormMixin
 from accounts.models import User
 from attachments.widgets import FilePickerInput
@@ -15,7 +16,7 @@ class TemplateApplyForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Checklist template"), queryset=ChecklistTemplate.objects.all())
 
 
-class ItemCreateForm(CrispyFormMixin, forms.ModelForm):
+class ItemCreateForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add")
 
     class Meta:
@@ -28,7 +29,7 @@ class ItemCreateForm(CrispyFormMixin, forms.ModelForm):
         self.fields["assignee"].queryset = assignee_choices(engagement)
 
 
-class ItemUpdateForm(forms.Form):
+class ItemUpdateForm(CalendarRangeMixin, forms.Form):
     """Partial updates from inline controls: only the fields posted are changed."""
 
     status = forms.ChoiceField(choices=ItemStatus.choices, required=False)
@@ -80,7 +81,7 @@ class SatisfactionForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
 
 
-class ActualsForm(CrispyFormMixin, forms.Form):
+class ActualsForm(CalendarRangeMixin, CrispyFormMixin, forms.Form):
     submit_label = _("Add entry")
 
     spent_on = forms.DateField(label=_("Date"), widget=DATE)

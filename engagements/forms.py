@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar_range import CalendarRangeMixin
 from accounts.forms import CrispyFormMixin
 from accounts.models import Role, User
 
@@ -24,7 +25,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ClientForm(CrispyFormMixin, forms.ModelForm):
+class ClientForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Create client")
     name = forms.CharField(label=_("Client name"), max_length=200)
 
@@ -37,7 +38,7 @@ class ClientForm(CrispyFormMixin, forms.ModelForm):
     field_order = ["name"]
 
 
-class ClientProfileForm(CrispyFormMixin, forms.ModelForm):
+class ClientProfileForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = ClientProfile
         fields = list(CLIENT_PROFILE_EDITABLE)
@@ -48,7 +49,7 @@ class ClientProfileForm(CrispyFormMixin, forms.ModelForm):
         self.fields["csm"].queryset = User.objects.filter(role=Role.CSM, is_active=True)
 
 
-class BillingRecordForm(CrispyFormMixin, forms.ModelForm):
+class BillingRecordForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add record")
 
     class Meta:
@@ -71,7 +72,7 @@ class ClientSelect(forms.Select):
         return option
 
 
-class EngagementForm(CrispyFormMixin, forms.ModelForm):
+class EngagementForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     class Meta:
         model = Engagement
         # What the services let an engagement's form change, and the client it is opened for.
@@ -122,7 +123,7 @@ class EngagementForm(CrispyFormMixin, forms.ModelForm):
         return data
 
 
-class PhaseForm(CrispyFormMixin, forms.Form):
+class PhaseForm(CalendarRangeMixin, CrispyFormMixin, forms.Form):
     submit_label = _("Move")
     to = forms.ChoiceField(label=_("Move to phase"), choices=Phase.choices)
     kickoff_on = forms.DateField(label=_("Kickoff date"), required=False, widget=DATE)
@@ -139,7 +140,7 @@ class PhaseForm(CrispyFormMixin, forms.Form):
         return data
 
 
-class HandoffForm(CrispyFormMixin, forms.ModelForm):
+class HandoffForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     complete = forms.BooleanField(
         label=_("The handoff is complete (opens the kickoff gate)"), required=False, initial=False
     )
@@ -166,7 +167,7 @@ class HandoffForm(CrispyFormMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class CommitmentForm(CrispyFormMixin, forms.ModelForm):
+class CommitmentForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Track commitment")
 
     class Meta:
@@ -237,7 +238,7 @@ class StakeholderInviteForm(CrispyFormMixin, forms.Form):
     )
 
 
-class MilestoneForm(CrispyFormMixin, forms.ModelForm):
+class MilestoneForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Add milestone")
 
     class Meta:

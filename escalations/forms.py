@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar_range import CalendarRangeMixin
 from attachments.widgets import FilePickerInput
 from engagements.models import Engagement
 
@@ -92,7 +93,7 @@ class AcknowledgeForm(forms.Form):
     level = forms.IntegerField(min_value=1, required=False)
 
 
-class StepForm(forms.Form):
+class StepForm(CalendarRangeMixin, forms.Form):
     title = forms.CharField(label=_("Step"), max_length=300)
     owner_side = forms.ChoiceField(label=_("Owner side"), choices=StepSide.choices)
     owner = forms.ModelChoiceField(queryset=None, label=_("Owner"))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar_range import CalendarRangeMixin
 from accounts.models import TIME_ZONE_CHOICES, User
 from engagements.models import Side
 
@@ -28,7 +29,7 @@ class CrispyMixin:
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
-class PlanApplyForm(CrispyMixin, forms.Form):
+class PlanApplyForm(CalendarRangeMixin, CrispyMixin, forms.Form):
     """The cadences to apply: each on its own (ticked when in the default plan) and one of each alternative group
     (the executive rhythm), with the engagement's time zone, the meetings' language and the first date."""
 
@@ -82,7 +83,7 @@ class SeriesForm(CrispyMixin, forms.ModelForm):
                 del self.fields[name]
 
 
-class MeetingMoveForm(CrispyMixin, forms.Form):
+class MeetingMoveForm(CalendarRangeMixin, CrispyMixin, forms.Form):
     submit_label = _("Move the meeting")
     starts_at = forms.DateTimeField(
         label=_("New start"), widget=DATETIME, help_text=_("In your time zone, as the rest of the portal.")
@@ -95,7 +96,7 @@ class MeetingCancelForm(forms.Form):
     reason = REASON
 
 
-class MeetingAddForm(CrispyMixin, forms.Form):
+class MeetingAddForm(CalendarRangeMixin, CrispyMixin, forms.Form):
     submit_label = _("Schedule the meeting")
     cadence = forms.ModelChoiceField(
         label=_("Kind"),
@@ -132,12 +133,28 @@ class AgendaItemForm(forms.Form):
     is_internal = forms.BooleanField(label=_("Vendor-internal"), required=False)
 
 
+class AgendaItemEditForm(forms.Form):
+    """The agenda entry's editor (htmx): only the fields posted change, the others stay as they are."""
+
+    title = forms.CharField(label=_("Agenda item"), required=False, max_length=300)
+    minutes = forms.CharField(label=_("Minutes"), required=False, max_length=10000, strip=False)
+    internal_notes = forms.CharField(label=_("Internal notes"), required=False, max_length=10000, strip=False)
+    is_internal = forms.CharField(required=False)
+
+    def changes(self) -> dict:
+        texts = ("title", "minutes", "internal_notes")
+        changes = {name: self.cleaned_data[name] for name in texts if name in self.data}
+        if "is_internal" in self.data:
+            changes["is_internal"] = self.cleaned_data["is_internal"] == "on"
+        return changes
+
+
 class MinutesForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes (shared with the client)"), required=False, widget=forms.Textarea)
     internal_notes = forms.CharField(label=_("Internal notes"), required=False, widget=forms.Textarea)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(CalendarRangeMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
     text = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
     owner_side = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *Side.choices], required=False)
@@ -182,7 +199,7 @@ class ParticipantForm(forms.Form):
         self.fields["person"].choices = choices
 
 
-class PromiseForm(forms.Form):
+class PromiseForm(CalendarRangeMixin, forms.Form):
     description = forms.CharField(label=_("What was promised"), max_length=500)
     side = forms.ChoiceField(label=_("Promised by"), choices=Side.choices, initial=Side.VENDOR)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
+    # After the user's language, so the page that refuses a NUL byte is in it.
+    "accounts.middleware.RefuseNulBytesMiddleware",
     # Staff reading an engagement's portal as its client sees it (read-only): after the user's own preferences.
     "portfolio.preview.PortalPreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

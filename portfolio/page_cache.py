@@ -6,9 +6,10 @@ changes. Their HTML is kept per person (their permissions shape it), language, t
 renders afresh and no page shows a figure older than the last change. Things that change by the clock within a day
 (a commitment falling overdue at 14:00) are at most ``figures.TTL`` seconds late.
 
-A cached fragment never contains a CSRF token: its forms write ``{% csrf_input %}``, a placeholder replaced with
-the request's own masked token on every response. Messages, the navigation and the absence banner are outside the
-fragments (the layout renders them on each request).
+A cached fragment never contains a CSRF token: its forms write ``{% csrf_input %}``, a placeholder field replaced
+with one carrying the request's own masked token on every response. Only the fields the tag wrote are replaced:
+the placeholder is secret (derived from ``SECRET_KEY``), so no title or note can contain it. Messages, the
+navigation and the absence banner are outside the fragments (the layout renders them on each request).
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from accounts.templatetags.page_fragments import CSRF_PLACEHOLDER
+from accounts.templatetags.page_fragments import csrf_field, csrf_placeholder_field
 
 from . import figures
 
@@ -27,8 +28,11 @@ from . import figures
 def fragment(request, *, name: str, parts: tuple, template: str, context) -> str:
     """The HTML of ``template`` for this person and ``parts`` (the page's object and query), rendered with
     ``context()`` only when it is not kept yet."""
+    placeholder = csrf_placeholder_field()
     signature = repr(
         (
+            # A new secret key makes new placeholders: fragments holding the old ones are not reused.
+            placeholder,
             name,
             parts,
             request.user.pk,
@@ -45,4 +49,4 @@ def fragment(request, *, name: str, parts: tuple, template: str, context) -> str
     if html is None:
         html = render_to_string(template, {**context(), "csrf_placeholder": True}, request)
         cache.set(key, html, figures.TTL)
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    return mark_safe(html.replace(placeholder, csrf_field(get_token(request))))

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar_range import CalendarRangeMixin
 from accounts.forms import CrispyFormMixin
 from attachments.services import upload_validate
 from attachments.widgets import FilePickerInput
@@ -11,7 +12,7 @@ from .models import QualityReport
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class QualityReportForm(CrispyFormMixin, forms.ModelForm):
+class QualityReportForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     submit_label = _("Save draft")
     upload = forms.FileField(
         label=_("Attachment"),

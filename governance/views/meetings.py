@@ -233,15 +233,12 @@ def agenda_item(request, pk):
     item = _item_or_404(request, pk)
     if request.method == "GET":
         return _item_response(request, item)
-    changes = {}
-    for name in ("title", "minutes", "internal_notes"):
-        if name in request.POST:
-            changes[name] = request.POST[name][:10000]
-    if "is_internal" in request.POST:
-        changes["is_internal"] = request.POST["is_internal"] == "on"
+    form = forms.AgendaItemEditForm(request.POST)
+    if not form.is_valid():
+        return _item_response(request, item, error=error_text(ValidationError(form.errors)))
     error = None
     try:
-        agenda.agenda_item_update(by=request.user, item=item, **changes)
+        agenda.agenda_item_update(by=request.user, item=item, **form.changes())
     except ValidationError as exc:
         error = error_text(exc)
     return _item_response(request, item, error=error)
