@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 from .client_address import from_trusted_proxy
 
@@ -63,6 +65,13 @@ def _holds_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
 
 
+def nul_byte_message() -> str:
+    return gettext(
+        "It contained a NUL character (an invisible control character, often copied along with text from another "
+        "program). Nothing was changed. Go back, remove the character from what you typed, and try again."
+    )
+
+
 class RefuseNulBytesMiddleware:
     """A NUL byte in a query parameter or a posted field answers 400 with a page in words, before any view runs.
 
@@ -76,5 +85,8 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            if request.headers.get("HX-Request") == "true":
+                # An htmx request swaps no error answer into the page: static/js/app.js shows this text instead.
+                return HttpResponse(nul_byte_message(), status=400, content_type="text/plain; charset=utf-8")
             return render(request, "errors/nul_byte.html", status=400)
         return self.get_response(request)

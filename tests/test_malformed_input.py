@@ -201,6 +201,23 @@ def test_a_nul_byte_in_a_query_or_a_form_answers_400_in_words_and_changes_nothin
     assert (item.title, item.minutes) != ("New", f"Agreed{NUL}") and item.minutes == "Agreed."
 
 
+@pytest.mark.django_db
+def test_an_htmx_request_with_a_nul_byte_gets_the_words_as_plain_text(client, csm, engagement):
+    # htmx swaps no error page into the one on screen; static/js/app.js shows this text in the messages area.
+    from governance.tests.factories import AgendaItemFactory, MeetingFactory
+
+    item = AgendaItemFactory(meeting=MeetingFactory(series__engagement=engagement, starts_at=LATER), minutes="Agreed.")
+    client.force_login(csm)
+    response = client.post(
+        reverse("governance:agenda_item", args=[item.pk]), {"minutes": f"Agreed{NUL}"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().startswith("It contained a NUL character")
+    item.refresh_from_db()
+    assert item.minutes == "Agreed."
+
+
 def test_the_agenda_editor_refuses_a_nul_byte_in_words():
     from governance.forms import AgendaItemEditForm
 

@@ -106,3 +106,24 @@ document.addEventListener("change", (event) => {
   const count = message.replace("%(count)s", files.length.toLocaleString(lang));
   status.textContent = `${count}: ${files.map((file) => file.name).join(", ")}`;
 });
+
+// An htmx request that the server refuses (a 4xx or 5xx) swaps nothing into the page: say so in the messages
+// area, with the server's own words when it sent plain text (e.g. a NUL byte refused), so no click fails silently.
+document.body.addEventListener("htmx:responseError", (event) => {
+  const area = document.getElementById("messages");
+  if (!area) return;
+  const xhr = event.detail.xhr;
+  const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+  const alert = document.createElement("div");
+  alert.className = "alert alert-danger alert-dismissible fade show";
+  alert.setAttribute("role", "alert");
+  alert.dataset.testid = "request-failed";
+  alert.textContent = plain && xhr.responseText ? xhr.responseText : area.dataset.requestFailed;
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "btn-close";
+  close.setAttribute("data-bs-dismiss", "alert");
+  close.setAttribute("aria-label", area.dataset.closeLabel || "Close");
+  alert.append(close);
+  area.append(alert);
+});
