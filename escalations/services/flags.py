@@ -5,9 +5,11 @@ act again, moves its timers (``timers``) and writes its timeline and notificatio
 =====================  =================================================================================
 who                    may
 =====================  =================================================================================
-client users           raise a flag on their organization's engagements, reply, confirm a resolution or
-                       reopen it (the reporter, a follower or a key user)
-the key user           mark a report a duplicate of another flag (``policy.may_decide``)
+client users           raise a flag on their organization's engagements, reply (which makes them a follower,
+                       told of every change, but grants no decision)
+the key user who       confirm a resolution or reopen a resolved or closed flag; mark a report a duplicate
+decides for the        of another flag (``policy.may_decide``, as for stage acceptance)
+client
 staff who see the      raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
 engagement             resolve, reopen
 the owner, or those    escalate by hand to the next level
@@ -358,18 +360,13 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
     return flag
 
 
-def may_answer_for_client(user: User, flag: RedFlag) -> bool:
-    """The reporter, a follower or a key user of the client answers a resolution."""
-    if not user.is_client_user or user.organization_id != flag.engagement.client_id:
-        return False
-    return user.is_key_user or flag.reporter_id == user.pk or FlagFollower.objects.filter(flag=flag, user=user).exists()
-
-
 @transaction.atomic
 def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
+    """The client accepts the resolution and the flag closes: a decision for the client (``policy.may_decide``);
+    reporting or following the flag grants none."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if not may_answer_for_client(by, flag):
+    if not policy.may_decide(by, flag.engagement):
         raise PermissionDenied
     if flag.status != FlagStatus.RESOLVED:
         raise ValidationError(_("Only a resolved red flag can be confirmed."))
@@ -393,12 +390,12 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
 
 @transaction.atomic
 def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
-    """The client (or staff) reopens a resolved or closed flag: a new cycle starts at the level it had reached,
-    which must acknowledge it again within that level's deadline."""
+    """The client's decider (``policy.may_decide``) or staff reopen a resolved or closed flag: a new cycle starts
+    at the level it had reached, which must acknowledge it again within that level's deadline."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
     if by.is_client_user:
-        if not may_answer_for_client(by, flag):
+        if not policy.may_decide(by, flag.engagement):
             raise PermissionDenied
     elif not policy.is_staff(by):
         raise PermissionDenied

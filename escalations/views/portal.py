@@ -18,7 +18,6 @@ from engagements.policy import object_for_user_or_404
 
 from .. import forms, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
-from ..services.flags import may_answer_for_client
 from . import act, flag_or_404, form_errors
 
 
@@ -74,6 +73,8 @@ def flag_raise(request):
 def flag_detail(request, pk):
     flag = flag_or_404(request, pk)
     page = selectors.flag_page(flag=flag, user=request.user)
+    decides = policy.may_decide(request.user, flag.engagement)
+    resolved = flag.status == FlagStatus.RESOLVED
     return render(
         request,
         "escalations/portal_flag.html",
@@ -81,8 +82,11 @@ def flag_detail(request, pk):
             "page": page,
             "flag": flag,
             "reply_form": forms.ReplyForm(),
-            "may_answer": flag.status == FlagStatus.RESOLVED and may_answer_for_client(request.user, flag),
-            "may_mark_duplicate": policy.may_decide(request.user, flag.engagement) and bool(page.others),
+            "resolved": resolved,
+            "may_answer": resolved and decides,
+            # Who answers instead, named to those who may not (a reply or a follow grants no decision).
+            "decider": None if decides or not resolved else policy.key_user_of(flag.engagement),
+            "may_mark_duplicate": decides and bool(page.others),
             "step_statuses": StepStatus.choices,
         },
     )
@@ -107,9 +111,9 @@ def flag_reply(request, pk):
 
 
 def _answerable_or_404(request, pk) -> RedFlag:
-    """The flag, if the user answers its resolution for the client (reporter, follower, key user), else 404."""
+    """The flag, if the user decides for the client on its engagement (``policy.may_decide``), else 404."""
     flag = flag_or_404(request, pk)
-    if not may_answer_for_client(request.user, flag):
+    if not policy.may_decide(request.user, flag.engagement):
         raise Http404
     return flag
 
