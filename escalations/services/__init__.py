@@ -1,7 +1,7 @@
 """Escalations' writes, by subject: a flag's life (``flags``), its action plan (``plans``), the sweep that acts on
 due timers (``sweep``), calendars and rotas. Each is one transaction with keyword-only arguments."""
 
-from .calendars import calendar_seed_holidays
+from .calendars import calendar_holidays_keep_ahead, calendar_seed_holidays
 from .flags import (
     flag_acknowledge,
     flag_client_reply,
@@ -20,6 +20,7 @@ from .rota import on_duty_at, rota_add_shifts, rota_sync_absences
 from .sweep import escalation_sweep, escalation_sweep_batch
 
 __all__ = [
+    "calendar_holidays_keep_ahead",
     "calendar_seed_holidays",
     "escalation_sweep",
     "escalation_sweep_batch",
