@@ -201,7 +201,12 @@ def flag_page(*, flag: RedFlag, user: User, now=None) -> FlagPage:
     now = now or timezone.now()
     events = list(FlagEvent.objects.visible_to(user).filter(flag=flag).select_related("actor").order_by("at", "pk"))
     steps = list(flag.steps.select_related("owner").order_by("position", "due_on", "pk"))
-    attachments = list(FlagAttachment.objects.filter(flag=flag).select_related("attachment", "added_by"))
+    # A duplicate's files are the kept flag's evidence too: listed on it, marked with the report they came with.
+    attachments = list(
+        FlagAttachment.objects.filter(Q(flag=flag) | Q(flag__duplicate_of=flag)).select_related(
+            "attachment", "added_by", "flag"
+        )
+    )
     pauses = list(flag.pauses.select_related("started_by", "ended_by"))
     escalations = list(Escalation.objects.filter(flag=flag).select_related("owner", "by"))
     followers = [f.user for f in FlagFollower.objects.filter(flag=flag).select_related("user")]

@@ -1,6 +1,7 @@
 """A red flag's life: raise, acknowledge, pause and resume, updates and notes, manual escalation, resolve, confirm,
-reopen, duplicates. Each service is one transaction that locks the flag's row (as the sweep does), checks who may
-act again, moves its timers (``timers``) and writes its timeline and notifications in the same transaction.
+reopen (duplicates are in ``duplicates``). Each service is one transaction that locks the flag's row (as the sweep
+does), checks who may act again, moves its timers (``timers``) and writes its timeline and notifications in the same
+transaction.
 
 =====================  =================================================================================
 who                    may
@@ -8,7 +9,7 @@ who                    may
 client users           raise a flag on their organization's engagements, reply (which makes them a follower,
                        told of every change, but grants no decision)
 the key user who       confirm a resolution or reopen a resolved or closed flag; mark a report a duplicate
-decides for the        of another flag (``policy.may_decide``, as for stage acceptance)
+decides for the        of another flag and take it back out (``policy.may_decide``, as for stage acceptance)
 client
 staff who see the      raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
 engagement             resolve, reopen
@@ -31,14 +32,12 @@ from engagements.models import Engagement
 from .. import messages, timers
 from ..coverage import coverage_for
 from ..models import (
-    FINAL_STATUSES,
     OPEN_STATUSES,
     RUNNING_STATUSES,
     Escalation,
     EscalationReason,
     EventKind,
     FlagCategory,
-    FlagEvent,
     FlagFollower,
     FlagPause,
     FlagStatus,
@@ -456,71 +455,5 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
         clients=[],
         actor=actor_name(by),
         body=body,
-    )
-    return flag
-
-
-@transaction.atomic
-def flag_mark_duplicate(*, flag: RedFlag | int, of: RedFlag | int, by: User, now=None) -> RedFlag:
-    """The client's key user marks a report a duplicate of another flag of the same engagement: the vendor works the
-    other one, and every follower of this report follows it. Reports already merged into this one move with it."""
-    now = now or timezone.now()
-    flag_id = flag.pk if isinstance(flag, RedFlag) else flag
-    original_id = of.pk if isinstance(of, RedFlag) else of
-    # Lock both rows in id order, as every other writer of two flags does, so two merges cannot deadlock.
-    rows = {
-        row.pk: row
-        for row in RedFlag.objects.visible_to(by)
-        .select_for_update(of=("self",))
-        .filter(pk__in=[flag_id, original_id])
-        .order_by("pk")
-    }
-    flag, original = rows.get(flag_id), rows.get(original_id)
-    if flag is None or original is None:
-        raise PermissionDenied
-    if not policy.may_decide(by, flag.engagement):
-        raise PermissionDenied
-    if flag.pk == original.pk:
-        raise ValidationError(_("A red flag cannot duplicate itself."))
-    if original.engagement_id != flag.engagement_id:
-        raise ValidationError(_("Choose a red flag of the same project."))
-    refuse_if_final(flag)
-    if original.status in FINAL_STATUSES:
-        raise ValidationError(_("Choose a red flag that is still open."))
-    flag.status = FlagStatus.DUPLICATE
-    flag.duplicate_of = original
-    flag.closed_at = now
-    timers.stop_all(flag)
-    if flag.paused_at:
-        FlagPause.objects.filter(flag=flag, ended_at__isnull=True).update(ended_at=now, ended_by=by)
-        flag.paused_at = None
-    RedFlag.objects.filter(duplicate_of=flag).update(duplicate_of=original, updated_at=now)
-    followers = set(FlagFollower.objects.filter(flag=flag).values_list("user_id", flat=True))
-    followers |= set(FlagFollower.objects.filter(flag__duplicate_of=original).values_list("user_id", flat=True))
-    FlagFollower.objects.bulk_create(
-        [FlagFollower(flag=original, user_id=user_id, since=now) for user_id in sorted(followers)],
-        ignore_conflicts=True,
-    )
-    event(flag, EventKind.DUPLICATE, by=by, now=now, original=original.pk, original_title=original.title)
-    FlagEvent.objects.create(
-        flag=original,
-        kind=EventKind.MERGED,
-        actor=by,
-        at=now,
-        data={"duplicate": flag.pk, "duplicate_title": flag.title},
-        cycle=original.cycle,
-        level=original.level,
-    )
-    save(flag, now)
-    original.updated_at = now
-    original.save(update_fields=["updated_at"])
-    tell(
-        original,
-        event_name=f"redflag:{flag.pk}:duplicate",
-        kind="duplicate",
-        now=now,
-        staff=[original.owner],
-        clients=list(User.objects.filter(pk__in=followers, is_active=True)),
-        actor=actor_name(by),
     )
     return flag
