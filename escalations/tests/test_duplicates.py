@@ -96,6 +96,11 @@ def test_the_portal_shows_the_consequence_before_the_key_user_confirms(client, k
     assert 'data-testid="kept-ack-due"' in page and 'data-testid="confirm-duplicate"' in page
     critical_report.refresh_from_db()
     assert critical_report.status == FlagStatus.OPEN
+    # A post that did not come from that page is shown the page first.
+    response = client.post(url, {"original": kept.pk})
+    assert response.status_code == 302 and response["Location"] == f"{url}?original={kept.pk}"
+    critical_report.refresh_from_db()
+    assert critical_report.status == FlagStatus.OPEN
     # Confirming what was shown, once the flags changed (the kept one is critical no more on the form): refused.
     client.post(url, {"original": kept.pk, "severity": "high"})
     critical_report.refresh_from_db()

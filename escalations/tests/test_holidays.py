@@ -5,7 +5,9 @@ seeded, so a holiday an admin deleted stays deleted. Every horizon here comes fr
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from escalations import services, tasks
 from escalations.models import BusinessCalendar, Holiday
 from escalations.services.defaults import escalation_defaults_ensure
@@ -81,3 +83,34 @@ def test_the_tick_is_idempotent():
     BusinessCalendarFactory(country="PL")
     tasks.holidays_keep_ahead()
     assert tasks.holidays_keep_ahead() == 0
+
+
+def test_a_calendar_made_in_the_admin_gets_its_countrys_holidays(client, vendor):
+    client.force_login(UserFactory(organization=vendor, vendor_admin=True, is_staff=True, is_superuser=True))
+    formsets = {
+        f"{prefix}-{field}": value
+        for prefix in ("windows", "holidays")
+        for field, value in (
+            ("TOTAL_FORMS", "0"),
+            ("INITIAL_FORMS", "0"),
+            ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"),
+        )
+    }
+    response = client.post(
+        reverse("admin:escalations_businesscalendar_add"),
+        {
+            "name": "Berlin office",
+            "time_zone": "Europe/Berlin",
+            "country": "DE",
+            "created_at_0": "2026-12-07",
+            "created_at_1": "10:00:00",
+            **formsets,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    calendar = BusinessCalendar.objects.get(name="Berlin office")
+    # Seeded with the clock of the request: its horizon is the end of next year, whatever today is.
+    horizon = calendar.holidays_seeded_through
+    assert (horizon.month, horizon.day) == (12, 31)
+    assert {date(horizon.year, 10, 3), date(horizon.year - 1, 10, 3)} <= days(calendar)

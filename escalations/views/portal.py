@@ -159,11 +159,14 @@ def flag_duplicate(request, pk):
         messages.error(request, _("Choose the red flag this one duplicates."))
         return redirect(_back(pk))
     original = form.cleaned_data["original"]
+    if request.method == "POST" and not form.cleaned_data["severity"]:
+        # Not from the page that shows what it does: show it first.
+        return redirect(reverse("portal:flag_duplicate", args=[pk]) + f"?original={original}")
     if request.method == "POST":
         return act(
             request,
             lambda: services.flag_mark_duplicate(
-                flag=flag, of=original, by=request.user, expected_severity=form.cleaned_data["severity"] or None
+                flag=flag, of=original, by=request.user, expected_severity=form.cleaned_data["severity"]
             ),
             _("Marked as a duplicate; its followers now follow the other red flag. You can undo it on this page."),
             back=_back(pk),
