@@ -29,6 +29,18 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     inlines = [WorkingWindowInline, HolidayInline]
     actions = ["seed_holidays"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        calendar = form.instance
+        if calendar.country and (not change or "country" in form.changed_data):
+            # A new calendar, or a new country: its public holidays a year ahead (the days listed stay).
+            if change:
+                models.BusinessCalendar.objects.filter(pk=calendar.pk).update(holidays_seeded_through=None)
+            added = services.calendar_holidays_keep_ahead(calendar=calendar)
+            self.message_user(
+                request, _("%(calendar)s: %(count)s holidays added.") % {"calendar": calendar, "count": added}
+            )
+
     @admin.action(description=_("Add public holidays of this year and the next (from the calendar's country)"))
     def seed_holidays(self, request, queryset):
         year = timezone.localdate().year

@@ -23,6 +23,12 @@ class EscalationsConfig(AppConfig):
         registry.register_category("red_flag", _("Red flags"), mandatory=True, position=50)
         # Beat only ticks; the deadlines are rows (``RedFlag.next_due_at``), so a lost or doubled tick is harmless.
         registry.register_periodic_task("escalations: sweep due red flags", tasks.sweep, every_seconds=30)
+        # Deadlines skip public holidays: each calendar's are kept a year ahead, daily (any hour will do).
+        registry.register_periodic_task(
+            "escalations: keep public holidays a year ahead",
+            tasks.holidays_keep_ahead,
+            crontab={"minute": "20", "hour": "2"},
+        )
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
         task_sources.register(selectors.client_task_source)

@@ -112,3 +112,5 @@ class StepStatusForm(forms.Form):
 
 class DuplicateForm(forms.Form):
     original = forms.IntegerField(label=_("Duplicate of"))
+    # The kept flag's severity the key user was shown: the merge is refused if it would now be another.
+    severity = forms.ChoiceField(choices=Severity.choices, required=False)

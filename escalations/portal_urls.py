@@ -11,6 +11,7 @@ urlpatterns = [
     path("flags/<int:pk>/confirm/", views.flag_confirm, name="flag_confirm"),
     path("flags/<int:pk>/reopen/", views.flag_reopen, name="flag_reopen"),
     path("flags/<int:pk>/duplicate/", views.flag_duplicate, name="flag_duplicate"),
+    path("flags/<int:pk>/not-a-duplicate/", views.flag_unmark_duplicate, name="flag_unmark_duplicate"),
     path("flag-steps/<int:pk>/status/", views.step_status, name="flag_step_status"),
     path("flag-attachments/<int:pk>/", views.attachment_download, name="flag_attachment"),
     path("service-levels/", views.sla_figures, name="sla"),

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import Role, User
+from accounts.services import may_record_absence_of
 from engagements.models import Engagement
 
 from . import sla
@@ -35,6 +36,7 @@ from .models import (
     OnCallOverride,
     OnCallRota,
     OnCallShift,
+    OverrideSource,
     PathText,
     RedFlag,
     Severity,
@@ -206,8 +208,11 @@ def flag_page(*, flag: RedFlag, user: User, now=None) -> FlagPage:
         .select_related("owner")
         .order_by("position", "due_on", "pk")
     )
+    # A duplicate's files are the kept flag's evidence too: listed on it, marked with the report they came with.
     attachments = list(
-        FlagAttachment.objects.for_viewer(user).filter(flag=flag).select_related("attachment", "added_by", "event")
+        FlagAttachment.objects.for_viewer(user)
+        .filter(Q(flag=flag) | Q(flag__duplicate_of=flag))
+        .select_related("attachment", "added_by", "event", "flag")
     )
     pauses = list(FlagPause.objects.for_viewer(user).filter(flag=flag).select_related("started_by", "ended_by"))
     escalations = list(Escalation.objects.for_viewer(user).filter(flag=flag).select_related("owner", "by"))
@@ -373,8 +378,11 @@ class RotaView:
 
 
 def rota_overview(*, user: User, now=None, days: int = 28) -> list[RotaView]:
-    """Every rota with who is on duty now, the shifts and overrides of the coming ``days`` and the engagements it
-    covers; staff only (``OnCallRota.objects.visible_to``)."""
+    """Every rota with who is on duty now, the shifts and overrides of the coming ``days`` and, of the engagements
+    it covers, those ``user`` sees; staff only (``OnCallRota.objects.visible_to``). An override made from an
+    absence carries the absence's note: it is kept only for those who may see that absence's details
+    (``accounts.services.may_record_absence_of``: its person, directors and admins)."""
+
     now = now or timezone.now()
     until = now + timedelta(days=days)
     rotas = list(
@@ -396,11 +404,19 @@ def rota_overview(*, user: User, now=None, days: int = 28) -> list[RotaView]:
     from .models import EngagementCoverage
 
     covered = {}
-    for row in EngagementCoverage.objects.filter(rota__in=rotas).select_related("engagement__client"):
+    for row in EngagementCoverage.objects.filter(
+        rota__in=rotas, engagement__in=Engagement.objects.visible_to(user)
+    ).select_related("engagement__client"):
         covered.setdefault(row.rota_id, []).append(row.engagement)
     views = []
     for rota in rotas:
         shifts, overrides = list(rota.shifts.all()), list(rota.overrides.all())
+        for override in overrides:
+            # Blanked here, so no page built on this view can show someone else's absence note.
+            if override.source == OverrideSource.ABSENCE and not (
+                override.replaces is not None and may_record_absence_of(user, override.replaces)
+            ):
+                override.reason = ""
         on_duty = next(
             (
                 o.person

@@ -17,6 +17,12 @@ def sweep(helper: bool = False) -> int:
     return services.escalation_sweep(on_backlog=None if helper else _ask_for_helpers)
 
 
+@shared_task(name="escalations.holidays_keep_ahead", acks_late=True, ignore_result=True, expires=3600)
+def holidays_keep_ahead() -> int:
+    """Daily: every calendar's public holidays reach a year ahead (idempotent: a doubled tick adds nothing)."""
+    return services.calendar_holidays_keep_ahead()
+
+
 def _ask_for_helpers() -> None:
     for _ in range(settings.ESCALATIONS_SWEEP_HELPERS):
         try:

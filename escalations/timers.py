@@ -16,6 +16,8 @@ pause               the business time left on every running timer is kept; all t
 resume              every kept timer restarts with the time it had left
 resolve             all timers stop; the flag closes itself after the path's delay unless the client acts
 close / duplicate   all timers stop
+severity raised     each running (or paused) acknowledge, resolve and update timer becomes the earlier of what it
+                    was and the new severity's target counted from now: never later, at most the new window
 ==================  ==========================================================================================
 """
 
@@ -110,4 +112,35 @@ def renotify(flag: RedFlag, *, coverage: Coverage, path: PathRules, now) -> None
     flag.ack_due_at = flag.ack_warn_at = None
     flag.renotify_count += 1
     flag.renotify_at = coverage.clock.add(now, path.renotify_every) if flag.renotify_count < path.renotify_max else None
+    flag.refresh_next_due()
+
+
+def raise_severity(flag: RedFlag, *, severity: str, coverage: Coverage, path: PathRules, now) -> None:
+    """The flag takes a higher ``severity`` (a more urgent duplicate joined it): its first-level targets become the
+    new severity's, and each timer still counting is capped at the new severity's window from now, so a deadline
+    only ever moves earlier. A paused flag's kept business time is capped the same way."""
+    flag.severity = severity
+    first, day = min(path.levels, default=flag.level), raise_day(flag, coverage)
+    flag.response_target, flag.resolution_target = coverage.targets(path=path, level=first, severity=severity, on=day)
+    acknowledge, resolve = coverage.targets(path=path, level=flag.level, severity=severity, on=day)
+    windows = {
+        ("ack_due_at", "ack_warn_at"): acknowledge,
+        ("resolve_due_at", "resolve_warn_at"): resolve,
+        ("update_due_at", "update_warn_at"): path.update_every[severity],
+    }
+    clock, share = coverage.clock, path.warning_share
+    if flag.paused_at is not None:
+        kept = dict(flag.paused_remaining or {})
+        for (due, warn), window in windows.items():
+            if due in kept and kept[due] > window.total_seconds():
+                kept[due] = int(window.total_seconds())
+                kept[warn] = int(window.total_seconds() * share)
+        flag.paused_remaining = kept
+    else:
+        for (due, warn), window in windows.items():
+            current = getattr(flag, due)
+            capped = clock.add(now, window)
+            if current is not None and capped < current:
+                setattr(flag, due, capped)
+                setattr(flag, warn, clock.scaled(now, window, share))
     flag.refresh_next_due()

@@ -63,6 +63,7 @@ def test_the_apps_register_what_notifications_needs():
         "notifications.reminders_sweep",
         "checklists.ask_day30_satisfaction",
         "escalations.sweep",
+        "escalations.holidays_keep_ahead",
         "governance.meetings_top_up",
         "governance.promises_mark_broken",
     }

@@ -349,7 +349,8 @@ RULES: dict[str, Rule] = {
     "portal:flag_reply": portal_object("flag", methods=("POST",)),
     "portal:flag_confirm": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
     "portal:flag_reopen": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
-    "portal:flag_duplicate": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
+    "portal:flag_duplicate": portal_object("flag", methods=("GET", "POST"), allowed=KEY_USERS),
+    "portal:flag_unmark_duplicate": portal_object("flag", methods=("POST",), allowed=KEY_USERS),
     "portal:flag_step_status": portal_object("step", methods=("POST",)),
     "portal:flag_attachment": portal_object("flag_attachment"),
     # Quality reports, delivered documents, contract and billing (issue 11). Drafts are tested apart (404 to clients).

@@ -39,6 +39,15 @@ class BusinessCalendar(models.Model):
     is_default = models.BooleanField(
         _("default"), default=False, help_text=_("Used by engagements that name no calendar.")
     )
+    # Public holidays of ``country`` are listed through this day; seeding only adds days after it, so a holiday an
+    # admin deleted (a day the client works after all) is not added again.
+    holidays_seeded_through = models.DateField(
+        _("holidays seeded through"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Public holidays of the country are added automatically for the days after this one."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

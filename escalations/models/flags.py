@@ -275,6 +275,8 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     DUPLICATE = "duplicate", _("Marked as a duplicate")
     MERGED = "merged", _("Duplicate report joined")
+    UNMARKED = "unmarked", _("No longer a duplicate")
+    UNMERGED = "unmerged", _("Duplicate report taken back out")
 
 
 # Reminders among the team are not changes of the flag: the client's timeline leaves them out, like notes.

@@ -6,12 +6,15 @@ from django.db import transaction
 
 from .. import defaults
 from ..models import BusinessCalendar, EscalationLevel, EscalationPath, LevelTarget, PathText, WorkingWindow
+from .calendars import calendar_holidays_keep_ahead
 
 
 @transaction.atomic
-def escalation_defaults_ensure() -> None:
+def escalation_defaults_ensure(*, now=None) -> None:
     """Idempotent: creates the default path (with its levels, deadlines and texts) when no path is the default, and
-    the default calendar when no calendar is; never changes existing ones (admins own them)."""
+    the default calendar when no calendar is; never changes existing ones (admins own them). Every calendar with a
+    country then has its public holidays a year ahead (``calendar_holidays_keep_ahead``), the shipped one from its
+    first ``migrate`` on."""
     if not EscalationPath.objects.filter(is_default=True).exists():
         path, created = EscalationPath.objects.get_or_create(
             name=defaults.PATH["name"], defaults={**defaults.PATH, "is_default": True}
@@ -43,3 +46,4 @@ def escalation_defaults_ensure() -> None:
                 WorkingWindow(calendar=calendar, weekday=weekday, starts_at=start, ends_at=end)
                 for weekday, start, end in defaults.WINDOWS
             )
+    calendar_holidays_keep_ahead(now=now)

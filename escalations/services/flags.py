@@ -1,13 +1,16 @@
 """A red flag's life: raise, acknowledge, pause and resume, updates and notes, manual escalation, resolve, confirm,
-reopen, duplicates. Each service is one transaction that locks the flag's row (as the sweep does), checks who may
-act again, moves its timers (``timers``) and writes its timeline and notifications in the same transaction.
+reopen (duplicates are in ``duplicates``). Each service is one transaction that locks the flag's row (as the sweep
+does), checks who may act again, moves its timers (``timers``) and writes its timeline and notifications in the same
+transaction.
 
 =====================  =================================================================================
 who                    may
 =====================  =================================================================================
-client users           raise a flag on their organization's engagements, reply, confirm a resolution or
-                       reopen it (the reporter, a follower or a key user)
-the key user           mark a report a duplicate of another flag (``policy.may_decide``)
+client users           raise a flag on their organization's engagements, reply (which makes them a follower,
+                       told of every change, but grants no decision)
+the key user who       confirm a resolution or reopen a resolved or closed flag; mark a report a duplicate
+decides for the        of another flag and take it back out (``policy.may_decide``, as for stage acceptance)
+client
 staff who see the      raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
 engagement             resolve, reopen
 the owner, or those    escalate by hand to the next level
@@ -29,14 +32,12 @@ from engagements.models import Engagement
 from .. import messages, timers
 from ..coverage import coverage_for
 from ..models import (
-    FINAL_STATUSES,
     OPEN_STATUSES,
     RUNNING_STATUSES,
     Escalation,
     EscalationReason,
     EventKind,
     FlagCategory,
-    FlagEvent,
     FlagFollower,
     FlagPause,
     FlagStatus,
@@ -355,18 +356,13 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
     return flag
 
 
-def may_answer_for_client(user: User, flag: RedFlag) -> bool:
-    """The reporter, a follower or a key user of the client answers a resolution."""
-    if not user.is_client_user or user.organization_id != flag.engagement.client_id:
-        return False
-    return user.is_key_user or flag.reporter_id == user.pk or FlagFollower.objects.filter(flag=flag, user=user).exists()
-
-
 @transaction.atomic
 def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
+    """The client accepts the resolution and the flag closes: a decision for the client (``policy.may_decide``);
+    reporting or following the flag grants none."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if not may_answer_for_client(by, flag):
+    if not policy.may_decide(by, flag.engagement):
         raise PermissionDenied
     if flag.status != FlagStatus.RESOLVED:
         raise ValidationError(_("Only a resolved red flag can be confirmed."))
@@ -390,12 +386,12 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
 
 @transaction.atomic
 def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
-    """The client (or staff) reopens a resolved or closed flag: a new cycle starts at the level it had reached,
-    which must acknowledge it again within that level's deadline."""
+    """The client's decider (``policy.may_decide``) or staff reopen a resolved or closed flag: a new cycle starts
+    at the level it had reached, which must acknowledge it again within that level's deadline."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
     if by.is_client_user:
-        if not may_answer_for_client(by, flag):
+        if not policy.may_decide(by, flag.engagement):
             raise PermissionDenied
     elif not policy.is_staff(by):
         raise PermissionDenied
@@ -455,71 +451,5 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
         clients=[],
         actor=actor_name(by),
         body=body,
-    )
-    return flag
-
-
-@transaction.atomic
-def flag_mark_duplicate(*, flag: RedFlag | int, of: RedFlag | int, by: User, now=None) -> RedFlag:
-    """The client's key user marks a report a duplicate of another flag of the same engagement: the vendor works the
-    other one, and every follower of this report follows it. Reports already merged into this one move with it."""
-    now = now or timezone.now()
-    flag_id = flag.pk if isinstance(flag, RedFlag) else flag
-    original_id = of.pk if isinstance(of, RedFlag) else of
-    # Lock both rows in id order, as every other writer of two flags does, so two merges cannot deadlock.
-    rows = {
-        row.pk: row
-        for row in RedFlag.objects.visible_to(by)
-        .select_for_update(of=("self",))
-        .filter(pk__in=[flag_id, original_id])
-        .order_by("pk")
-    }
-    flag, original = rows.get(flag_id), rows.get(original_id)
-    if flag is None or original is None:
-        raise PermissionDenied
-    if not policy.may_decide(by, flag.engagement):
-        raise PermissionDenied
-    if flag.pk == original.pk:
-        raise ValidationError(_("A red flag cannot duplicate itself."))
-    if original.engagement_id != flag.engagement_id:
-        raise ValidationError(_("Choose a red flag of the same project."))
-    refuse_if_final(flag)
-    if original.status in FINAL_STATUSES:
-        raise ValidationError(_("Choose a red flag that is still open."))
-    flag.status = FlagStatus.DUPLICATE
-    flag.duplicate_of = original
-    flag.closed_at = now
-    timers.stop_all(flag)
-    if flag.paused_at:
-        FlagPause.objects.filter(flag=flag, ended_at__isnull=True).update(ended_at=now, ended_by=by)
-        flag.paused_at = None
-    RedFlag.objects.filter(duplicate_of=flag).update(duplicate_of=original, updated_at=now)
-    followers = set(FlagFollower.objects.filter(flag=flag).values_list("user_id", flat=True))
-    followers |= set(FlagFollower.objects.filter(flag__duplicate_of=original).values_list("user_id", flat=True))
-    FlagFollower.objects.bulk_create(
-        [FlagFollower(flag=original, user_id=user_id, since=now) for user_id in sorted(followers)],
-        ignore_conflicts=True,
-    )
-    event(flag, EventKind.DUPLICATE, by=by, now=now, original=original.pk, original_title=original.title)
-    FlagEvent.objects.create(
-        flag=original,
-        kind=EventKind.MERGED,
-        actor=by,
-        at=now,
-        data={"duplicate": flag.pk, "duplicate_title": flag.title},
-        cycle=original.cycle,
-        level=original.level,
-    )
-    save(flag, now)
-    original.updated_at = now
-    original.save(update_fields=["updated_at"])
-    tell(
-        original,
-        event_name=f"redflag:{flag.pk}:duplicate",
-        kind="duplicate",
-        now=now,
-        staff=[original.owner],
-        clients=list(User.objects.filter(pk__in=followers, is_active=True)),
-        actor=actor_name(by),
     )
     return flag

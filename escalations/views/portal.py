@@ -1,5 +1,6 @@
 """Portal pages: the escalation path in plain language, raising a complaint, the client's flags with their level,
-deadlines, timeline and action plan, confirming a resolution, and the client's own SLA figures."""
+deadlines, timeline and action plan, confirming a resolution, marking a duplicate (and taking it back out), and the
+client's own SLA figures."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +19,19 @@ from engagements.policy import object_for_user_or_404
 
 from .. import forms, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
-from ..services.flags import may_answer_for_client
 from . import act, flag_or_404, form_errors
 
 
 def _back(pk, anchor=""):
     return reverse("portal:flag", args=[pk]) + anchor
+
+
+def _decided_or_404(request, pk) -> RedFlag:
+    """The flag, if the user decides for the client on its engagement (``policy.may_decide``), else 404."""
+    flag = flag_or_404(request, pk)
+    if not policy.may_decide(request.user, flag.engagement):
+        raise Http404
+    return flag
 
 
 @client_required
@@ -74,6 +82,8 @@ def flag_raise(request):
 def flag_detail(request, pk):
     flag = flag_or_404(request, pk)
     page = selectors.flag_page(flag=flag, user=request.user)
+    decides = policy.may_decide(request.user, flag.engagement)
+    resolved = flag.status == FlagStatus.RESOLVED
     return render(
         request,
         "escalations/portal_flag.html",
@@ -81,8 +91,12 @@ def flag_detail(request, pk):
             "page": page,
             "flag": flag,
             "reply_form": forms.ReplyForm(),
-            "may_answer": flag.status == FlagStatus.RESOLVED and may_answer_for_client(request.user, flag),
-            "may_mark_duplicate": policy.may_decide(request.user, flag.engagement) and bool(page.others),
+            "resolved": resolved,
+            "may_answer": resolved and decides,
+            # Who answers instead, named to those who may not (a reply or a follow grants no decision).
+            "decider": None if decides or not resolved else policy.key_user_of(flag.engagement),
+            "may_mark_duplicate": decides and bool(page.others),
+            "may_unmark_duplicate": decides and flag.status == FlagStatus.DUPLICATE,
             "step_statuses": StepStatus.choices,
         },
     )
@@ -106,18 +120,10 @@ def flag_reply(request, pk):
     )
 
 
-def _answerable_or_404(request, pk) -> RedFlag:
-    """The flag, if the user answers its resolution for the client (reporter, follower, key user), else 404."""
-    flag = flag_or_404(request, pk)
-    if not may_answer_for_client(request.user, flag):
-        raise Http404
-    return flag
-
-
 @client_required
 @require_POST
 def flag_confirm(request, pk):
-    flag = _answerable_or_404(request, pk)
+    flag = _decided_or_404(request, pk)
     return act(
         request,
         lambda: services.flag_confirm(flag=flag, by=request.user),
@@ -129,7 +135,7 @@ def flag_confirm(request, pk):
 @client_required
 @require_POST
 def flag_reopen(request, pk):
-    flag = _answerable_or_404(request, pk)
+    flag = _decided_or_404(request, pk)
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please tell us why it is not resolved."))
@@ -143,19 +149,46 @@ def flag_reopen(request, pk):
 
 
 @key_user_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def flag_duplicate(request, pk):
-    flag = flag_or_404(request, pk)
-    if not policy.may_decide(request.user, flag.engagement):
-        raise Http404
-    form = forms.DuplicateForm(request.POST)
+    """GET: what marking this report a duplicate of the chosen flag does (the flag kept, the severity it takes, its
+    deadlines, the files it gains), to confirm; POST: mark it, if that is still what it does."""
+    flag = _decided_or_404(request, pk)
+    form = forms.DuplicateForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         messages.error(request, _("Choose the red flag this one duplicates."))
         return redirect(_back(pk))
+    original = form.cleaned_data["original"]
+    if request.method == "POST" and not form.cleaned_data["severity"]:
+        # Not from the page that shows what it does: show it first.
+        return redirect(reverse("portal:flag_duplicate", args=[pk]) + f"?original={original}")
+    if request.method == "POST":
+        return act(
+            request,
+            lambda: services.flag_mark_duplicate(
+                flag=flag, of=original, by=request.user, expected_severity=form.cleaned_data["severity"]
+            ),
+            _("Marked as a duplicate; its followers now follow the other red flag. You can undo it on this page."),
+            back=_back(pk),
+        )
+    try:
+        consequence = services.duplicate_consequence(flag=flag, of=original, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_back(pk))
+    except PermissionDenied:
+        raise Http404 from None
+    return render(request, "escalations/portal_flag_duplicate.html", {"flag": flag, "consequence": consequence})
+
+
+@key_user_required
+@require_POST
+def flag_unmark_duplicate(request, pk):
+    flag = _decided_or_404(request, pk)
     return act(
         request,
-        lambda: services.flag_mark_duplicate(flag=flag, of=form.cleaned_data["original"], by=request.user),
-        _("Marked as a duplicate; its reporters now follow the other red flag."),
+        lambda: services.flag_unmark_duplicate(flag=flag, by=request.user),
+        _("This report is a red flag of its own again; the team must acknowledge it within its deadline."),
         back=_back(pk),
     )
 
