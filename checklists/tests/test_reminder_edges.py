@@ -131,7 +131,7 @@ def test_a_pm_bound_reminder_skips_a_deactivated_deputy_and_goes_to_the_csm(stag
     assert _emails().get().recipient == csm
 
 
-def test_the_weekly_csm_digest_shows_dates_like_every_other_mail(stage, csm, settings):
+def test_the_weekly_csm_digest_shows_dates_like_every_other_mail(stage, csm, settings, shipped_reminders):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
     _create(stage, csm, title="Overdue here", due_on=date(2026, 11, 20), now=now - timedelta(days=10))

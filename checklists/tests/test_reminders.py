@@ -138,7 +138,9 @@ def test_a_sweep_of_due_items_has_constant_queries(stage, csm, team_member, coun
     assert _emails().count() == count
 
 
-def test_weekly_digest_lists_each_csms_overdue_items_once_a_week(stage, csm, other_csm, other_engagement, team_member):
+def test_weekly_digest_lists_each_csms_overdue_items_once_a_week(
+    stage, csm, other_csm, other_engagement, team_member, shipped_reminders
+):
     _create(stage, csm, title="Overdue here", due_on=date(2026, 11, 20))
     _create(stage, csm, title="Not yet due", due_on=date(2026, 12, 20))
     other_stage = ChecklistStageFactory(engagement=other_engagement)
