@@ -6,11 +6,11 @@ confirms it; the SLA figures change accordingly. Every page is checked with axe-
 from datetime import timedelta
 
 import pytest
-from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from escalations import services
+from escalations import services, timers
+from escalations.coverage import coverage_of
 from escalations.models import FlagEvent, FlagStatus, RedFlag
 from notifications.services import notification_relay
 from tests.browser.helpers import axe_violations, screenshot
@@ -34,18 +34,28 @@ def checked(page, name):
     assert axe_violations(page) == [], name
 
 
-def move_back(flag: RedFlag, delta: timedelta) -> None:
-    """As if the flag had been raised ``delta`` earlier: every instant it holds moves back by it."""
-    RedFlag.objects.filter(pk=flag.pk).update(
-        raised_at=F("raised_at") - delta,
-        level_entered_at=F("level_entered_at") - delta,
-        ack_due_at=F("ack_due_at") - delta,
-        ack_warn_at=F("ack_warn_at") - delta,
-        resolve_due_at=F("resolve_due_at") - delta,
-        resolve_warn_at=F("resolve_warn_at") - delta,
-        next_due_at=F("next_due_at") - delta,
+def raised_earlier(flag: RedFlag, business: timedelta) -> None:
+    """As if the flag had been raised ``business`` of the engagement's business time ago, its timers set as raising
+    sets them. Business time, not wall-clock time: on a Sunday night the hours since Friday evening count nothing,
+    so moving a flag back a few wall-clock hours would leave its deadline, and its response, within target."""
+    now = timezone.now()
+    coverage = coverage_of(flag.engagement_id)
+    low, high = timedelta(0), timedelta(days=60)  # the wall-clock distance back, bisected to the second
+    while high - low > timedelta(seconds=1):
+        middle = (low + high) / 2
+        low, high = (low, middle) if coverage.clock.between(now - middle, now) >= business else (middle, high)
+    flag.raised_at = now - high
+    timers.enter_level(flag, level=flag.level, coverage=coverage, path=coverage.path, now=flag.raised_at)
+    flag.save()
+    FlagEvent.objects.filter(flag=flag).update(at=flag.raised_at)
+
+
+def acknowledge_target(flag: RedFlag) -> timedelta:
+    coverage = coverage_of(flag.engagement_id)
+    acknowledge, _resolve = coverage.targets(
+        path=coverage.path, level=flag.level, severity=flag.severity, on=timers.raise_day(flag, coverage)
     )
-    FlagEvent.objects.filter(flag=flag).update(at=F("at") - delta)
+    return acknowledge
 
 
 def test_a_complaint_climbs_the_path_and_is_resolved_with_the_client(
@@ -84,7 +94,8 @@ def test_a_complaint_climbs_the_path_and_is_resolved_with_the_client(
 
     # 3. Time moves past the acknowledge deadline: the sweep escalates it to customer success and tells the CSM.
     flag.refresh_from_db()
-    move_back(flag, flag.ack_due_at - timezone.now() + timedelta(minutes=1))
+    raised_earlier(flag, acknowledge_target(flag) + timedelta(minutes=1))
+    assert flag.ack_due_at < timezone.now()
     assert services.escalation_sweep() == 1
     # The notification relay (kicked on commit, ticked by beat) expands who must be told into their notifications
     # and sends the mail.
