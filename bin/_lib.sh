@@ -75,6 +75,22 @@ with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit
 PY
 }
 
+test_services() {  # The database and broker of a test run (bin/test, bin/test-at); see bin/test's header.
+  if [ "${CI:-}" = "true" ]; then
+    start_services
+    pg_up || die "PostgreSQL is not reachable at 127.0.0.1:5432"
+    redis_up || die "Redis is not reachable at 127.0.0.1:6379"
+  fi
+  if [ -z "${DATABASE_URL:-}" ] && pg_up; then
+    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/onboarding_portal"
+    pg_ensure_db onboarding_portal
+  fi
+  if [ -z "${CELERY_BROKER_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && redis_up; then
+    export REDIS_URL="redis://127.0.0.1:6379/0"
+  fi
+  export VAR_DIR="${VAR_DIR:-$ROOT/var/test}"
+}
+
 # supervise NAME COMMAND...: run COMMAND, its output appended to $SUPERVISE_LOG_DIR/NAME.log (var/log), and start
 # it again whenever it exits, after a back-off: 1 s, doubling up to 30 s, back to 1 s once a run lasted a minute.
 # Each restart is announced on the terminal and written to the command's log. Run it in the background
