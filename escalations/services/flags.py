@@ -44,7 +44,7 @@ from ..models import (
     RedFlag,
     Severity,
 )
-from ..recipients import People, route
+from ..recipients import People, followers_of, route
 from ._common import (
     Locked,
     actor_name,
@@ -344,15 +344,23 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
     timers.resolve(flag, path=state.path, now=state.now)
     event(flag, EventKind.RESOLVED, by=by, now=state.now, body=resolution)
     save(flag, state.now)
-    tell(
-        flag,
-        event_name=f"redflag:{flag.pk}:resolved:{flag.cycle}",
-        kind="resolved",
-        now=state.now,
-        actor=actor_name(by),
-        body=resolution,
-        due_at=flag.auto_close_at,
-    )
+    # Only those who decide for the client are asked to confirm or reopen; the other followers hear it is resolved.
+    followers = followers_of([flag.pk]).get(flag.pk, [])
+    deciders = [person for person in followers if policy.may_decide(person, flag.engagement)]
+    for kind, suffix, clients in (
+        ("resolved", "", deciders),
+        ("resolved_informed", ":informed", [person for person in followers if person not in deciders]),
+    ):
+        tell(
+            flag,
+            event_name=f"redflag:{flag.pk}:resolved:{flag.cycle}{suffix}",
+            kind=kind,
+            now=state.now,
+            clients=clients,
+            actor=actor_name(by),
+            body=resolution,
+            due_at=flag.auto_close_at,
+        )
     return flag
 
 

@@ -12,6 +12,8 @@ from accounts.tests.factories import UserFactory
 from engagements.tests.factories import EngagementFactory
 from escalations import services
 from escalations.models import FlagFollower, FlagStatus
+from notifications.models import Channel, Notification
+from notifications.services import notification_relay
 
 from .factories import raise_flag, warsaw
 
@@ -94,3 +96,19 @@ def test_the_portal_offers_confirm_and_reopen_only_to_the_decider_and_names_them
     client.post(reverse("portal:flag_confirm", args=[flag.pk]))
     flag.refresh_from_db()
     assert flag.status == FlagStatus.CLOSED and flag.confirmed_by == client_key_user
+
+
+def test_only_the_decider_is_asked_to_confirm_a_resolution_the_other_followers_are_told(
+    engagement, client_key_user, client_member, pm
+):
+    flag = raise_flag(engagement, client_key_user)
+    services.flag_client_reply(flag=flag, by=client_member, body="Same here.", now=warsaw(2026, 11, 10, 11))
+    services.flag_resolve(flag=flag, by=pm, resolution="Job restarted.", now=warsaw(2026, 11, 10, 12))
+    notification_relay(now=warsaw(2026, 11, 10, 12))
+    mails = Notification.objects.filter(channel=Channel.EMAIL, event__startswith=f"redflag:{flag.pk}:resolved:")
+    subjects = {n.recipient: n.subject for n in mails}
+    assert set(subjects) == {client_key_user, client_member}
+    assert subjects[client_key_user].startswith("Resolved, please confirm")
+    assert subjects[client_member] == f"Resolved: {flag.title}"
+    told = mails.get(recipient=client_member)
+    assert told.context["kind"] == "resolved_informed" and "Please confirm" not in str(told.context)
