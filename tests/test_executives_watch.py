@@ -17,6 +17,7 @@ from engagements.models import Commitment, CommitmentStatus, Engagement, Side, S
 from engagements.tests.factories import CommitmentFactory, StakeholderFactory
 from escalations import services as escalation_services
 from escalations.models import ActionStep, FlagStatus, RedFlag, StepSide, StepStatus
+from governance.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,15 @@ def test_the_engagement_page_offers_an_executive_no_controls(client, executive, 
     worked = client.get(url).content.decode()
     assert f'hx-post="{tick}"' in worked
     assert "Track a commitment" in worked
+
+
+def test_the_meeting_and_plan_pages_offer_an_executive_no_promise_forms(client, executive, team_member, engagement):
+    meeting = MeetingFactory(series__engagement=engagement)
+    pages = (reverse("governance:meeting", args=[meeting.pk]), reverse("governance:plan", args=[engagement.pk]))
+    for url in pages:
+        client.force_login(executive)
+        watched = client.get(url)
+        assert watched.status_code == 200
+        assert 'data-testid="promise-form"' not in watched.content.decode(), url
+        client.force_login(team_member)
+        assert 'data-testid="promise-form"' in client.get(url).content.decode(), url

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
+from engagements import policy
 from engagements.models import Side
 
 from .. import calendar, forms, selectors
@@ -42,6 +43,8 @@ def _meeting_context(request, meeting, **extra):
         else list(actions.owner_choices(meeting.engagement, side=Side.CLIENT)),
         "today": timezone.localdate(),
         "now": timezone.now(),
+        # Executives and directors without a place on the team watch: no promise or comment forms for them.
+        "can_work": policy.may_work(request.user, meeting.engagement),
         **extra,
     }
 
@@ -148,7 +151,7 @@ def meeting_publish(request, pk):
 
 @staff_required
 @require_POST
-def meeting_comment(request, pk, work=True):
+def meeting_comment(request, pk):
     meeting = meeting_or_404(request, pk, work=True)
     form = forms.CommentForm(request.POST)
     if not form.is_valid():

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
+from engagements import policy
 
 from .. import forms, selectors
 from ..models import MeetingSeries, SeriesParticipant
@@ -34,6 +35,7 @@ def plan_page(request, pk):
         "page": page,
         "promise_form": forms.PromiseForm(engagement=engagement),
         "now": timezone.now(),
+        "can_work": policy.may_work(request.user, engagement),
     }
     if page.can_manage:
         context["apply_form"] = forms.PlanApplyForm(
