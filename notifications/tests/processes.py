@@ -187,6 +187,7 @@ class RedisServer:
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=_real_clock_env(),
         )
         import redis
 
@@ -204,6 +205,17 @@ class RedisServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def _real_clock_env() -> dict:
+    """The environment for a server process: the real clock, as the machine's Redis and PostgreSQL keep, also when
+    bin/test-at runs the suite under libfaketime (redis-server does not start under it)."""
+    env = dict(os.environ)
+    preload = [lib for lib in env.pop("LD_PRELOAD", "").split(":") if lib and "libfaketime" not in lib]
+    if preload:
+        env["LD_PRELOAD"] = ":".join(preload)
+    env.pop("FAKETIME", None)
+    return env
 
 
 def _pings(client) -> bool:
