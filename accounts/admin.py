@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -81,10 +83,83 @@ class EmailChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class StaffAbsenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = StaffAbsence
+        fields = ["user", "starts_on", "ends_on", "reason", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The service's own checks, shown next to the fields before it writes (it checks again under its lock).
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if user is not None and cleaned.get("starts_on") and cleaned.get("ends_on"):
+            services.absence_validate(
+                StaffAbsence(pk=self.instance.pk, user=user, starts_on=cleaned["starts_on"], ends_on=cleaned["ends_on"])
+            )
+        return cleaned
+
+
 @admin.register(StaffAbsence)
 class StaffAbsenceAdmin(admin.ModelAdmin):
+    """Every write goes through ``accounts.services`` (as the absences page's), so that the hook it calls re-plans
+    the deputies' cover and the on-call rota: the admin edits the same rules, not the rows."""
+
+    form = StaffAbsenceAdminForm
+    fields = ["user", "starts_on", "ends_on", "reason", "note", "created_at"]
     list_display = ["user", "starts_on", "ends_on", "reason", "note"]
     list_filter = ["reason"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     date_hierarchy = "starts_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        # An absence stays its person's (the services change dates, reason and note).
+        return ["user", "created_at"] if obj is not None else ["created_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.leads_delivery:
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _may_write(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        return services.may_record_absence_of(request.user, obj.user) and not services.absence_is_over(
+            obj, today=timezone.localdate()
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_write(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_write(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {name: form.cleaned_data[name] for name in services.ABSENCE_EDITABLE if name in form.changed_data}
+            saved = services.staff_absence_update(by=request.user, absence=obj, **fields)
+        else:
+            saved = services.staff_absence_record(
+                by=request.user,
+                user=obj.user,
+                starts_on=obj.starts_on,
+                ends_on=obj.ends_on,
+                reason=obj.reason,
+                note=obj.note,
+            )
+        obj.pk, obj.created_at = saved.pk, saved.created_at
+
+    def delete_model(self, request, obj):
+        self._cancel(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for absence in queryset.select_related("user"):
+            self._cancel(request, absence)
+
+    def _cancel(self, request, absence):
+        # One under way ends yesterday instead (what happened while the person was away stays true).
+        if services.staff_absence_cancel(by=request.user, absence=absence) is not None:
+            messages.info(
+                request,
+                _("%(name)s's absence was under way: it now ends yesterday.") % {"name": absence.user.full_name},
+            )

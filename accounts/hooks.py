@@ -3,7 +3,9 @@
 Absence changed
     ``@on_absence_changed`` on ``fn(*, absence, deleted, now)``: called in the transaction that records, changes or
     cancels a staff absence (``deleted`` for a cancelled one, whose row is gone when the transaction commits).
-    Engagements schedules the notices to the deputies who stand in and to the PM on their return.
+    Engagements schedules the notices to the deputies who stand in and to the PM on their return; escalations
+    re-plans the on-call overrides that cover the person's shifts. Every write of an absence goes through
+    ``accounts.services`` (the admin's too), so this is the only way an absence reaches other apps: no model signal.
 
 Invitation accepted
     ``@on_invitation_accepted`` on ``fn(*, invitation, user, now)``: called in the transaction that turns an

@@ -461,8 +461,9 @@ def may_record_absence_of(by: User, user: User) -> bool:
     return by.pk == user.pk or by.leads_delivery
 
 
-def _absence_validate(absence: StaffAbsence) -> None:
-    """In words, next to the field: an end before the start; and never two absences of one person at once."""
+def absence_validate(absence: StaffAbsence) -> None:
+    """In words, next to the field: an end before the start; and never two absences of one person at once. The
+    services check it again under the person's lock; a form calls it to show the message before (the admin's)."""
     if absence.starts_on and absence.ends_on and absence.ends_on < absence.starts_on:
         raise ValidationError(
             {"ends_on": _("The absence cannot end before it starts: choose an end date on or after the first day.")}
@@ -515,7 +516,7 @@ def staff_absence_record(
         note=(note or "").strip(),
         created_at=now,
     )
-    _absence_validate(absence)
+    absence_validate(absence)
     absence.full_clean()
     absence.save()
     hooks.absence_changed(absence=absence, now=now)
@@ -543,7 +544,7 @@ def staff_absence_update(*, by: User, absence: StaffAbsence, now=None, **fields)
         if field not in ABSENCE_EDITABLE:
             raise ValueError(field)
         setattr(absence, field, value.strip() if field == "note" else value)
-    _absence_validate(absence)
+    absence_validate(absence)
     absence.full_clean()
     absence.save()
     hooks.absence_changed(absence=absence, now=now)

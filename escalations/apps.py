@@ -8,15 +8,14 @@ class EscalationsConfig(AppConfig):
     verbose_name = _("Escalations")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from accounts.models import StaffAbsence
+        from accounts import hooks as account_hooks
         from checklists import task_sources
         from engagements import portal
         from notifications import registry
 
-        from . import health, selectors, signals, tasks, work
+        from . import health, selectors, tasks, work
         from .services.defaults import escalation_defaults_ensure
+        from .services.rota import rota_absence_changed
 
         # A client's complaint and its climb must reach people: nobody may switch these off or delay them.
         registry.register_category("escalation", _("Escalations"), mandatory=True, position=40)
@@ -45,6 +44,6 @@ class EscalationsConfig(AppConfig):
         )
         # The default path and calendar exist after every migrate (and a test database's flush).
         registry.register_ensure(escalation_defaults_ensure)
-        # An absence of someone on a rota makes (or removes) the overrides that cover their shifts.
-        post_save.connect(signals.absence_changed, sender=StaffAbsence, dispatch_uid="escalations.absence_saved")
-        post_delete.connect(signals.absence_changed, sender=StaffAbsence, dispatch_uid="escalations.absence_deleted")
+        # An absence of someone on a rota makes (or removes) the overrides that cover their shifts: the same hook as
+        # engagements' cover, called by accounts' services in the absence's transaction (no model signal).
+        account_hooks.on_absence_changed(rota_absence_changed)

@@ -58,9 +58,10 @@ def _absence_span(absence, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 @transaction.atomic
-def rota_sync_absences(*, person_ids=None, now=None) -> int:
+def rota_sync_absences(*, person_ids=None, now=None, without=()) -> int:
     """Make the absence overrides match the absences: one override per (absence, shift) overlap that has not
-    ended, covered by the rota's backup. Called whenever an absence or a rota changes. Returns the number of
+    ended, covered by the rota's backup. Called whenever an absence or a rota changes. ``without``: ids of
+    absences to leave out (one being cancelled, whose row is deleted after the hook). Returns the number of
     overrides made."""
     now = now or timezone.now()
     shifts = OnCallShift.objects.filter(ends_at__gt=now).select_related("rota", "rota__backup")
@@ -72,12 +73,14 @@ def rota_sync_absences(*, person_ids=None, now=None) -> int:
     absences = list(
         StaffAbsence.objects.filter(
             user_id__in={s.person_id for s in shifts}, ends_on__gte=(now - timedelta(days=1)).date()
-        )
+        ).exclude(pk__in=without)
     )
     wanted = []
     backups_away = {
         a.user_id: a
-        for a in StaffAbsence.objects.filter(user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id})
+        for a in StaffAbsence.objects.filter(
+            user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id}
+        ).exclude(pk__in=without)
     }
     for shift in shifts:
         zone = ZoneInfo(shift.rota.time_zone)
@@ -115,6 +118,16 @@ def rota_sync_absences(*, person_ids=None, now=None) -> int:
     return len(wanted)
 
 
+def rota_absence_changed(*, absence, deleted: bool = False, now) -> None:
+    """An ``accounts.hooks.on_absence_changed`` reaction: re-plan the overrides of the absent person's shifts,
+    and of the shifts whose rota has them as backup (an absent backup covers nobody), in the absence's
+    transaction."""
+    person_ids = {absence.user_id} | set(
+        OnCallShift.objects.filter(rota__backup_id=absence.user_id, ends_at__gt=now).values_list("person_id", flat=True)
+    )
+    rota_sync_absences(person_ids=person_ids, now=now, without=[absence.pk] if deleted else ())
+
+
 def on_duty_at(*, rota: OnCallRota, at: datetime) -> User | None:
     """Who is on duty at an instant: the latest override covering it, else the shift."""
     override = (
@@ -129,4 +142,4 @@ def on_duty_at(*, rota: OnCallRota, at: datetime) -> User | None:
     return shift.person if shift else None
 
 
-__all__ = ["on_duty_at", "rota_add_shifts", "rota_sync_absences"]
+__all__ = ["on_duty_at", "rota_absence_changed", "rota_add_shifts", "rota_sync_absences"]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.models import StaffAbsence
+from accounts.services import staff_absence_cancel, staff_absence_record
 from escalations import defaults, services
 from escalations.models import (
     BusinessCalendar,
@@ -115,11 +116,10 @@ def test_saving_an_absence_replans_the_rota_at_once(team_member, csm):
     OnCallShiftFactory(
         rota=rota, person=team_member, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=6)
     )
-    absence = StaffAbsence.objects.create(
-        user=team_member, starts_on=now.date() + timedelta(days=1), ends_on=now.date() + timedelta(days=2)
-    )
+    day = now.date() + timedelta(days=1)
+    absence = staff_absence_record(by=team_member, user=team_member, starts_on=day, ends_on=day + timedelta(days=1))
     assert OnCallOverride.objects.get().person == csm
-    absence.delete()  # cancelled: the cover goes too
+    staff_absence_cancel(by=team_member, absence=absence)  # cancelled: the cover goes too
     assert not OnCallOverride.objects.exists()
 
 
