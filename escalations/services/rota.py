@@ -1,6 +1,7 @@
 """On-call rotas: shifts made from a list of people with the rota's handover time, and the overrides that staff
 absences make (the rota's backup covers an absent person's shift; nobody, when the backup is away too)."""
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,12 +77,12 @@ def rota_sync_absences(*, person_ids=None, now=None, without=()) -> int:
         ).exclude(pk__in=without)
     )
     wanted = []
-    backups_away = {
-        a.user_id: a
-        for a in StaffAbsence.objects.filter(
-            user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id}
-        ).exclude(pk__in=without)
-    }
+    # Every absence of each backup: a backup away twice is away both times.
+    backups_away = defaultdict(list)
+    for away in StaffAbsence.objects.filter(user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id}).exclude(
+        pk__in=without
+    ):
+        backups_away[away.user_id].append(away)
     for shift in shifts:
         zone = ZoneInfo(shift.rota.time_zone)
         for absence in absences:
@@ -94,11 +95,11 @@ def rota_sync_absences(*, person_ids=None, now=None, without=()) -> int:
             backup = shift.rota.backup
             if backup is not None and (backup.pk == shift.person_id or not backup.is_active):
                 backup = None
-            if backup is not None and backup.pk in backups_away:
-                backup_away = backups_away[backup.pk]
-                b_from, b_until = _absence_span(backup_away, zone)
-                if b_from < ends and starts < b_until:
-                    backup = None
+            if backup is not None and any(
+                b_from < ends and starts < b_until
+                for b_from, b_until in (_absence_span(away, zone) for away in backups_away.get(backup.pk, ()))
+            ):
+                backup = None
             wanted.append(
                 OnCallOverride(
                     rota=shift.rota,
