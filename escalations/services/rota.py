@@ -79,9 +79,9 @@ def rota_sync_absences(*, person_ids=None, now=None, without=()) -> int:
     wanted = []
     # Every absence of each backup: a backup away twice is away both times.
     backups_away = defaultdict(list)
-    for away in StaffAbsence.objects.filter(user_id__in={s.rota.backup_id for s in shifts if s.rota.backup_id}).exclude(
-        pk__in=without
-    ):
+    backups = {s.rota.backup_id for s in shifts if s.rota.backup_id}
+    since = (now - timedelta(days=1)).date()
+    for away in StaffAbsence.objects.filter(user_id__in=backups, ends_on__gte=since).exclude(pk__in=without):
         backups_away[away.user_id].append(away)
     for shift in shifts:
         zone = ZoneInfo(shift.rota.time_zone)
