@@ -6,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from engagements import selectors as engagement_selectors
-from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 
 from .. import selectors
@@ -15,12 +13,6 @@ from .. import selectors
 
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def engagement_or_404(request, pk, *, manage=False, work=False) -> Engagement:
-    return object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage, work=work
-    )
 
 
 def meeting_or_404(request, pk, *, manage=False, work=False):
