@@ -175,7 +175,7 @@ class StaffOnlyEngagementChildQuerySet(ScopedQuerySet):
     vendor_internal = True
 
 
-# The kinds of link a client works with (issue 11's project page): shown on their portal unless staff say otherwise.
+# The kinds of link a client works with on their project page: shown on their portal unless staff say otherwise.
 CLIENT_FACING_LINK_KINDS = frozenset({ResourceLinkKind.BOARD, ResourceLinkKind.DOCS, ResourceLinkKind.ENVIRONMENT})
 
 
