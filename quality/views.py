@@ -13,7 +13,7 @@ from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.policy import object_for_user_or_404
-from engagements.view_helpers import engagement_or_404
+from engagements.view_helpers import engagement_or_404, flash
 
 from . import selectors, services
 from .forms import QualityReportCorrectionForm, QualityReportForm
@@ -103,12 +103,11 @@ def report_edit(request, pk):
 @require_POST
 def report_publish(request, pk):
     report = _report(request, pk, manage=True)
-    try:
-        services.report_publish(by=request.user, report=report)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published: the client's people are told and can read the report."))
+    flash(
+        request,
+        lambda: services.report_publish(by=request.user, report=report),
+        _("Published: the client's people are told and can read the report."),
+    )
     return redirect("quality:report", pk=report.pk)
 
 
