@@ -165,10 +165,6 @@ class ResourceLinkKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EngagementChildQuerySet(ScopedQuerySet):
-    """For models hanging directly off an engagement: visible exactly when the engagement is."""
-
-
 class StaffOnlyEngagementChildQuerySet(ScopedQuerySet):
     """Vendor-internal records of an engagement: never visible to a client user, whatever their engagement."""
 

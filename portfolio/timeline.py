@@ -19,7 +19,6 @@ from checklists.models import Decision
 
 WIDTH = 800
 LEFT, RIGHT = 8, 8
-AXIS_Y = 18
 LANE = 34
 FIRST_LANE_Y = 58
 # The first days after the kickoff that the onboarding promise is about.
