@@ -71,7 +71,7 @@ def invitation_create(
 ) -> Invitation:
     now = now or timezone.now()
     # Only those who manage the client or one of its engagements bring its people in: an invited key user
-    # decides for the client, so a team member must not be able to invite one (issue 7, hole 4). A client's key
+    # decides for the client, so a team member must not be able to invite one (and so decide themselves). A client's key
     # user brings in members of their own organization, never another key user (who would decide for the client).
     if key_user_manages_members(by, organization):
         if role != Role.CLIENT_MEMBER:

@@ -105,10 +105,6 @@ def _names() -> frozenset:
     return frozenset(canonical_names()) | {UTC}
 
 
-def is_offered(name: str) -> bool:
-    return name in _names()
-
-
 def _offset(name: str, now: datetime) -> str:
     delta = now.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
     minutes = int(delta.total_seconds() // 60)

@@ -1,4 +1,5 @@
-"""Load benchmark: the pages of issue 10 under concurrent load, against a signed-in one-query baseline.
+"""Load benchmark: the heaviest pages (dashboards, My work, the portal home, an engagement) under concurrent load,
+against a signed-in one-query baseline.
 
 Creates its own PostgreSQL database (never the dev one), seeds the benchmark's data size (1,000 clients, 2,000
 engagements, 100,000 checklist items, as ``engagements_bench.py``, plus client comments and a key user), starts
@@ -7,7 +8,7 @@ with 50 connections: ``wrk`` when it is installed, else a small bounded Python g
 HTTP/1.1, 127.0.0.1 only). It measures the baseline (``/baseline/``: one query behind the same middleware) and each
 page in one run, signed in as the page's natural person, the baseline again right before each page (a shared
 machine's load comes and goes), and prints requests per second, errors, timeouts and each page's ratio to the
-baseline measured next to it, against the issue's target. Drops the database at the end (``--keep`` keeps it).
+baseline measured next to it, against its target. Drops the database at the end (``--keep`` keeps it).
 
     .venv/bin/python bench/load_bench.py [--seconds 10] [--connections 50] [--python-client] [--keep]
 
@@ -36,7 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from engagements_bench import drop_database, recreate_database, seed  # noqa: E402
 
-# The issue's targets: a page's throughput as a share of the baseline's.
+# The targets: a page's throughput as a share of the baseline's (the dashboards may cost five one-query
+# views, the engagement page ten).
 DASHBOARD_TARGET, ENGAGEMENT_TARGET = 0.2, 0.1
 CLIENT_COMMENTS = 2_000
 SECRET = "load-bench-secret-key-not-for-production-0123456789"

@@ -13,7 +13,7 @@
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import Role, StaffAbsence, User, zone_named
 from engagements.models import Phase, Side, Stakeholder
 from engagements.services import engagement_acting_pm
+from notifications.clock import at_local_hour
 from notifications.models import Category, Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
@@ -34,7 +35,6 @@ DUE_SOON_KIND = "checklist.due_soon"
 OVERDUE_KIND = "checklist.overdue"
 WEEKLY_KIND = "checklist.csm_weekly"
 WEEKLY_KEY = "checklist:csm-weekly"
-REMIND_AT = time(9, 0)
 # The notification categories of checklist mail (registered in ChecklistsConfig.ready()): reminders about items,
 # the client's decisions and feedback (rejections, a score that changes health), and comments.
 CHECKLIST_CATEGORY = "checklist"
@@ -48,15 +48,6 @@ def _keys(item_pk: int) -> tuple[str, str]:
 
 def _zone_of(user) -> ZoneInfo:
     return user.zone if user is not None else zone_named(None)
-
-
-def _local(day: date, zone: ZoneInfo, *, before: timedelta = timedelta(0)) -> datetime:
-    """09:00 on ``day`` in ``zone`` (less ``before``, counted on the local clock), as UTC.
-
-    Wall-clock arithmetic: 48 hours before a Monday 09:00 is Saturday 09:00 even when summer time ends on the
-    Sunday between (subtracting in UTC would give 10:00)."""
-    wall = datetime.combine(day, REMIND_AT) - before
-    return wall.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
 
 def _next_on_local_clock(due_at: datetime, every: timedelta, zone: ZoneInfo, *, now: datetime) -> datetime:
@@ -84,8 +75,8 @@ def item_reminders_sync(item, *, now=None) -> None:
         # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
         zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
         payload = {"due_on": item.due_on.isoformat()}
-        due_soon_at = _local(item.due_on, zone, before=settings.CHECKLIST_DUE_SOON_LEAD)
-        overdue_at = _local(item.due_on + timedelta(days=1), zone)
+        due_soon_at = at_local_hour(item.due_on, zone, before=settings.CHECKLIST_DUE_SOON_LEAD)
+        overdue_at = at_local_hour(item.due_on + timedelta(days=1), zone)
         if now < overdue_at:
             wanted[due_soon_key] = {"kind": DUE_SOON_KIND, "due_at": max(due_soon_at, now), "payload": payload}
         current = existing.get(overdue_key)

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +25,9 @@ from engagements.view_helpers import (
     back_to_engagement,
     engagement_or_404,
     error_text,
+    flash,
     form_again,
     record_or_404,
-    submit,
 )
 
 from . import forms, selectors, services, task_sources
@@ -38,11 +38,11 @@ from .models import ChecklistItem, ChecklistStage, Evidence, SatisfactionScore, 
 @require_POST
 def template_apply(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
-    applied = submit(
+    applied = flash(
         request,
-        forms.TemplateApplyForm(request.POST),
         lambda data: services.template_apply(by=request.user, engagement=engagement, template=data["template"]),
-        success=_("Checklist created from the template."),
+        _("Checklist created from the template."),
+        form=forms.TemplateApplyForm(request.POST),
         invalid=_("Choose a checklist template."),
     )
     return back_to_engagement(engagement, "#checklist" if applied else "")
@@ -368,14 +368,12 @@ def _decide(request, engagement, stage):
     if not form.is_valid():
         messages.error(request, _("Accept or reject."))
         return
-    try:
-        services.acceptance_decide(by=request.user, engagement=engagement, stage=stage, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    except PermissionDenied:
-        messages.error(request, _("Only the key user named for this engagement can accept or reject."))
-    else:
-        messages.success(request, _("Thank you, your decision is recorded."))
+    flash(
+        request,
+        lambda: services.acceptance_decide(by=request.user, engagement=engagement, stage=stage, **form.cleaned_data),
+        _("Thank you, your decision is recorded."),
+        refused=_("Only the key user named for this engagement can accept or reject."),
+    )
 
 
 @key_user_required
@@ -398,11 +396,11 @@ def portal_work_plan_decision(request, pk):
 @require_POST
 def portal_satisfaction(request, pk):
     question = object_for_user_or_404(SatisfactionScore.objects, user=request.user, pk=pk)
-    submit(
+    flash(
         request,
-        forms.SatisfactionForm(request.POST),
         lambda data: services.satisfaction_answer(by=request.user, question=question, **data),
-        success=_("Thank you for your feedback."),
+        _("Thank you for your feedback."),
+        form=forms.SatisfactionForm(request.POST),
         invalid=_("Choose a score from 1 to 5."),
     )
     return redirect("portal:engagement", pk=question.engagement_id)

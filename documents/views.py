@@ -12,20 +12,14 @@ from accounts.access import client_required, staff_required
 from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
-from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import engagement_or_404
 
 from . import selectors, services
 from .forms import DocumentForm, VersionForm
 from .models import DocumentVersion
 
 # --- Staff --------------------------------------------------------------------------------------------------------
-
-
-def _engagement(request, pk, *, manage=False):
-    return object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage
-    )
 
 
 def _documents_page(request, engagement, form=None):
@@ -43,13 +37,13 @@ def _documents_page(request, engagement, form=None):
 @require_GET
 def engagement_documents(request, pk):
     """The engagement's documents with their versions and acknowledgements, and (for its managers) a new one."""
-    return _documents_page(request, _engagement(request, pk))
+    return _documents_page(request, engagement_or_404(request, pk))
 
 
 @staff_required
 @require_POST
 def document_create(request, pk):
-    engagement = _engagement(request, pk, manage=True)
+    engagement = engagement_or_404(request, pk, manage=True)
     form = DocumentForm(request.POST)
     if form.is_valid():
         try:

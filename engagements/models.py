@@ -165,17 +165,13 @@ class ResourceLinkKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EngagementChildQuerySet(ScopedQuerySet):
-    """For models hanging directly off an engagement: visible exactly when the engagement is."""
-
-
 class StaffOnlyEngagementChildQuerySet(ScopedQuerySet):
     """Vendor-internal records of an engagement: never visible to a client user, whatever their engagement."""
 
     vendor_internal = True
 
 
-# The kinds of link a client works with (issue 11's project page): shown on their portal unless staff say otherwise.
+# The kinds of link a client works with on their project page: shown on their portal unless staff say otherwise.
 CLIENT_FACING_LINK_KINDS = frozenset({ResourceLinkKind.BOARD, ResourceLinkKind.DOCS, ResourceLinkKind.ENVIRONMENT})
 
 

@@ -155,7 +155,7 @@ def unlinked_deciders(engagement) -> models.QuerySet:
 
     Whoever manages one engagement of a client may invite its people (``clients_invitable_by``); were every key
     user of the client a decider, the PM of one engagement could invite an address of their own as key user and
-    accept another team's work plan in the client's name (issue 7's hole 4, one engagement over). So a key user
+    accept another team's work plan in the client's name (a forged decider, one engagement over). So a key user
     brought in by an engagement's managers decides on the engagements their inviter manages (on all of the client's
     if the inviter manages the client); accounts made without an invitation (by an admin) decide on all. The
     inviter's position is what counts, not whether their account is still active: a CSM who left does not strip

@@ -2,7 +2,7 @@
 form's service call, and going back to the engagement page. Not views themselves, so apps above may use them."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -14,19 +14,34 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def submit(request, form, call, *, success, invalid) -> bool:
-    """A small POST form without a page of its own: call the service with the form's data and say how it went as a
-    flash message. ``invalid`` is the message for a form that does not validate (or a function of the form, to
-    name its errors); a service's ``ValidationError`` is shown as it is, and nothing is changed either way."""
-    if not form.is_valid():
-        messages.error(request, invalid(form) if callable(invalid) else invalid)
-        return False
+def flash(request, call, success="", *, form=None, invalid="", refused=None) -> bool:
+    """Run one service call behind a small POST form (no page of its own) and say how it went as a flash message:
+    a ``ValidationError``'s messages as they are, else ``success`` (if any); nothing is changed when it fails.
+
+    With ``form``: validate it first (``invalid`` is the message if it does not, or a function of the form to name
+    its errors) and pass the call its cleaned data. A ``PermissionDenied`` is the 403 of any refusal unless
+    ``refused`` says otherwise: a message to show instead, or an exception to raise (``Http404``: a refusal the page
+    did not foresee is answered like an object the user may not touch)."""
+    args = ()
+    if form is not None:
+        if not form.is_valid():
+            messages.error(request, invalid(form) if callable(invalid) else invalid)
+            return False
+        args = (form.cleaned_data,)
     try:
-        call(form.cleaned_data)
+        call(*args)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return False
-    messages.success(request, success)
+    except PermissionDenied:
+        if refused is None:
+            raise
+        if isinstance(refused, type) and issubclass(refused, Exception):
+            raise refused from None
+        messages.error(request, refused)
+        return False
+    if success:
+        messages.success(request, success)
     return True
 
 

@@ -60,7 +60,3 @@ def sources() -> list[AgendaSource]:
 def source_choices() -> list[tuple[str, str]]:
     """The choices of ``live_source`` fields (a callable, so a new source needs no migration)."""
     return [(source.key, source.label) for source in sources()]
-
-
-def source_for(key: str) -> AgendaSource | None:
-    return _sources.get(key)

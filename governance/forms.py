@@ -149,11 +149,6 @@ class AgendaItemEditForm(forms.Form):
         return changes
 
 
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes (shared with the client)"), required=False, widget=forms.Textarea)
-    internal_notes = forms.CharField(label=_("Internal notes"), required=False, widget=forms.Textarea)
-
-
 class OutcomeForm(CalendarRangeMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OutcomeKind.choices)
     text = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))

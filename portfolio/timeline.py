@@ -19,7 +19,6 @@ from checklists.models import Decision
 
 WIDTH = 800
 LEFT, RIGHT = 8, 8
-AXIS_Y = 18
 LANE = 34
 FIRST_LANE_Y = 58
 # The first days after the kickoff that the onboarding promise is about.
@@ -124,7 +123,7 @@ def _place(text: str, candidates, *, avoid, must_avoid, taken=()) -> tuple[float
 def lay_out_labels(lanes: list, lines: list) -> None:
     """Place every label so it neither crosses a vertical line (the Today line above all) nor another label:
     a lane's label next to its bar, a line's label beside its line, each moved to the other side of a line it
-    would cross (issue 10: a stage's title sat over the Today line)."""
+    would cross (a stage's title once sat over the Today line, unreadable)."""
     line_xs = [line.x for line in lines]
     must_avoid = [line.x for line in lines if line.kind == "today"]
     for lane in lanes:

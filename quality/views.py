@@ -12,19 +12,13 @@ from accounts.access import client_required, staff_required
 from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
-from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import engagement_or_404, flash
 
 from . import selectors, services
 from .forms import QualityReportCorrectionForm, QualityReportForm
 
 # --- Staff --------------------------------------------------------------------------------------------------------
-
-
-def _engagement(request, pk, *, manage=False):
-    return object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage
-    )
 
 
 def _report(request, pk, *, manage=False):
@@ -48,13 +42,13 @@ def _reports_page(request, engagement, form=None):
 @require_GET
 def engagement_reports(request, pk):
     """The engagement's reports and their trend, and (for its managers) the form of a new draft."""
-    return _reports_page(request, _engagement(request, pk))
+    return _reports_page(request, engagement_or_404(request, pk))
 
 
 @staff_required
 @require_POST
 def report_create(request, pk):
-    engagement = _engagement(request, pk, manage=True)
+    engagement = engagement_or_404(request, pk, manage=True)
     form = QualityReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -109,12 +103,11 @@ def report_edit(request, pk):
 @require_POST
 def report_publish(request, pk):
     report = _report(request, pk, manage=True)
-    try:
-        services.report_publish(by=request.user, report=report)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published: the client's people are told and can read the report."))
+    flash(
+        request,
+        lambda: services.report_publish(by=request.user, report=report),
+        _("Published: the client's people are told and can read the report."),
+    )
     return redirect("quality:report", pk=report.pk)
 
 

@@ -1,4 +1,4 @@
-"""Staff absences, moved here from engagements' PM absences (issue 7). The table was renamed by
+"""Staff absences, moved here from engagements' PM absences. The table was renamed by
 ``engagements/migrations/0012_pmabsence_moves_to_accounts.py``; this migration declares the model without touching
 the database, renames its content type (``engagements.pmabsence`` -> ``accounts.staffabsence``) and permissions
 before ``post_migrate`` could create new ones, and 0006 adds the reason."""

@@ -1,4 +1,4 @@
-"""The checklist models, moved here from engagements (issue 7). Their tables were renamed by
+"""The checklist models, moved here from engagements. Their tables were renamed by
 ``engagements/migrations/0008_checklists_move_to_own_app.py``; this migration only declares the models (no
 database change) and renames their content types, so that existing ``Reminder`` and ``Notification`` rows
 (generic relations) and permissions still find their targets. It runs before ``post_migrate`` could create

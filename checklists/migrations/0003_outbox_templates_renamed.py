@@ -4,7 +4,7 @@ retry a failed one), so rows written under an earlier name are renamed too."""
 
 from django.db import migrations
 
-# Earlier name(s) -> today's. The reminder mails were under notifications/ before issue 7, briefly under
+# Earlier name(s) -> today's. The reminder mails were under notifications/ before the apps were split into layers, briefly under
 # engagements/ while the restructure was under way; the decision mails were under engagements/.
 RENAMED = {
     "notifications/email/checklist_due_soon": "checklists/email/checklist_due_soon",

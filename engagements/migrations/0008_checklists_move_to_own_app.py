@@ -1,4 +1,4 @@
-"""Checklists move to their own app (issue 7): their tables are renamed ``checklists_*`` here, and this app's
+"""Checklists move to their own app: their tables are renamed ``checklists_*`` here, and this app's
 migration state forgets the models, which ``checklists/migrations/0001_initial.py`` then declares without touching
 the database. Rows, keys and constraints stay as they are; the content types follow in that migration."""
 

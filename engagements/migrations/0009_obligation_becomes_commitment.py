@@ -1,4 +1,4 @@
-"""One vocabulary (issue 7): the ``Obligation`` model becomes ``Commitment``, something either side promised, with an
+"""One vocabulary: the ``Obligation`` model becomes ``Commitment``, something either side promised, with an
 owner on that side and a due *time*. In three steps, each its own transaction (PostgreSQL refuses to alter a table
 in the transaction that just updated its rows): this one renames and adds, 0010 moves the data, 0011 tightens.
 

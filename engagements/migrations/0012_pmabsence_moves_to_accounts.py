@@ -1,6 +1,7 @@
-"""PM absences become staff absences in accounts (issue 7): the table is renamed ``accounts_staffabsence`` here and
-this app's state forgets the model, which ``accounts/migrations/0005_staffabsence.py`` then declares (with the
-content type and permissions renamed there). Rows stay as they are."""
+"""PM absences become staff absences in accounts, as anyone on the team may be away: the table is renamed
+``accounts_staffabsence`` here and this app's state forgets the model, which
+``accounts/migrations/0005_staffabsence.py`` then declares (with the content type and permissions renamed there).
+Rows stay as they are."""
 
 from django.db import migrations
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# The kinds a client works with: their existing links become visible on the portal (issue 11's project page).
+# The kinds a client works with: their existing links become visible on the portal (on their project page).
 CLIENT_FACING_KINDS = ["board", "docs", "environment"]
 
 

@@ -88,7 +88,7 @@ def stakeholder_delete(*, by: User, stakeholder: Stakeholder, now=None) -> None:
 
 def _key_user_change_notify(*, by: User, engagement: Engagement, now) -> None:
     """Tell the client's key users and the CSM who now decides for the client, so a forged change of the
-    key user cannot go unnoticed (issue 7, hole 4)."""
+    key user cannot go unnoticed."""
     from notifications.models import Category
     from notifications.services import NotifyRequest, notify_many
 

@@ -237,10 +237,6 @@ class RedFlag(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
-    def is_paused(self) -> bool:
-        return self.status == FlagStatus.WAITING
-
     def timers(self) -> dict:
         return {name: getattr(self, name) for name in TIMER_FIELDS}
 

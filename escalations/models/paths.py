@@ -245,11 +245,6 @@ class EngagementCoverage(models.Model):
         return str(self.engagement)
 
 
-class ContractTargetQuerySet(ScopedQuerySet):
-    def valid_on(self, day):
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
-
-
 class ContractTarget(models.Model):
     """The engagement's contract overrides the first level's deadlines for a severity while it is valid: they are
     then the flag's response and resolution targets for the SLA figures too."""
@@ -262,7 +257,7 @@ class ContractTarget(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     note = models.CharField(_("contract reference"), max_length=200, blank=True)
 
-    objects = ContractTargetQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["engagement", "severity", "-valid_from"]

@@ -1,24 +1,5 @@
 """Escalations' pages: the staff workspace (``staff``) and the client portal (``portal``)."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
-
-
-def act(request, call, success, *, back):
-    """Run one service call behind a small POST form: flash how it went and go back. A refusal the page did not
-    foresee (no right to act on this object) is a 404 like any object the user may not touch."""
-    try:
-        call()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(request, success)
-    return redirect(back)
-
 
 def flag_or_404(request, pk, *, work=False):
     """The flag with what its page shows, if the user may see it (with ``work``: work on its engagement); else 404

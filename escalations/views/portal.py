@@ -16,10 +16,11 @@ from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import flash
 
 from .. import forms, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
-from . import act, flag_or_404, form_errors
+from . import flag_or_404, form_errors
 
 
 def _back(pk, anchor=""):
@@ -110,26 +111,28 @@ def flag_reply(request, pk):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect(_back(pk, "#reply"))
-    return act(
+    flash(
         request,
         lambda: services.flag_client_reply(
             flag=flag, by=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
         ),
         _("Thank you; your reply is on the timeline and the team has been told."),
-        back=_back(pk, "#timeline"),
+        refused=Http404,
     )
+    return redirect(_back(pk, "#timeline"))
 
 
 @client_required
 @require_POST
 def flag_confirm(request, pk):
     flag = _decided_or_404(request, pk)
-    return act(
+    flash(
         request,
         lambda: services.flag_confirm(flag=flag, by=request.user),
         _("Thank you for confirming; the red flag is closed."),
-        back=_back(pk),
+        refused=Http404,
     )
+    return redirect(_back(pk))
 
 
 @client_required
@@ -140,12 +143,13 @@ def flag_reopen(request, pk):
     if not form.is_valid():
         messages.error(request, _("Please tell us why it is not resolved."))
         return redirect(_back(pk))
-    return act(
+    flash(
         request,
         lambda: services.flag_reopen(flag=flag, by=request.user, reason=form.cleaned_data["reason"]),
         _("Reopened; the team must acknowledge it again within its deadline."),
-        back=_back(pk),
+        refused=Http404,
     )
+    return redirect(_back(pk))
 
 
 @key_user_required
@@ -163,14 +167,15 @@ def flag_duplicate(request, pk):
         # Not from the page that shows what it does: show it first.
         return redirect(reverse("portal:flag_duplicate", args=[pk]) + f"?original={original}")
     if request.method == "POST":
-        return act(
+        flash(
             request,
             lambda: services.flag_mark_duplicate(
                 flag=flag, of=original, by=request.user, expected_severity=form.cleaned_data["severity"]
             ),
             _("Marked as a duplicate; its followers now follow the other red flag. You can undo it on this page."),
-            back=_back(pk),
+            refused=Http404,
         )
+        return redirect(_back(pk))
     try:
         consequence = services.duplicate_consequence(flag=flag, of=original, by=request.user)
     except ValidationError as error:
@@ -185,12 +190,13 @@ def flag_duplicate(request, pk):
 @require_POST
 def flag_unmark_duplicate(request, pk):
     flag = _decided_or_404(request, pk)
-    return act(
+    flash(
         request,
         lambda: services.flag_unmark_duplicate(flag=flag, by=request.user),
         _("This report is a red flag of its own again; the team must acknowledge it within its deadline."),
-        back=_back(pk),
+        refused=Http404,
     )
+    return redirect(_back(pk))
 
 
 @client_required
@@ -206,14 +212,15 @@ def step_status(request, pk):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect(back)
-    return act(
+    flash(
         request,
         lambda: services.step_update(
             step=step, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
         ),
         _("Thank you; the team sees the step's new status."),
-        back=back,
+        refused=Http404,
     )
+    return redirect(back)
 
 
 @client_required

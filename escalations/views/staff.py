@@ -17,11 +17,12 @@ from attachments.services import attachment_response
 from engagements import policy
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import flash
 from exports.csv_files import csv_response
 
 from .. import forms, selectors, services, sla
 from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, Severity
-from . import act, flag_or_404, form_errors
+from . import flag_or_404, form_errors
 
 PAGE_SIZE = 50
 
@@ -91,12 +92,13 @@ def flag_acknowledge(request, pk):
     flag = flag_or_404(request, pk, work=True)
     form = forms.AcknowledgeForm(request.POST)
     level = form.cleaned_data.get("level") if form.is_valid() else None
-    return act(
+    flash(
         request,
         lambda: services.flag_acknowledge(flag=flag, by=request.user, expected_level=level),
         _("Acknowledged: the red flag is yours at this level."),
-        back=_back(pk),
+        refused=Http404,
     )
+    return redirect(_back(pk))
 
 
 @staff_required
@@ -108,7 +110,7 @@ def flag_update(request, pk):
         messages.error(request, form_errors(form))
         return redirect(_back(pk, "#update"))
     internal = form.cleaned_data["internal"]
-    return act(
+    flash(
         request,
         lambda: services.flag_post_update(
             flag=flag,
@@ -118,8 +120,9 @@ def flag_update(request, pk):
             files=form.cleaned_data["files"],
         ),
         _("Internal note saved.") if internal else _("Update posted; the client sees it."),
-        back=_back(pk, "#timeline"),
+        refused=Http404,
     )
+    return redirect(_back(pk, "#timeline"))
 
 
 def _reason_action(request, pk, service, success, field="reason", form_class=forms.ReasonForm):
@@ -128,12 +131,13 @@ def _reason_action(request, pk, service, success, field="reason", form_class=for
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect(_back(pk))
-    return act(
+    flash(
         request,
         lambda: service(flag=flag, by=request.user, **{field: form.cleaned_data[field]}),
         success,
-        back=_back(pk),
+        refused=Http404,
     )
+    return redirect(_back(pk))
 
 
 @staff_required
@@ -148,9 +152,10 @@ def flag_pause(request, pk):
 @require_POST
 def flag_resume(request, pk):
     flag = flag_or_404(request, pk, work=True)
-    return act(
-        request, lambda: services.flag_resume(flag=flag, by=request.user), _("The clock runs again."), back=_back(pk)
+    flash(
+        request, lambda: services.flag_resume(flag=flag, by=request.user), _("The clock runs again."), refused=Http404
     )
+    return redirect(_back(pk))
 
 
 @staff_required
@@ -190,7 +195,7 @@ def step_add(request, pk):
         messages.error(request, form_errors(form))
         return redirect(_back(pk, "#plan"))
     data = form.cleaned_data
-    return act(
+    flash(
         request,
         lambda: services.step_add(
             flag=flag,
@@ -202,20 +207,22 @@ def step_add(request, pk):
             risk=data["risk"],
         ),
         _("Step added to the action plan."),
-        back=_back(pk, "#plan"),
+        refused=Http404,
     )
+    return redirect(_back(pk, "#plan"))
 
 
 @staff_required
 @require_POST
 def plan_agree(request, pk):
     flag = flag_or_404(request, pk, work=True)
-    return act(
+    flash(
         request,
         lambda: services.plan_agree(flag=flag, by=request.user),
         _("Action plan agreed; every step's owner has been told."),
-        back=_back(pk, "#plan"),
+        refused=Http404,
     )
+    return redirect(_back(pk, "#plan"))
 
 
 @staff_required
@@ -226,14 +233,15 @@ def step_status(request, pk):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect(_back(step.flag_id, "#plan"))
-    return act(
+    flash(
         request,
         lambda: services.step_update(
             step=step, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
         ),
         _("Step updated; the client sees its status."),
-        back=_back(step.flag_id, "#plan"),
+        refused=Http404,
     )
+    return redirect(_back(step.flag_id, "#plan"))
 
 
 @staff_required

@@ -228,9 +228,6 @@ class MeetingStatus(models.TextChoices):
 class MeetingQuerySet(ScopedQuerySet):
     client_visible_filter = Q(is_internal=False)
 
-    def not_cancelled(self):
-        return self.exclude(status=MeetingStatus.CANCELLED)
-
     def upcoming(self, now):
         return self.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now).order_by("starts_at", "pk")
 
@@ -292,14 +289,6 @@ class Meeting(models.Model):
         from django.urls import reverse
 
         return reverse("governance:meeting", args=[self.pk])
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == MeetingStatus.CANCELLED
-
-    @property
-    def has_minutes(self) -> bool:
-        return self.minutes_version > 0
 
 
 class Attendance(models.TextChoices):

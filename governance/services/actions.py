@@ -6,7 +6,7 @@ Each open action item has one reminder row (kind ``governance.action_item``): th
 action item is reminded only once shared minutes have shown it to them.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User, zone_named
 from engagements import policy
 from engagements.models import EngagementMember, Side
+from notifications.clock import at_local_hour
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
@@ -27,7 +28,6 @@ from ..models import ActionStatus, Outcome
 from .lifecycle import CATEGORY
 
 ACTION_KIND = "governance.action_item"
-REMIND_AT = time(9, 0)
 DUE_TEMPLATE = "governance/email/action_item_due"
 OVERDUE_TEMPLATE = "governance/email/action_item_overdue"
 DONE_TEMPLATE = "governance/email/action_item_done"
@@ -51,10 +51,6 @@ def _zone(user) -> ZoneInfo:
     return user.zone if user is not None else zone_named(None)
 
 
-def _at_nine(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, REMIND_AT, tzinfo=zone).astimezone(ZoneInfo("UTC"))
-
-
 def recipient_of(outcome) -> User | None:
     """The owner; without one (or deactivated): the client's key user for a client item, else the meeting's owner."""
     if outcome.owner is not None and outcome.owner.is_active:
@@ -70,8 +66,8 @@ def action_item_reminder_sync(outcome: Outcome, *, now: datetime) -> None:
         action_item_reminder_cancel(outcome, now=now)
         return
     zone = _zone(outcome.owner)
-    due_soon = _at_nine(outcome.due_on - timedelta(days=1), zone)
-    overdue = _at_nine(outcome.due_on + timedelta(days=1), zone)
+    due_soon = at_local_hour(outcome.due_on - timedelta(days=1), zone)
+    overdue = at_local_hour(outcome.due_on + timedelta(days=1), zone)
     first = due_soon if now < due_soon else overdue
     reminder_schedule(
         key=_key(outcome.pk),
@@ -159,7 +155,7 @@ def remind_action_items(reminders: list[Reminder], *, now: datetime) -> dict:
             continue
         recipient = recipient_of(outcome)
         zone = _zone(outcome.owner)
-        overdue_from = _at_nine(outcome.due_on + timedelta(days=1), zone)
+        overdue_from = at_local_hour(outcome.due_on + timedelta(days=1), zone)
         overdue = now >= overdue_from
         client_cannot_see = outcome.owner_side == Side.CLIENT and outcome.published_at is None
         if recipient is not None and not client_cannot_see:
@@ -189,6 +185,6 @@ def remind_action_items(reminders: list[Reminder], *, now: datetime) -> dict:
             every = timedelta(days=settings.GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS)
             wall = now.astimezone(zone).replace(tzinfo=None)
             next_day = (wall + every).date()
-            result[reminder.pk] = _at_nine(next_day, zone)
+            result[reminder.pk] = at_local_hour(next_day, zone)
     notify_many(requests, now=now)
     return result

@@ -1,26 +1,12 @@
 """What the staff views share: fetching a record the user may see (or manage) or 404, going back to the
-plan or the meeting, and flashing how a service call went."""
+plan or the meeting."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from engagements import selectors as engagement_selectors
-from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 
 from .. import selectors
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def engagement_or_404(request, pk, *, manage=False, work=False) -> Engagement:
-    return object_for_user_or_404(
-        engagement_selectors.engagement_with_people(), user=request.user, pk=pk, manage=manage, work=work
-    )
 
 
 def meeting_or_404(request, pk, *, manage=False, work=False):
@@ -37,14 +23,3 @@ def to_plan(engagement_id, anchor=""):
 
 def to_meeting(meeting_id, anchor=""):
     return redirect(reverse("governance:meeting", args=[meeting_id]) + anchor)
-
-
-def flash(request, call, success) -> bool:
-    try:
-        call()
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-        return False
-    if success:
-        messages.success(request, success)
-    return True

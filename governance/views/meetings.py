@@ -14,12 +14,13 @@ from accounts.access import staff_required
 from accounts.forms import add_service_errors
 from engagements import policy
 from engagements.models import Side
+from engagements.view_helpers import error_text, flash
 
 from .. import calendar, forms, selectors
 from ..models import AgendaItem, Attendance, MeetingAttendee, Outcome
 from ..services import actions, agenda, minutes
 from ..services import series as schedule
-from .helpers import error_text, flash, meeting_or_404, row_or_404, to_meeting
+from .helpers import meeting_or_404, row_or_404, to_meeting
 
 # --- A meeting ----------------------------------------------------------------------------------------------------
 

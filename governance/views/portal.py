@@ -17,6 +17,7 @@ from accounts.access import client_required
 from engagements import policy
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import flash
 
 from .. import calendar, forms, selectors
 from ..models import CalendarFeed, MinutesVersion, Outcome
@@ -99,14 +100,12 @@ def minutes_acknowledge(request, pk):
     version = meeting.minutes_versions.filter(number=meeting.minutes_version).first()
     if version is None:
         raise Http404
-    try:
-        minutes.minutes_acknowledge(by=request.user, version=version)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("Only the key user named for this engagement acknowledges the minutes."))
-    else:
-        messages.success(request, _("Thank you: the team sees that you read the minutes."))
+    flash(
+        request,
+        lambda: minutes.minutes_acknowledge(by=request.user, version=version),
+        _("Thank you: the team sees that you read the minutes."),
+        refused=_("Only the key user named for this engagement acknowledges the minutes."),
+    )
     return redirect("portal:meeting", pk=meeting.pk)
 
 
@@ -114,18 +113,14 @@ def minutes_acknowledge(request, pk):
 @require_POST
 def minutes_comment(request, pk):
     meeting = object_for_user_or_404(selectors.meeting_detail(), user=request.user, pk=pk)
-    form = forms.CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a comment first."))
-    else:
-        try:
-            minutes.minutes_comment_add(by=request.user, meeting=meeting, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except PermissionDenied:
-            messages.error(request, _("The key user named for this engagement comments on the minutes."))
-        else:
-            messages.success(request, _("Comment sent to the team."))
+    flash(
+        request,
+        lambda data: minutes.minutes_comment_add(by=request.user, meeting=meeting, body=data["body"]),
+        _("Comment sent to the team."),
+        form=forms.CommentForm(request.POST),
+        invalid=_("Write a comment first."),
+        refused=_("The key user named for this engagement comments on the minutes."),
+    )
     return redirect(reverse("portal:meeting", args=[meeting.pk]) + "#minutes-comments")
 
 

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
 from engagements import policy
+from engagements.view_helpers import engagement_or_404, error_text, flash
 
 from .. import forms, selectors
 from ..models import MeetingSeries, SeriesParticipant
 from ..services import agenda, feeds, plan, promises
 from ..services import series as schedule
-from .helpers import engagement_or_404, error_text, flash, meeting_or_404, row_or_404, to_meeting, to_plan
+from .helpers import meeting_or_404, row_or_404, to_meeting, to_plan
 
 # --- The governance plan ------------------------------------------------------------------------------------------
 
