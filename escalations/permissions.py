@@ -1,9 +1,11 @@
 """Who may act on a red flag: each rule named once, built only from ``engagements.policy`` (no queries or role
 logic of its own). The staff and portal views ask these to decide what to show and to answer 404; the services
-(``services.flags``, ``services.duplicates``, ``services._common.lock``) ask the same ones and raise
-``PermissionDenied``. The URL x role matrix (``tests/url_access.GUARDS``) checks them by name."""
+(``services.flags``, ``services.duplicates``, ``services.plans``, ``services._common.lock``) ask the same ones
+and raise ``PermissionDenied``. The URL x role matrix (``tests/url_access.GUARDS``) checks them by name."""
 
 from engagements import policy
+
+from .models import StepSide
 
 
 def may_raise_flag(user, engagement) -> bool:
@@ -20,9 +22,23 @@ def may_handle_flag(user, flag) -> bool:
     return policy.may_work(user, flag.engagement)
 
 
+def may_update_step(user, step) -> bool:
+    """Post an action-plan step's status: those who may handle its flag, on any step; the client's people on the
+    client-side steps of flags they see."""
+    if user.is_client_user:
+        return step.owner_side == StepSide.CLIENT and policy.may_see(user, step.flag.engagement)
+    return may_handle_flag(user, step.flag)
+
+
 def may_escalate_flag(user, flag) -> bool:
     """Escalate by hand to the next level: the flag's owner, or those who ``policy.may_manage`` its engagement."""
     return policy.is_staff(user) and (flag.owner_id == user.pk or policy.may_manage(user, flag.engagement))
+
+
+def may_reply_to_flag(user, flag) -> bool:
+    """Answer on a flag from the portal (which makes one a follower, told of every change, but grants no
+    decision): the client's people who see it."""
+    return user.is_client_user and policy.may_see(user, flag.engagement)
 
 
 def may_answer_for_client(user, flag) -> bool:

@@ -435,7 +435,7 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
     """A client person answers on the flag; on a flag waiting for them, the clock runs again."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if not by.is_client_user:
+    if not permissions.may_reply_to_flag(by, flag):
         raise PermissionDenied
     refuse_if_final(flag)
     body = _required(body, {"body": _("Write your reply.")})
