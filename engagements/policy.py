@@ -1,7 +1,8 @@
 """The access policy: who may see, manage and decide what. Every rule is written once, here.
 
 Querysets (``visible_to``, ``managed_by``), services (which check again) and views (which answer 404) all
-ask these functions; nothing else in the project decides access to client data.
+ask these functions; nothing else in the project decides access to client data. What an app adds on its own objects
+(a flag's escalation, a meeting's minutes) is named in its ``permissions.py``, built only from these.
 
 ========================================  ===========================================  =========================
 question                                  who                                          function

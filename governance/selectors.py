@@ -10,6 +10,7 @@ from django.utils import timezone
 from engagements import policy
 from engagements.models import Commitment, CommitmentStatus
 
+from . import permissions
 from .models import (
     AgendaItem,
     CalendarFeed,
@@ -229,7 +230,8 @@ def meeting_page(*, meeting: Meeting, user, now: datetime | None = None) -> Meet
         loose_outcomes=loose,
         previous=neighbours.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").first(),
         following=neighbours.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").first(),
-        can_run=agenda_services.may_run(user, meeting),
+        can_run=permissions.may_run_meeting(user, meeting),
+        can_comment=permissions.may_comment_minutes(user, meeting),
     )
 
 

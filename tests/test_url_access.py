@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from . import url_access
-from .url_access import RULES, Rule
+from .url_access import GUARDS, RULES, Rule
 
 ALL_METHODS = ("GET", "POST")
 OK_STATUSES = {200, 201, 204, 301, 302, 303, 410}
@@ -83,6 +83,32 @@ def test_url_answers_each_role_as_classified(name, world):
                     )
                 else:
                     assert status == 404, f"{where}: not allowed, yet {status} (must be 404)"
+
+
+@pytest.mark.parametrize("name", sorted(GUARDS))
+@pytest.mark.django_db
+def test_a_guarded_url_answers_as_its_named_rule(name, world):
+    """The view's answer is the named rule's (``url_access.GUARDS``), for every persona its workspace lets in, on
+    their own client's object and another's; and ``RULES`` classifies the URL as the rule decides."""
+    rule, guard = RULES[name], GUARDS[name]
+    for role in sorted(guard.door):
+        user = world["personas"][role]
+        for other in (False, True):
+            obj = world[("other_" if other else "") + rule.obj]
+            allowed = guard.check(user, guard.subject(obj))
+            where = f"{name} as {role} ({'other' if other else 'own'} client's object)"
+            assert allowed == (role in rule.allowed_for("POST", other=other)), f"{where}: RULES and the rule differ"
+            client = Client()
+            client.force_login(user)
+            status = _request(client, "POST", _url(name, rule, world, other)).status_code
+            if allowed:
+                assert status in OK_STATUSES, f"{where}: the rule allows, yet {status}"
+            else:
+                assert status == 404, f"{where}: the rule refuses, yet {status}"
+
+
+def test_guards_name_classified_urls_that_take_an_object():
+    assert all(name in RULES and RULES[name].obj for name in GUARDS)
 
 
 def test_every_url_is_classified():

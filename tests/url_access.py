@@ -367,6 +367,88 @@ RULES: dict[str, Rule] = {
 }
 
 
+@dataclass(frozen=True)
+class Guard:
+    """The named rule (a function of ``engagements.policy`` or of an app's ``permissions``) a URL is guarded by:
+    the view answers 404 unless ``check(user, target)``, and the service it calls refuses the same people.
+
+    ``door``: the personas the workspace lets in (``staff_required``/``client_required`` turn the others away
+    before the rule is asked). ``target``: what the rule is asked about, from the URL's object (default: the
+    object itself).
+    """
+
+    check: object
+    door: frozenset
+    target: object = None
+
+    def subject(self, obj):
+        return self.target(obj) if self.target is not None else obj
+
+
+def _guards():
+    from escalations import permissions as flags
+    from governance import permissions as meetings
+
+    def staff_guard(check, target=None):
+        return Guard(check=check, door=STAFF, target=target)
+
+    def portal_guard(check, target=None):
+        return Guard(check=check, door=CLIENT, target=target)
+
+    def meeting_of(row):
+        return row.meeting
+
+    guards = {
+        name: staff_guard(flags.may_handle_flag)
+        for name in (
+            "escalations:flag_acknowledge",
+            "escalations:flag_update",
+            "escalations:flag_pause",
+            "escalations:flag_resume",
+            "escalations:flag_resolve",
+            "escalations:flag_reopen",
+            "escalations:step_add",
+            "escalations:plan_agree",
+        )
+    }
+    guards["escalations:step_status"] = staff_guard(flags.may_update_step)
+    guards["portal:flag_step_status"] = portal_guard(flags.may_update_step)
+    guards["portal:flag_reply"] = portal_guard(flags.may_reply_to_flag)
+    guards["escalations:flag_escalate"] = staff_guard(flags.may_escalate_flag)
+    guards["escalations:flag_raise"] = staff_guard(flags.may_raise_flag)
+    for name in ("portal:flag_confirm", "portal:flag_reopen", "portal:flag_duplicate", "portal:flag_unmark_duplicate"):
+        guards[name] = portal_guard(flags.may_answer_for_client)
+    for name in (
+        "governance:meeting_prepare",
+        "governance:meeting_move",
+        "governance:meeting_cancel",
+        "governance:meeting_held",
+        "governance:meeting_publish",
+        "governance:agenda_item_add",
+        "governance:attendee_add",
+    ):
+        guards[name] = staff_guard(meetings.may_run_meeting)
+    for name in (
+        "governance:agenda_item",
+        "governance:agenda_item_delete",
+        "governance:agenda_item_move",
+        "governance:outcome_add",
+        "governance:outcome_delete",
+        "governance:attendance_set",
+    ):
+        guards[name] = staff_guard(meetings.may_run_meeting, target=meeting_of)
+    guards["governance:meeting_comment"] = staff_guard(meetings.may_comment_minutes)
+    guards["governance:outcome_status"] = staff_guard(meetings.may_update_action_item)
+    guards["portal:action_item_complete"] = portal_guard(meetings.may_update_action_item)
+    return guards
+
+
+# URL name -> the named rule it is guarded by (``test_url_access`` checks each agrees with the view and with
+# ``RULES``). The portal's minutes acknowledgement and comment answer those who may not with a message, not 404:
+# their rules (``may_acknowledge_minutes``, ``may_comment_minutes``) are checked in ``test_permissions_named``.
+GUARDS: dict[str, Guard] = _guards()
+
+
 def iter_patterns(resolver=None, prefix="", namespace=None):
     """Yield (full_name or None, route, pattern) for every leaf URL pattern."""
     resolver = resolver or get_resolver()

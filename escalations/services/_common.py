@@ -11,7 +11,7 @@ from attachments.services import attachment_store, upload_validate
 from engagements import policy
 from notifications.services import notify_many
 
-from .. import messages, timers
+from .. import messages, permissions, timers
 from ..coverage import Coverage, PathRules, coverage_for, rules_for_paths
 from ..models import FINAL_STATUSES, FlagAttachment, FlagEvent, FlagStatus, RedFlag
 from ..recipients import People, followers_of
@@ -48,7 +48,7 @@ def lock(flag: RedFlag | int, *, by, now=None, staff: bool = False) -> Locked:
     if locked is None:
         raise PermissionDenied
     locked.engagement  # noqa: B018 - loaded once for messages and checks
-    if not by.is_client_user and not policy.may_work(by, locked.engagement):
+    if not by.is_client_user and not permissions.may_handle_flag(by, locked):
         # Handling a flag is the team's work: staff who only read the engagement (executives) watch.
         raise PermissionDenied
     rules = rules_for_paths([locked.path_id])

@@ -1,5 +1,5 @@
-"""Duplicates: the client's key user (``policy.may_decide``) marks a report a duplicate of another flag of the same
-project, after seeing what it does, and may take it back out.
+"""Duplicates: the client's key user (``permissions.may_answer_for_client``) marks a report a duplicate of another
+flag of the same project, after seeing what it does, and may take it back out.
 
 Marking keeps the other flag (the vendor works that one) and closes the report. The kept flag takes the higher of
 the two severities; when that raises it, its timers are recomputed (``timers.raise_severity``: each deadline becomes
@@ -23,9 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from engagements import policy
 
-from .. import timers
+from .. import permissions, timers
 from ..coverage import coverage_for, rules_for_paths
 from ..models import (
     FINAL_STATUSES,
@@ -72,7 +71,7 @@ def _rules(flag: RedFlag):
 
 
 def _consequence(duplicate: RedFlag, kept: RedFlag, *, by: User, now) -> DuplicateConsequence:
-    if not policy.may_decide(by, duplicate.engagement):
+    if not permissions.may_answer_for_client(by, duplicate):
         raise PermissionDenied
     if duplicate.pk == kept.pk:
         raise ValidationError(_("A red flag cannot duplicate itself."))
@@ -193,7 +192,7 @@ def flag_unmark_duplicate(*, flag: RedFlag | int, by: User, now=None) -> RedFlag
     found = RedFlag.objects.visible_to(by).filter(pk=flag_id).values_list("duplicate_of_id", flat=True).first()
     rows = _lock_pair(flag_id, found or flag_id, by=by, for_update=True)
     flag = rows.get(flag_id)
-    if flag is None or not policy.may_decide(by, flag.engagement):
+    if flag is None or not permissions.may_answer_for_client(by, flag):
         raise PermissionDenied
     if flag.status != FlagStatus.DUPLICATE or flag.duplicate_of_id is None or flag.duplicate_of_id != found:
         raise ValidationError(_("This red flag is not marked as a duplicate."))

@@ -9,11 +9,11 @@ who                    may
 client users           raise a flag on their organization's engagements, reply (which makes them a follower,
                        told of every change, but grants no decision)
 the key user who       confirm a resolution or reopen a resolved or closed flag; mark a report a duplicate
-decides for the        of another flag and take it back out (``policy.may_decide``, as for stage acceptance)
-client
-staff who see the      raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
-engagement             resolve, reopen
-the owner, or those    escalate by hand to the next level
+decides for the        of another flag and take it back out (``permissions.may_answer_for_client``:
+client                 ``policy.may_decide``, as for stage acceptance)
+staff who work on the  raise on the client's behalf, acknowledge, pause and resume, post updates and notes,
+engagement             resolve, reopen (``permissions.may_handle_flag``, ``may_reopen_flag``)
+the owner, or those    escalate by hand to the next level (``permissions.may_escalate_flag``)
 who manage it
 =====================  =================================================================================
 """
@@ -26,10 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from engagements import policy
 from engagements.models import Engagement
 
-from .. import messages, timers
+from .. import messages, permissions, timers
 from ..coverage import coverage_for
 from ..models import (
     OPEN_STATUSES,
@@ -89,15 +88,14 @@ def flag_raise(
     reporter_name: str = "",
     now=None,
 ) -> RedFlag:
-    """A client user raises a flag on their own engagement, or its team (``policy.may_work``) raises it on the client's
-    behalf (naming the client person, as an account of that client or by name). It starts at the first level."""
+    """A client user raises a flag on their own engagement, or its team raises it on the client's behalf (naming
+    the client person, as an account of that client or by name): ``permissions.may_raise_flag``. It starts at the
+    first level."""
     now = now or timezone.now()
-    if not policy.may_see(by, engagement):
+    if not permissions.may_raise_flag(by, engagement):
         raise PermissionDenied
     if by.is_client_user:
         reporter, reporter_name = by, ""
-    elif not policy.may_work(by, engagement):
-        raise PermissionDenied
     elif reporter is not None and (not reporter.is_client_user or reporter.organization_id != engagement.client_id):
         raise ValidationError({"reporter": _("Choose a person of this client.")})
     title = _required(title, {"title": _("Give the red flag a short title.")})[:200]
@@ -277,7 +275,7 @@ def flag_escalate(*, flag: RedFlag | int, by: User, reason: str, now=None) -> Re
     """Move the flag to the next level by hand: its owner, or those who manage the engagement."""
     state = lock(flag, by=by, now=now, staff=True)
     flag = state.flag
-    if not (flag.owner_id == by.pk or policy.may_manage(by, flag.engagement)):
+    if not permissions.may_escalate_flag(by, flag):
         raise PermissionDenied
     reason = _required(reason, {"reason": _("Say why it needs the next level.")})
     if flag.status not in RUNNING:
@@ -346,7 +344,7 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
     save(flag, state.now)
     # Only those who decide for the client are asked to confirm or reopen; the other followers hear it is resolved.
     followers = followers_of([flag.pk]).get(flag.pk, [])
-    deciders = [person for person in followers if policy.may_decide(person, flag.engagement)]
+    deciders = [person for person in followers if permissions.may_answer_for_client(person, flag)]
     for kind, suffix, clients in (
         ("resolved", "", deciders),
         ("resolved_informed", ":informed", [person for person in followers if person not in deciders]),
@@ -366,11 +364,11 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
 
 @transaction.atomic
 def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
-    """The client accepts the resolution and the flag closes: a decision for the client (``policy.may_decide``);
-    reporting or following the flag grants none."""
+    """The client accepts the resolution and the flag closes: a decision for the client
+    (``permissions.may_answer_for_client``); reporting or following the flag grants none."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if not policy.may_decide(by, flag.engagement):
+    if not permissions.may_answer_for_client(by, flag):
         raise PermissionDenied
     if flag.status != FlagStatus.RESOLVED:
         raise ValidationError(_("Only a resolved red flag can be confirmed."))
@@ -394,14 +392,11 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
 
 @transaction.atomic
 def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
-    """The client's decider (``policy.may_decide``) or staff reopen a resolved or closed flag: a new cycle starts
-    at the level it had reached, which must acknowledge it again within that level's deadline."""
+    """The client's decider or staff (``permissions.may_reopen_flag``) reopen a resolved or closed flag: a new cycle
+    starts at the level it had reached, which must acknowledge it again within that level's deadline."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if by.is_client_user:
-        if not policy.may_decide(by, flag.engagement):
-            raise PermissionDenied
-    elif not policy.is_staff(by):
+    if not permissions.may_reopen_flag(by, flag):
         raise PermissionDenied
     reason = _required(reason, {"reason": _("Say why it is not resolved.")})
     if flag.status not in (FlagStatus.RESOLVED, FlagStatus.CLOSED):
@@ -440,7 +435,7 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
     """A client person answers on the flag; on a flag waiting for them, the clock runs again."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
-    if not by.is_client_user:
+    if not permissions.may_reply_to_flag(by, flag):
         raise PermissionDenied
     refuse_if_final(flag)
     body = _required(body, {"body": _("Write your reply.")})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from engagements import policy
 
+from .. import permissions
 from ..models import ActionStep, EventKind, FlagStatus, RedFlag, StepSide, StepStatus
 from ._common import actor_name, client_informed, event, lock, refuse_if_final, save, tell
 from .flags import RUNNING, _acknowledge
@@ -116,15 +117,13 @@ def plan_agree(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
 
 @transaction.atomic
 def step_update(*, step: ActionStep | int, by: User, status: str, note: str = "", now=None) -> ActionStep:
-    """Post a step's status (and a note the client sees): staff on any step, client people on client-side steps."""
+    """Post a step's status (and a note the client sees): staff on any step, client people on client-side steps
+    (``permissions.may_update_step``)."""
     step_id = step.pk if isinstance(step, ActionStep) else step
-    visible = ActionStep.objects.visible_to(by).filter(pk=step_id).values_list("flag_id", "owner_side").first()
-    if visible is None:
+    visible = ActionStep.objects.visible_to(by).select_related("flag__engagement").filter(pk=step_id).first()
+    if visible is None or not permissions.may_update_step(by, visible):
         raise PermissionDenied
-    flag_id, side = visible
-    if by.is_client_user and side != StepSide.CLIENT:
-        raise PermissionDenied
-    state = lock(flag_id, by=by, now=now)
+    state = lock(visible.flag_id, by=by, now=now)
     flag = state.flag
     refuse_if_final(flag)
     if status not in StepStatus.values:

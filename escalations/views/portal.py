@@ -18,7 +18,7 @@ from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
 
-from .. import forms, selectors, services
+from .. import forms, permissions, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
 from . import flag_or_404, form_errors
 
@@ -28,9 +28,9 @@ def _back(pk, anchor=""):
 
 
 def _decided_or_404(request, pk) -> RedFlag:
-    """The flag, if the user decides for the client on its engagement (``policy.may_decide``), else 404."""
+    """The flag, if the user answers for the client on it (``permissions.may_answer_for_client``), else 404."""
     flag = flag_or_404(request, pk)
-    if not policy.may_decide(request.user, flag.engagement):
+    if not permissions.may_answer_for_client(request.user, flag):
         raise Http404
     return flag
 
@@ -83,7 +83,7 @@ def flag_raise(request):
 def flag_detail(request, pk):
     flag = flag_or_404(request, pk)
     page = selectors.flag_page(flag=flag, user=request.user)
-    decides = policy.may_decide(request.user, flag.engagement)
+    decides = permissions.may_answer_for_client(request.user, flag)
     resolved = flag.status == FlagStatus.RESOLVED
     return render(
         request,

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
 from attachments.services import attachment_response
-from engagements import policy
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
 from exports.csv_files import csv_response
 
-from .. import forms, selectors, services, sla
+from .. import forms, permissions, selectors, services, sla
 from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, Severity
 from . import flag_or_404, form_errors
 
@@ -79,7 +78,7 @@ def flag_detail(request, pk):
             "update_form": forms.UpdateForm(),
             "step_form": forms.StepForm(owners=selectors.step_owner_choices(flag)),
             "step_status_form": forms.StepStatusForm(),
-            "may_escalate": flag.owner_id == request.user.pk or policy.may_manage(request.user, flag.engagement),
+            "may_escalate": permissions.may_escalate_flag(request.user, flag),
             "running": flag.status in RUNNING_STATUSES,
             "now": timezone.now(),
         },
@@ -162,7 +161,7 @@ def flag_resume(request, pk):
 @require_POST
 def flag_escalate(request, pk):
     flag = flag_or_404(request, pk, work=True)
-    if not (flag.owner_id == request.user.pk or policy.may_manage(request.user, flag.engagement)):
+    if not permissions.may_escalate_flag(request.user, flag):
         raise Http404
     return _reason_action(request, pk, services.flag_escalate, _("Escalated to the next level; they have been told."))
 

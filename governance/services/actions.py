@@ -24,6 +24,7 @@ from notifications.clock import at_local_hour
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
+from .. import permissions
 from ..models import ActionStatus, Outcome
 from .lifecycle import CATEGORY
 
@@ -88,16 +89,6 @@ def action_item_reminder_cancel(outcome: Outcome, *, now: datetime) -> None:
     notifications_withdraw(target=outcome, category=CATEGORY, now=now)
 
 
-def may_update(user, outcome) -> bool:
-    """Staff who manage the engagement, and the item's owner; a client user only their client's items they can
-    read (shared, client-side)."""
-    if not outcome.is_action:
-        return False
-    if user.is_client_user:
-        return outcome.owner_side == Side.CLIENT and Outcome.objects.visible_to(user).filter(pk=outcome.pk).exists()
-    return policy.may_manage(user, outcome.meeting.engagement) or outcome.owner_id == user.pk
-
-
 @transaction.atomic
 def action_item_set_status(*, by, outcome: Outcome, status: str, now: datetime | None = None) -> Outcome:
     """Complete, drop or reopen an action item. A client completing theirs tells the meeting's owner."""
@@ -107,7 +98,7 @@ def action_item_set_status(*, by, outcome: Outcome, status: str, now: datetime |
         .select_related("meeting__engagement", "meeting__owner", "owner")
         .get(pk=outcome.pk)
     )
-    if not may_update(by, outcome):
+    if not permissions.may_update_action_item(by, outcome):
         raise PermissionDenied
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose open, done or dropped.")})

@@ -16,10 +16,9 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from engagements import policy
 from engagements.models import Side
 
-from .. import agenda
+from .. import agenda, permissions
 from ..models import (
     ActionStatus,
     AgendaItem,
@@ -38,14 +37,8 @@ from . import actions
 HELD_EARLIEST = 30  # minutes before the start
 
 
-def may_run(user, meeting) -> bool:
-    """Edit a meeting's agenda, attendance, minutes and outcomes: those who manage the engagement
-    (``policy.may_manage``)."""
-    return policy.may_manage(user, meeting.engagement)
-
-
 def _require_run(by, meeting):
-    if not may_run(by, meeting):
+    if not permissions.may_run_meeting(by, meeting):
         raise PermissionDenied
 
 

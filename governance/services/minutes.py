@@ -21,6 +21,7 @@ from engagements import policy
 from engagements.models import Side
 from notifications.services import NotifyRequest, notify_many
 
+from .. import permissions
 from ..models import (
     AgendaItem,
     Meeting,
@@ -31,7 +32,6 @@ from ..models import (
     Outcome,
 )
 from . import lifecycle
-from .agenda import may_run
 
 SHARED_TEMPLATE = "governance/email/minutes_shared"
 COMMENT_TEMPLATE = "governance/email/minutes_comment"
@@ -89,7 +89,7 @@ def minutes_content(meeting: Meeting) -> dict:
 def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetime | None = None) -> MinutesVersion:
     now = now or timezone.now()
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
-    if not may_run(by, meeting):
+    if not permissions.may_run_meeting(by, meeting):
         raise PermissionDenied
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("The meeting was cancelled."))
@@ -239,7 +239,7 @@ def minutes_acknowledge(*, by, version: MinutesVersion, now=None) -> MinutesAckn
     """The key user confirms they read this version (the latest)."""
     now = now or timezone.now()
     meeting = version.meeting
-    if meeting.is_internal or not policy.may_decide(by, meeting.engagement):
+    if not permissions.may_acknowledge_minutes(by, meeting):
         raise PermissionDenied
     if version.number != meeting.minutes_version:
         raise ValidationError(_("A newer version of these minutes was shared: read that one."))
@@ -249,21 +249,13 @@ def minutes_acknowledge(*, by, version: MinutesVersion, now=None) -> MinutesAckn
     return acknowledgement
 
 
-def may_comment(user, meeting) -> bool:
-    if meeting.is_internal or meeting.minutes_version == 0:
-        return False
-    if user.is_client_user:
-        return policy.may_decide(user, meeting.engagement)
-    return policy.may_work(user, meeting.engagement)
-
-
 @transaction.atomic
 def minutes_comment_add(*, by, meeting: Meeting, body: str, now=None) -> MinutesComment:
     """A comment on the latest shared version: the key user's, told to the owner and the CSM; or the team's
     answer, told to the key user."""
     now = now or timezone.now()
     meeting = Meeting.objects.select_related("engagement__csm", "owner").get(pk=meeting.pk)
-    if not may_comment(by, meeting):
+    if not permissions.may_comment_minutes(by, meeting):
         raise PermissionDenied
     body = (body or "").strip()
     if not body:

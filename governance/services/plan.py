@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,11 +41,6 @@ logger = logging.getLogger(__name__)
 
 def horizon() -> timedelta:
     return timedelta(weeks=settings.GOVERNANCE_HORIZON_WEEKS)
-
-
-def require_manager(by, engagement):
-    if not policy.may_manage(by, engagement):
-        raise PermissionDenied
 
 
 # --- Participants ---------------------------------------------------------------------------------------------
@@ -175,7 +170,7 @@ def plan_apply(
     each series with its participants and agenda and generate its meetings for the horizon. A cadence already
     running on the engagement is left as it is, so applying twice adds only what is new."""
     now = now or timezone.now()
-    require_manager(by, engagement)
+    policy.require_manage(by, engagement)
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     if engagement.phase == Phase.CLOSED:
         raise ValidationError(_("The engagement is closed."))

@@ -5,14 +5,15 @@ meeting's calendar SEQUENCE, and invited participants get the update or the canc
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from engagements import policy
 from engagements.models import Engagement, Phase, Side, Stakeholder
 
-from .. import recurrence
+from .. import permissions, recurrence
 from ..models import (
     CadenceKind,
     CadenceTemplate,
@@ -30,7 +31,6 @@ from .plan import (
     generate_until,
     new_meeting,
     participants_for,
-    require_manager,
     series_from_cadence,
     series_generate_many,
     zone_of,
@@ -62,7 +62,7 @@ def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **c
     anchor date) unless its cycle changes: a new name or time of day moves no meeting to another date."""
     now = now or timezone.now()
     series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    require_manager(by, series.engagement)
+    policy.require_manage(by, series.engagement)
     unknown = set(changes) - set(SERIES_FIELDS)
     if unknown:
         raise ValueError(f"not a series field: {sorted(unknown)}")
@@ -168,7 +168,7 @@ def series_end(*, by, series: MeetingSeries, now: datetime | None = None) -> int
     cancellation). Returns how many were cancelled."""
     now = now or timezone.now()
     series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    require_manager(by, series.engagement)
+    policy.require_manage(by, series.engagement)
     if series.ended_on is not None:
         return 0
     series.ended_on = max(timezone.localdate(now, series.zone), series.starts_on)
@@ -202,7 +202,8 @@ def meeting_move(
     now = now or timezone.now()
     reason = _validate_reason(reason)
     meeting = _locked_meeting(meeting)
-    require_manager(by, meeting.engagement)
+    if not permissions.may_run_meeting(by, meeting):
+        raise PermissionDenied
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled meeting can be moved."))
     if timezone.is_naive(starts_at):
@@ -241,7 +242,8 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str, now=None) -> Meeting:
     now = now or timezone.now()
     reason = _validate_reason(reason)
     meeting = _locked_meeting(meeting)
-    require_manager(by, meeting.engagement)
+    if not permissions.may_run_meeting(by, meeting):
+        raise PermissionDenied
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled meeting can be cancelled."))
     meeting.is_moved = True
@@ -264,7 +266,7 @@ def meeting_add(
     """A single meeting (a kickoff or handoff meeting scheduled by hand, or an extra one), as a series of one,
     with the cadence's agenda and participants when one is given."""
     now = now or timezone.now()
-    require_manager(by, engagement)
+    policy.require_manage(by, engagement)
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be aware")
     if starts_at <= now:
@@ -355,7 +357,7 @@ def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesP
     from .actions import owner_choices
 
     series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
-    require_manager(by, series.engagement)
+    policy.require_manage(by, series.engagement)
     kind, _sep, pk = (person or "").partition(":")
     if not pk.isdigit() or kind not in ("user", "stakeholder"):
         raise ValidationError({"person": _("Choose a person from the list.")})
@@ -389,7 +391,7 @@ def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesP
 
 @transaction.atomic
 def series_participant_remove(*, by, participant: SeriesParticipant) -> None:
-    require_manager(by, participant.series.engagement)
+    policy.require_manage(by, participant.series.engagement)
     participant.delete()
 
 

@@ -16,7 +16,7 @@ from engagements import policy
 from engagements.models import Side
 from engagements.view_helpers import error_text, flash
 
-from .. import calendar, forms, selectors
+from .. import calendar, forms, permissions, selectors
 from ..models import AgendaItem, Attendance, MeetingAttendee, Outcome
 from ..services import actions, agenda, minutes
 from ..services import series as schedule
@@ -307,7 +307,7 @@ def outcome_status(request, pk):
     outcome = row_or_404(
         request, Outcome.objects.select_related("meeting__engagement", "agenda_item", "owner"), pk, manage=False
     )
-    if not actions.may_update(request.user, outcome):
+    if not permissions.may_update_action_item(request.user, outcome):
         raise Http404
     form = forms.ActionStatusForm(request.POST)
     error = None

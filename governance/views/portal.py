@@ -14,12 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required
-from engagements import policy
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
 
-from .. import calendar, forms, selectors
+from .. import calendar, forms, permissions, selectors
 from ..models import CalendarFeed, MinutesVersion, Outcome
 from ..services import actions, feeds, minutes
 
@@ -75,7 +74,8 @@ def meeting(request, pk):
         "changes": minutes.minutes_changes(previous.content, shown.content) if shown and previous else [],
         "previous": previous,
         "comments": list(meeting.minutes_comments.select_related("author", "version")),
-        "can_decide": policy.may_decide(request.user, meeting.engagement),
+        "can_acknowledge": permissions.may_acknowledge_minutes(request.user, meeting),
+        "can_comment": permissions.may_comment_minutes(request.user, meeting),
         "acknowledged": bool(shown and any(a.user_id == request.user.pk for a in shown.acknowledgements.all())),
         "comment_form": forms.CommentForm(),
         "local_start": meeting.starts_at,
