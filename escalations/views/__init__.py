@@ -1,5 +1,7 @@
 """Escalations' pages: the staff workspace (``staff``) and the client portal (``portal``)."""
 
+from django.http import Http404
+
 
 def flag_or_404(request, pk, *, work=False):
     """The flag with what its page shows, if the user may see it (``policy.object_for_user_or_404``) and, with
