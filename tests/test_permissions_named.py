@@ -11,25 +11,15 @@ from django.utils import timezone
 from escalations import permissions as flag_rules
 from escalations import services as escalation_services
 from escalations.models import StepSide
+from escalations.tests.factories import raise_flag
 from governance import permissions as meeting_rules
 from governance.models import MinutesVersion
 from governance.tests.factories import AgendaItemFactory, MeetingFactory, MeetingSeriesFactory, OutcomeFactory
+from tests.url_access import ROLES
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = (
-    "vendor_admin",
-    "executive",
-    "director",
-    "csm",
-    "other_csm",
-    "pm",
-    "deputy_pm",
-    "team_member",
-    "client_key_user",
-    "client_member",
-    "other_client_user",
-)
+PERSONAS = tuple(role for role in ROLES if role != "anonymous")
 OVERSEE = {"vendor_admin", "director"}
 TEAM = {"csm", "pm", "deputy_pm", "team_member"}
 MANAGERS = {"csm", "pm", "deputy_pm"}
@@ -40,20 +30,9 @@ def people(request):
     return {name: request.getfixturevalue(name) for name in PERSONAS}
 
 
-def _raise(engagement, by):
-    return escalation_services.flag_raise(
-        engagement=engagement,
-        by=by,
-        title="Orders lost",
-        description="No order reached the warehouse today.",
-        category="quality",
-        severity="high",
-    )
-
-
 @pytest.fixture
 def flags(engagement, other_engagement, client_key_user, other_client_user):
-    return _raise(engagement, client_key_user), _raise(other_engagement, other_client_user)
+    return raise_flag(engagement, client_key_user), raise_flag(other_engagement, other_client_user)
 
 
 def _meeting(engagement, *, internal=False, shared=True):
