@@ -71,16 +71,16 @@ def rota_sync_absences(*, person_ids=None, now=None, without=()) -> int:
         shifts = shifts.filter(person_id__in=person_ids)
         stale = stale.filter(replaces_id__in=person_ids)
     shifts = list(shifts)
+    since = (now - timedelta(days=1)).date()  # absences that have not ended (in any zone)
     absences = list(
-        StaffAbsence.objects.filter(
-            user_id__in={s.person_id for s in shifts}, ends_on__gte=(now - timedelta(days=1)).date()
-        ).exclude(pk__in=without)
+        StaffAbsence.objects.filter(user_id__in={s.person_id for s in shifts}, ends_on__gte=since).exclude(
+            pk__in=without
+        )
     )
     wanted = []
     # Every absence of each backup: a backup away twice is away both times.
     backups_away = defaultdict(list)
     backups = {s.rota.backup_id for s in shifts if s.rota.backup_id}
-    since = (now - timedelta(days=1)).date()
     for away in StaffAbsence.objects.filter(user_id__in=backups, ends_on__gte=since).exclude(pk__in=without):
         backups_away[away.user_id].append(away)
     for shift in shifts:
