@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from checklists.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage
 from engagements.models import Commitment, CommitmentStatus, Side
+from escalations import selectors as escalations
 
 from .agenda import AgendaEntry, register_agenda_source
 from .models import Outcome
@@ -189,8 +190,6 @@ def _percent(value) -> str:
 
 def open_red_flags(*, meeting, since, now) -> list[AgendaEntry]:
     """Open red flags, most severe first, with their level; then one line of SLA figures since the last meeting."""
-    from escalations import selectors as escalations
-
     entries = [
         AgendaEntry(
             ref=f"red-flag:{flag.pk}",

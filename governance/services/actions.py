@@ -26,9 +26,8 @@ from notifications.services import NotifyRequest, notifications_withdraw, notify
 
 from .. import permissions
 from ..models import ActionStatus, Outcome
-from .lifecycle import CATEGORY
+from .constants import ACTION_KIND, CATEGORY
 
-ACTION_KIND = "governance.action_item"
 DUE_TEMPLATE = "governance/email/action_item_due"
 OVERDUE_TEMPLATE = "governance/email/action_item_overdue"
 DONE_TEMPLATE = "governance/email/action_item_done"
