@@ -21,7 +21,7 @@ from engagements.models import Commitment, CommitmentStatus, Side
 from escalations import selectors as escalations
 
 from .agenda import AgendaEntry, register_agenda_source
-from .models import Outcome
+from .models import ActionItem
 
 CARRIED_OVER = "carried_over"
 OVERDUE_ITEMS = "overdue_items"
@@ -41,7 +41,7 @@ def _day(day) -> str:
 def carried_over(*, meeting, since, now) -> list[AgendaEntry]:
     """Open action items of the series' earlier meetings (those carried over before included)."""
     items = (
-        Outcome.objects.open()
+        ActionItem.objects.open()
         .filter(meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at)
         .select_related("owner")
         .order_by("due_on", "pk")

@@ -17,6 +17,7 @@ from engagements.models import Commitment, CommitmentStatus
 
 from . import permissions
 from .models import (
+    ActionItem,
     AgendaItem,
     CalendarFeed,
     GovernancePlan,
@@ -271,8 +272,7 @@ def client_meetings(*, user, now: datetime | None = None):
 def client_action_items(*, user):
     """The client's action items from shared minutes: open ones first, by due date."""
     return (
-        Outcome.objects.visible_to(user)
-        .action_items()
+        ActionItem.objects.visible_to(user)
         .client_side()
         .select_related("meeting__engagement", "owner", "completed_by")
         .order_by("-status", "due_on", "pk")
