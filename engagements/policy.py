@@ -57,6 +57,10 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import DELIVERY_LEAD_ROLES, Invitation, Organization, Role, User
 
+# engagements.models imports this module (its querysets are scoped by these rules, and ScopedQuerySet is here), so
+# the rules import the engagement models inside the functions that query them. Splitting the two apart is a change of
+# its own (the rules and the querysets built from them would move together).
+
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
 
