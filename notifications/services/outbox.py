@@ -12,15 +12,8 @@ from django.utils import timezone
 from .. import registry
 from ..bulk import execute_bound
 from ..models import Channel, Notification, Status
-from .entries import (
-    NotifyRequest,
-    Rules,
-    check_category,
-    outbox_entries_with_subjects,
-    preferences_of,
-    subjects_for_batch,
-    target_url,
-)
+from . import entries
+from .entries import NotifyRequest
 from .fanout import fanout_write
 from .kick import relay_kick_on_commit
 from .preferences import digest_ensure
@@ -68,27 +61,29 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
     now = now or timezone.now()
     requests = list(requests)
     for request in requests:
-        check_category(request.category)
+        entries.check_category(request.category)
     if deferred:
         return fanout_write(requests, now=now)
     User = get_user_model()
-    rules = Rules(
-        preferences=preferences_of({r.pk for request in requests for r in request.recipients if isinstance(r, User)}),
+    rules = entries.Rules(
+        preferences=entries.preferences_of(
+            {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
+        ),
         mandatory=registry.mandatory_categories(),
         user_model=User,
     )
-    subjects = subjects_for_batch()
+    subjects = entries.subjects_for_batch()
     rows, seen = [], set()
     for request in requests:
         target_type = ContentType.objects.get_for_model(request.target) if request.target is not None else None
         target_id = str(request.target.pk) if request.target is not None else ""
-        url = target_url(request.target, request.url)
+        url = entries.target_url(request.target, request.url)
         subject_context = {
             **request.context,
             **registry.context_for(request.template, request.target),
             "target": request.target,
         }
-        for user, address, channel, dedupe_key, status, subject in outbox_entries_with_subjects(
+        for user, address, channel, dedupe_key, status, subject in entries.outbox_entries_with_subjects(
             template=request.template,
             language=request.language,
             subject_context=subject_context,
