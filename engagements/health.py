@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from .models import Engagement
+
 
 class Health(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
@@ -146,8 +148,6 @@ def with_health(queryset, *, today: date):
 
 def health_of(engagement, *, today: date) -> tuple[Health, dict]:
     """One engagement's health and its signal values, in one query."""
-    from .models import Engagement
-
     values = {name: signal.value(today) for name, signal in _signals.items()}
     row = Engagement.objects.filter(pk=engagement.pk).annotate(**values).values(*values).get() if values else {}
     return engagement_health(**row), row

@@ -10,7 +10,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
+from engagements.services import commitment_close
+
+from .models import ActionItem, ActionStatus, AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
 from .services import agenda, lifecycle, minutes, plan, promises
 
 # What the meetings' minutes, action items and promises say, in the plan's language (the client's).
@@ -169,9 +171,7 @@ def _history(engagement, keys, world):
             status=MeetingStatus.MISSED, minutes_late_at=lifecycle.minutes_due_at(missed, missed.series)
         )
     # Older action items were done since; the latest ones stay open (on both sides).
-    from .models import ActionStatus, Outcome
-
-    old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
+    old = ActionItem.objects.filter(engagement=engagement, meeting__starts_at__lt=now - timedelta(days=10))
     old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
     _promises(engagement, past, now, texts)
     lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)
@@ -181,8 +181,6 @@ def _history(engagement, keys, world):
 
 def _promises(engagement, past, now, texts):
     """Promises made in the meetings: one kept on time, one broken (past due, marked by the sweep), one open."""
-    from engagements.services import commitment_close
-
     held = list(Meeting.objects.filter(pk__in=[m.pk for m in past], status=MeetingStatus.HELD).order_by("starts_at"))
     if not held:
         return

@@ -23,9 +23,18 @@ from .meetings import (
     SeriesAgendaSection,
     SeriesParticipant,
 )
-from .minutes import ActionStatus, MinutesAcknowledgement, MinutesComment, MinutesVersion, Outcome, OutcomeKind
+from .minutes import (
+    ActionItem,
+    ActionStatus,
+    MinutesAcknowledgement,
+    MinutesComment,
+    MinutesVersion,
+    Outcome,
+    OutcomeKind,
+)
 
 __all__ = [
+    "ActionItem",
     "ActionStatus",
     "AgendaItem",
     "AgendaSectionTemplate",

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
 from engagements import policy
+from engagements.models import Commitment
+from engagements.services import commitment_close
 from engagements.view_helpers import engagement_or_404, error_text, flash
 
 from .. import forms, selectors
@@ -252,9 +254,6 @@ def meeting_promise_add(request, pk):
 @staff_required
 @require_POST
 def promise_status(request, pk):
-    from engagements.models import Commitment
-    from engagements.services import commitment_close
-
     commitment = row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False, work=True)
     form = forms.PromiseStatusForm(request.POST)
     if not form.is_valid():
