@@ -132,6 +132,11 @@ def tell(flag: RedFlag, *, event_name: str, kind: str, now, staff=(), clients=No
         category=category or messages.RED_FLAG,
         **context,
     )
+    send(requests, now=now)
+
+
+def send(requests, *, now) -> None:
+    """Write ``requests`` (``messages``') to the outbox in the caller's transaction."""
     if requests:
         notify_many(requests, now=now)
 

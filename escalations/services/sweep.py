@@ -412,21 +412,17 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
     for flag, escalation, told, entry in plan.escalations:
         if escalation.key() not in created:
             continue  # Made already (by a racing sweep): its notifications went with it.
-        name = f"escalation:{flag.pk}:{escalation.cycle}:{escalation.level}:{escalation.round}"
+        name = messages.escalation_event(flag.pk, escalation.cycle, escalation.level, escalation.round)
         if entry:
             plan.events.append(
                 _event(flag, EventKind.ESCALATED, now, name, reason=escalation.reason, to_level=escalation.level)
             )
-            plan.requests += messages.requests_for(
+            plan.requests += messages.escalation_requests(
                 flag,
-                event=name,
-                kind="escalated",
                 staff=told,
                 clients=batch.followers.get(flag.pk, []),
-                category=messages.ESCALATION,
                 reason=escalation.reason,
                 level_name=batch.paths[flag.path_id].level(escalation.level).name,
-                due_at=flag.ack_due_at,
             )
         else:
             plan.events.append(_event(flag, EventKind.RENOTIFIED, now, name, round=escalation.round))

@@ -36,6 +36,7 @@ from .centre import notification_mark_all_read, notification_mark_read, notifica
 from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
 from .digest import digest_ensure, digest_next_due, preferences_for, preferences_update, remind_daily_digest
 from .fanout import fanout_expand, fanout_expand_batch, fanout_purge, fanout_purge_batch
+from .fanout_rows import FanoutRows, fanout_rows_write
 from .outbox import NotifyRequest, notify, notify_many, relay_kick_on_commit
 from .relay import (
     notification_claim_batch,
@@ -56,6 +57,7 @@ from .reminders import (
 __all__ = [
     "DIGEST_KIND",
     "DIGEST_TEMPLATE",
+    "FanoutRows",
     "GENERIC_TEMPLATE",
     "NotifyRequest",
     "ReminderSpec",
@@ -65,6 +67,7 @@ __all__ = [
     "fanout_expand_batch",
     "fanout_purge",
     "fanout_purge_batch",
+    "fanout_rows_write",
     "notification_claim_batch",
     "notification_deliver",
     "notification_email",
