@@ -293,17 +293,25 @@ def escalation_enter(state: Locked, *, level: int, reason: str, by=None, due_at=
     """Record the flag's entry into ``level`` once (the unique (flag, cycle, level, round) makes a repeat a no-op),
     move its timers and tell the level and the client. Returns whether this call made the escalation."""
     flag = state.flag
+    owner, told = route(
+        flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
+    )
     try:
         with transaction.atomic():
             Escalation.objects.create(
-                flag=flag, cycle=flag.cycle, level=level, round=0, reason=reason, due_at=due_at, at=state.now, by=by
+                flag=flag,
+                cycle=flag.cycle,
+                level=level,
+                round=0,
+                reason=reason,
+                due_at=due_at,
+                at=state.now,
+                by=by,
+                owner=owner,  # as the sweep records it: who the level meant then
             )
     except IntegrityError:
         return False
     timers.enter_level(flag, level=level, coverage=state.coverage, path=state.path, now=state.now)
-    owner, told = route(
-        flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
-    )
     flag.owner = owner
     name = messages.escalation_event(flag.pk, flag.cycle, level)
     event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, once_key=name, reason=reason, to_level=level)
