@@ -308,11 +308,17 @@ def _renotify(flag: RedFlag, batch: _Batch, plan: Plan, *, due_at) -> None:
 # --- Writing a batch, set-based ----------------------------------------------------------------------------------
 
 
-def _insert_escalations(rows: list[_Step]) -> set[tuple]:
-    """Insert, skipping any that exist; returns the (flag, cycle, level, round) keys this call created."""
-    if not rows:
-        return set()
-    if connection.vendor == "postgresql":
+class _SetBased:
+    """PostgreSQL: each write is one statement over arrays, whatever the number of rows, and the common case climbs
+    in SQL (``sweep_escalate``)."""
+
+    @staticmethod
+    def sort_out(rows, batch, now) -> tuple:
+        return sweep_escalate.sort_out(rows, batch, now)
+
+    @staticmethod
+    def insert_escalations(rows: list[_Step]) -> set[tuple]:
+        """Insert, skipping any that exist; returns the (flag, cycle, level, round) keys this call created."""
         table = Escalation._meta.db_table
         created = execute_bound(
             f"INSERT INTO {table} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
@@ -334,58 +340,33 @@ def _insert_escalations(rows: list[_Step]) -> set[tuple]:
             fetch=True,
         )
         return {tuple(row) for row in created}
-    # SQLite (development only): one process, so what does not exist yet is what this call creates.
-    keys = {r.key() for r in rows}
-    existing = {
-        tuple(row)
-        for row in Escalation.objects.filter(flag_id__in={r.flag_id for r in rows}).values_list(
-            "flag_id", "cycle", "level", "round"
+
+    @staticmethod
+    def insert_events(events: list[_Line]) -> None:
+        """The timeline lines; one that exists (its ``once_key``, from a racing sweep) is skipped."""
+        encoder = FlagEvent._meta.get_field("data").encoder
+        execute_bound(
+            f"INSERT INTO {FlagEvent._meta.db_table} (flag_id, kind, at, body, data, cycle, level, is_internal,"
+            " once_key, actor_id) SELECT v.flag_id, v.kind, v.at, v.body, v.data::jsonb, v.cycle, v.level,"
+            " v.is_internal, v.once_key, NULL FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[],"
+            " %b::text[], %b::smallint[], %b::smallint[], %b::boolean[], %b::text[])"
+            " AS v(flag_id, kind, at, body, data, cycle, level, is_internal, once_key) ON CONFLICT DO NOTHING",
+            [
+                [e.flag_id for e in events],
+                [str(e.kind) for e in events],
+                [e.at for e in events],
+                [e.body for e in events],
+                [json.dumps(e.data, cls=encoder) for e in events],
+                [e.cycle for e in events],
+                [e.level for e in events],
+                [e.is_internal for e in events],
+                [e.once_key for e in events],
+            ],
         )
-    }
-    Escalation.objects.bulk_create(
-        [Escalation(**{name: getattr(r, name) for name in _Step.__slots__}) for r in rows if r.key() not in existing]
-    )
-    return keys - existing
 
-
-def _insert_events(events: list[_Line]) -> None:
-    """The timeline lines, in one statement; one that exists (its ``once_key``, from a racing sweep) is skipped."""
-    if not events:
-        return
-    if connection.vendor != "postgresql":
-        FlagEvent.objects.bulk_create(
-            [FlagEvent(**{name: getattr(e, name) for name in _Line.__slots__}) for e in events],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        return
-    encoder = FlagEvent._meta.get_field("data").encoder
-    execute_bound(
-        f"INSERT INTO {FlagEvent._meta.db_table} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
-        " actor_id) SELECT v.flag_id, v.kind, v.at, v.body, v.data::jsonb, v.cycle, v.level, v.is_internal,"
-        " v.once_key, NULL FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[], %b::text[],"
-        " %b::smallint[], %b::smallint[], %b::boolean[], %b::text[])"
-        " AS v(flag_id, kind, at, body, data, cycle, level, is_internal, once_key) ON CONFLICT DO NOTHING",
-        [
-            [e.flag_id for e in events],
-            [str(e.kind) for e in events],
-            [e.at for e in events],
-            [e.body for e in events],
-            [json.dumps(e.data, cls=encoder) for e in events],
-            [e.cycle for e in events],
-            [e.level for e in events],
-            [e.is_internal for e in events],
-            [e.once_key for e in events],
-        ],
-    )
-
-
-def _update_flags(entries: list[tuple]) -> None:
-    """Write each flag's new state in one statement, only where it still has the level and cycle the plan saw."""
-    if not entries:
-        return
-    fields = [RedFlag._meta.get_field(name) for name in WRITTEN]
-    if connection.vendor == "postgresql":
+    @staticmethod
+    def update_flags(entries: list[tuple], fields) -> None:
+        """Each flag's new state, only where it still has the level and cycle the plan saw."""
         table = RedFlag._meta.db_table
         columns = [f.column for f in fields]
         types = [f.db_type(connection) for f in fields]
@@ -403,8 +384,64 @@ def _update_flags(entries: list[tuple]) -> None:
             " WHERE f.id = v.id AND f.level = v.expected_level AND f.cycle = v.expected_cycle",
             values,
         )
-        return
-    RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
+
+
+class _OneProcess:
+    """SQLite (development only): the ORM's bulk writes, one process (so what does not exist yet is what a call
+    creates), and the planner decides every flag."""
+
+    @staticmethod
+    def sort_out(rows, batch, now) -> tuple:
+        return sweep_escalate.Climbing(), [row[0] for row in rows]
+
+    @staticmethod
+    def insert_escalations(rows: list[_Step]) -> set[tuple]:
+        keys = {r.key() for r in rows}
+        existing = {
+            tuple(row)
+            for row in Escalation.objects.filter(flag_id__in={r.flag_id for r in rows}).values_list(
+                "flag_id", "cycle", "level", "round"
+            )
+        }
+        Escalation.objects.bulk_create(
+            [
+                Escalation(**{name: getattr(r, name) for name in _Step.__slots__})
+                for r in rows
+                if r.key() not in existing
+            ]
+        )
+        return keys - existing
+
+    @staticmethod
+    def insert_events(events: list[_Line]) -> None:
+        FlagEvent.objects.bulk_create(
+            [FlagEvent(**{name: getattr(e, name) for name in _Line.__slots__}) for e in events],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+
+    @staticmethod
+    def update_flags(entries: list[tuple], fields) -> None:
+        RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
+
+
+def _database():
+    # The one place the sweep asks which database it runs on.
+    return _SetBased if connection.vendor == "postgresql" else _OneProcess
+
+
+def _insert_escalations(rows: list[_Step]) -> set[tuple]:
+    return _database().insert_escalations(rows) if rows else set()
+
+
+def _insert_events(events: list[_Line]) -> None:
+    if events:
+        _database().insert_events(events)
+
+
+def _update_flags(entries: list[tuple]) -> None:
+    if entries:
+        _database().update_flags(entries, [RedFlag._meta.get_field(name) for name in WRITTEN])
 
 
 def _write(plan: Plan, batch: "_Batch", now) -> int:
@@ -486,10 +523,7 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
         batch = _Batch(
             engagement_ids={row[1] for row in rows}, path_ids={row[2] for row in rows if row[2] is not None}, now=now
         )
-        if connection.vendor == "postgresql":
-            climbing, rest = sweep_escalate.sort_out(rows, batch, now)
-        else:  # SQLite (development only): the planner decides every flag
-            climbing, rest = sweep_escalate.Climbing(), [row[0] for row in rows]
+        climbing, rest = _database().sort_out(rows, batch, now)
         if rest:
             _plan_one_by_one(rest, batch, now)
         sweep_escalate.climb(climbing, now)
