@@ -141,5 +141,10 @@ def send(requests, *, now) -> None:
         notify_many(requests, now=now)
 
 
+def columns(items, *names) -> list[list]:
+    """``items``' attributes ``names`` as one list per name: the arrays a set-based statement takes."""
+    return [[getattr(item, name) for item in items] for name in names]
+
+
 def actor_name(user) -> str:
     return (user.full_name or user.email) if user else ""

@@ -55,6 +55,7 @@ from ..models import (
 )
 from ..recipients import PERSON_FIELDS, People, followers_of, route
 from . import sweep_escalate
+from ._common import columns
 
 logger = logging.getLogger(__name__)
 
@@ -328,14 +329,9 @@ class _SetBased:
             " AS v(flag_id, cycle, level, round, reason, due_at, at, owner_id)"
             " ON CONFLICT DO NOTHING RETURNING flag_id, cycle, level, round",
             [
-                [r.flag_id for r in rows],
-                [r.cycle for r in rows],
-                [r.level for r in rows],
-                [r.round for r in rows],
+                *columns(rows, "flag_id", "cycle", "level", "round"),
                 [str(r.reason) for r in rows],
-                [r.due_at for r in rows],
-                [r.at for r in rows],
-                [r.owner_id for r in rows],
+                *columns(rows, "due_at", "at", "owner_id"),
             ],
             fetch=True,
         )
@@ -352,15 +348,11 @@ class _SetBased:
             " %b::text[], %b::smallint[], %b::smallint[], %b::boolean[], %b::text[])"
             " AS v(flag_id, kind, at, body, data, cycle, level, is_internal, once_key) ON CONFLICT DO NOTHING",
             [
-                [e.flag_id for e in events],
+                *columns(events, "flag_id"),
                 [str(e.kind) for e in events],
-                [e.at for e in events],
-                [e.body for e in events],
+                *columns(events, "at", "body"),
                 [json.dumps(e.data, cls=encoder) for e in events],
-                [e.cycle for e in events],
-                [e.level for e in events],
-                [e.is_internal for e in events],
-                [e.once_key for e in events],
+                *columns(events, "cycle", "level", "is_internal", "once_key"),
             ],
         )
 

@@ -53,6 +53,7 @@ from ..models import (
     next_due_sql,
 )
 from ..recipients import route
+from ._common import columns
 
 # What the sweep claims of each due flag: enough to sort it into a group; the planner loads the rest if needed.
 CLAIMED = (
@@ -283,10 +284,7 @@ def climb(climbing: Climbing, now) -> int:
         " said.engagement_name, told.ids FROM made JOIN said ON said.id = made.id"
         " LEFT JOIN told ON told.flag_id = made.id",
         [
-            [g.index for g in groups],
-            [g.notice for g in groups],
-            [g.to_level for g in groups],
-            [g.owner_id for g in groups],
+            *columns(groups, "index", "notice", "to_level", "owner_id"),
             *(values for _name, _type, values in arrays),
             climbing.ids,
             climbing.cycles,
