@@ -206,7 +206,7 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
     return climbing, rest
 
 
-def _entry_columns(groups) -> tuple[dict[str, str], list, list]:
+def _entry_columns(groups) -> tuple[dict[str, str], list, dict]:
     """The columns of ``timers.entry_state`` in the groups' SQL: each one the groups share as one parameter, each
     other one as a column of the groups' relation (``g.new_<name>``, an array per column). Returns each column's
     SQL expression, the arrays (name, type, values) and the shared values by name."""
