@@ -87,6 +87,7 @@ class _Group:
     staff_context: str  # encoded ``messages.context_for``, but the flag's own words
     client_context: str
     staff_ids: list  # the staff told (the owner first)
+    staff: str  # the same, as ``FanoutRows`` takes them
 
 
 @dataclass
@@ -149,6 +150,7 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
         now=now,
     )
     staff_context, client_context = memo.contexts(path, target, severity, deadlines.ack_due_at)
+    staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
         engagement_id=engagement_id,
@@ -159,7 +161,8 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
         owner_id=owner.pk if owner is not None else None,
         staff_context=staff_context,
         client_context=client_context,
-        staff_ids=[person.pk for person in told if person is not None and not person.is_client_user],
+        staff_ids=staff,
+        staff=FanoutRows.encode_recipients(staff),
     )
 
 
@@ -326,20 +329,19 @@ def _tell(rows: FanoutRows, made, groups) -> None:
     """One fan-out row per new escalation for the staff told on entry and one for the client's followers, as
     ``messages.escalation_requests`` would write them."""
     staff_side, client_side = messages.STAFF, messages.CLIENT
-    flag_url, with_words, side_event = messages.flag_url, FanoutRows.with_words, messages.side_event
+    flag_url, with_words, side_event, add = messages.flag_url, FanoutRows.with_words, messages.side_event, rows.add
     for flag_id, gid, _escalation, _notice, event, title, engagement_name, followers in made:
-        group = groups[gid]
-        words = messages.words(title=title, engagement_name=engagement_name)
+        group, words = groups[gid], messages.words(title=title, engagement_name=engagement_name)
         if group.staff_ids:
-            rows.add(
+            add(
                 event=side_event(event, staff_side),
                 context=with_words(group.staff_context, **words),
                 url=flag_url("escalations:flag", flag_id),
-                recipient_ids=group.staff_ids,
+                recipient_ids=group.staff,
                 target_id=flag_id,
             )
         if followers:
-            rows.add(
+            add(
                 event=side_event(event, client_side),
                 context=with_words(group.client_context, **words),
                 url=flag_url("portal:flag", flag_id),
