@@ -1,13 +1,12 @@
-"""Fan-out rows written set-based from typed rows: for a caller that works out who must be told of what for
-thousands of events at once (the escalation sweep) and has no ``NotifyRequest`` objects to spare.
+"""Fan-out rows written set-based from typed rows: for a caller that works out who must be told of what for thousands of
+events at once (the escalation sweep) and has no ``NotifyRequest`` objects to spare.
 
-The caller fills a ``FanoutRows`` (one row per event: its event, context, link, target and recipients; the
-category, template and channels shared) and ``fanout_rows_write`` writes them in ONE statement on PostgreSQL
-(``INSERT ... SELECT FROM unnest(...)``, whatever the number), ``ON CONFLICT (event) DO NOTHING`` as
-``fanout.fanout_write``; the relay expands them as any other fan-out row. Only this module knows the table's
-columns. Contexts travel as JSON text: a caller whose rows share most of their context encodes that part once
-(``FanoutRows.encode``) and adds each row's own words to it (``FanoutRows.with_words``), far cheaper than
-encoding every row's dict.
+The caller fills a ``FanoutRows`` (one row per event: its event, context, link, target and recipients; the category,
+template and channels shared) and ``fanout_rows_write`` writes them in ONE statement on PostgreSQL (``INSERT ...
+SELECT FROM unnest(...)``, whatever the number), ``ON CONFLICT (event) DO NOTHING`` as ``fanout.fanout_write``; the
+relay expands them as any other fan-out row. Only this module knows the table's columns. Contexts travel as JSON
+text: a caller whose rows share most of their context encodes that part once (``FanoutRows.encode``) and adds each
+row's own words to it (``FanoutRows.words``, ``with_words``), far cheaper than encoding every row's dict.
 """
 
 import json
@@ -45,30 +44,41 @@ class FanoutRows:
         return _encoder.encode(context)
 
     @staticmethod
-    def with_words(encoded: str, **words: str) -> str:
-        """``encoded`` (a JSON object from ``encode``) with ``words`` added: plain strings, quoted by ``json``'s C
-        quoting (a sweep adds them to thousands of rows). A key already in ``encoded`` is overridden (the last of a
-        JSON object's equal keys wins)."""
-        added = "".join([f", {_quote(name)}: {_quote(value)}" for name, value in words.items()])
-        if not added or encoded == "{}":
-            return "{" + added[2:] + "}" if added else encoded
-        return encoded[:-1] + added + "}"
+    def words(**words: str) -> str:
+        """``words`` (plain strings) as a JSON object for ``with_words``, quoted by ``json``'s C quoting: a sweep
+        adds a flag's words to each of its rows."""
+        return "{" + ", ".join([f"{_quote(name)}: {_quote(value)}" for name, value in words.items()]) + "}"
+
+    @staticmethod
+    def with_words(encoded: str, words: str) -> str:
+        """``encoded`` (a JSON object from ``encode``) with ``words`` (from ``words``) added. A key already in
+        ``encoded`` is overridden (the last of a JSON object's equal keys wins)."""
+        if words == "{}":
+            return encoded
+        if encoded == "{}":
+            return words
+        return f"{encoded[:-1]}, {words[1:]}"
 
     @staticmethod
     def encode_recipients(ids) -> str:
         """User ids as ``add`` takes them, encoded once where many rows tell the same people."""
-        return "[" + ",".join([str(int(pk)) for pk in dict.fromkeys(ids)]) + "]"
+        return "[" + ",".join(map(str, map(int, dict.fromkeys(ids)))) + "]"
 
     def add(self, *, event: str, context: str, url: str, recipient_ids, target_id="") -> None:
         """One row: ``context`` as ``encode`` gives it, ``recipient_ids`` user ids (told in that order), or as
         ``encode_recipients`` gives them."""
-        self.events.append(event)
-        self.contexts.append(context)
-        self.urls.append(url)
-        self.target_ids.append(str(target_id) if self.target is not None else "")
-        self.recipients.append(
-            recipient_ids if isinstance(recipient_ids, str) else FanoutRows.encode_recipients(recipient_ids)
+        self.add_columns(
+            events=[event], contexts=[context], urls=[url], recipients=[recipient_ids], targets=[target_id]
         )
+
+    def add_columns(self, *, events, contexts, urls, recipients, targets) -> None:
+        """Many rows at once, a list per column (as ``add`` takes each value)."""
+        encode = FanoutRows.encode_recipients
+        self.events += events
+        self.contexts += contexts
+        self.urls += urls
+        self.target_ids += [str(pk) for pk in targets] if self.target is not None else [""] * len(events)
+        self.recipients += [ids if isinstance(ids, str) else encode(ids) for ids in recipients]
 
     def __len__(self) -> int:
         return len(self.events)

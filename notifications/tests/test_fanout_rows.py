@@ -63,7 +63,7 @@ def test_typed_rows_write_what_notify_many_defers(django_capture_on_commit_callb
         for n, ((event, people, title), person) in enumerate(zip(events, [csm, pm], strict=True)):
             rows.add(
                 event=event,
-                context=FanoutRows.with_words(encoded, title=title),
+                context=FanoutRows.with_words(encoded, FanoutRows.words(title=title)),
                 url=f"/flags/{n}/",
                 recipient_ids=[p.pk for p in people],
                 target_id=person.pk,
