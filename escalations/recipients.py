@@ -122,7 +122,9 @@ def followers_of(flag_ids) -> dict[int, list[User]]:
     """The client people following each flag (reporter and merged reporters), active ones only. Each person is
     loaded once however many flags they follow, with the columns a notification's recipient needs."""
     rows = list(
-        FlagFollower.objects.filter(flag_id__in=set(flag_ids), user__is_active=True).values_list("flag_id", "user_id")
+        FlagFollower.objects.filter(flag_id__in=set(flag_ids), user__is_active=True)
+        .order_by("pk")  # in the order they came, as the sweep's SQL path tells them
+        .values_list("flag_id", "user_id")
     )
     people = User.objects.only(*PERSON_FIELDS).in_bulk({user_id for _flag_id, user_id in rows})
     followers = defaultdict(list)

@@ -9,7 +9,8 @@ engagement's clock (``Coverage.clock``), except the auto-close delay, which is c
 ==================  ==========================================================================================
 step                timers
 ==================  ==========================================================================================
-enter a level       acknowledge and resolve deadlines from now, with their breach warnings (the path's share)
+enter a level       acknowledge and resolve deadlines from now, with their breach warnings (the path's share):
+                    ``deadlines_for`` and ``entry_state``, which the sweep's SQL path writes too
 acknowledge         the acknowledge deadline stops; the client-update timer starts if it is not running
 client update       the client-update timer (and its warning) restarts from now
 pause               the business time left on every running timer is kept; all timers stop
@@ -21,7 +22,8 @@ severity raised     each running (or paused) acknowledge, resolve and update tim
 ==================  ==========================================================================================
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from .coverage import Coverage, PathRules
 from .models import TIMER_FIELDS, RedFlag
@@ -35,20 +37,53 @@ def raise_day(flag: RedFlag, coverage: Coverage) -> date:
     return flag.raised_at.astimezone(coverage.zone).date()
 
 
-def enter_level(flag: RedFlag, *, level: int, coverage: Coverage, path: PathRules, now) -> None:
-    acknowledge, resolve = coverage.targets(
-        path=path, level=level, severity=flag.severity, on=raise_day(flag, coverage)
-    )
+class Deadlines(NamedTuple):
+    """A level's deadlines from the moment it is entered, with their breach warnings (the flag's columns)."""
+
+    ack_due_at: datetime
+    ack_warn_at: datetime
+    resolve_due_at: datetime
+    resolve_warn_at: datetime
+
+
+def deadlines_for(*, level: int, severity: str, coverage: Coverage, path: PathRules, now, on: date, cache=None):
+    """The deadlines of ``level`` entered at ``now`` for ``severity``: its targets (at the first level the contract's
+    valid ``on``, the raise day), counted in the engagement's clock, each warning at the path's share. ``cache`` (a
+    dict a caller keeps for one ``now``) shares the clock arithmetic between engagements counting in one calendar."""
+    acknowledge, resolve = coverage.targets(path=path, level=level, severity=severity, on=on)
     clock, share = coverage.clock, path.warning_share
-    flag.level = level
-    flag.level_entered_at = now
-    flag.level_acknowledged_at = None
-    flag.renotify_count = 0
-    flag.renotify_at = None
-    flag.ack_due_at = clock.add(now, acknowledge)
-    flag.ack_warn_at = clock.scaled(now, acknowledge, share)
-    flag.resolve_due_at = clock.add(now, resolve)
-    flag.resolve_warn_at = clock.scaled(now, resolve, share)
+    key = (id(clock), acknowledge, resolve, share, now)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = Deadlines(
+            clock.add(now, acknowledge),
+            clock.scaled(now, acknowledge, share),
+            clock.add(now, resolve),
+            clock.scaled(now, resolve, share),
+        )
+        if cache is not None:
+            cache[key] = found
+    return found
+
+
+def entry_state(level: int, deadlines: Deadlines, now) -> dict:
+    """The columns a flag entering ``level`` at ``now`` takes (the SQL path writes the same ones)."""
+    return {
+        "level": level,
+        "level_entered_at": now,
+        "level_acknowledged_at": None,
+        "renotify_count": 0,
+        "renotify_at": None,
+        **deadlines._asdict(),
+    }
+
+
+def enter_level(flag: RedFlag, *, level: int, coverage: Coverage, path: PathRules, now) -> None:
+    deadlines = deadlines_for(
+        level=level, severity=flag.severity, coverage=coverage, path=path, now=now, on=raise_day(flag, coverage)
+    )
+    for name, value in entry_state(level, deadlines, now).items():
+        setattr(flag, name, value)
     flag.refresh_next_due()
 
 

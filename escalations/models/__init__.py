@@ -21,6 +21,7 @@ from .flags import (
     RedFlag,
     StepSide,
     StepStatus,
+    next_due_sql,
 )
 from .paths import (
     SEVERITY_RANK,
@@ -72,4 +73,5 @@ __all__ = [
     "StepStatus",
     "Weekday",
     "WorkingWindow",
+    "next_due_sql",
 ]

@@ -245,6 +245,13 @@ class RedFlag(models.Model):
         self.next_due_at = min(due) if due else None
 
 
+def next_due_sql(table: str, new: dict[str, str]) -> str:
+    """``RedFlag.refresh_next_due`` in SQL, for set-based writers: the earliest of ``TIMER_FIELDS``, each the SQL
+    expression in ``new`` (a value being written) or else ``table``'s column. ``LEAST`` skips NULLs and is NULL
+    when all are, as ``refresh_next_due`` is ``None``."""
+    return "LEAST(" + ", ".join(new.get(name, f"{table}.{name}") for name in TIMER_FIELDS) + ")"
+
+
 class FlagChildQuerySet(ScopedQuerySet):
     engagement_path = "flag__engagement"
 

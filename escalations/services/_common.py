@@ -132,8 +132,18 @@ def tell(flag: RedFlag, *, event_name: str, kind: str, now, staff=(), clients=No
         category=category or messages.RED_FLAG,
         **context,
     )
+    send(requests, now=now)
+
+
+def send(requests, *, now) -> None:
+    """Write ``requests`` (``messages``') to the outbox in the caller's transaction."""
     if requests:
         notify_many(requests, now=now)
+
+
+def columns(items, *names) -> list[list]:
+    """``items``' attributes ``names`` as one list per name: the arrays a set-based statement takes."""
+    return [[getattr(item, name) for item in items] for name in names]
 
 
 def actor_name(user) -> str:

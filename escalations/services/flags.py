@@ -53,6 +53,7 @@ from ._common import (
     lock,
     refuse_if_final,
     save,
+    send,
     tell,
     validate_files,
 )
@@ -292,30 +293,33 @@ def escalation_enter(state: Locked, *, level: int, reason: str, by=None, due_at=
     """Record the flag's entry into ``level`` once (the unique (flag, cycle, level, round) makes a repeat a no-op),
     move its timers and tell the level and the client. Returns whether this call made the escalation."""
     flag = state.flag
+    owner, told = route(
+        flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
+    )
     try:
         with transaction.atomic():
             Escalation.objects.create(
-                flag=flag, cycle=flag.cycle, level=level, round=0, reason=reason, due_at=due_at, at=state.now, by=by
+                flag=flag,
+                cycle=flag.cycle,
+                level=level,
+                round=0,
+                reason=reason,
+                due_at=due_at,
+                at=state.now,
+                by=by,
+                owner=owner,  # as the sweep records it: who the level meant then
             )
     except IntegrityError:
         return False
     timers.enter_level(flag, level=level, coverage=state.coverage, path=state.path, now=state.now)
-    owner, told = route(
-        flag, coverage=state.coverage, path=state.path, level=level, people=state.people(), now=state.now
-    )
     flag.owner = owner
-    name = f"escalation:{flag.pk}:{flag.cycle}:{level}:0"
+    name = messages.escalation_event(flag.pk, flag.cycle, level)
     event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, once_key=name, reason=reason, to_level=level)
-    tell(
-        flag,
-        event_name=name,
-        kind="escalated",
+    clients = followers_of([flag.pk]).get(flag.pk, [])
+    level_name = state.path.level(level).name
+    send(
+        messages.escalation_requests(flag, staff=told, clients=clients, reason=reason, level_name=level_name),
         now=state.now,
-        staff=told,
-        category=messages.ESCALATION,
-        reason=reason,
-        level_name=state.path.level(level).name,
-        due_at=flag.ack_due_at,
     )
     return True
 

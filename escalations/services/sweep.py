@@ -55,6 +55,7 @@ from ..models import (
 )
 from ..recipients import PERSON_FIELDS, People, followers_of, route
 from . import sweep_escalate
+from ._common import columns
 
 logger = logging.getLogger(__name__)
 
@@ -308,11 +309,17 @@ def _renotify(flag: RedFlag, batch: _Batch, plan: Plan, *, due_at) -> None:
 # --- Writing a batch, set-based ----------------------------------------------------------------------------------
 
 
-def _insert_escalations(rows: list[_Step]) -> set[tuple]:
-    """Insert, skipping any that exist; returns the (flag, cycle, level, round) keys this call created."""
-    if not rows:
-        return set()
-    if connection.vendor == "postgresql":
+class _SetBased:
+    """PostgreSQL: each write is one statement over arrays, whatever the number of rows, and the common case climbs
+    in SQL (``sweep_escalate``)."""
+
+    @staticmethod
+    def sort_out(rows, batch, now) -> tuple:
+        return sweep_escalate.sort_out(rows, batch, now)
+
+    @staticmethod
+    def insert_escalations(rows: list[_Step]) -> set[tuple]:
+        """Insert, skipping any that exist; returns the (flag, cycle, level, round) keys this call created."""
         table = Escalation._meta.db_table
         created = execute_bound(
             f"INSERT INTO {table} (flag_id, cycle, level, round, reason, due_at, at, by_id, owner_id)"
@@ -322,70 +329,36 @@ def _insert_escalations(rows: list[_Step]) -> set[tuple]:
             " AS v(flag_id, cycle, level, round, reason, due_at, at, owner_id)"
             " ON CONFLICT DO NOTHING RETURNING flag_id, cycle, level, round",
             [
-                [r.flag_id for r in rows],
-                [r.cycle for r in rows],
-                [r.level for r in rows],
-                [r.round for r in rows],
+                *columns(rows, "flag_id", "cycle", "level", "round"),
                 [str(r.reason) for r in rows],
-                [r.due_at for r in rows],
-                [r.at for r in rows],
-                [r.owner_id for r in rows],
+                *columns(rows, "due_at", "at", "owner_id"),
             ],
             fetch=True,
         )
         return {tuple(row) for row in created}
-    # SQLite (development only): one process, so what does not exist yet is what this call creates.
-    keys = {r.key() for r in rows}
-    existing = {
-        tuple(row)
-        for row in Escalation.objects.filter(flag_id__in={r.flag_id for r in rows}).values_list(
-            "flag_id", "cycle", "level", "round"
+
+    @staticmethod
+    def insert_events(events: list[_Line]) -> None:
+        """The timeline lines; one that exists (its ``once_key``, from a racing sweep) is skipped."""
+        encoder = FlagEvent._meta.get_field("data").encoder
+        execute_bound(
+            f"INSERT INTO {FlagEvent._meta.db_table} (flag_id, kind, at, body, data, cycle, level, is_internal,"
+            " once_key, actor_id) SELECT v.flag_id, v.kind, v.at, v.body, v.data::jsonb, v.cycle, v.level,"
+            " v.is_internal, v.once_key, NULL FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[],"
+            " %b::text[], %b::smallint[], %b::smallint[], %b::boolean[], %b::text[])"
+            " AS v(flag_id, kind, at, body, data, cycle, level, is_internal, once_key) ON CONFLICT DO NOTHING",
+            [
+                *columns(events, "flag_id"),
+                [str(e.kind) for e in events],
+                *columns(events, "at", "body"),
+                [json.dumps(e.data, cls=encoder) for e in events],
+                *columns(events, "cycle", "level", "is_internal", "once_key"),
+            ],
         )
-    }
-    Escalation.objects.bulk_create(
-        [Escalation(**{name: getattr(r, name) for name in _Step.__slots__}) for r in rows if r.key() not in existing]
-    )
-    return keys - existing
 
-
-def _insert_events(events: list[_Line]) -> None:
-    """The timeline lines, in one statement; one that exists (its ``once_key``, from a racing sweep) is skipped."""
-    if not events:
-        return
-    if connection.vendor != "postgresql":
-        FlagEvent.objects.bulk_create(
-            [FlagEvent(**{name: getattr(e, name) for name in _Line.__slots__}) for e in events],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        return
-    encoder = FlagEvent._meta.get_field("data").encoder
-    execute_bound(
-        f"INSERT INTO {FlagEvent._meta.db_table} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
-        " actor_id) SELECT v.flag_id, v.kind, v.at, v.body, v.data::jsonb, v.cycle, v.level, v.is_internal,"
-        " v.once_key, NULL FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[], %b::text[], %b::text[],"
-        " %b::smallint[], %b::smallint[], %b::boolean[], %b::text[])"
-        " AS v(flag_id, kind, at, body, data, cycle, level, is_internal, once_key) ON CONFLICT DO NOTHING",
-        [
-            [e.flag_id for e in events],
-            [str(e.kind) for e in events],
-            [e.at for e in events],
-            [e.body for e in events],
-            [json.dumps(e.data, cls=encoder) for e in events],
-            [e.cycle for e in events],
-            [e.level for e in events],
-            [e.is_internal for e in events],
-            [e.once_key for e in events],
-        ],
-    )
-
-
-def _update_flags(entries: list[tuple]) -> None:
-    """Write each flag's new state in one statement, only where it still has the level and cycle the plan saw."""
-    if not entries:
-        return
-    fields = [RedFlag._meta.get_field(name) for name in WRITTEN]
-    if connection.vendor == "postgresql":
+    @staticmethod
+    def update_flags(entries: list[tuple], fields) -> None:
+        """Each flag's new state, only where it still has the level and cycle the plan saw."""
         table = RedFlag._meta.db_table
         columns = [f.column for f in fields]
         types = [f.db_type(connection) for f in fields]
@@ -403,8 +376,64 @@ def _update_flags(entries: list[tuple]) -> None:
             " WHERE f.id = v.id AND f.level = v.expected_level AND f.cycle = v.expected_cycle",
             values,
         )
-        return
-    RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
+
+
+class _OneProcess:
+    """SQLite (development only): the ORM's bulk writes, one process (so what does not exist yet is what a call
+    creates), and the planner decides every flag."""
+
+    @staticmethod
+    def sort_out(rows, batch, now) -> tuple:
+        return sweep_escalate.Climbing(), [row[0] for row in rows]
+
+    @staticmethod
+    def insert_escalations(rows: list[_Step]) -> set[tuple]:
+        keys = {r.key() for r in rows}
+        existing = {
+            tuple(row)
+            for row in Escalation.objects.filter(flag_id__in={r.flag_id for r in rows}).values_list(
+                "flag_id", "cycle", "level", "round"
+            )
+        }
+        Escalation.objects.bulk_create(
+            [
+                Escalation(**{name: getattr(r, name) for name in _Step.__slots__})
+                for r in rows
+                if r.key() not in existing
+            ]
+        )
+        return keys - existing
+
+    @staticmethod
+    def insert_events(events: list[_Line]) -> None:
+        FlagEvent.objects.bulk_create(
+            [FlagEvent(**{name: getattr(e, name) for name in _Line.__slots__}) for e in events],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+
+    @staticmethod
+    def update_flags(entries: list[tuple], fields) -> None:
+        RedFlag.objects.bulk_update([flag for flag, _level, _cycle in entries], [f.name for f in fields])
+
+
+def _database():
+    # The one place the sweep asks which database it runs on.
+    return _SetBased if connection.vendor == "postgresql" else _OneProcess
+
+
+def _insert_escalations(rows: list[_Step]) -> set[tuple]:
+    return _database().insert_escalations(rows) if rows else set()
+
+
+def _insert_events(events: list[_Line]) -> None:
+    if events:
+        _database().insert_events(events)
+
+
+def _update_flags(entries: list[tuple]) -> None:
+    if entries:
+        _database().update_flags(entries, [RedFlag._meta.get_field(name) for name in WRITTEN])
 
 
 def _write(plan: Plan, batch: "_Batch", now) -> int:
@@ -412,21 +441,17 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
     for flag, escalation, told, entry in plan.escalations:
         if escalation.key() not in created:
             continue  # Made already (by a racing sweep): its notifications went with it.
-        name = f"escalation:{flag.pk}:{escalation.cycle}:{escalation.level}:{escalation.round}"
+        name = messages.escalation_event(flag.pk, escalation.cycle, escalation.level, escalation.round)
         if entry:
             plan.events.append(
                 _event(flag, EventKind.ESCALATED, now, name, reason=escalation.reason, to_level=escalation.level)
             )
-            plan.requests += messages.requests_for(
+            plan.requests += messages.escalation_requests(
                 flag,
-                event=name,
-                kind="escalated",
                 staff=told,
                 clients=batch.followers.get(flag.pk, []),
-                category=messages.ESCALATION,
                 reason=escalation.reason,
                 level_name=batch.paths[flag.path_id].level(escalation.level).name,
-                due_at=flag.ack_due_at,
             )
         else:
             plan.events.append(_event(flag, EventKind.RENOTIFIED, now, name, round=escalation.round))
@@ -490,10 +515,7 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
         batch = _Batch(
             engagement_ids={row[1] for row in rows}, path_ids={row[2] for row in rows if row[2] is not None}, now=now
         )
-        if connection.vendor == "postgresql":
-            climbing, rest = sweep_escalate.sort_out(rows, batch, now)
-        else:  # SQLite (development only): the planner decides every flag
-            climbing, rest = sweep_escalate.Climbing(), [row[0] for row in rows]
+        climbing, rest = _database().sort_out(rows, batch, now)
         if rest:
             _plan_one_by_one(rest, batch, now)
         sweep_escalate.climb(climbing, now)

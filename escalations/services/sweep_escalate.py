@@ -5,45 +5,55 @@ its path's last level. What happens to it depends only on its group: the engagem
 calendar its deadlines count in), its path, its level and its severity. So the sweep:
 
 1. sorts the claimed rows (plain tuples, no model instances) into groups, and works out each group ONCE in Python:
-   the next level, its acknowledge and resolve deadlines and their breach warnings from ``now`` (``timers``' rules;
-   worked out once per calendar and level, since every group counting in that calendar gets the same instants),
-   the new owner and who is told on entry (``route``);
+   the next level, the columns entering it sets (``timers.deadlines_for`` and ``timers.entry_state``, the rules
+   every path uses; worked out once per calendar and level, since every group counting in that calendar gets the
+   same instants), the new owner and who is told on entry (``route``), and what the notifications say
+   (``messages.context_for``, encoded once);
 2. writes the escalations, their timeline lines and the flags' new state in ONE statement (``INSERT ... SELECT``
    and ``UPDATE ... FROM`` joining the flags with the groups' arrays; an escalation only where none exists for the
    flag, cycle and level, so a racing sweep makes none twice, and a timeline line only for an escalation this
    statement made);
-3. tells of them (``notifications.services.fanout.fanout_write_select``, one ``INSERT ... SELECT`` each; the relay
-   expands the rows): one fan-out row per new escalation and side (staff, and the client's followers found by a
-   join); but where the batch escalated more than ``ESCALATIONS_GROUP_NOTICES_ABOVE`` flags of one engagement to one
-   level, one row for the staff told and one per client follower for them all (a hundred notices per person at once
-   is an alert storm nobody reads, and most of the relay's work). Such a group notice's event is the group's key
-   and the smallest escalation id it covers (the ids are drawn before the ``INSERT``, which writes each escalation
-   naming its notice in ``notice_event``), so a re-run or a racing sweep, which makes none of those escalations
-   again, writes it once, and each escalation is told of by exactly one fan-out row.
+3. tells of them through notifications' typed writer (``FanoutRows``, ``fanout_rows_write``: one ``INSERT ... SELECT
+   FROM unnest``; the relay expands the rows), from what the statement of 2. returns of each escalation it made (the
+   flag's title, engagement name and client followers, found by joins): one fan-out row per new escalation and side,
+   as ``messages.escalation_requests`` would write them; but where the batch escalated more than
+   ``ESCALATIONS_GROUP_NOTICES_ABOVE`` flags of one engagement to one level, one row for the staff told and one per
+   client follower for them all (a hundred notices per person at once is an alert storm nobody reads, and most of the
+   relay's work). Such a group notice's event is the group's key and the smallest escalation id it covers (the ids
+   are drawn before the ``INSERT``, which writes each escalation naming its notice in ``notice_event``), so a re-run
+   or a racing sweep, which makes none of those escalations again, writes it once, and each escalation is told of by
+   exactly one fan-out row.
 
 Anything else (a flag with other timers due at the same time, a last level, a path missing a level or a deadline,
 a deadline whose warning would already be due) goes through the per-flag planner in ``sweep``, which decides the
 same way for any flag. Queries per batch stay constant.
 """
 
-import json
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import CLIENT_ROLES, User
 from notifications.bulk import execute_bound
-from notifications.services import NotifyRequest
-from notifications.services.fanout import fanout_write_select
+from notifications.services import FanoutRows, fanout_rows_write
 
-from .. import messages
-from ..models import RUNNING_STATUSES, Escalation, EscalationReason, EventKind, FlagEvent, FlagFollower, RedFlag
+from .. import messages, timers
+from ..models import (
+    RUNNING_STATUSES,
+    TIMER_FIELDS,
+    Escalation,
+    EscalationReason,
+    EventKind,
+    FlagEvent,
+    FlagFollower,
+    RedFlag,
+    next_due_sql,
+)
 from ..recipients import route
+from ._common import columns
 
 # What the sweep claims of each due flag: enough to sort it into a group; the planner loads the rest if needed.
 CLAIMED = (
@@ -59,8 +69,8 @@ CLAIMED = (
     "cycle",
 )
 _RUNNING = frozenset(str(status) for status in RUNNING_STATUSES)
-_encode = DjangoJSONEncoder().encode
 _REASON = str(EscalationReason.ACKNOWLEDGE)
+_encode = FanoutRows.encode
 
 
 @dataclass(slots=True)
@@ -72,14 +82,12 @@ class _Group:
     notice: str  # what a group notice's event starts with: the flags of one engagement entering one level
     level_name: str
     to_level: int
-    ack_due: object
-    ack_warn: object
-    resolve_due: object
-    resolve_warn: object
+    entry: dict  # ``timers.entry_state``: the columns the flags take
     owner_id: int | None
-    staff_context: str  # JSON of what the staff's notification says, but the flag's title and engagement name
+    staff_context: str  # encoded ``messages.context_for``, but the flag's own words
     client_context: str
-    staff_ids: str  # JSON list of the staff told (the owner first); "[]" when nobody
+    staff_ids: list  # the staff told (the owner first)
+    staff: str  # the same, as ``FanoutRows`` takes them
 
 
 @dataclass
@@ -90,6 +98,7 @@ class Climbing:
     cycles: list = field(default_factory=list)
     levels: list = field(default_factory=list)
     missed: list = field(default_factory=list)  # each flag's acknowledge deadline it missed
+    events: list = field(default_factory=list)  # each escalation's occurrence (``messages.escalation_event``)
     group_of: list = field(default_factory=list)
     groups: list = field(default_factory=list)
 
@@ -100,35 +109,16 @@ class _Memo:
 
     def __init__(self, now):
         self.now = now
-        self._deadlines, self._contexts = {}, {}
-
-    def deadlines(self, clock, acknowledge, resolve, share) -> tuple:
-        key = (id(clock), acknowledge, resolve, share)
-        found = self._deadlines.get(key)
-        if found is None:
-            now = self.now
-            found = self._deadlines[key] = (
-                clock.add(now, acknowledge),
-                clock.scaled(now, acknowledge, share),
-                clock.add(now, resolve),
-                clock.scaled(now, resolve, share),
-            )
-        return found
+        self.deadlines, self._contexts = {}, {}
 
     def contexts(self, path, target, severity, ack_due) -> tuple[str, str]:
         key = (path.path_id, target, severity, ack_due)
         found = self._contexts.get(key)
         if found is None:
-            context = {
-                "severity": severity,
-                "level": target,
-                "reason": str(EscalationReason.ACKNOWLEDGE),
-                "level_name": path.levels[target].name,
-                "due_at": ack_due,
-            }
-            found = self._contexts[key] = (
-                _encode({"kind": "escalated", **context}),
-                _encode({"kind": "escalated_client", **context}),
+            said = messages.escalated(reason=_REASON, level_name=path.levels[target].name, due_at=ack_due)
+            found = self._contexts[key] = tuple(
+                _encode(messages.context_for(kind, severity=severity, level=target, **said))
+                for kind in ("escalated", messages.client_kind("escalated"))
             )
         return found
 
@@ -143,22 +133,23 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
     target = path.next_level(level)
     if target is None or target == min(path.levels):
         return None  # the last level re-notifies; the first one may take the contract's targets: the planner's
-    deadlines = path.levels[target].targets.get(severity)
-    if deadlines is None:
-        return None
-    # The same rules as ``timers.enter_level`` (the level's deadlines from now, warnings at the path's share).
-    ack_due, ack_warn, resolve_due, resolve_warn = memo.deadlines(coverage.clock, *deadlines, path.warning_share)
-    if ack_warn <= memo.now or resolve_warn <= memo.now:
+    now = memo.now
+    # Not the first level, so no contract's targets (nor the raise day they depend on) apply. A missing deadline
+    # raises, and the planner records it.
+    deadlines = timers.deadlines_for(
+        level=target, severity=severity, coverage=coverage, path=path, now=now, on=None, cache=memo.deadlines
+    )
+    if deadlines.ack_warn_at <= now or deadlines.resolve_warn_at <= now:
         return None  # a warning due at once is sent by the planner
     owner, told = route(
-        SimpleNamespace(engagement_id=engagement_id, severity=severity),
+        _Flag(engagement_id=engagement_id, severity=severity),
         coverage=coverage,
         path=path,
         level=target,
         people=batch.people,
-        now=memo.now,
+        now=now,
     )
-    staff_context, client_context = memo.contexts(path, target, severity, ack_due)
+    staff_context, client_context = memo.contexts(path, target, severity, deadlines.ack_due_at)
     staff = [person.pk for person in told if person is not None and not person.is_client_user]
     return _Group(
         index=index,
@@ -166,15 +157,21 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
         notice=f"escalations-group:{engagement_id}:{target}:{_REASON}:",
         level_name=str(path.levels[target].name),
         to_level=target,
-        ack_due=ack_due,
-        ack_warn=ack_warn,
-        resolve_due=resolve_due,
-        resolve_warn=resolve_warn,
+        entry=timers.entry_state(target, deadlines, now),
         owner_id=owner.pk if owner is not None else None,
         staff_context=staff_context,
         client_context=client_context,
-        staff_ids=json.dumps(staff),
+        staff_ids=staff,
+        staff=FanoutRows.encode_recipients(staff),
     )
+
+
+@dataclass(slots=True)
+class _Flag:
+    """What ``route`` reads of a flag: a group's flags share it."""
+
+    engagement_id: int
+    severity: str
 
 
 def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
@@ -207,32 +204,26 @@ def sort_out(rows, batch, now) -> tuple[Climbing, list[int]]:
             climbing.cycles.append(cycle)
             climbing.levels.append(level)
             climbing.missed.append(ack_due)
+            climbing.events.append(messages.escalation_event(pk, cycle, group.to_level))
             climbing.group_of.append(group.index)
     return climbing, rest
 
 
-def _group_arrays(groups) -> list:
-    return [
-        [g.index for g in groups],
-        [g.notice for g in groups],
-        [g.to_level for g in groups],
-        [g.ack_due for g in groups],
-        [g.ack_warn for g in groups],
-        [g.resolve_due for g in groups],
-        [g.resolve_warn for g in groups],
-        [g.owner_id for g in groups],
-        [g.staff_context for g in groups],
-        [g.client_context for g in groups],
-        [g.staff_ids for g in groups],
-    ]
-
-
-_GROUPS = (
-    "unnest(%b::int[], %b::text[], %b::smallint[], %b::timestamptz[], %b::timestamptz[], %b::timestamptz[],"
-    " %b::timestamptz[], %b::bigint[], %b::text[], %b::text[], %b::text[]) AS g(gid, notice, to_level, ack_due,"
-    " ack_warn, resolve_due,"
-    " resolve_warn, owner_id, staff_context, client_context, staff_ids)"
-)
+def _entry_columns(groups) -> tuple[dict[str, str], list, dict]:
+    """The columns of ``timers.entry_state`` in the groups' SQL: each one the groups share as one parameter, each
+    other one as a column of the groups' relation (``g.new_<name>``, an array per column). Returns each column's
+    SQL expression, the arrays (name, type, values) and the shared values by name."""
+    expressions, arrays, shared = {}, [], {}
+    for name in groups[0].entry:
+        db_type = RedFlag._meta.get_field(name).db_type(connection)
+        values = [group.entry[name] for group in groups]
+        if all(value == values[0] for value in values):
+            expressions[name] = f"%s::{db_type}"
+            shared[name] = values[0]
+        else:
+            expressions[name] = f"c.new_{name}"
+            arrays.append((name, db_type, values))
+    return expressions, arrays, shared
 
 
 def climb(climbing: Climbing, now) -> int:
@@ -241,13 +232,27 @@ def climb(climbing: Climbing, now) -> int:
     if not climbing.ids:
         return 0
     flags, escalations, events = RedFlag._meta.db_table, Escalation._meta.db_table, FlagEvent._meta.db_table
-    reason = str(EscalationReason.ACKNOWLEDGE)
+    engagements = RedFlag._meta.get_field("engagement").related_model._meta.db_table
+    groups = climbing.groups
+    expressions, arrays, shared = _entry_columns(groups)
+    # The flag's new state: the columns of entering the level, its owner, and its next due time from the one list
+    # of timers (``next_due_sql``: the new ones where entering the level sets them, else the flag's own).
+    timers_set = {name: expressions[name] for name in TIMER_FIELDS if name in expressions}
+    assignments = [f"{name} = {expression}" for name, expression in expressions.items()]
+    assignments.append(f"next_due_at = {next_due_sql('f', timers_set)}")
+    # The shared values in the order their placeholders come: the assignments', then those of ``next_due_sql``.
+    set_params = [shared[name] for name in expressions if name in shared]
+    set_params += [shared[name] for name in TIMER_FIELDS if name in timers_set and name in shared]
     made = execute_bound(
-        f"WITH g AS (SELECT * FROM {_GROUPS}),"
+        "WITH g AS (SELECT * FROM unnest(%b::int[], %b::text[], %b::smallint[], %b::bigint[]"
+        + "".join(f", %b::{db_type}[]" for _name, db_type, _values in arrays)
+        + ") AS g(gid, notice, to_level, owner_id"
+        + "".join(f", new_{name}" for name, _type, _values in arrays)
+        + ")),"
         # The claimed flags as the sweep read them under their row locks, with their group's next step.
-        " c AS (SELECT v.id, v.cycle, v.level, v.missed_at, g.*"
-        " FROM unnest(%b::bigint[], %b::int[], %b::smallint[], %b::timestamptz[], %b::int[])"
-        " AS v(id, cycle, level, missed_at, gid) JOIN g ON g.gid = v.gid),"
+        " c AS (SELECT v.id, v.cycle, v.level, v.missed_at, v.once_key, g.*"
+        " FROM unnest(%b::bigint[], %b::int[], %b::smallint[], %b::timestamptz[], %b::text[], %b::int[])"
+        " AS v(id, cycle, level, missed_at, once_key, gid) JOIN g ON g.gid = v.gid),"
         # The escalations to make, numbered before they are written so that each names its group notice (whose
         # event ends in the group's smallest id) in the same INSERT. One that exists already (a racing sweep made
         # it) is left out: it is neither made nor told again. None can appear meanwhile (every writer of an
@@ -265,184 +270,132 @@ def climb(climbing: Climbing, now) -> int:
         " made AS (SELECT c.*, esc.id AS escalation_id, esc.notice_event FROM c JOIN esc ON esc.flag_id = c.id),"
         f" line AS (INSERT INTO {events} (flag_id, kind, at, body, data, cycle, level, is_internal, once_key,"
         " actor_id) SELECT made.id, %s, %s, '', jsonb_build_object('reason', %s::text, 'to_level', made.to_level),"
-        " made.cycle, made.to_level, false, 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level"
-        " || ':0', NULL FROM made),"
+        " made.cycle, made.to_level, false, made.once_key, NULL FROM made),"
         # Only where the flag still has the level and cycle it was claimed with (it is locked: always, but cheap).
-        f" moved AS (UPDATE {flags} AS f SET level = c.to_level, owner_id = c.owner_id, level_entered_at = %s,"
-        " level_acknowledged_at = NULL, renotify_count = 0, renotify_at = NULL, ack_due_at = c.ack_due,"
-        " ack_warn_at = c.ack_warn, resolve_due_at = c.resolve_due, resolve_warn_at = c.resolve_warn,"
-        " next_due_at = LEAST(c.ack_warn, c.ack_due, c.resolve_warn, c.resolve_due, f.update_warn_at,"
-        " f.update_due_at, f.auto_close_at), sweep_attempts = 0, sweep_error = '', updated_at = %s"
-        " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle)"
-        " SELECT made.id, made.gid, made.escalation_id, made.notice_event FROM made",
+        f" moved AS (UPDATE {flags} AS f SET {', '.join(assignments)}, owner_id = c.owner_id, sweep_attempts = 0,"
+        " sweep_error = '', updated_at = %s"
+        " FROM c WHERE f.id = ANY(%b::bigint[]) AND f.id = c.id AND f.level = c.level AND f.cycle = c.cycle),"
+        # What the notifications need of each flag: its own words and the client's people following it (reporter
+        # and merged reporters), active ones, in the order they came; reached through the ids (primary key,
+        # follower index).
+        f" said AS MATERIALIZED (SELECT f.id, f.title, e.name AS engagement_name FROM {flags} f"
+        f" JOIN {engagements} e ON e.id = f.engagement_id WHERE f.id = ANY(%b::bigint[])),"
+        " told AS MATERIALIZED (SELECT r.flag_id, array_agg(u.id ORDER BY r.id) AS ids"
+        f" FROM {FlagFollower._meta.db_table} r JOIN {User._meta.db_table} u ON u.id = r.user_id"
+        " WHERE r.flag_id = ANY(%b::bigint[]) AND u.is_active AND u.role = ANY(%s::text[]) GROUP BY r.flag_id)"
+        " SELECT made.id, made.gid, made.escalation_id, made.notice_event, made.once_key, said.title,"
+        " said.engagement_name, told.ids FROM made JOIN said ON said.id = made.id"
+        " LEFT JOIN told ON told.flag_id = made.id",
         [
-            *_group_arrays(climbing.groups),
+            *columns(groups, "index", "notice", "to_level", "owner_id"),
+            *(values for _name, _type, values in arrays),
             climbing.ids,
             climbing.cycles,
             climbing.levels,
             climbing.missed,
+            climbing.events,
             climbing.group_of,
             settings.ESCALATIONS_GROUP_NOTICES_ABOVE,
-            reason,
+            _REASON,
             now,
             str(EventKind.ESCALATED),
             now,
-            reason,
-            now,
+            _REASON,
+            *set_params,
             now,
             climbing.ids,
+            climbing.ids,
+            climbing.ids,
+            sorted(CLIENT_ROLES),
         ],
         fetch=True,
     )
     if made:
         each, grouped = [], {}
-        for row in made:  # (flag, group index, escalation, its group notice or None)
+        for row in made:  # (flag, group index, escalation, its group notice or None, event, title, engagement, told)
             if row[3] is None:
                 each.append(row)
             else:
                 grouped.setdefault(row[3], []).append(row)
-        if each:
-            _tell(each, climbing.groups, now)
+        rows = FanoutRows(category=messages.ESCALATION, template=messages.TEMPLATE, target=RedFlag)
+        _tell(rows, each, groups)
+        fanout_rows_write(rows, now=now)
         if grouped:
-            _tell_groups(grouped, climbing.groups, now)
+            fanout_rows_write(_tell_groups(grouped, groups), now=now)
     return len(made)
 
 
-def _url_parts(name: str) -> list[str]:
-    """A flag link's text before and after the flag's id (SQL puts each id in between)."""
-    return messages.flag_url(name, 987654321).split("987654321")
-
-
-def _tell(made, groups, now) -> None:
-    """One fan-out row per new escalation for the staff told on entry and one for the client's followers (as
-    ``messages.requests_for`` would write them), in one statement."""
-    engagements = RedFlag._meta.get_field("engagement").related_model._meta.db_table
-    # Each part is materialised and reached through the ids (primary key, follower index): joining the arrays
-    # straight to the tables let the planner scan whole tables or every follower of each client user.
-    select = (
-        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(gids)b::int[]) AS v(id, gid)),"
-        " g AS MATERIALIZED (SELECT * FROM unnest(%(gid)b::int[], %(to_level)b::smallint[], %(staff_context)b::text[],"
-        " %(client_context)b::text[], %(staff_ids)b::text[]) AS g(gid, to_level, staff_context, client_context,"
-        " staff_ids)),"
-        f" f AS MATERIALIZED (SELECT f.id, f.cycle, f.title, e.name AS engagement_name FROM {RedFlag._meta.db_table} f"
-        f" JOIN {engagements} e ON e.id = f.engagement_id WHERE f.id = ANY(%(ids)b::bigint[])),"
-        # The client's people following the flag (reporter and merged reporters), active ones, in the order they came.
-        " told AS MATERIALIZED (SELECT r.flag_id, jsonb_agg(u.id ORDER BY r.id) AS ids"
-        f" FROM {FlagFollower._meta.db_table} r JOIN {User._meta.db_table} u ON u.id = r.user_id"
-        " WHERE r.flag_id = ANY(%(ids)b::bigint[]) AND u.is_active"
-        " AND u.role = ANY(%(client_roles)s::text[]) GROUP BY r.flag_id),"
-        " made AS (SELECT f.*, g.* FROM f JOIN v ON v.id = f.id JOIN g ON g.gid = v.gid)"
-    )
-    side = (
-        " SELECT 'escalation:' || made.id || ':' || made.cycle || ':' || made.to_level || ':0:{side}',"
-        " %(category)s::text, %(template)s::text, '', made.{side}_context::jsonb"
-        " || jsonb_build_object('title', made.title, 'engagement_name', made.engagement_name),"
-        " %({side}_url_before)s::text || made.id || %({side}_url_after)s::text, %(target_type)s::int, made.id::text,"
-        " {recipients}, '[]'::jsonb, %(channels)s::jsonb, false FROM made"
-    )
-    select += side.format(side="staff", recipients="made.staff_ids::jsonb") + " WHERE made.staff_ids <> '[]'"
-    select += " UNION ALL" + side.format(side="client", recipients="told.ids")
-    select += " JOIN told ON told.flag_id = made.id"
-    staff_url, client_url = _url_parts("escalations:flag"), _url_parts("portal:flag")
-    fanout_write_select(
-        select,
-        {
-            "ids": [row[0] for row in made],
-            "gids": [row[1] for row in made],
-            "gid": [g.index for g in groups],
-            "to_level": [g.to_level for g in groups],
-            "staff_context": [g.staff_context for g in groups],
-            "client_context": [g.client_context for g in groups],
-            "staff_ids": [g.staff_ids for g in groups],
-            "client_roles": sorted(CLIENT_ROLES),
-            "category": messages.ESCALATION,
-            "template": messages.TEMPLATE,
-            "staff_url_before": staff_url[0],
-            "staff_url_after": staff_url[1],
-            "client_url_before": client_url[0],
-            "client_url_after": client_url[1],
-            "target_type": ContentType.objects.get_for_model(RedFlag).pk,
-            "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
-        },
-        now=now,
-    )
+def _tell(rows: FanoutRows, made, groups) -> None:
+    """One fan-out row per new escalation for the staff told on entry and one for the client's followers, as
+    ``messages.escalation_requests`` would write them (built a column at a time: thousands of rows per batch)."""
+    with_words, side_event, flag_url = FanoutRows.with_words, messages.side_event, messages.flag_url
+    said = [FanoutRows.words(**messages.words(title=row[5], engagement_name=row[6])) for row in made]
+    for side, url_name, context_of, recipients_of in (
+        (messages.STAFF, "escalations:flag", "staff_context", lambda row: groups[row[1]].staff),
+        (messages.CLIENT, "portal:flag", "client_context", lambda row: row[7]),
+    ):
+        told = [(row, words) for row, words in zip(made, said, strict=True) if recipients_of(row) not in (None, "[]")]
+        rows.add_columns(
+            events=[side_event(row[4], side) for row, _words in told],
+            contexts=[with_words(getattr(groups[row[1]], context_of), words) for row, words in told],
+            urls=[flag_url(url_name, row[0]) for row, _words in told],
+            recipients=[recipients_of(row) for row, _words in told],
+            targets=[row[0] for row, _words in told],
+        )
 
 
 # How many titles a group notice lists (the link opens the rest).
 TITLES_LISTED = 5
 
 
-def _tell_groups(grouped: dict, groups, now) -> None:
-    """Write the group notices' fan-out rows (``{event: rows of climb}``): one for the staff told of any of the
-    group's flags, one per client person following some of them (their own count and titles), each linking to the
-    list rather than to one flag."""
-    engagements = RedFlag._meta.get_field("engagement").related_model
-    flag_ids, flag_events = [], []
-    notices = {"event": [], "engagement": [], "staff_ids": [], "staff_context": [], "client_context": [], "url": []}
-    flag_list = reverse("escalations:flag_list")
-    for event, rows in grouped.items():
-        members = [groups[gid] for gid in dict.fromkeys(row[1] for row in rows)]
+def _listed(flags: list[tuple]) -> dict:
+    """A group notice's count and first titles of ``flags`` ((id, title), in id order)."""
+    titles = [title for _pk, title in flags[:TITLES_LISTED]]
+    return {"count": len(flags), "titles": titles, "more": len(flags) - len(titles)}
+
+
+def _tell_groups(grouped: dict, groups) -> FanoutRows:
+    """The group notices' fan-out rows (``{event: rows of climb}``): one for the staff told of any of the group's
+    flags, one per client person following some of them (their own count and titles), each linking to the list
+    rather than to one flag."""
+    rows = FanoutRows(category=messages.ESCALATION, template=messages.TEMPLATE)
+    flag_list, client_url = reverse("escalations:flag_list"), reverse("portal:flags")
+    for event, made in grouped.items():
+        members = [groups[gid] for gid in dict.fromkeys(row[1] for row in made)]
         engagement_id, level = members[0].engagement_id, members[0].to_level
-        context = {
+        said = {
             "level": level,
             "level_name": members[0].level_name,
             "reason": _REASON,
-            "due_at": min(member.ack_due for member in members),
+            "due_at": min(member.entry["ack_due_at"] for member in members),
         }
-        notices["event"].append(event)
-        notices["engagement"].append(engagement_id)
+        listed = {"engagement_name": made[0][6]}
         # Everyone told of any of the flags, the owners first, once.
-        notices["staff_ids"].append(
-            json.dumps(list(dict.fromkeys(pk for member in members for pk in json.loads(member.staff_ids))))
-        )
-        notices["staff_context"].append(_encode({"kind": "escalated_group", **context}))
-        notices["client_context"].append(_encode({"kind": "escalated_group_client", **context}))
-        notices["url"].append(f"{flag_list}?{urlencode({'engagement': engagement_id, 'level': level})}")
-        for row in rows:
-            flag_ids.append(row[0])
-            flag_events.append(event)
-    listed = f"(array_agg(f.title ORDER BY f.id))[1:{TITLES_LISTED}]"
-    select = (
-        "WITH v AS MATERIALIZED (SELECT * FROM unnest(%(ids)b::bigint[], %(events)b::text[]) AS v(id, event)),"
-        " n AS MATERIALIZED (SELECT n.*, e.name AS engagement_name FROM unnest(%(event)b::text[],"
-        " %(engagement)b::bigint[], %(staff_ids)b::text[], %(staff_context)b::text[], %(client_context)b::text[],"
-        " %(url)b::text[]) AS n(event, engagement_id, staff_ids, staff_context, client_context, url)"
-        f" JOIN {engagements._meta.db_table} e ON e.id = n.engagement_id),"
-        f" f AS MATERIALIZED (SELECT f.id, f.title, v.event FROM {RedFlag._meta.db_table} f JOIN v ON v.id = f.id"
-        " WHERE f.id = ANY(%(ids)b::bigint[])),"
-        f" staff AS (SELECT f.event, count(*) AS count, {listed} AS titles FROM f GROUP BY f.event),"
-        # The client's people following the flags (reporter and merged reporters), active ones: their own flags.
-        f" told AS (SELECT f.event, u.id AS user_id, count(*) AS count, {listed} AS titles"
-        f" FROM f JOIN {FlagFollower._meta.db_table} r ON r.flag_id = f.id JOIN {User._meta.db_table} u"
-        " ON u.id = r.user_id WHERE r.flag_id = ANY(%(ids)b::bigint[]) AND u.is_active"
-        " AND u.role = ANY(%(client_roles)s::text[]) GROUP BY f.event, u.id)"
-    )
-    side = (
-        " SELECT n.event || {suffix}, %(category)s::text, %(template)s::text, '', n.{side}_context::jsonb"
-        " || jsonb_build_object('engagement_name', n.engagement_name, 'count', {told}.count, 'titles',"
-        " to_jsonb({told}.titles), 'more', {told}.count - cardinality({told}.titles)), {url}, NULL::int, '',"
-        " {recipients}, '[]'::jsonb, %(channels)s::jsonb, false FROM n JOIN {told} ON {told}.event = n.event"
-    )
-    select += side.format(suffix="':staff'", side="staff", told="staff", url="n.url", recipients="n.staff_ids::jsonb")
-    select += " WHERE n.staff_ids <> '[]' UNION ALL"
-    select += side.format(
-        suffix="':client:' || told.user_id",
-        side="client",
-        told="told",
-        url="%(client_url)s::text",
-        recipients="jsonb_build_array(told.user_id)",
-    )
-    fanout_write_select(
-        select,
-        {
-            "ids": flag_ids,
-            "events": flag_events,
-            **notices,
-            "client_roles": sorted(CLIENT_ROLES),
-            "category": messages.ESCALATION,
-            "template": messages.TEMPLATE,
-            "client_url": reverse("portal:flags"),
-            "channels": json.dumps([str(channel) for channel in NotifyRequest.channels]),
-        },
-        now=now,
-    )
+        staff = list(dict.fromkeys(pk for member in members for pk in member.staff_ids))
+        if staff:
+            rows.add(
+                event=f"{event}:staff",
+                context=_encode(
+                    {
+                        **messages.grouped("escalated_group", **said),
+                        **listed,
+                        **_listed(sorted((r[0], r[5]) for r in made)),
+                    }
+                ),
+                url=f"{flag_list}?{urlencode({'engagement': engagement_id, 'level': level})}",
+                recipient_ids=staff,
+            )
+        theirs = {}
+        for flag_id, _gid, _escalation, _notice, _event, title, _engagement, followers in made:
+            for user_id in followers or ():
+                theirs.setdefault(user_id, []).append((flag_id, title))
+        for user_id, flags in theirs.items():
+            rows.add(
+                event=f"{event}:client:{user_id}",
+                context=_encode(
+                    {**messages.grouped("escalated_group_client", **said), **listed, **_listed(sorted(flags))}
+                ),
+                url=client_url,
+                recipient_ids=[user_id],
+            )
+    return rows

@@ -27,11 +27,12 @@ Public API (other apps call only these):
     ``notifications.registry.register_reminder_kind`` in the app's ``AppConfig.ready()``.
 ``category`` must be one some app registered (``registry.register_category``).
 
-By subject: ``outbox`` (writing), ``fanout`` (deferred writing and its expansion), ``relay`` (sending email),
-``centre`` (read marks), ``digest`` (the daily digest), ``reminders`` (the engine). Below them, the leaves they share
-(they import no writer): ``entries`` (who gets which rows, and their subjects), ``preferences`` (preferences and when a
-digest is due), ``subjects``, ``kick`` (the relay kicked on commit) and ``common``. The modules import each other one
-way (a ``layers`` contract in ``.importlinter``). Everything public is re-exported here.
+By subject: ``outbox`` (writing), ``fanout`` (deferred writing and its expansion), ``fanout_rows`` (the typed
+set-based writer of fan-out rows), ``relay`` (sending email), ``centre`` (read marks), ``digest`` (the daily digest),
+``reminders`` (the engine). Below them, the leaves they share (they import no writer): ``entries`` (who gets which
+rows, and their subjects), ``preferences`` (preferences and when a digest is due), ``subjects``, ``kick`` (the relay
+kicked on commit) and ``common``. The modules import each other one way (a ``layers`` contract in
+``.importlinter``). Everything public is re-exported here.
 """
 
 from .centre import notification_mark_all_read, notification_mark_read, notifications_withdraw
@@ -39,6 +40,7 @@ from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
 from .digest import remind_daily_digest
 from .entries import NotifyRequest
 from .fanout import fanout_expand, fanout_expand_batch, fanout_purge, fanout_purge_batch
+from .fanout_rows import FanoutRows, fanout_rows_write
 from .kick import relay_kick_on_commit
 from .outbox import notify, notify_many
 from .preferences import digest_ensure, digest_next_due, preferences_for, preferences_update
@@ -61,6 +63,7 @@ from .reminders import (
 __all__ = [
     "DIGEST_KIND",
     "DIGEST_TEMPLATE",
+    "FanoutRows",
     "GENERIC_TEMPLATE",
     "NotifyRequest",
     "ReminderSpec",
@@ -70,6 +73,7 @@ __all__ = [
     "fanout_expand_batch",
     "fanout_purge",
     "fanout_purge_batch",
+    "fanout_rows_write",
     "notification_claim_batch",
     "notification_deliver",
     "notification_email",

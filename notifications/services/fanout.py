@@ -135,31 +135,6 @@ def fanout_write(requests: list[NotifyRequest], *, now) -> int:
     return new
 
 
-def fanout_write_select(select_sql: str, params: dict, *, now) -> int:
-    """Write one fan-out row per row of ``select_sql`` (in the caller's transaction), in ONE ``INSERT ... SELECT``
-    whatever the number of rows; returns how many were new. For callers that work out who must be told of what in
-    SQL (the escalation sweep), so that no row passes through Python. The SELECT (a ``WITH`` query is fine) yields
-    the fan-out columns in this order, JSON ones as ``jsonb``: event, category, template, language, context, url,
-    target_type_id, target_id, recipient_ids, emails, channels, force_immediate. It takes its ``params`` by name
-    (``%(name)s``, or ``%(name)b`` for arrays sent in binary), bound on the server (``notifications.bulk``); names
-    starting with ``fanout_`` are this function's. A row whose event exists already is skipped, as in
-    ``fanout_write``."""
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("fanout_write_select needs PostgreSQL; use fanout_write")
-    names = ", ".join(column for column, _type in _COLUMNS)
-    new = execute_bound(
-        f"WITH written AS (INSERT INTO {NotificationFanout._meta.db_table} ({names}, status, created_at,"
-        " next_attempt_at, attempts, last_error) SELECT s.*, %(fanout_status)s::text, %(fanout_now)s::timestamptz,"
-        f" %(fanout_now)s::timestamptz, 0, '' FROM ({select_sql}) AS s ({names}) ON CONFLICT (event) DO NOTHING"
-        " RETURNING 1) SELECT count(*) FROM written",
-        {**params, "fanout_status": str(FanoutStatus.PENDING), "fanout_now": now},
-        fetch=True,
-    )[0][0]
-    if new:
-        relay_kick_on_commit()
-    return new
-
-
 # What the expansion reads of a claimed row, as named tuples (a model instance per row is not needed).
 _CLAIMED = (
     "pk",
