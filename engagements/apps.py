@@ -12,8 +12,9 @@ class EngagementsConfig(AppConfig):
         from accounts import hooks as account_hooks
         from notifications import registry
 
-        from . import cover, hooks, policy, portal, services
+        from . import cover, hooks, policy, portal, promises, services, tasks
         from .models import CommitmentSource, Phase
+        from .services import promises as promise_services
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
         client_access.register(policy)
@@ -21,6 +22,13 @@ class EngagementsConfig(AppConfig):
         hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)
         for source in CommitmentSource:
             hooks.register_commitment_source(source.value, source.label)
+        # The promise ledger: the reminder before a promise is due, the sweep that marks it broken once, its
+        # health signal and "Your commitments" on My work.
+        registry.register_reminder_kind(promise_services.PROMISE_KIND, promise_services.remind_promises)
+        registry.register_periodic_task(
+            "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
+        )
+        promises.register()
         # Absence cover: the deputy hears when they stand in, both hear when the PM is back.
         account_hooks.on_absence_changed(cover.absence_cover_sync)
         registry.register_category(cover.COVER_CATEGORY, _("Absence cover"), for_client_users=False, position=20)

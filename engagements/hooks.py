@@ -19,12 +19,7 @@ Phase changes
 
 Commitment sources
     ``register_commitment_source(value, label)``: where a ``Commitment`` comes from. Engagements registers the
-    sales handoff and the contract; governance adds the promises made in meetings.
-
-Commitment changes
-    ``@on_commitment_changed`` on ``fn(commitment, *, now)``: called inside the transaction of every write of a
-    commitment through engagements' services (added, changed, kept, dropped, reopened). Governance keeps each
-    open commitment's "due soon" reminder row right with it.
+    sales handoff, the contract and conversations; governance adds the promises made in meetings.
 
 Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
 does not double a gate.
@@ -96,19 +91,3 @@ def commitment_source_choices() -> list[tuple[str, object]]:
     """The ``Commitment.source`` choices: every registered source (the field's choices are this callable, so a new
     source needs no migration)."""
     return list(_commitment_sources.items())
-
-
-# --- Commitment changes ------------------------------------------------------------------------------------------
-
-_commitment_reactions: list[Callable] = []
-
-
-def on_commitment_changed(fn):
-    if fn not in _commitment_reactions:
-        _commitment_reactions.append(fn)
-    return fn
-
-
-def commitment_changed(commitment, *, now) -> None:
-    for reaction in _commitment_reactions:
-        reaction(commitment, now=now)

@@ -357,11 +357,12 @@ class Handoff(models.Model):
 
 
 class CommitmentSource(models.TextChoices):
-    """Where engagements' own commitments come from. Other apps add theirs (``hooks.register_commitment_source``):
-    the field's choices are the registry's, so a new source needs no change here."""
+    """Where engagements' own commitments come from. Other apps add theirs (``hooks.register_commitment_source``:
+    governance's meetings): the field's choices are the registry's, so a new source needs no change here."""
 
     SALES = "sales", _("Sales commitment")
     CONTRACT = "contract", _("Contract")
+    CONVERSATION = "conversation", _("Promised in a conversation")
 
 
 class CommitmentStatus(models.TextChoices):

@@ -1,7 +1,7 @@
 """The live agenda sources governance registers itself (see ``agenda.py``): action items carried over from the
 series' earlier meetings, overdue checklist items of both sides, stages awaiting the client's acceptance,
-commitments due or broken, and escalations' open red flags with the SLA figures since the last meeting (read
-through escalations' selectors: escalations never imports governance).
+commitments due or broken (read through engagements' selectors), and escalations' open red flags with the SLA
+figures since the last meeting (read through escalations' selectors: escalations never imports governance).
 
 Each provider runs a constant number of queries and writes its entries' text in the active language (the agenda
 is prepared in the plan's language).
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checklists.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage
-from engagements.models import Commitment, CommitmentStatus, Side
+from engagements import selectors as engagement_selectors
+from engagements.models import CommitmentStatus, Side
 
 from .agenda import AgendaEntry, register_agenda_source
 from .models import Outcome
@@ -136,16 +137,8 @@ def register() -> None:
 def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
     """Commitments due since the last meeting (or before this one), and those broken and still open: kept,
     broken, or due soon, each once."""
-    rows = (
-        Commitment.objects.filter(engagement_id=meeting.engagement_id)
-        .exclude(status=CommitmentStatus.DROPPED)
-        .filter(
-            Q(due_at__gte=since, due_at__lt=meeting.ends_at)
-            | Q(broken_at__isnull=False, status=CommitmentStatus.OPEN)
-            | Q(broken_at__gte=since)
-        )
-        .select_related("owner")
-        .order_by("due_at", "pk")
+    rows = engagement_selectors.promises_due_or_broken(
+        engagement_id=meeting.engagement_id, since=since, until=meeting.ends_at
     )
     entries = []
     for commitment in rows:

@@ -10,8 +10,11 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from .models import AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
-from .services import agenda, lifecycle, minutes, plan, promises
+from engagements.models import CommitmentSource
+from engagements.services import commitment_close, promise_record, promises
+
+from .models import MEETING_SOURCE, AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
+from .services import agenda, lifecycle, minutes, plan
 
 # What the meetings' minutes, action items and promises say, in the plan's language (the client's).
 TEXTS = {
@@ -181,19 +184,17 @@ def _history(engagement, keys, world):
 
 def _promises(engagement, past, now, texts):
     """Promises made in the meetings: one kept on time, one broken (past due, marked by the sweep), one open."""
-    from engagements.services import commitment_close
-
     held = list(Meeting.objects.filter(pk__in=[m.pk for m in past], status=MeetingStatus.HELD).order_by("starts_at"))
     if not held:
         return
     pm, first, last = engagement.pm, held[0], held[-1]
-    kept = promises.promise_record(
+    kept = promise_record(
         by=pm,
         engagement=engagement,
         description=texts["kept_promise"],
         owner=pm,
         due_at=first.starts_at + timedelta(days=2),
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=first,
         now=first.starts_at,
     )
@@ -203,23 +204,23 @@ def _promises(engagement, past, now, texts):
         last.starts_at.replace(hour=11, minute=0) + timedelta(days=3),
         (now - timedelta(days=1)).replace(hour=11, minute=0, second=0, microsecond=0),
     )
-    promises.promise_record(
+    promise_record(
         by=pm,
         engagement=engagement,
         description=texts["broken_promise"],
         owner=pm,
         due_at=broken_due,
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=last,
         now=min(last.starts_at, broken_due - timedelta(days=1)),
     )
     promises.promises_mark_broken(now=now)
-    promises.promise_record(
+    promise_record(
         by=pm,
         engagement=engagement,
         description=texts["open_promise"],
         owner=engagement.csm,
         due_at=now + timedelta(days=4),
-        source=promises.CONVERSATION_SOURCE,
+        source=CommitmentSource.CONVERSATION,
         now=now,
     )

@@ -14,6 +14,7 @@ from .commitments import (
     commitment_close,
     commitment_reopen,
     commitment_update,
+    promise_record,
 )
 from .engagements import ENGAGEMENT_EDITABLE, engagement_create, engagement_lock, engagement_update
 from .phases import ALLOWED_TRANSITIONS, engagement_change_phase, handoff_gate, handoff_record, transitions_from
@@ -57,6 +58,7 @@ __all__ = [
     "milestone_delete",
     "milestone_mark_reached",
     "milestone_save",
+    "promise_record",
     "resource_link_delete",
     "resource_link_save",
     "resource_link_set_client_visible",

@@ -1,5 +1,9 @@
-"""Commitments: the promises of either side, tracked until kept or dropped."""
+"""Commitments: the promises of either side, tracked until kept or dropped. Every write keeps the commitment's
+reminder row right in its transaction (``promises.commitment_reminder_sync``)."""
 
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .. import hooks, policy
+from .. import policy
 from ..models import (
     Commitment,
     CommitmentSource,
@@ -16,6 +20,7 @@ from ..models import (
     Side,
 )
 from .common import assign, save
+from .promises import commitment_reminder_sync
 
 
 def _validate_commitment_owner(commitment: Commitment) -> None:
@@ -52,7 +57,49 @@ def commitment_add(
     )
     _validate_commitment_owner(commitment)
     save(commitment)
-    hooks.commitment_changed(commitment, now=commitment.created_at)
+    commitment_reminder_sync(commitment, now=commitment.created_at)
+    return commitment
+
+
+@transaction.atomic
+def promise_record(
+    *,
+    by: User,
+    engagement: Engagement,
+    description: str,
+    owner: User,
+    due_at: datetime,
+    source: str = CommitmentSource.CONVERSATION,
+    source_object=None,
+    side: str = Side.VENDOR,
+    shown_to_client: bool = True,
+    now: datetime | None = None,
+) -> Commitment:
+    """Record a promise made *to the other side* in a meeting or a conversation ("we will send an update by Friday
+    12:00"), usually shown to the client, with its owner, due time, source and source object (the meeting)."""
+    now = now or timezone.now()
+    policy.require_work(by, engagement)
+    if timezone.is_naive(due_at):
+        raise ValueError("due_at must be aware")
+    if due_at <= now:
+        raise ValidationError({"due_at": _("A promise is due at a time still to come.")})
+    if not (description or "").strip():
+        raise ValidationError({"description": _("Write what was promised.")})
+    commitment = commitment_add(
+        by=by,
+        engagement=engagement,
+        description=description,
+        owner=owner,
+        due_at=due_at,
+        source=source,
+        side=side,
+        now=now,
+    )
+    commitment.shown_to_client = shown_to_client
+    if source_object is not None:
+        commitment.source_type = ContentType.objects.get_for_model(source_object)
+        commitment.source_id = str(source_object.pk)
+    commitment.save(update_fields=["shown_to_client", "source_type", "source_id"])
     return commitment
 
 
@@ -67,7 +114,7 @@ def commitment_update(*, by: User, commitment: Commitment, **fields) -> Commitme
     assign(commitment, fields, COMMITMENT_EDITABLE)
     _validate_commitment_owner(commitment)
     save(commitment)
-    hooks.commitment_changed(commitment, now=timezone.now())
+    commitment_reminder_sync(commitment, now=timezone.now())
     return commitment
 
 
@@ -88,5 +135,5 @@ def commitment_close(*, by: User, commitment: Commitment, status: str = Commitme
     commitment.status = status
     commitment.closed_at = None if status == CommitmentStatus.OPEN else now
     save(commitment)
-    hooks.commitment_changed(commitment, now=now)
+    commitment_reminder_sync(commitment, now=now)
     return commitment

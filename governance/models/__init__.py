@@ -13,6 +13,7 @@ from .cadences import (
 )
 from .feeds import CalendarFeed
 from .meetings import (
+    MEETING_SOURCE,
     AgendaItem,
     Attendance,
     GovernancePlan,
@@ -26,6 +27,7 @@ from .meetings import (
 from .minutes import ActionStatus, MinutesAcknowledgement, MinutesComment, MinutesVersion, Outcome, OutcomeKind
 
 __all__ = [
+    "MEETING_SOURCE",
     "ActionStatus",
     "AgendaItem",
     "AgendaSectionTemplate",

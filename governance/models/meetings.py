@@ -372,3 +372,8 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# The ``Commitment.source`` of a promise made in a meeting (engagements' promise ledger; its source object is the
+# meeting), registered in ``GovernanceConfig.ready``.
+MEETING_SOURCE = "meeting"

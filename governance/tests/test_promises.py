@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from engagements import health
+from engagements import selectors as engagement_selectors
 from engagements.models import Commitment, CommitmentStatus
-from engagements.services import commitment_add, commitment_close
-from governance.models import AgendaItem, MeetingStatus
-from governance.services import agenda, promises
+from engagements.services import commitment_add, commitment_close, promise_record, promises
+from governance.models import MEETING_SOURCE, AgendaItem, MeetingStatus
+from governance.services import agenda
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import reminder_sweep
 
@@ -24,14 +25,14 @@ FRIDAY_NOON = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)  # 12:00 in Berlin
 
 def record(engagement, by, owner, **kw):
     values = {"description": "We will send an update by Friday 12:00", "due_at": FRIDAY_NOON, "now": NOW}
-    return promises.promise_record(by=by, engagement=engagement, owner=owner, **{**values, **kw})
+    return promise_record(by=by, engagement=engagement, owner=owner, **{**values, **kw})
 
 
 def test_a_promise_from_a_meeting_is_recorded_with_its_source_and_reminded_the_day_before(
     weekly, pm, mapped_engagement
 ):
     meeting = weekly[0]
-    promise = record(mapped_engagement, pm, pm, source=promises.MEETING_SOURCE, source_object=meeting)
+    promise = record(mapped_engagement, pm, pm, source=MEETING_SOURCE, source_object=meeting)
     assert (promise.source, promise.source_object, promise.shown_to_client) == ("meeting", meeting, True)
     reminder = Reminder.objects.get(key=f"governance-promise:{promise.pk}")
     assert reminder.due_at == FRIDAY_NOON - timedelta(hours=24)
@@ -125,7 +126,7 @@ def test_directors_see_kept_on_time_rates_per_engagement_and_pm(
     promises.promises_mark_broken(now=FRIDAY_NOON + timedelta(minutes=1))
     commitment_close(by=pm, commitment=late, status="kept", now=FRIDAY_NOON + timedelta(hours=2))
     commitment_close(by=pm, commitment=dropped, status="dropped", now=FRIDAY_NOON + timedelta(hours=2))
-    by_engagement, by_pm = promises.promise_rates(user=director, now=FRIDAY_NOON + timedelta(days=1))
+    by_engagement, by_pm = engagement_selectors.promise_rates(user=director, now=FRIDAY_NOON + timedelta(days=1))
     assert [(r.due, r.kept_on_time, r.broken, r.rate) for r in by_engagement] == [(3, 1, 2, 33)]
     assert [(r.label, r.rate) for r in by_pm] == [(pm.full_name, 33)]
     client.force_login(team_member)

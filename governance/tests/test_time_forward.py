@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from engagements import health
 from engagements.models import Commitment
-from governance.models import Meeting, MeetingStatus
+from engagements.services import promise_record, promises
+from governance.models import MEETING_SOURCE, Meeting, MeetingStatus
 from governance.selectors import meeting_health, meeting_page
-from governance.services import lifecycle, plan, promises
+from governance.services import lifecycle, plan
 from notifications.tests.processes import (
     SHARED_REDIS_URL,
     Celery,
@@ -66,13 +67,13 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
         now=two_weeks_ago,
     )
     # A promise made back then, due yesterday: nobody kept it.
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm,
         engagement=mapped_engagement,
         description="We send the test report by Friday 12:00",
         owner=pm,
         due_at=timezone.now() - timedelta(days=1),
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=Meeting.objects.order_by("starts_at").first(),
         now=two_weeks_ago,
     )

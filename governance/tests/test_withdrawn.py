@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from engagements.models import CommitmentStatus
-from engagements.services import commitment_close
-from governance.services import actions, agenda, lifecycle, promises
+from engagements.services import commitment_close, promise_record, promises
+from governance.services import actions, agenda, lifecycle
 from notifications.models import Channel, Notification, Reminder, Status
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
 
@@ -57,7 +57,7 @@ def test_an_action_item_done_or_dropped_withdraws_its_reminders(weekly, pm, stat
 
 def test_a_promise_kept_late_withdraws_its_unread_broken_notice(weekly, pm, mapped_engagement):
     friday_noon = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm,
         engagement=mapped_engagement,
         owner=pm,
@@ -77,7 +77,7 @@ def test_a_promise_kept_late_withdraws_its_unread_broken_notice(weekly, pm, mapp
 
 def test_a_promise_open_again_keeps_what_was_sent(weekly, pm, mapped_engagement):
     friday_noon = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm, engagement=mapped_engagement, owner=pm, description="Update by Friday", due_at=friday_noon, now=NOW
     )
     reminder_sweep(now=friday_noon - timedelta(hours=24), time_budget=30)

@@ -59,7 +59,7 @@ def test_my_commitments_due_soon_or_overdue(client, engagement, csm):
     )
     CommitmentFactory(engagement=engagement, owner=csm, description="Kept already", status="kept", overdue=True)
     CommitmentFactory(engagement=engagement, client_side=True, overdue=True, description="The client's promise")
-    section = _section(client, csm, "governance.commitments")
+    section = _section(client, csm, "engagements.commitments")
     assert "Send the security paper" in section and "Weekly report" in section
     assert "shown to the client" in section
     assert "Far away" not in section and "Kept already" not in section and "The client's promise" not in section
@@ -72,7 +72,7 @@ def test_closed_engagements_and_other_teams_are_left_out(client, engagement, pm,
     _action(closed, pm, text="On a closed engagement", days=-1)
     CommitmentFactory(engagement=closed, owner=csm, overdue=True, description="Closed promise")
     assert _section(client, pm, "governance.action_items") == ""
-    assert _section(client, csm, "governance.commitments") == ""
+    assert _section(client, csm, "engagements.commitments") == ""
 
 
 def test_governance_lists_queries_do_not_grow_with_data(client, page_queries, engagement, pm, client_org, csm):

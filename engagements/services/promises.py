@@ -1,43 +1,37 @@
-"""The promise ledger, on engagements' one ``Commitment`` model: promises recorded in meetings and conversations,
-reminded before they are due, marked broken once when they pass unkept, and the kept-on-time rate.
+"""The promise ledger's notices, on the one ``Commitment`` model: the reminder before a promise is due and the
+sweep that marks it broken once it passes unkept.
 
-- ``promise_record`` adds a commitment the vendor (or the client) made *to the other side* in a meeting or a
-  conversation, usually shown to the client (``shown_to_client``), with its source object (the meeting).
-- Every open commitment with a due time (the handoff's sales commitments too: engagements tells governance of
-  each change through ``hooks.on_commitment_changed``) has a reminder row (kind ``governance.commitment``) due
-  ``GOVERNANCE_PROMISE_REMIND_HOURS`` before; it reminds the owner once.
+- Every open commitment with a due time (the handoff's sales commitments, the contract's, those promised in a
+  meeting or a conversation) has a reminder row (kind ``governance.commitment``) due ``PROMISE_REMIND_HOURS``
+  before; it reminds the owner once. Each write in ``commitments.py`` keeps that row right in its transaction.
 - ``promises_mark_broken`` is the sweep: a periodic tick claims open commitments past their due time that are not
   marked yet (``SKIP LOCKED``, a partial index), sets ``broken_at`` with a conditional update, so each breaks once,
-  and tells the owner, the acting PM and the CSM. A broken promise is on the next meetings' agenda (the
-  ``commitments`` agenda source) and in the engagement's health (``governance.health``). It can still be kept,
-  late: the ledger says so.
+  and tells the owner, the acting PM and the CSM. A broken promise is on the next meetings' agenda (governance
+  reads ``selectors.promises_due_or_broken``) and in the engagement's health (``promises.py``). It can still be
+  kept, late: the ledger says so.
+
+The stored names (the reminder kind and keys, the notifications' events and their "governance" category, the beat
+tick) are those the ledger had when it lived in governance: reminder rows, sent notices and people's preferences
+keep working unchanged.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from engagements import policy
-from engagements.models import Commitment, CommitmentStatus, Engagement, Side
-from engagements.services import commitment_add
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
-from .lifecycle import CATEGORY
+from ..models import Commitment, CommitmentStatus
 
 PROMISE_KIND = "governance.commitment"
-MEETING_SOURCE = "meeting"
-CONVERSATION_SOURCE = "conversation"
-DUE_TEMPLATE = "governance/email/promise_due"
-BROKEN_TEMPLATE = "governance/email/promise_broken"
+# Governance's category ("Meetings and governance"), which people's preferences for these notices are stored under.
+CATEGORY = "governance"
+DUE_TEMPLATE = "engagements/email/promise_due"
+BROKEN_TEMPLATE = "engagements/email/promise_broken"
 
 
 def _key(commitment_pk: int) -> str:
@@ -48,49 +42,8 @@ def remind_before() -> timedelta:
     return timedelta(hours=settings.GOVERNANCE_PROMISE_REMIND_HOURS)
 
 
-@transaction.atomic
-def promise_record(
-    *,
-    by,
-    engagement: Engagement,
-    description: str,
-    owner,
-    due_at: datetime,
-    source: str = CONVERSATION_SOURCE,
-    source_object=None,
-    side: str = Side.VENDOR,
-    shown_to_client: bool = True,
-    now: datetime | None = None,
-) -> Commitment:
-    """Record a promise ("we will send an update by Friday 12:00") with its owner, due time and source."""
-    now = now or timezone.now()
-    policy.require_work(by, engagement)
-    if timezone.is_naive(due_at):
-        raise ValueError("due_at must be aware")
-    if due_at <= now:
-        raise ValidationError({"due_at": _("A promise is due at a time still to come.")})
-    if not (description or "").strip():
-        raise ValidationError({"description": _("Write what was promised.")})
-    commitment = commitment_add(
-        by=by,
-        engagement=engagement,
-        description=description,
-        owner=owner,
-        due_at=due_at,
-        source=source,
-        side=side,
-        now=now,
-    )
-    commitment.shown_to_client = shown_to_client
-    if source_object is not None:
-        commitment.source_type = ContentType.objects.get_for_model(source_object)
-        commitment.source_id = str(source_object.pk)
-    commitment.save(update_fields=["shown_to_client", "source_type", "source_id"])
-    return commitment
-
-
 def commitment_reminder_sync(commitment: Commitment, *, now: datetime | None = None) -> None:
-    """Keep a commitment's reminder row right after any change (called by engagements' hook)."""
+    """Keep a commitment's reminder row right after any change (called in the transaction of every write)."""
     now = now or timezone.now()
     key = _key(commitment.pk)
     if commitment.status != CommitmentStatus.OPEN:
@@ -203,63 +156,3 @@ def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> in
             total += len(broken)
             if len(ids) < batch:
                 return total
-
-
-# --- Kept-on-time rates -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class PromiseRate:
-    label: str
-    due: int
-    kept_on_time: int
-    broken: int
-    pk: int | None = None
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.kept_on_time / self.due) if self.due else None
-
-
-def _counted(now, window):
-    """Commitments due in the window (not dropped): each is kept on time, kept late, broken or still open."""
-    return Commitment.objects.filter(due_at__lt=now, due_at__gte=now - window).exclude(status=CommitmentStatus.DROPPED)
-
-
-RATE_ANNOTATIONS = {
-    "due": Count("pk"),
-    "kept_on_time": Count("pk", filter=Q(status=CommitmentStatus.KEPT, closed_at__lte=F("due_at"))),
-    "broken": Count("pk", filter=Q(broken_at__isnull=False)),
-}
-
-
-def promise_rates(*, user, now: datetime | None = None, window: timedelta = timedelta(days=180)):
-    """The kept-on-time rate per engagement and per PM over the window, for the engagements ``user`` sees (two
-    queries, whatever the number of commitments)."""
-    now = now or timezone.now()
-    counted = _counted(now, window).filter(engagement__in=Engagement.objects.visible_to(user))
-    by_engagement = [
-        PromiseRate(
-            label=f"{row['engagement__client__name']} — {row['engagement__name']}",
-            pk=row["engagement_id"],
-            due=row["due"],
-            kept_on_time=row["kept_on_time"],
-            broken=row["broken"],
-        )
-        for row in counted.values("engagement_id", "engagement__name", "engagement__client__name")
-        .annotate(**RATE_ANNOTATIONS)
-        .order_by("engagement__client__name", "engagement__name")
-    ]
-    by_pm = [
-        PromiseRate(
-            label=row["engagement__pm__full_name"] or _("No PM"),
-            pk=row["engagement__pm"],
-            due=row["due"],
-            kept_on_time=row["kept_on_time"],
-            broken=row["broken"],
-        )
-        for row in counted.values("engagement__pm", "engagement__pm__full_name")
-        .annotate(**RATE_ANNOTATIONS)
-        .order_by("engagement__pm__full_name")
-    ]
-    return by_engagement, by_pm
