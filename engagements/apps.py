@@ -13,18 +13,18 @@ class EngagementsConfig(AppConfig):
         from notifications import registry
 
         from . import cover, hooks, policy, portal, promises, services, tasks
-        from .models import CommitmentSource, Phase
-        from .services import promises as promise_services
+        from .models import Phase, PromiseSource
+        from .services import promise_notices
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
         client_access.register(policy)
         # The kickoff needs the completed sales handoff.
         hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)
-        for source in CommitmentSource:
-            hooks.register_commitment_source(source.value, source.label)
+        for source in PromiseSource:
+            hooks.register_promise_source(source.value, source.label)
         # The promise ledger: the reminder before a promise is due, the sweep that marks it broken once, its
-        # health signal and "Your commitments" on My work.
-        registry.register_reminder_kind(promise_services.PROMISE_KIND, promise_services.remind_promises)
+        # health signal and "Your promises" on My work.
+        registry.register_reminder_kind(promise_notices.PROMISE_KIND, promise_notices.remind_promises)
         registry.register_periodic_task(
             "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
         )

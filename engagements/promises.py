@@ -1,6 +1,6 @@
 """What the promise ledger adds to engagements' registries (registered in ``EngagementsConfig.ready``): its health
-signal and its list on "My work". The ledger's writes are in ``services/commitments.py`` (with
-``promise_record``) and ``services/promises.py`` (the reminder and the broken-promise sweep), its reads in
+signal and its list on "My work". The ledger's writes are in ``services/promises.py`` (with
+``promise_record``) and ``services/promise_notices.py`` (the reminder and the broken-promise sweep), its reads in
 ``selectors.py`` (the ledger, the kept-on-time rates).
 
 =========================================================  ============  ==============
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import policy
 from .health import HealthSignal, count_per_engagement, register_signal, window_start
-from .models import Commitment, CommitmentStatus, Phase, Side
+from .models import Phase, Promise, PromiseStatus, Side
 from .work import DUE_SOON_DAYS, WorkEntry, WorkList, WorkResult, engagement_link, register_list, result_of
 
 HEALTH_WINDOW = timedelta(days=30)
@@ -28,7 +28,7 @@ HEALTH_WINDOW = timedelta(days=30)
 
 def broken_promises(today: date):
     return count_per_engagement(
-        Commitment.objects.filter(engagement=OuterRef("pk"), broken_at__gte=window_start(today, HEALTH_WINDOW))
+        Promise.objects.filter(engagement=OuterRef("pk"), broken_at__gte=window_start(today, HEALTH_WINDOW))
     )
 
 
@@ -38,35 +38,35 @@ def _broken(value) -> str:
     ) % {"count": value}
 
 
-def commitments_due(*, user, today: date, limit: int) -> WorkResult:
-    """Open commitments our side made that ``user`` owns (the handoff's, the contract's, those promised in
+def promises_due(*, user, today: date, limit: int) -> WorkResult:
+    """Open promises our side made that ``user`` owns (the handoff's, the contract's, those promised in
     meetings), due before the end of the coming week or overdue (two queries)."""
     horizon = timezone.make_aware(datetime.combine(today + timedelta(days=DUE_SOON_DAYS + 1), time.min))
     now = timezone.now()
-    commitments = (
-        Commitment.objects.visible_to(user)
-        .filter(owner=user, side=Side.VENDOR, status=CommitmentStatus.OPEN, due_at__lt=horizon)
+    promises = (
+        Promise.objects.visible_to(user)
+        .filter(owner=user, side=Side.VENDOR, status=PromiseStatus.OPEN, due_at__lt=horizon)
         .exclude(engagement__phase=Phase.CLOSED)
         .select_related("engagement__client")
     )
 
-    def entry(commitment):
-        engagement, engagement_url = engagement_link(commitment.engagement)
-        # Where it was promised (a sales commitment, in a meeting, ...), and whether the portal shows it.
-        note = str(commitment.get_source_display())
-        if commitment.shown_to_client:
+    def entry(promise):
+        engagement, engagement_url = engagement_link(promise.engagement)
+        # Where it was promised (a sales promise, in a meeting, ...), and whether the portal shows it.
+        note = str(promise.get_source_display())
+        if promise.shown_to_client:
             note = _("%(source)s, shown to the client") % {"source": note}
         return WorkEntry(
-            title=commitment.description,
-            url=reverse("governance:plan", args=[commitment.engagement_id]) + "#promises",
+            title=promise.description,
+            url=reverse("governance:plan", args=[promise.engagement_id]) + "#promises",
             engagement=engagement,
             engagement_url=engagement_url,
-            due_at=commitment.due_at,
-            overdue=commitment.is_overdue(now),
+            due_at=promise.due_at,
+            overdue=promise.is_overdue(now),
             note=note,
         )
 
-    return result_of(commitments.order_by(F("due_at").asc(), "pk"), limit, entry)
+    return result_of(promises.order_by(F("due_at").asc(), "pk"), limit, entry)
 
 
 def register() -> None:
@@ -77,9 +77,9 @@ def register() -> None:
     )
     register_list(
         WorkList(
-            "engagements.commitments",
-            gettext_lazy("Your commitments: due soon or overdue"),
-            commitments_due,
+            "engagements.promises",
+            gettext_lazy("Your promises: due soon or overdue"),
+            promises_due,
             position=55,
             for_user=policy.is_staff,
             description=gettext_lazy("What you promised the client, from the handoff, the contract and meetings."),

@@ -17,12 +17,12 @@ from .models import (
     BillingKind,
     BillingStatus,
     ClientProfile,
-    Commitment,
-    CommitmentStatus,
     Engagement,
     Integration,
     Milestone,
     Phase,
+    Promise,
+    PromiseStatus,
     ResourceLink,
     Stakeholder,
 )
@@ -96,7 +96,7 @@ def engagement_list(*, user):
     return Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
 
 
-def commitment_owner_choices(engagement: Engagement):
+def promise_owner_choices(engagement: Engagement):
     """Who may own a promise on an engagement: our active staff, and the client's own active people."""
     return User.objects.filter(
         Q(role__in=VENDOR_ROLES) | Q(organization_id=engagement.client_id), is_active=True
@@ -119,7 +119,7 @@ class EngagementRecords:
     timeline: list
     acting_pm: User | None
     pm_absent: bool
-    commitments: list
+    promises: list
     integrations: list
     resource_links: list
     handoff: object
@@ -146,7 +146,7 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
         timeline=timeline,
         acting_pm=acting_pm,
         pm_absent=bool(engagement.pm_id and acting_pm and acting_pm.pk != engagement.pm_id),
-        commitments=list(Commitment.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
+        promises=list(Promise.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
         integrations=list(Integration.objects.for_viewer(user).filter(engagement=engagement)),
         resource_links=list(ResourceLink.objects.for_viewer(user).filter(engagement=engagement)),
         # Vendor-internal, and already joined to the staff page's engagement.
@@ -275,39 +275,39 @@ def client_contract(*, user, today) -> ContractPage:
 LEDGER_WINDOW = timedelta(days=90)
 
 
-def promise_ledger(*, engagement=None, user, now: datetime | None = None) -> list[Commitment]:
-    """The engagement's (or, without one, every visible engagement's) commitments ``user`` may read: the open ones,
+def promise_ledger(*, engagement=None, user, now: datetime | None = None) -> list[Promise]:
+    """The engagement's (or, without one, every visible engagement's) promises ``user`` may read: the open ones,
     and those closed in the last 90 days; the client reads only those made to them."""
     now = now or timezone.now()
-    commitments = Commitment.objects.visible_to(user) if engagement is None else Commitment.objects.for_viewer(user)
+    promises = Promise.objects.visible_to(user) if engagement is None else Promise.objects.for_viewer(user)
     if engagement is not None:
-        commitments = commitments.filter(engagement=engagement)
+        promises = promises.filter(engagement=engagement)
     return list(
-        commitments.filter(Q(status=CommitmentStatus.OPEN) | Q(closed_at__gte=now - LEDGER_WINDOW))
+        promises.filter(Q(status=PromiseStatus.OPEN) | Q(closed_at__gte=now - LEDGER_WINDOW))
         .select_related("owner", "engagement", "source_type")
         .order_by("-status", "due_at", "pk")
     )
 
 
-def promises_made_in(source_object, *, user) -> list[Commitment]:
-    """The commitments ``user`` may read that were promised in ``source_object`` (a meeting), by due time."""
+def promises_made_in(source_object, *, user) -> list[Promise]:
+    """The promises ``user`` may read that were promised in ``source_object`` (a meeting), by due time."""
     return list(
-        Commitment.objects.for_viewer(user)
+        Promise.objects.for_viewer(user)
         .filter(source_type=ContentType.objects.get_for_model(source_object), source_id=str(source_object.pk))
         .select_related("owner")
         .order_by("due_at", "pk")
     )
 
 
-def promises_due_or_broken(*, engagement_id, since: datetime, until: datetime) -> list[Commitment]:
-    """An engagement's commitments due in [since, until), those broken and still open, and those broken since
+def promises_due_or_broken(*, engagement_id, since: datetime, until: datetime) -> list[Promise]:
+    """An engagement's promises due in [since, until), those broken and still open, and those broken since
     ``since`` (a meeting's agenda: kept, broken or due soon, each once); dropped ones are left out."""
     return list(
-        Commitment.objects.filter(engagement_id=engagement_id)
-        .exclude(status=CommitmentStatus.DROPPED)
+        Promise.objects.filter(engagement_id=engagement_id)
+        .exclude(status=PromiseStatus.DROPPED)
         .filter(
             Q(due_at__gte=since, due_at__lt=until)
-            | Q(broken_at__isnull=False, status=CommitmentStatus.OPEN)
+            | Q(broken_at__isnull=False, status=PromiseStatus.OPEN)
             | Q(broken_at__gte=since)
         )
         .select_related("owner")
@@ -329,20 +329,20 @@ class PromiseRate:
 
 
 def _counted(now, window):
-    """Commitments due in the window (not dropped): each is kept on time, kept late, broken or still open."""
-    return Commitment.objects.filter(due_at__lt=now, due_at__gte=now - window).exclude(status=CommitmentStatus.DROPPED)
+    """Promises due in the window (not dropped): each is kept on time, kept late, broken or still open."""
+    return Promise.objects.filter(due_at__lt=now, due_at__gte=now - window).exclude(status=PromiseStatus.DROPPED)
 
 
 RATE_ANNOTATIONS = {
     "due": Count("pk"),
-    "kept_on_time": Count("pk", filter=Q(status=CommitmentStatus.KEPT, closed_at__lte=F("due_at"))),
+    "kept_on_time": Count("pk", filter=Q(status=PromiseStatus.KEPT, closed_at__lte=F("due_at"))),
     "broken": Count("pk", filter=Q(broken_at__isnull=False)),
 }
 
 
 def promise_rates(*, user, now: datetime | None = None, window: timedelta = timedelta(days=180)):
     """The kept-on-time rate per engagement and per PM over the window, for the engagements ``user`` sees (two
-    queries, whatever the number of commitments)."""
+    queries, whatever the number of promises)."""
     now = now or timezone.now()
     counted = _counted(now, window).filter(engagement__in=Engagement.objects.visible_to(user))
     by_engagement = [

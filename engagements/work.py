@@ -8,7 +8,7 @@ of them. Each app adds its own from its ``AppConfig.ready()``, as it adds health
 ``fetch(*, user, today) -> WorkResult`` returns the first entries (at most ``limit``) and how many there are in all,
 in a fixed number of queries whatever the amount of data (the page's query count must not grow with it). Checklists
 adds items due soon or overdue, items handed over to a deputy, client comments waiting for an answer and stages
-awaiting the client; engagements' promise ledger, governance and escalations add commitments, action items and
+awaiting the client; engagements' promise ledger, governance and escalations add promises, action items and
 red flags the same way.
 
 Registration is idempotent by name (a ``ready()`` that runs again replaces the list with itself).

@@ -29,7 +29,7 @@ class GovernanceConfig(AppConfig):
         agenda_sources.register()
 
         # Promises made in a meeting go to engagements' promise ledger with this source.
-        hooks.register_commitment_source(MEETING_SOURCE, _("Promised in a meeting"))
+        hooks.register_promise_source(MEETING_SOURCE, _("Promised in a meeting"))
         # The kickoff meeting follows the engagement's kickoff date.
         hooks.on_anchor_dates_moved(series.kickoff_moved)
         # A closed engagement's meetings still to come are cancelled (the invited are told).

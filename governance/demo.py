@@ -10,8 +10,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from engagements.models import CommitmentSource
-from engagements.services import commitment_close, promise_record, promises
+from engagements.models import PromiseSource
+from engagements.services import promise_close, promise_notices, promise_record
 
 from .models import MEETING_SOURCE, AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
 from .services import agenda, lifecycle, minutes, plan
@@ -198,7 +198,7 @@ def _promises(engagement, past, now, texts):
         source_object=first,
         now=first.starts_at,
     )
-    commitment_close(by=pm, commitment=kept, status="kept", now=first.starts_at + timedelta(days=1))
+    promise_close(by=pm, promise=kept, status="kept", now=first.starts_at + timedelta(days=1))
     # Three days after the last meeting at 12:00 (Warsaw), or yesterday 12:00 if that is still to come: passed, unkept.
     broken_due = min(
         last.starts_at.replace(hour=11, minute=0) + timedelta(days=3),
@@ -214,13 +214,13 @@ def _promises(engagement, past, now, texts):
         source_object=last,
         now=min(last.starts_at, broken_due - timedelta(days=1)),
     )
-    promises.promises_mark_broken(now=now)
+    promise_notices.promises_mark_broken(now=now)
     promise_record(
         by=pm,
         engagement=engagement,
         description=texts["open_promise"],
         owner=engagement.csm,
         due_at=now + timedelta(days=4),
-        source=CommitmentSource.CONVERSATION,
+        source=PromiseSource.CONVERSATION,
         now=now,
     )

@@ -1,158 +1,139 @@
-"""The promise ledger's notices, on the one ``Commitment`` model: the reminder before a promise is due and the
-sweep that marks it broken once it passes unkept.
+"""The promise ledger's writes: the promises of either side, tracked until kept or dropped. Every write keeps the
+promise's reminder row right in its transaction (``promise_notices.promise_reminder_sync``)."""
 
-- Every open commitment with a due time (the handoff's sales commitments, the contract's, those promised in a
-  meeting or a conversation) has a reminder row (kind ``governance.commitment``) due ``PROMISE_REMIND_HOURS``
-  before; it reminds the owner once. Each write in ``commitments.py`` keeps that row right in its transaction.
-- ``promises_mark_broken`` is the sweep: a periodic tick claims open commitments past their due time that are not
-  marked yet (``SKIP LOCKED``, a partial index), sets ``broken_at`` with a conditional update, so each breaks once,
-  and tells the owner, the acting PM and the CSM. A broken promise is on the next meetings' agenda (governance
-  reads ``selectors.promises_due_or_broken``) and in the engagement's health (``promises.py``). It can still be
-  kept, late: the ledger says so.
+from datetime import datetime
 
-The stored names (the reminder kind and keys, the notifications' events and their "governance" category, the beat
-tick) are those the ledger had when it lived in governance: reminder rows, sent notices and people's preferences
-keep working unchanged.
-"""
-
-from datetime import datetime, timedelta
-
-from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from notifications.models import Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
+from accounts.models import User
 
-from ..models import Commitment, CommitmentStatus
-
-PROMISE_KIND = "governance.commitment"
-# Governance's category ("Meetings and governance"), which people's preferences for these notices are stored under.
-CATEGORY = "governance"
-DUE_TEMPLATE = "engagements/email/promise_due"
-BROKEN_TEMPLATE = "engagements/email/promise_broken"
-
-
-def _key(commitment_pk: int) -> str:
-    return f"governance-promise:{commitment_pk}"
-
-
-def remind_before() -> timedelta:
-    return timedelta(hours=settings.GOVERNANCE_PROMISE_REMIND_HOURS)
+from .. import policy
+from ..models import (
+    Engagement,
+    Promise,
+    PromiseSource,
+    PromiseStatus,
+    Side,
+)
+from .common import assign, save
+from .promise_notices import promise_reminder_sync
 
 
-def commitment_reminder_sync(commitment: Commitment, *, now: datetime | None = None) -> None:
-    """Keep a commitment's reminder row right after any change (called in the transaction of every write)."""
+def _validate_promise_owner(promise: Promise) -> None:
+    """A promise is owned on the side that made it: our staff for ours, the client's own people for theirs."""
+    owner, engagement = promise.owner, promise.engagement
+    if promise.side == Side.VENDOR and not owner.is_vendor_user:
+        raise ValidationError({"owner": _("The owner of our promise must be one of our staff.")})
+    if promise.side == Side.CLIENT and owner.organization_id != engagement.client_id:
+        raise ValidationError({"owner": _("The owner of the client's promise must be one of the client's people.")})
+
+
+@transaction.atomic
+def promise_add(
+    *,
+    by: User,
+    engagement: Engagement,
+    description: str,
+    owner: User,
+    due_at,
+    source: str = PromiseSource.SALES,
+    side: str = Side.VENDOR,
+    now=None,
+) -> Promise:
+    """Track a promise of either side (the team records them; see ``Promise``)."""
+    policy.require_work(by, engagement)
+    promise = Promise(
+        engagement=engagement,
+        description=(description or "").strip(),
+        owner=owner,
+        due_at=due_at,
+        source=source,
+        side=side,
+        created_at=now or timezone.now(),
+    )
+    _validate_promise_owner(promise)
+    save(promise)
+    promise_reminder_sync(promise, now=promise.created_at)
+    return promise
+
+
+@transaction.atomic
+def promise_record(
+    *,
+    by: User,
+    engagement: Engagement,
+    description: str,
+    owner: User,
+    due_at: datetime,
+    source: str = PromiseSource.CONVERSATION,
+    source_object=None,
+    side: str = Side.VENDOR,
+    shown_to_client: bool = True,
+    now: datetime | None = None,
+) -> Promise:
+    """Record a promise made *to the other side* in a meeting or a conversation ("we will send an update by Friday
+    12:00"), usually shown to the client, with its owner, due time, source and source object (the meeting)."""
     now = now or timezone.now()
-    key = _key(commitment.pk)
-    if commitment.status != CommitmentStatus.OPEN:
-        # Kept or dropped: the "due" and "broken" notices nobody read or got yet are no longer needed.
-        notifications_withdraw(target=commitment, category=CATEGORY, now=now)
-    if commitment.status != CommitmentStatus.OPEN or commitment.due_at <= now:
-        Reminder.objects.filter(key=key, status=ReminderStatus.PENDING).update(
-            status=ReminderStatus.CANCELLED, updated_at=now
-        )
-        return
-    reminder_schedule(
-        key=key,
-        kind=PROMISE_KIND,
-        due_at=max(commitment.due_at - remind_before(), now),
-        target=commitment,
-        payload={"due_at": commitment.due_at.isoformat()},
+    policy.require_work(by, engagement)
+    if timezone.is_naive(due_at):
+        raise ValueError("due_at must be aware")
+    if due_at <= now:
+        raise ValidationError({"due_at": _("A promise is due at a time still to come.")})
+    if not (description or "").strip():
+        raise ValidationError({"description": _("Write what was promised.")})
+    promise = promise_add(
+        by=by,
+        engagement=engagement,
+        description=description,
+        owner=owner,
+        due_at=due_at,
+        source=source,
+        side=side,
         now=now,
     )
+    promise.shown_to_client = shown_to_client
+    if source_object is not None:
+        promise.source_type = ContentType.objects.get_for_model(source_object)
+        promise.source_id = str(source_object.pk)
+    promise.save(update_fields=["shown_to_client", "source_type", "source_id"])
+    return promise
 
 
-def _recipients(commitment, *, extra_managers: bool):
-    engagement = commitment.engagement
-    people = [commitment.owner]
-    if extra_managers:
-        people += [engagement.pm, engagement.csm]
-    seen, result = set(), []
-    for person in people:
-        if person is not None and person.is_active and person.pk not in seen:
-            seen.add(person.pk)
-            result.append(person)
-    return result
+PROMISE_EDITABLE = ("description", "source", "side", "owner", "due_at")
 
 
-def _url_for(user, commitment) -> str:
-    if user.is_client_user:
-        return reverse("portal:promises")
-    return reverse("governance:plan", args=[commitment.engagement_id]) + "#promises"
+@transaction.atomic
+def promise_update(*, by: User, promise: Promise, **fields) -> Promise:
+    """Change what was promised, by whom, its owner or due time (not its status: see ``promise_close``)."""
+    policy.require_work(by, promise.engagement)
+    promise = Promise.objects.select_for_update().select_related("engagement").get(pk=promise.pk)
+    assign(promise, fields, PROMISE_EDITABLE)
+    _validate_promise_owner(promise)
+    save(promise)
+    promise_reminder_sync(promise, now=timezone.now())
+    return promise
 
 
-def _requests(commitments, *, event, template, extra_managers, now) -> list[NotifyRequest]:
-    requests = []
-    for commitment in commitments:
-        for user in _recipients(commitment, extra_managers=extra_managers):
-            requests.append(
-                NotifyRequest(
-                    event=f"{event}:{commitment.pk}",
-                    recipients=[user],
-                    category=CATEGORY,
-                    template=template,
-                    context={
-                        "description": commitment.description,
-                        "engagement_name": commitment.engagement.name,
-                        "due_at": commitment.due_at,
-                        "owner_name": str(commitment.owner),
-                    },
-                    target=commitment,
-                    url=_url_for(user, commitment),
-                )
-            )
-    return requests
+@transaction.atomic
+def promise_reopen(*, by: User, promise: Promise) -> Promise:
+    """A kept or dropped promise turns out to be open after all."""
+    return promise_close(by=by, promise=promise, status=PromiseStatus.OPEN)
 
 
-def remind_promises(reminders: list[Reminder], *, now: datetime) -> dict:
-    """The reminder kind: the owner is reminded once before a promise is due (if it is still open)."""
-    ids = [int(r.target_id) for r in reminders if r.target_id]
-    commitments = {
-        c.pk: c
-        for c in Commitment.objects.filter(pk__in=ids).select_related("owner", "engagement__pm", "engagement__csm")
-    }
-    due = []
-    for reminder in reminders:
-        commitment = commitments.get(int(reminder.target_id or 0))
-        if commitment is not None and commitment.status == CommitmentStatus.OPEN and commitment.due_at > now:
-            due.append(commitment)
-    notify_many(
-        _requests(due, event="governance.promise_due", template=DUE_TEMPLATE, extra_managers=False, now=now), now=now
-    )
-    return {reminder.pk: None for reminder in reminders}
-
-
-def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> int:
-    """The sweep: mark each open commitment past its due time broken, once, and tell its people."""
+@transaction.atomic
+def promise_close(*, by: User, promise: Promise, status: str = PromiseStatus.KEPT, now=None) -> Promise:
+    """Record a promise as kept or dropped (or, with ``OPEN``, open again)."""
+    policy.require_work(by, promise.engagement)
+    if status not in PromiseStatus.values:
+        raise ValidationError({"status": _("Choose kept, dropped or open.")})
+    promise = Promise.objects.select_for_update().get(pk=promise.pk)
     now = now or timezone.now()
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Commitment.objects.filter(status=CommitmentStatus.OPEN, broken_at__isnull=True, due_at__lt=now)
-                .order_by("due_at")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[:batch]
-            )
-            if not ids:
-                return total
-            # Conditional: a row another sweep marked in between (or one kept meanwhile) is left alone.
-            Commitment.objects.filter(pk__in=ids, status=CommitmentStatus.OPEN, broken_at__isnull=True).update(
-                broken_at=now
-            )
-            broken = list(
-                Commitment.objects.filter(pk__in=ids, broken_at=now).select_related(
-                    "owner", "engagement__pm", "engagement__csm"
-                )
-            )
-            notify_many(
-                _requests(
-                    broken, event="governance.promise_broken", template=BROKEN_TEMPLATE, extra_managers=True, now=now
-                ),
-                now=now,
-            )
-            total += len(broken)
-            if len(ids) < batch:
-                return total
+    promise.status = status
+    promise.closed_at = None if status == PromiseStatus.OPEN else now
+    save(promise)
+    promise_reminder_sync(promise, now=now)
+    return promise

@@ -374,6 +374,6 @@ class AgendaItem(models.Model):
         return self.title
 
 
-# The ``Commitment.source`` of a promise made in a meeting (engagements' promise ledger; its source object is the
+# The ``Promise.source`` of a promise made in a meeting (engagements' promise ledger; its source object is the
 # meeting), registered in ``GovernanceConfig.ready``.
 MEETING_SOURCE = "meeting"

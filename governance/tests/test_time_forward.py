@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from engagements import health
-from engagements.models import Commitment
-from engagements.services import promise_record, promises
+from engagements.models import Promise
+from engagements.services import promise_notices, promise_record
 from governance.models import MEETING_SOURCE, Meeting, MeetingStatus
 from governance.selectors import meeting_health, meeting_page
 from governance.services import lifecycle, plan
@@ -89,7 +89,7 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
         try:
             wait_for(lambda: _reminders_settled([m.pk for m in overdue]), 90, what="the overdue meetings' reminders")
             wait_for(
-                lambda: Commitment.objects.filter(pk=promise.pk, broken_at__isnull=False).exists(),
+                lambda: Promise.objects.filter(pk=promise.pk, broken_at__isnull=False).exists(),
                 60,
                 what="the promise to break",
             )
@@ -109,7 +109,7 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
     broken_mail = sql(
         "SELECT recipient_id, count(*) FROM notifications_notification WHERE template = %s AND channel = 'email'"
         " GROUP BY recipient_id",
-        [promises.BROKEN_TEMPLATE],
+        [promise_notices.BROKEN_TEMPLATE],
     )
     assert dict(broken_mail) == {pm.pk: 1, csm.pk: 1}
     following = Meeting.objects.filter(starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED).first()

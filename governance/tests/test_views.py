@@ -1,5 +1,5 @@
 """The governance pages through the browser's eyes (Django's test client): what each shows, the htmx partials,
-and query counts that do not grow with meetings, action items, checklist items or commitments."""
+and query counts that do not grow with meetings, action items, checklist items or promises."""
 
 from datetime import UTC, date, datetime, timedelta
 

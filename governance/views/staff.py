@@ -17,7 +17,7 @@ from accounts.forms import add_service_errors
 from engagements import policy
 from engagements import selectors as engagement_selectors
 from engagements import services as engagement_services
-from engagements.models import Commitment, CommitmentSource
+from engagements.models import Promise, PromiseSource
 from engagements.view_helpers import engagement_or_404, error_text, flash
 
 from .. import forms, selectors
@@ -240,7 +240,7 @@ def _record_promise(request, engagement, *, source, source_object=None) -> bool:
 @require_POST
 def promise_add(request, pk):
     engagement = engagement_or_404(request, pk, work=True)
-    _record_promise(request, engagement, source=CommitmentSource.CONVERSATION)
+    _record_promise(request, engagement, source=PromiseSource.CONVERSATION)
     return to_plan(engagement.pk, "#promises")
 
 
@@ -255,22 +255,22 @@ def meeting_promise_add(request, pk):
 @staff_required
 @require_POST
 def promise_status(request, pk):
-    commitment = row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False, work=True)
+    promise = row_or_404(request, Promise.objects.select_related("engagement"), pk, manage=False, work=True)
     form = forms.PromiseStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose kept, dropped or open."))
     else:
         flash(
             request,
-            lambda: engagement_services.commitment_close(
-                by=request.user, commitment=commitment, status=form.cleaned_data["status"]
+            lambda: engagement_services.promise_close(
+                by=request.user, promise=promise, status=form.cleaned_data["status"]
             ),
             _("Promise updated."),
         )
     meeting_id = request.POST.get("meeting", "")
     if meeting_id.isdigit():
         return to_meeting(int(meeting_id), "#promises")
-    return to_plan(commitment.engagement_id, "#promises")
+    return to_plan(promise.engagement_id, "#promises")
 
 
 @staff_required
