@@ -6,6 +6,7 @@ address, whichever accounts they tried. The address is the client's, never our p
 one attacker would lock everybody out.
 """
 
+from axes.models import AccessAttempt
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -51,6 +52,4 @@ def _forget_failures_of_this_account(sender, request, user, **kwargs):
     django-axes' own ``AXES_RESET_ON_SUCCESS`` would also clear every failure from the client's address, so an
     attacker who owns any account could log into it between guesses at someone else's and never be locked out.
     """
-    from axes.models import AccessAttempt
-
     AccessAttempt.objects.filter(username=normalize_username(user.get_username())).delete()

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import client_access
+
 
 class OrganizationKind(models.TextChoices):
     VENDOR = "vendor", _("Vendor")
@@ -42,8 +44,6 @@ class OrganizationQuerySet(models.QuerySet):
         (``client_access.clients_seen_by``: portfolio roles all, other staff those they work for)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        from . import client_access
-
         return self.filter(models.Q(pk=user.organization_id) | models.Q(pk__in=client_access.clients_seen_by(user)))
 
     def clients(self):
@@ -198,8 +198,6 @@ class InvitationQuerySet(models.QuerySet):
             return self.filter(organization_id=user.organization_id, role=Role.CLIENT_MEMBER)
         if not user.is_vendor_user:
             return self.none()
-        from . import client_access
-
         return self.filter(
             models.Q(organization__in=client_access.clients_managed_by(user)) | models.Q(invited_by=user)
         )

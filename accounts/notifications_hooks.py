@@ -7,6 +7,8 @@ a deactivated account, an address change replaced by a newer one) is cancelled i
 
 from notifications import registry
 
+from .services import email_change_url, invitation_url, password_reset_url
+
 INVITATION_TEMPLATE = "accounts/email/invitation"
 PASSWORD_RESET_TEMPLATE = "accounts/email/password_reset"
 EMAIL_CHANGE_CONFIRM_TEMPLATE = "accounts/email/email_change_confirm"
@@ -14,8 +16,6 @@ EMAIL_CHANGE_CONFIRM_TEMPLATE = "accounts/email/email_change_confirm"
 
 def invitation_context(invitation) -> dict:
     """The invitation mail's signed link, rebuilt at send time, so the outbox never stores a usable link."""
-    from .services import invitation_url
-
     if invitation is None or not invitation.is_pending():
         raise registry.Obsolete  # Revoked, accepted or expired since it was written: cancel the mail.
     return {"invitation": invitation, "url": invitation_url(invitation)}
@@ -23,8 +23,6 @@ def invitation_context(invitation) -> dict:
 
 def password_reset_context(user) -> dict:
     """The reset link, signed when the mail is sent (it stops working once the password or address changes)."""
-    from .services import password_reset_url
-
     if user is None or not user.is_active or not user.has_usable_password():
         raise registry.Obsolete
     return {"url": password_reset_url(user)}
@@ -32,8 +30,6 @@ def password_reset_context(user) -> dict:
 
 def email_change_context(change) -> dict:
     """The confirmation link of the latest, still pending, address change."""
-    from .services import email_change_url
-
     if change is None or not change.is_pending():
         raise registry.Obsolete  # Confirmed, replaced by a newer request, or expired.
     return {"change": change, "url": email_change_url(change)}

@@ -23,6 +23,9 @@ from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from notifications.models import Category, Channel
+from notifications.services import notify
+
 from . import client_access, hooks
 from .models import (
     CLIENT_ROLES,
@@ -109,9 +112,6 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    from notifications.models import Category, Channel
-    from notifications.services import notify
-
     # Written in this transaction (the outbox): the mail exists exactly when the invitation does.
     notify(
         event=f"accounts.invitation:{invitation.pk}",
@@ -262,9 +262,6 @@ def user_deactivate(*, by: User, user: User) -> None:
 
 def _account_mail(*, event: str, to, template: str, target=None, context=None, language: str = "", now) -> None:
     """One account mail (email only, never switched off by a preference) into the outbox."""
-    from notifications.models import Category, Channel
-    from notifications.services import notify
-
     notify(
         event=event,
         recipients=[to],

@@ -41,6 +41,7 @@ class ChecklistsConfig(AppConfig):
 def default_template_ensure() -> None:
     """After a flush (transactional tests) the shipped default template comes back, as after migrate; a database
     with any template keeps what its admins made of them."""
+    # Imported here: this module loads with the app registry, before models may be imported.
     from .models import ChecklistTemplate
     from .services.templates import template_default_ensure
 

@@ -26,6 +26,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import Engagement
+
 
 class Health(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
@@ -164,8 +166,6 @@ def with_health(queryset, *, today: date):
 
 def health_of(engagement, *, today: date) -> tuple[Health, dict]:
     """One engagement's health and its signal values, in one query."""
-    from .models import Engagement
-
     values = {name: signal.value(today) for name, signal in _signals.items()}
     row = Engagement.objects.filter(pk=engagement.pk).annotate(**values).values(*values).get() if values else {}
     return engagement_health(**row), row

@@ -53,8 +53,13 @@ Superusers count as directors. An inactive account may do nothing.
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
 
 from accounts.models import DELIVERY_LEAD_ROLES, Invitation, Organization, Role, User
+
+# engagements.models imports this module (its querysets are scoped by these rules, and ScopedQuerySet is here), so
+# the rules import the engagement models inside the functions that query them. Splitting the two apart is a change of
+# its own (the rules and the querysets built from them would move together).
 
 # Roles that may open a new client (and become its CSM, for a CSM).
 CLIENT_CREATOR_ROLES = frozenset({Role.CSM, Role.DIRECTOR, Role.VENDOR_ADMIN})
@@ -374,8 +379,6 @@ def object_for_user_or_404(queryset, *, user, pk, manage: bool = False, work: bo
     give the same 404, so a URL never confirms that another client's object exists. Works on every scoped
     queryset (``visible_to``/``worked_on_by``/``managed_by``), ``Engagement`` and ``ClientProfile`` included
     (``work`` on scoped querysets and ``Engagement`` only)."""
-    from django.shortcuts import get_object_or_404
-
     if manage:
         rows = queryset.managed_by(user)
     elif work:

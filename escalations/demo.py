@@ -19,6 +19,7 @@ from .models import (
     Severity,
     StepSide,
 )
+from .services.defaults import escalation_defaults_ensure
 
 ROTA_NAME = "Northwind 24/7 line"
 ESCALATED_TWICE = "Loyalty app down at night: no points booked"
@@ -64,8 +65,6 @@ def seed(world):
 def _calendar(now) -> BusinessCalendar:
     calendar = BusinessCalendar.objects.filter(is_default=True).first()
     if calendar is None:
-        from .services.defaults import escalation_defaults_ensure
-
         escalation_defaults_ensure()
         calendar = BusinessCalendar.objects.get(is_default=True)
     if not calendar.country:

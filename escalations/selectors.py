@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from accounts.services import may_record_absence_of
+from checklists.task_sources import ClientTask
 from engagements.models import Engagement
 
 from . import sla
@@ -27,6 +28,8 @@ from .models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     ActionStep,
+    BusinessCalendar,
+    EngagementCoverage,
     Escalation,
     FlagAttachment,
     FlagEvent,
@@ -40,6 +43,7 @@ from .models import (
     PathText,
     RedFlag,
     Severity,
+    Weekday,
 )
 
 SEVERITY_ORDER = Case(
@@ -314,8 +318,6 @@ def escalation_paths_for_client(*, user: User, today=None) -> list[PathView]:
     """For each engagement the client sees: the escalation path in plain language (reader's language, else English)
     with each level's deadlines per severity (the contract's at the first level when it applies) and the hours
     they count in."""
-    from .models import BusinessCalendar, EngagementCoverage, Weekday
-
     engagements = list(Engagement.objects.visible_to(user).active().order_by("name"))
     coverage = coverage_for([e.pk for e in engagements])
     path_ids = {c.path.path_id for c in coverage.values() if c.path}
@@ -401,8 +403,6 @@ def rota_overview(*, user: User, now=None, days: int = 28) -> list[RotaView]:
             ),
         )
     )
-    from .models import EngagementCoverage
-
     covered = {}
     for row in EngagementCoverage.objects.filter(
         rota__in=rotas, engagement__in=Engagement.objects.visible_to(user)
@@ -450,8 +450,6 @@ __all__ = [
 
 def client_task_source(*, user: User, today):
     """Client-side steps of agreed action plans as the portal task list shows them (``checklists.task_sources``)."""
-    from checklists.task_sources import ClientTask
-
     return [
         ClientTask(
             title=step.title,

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from checklists.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage
 from engagements import selectors as engagement_selectors
 from engagements.models import PromiseStatus, Side
+from escalations import selectors as escalations
 
 from .agenda import AgendaEntry, register_agenda_source
-from .models import Outcome
+from .models import ActionItem
 
 CARRIED_OVER = "carried_over"
 OVERDUE_ITEMS = "overdue_items"
@@ -42,7 +43,7 @@ def _day(day) -> str:
 def carried_over(*, meeting, since, now) -> list[AgendaEntry]:
     """Open action items of the series' earlier meetings (those carried over before included)."""
     items = (
-        Outcome.objects.open()
+        ActionItem.objects.open()
         .filter(meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at)
         .select_related("owner")
         .order_by("due_on", "pk")
@@ -181,8 +182,6 @@ def _percent(value) -> str:
 
 def open_red_flags(*, meeting, since, now) -> list[AgendaEntry]:
     """Open red flags, most severe first, with their level; then one line of SLA figures since the last meeting."""
-    from escalations import selectors as escalations
-
     entries = [
         AgendaEntry(
             ref=f"red-flag:{flag.pk}",

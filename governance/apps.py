@@ -14,12 +14,12 @@ class GovernanceConfig(AppConfig):
 
         from . import agenda_sources, defaults, health, selectors, tasks, work
         from .models import MEETING_SOURCE
-        from .services import actions, lifecycle, series
+        from .services import actions, constants, lifecycle, meeting_steps, series
 
-        registry.register_category(lifecycle.CATEGORY, _("Meetings and governance"), position=20)
+        registry.register_category(constants.CATEGORY, _("Meetings and governance"), position=20)
         # One reminder row per meeting (invitation, agenda, participants, missed/late minutes) and per action item.
-        registry.register_reminder_kind(lifecycle.MEETING_KIND, lifecycle.remind_meetings)
-        registry.register_reminder_kind(actions.ACTION_KIND, actions.remind_action_items)
+        registry.register_reminder_kind(constants.MEETING_KIND, meeting_steps.remind_meetings)
+        registry.register_reminder_kind(constants.ACTION_KIND, actions.remind_action_items)
         # The .ics of an invitation or a cancellation, built when the mail leaves.
         registry.register_attachment_provider(lifecycle.INVITATION_TEMPLATE, lifecycle.invitation_attachment)
         registry.register_attachment_provider(lifecycle.CANCELLATION_TEMPLATE, lifecycle.cancellation_attachment)

@@ -13,7 +13,16 @@ from django.utils import timezone
 from engagements.models import PromiseSource
 from engagements.services import promise_close, promise_notices, promise_record
 
-from .models import MEETING_SOURCE, AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
+from .models import (
+    MEETING_SOURCE,
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    GovernancePlan,
+    Meeting,
+    MeetingStatus,
+)
 from .services import agenda, lifecycle, minutes, plan
 
 # What the meetings' minutes, action items and promises say, in the plan's language (the client's).
@@ -172,9 +181,7 @@ def _history(engagement, keys, world):
             status=MeetingStatus.MISSED, minutes_late_at=lifecycle.minutes_due_at(missed, missed.series)
         )
     # Older action items were done since; the latest ones stay open (on both sides).
-    from .models import ActionStatus, Outcome
-
-    old = Outcome.objects.filter(engagement=engagement, kind="action", meeting__starts_at__lt=now - timedelta(days=10))
+    old = ActionItem.objects.filter(engagement=engagement, meeting__starts_at__lt=now - timedelta(days=10))
     old.update(status=ActionStatus.DONE, completed_at=now - timedelta(days=3))
     _promises(engagement, past, now, texts)
     lifecycle.schedule_many(Meeting.objects.filter(engagement=engagement).select_related("series"), now=now)

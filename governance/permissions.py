@@ -6,7 +6,7 @@ same ones and raise ``PermissionDenied``. The URL x role matrix (``tests/url_acc
 from engagements import policy
 from engagements.models import Side
 
-from .models import Outcome
+from .models import ActionItem
 
 
 def may_run_meeting(user, meeting) -> bool:
@@ -15,14 +15,15 @@ def may_run_meeting(user, meeting) -> bool:
     return policy.may_manage(user, meeting.engagement)
 
 
-def may_update_action_item(user, outcome) -> bool:
+def may_update_action_item(user, action_item) -> bool:
     """Complete, drop or reopen an action item: staff who manage the engagement, and the item's owner; a client
     user only their client's items they can read (shared, client-side)."""
-    if not outcome.is_action:
+    if not action_item.is_action:
         return False
     if user.is_client_user:
-        return outcome.owner_side == Side.CLIENT and Outcome.objects.visible_to(user).filter(pk=outcome.pk).exists()
-    return policy.may_manage(user, outcome.meeting.engagement) or outcome.owner_id == user.pk
+        readable = ActionItem.objects.visible_to(user).filter(pk=action_item.pk)
+        return action_item.owner_side == Side.CLIENT and readable.exists()
+    return policy.may_manage(user, action_item.meeting.engagement) or action_item.owner_id == user.pk
 
 
 def may_acknowledge_minutes(user, meeting) -> bool:

@@ -5,13 +5,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from checklists.task_sources import ClientTask
 from engagements import policy
 from engagements import selectors as engagement_selectors
 
 from . import permissions
 from .models import (
+    ActionItem,
     AgendaItem,
     CalendarFeed,
     GovernancePlan,
@@ -266,8 +271,7 @@ def client_meetings(*, user, now: datetime | None = None):
 def client_action_items(*, user):
     """The client's action items from shared minutes: open ones first, by due date."""
     return (
-        Outcome.objects.visible_to(user)
-        .action_items()
+        ActionItem.objects.visible_to(user)
         .client_side()
         .select_related("meeting__engagement", "owner", "completed_by")
         .order_by("-status", "due_on", "pk")
@@ -289,12 +293,6 @@ def meeting_promises(*, meeting, user):
 def client_tasks_for_portal(*, user, today) -> list:
     """The client's action items as *My tasks* lists them (checklists' ``task_sources``): open ones and those done
     in the last 90 days, each linking to the action items page where it is completed."""
-    from django.urls import reverse
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    from checklists.task_sources import ClientTask
-
     recent = timezone.now() - HEALTH_WINDOW
     tasks = []
     for item in client_action_items(user=user).filter(Q(status="open") | Q(completed_at__gte=recent)):

@@ -14,39 +14,39 @@ from engagements import policy
 from engagements.models import Phase
 from engagements.work import DUE_SOON_DAYS, WorkEntry, WorkList, WorkResult, engagement_link, register_list, result_of
 
-from .models import Outcome
+from .models import ActionItem
 
 
 def action_items_due(*, user, today: date, limit: int) -> WorkResult:
     """Open action items from meetings that ``user`` owns, due within the coming week or overdue."""
-    outcomes = (
-        Outcome.objects.visible_to(user)
+    action_items = (
+        ActionItem.objects.visible_to(user)
         .open()
         .filter(owner=user, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
         .exclude(engagement__phase=Phase.CLOSED)
         .select_related("engagement__client", "meeting")
     )
 
-    def entry(outcome):
-        engagement, engagement_url = engagement_link(outcome.engagement)
-        url = reverse("governance:meeting", args=[outcome.meeting_id])
-        if outcome.agenda_item_id:
-            url += f"#agenda-item-{outcome.agenda_item_id}"
+    def entry(action_item):
+        engagement, engagement_url = engagement_link(action_item.engagement)
+        url = reverse("governance:meeting", args=[action_item.meeting_id])
+        if action_item.agenda_item_id:
+            url += f"#agenda-item-{action_item.agenda_item_id}"
         return WorkEntry(
-            title=outcome.text if len(outcome.text) <= 120 else outcome.text[:119] + "…",
+            title=action_item.text if len(action_item.text) <= 120 else action_item.text[:119] + "…",
             url=url,
             engagement=engagement,
             engagement_url=engagement_url,
-            due_on=outcome.due_on,
-            overdue=outcome.is_overdue(today),
+            due_on=action_item.due_on,
+            overdue=action_item.is_overdue(today),
             note=_("from “%(meeting)s” on %(when)s")
             % {
-                "meeting": outcome.meeting.title,
-                "when": date_format(timezone.localtime(outcome.meeting.starts_at), "SHORT_DATE_FORMAT"),
+                "meeting": action_item.meeting.title,
+                "when": date_format(timezone.localtime(action_item.meeting.starts_at), "SHORT_DATE_FORMAT"),
             },
         )
 
-    return result_of(outcomes.order_by("due_on", "pk"), limit, entry)
+    return result_of(action_items.order_by("due_on", "pk"), limit, entry)
 
 
 def register() -> None:

@@ -4,14 +4,13 @@ each, then the registered ensure hooks (rows that must exist once, such as a rec
 Beat only ticks; every tick expires after its interval, so ticks queued while no worker runs do not pile up.
 """
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS
 
 from . import registry
 
 
 def periodic_tasks_ensure(sender=None, using=DEFAULT_DB_ALIAS, **kwargs):
-    from django.apps import apps
-
     if apps.is_installed("django_celery_beat"):
         _beat_rows_ensure(using)
     for hook in registry.ensure_hooks():
@@ -19,6 +18,7 @@ def periodic_tasks_ensure(sender=None, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def _beat_rows_ensure(using):
+    # Imported here: django-celery-beat is optional (checked above), and its models load only if it is installed.
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     existing = set(PeriodicTask.objects.using(using).values_list("name", flat=True))

@@ -3,9 +3,10 @@
 from celery import shared_task
 
 from . import services
+from .services.kick import RELAY_TASK
 
 
-@shared_task(name="notifications.relay", acks_late=True, ignore_result=True)
+@shared_task(name=RELAY_TASK, acks_late=True, ignore_result=True)
 def relay() -> int:
     return services.notification_relay()
 

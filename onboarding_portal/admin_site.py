@@ -23,6 +23,8 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Onboarding Portal admin"
 
     def password_change(self, request, extra_context=None):
+        # Imported here: this site is built while the admin app loads (``default_site``), before the apps' views
+        # may be imported.
         from accounts.views import PasswordChangeView
 
         request.current_app = self.name

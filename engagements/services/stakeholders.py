@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from notifications.models import Category
+from notifications.services import NotifyRequest, notify_many
 
 from .. import policy
 from ..models import (
@@ -89,9 +91,6 @@ def stakeholder_delete(*, by: User, stakeholder: Stakeholder, now=None) -> None:
 def _key_user_change_notify(*, by: User, engagement: Engagement, now) -> None:
     """Tell the client's key users and the CSM who now decides for the client, so a forged change of the
     key user cannot go unnoticed."""
-    from notifications.models import Category
-    from notifications.services import NotifyRequest, notify_many
-
     key_user = policy.key_user_of(engagement)
     linked = Stakeholder.objects.filter(engagement=engagement, is_key_user=True, user__isnull=False).exists()
     client_key_users = list(

@@ -4,7 +4,7 @@ language, so it stores codes, not words)."""
 from django import template
 from django.utils.translation import gettext as _
 
-from ..models import EscalationReason, Severity
+from ..models import EscalationReason, Severity, StepStatus
 
 register = template.Library()
 
@@ -29,8 +29,6 @@ def deadline_label(code):
 
 @register.filter
 def step_status_label(code):
-    from ..models import StepStatus
-
     return StepStatus(code).label if code in StepStatus.values else code
 
 

@@ -24,10 +24,19 @@ from .meetings import (
     SeriesAgendaSection,
     SeriesParticipant,
 )
-from .minutes import ActionStatus, MinutesAcknowledgement, MinutesComment, MinutesVersion, Outcome, OutcomeKind
+from .minutes import (
+    ActionItem,
+    ActionStatus,
+    MinutesAcknowledgement,
+    MinutesComment,
+    MinutesVersion,
+    Outcome,
+    OutcomeKind,
+)
 
 __all__ = [
     "MEETING_SOURCE",
+    "ActionItem",
     "ActionStatus",
     "AgendaItem",
     "AgendaSectionTemplate",

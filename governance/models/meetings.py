@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -286,8 +287,6 @@ class Meeting(models.Model):
         return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("governance:meeting", args=[self.pk])
 
 

@@ -1,4 +1,5 @@
-"""Outcomes of agenda items (information, decisions, action items) and the minutes shared with the client.
+"""Outcomes of agenda items (information, decisions, action items: ``ActionItem``, a proxy of the outcomes of that
+kind) and the minutes shared with the client.
 
 Shared minutes are fixed versions: ``MinutesVersion.content`` is the client-visible snapshot at publication; a
 later edit is published as the next version, and the client sees what changed between the two.
@@ -110,6 +111,24 @@ class Outcome(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < today
+
+
+class ActionItemManager(models.Manager.from_queryset(OutcomeQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OutcomeKind.ACTION)
+
+
+class ActionItem(Outcome):
+    """An outcome of kind *action item* (owner, side, due date, status): what code that handles only action items
+    reads and writes. The same rows and table as ``Outcome``; notifications and reminders about one name
+    ``Outcome``'s content type, as they always did."""
+
+    objects = ActionItemManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
 
 
 class MinutesVersionQuerySet(ScopedQuerySet):

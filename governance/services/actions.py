@@ -25,10 +25,9 @@ from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 
 from .. import permissions
-from ..models import ActionStatus, Outcome
-from .lifecycle import CATEGORY
+from ..models import ActionItem, ActionStatus, Outcome
+from .constants import ACTION_KIND, CATEGORY
 
-ACTION_KIND = "governance.action_item"
 DUE_TEMPLATE = "governance/email/action_item_due"
 OVERDUE_TEMPLATE = "governance/email/action_item_overdue"
 DONE_TEMPLATE = "governance/email/action_item_done"
@@ -43,8 +42,8 @@ def owner_choices(engagement, *, side: str):
     return User.objects.filter(team, is_active=True).order_by("full_name")
 
 
-def _key(outcome_pk: int) -> str:
-    return f"governance-action:{outcome_pk}"
+def _key(action_item_pk: int) -> str:
+    return f"governance-action:{action_item_pk}"
 
 
 def _zone(user) -> ZoneInfo:
@@ -52,122 +51,123 @@ def _zone(user) -> ZoneInfo:
     return user.zone if user is not None else zone_named(None)
 
 
-def recipient_of(outcome) -> User | None:
+def recipient_of(action_item) -> User | None:
     """The owner; without one (or deactivated): the client's key user for a client item, else the meeting's owner."""
-    if outcome.owner is not None and outcome.owner.is_active:
-        return outcome.owner
-    if outcome.owner_side == Side.CLIENT:
-        return policy.key_user_of(outcome.meeting.engagement)
-    owner = outcome.meeting.owner
-    return owner if owner.is_active else outcome.meeting.engagement.csm
+    if action_item.owner is not None and action_item.owner.is_active:
+        return action_item.owner
+    if action_item.owner_side == Side.CLIENT:
+        return policy.key_user_of(action_item.meeting.engagement)
+    owner = action_item.meeting.owner
+    return owner if owner.is_active else action_item.meeting.engagement.csm
 
 
-def action_item_reminder_sync(outcome: Outcome, *, now: datetime) -> None:
-    if not outcome.is_open:
-        action_item_reminder_cancel(outcome, now=now)
+def action_item_reminder_sync(action_item: ActionItem, *, now: datetime) -> None:
+    if not action_item.is_open:
+        action_item_reminder_cancel(action_item, now=now)
         return
-    zone = _zone(outcome.owner)
-    due_soon = at_local_hour(outcome.due_on - timedelta(days=1), zone)
-    overdue = at_local_hour(outcome.due_on + timedelta(days=1), zone)
+    zone = _zone(action_item.owner)
+    due_soon = at_local_hour(action_item.due_on - timedelta(days=1), zone)
+    overdue = at_local_hour(action_item.due_on + timedelta(days=1), zone)
     first = due_soon if now < due_soon else overdue
     reminder_schedule(
-        key=_key(outcome.pk),
+        key=_key(action_item.pk),
         kind=ACTION_KIND,
         due_at=max(first, now),
-        target=outcome,
-        payload={"due_on": outcome.due_on.isoformat()},
+        target=action_item,
+        payload={"due_on": action_item.due_on.isoformat()},
         now=now,
     )
 
 
-def action_item_reminder_cancel(outcome: Outcome, *, now: datetime) -> None:
+def action_item_reminder_cancel(action_item: ActionItem, *, now: datetime) -> None:
     """The item is done, dropped or gone: its reminder row ends, and its "due"/"overdue" notices not read or sent
     yet are withdrawn (shown as no longer needed), so nobody is asked to act on what is finished."""
-    Reminder.objects.filter(key=_key(outcome.pk), status=ReminderStatus.PENDING).update(
+    Reminder.objects.filter(key=_key(action_item.pk), status=ReminderStatus.PENDING).update(
         status=ReminderStatus.CANCELLED, updated_at=now
     )
-    notifications_withdraw(target=outcome, category=CATEGORY, now=now)
+    notifications_withdraw(target=action_item, category=CATEGORY, now=now)
 
 
 @transaction.atomic
 def action_item_set_status(*, by, outcome: Outcome, status: str, now: datetime | None = None) -> Outcome:
     """Complete, drop or reopen an action item. A client completing theirs tells the meeting's owner."""
     now = now or timezone.now()
-    outcome = (
+    # Any outcome may be asked for: one of another kind is refused by the permission, as before.
+    action_item = (
         Outcome.objects.select_for_update(of=("self",))
         .select_related("meeting__engagement", "meeting__owner", "owner")
         .get(pk=outcome.pk)
     )
-    if not permissions.may_update_action_item(by, outcome):
+    if not permissions.may_update_action_item(by, action_item):
         raise PermissionDenied
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose open, done or dropped.")})
     if by.is_client_user and status == ActionStatus.DROPPED:
         raise ValidationError(_("Only the team can drop an action item."))
-    if status == outcome.status:
-        return outcome
-    outcome.status = status
-    outcome.completed_at = now if status == ActionStatus.DONE else None
-    outcome.completed_by = by if status == ActionStatus.DONE else None
-    outcome.save(update_fields=["status", "completed_at", "completed_by"])
-    action_item_reminder_sync(outcome, now=now)
+    if status == action_item.status:
+        return action_item
+    action_item.status = status
+    action_item.completed_at = now if status == ActionStatus.DONE else None
+    action_item.completed_by = by if status == ActionStatus.DONE else None
+    action_item.save(update_fields=["status", "completed_at", "completed_by"])
+    action_item_reminder_sync(action_item, now=now)
     if by.is_client_user and status == ActionStatus.DONE:
-        meeting = outcome.meeting
+        meeting = action_item.meeting
         notify_many(
             [
                 NotifyRequest(
-                    event=f"governance.action_done:{outcome.pk}:{now.isoformat()}",
+                    event=f"governance.action_done:{action_item.pk}:{now.isoformat()}",
                     recipients=[u for u in (meeting.owner,) if u.is_active],
                     category=CATEGORY,
                     template=DONE_TEMPLATE,
-                    context={"text": outcome.text, "by_name": str(by), "engagement_name": meeting.engagement.name},
+                    context={"text": action_item.text, "by_name": str(by), "engagement_name": meeting.engagement.name},
                     target=meeting,
                     url=reverse("governance:meeting", args=[meeting.pk]),
                 )
             ],
             now=now,
         )
-    return outcome
+    return action_item
 
 
 def remind_action_items(reminders: list[Reminder], *, now: datetime) -> dict:
     ids = [int(r.target_id) for r in reminders if r.target_id]
-    outcomes = {
+    action_items = {
         o.pk: o
-        for o in Outcome.objects.filter(pk__in=ids).select_related(
+        for o in ActionItem.objects.filter(pk__in=ids).select_related(
             "owner", "meeting__owner", "meeting__engagement__csm"
         )
     }
     requests, result = [], {}
     for reminder in reminders:
-        outcome = outcomes.get(int(reminder.target_id or 0))
-        if outcome is None or not outcome.is_open or outcome.due_on is None:
+        action_item = action_items.get(int(reminder.target_id or 0))
+        if action_item is None or not action_item.is_open or action_item.due_on is None:
             result[reminder.pk] = None
             continue
-        recipient = recipient_of(outcome)
-        zone = _zone(outcome.owner)
-        overdue_from = at_local_hour(outcome.due_on + timedelta(days=1), zone)
+        recipient = recipient_of(action_item)
+        zone = _zone(action_item.owner)
+        overdue_from = at_local_hour(action_item.due_on + timedelta(days=1), zone)
         overdue = now >= overdue_from
-        client_cannot_see = outcome.owner_side == Side.CLIENT and outcome.published_at is None
+        client_cannot_see = action_item.owner_side == Side.CLIENT and action_item.published_at is None
         if recipient is not None and not client_cannot_see:
             local_day = now.astimezone(zone).date().isoformat()
             client = recipient.is_client_user
             requests.append(
                 NotifyRequest(
-                    event=f"governance.action_{'overdue' if overdue else 'due'}:{outcome.pk}:{local_day}",
+                    event=f"governance.action_{'overdue' if overdue else 'due'}:{action_item.pk}:{local_day}",
                     recipients=[recipient],
                     category=CATEGORY,
                     template=OVERDUE_TEMPLATE if overdue else DUE_TEMPLATE,
                     context={
-                        "text": outcome.text,
-                        "due_on": outcome.due_on,
-                        "engagement_name": outcome.meeting.engagement.name,
-                        "days_overdue": (now.astimezone(zone).date() - outcome.due_on).days,
+                        "text": action_item.text,
+                        "due_on": action_item.due_on,
+                        "engagement_name": action_item.meeting.engagement.name,
+                        "days_overdue": (now.astimezone(zone).date() - action_item.due_on).days,
                     },
-                    target=outcome,
+                    target=action_item,
                     url=reverse("portal:action_items")
                     if client
-                    else reverse("governance:meeting", args=[outcome.meeting_id]),
+                    else reverse("governance:meeting", args=[action_item.meeting_id]),
                 )
             )
         if not overdue:

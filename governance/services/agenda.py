@@ -31,7 +31,7 @@ from ..models import (
     OutcomeKind,
     SeriesParticipant,
 )
-from . import actions
+from . import actions, lifecycle
 
 # A meeting may be marked held from shortly before it starts (people join early).
 HELD_EARLIEST = 30  # minutes before the start
@@ -284,8 +284,6 @@ def meeting_mark_held(*, by, meeting: Meeting, now=None) -> Meeting:
     meeting.held_at = now
     meeting.updated_at = now
     meeting.save(update_fields=["status", "held_at", "updated_at"])
-    from . import lifecycle
-
     lifecycle.schedule_many([meeting], now=now)
     return meeting
 

@@ -15,26 +15,26 @@ that is not done yet (the meeting row records each), then moves the row on to th
 Each step is recorded on the meeting (``invited_sequence``, ``agenda_reminded_at``, ``participants_reminded_at``,
 ``status``/``minutes_late_at``) in the sweep's transaction and each notification has a deduplication key, so a
 step happens once even if the row fires twice. A move or an edit of the series recomputes the row's due time.
+
+The handler that does the steps is ``meeting_steps.remind_meetings``: it prepares the agenda, so it sits above
+``agenda``, which schedules through this module.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from accounts.models import User
-from engagements.models import Phase, Side
+from engagements.models import Side
 from notifications import registry
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, ReminderSpec, notify_many, reminder_schedule_many
 
 from .. import calendar, recurrence
 from ..models import Meeting, MeetingStatus, SeriesParticipant
+from .constants import CATEGORY, MEETING_KIND
 
-MEETING_KIND = "governance.meeting"
-CATEGORY = "governance"
 MINUTES_DUE_WORKING_DAYS = 2
 
 INVITATION_TEMPLATE = "governance/email/meeting_invitation"
@@ -124,7 +124,7 @@ def participants_of(series_ids) -> dict[int, list[SeriesParticipant]]:
     return participants
 
 
-def _requests(meeting, participants, *, event, template, context, channels=None) -> list[NotifyRequest]:
+def participant_requests(meeting, participants, *, event, template, context, channels=None) -> list[NotifyRequest]:
     """One request for vendor people (link to the staff page), one for client users (the portal page) and one for
     people without an account (email only): each is sent the page they can open."""
     staff, clients, emails = [], [], []
@@ -180,8 +180,8 @@ def _without_organizer(meeting, participants) -> list[SeriesParticipant]:
     ]
 
 
-def _invitation_requests(meeting, participants, *, update: bool) -> list[NotifyRequest]:
-    return _requests(
+def invitation_requests(meeting, participants, *, update: bool) -> list[NotifyRequest]:
+    return participant_requests(
         meeting,
         _without_organizer(meeting, participants),
         event=f"governance.invitation:{meeting.pk}:{meeting.sequence}",
@@ -195,7 +195,7 @@ def send_update_if_invited(meeting, *, now: datetime) -> None:
     if meeting.invited_sequence is None or meeting.status != MeetingStatus.SCHEDULED:
         return
     participants = participants_of([meeting.series_id])[meeting.series_id]
-    notify_many(_invitation_requests(meeting, participants, update=True), now=now)
+    notify_many(invitation_requests(meeting, participants, update=True), now=now)
     Meeting.objects.filter(pk=meeting.pk).update(invited_sequence=meeting.sequence)
     meeting.invited_sequence = meeting.sequence
 
@@ -205,7 +205,7 @@ def send_cancellation_if_invited(meeting, *, now: datetime) -> None:
         return
     participants = participants_of([meeting.series_id])[meeting.series_id]
     notify_many(
-        _requests(
+        participant_requests(
             meeting,
             _without_organizer(meeting, participants),
             event=f"governance.cancellation:{meeting.pk}:{meeting.sequence}",
@@ -215,109 +215,6 @@ def send_cancellation_if_invited(meeting, *, now: datetime) -> None:
         now=now,
     )
     Meeting.objects.filter(pk=meeting.pk).update(invited_sequence=meeting.sequence)
-
-
-# --- The reminder kind ----------------------------------------------------------------------------------------
-
-
-def remind_meetings(reminders: list[Reminder], *, now: datetime) -> dict:
-    """Do each meeting's due steps (see the module docstring); returns each reminder's next due time."""
-    from .agenda import agenda_prepare
-
-    meeting_type = ContentType.objects.get_for_model(Meeting)
-    ids = [int(r.target_id) for r in reminders if r.target_type_id == meeting_type.pk and r.target_id]
-    meetings = {
-        m.pk: m
-        for m in Meeting.objects.filter(pk__in=ids)
-        .select_related("series", "engagement__csm", "owner")
-        .select_for_update(of=("self",))
-    }
-    participants = participants_of({m.series_id for m in meetings.values()})
-    requests, outcome = [], {}
-    for reminder in reminders:
-        meeting = meetings.get(int(reminder.target_id or 0))
-        # A closed engagement's meetings are not invited, reminded or flagged any more.
-        if meeting is None or meeting.engagement.phase == Phase.CLOSED:
-            outcome[reminder.pk] = None
-            continue
-        series, people = meeting.series, participants[meeting.series_id]
-        before_start = now < meeting.starts_at
-        changed = set()
-        if meeting.status == MeetingStatus.SCHEDULED:
-            if meeting.invited_sequence is None and now >= invite_at(meeting, series):
-                if before_start:
-                    requests += _invitation_requests(meeting, people, update=False)
-                meeting.invited_sequence = meeting.sequence
-                changed.add("invited_sequence")
-            if meeting.agenda_reminded_at is None and now >= agenda_at(meeting, series):
-                agenda_prepare(meeting=meeting, now=now)
-                if before_start:
-                    requests += _owner_request(
-                        meeting, event=f"governance.agenda:{meeting.pk}", template=AGENDA_TEMPLATE
-                    )
-                meeting.agenda_reminded_at = now
-                changed.add("agenda_reminded_at")
-            if meeting.participants_reminded_at is None and now >= remind_at(meeting, series):
-                if before_start:
-                    requests += _requests(
-                        meeting,
-                        people,
-                        event=f"governance.soon:{meeting.pk}:{meeting.starts_at.isoformat()}",
-                        template=SOON_TEMPLATE,
-                        context={},
-                    )
-                meeting.participants_reminded_at = now
-                changed.add("participants_reminded_at")
-        if now >= minutes_due_at(meeting, series):
-            if meeting.status == MeetingStatus.SCHEDULED:
-                meeting.status = MeetingStatus.MISSED
-                changed.add("status")
-                requests += _owner_request(
-                    meeting, event=f"governance.missed:{meeting.pk}", template=MISSED_TEMPLATE, with_csm=True
-                )
-            if (
-                meeting.status != MeetingStatus.CANCELLED
-                and meeting.minutes_version == 0
-                and meeting.minutes_late_at is None
-            ):
-                meeting.minutes_late_at = now
-                changed.add("minutes_late_at")
-                if meeting.status != MeetingStatus.MISSED:
-                    requests += _owner_request(
-                        meeting,
-                        event=f"governance.minutes_late:{meeting.pk}",
-                        template=MINUTES_LATE_TEMPLATE,
-                        with_csm=True,
-                    )
-        if changed:
-            meeting.updated_at = now
-            meeting.save(update_fields=[*changed, "updated_at"])
-        due = next_due(meeting, series, now=now)
-        outcome[reminder.pk] = max(due, now + timedelta(seconds=1)) if due is not None else None
-    notify_many(requests, now=now)
-    return outcome
-
-
-def _owner_request(meeting, *, event, template, with_csm=False) -> list[NotifyRequest]:
-    recipients = [meeting.owner]
-    if with_csm and meeting.engagement.csm_id != meeting.owner_id:
-        recipients.append(meeting.engagement.csm)
-    return [
-        NotifyRequest(
-            event=event,
-            recipients=[user for user in recipients if isinstance(user, User) and user.is_active],
-            category=CATEGORY,
-            template=template,
-            context={
-                "title": meeting.title,
-                "engagement_name": meeting.engagement.name,
-                "starts_at": meeting.starts_at,
-                "minutes_due_at": minutes_due_at(meeting, meeting.series),
-            },
-            target=meeting,
-            url=reverse("governance:meeting", args=[meeting.pk]),
-        )
-    ]
 
 
 # --- The .ics attached to invitations -------------------------------------------------------------------------

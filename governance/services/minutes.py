@@ -32,6 +32,7 @@ from ..models import (
     Outcome,
 )
 from . import lifecycle
+from .constants import CATEGORY
 
 SHARED_TEMPLATE = "governance/email/minutes_shared"
 COMMENT_TEMPLATE = "governance/email/minutes_comment"
@@ -149,7 +150,7 @@ def _shared_requests(meeting, version) -> list[NotifyRequest]:
         NotifyRequest(
             event=f"governance.minutes:{meeting.pk}:v{version.number}",
             recipients=readers,
-            category=lifecycle.CATEGORY,
+            category=CATEGORY,
             template=SHARED_TEMPLATE,
             context={
                 "title": meeting.title,
@@ -275,7 +276,7 @@ def minutes_comment_add(*, by, meeting: Meeting, body: str, now=None) -> Minutes
                 NotifyRequest(
                     event=f"governance.minutes_comment:{comment.pk}",
                     recipients=recipients,
-                    category=lifecycle.CATEGORY,
+                    category=CATEGORY,
                     template=COMMENT_TEMPLATE,
                     context={
                         "title": meeting.title,

@@ -9,6 +9,7 @@ far it is generated (``generated_until``), so a doubled or lost tick neither dup
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from engagements import policy
 from engagements.models import Engagement, EngagementMember, Level, Phase, Side, Stakeholder
 from engagements.selectors import client_language
@@ -47,8 +49,6 @@ def horizon() -> timedelta:
 
 
 def _vendor_people(engagement, audience) -> list:
-    from accounts.models import Role, User
-
     people = []
     wanted = set(audience)
     for role, person in (
@@ -220,8 +220,6 @@ def _group_running(engagement, cadence, groups) -> bool:
 
 
 def zone_of(name):
-    from zoneinfo import ZoneInfo
-
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError) as error:

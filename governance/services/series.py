@@ -27,6 +27,7 @@ from ..models import (
     VendorAudience,
 )
 from . import lifecycle
+from .actions import owner_choices
 from .plan import (
     generate_until,
     new_meeting,
@@ -333,8 +334,6 @@ def _with_series(participants, series):
 def participant_candidates(series) -> list[tuple[str, str]]:
     """Who may be added: the engagement's team (``user:<id>``) and, for a client meeting, its stakeholders
     (``stakeholder:<id>``), less those already taking part."""
-    from .actions import owner_choices
-
     taken_users = set(series.participants.exclude(user=None).values_list("user_id", flat=True))
     taken_stakeholders = set(series.participants.exclude(stakeholder=None).values_list("stakeholder_id", flat=True))
     choices = [
@@ -354,8 +353,6 @@ def participant_candidates(series) -> list[tuple[str, str]]:
 @transaction.atomic
 def series_participant_add(*, by, series: MeetingSeries, person: str) -> SeriesParticipant:
     """Add a team member or a stakeholder (``user:<id>`` / ``stakeholder:<id>``) to the series' meetings to come."""
-    from .actions import owner_choices
-
     series = MeetingSeries.objects.select_for_update(of=("self",)).select_related("engagement").get(pk=series.pk)
     policy.require_manage(by, series.engagement)
     kind, _sep, pk = (person or "").partition(":")

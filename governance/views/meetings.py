@@ -17,7 +17,7 @@ from engagements.models import Side
 from engagements.view_helpers import error_text, flash
 
 from .. import calendar, forms, permissions, selectors
-from ..models import AgendaItem, Attendance, MeetingAttendee, Outcome
+from ..models import ActionItem, AgendaItem, Attendance, MeetingAttendee, Outcome
 from ..services import actions, agenda, minutes
 from ..services import series as schedule
 from .helpers import meeting_or_404, row_or_404, to_meeting
@@ -302,12 +302,12 @@ def outcome_delete(request, pk):
 
 @staff_required
 @require_POST
-def outcome_status(request, pk):
+def action_item_status(request, pk):
     # Those who manage the engagement and the item's owner (on our side) update it; anyone else gets 404.
-    outcome = row_or_404(
-        request, Outcome.objects.select_related("meeting__engagement", "agenda_item", "owner"), pk, manage=False
+    action_item = row_or_404(
+        request, ActionItem.objects.select_related("meeting__engagement", "agenda_item", "owner"), pk, manage=False
     )
-    if not permissions.may_update_action_item(request.user, outcome):
+    if not permissions.may_update_action_item(request.user, action_item):
         raise Http404
     form = forms.ActionStatusForm(request.POST)
     error = None
@@ -315,7 +315,7 @@ def outcome_status(request, pk):
         error = _("Choose open, done or dropped.")
     else:
         try:
-            actions.action_item_set_status(by=request.user, outcome=outcome, status=form.cleaned_data["status"])
+            actions.action_item_set_status(by=request.user, action_item=action_item, status=form.cleaned_data["status"])
         except ValidationError as exc:
             error = error_text(exc)
         except PermissionDenied:
@@ -324,7 +324,7 @@ def outcome_status(request, pk):
         if error:
             messages.error(request, error)
         return redirect("governance:upcoming")
-    return _agenda_response(request, outcome.meeting, error=error)
+    return _agenda_response(request, action_item.meeting, error=error)
 
 
 @staff_required

@@ -20,7 +20,7 @@ from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
 
 from .. import calendar, forms, permissions, selectors
-from ..models import CalendarFeed, MinutesVersion, Outcome
+from ..models import ActionItem, CalendarFeed, MinutesVersion
 from ..services import actions, feeds, minutes
 
 
@@ -144,7 +144,7 @@ def action_items(request):
 @client_required
 @require_POST
 def action_item_complete(request, pk):
-    item = object_for_user_or_404(Outcome.objects.action_items().client_side(), user=request.user, pk=pk)
+    item = object_for_user_or_404(ActionItem.objects.client_side(), user=request.user, pk=pk)
     try:
         actions.action_item_set_status(by=request.user, outcome=item, status="done")
     except (ValidationError, PermissionDenied):

@@ -28,15 +28,20 @@ Public API (other apps call only these):
 ``category`` must be one some app registered (``registry.register_category``).
 
 By subject: ``outbox`` (writing), ``fanout`` (deferred writing and its expansion), ``relay`` (sending email),
-``centre`` (read marks), ``digest`` (preferences and the daily digest), ``reminders`` (the engine), ``common`` (what
-they share). Everything public is re-exported here.
+``centre`` (read marks), ``digest`` (the daily digest), ``reminders`` (the engine). Below them, the leaves they share
+(they import no writer): ``entries`` (who gets which rows, and their subjects), ``preferences`` (preferences and when a
+digest is due), ``subjects``, ``kick`` (the relay kicked on commit) and ``common``. The modules import each other one
+way (a ``layers`` contract in ``.importlinter``). Everything public is re-exported here.
 """
 
 from .centre import notification_mark_all_read, notification_mark_read, notifications_withdraw
 from .common import DIGEST_KIND, DIGEST_TEMPLATE, GENERIC_TEMPLATE
-from .digest import digest_ensure, digest_next_due, preferences_for, preferences_update, remind_daily_digest
+from .digest import remind_daily_digest
+from .entries import NotifyRequest
 from .fanout import fanout_expand, fanout_expand_batch, fanout_purge, fanout_purge_batch
-from .outbox import NotifyRequest, notify, notify_many, relay_kick_on_commit
+from .kick import relay_kick_on_commit
+from .outbox import notify, notify_many
+from .preferences import digest_ensure, digest_next_due, preferences_for, preferences_update
 from .relay import (
     notification_claim_batch,
     notification_deliver,

@@ -10,7 +10,7 @@ The relay (``relay.notification_relay``, kicked on commit and ticked by beat) ex
 it claims them with ``SELECT ... FOR UPDATE SKIP LOCKED``, writes their outbox rows and marks the rows expanded, all in
 ONE transaction. The outbox rows of a whole batch are ONE ``INSERT ... SELECT`` from arrays joined to the claimed
 fan-out rows (which give the columns an event's rows share: event, template, context, link, target, time); who gets
-which rows is decided by ``outbox.outbox_entries``, the rule ``notify_many`` applies (preferences now, inactive
+which rows is decided by ``entries.outbox_entries``, the rule ``notify_many`` applies (preferences now, inactive
 people, bare addresses, channels, dedupe keys), and each subject is rendered in its reader's language and zone by
 ``subjects``, once per template, reader and shape rather than per row. So the rows are those ``notify_many`` would
 write for the same requests (a test compares them). So:
@@ -38,17 +38,17 @@ from .. import registry
 from ..bulk import execute_bound
 from ..models import Channel, FanoutStatus, Notification, NotificationFanout, Status
 from .common import backoff, drain_batches, revive
-from .digest import digest_ensure
-from .outbox import (
+from .entries import (
     NotifyRequest,
     Rules,
-    _target_url,
     check_category,
     outbox_entries_with_subjects,
     preferences_of,
-    relay_kick_on_commit,
     subjects_for_batch,
+    target_url,
 )
+from .kick import relay_kick_on_commit
+from .preferences import digest_ensure
 
 logger = logging.getLogger("notifications.services")
 
@@ -85,7 +85,7 @@ def _row(request: NotifyRequest, User) -> dict | None:
         "template": request.template,
         "language": request.language,
         "context": request.context,
-        "url": _target_url(target, request.url),
+        "url": target_url(target, request.url),
         "target_type_id": ContentType.objects.get_for_model(target).pk if target is not None else None,
         "target_id": str(target.pk) if target is not None else "",
         "recipient_ids": list(dict.fromkeys(recipient_ids)),

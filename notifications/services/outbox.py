@@ -1,49 +1,24 @@
 """Writing the outbox: ``notify`` and ``notify_many`` (see the package docstring)."""
 
 import json
-import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .. import registry
 from ..bulk import execute_bound
-from ..models import (
-    Channel,
-    Delivery,
-    Notification,
-    NotificationPreference,
-    Status,
-    dedupe_key_for,
-)
-from .subjects import Subjects, one_line, render_subject
-
-logger = logging.getLogger("notifications.services")
-
+from ..models import Channel, Notification, Status
+from . import entries
+from .entries import NotifyRequest
+from .fanout import fanout_write
+from .kick import relay_kick_on_commit
+from .preferences import digest_ensure
 
 # --- Writing the outbox ----------------------------------------------------------------------------------
-
-
-@dataclass
-class NotifyRequest:
-    event: str
-    recipients: Iterable
-    category: str
-    template: str
-    context: dict = field(default_factory=dict)
-    target: object = None
-    url: str | None = None
-    channels: tuple = (Channel.EMAIL, Channel.IN_APP)
-    # The digest mail itself, and mail that must go now whatever the preference.
-    force_immediate: bool = False
-    # Language for recipients without an account (a user's own language always wins).
-    language: str = ""
 
 
 def notify(
@@ -75,101 +50,6 @@ def notify(
     return notify_many([request], now=now, deferred=deferred)
 
 
-def _render_subject(template: str, context: dict, user, language: str = "") -> str:
-    try:
-        subject = render_subject(template, context, user, language)
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        # A broken template must not roll back the event that caused the notification: the row is written
-        # with a plain subject, and the relay records the template's error on it (retried once fixed).
-        logger.exception("Could not render %s_subject.txt", template)
-        subject = str(context.get("title") or "") or _("A notification from the onboarding portal")
-    return one_line(subject)
-
-
-def subjects_for_batch() -> Subjects:
-    """The subjects of one batch of rows, each template rendered once per reader and shape (``subjects``)."""
-    return Subjects(_render_subject)
-
-
-def _target_url(target, url):
-    if url is not None:
-        return url
-    get_url = getattr(target, "get_absolute_url", None)
-    return get_url() if get_url else ""
-
-
-def check_category(category: str) -> None:
-    if not registry.is_category(category):
-        # A typo or an app that forgot to register its category: fail the caller's transaction loudly.
-        raise ValueError(f"Unknown notification category {category!r}; register it in AppConfig.ready().")
-
-
-def preferences_of(user_ids) -> dict[tuple, str]:
-    """Each user's delivery per category, where they chose one: {(user_id, category): delivery}."""
-    return {
-        (user_id, category): delivery
-        for user_id, category, delivery in NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "category", "delivery"
-        )
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """What decides who gets which rows for an event: the users' preferences and the mandatory categories."""
-
-    preferences: dict
-    mandatory: frozenset
-    user_model: type
-
-
-def outbox_entries(*, event, recipients, category, channels, force_immediate, rules: Rules, seen: set):
-    """The outbox rows of one event: (user or None, address, channel, dedupe key, status) for each recipient and
-    channel it goes to. THE rule for both ``notify_many`` and the relay's expansion of deferred fan-outs: inactive
-    users get nothing; a user's preference for the category (immediate, digest, off) applies unless the category is
-    mandatory or the mail must go now; people without an account get email only; ``seen`` dedupe keys are skipped
-    (and the new ones added), so one event tells each recipient once per channel."""
-    for recipient in recipients:
-        user = recipient if isinstance(recipient, rules.user_model) else None
-        if user is not None and not user.is_active:
-            continue
-        delivery = Delivery.IMMEDIATE
-        if user is not None and not force_immediate and category not in rules.mandatory:
-            delivery = rules.preferences.get((user.pk, category), Delivery.IMMEDIATE)
-        if delivery == Delivery.OFF:
-            continue
-        address = user.email if user else recipient.lower()
-        recipient_key = f"user:{user.pk}" if user else f"email:{address}"
-        for channel in channels:
-            if channel == Channel.IN_APP and user is None:
-                continue
-            dedupe_key = dedupe_key_for(event, recipient_key, channel)
-            if dedupe_key in seen:
-                continue
-            seen.add(dedupe_key)
-            if channel == Channel.IN_APP:
-                # Shown in the centre as soon as the transaction commits: nothing to relay.
-                status = Status.SENT
-            elif delivery == Delivery.DIGEST:
-                status = Status.HELD
-            else:
-                status = Status.PENDING
-            yield user, address, channel, dedupe_key, status
-
-
-def outbox_entries_with_subjects(*, template, language, subject_context, subjects, **entry_args):
-    """``outbox_entries`` with each row's subject: rendered once per reader language and time zone, since a subject
-    depends on those only (never on who the reader is)."""
-    by_reader = {}
-    for user, address, channel, dedupe_key, status in outbox_entries(**entry_args):
-        reader = (user.language, user.time_zone) if user else None
-        if reader not in by_reader:
-            by_reader[reader] = subjects.render(template, subject_context, user, language)
-        yield user, address, channel, dedupe_key, status, by_reader[reader]
-
-
 @transaction.atomic
 def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool = False) -> int:
     """Write the outbox rows of many requests in a constant number of queries. Returns how many rows were new.
@@ -181,30 +61,29 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
     now = now or timezone.now()
     requests = list(requests)
     for request in requests:
-        check_category(request.category)
+        entries.check_category(request.category)
     if deferred:
-        # Imported here: the expansion calls back into this module.
-        from .fanout import fanout_write
-
         return fanout_write(requests, now=now)
     User = get_user_model()
-    rules = Rules(
-        preferences=preferences_of({r.pk for request in requests for r in request.recipients if isinstance(r, User)}),
+    rules = entries.Rules(
+        preferences=entries.preferences_of(
+            {r.pk for request in requests for r in request.recipients if isinstance(r, User)}
+        ),
         mandatory=registry.mandatory_categories(),
         user_model=User,
     )
-    subjects = subjects_for_batch()
+    subjects = entries.subjects_for_batch()
     rows, seen = [], set()
     for request in requests:
         target_type = ContentType.objects.get_for_model(request.target) if request.target is not None else None
         target_id = str(request.target.pk) if request.target is not None else ""
-        url = _target_url(request.target, request.url)
+        url = entries.target_url(request.target, request.url)
         subject_context = {
             **request.context,
             **registry.context_for(request.template, request.target),
             "target": request.target,
         }
-        for user, address, channel, dedupe_key, status, subject in outbox_entries_with_subjects(
+        for user, address, channel, dedupe_key, status, subject in entries.outbox_entries_with_subjects(
             template=request.template,
             language=request.language,
             subject_context=subject_context,
@@ -241,9 +120,6 @@ def notify_many(requests: Iterable[NotifyRequest], *, now=None, deferred: bool =
     new = _insert_new(rows, now)
     held_for = {row.recipient_id: row.recipient for row in rows if row.status == Status.HELD}
     if held_for:
-        # Imported here: the digest sends through the outbox, so it imports this module.
-        from .digest import digest_ensure
-
         digest_ensure(users=list(held_for.values()), now=now)
     if any(row.channel == Channel.EMAIL and row.status == Status.PENDING for row in rows):
         relay_kick_on_commit()
@@ -352,19 +228,3 @@ def _insert_new(rows: list[_OutboxRow], now) -> int:
         fetch=True,
     )
     return len(inserted)
-
-
-def _kick_relay():
-    from .. import tasks
-
-    try:
-        tasks.relay.delay()
-    except Exception:
-        logger.warning("Could not enqueue the notification relay; the periodic tick will pick the rows up.")
-
-
-def relay_kick_on_commit() -> None:
-    """Enqueue one relay run after the current transaction commits (once, however many rows it wrote)."""
-    if any(func is _kick_relay for _sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_kick_relay)

@@ -22,7 +22,7 @@ from ..models import (
 )
 from .common import backoff, drain, render_plain, revive, zone_for
 from .fanout import fanout_expand_batch
-from .outbox import relay_kick_on_commit
+from .kick import relay_kick_on_commit
 
 logger = logging.getLogger("notifications.services")
 

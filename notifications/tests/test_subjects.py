@@ -10,7 +10,7 @@ from django.conf import settings
 
 from accounts.tests.factories import UserFactory
 from notifications.services import subjects as subjects_module
-from notifications.services.outbox import _render_subject, subjects_for_batch
+from notifications.services.entries import _render_subject, subjects_for_batch
 from notifications.services.subjects import shape_of
 
 UTC = ZoneInfo("UTC")
@@ -150,7 +150,7 @@ def test_a_subject_template_that_fails_falls_back_to_the_title():
     broken = mock.Mock(side_effect=ValueError("broken"))
     with (
         mock.patch.object(subjects_module, "render_subject", broken),
-        mock.patch("notifications.services.outbox.render_subject", broken),
+        mock.patch("notifications.services.entries.render_subject", broken),
     ):
         assert subjects.render(FLAG, {"kind": "escalated", "title": "Late\norders"}, None) == "Late orders"
     assert broken.call_count == 2  # the marked rendering, then the row's own (which logs and falls back)
