@@ -12,15 +12,23 @@ class EngagementsConfig(AppConfig):
         from accounts import hooks as account_hooks
         from notifications import registry
 
-        from . import cover, hooks, policy, portal, services
-        from .models import CommitmentSource, Phase
+        from . import cover, hooks, policy, portal, promises, services, tasks
+        from .models import Phase, PromiseSource
+        from .services import promise_notices
 
         # Accounts asks which clients a vendor person works for; the answer is engagements' policy.
         client_access.register(policy)
         # The kickoff needs the completed sales handoff.
         hooks.phase_gate(to=Phase.KICKOFF)(services.handoff_gate)
-        for source in CommitmentSource:
-            hooks.register_commitment_source(source.value, source.label)
+        for source in PromiseSource:
+            hooks.register_promise_source(source.value, source.label)
+        # The promise ledger: the reminder before a promise is due, the sweep that marks it broken once, its
+        # health signal and "Your promises" on My work.
+        registry.register_reminder_kind(promise_notices.PROMISE_KIND, promise_notices.remind_promises)
+        registry.register_periodic_task(
+            "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
+        )
+        promises.register()
         # Absence cover: the deputy hears when they stand in, both hear when the PM is back.
         account_hooks.on_absence_changed(cover.absence_cover_sync)
         registry.register_category(cover.COVER_CATEGORY, _("Absence cover"), for_client_users=False, position=20)

@@ -12,13 +12,13 @@ from accounts.services import staff_absence_record
 from .models import (
     BillingRecord,
     ClientProfile,
-    Commitment,
     Engagement,
     EngagementMember,
     Handoff,
     Integration,
     Milestone,
     Phase,
+    Promise,
     Stakeholder,
 )
 
@@ -58,7 +58,7 @@ TEXTS = {
         "concerns": "Worried about knowledge transfer from the previous vendor.",
         "working_style": "Short weekly calls, decisions by email.",
         "political_dynamics": "The CFO preferred another bidder; win him with early results.",
-        "commitment": "Dedicated Slack channel with the delivery team",
+        "promise": "Dedicated Slack channel with the delivery team",
         "key_user_title": "Head of IT operations",
         "key_user_involvement": "Decides on scope and accepts stages",
         "key_user_cares_about": "Stable peak season; no surprises.",
@@ -77,7 +77,7 @@ TEXTS = {
         "concerns": "Obawy o przekazanie wiedzy od poprzedniego dostawcy.",
         "working_style": "Krótkie cotygodniowe rozmowy, decyzje mailowo.",
         "political_dynamics": "Dyrektor finansowy wolał innego oferenta; przekonajmy go szybkimi wynikami.",
-        "commitment": "Osobny kanał w Teams z zespołem realizacji",
+        "promise": "Osobny kanał w Teams z zespołem realizacji",
         "key_user_title": "Kierownik utrzymania systemów IT",
         "key_user_involvement": "Decyduje o zakresie i akceptuje etapy",
         "key_user_cares_about": "Stabilna praca w sezonie burzowym; żadnych niespodzianek.",
@@ -176,7 +176,7 @@ def seed_cover(world):
 
 
 def _build(engagement, *, people, clients, slug, days):
-    """Handoff, commitments, people, integrations and milestones for a new demo engagement."""
+    """Handoff, promises, people, integrations and milestones for a new demo engagement."""
     now = timezone.now()
     today = timezone.localdate()
     texts = TEXTS[CONTENT_LANGUAGES.get(slug, "en")]
@@ -194,9 +194,9 @@ def _build(engagement, *, people, clients, slug, days):
         handed_over_at=now - timedelta(days=(days or 0) + 3) if days is not None else None,
         meeting_on=today - timedelta(days=(days or 0) + 3),
     )
-    Commitment.objects.create(
+    Promise.objects.create(
         engagement=engagement,
-        description=texts["commitment"],
+        description=texts["promise"],
         owner=engagement.csm,
         due_at=now.replace(minute=0, second=0, microsecond=0) + timedelta(days=5),
     )

@@ -10,12 +10,12 @@ from . import selectors
 from .models import (
     BillingRecord,
     ClientProfile,
-    Commitment,
     Engagement,
     Handoff,
     Integration,
     Milestone,
     Phase,
+    Promise,
     ResourceLink,
     Stakeholder,
 )
@@ -167,11 +167,11 @@ class HandoffForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 3
 
 
-class CommitmentForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
-    submit_label = _("Track commitment")
+class PromiseForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
+    submit_label = _("Track promise")
 
     class Meta:
-        model = Commitment
+        model = Promise
         fields = ["description", "side", "source", "owner", "due_at"]
         widgets = {"due_at": DATETIME}
         help_texts = {"due_at": _("In your time zone.")}
@@ -180,7 +180,7 @@ class CommitmentForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         engagement = engagement or self.instance.engagement
         # Either side's people: the service checks the owner belongs to the side that promised.
-        self.fields["owner"].queryset = selectors.commitment_owner_choices(engagement)
+        self.fields["owner"].queryset = selectors.promise_owner_choices(engagement)
 
 
 class StakeholderForm(CrispyFormMixin, forms.ModelForm):

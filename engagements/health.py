@@ -2,8 +2,9 @@
 above register in their ``AppConfig.ready()``.
 
 A signal is a number per engagement with two thresholds (``HealthSignal``): checklists registers overdue items,
-stages awaiting acceptance past due, the latest satisfaction score and the client's open rejections; governance
-(missed meetings, broken promises) and escalations (open red flags) add theirs the same way. Each signal gives ONE
+stages awaiting acceptance past due, the latest satisfaction score and the client's open rejections; engagements'
+promise ledger (broken promises), governance (missed meetings, late minutes) and escalations (open red flags) add
+theirs the same way. Each signal gives ONE
 SQL expression for its value (correlated to the engagement row), so:
 
 - lists annotate every signal and the health itself in the database (``with_health``), so a dashboard can filter
@@ -17,10 +18,12 @@ The thresholds are data, applied by ``_level`` in Python and by ``health_express
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Engagement
@@ -72,6 +75,21 @@ class HealthReason:
 
 
 _signals: dict[str, HealthSignal] = {}
+
+
+def window_start(today: date, window: timedelta) -> datetime:
+    """The start of a signal's window of days ending ``today`` ("in the last 30 days"): midnight, local time."""
+    return datetime.combine(today - window, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def count_per_engagement(queryset) -> Coalesce:
+    """A signal's value from rows with an ``engagement`` correlated to the row (``OuterRef("pk")``): how many
+    there are, 0 when none."""
+    return Coalesce(
+        Subquery(queryset.order_by().values("engagement_id").annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def register_signal(signal: HealthSignal) -> HealthSignal:

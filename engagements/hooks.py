@@ -17,14 +17,9 @@ Phase changes
     the engagement to another phase (``engagement.phase`` is the new one). Governance ends the meeting series of
     a closed engagement and cancels its meetings still to come.
 
-Commitment sources
-    ``register_commitment_source(value, label)``: where a ``Commitment`` comes from. Engagements registers the
-    sales handoff and the contract; governance adds the promises made in meetings.
-
-Commitment changes
-    ``@on_commitment_changed`` on ``fn(commitment, *, now)``: called inside the transaction of every write of a
-    commitment through engagements' services (added, changed, kept, dropped, reopened). Governance keeps each
-    open commitment's "due soon" reminder row right with it.
+Promise sources
+    ``register_promise_source(value, label)``: where a ``Promise`` comes from. Engagements registers the
+    sales handoff, the contract and conversations; governance adds the promises made in meetings.
 
 Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
 does not double a gate.
@@ -81,34 +76,22 @@ def phase_changed(*, engagement, from_phase: str, by, now) -> None:
         reaction(engagement=engagement, from_phase=from_phase, by=by, now=now)
 
 
-# --- Commitment sources ------------------------------------------------------------------------------------------
+# --- Promise sources ------------------------------------------------------------------------------------------
 
-_commitment_sources: dict[str, object] = {}
+_promise_sources: dict[str, object] = {}
 
 
-def register_commitment_source(value: str, label) -> None:
-    """A kind of promise an app records as a ``Commitment`` (the sales handoff, the contract, a governance
+def register_promise_source(value: str, label) -> None:
+    """A kind of promise an app records as a ``Promise`` (the sales handoff, the contract, a governance
     meeting...): ``value`` is stored, ``label`` shown. Registering the same value again replaces its label."""
-    _commitment_sources[value] = label
+    _promise_sources[value] = label
 
 
-def commitment_source_choices() -> list[tuple[str, object]]:
-    """The ``Commitment.source`` choices: every registered source (the field's choices are this callable, so a new
+def promise_source_choices() -> list[tuple[str, object]]:
+    """The ``Promise.source`` choices: every registered source (the field's choices are this callable, so a new
     source needs no migration)."""
-    return list(_commitment_sources.items())
+    return list(_promise_sources.items())
 
 
-# --- Commitment changes ------------------------------------------------------------------------------------------
-
-_commitment_reactions: list[Callable] = []
-
-
-def on_commitment_changed(fn):
-    if fn not in _commitment_reactions:
-        _commitment_reactions.append(fn)
-    return fn
-
-
-def commitment_changed(commitment, *, now) -> None:
-    for reaction in _commitment_reactions:
-        reaction(commitment, now=now)
+# The name the field's choices had; the historical migrations refer to it.
+commitment_source_choices = promise_source_choices

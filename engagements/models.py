@@ -313,7 +313,7 @@ class BillingRecord(models.Model):
         return self.title
 
 
-# --- Handoff and commitments ---------------------------------------------------------------
+# --- Handoff and promises ---------------------------------------------------------------
 
 
 class Handoff(models.Model):
@@ -356,61 +356,62 @@ class Handoff(models.Model):
         return f"Handoff of {self.engagement}"
 
 
-class CommitmentSource(models.TextChoices):
-    """Where engagements' own commitments come from. Other apps add theirs (``hooks.register_commitment_source``):
-    the field's choices are the registry's, so a new source needs no change here."""
+class PromiseSource(models.TextChoices):
+    """Where engagements' own promises come from. Other apps add theirs (``hooks.register_promise_source``:
+    governance's meetings): the field's choices are the registry's, so a new source needs no change here."""
 
-    SALES = "sales", _("Sales commitment")
+    SALES = "sales", _("Sales promise")
     CONTRACT = "contract", _("Contract")
+    CONVERSATION = "conversation", _("Promised in a conversation")
 
 
-class CommitmentStatus(models.TextChoices):
+class PromiseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     KEPT = "kept", _("Kept")
     DROPPED = "dropped", _("Dropped")
 
 
-class CommitmentQuerySet(ScopedQuerySet):
+class PromiseQuerySet(ScopedQuerySet):
     # The team's record of what each side promised (the handoff's sales promises included); the client sees only
     # the promises recorded as made to them (governance's promise ledger), with their status.
     client_visible_filter = Q(shown_to_client=True)
 
     def open(self):
-        return self.filter(status=CommitmentStatus.OPEN)
+        return self.filter(status=PromiseStatus.OPEN)
 
     def overdue(self, now):
         """Open past their due time: a promise not kept in time."""
         return self.open().filter(due_at__lt=now)
 
 
-class Commitment(models.Model):
+class Promise(models.Model):
     """Something the vendor or the client promised, with an owner on that side and a due time.
 
-    The handoff records the sales commitments, the contract adds its own, governance adds what is promised in
+    The handoff records the sales promises, the contract adds its own, governance adds what is promised in
     meetings (its ``source``). "Obligation" is kept for contract text only (the client profile's contractual
     fields, a billing record's kind)."""
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="commitments")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="promises")
     source = models.CharField(
         _("source"),
         max_length=30,
-        choices=hooks.commitment_source_choices,
-        default=CommitmentSource.SALES,
+        choices=hooks.promise_source_choices,
+        default=PromiseSource.SALES,
     )
     side = models.CharField(_("promised by"), max_length=10, choices=Side.choices, default=Side.VENDOR)
-    description = models.CharField(_("commitment"), max_length=500)
+    description = models.CharField(_("promise"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="commitments",
+        related_name="promises",
         verbose_name=_("owner"),
     )
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=CommitmentStatus.choices,
-        default=CommitmentStatus.OPEN,
+        choices=PromiseStatus.choices,
+        default=PromiseStatus.OPEN,
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Set once, by governance's sweep, when it passed its due time unkept; it may still be kept (late) after.
@@ -426,18 +427,18 @@ class Commitment(models.Model):
     source_object = GenericForeignKey("source_type", "source_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = CommitmentQuerySet.as_manager()
+    objects = PromiseQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]
-        verbose_name = _("commitment")
-        verbose_name_plural = _("commitments")
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
         indexes = [
             # Overdue promises (health, reminders) are looked for among the open ones by due time.
-            models.Index(fields=["due_at"], name="commitment_open_due", condition=Q(status="open")),
+            models.Index(fields=["due_at"], name="promise_open_due", condition=Q(status="open")),
             # The sweep that marks promises broken looks only at open ones not marked yet.
             models.Index(
-                fields=["due_at"], name="commitment_unbroken_due", condition=Q(status="open", broken_at__isnull=True)
+                fields=["due_at"], name="promise_unbroken_due", condition=Q(status="open", broken_at__isnull=True)
             ),
         ]
 
@@ -445,11 +446,11 @@ class Commitment(models.Model):
         return self.description
 
     def is_overdue(self, now) -> bool:
-        return self.status == CommitmentStatus.OPEN and self.due_at < now
+        return self.status == PromiseStatus.OPEN and self.due_at < now
 
     @property
     def kept_on_time(self) -> bool:
-        return self.status == CommitmentStatus.KEPT and self.closed_at is not None and self.closed_at <= self.due_at
+        return self.status == PromiseStatus.KEPT and self.closed_at is not None and self.closed_at <= self.due_at
 
 
 # --- People ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ it)                                       vendor staff: the engagements they are
                                           users: their own organization's
 may work on an engagement (the team's     its CSM, PM, deputy PM and team members;     ``engagement_filter(
 work: items, comments, records,           directors and admins (executives read         work=True)``,
-stakeholder rows, commitments, plan       everything and write nothing by their role    ``may_work``
+stakeholder rows, promises, plan       everything and write nothing by their role    ``may_work``
 steps, red-flag handling)                 alone)
 may manage an engagement (shape it:       its CSM, PM and deputy PM; directors and     ``engagement_filter(
 checklist structure, phase, handoff,      admins (executives only watch, team members   manage=True)``,
@@ -40,7 +40,7 @@ sees a client                             those who see one of its engagements, 
                                           those who manage it
 ========================================  ===========================================  =========================
 
-Vendor-internal records (handoff, commitments, integrations, actuals, internal comments, the links not marked for
+Vendor-internal records (handoff, promises, integrations, actuals, internal comments, the links not marked for
 the client, how the team reads the client's people) are never shown to a client user whatever the engagement:
 their querysets say so (``ScopedQuerySet.vendor_internal``, ``client_visible_filter``, ``client_visible_fields``),
 and pages ask ``for_viewer(user)`` instead of passing a flag around. The client sees their own people on the
@@ -397,7 +397,7 @@ def require_see(user, engagement) -> None:
 
 
 def require_work(user, engagement) -> None:
-    """The team's work (items, records, the stakeholder map, commitments, red flags): ``may_work``."""
+    """The team's work (items, records, the stakeholder map, promises, red flags): ``may_work``."""
     if not may_work(user, engagement):
         raise PermissionDenied
 

@@ -2,11 +2,13 @@
 what a user may see comes from ``visible_to`` and each queryset's ``for_viewer(user)``."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import VENDOR_ROLES, Invitation, Role, StaffAbsence, User
 
@@ -15,11 +17,12 @@ from .models import (
     BillingKind,
     BillingStatus,
     ClientProfile,
-    Commitment,
     Engagement,
     Integration,
     Milestone,
     Phase,
+    Promise,
+    PromiseStatus,
     ResourceLink,
     Stakeholder,
 )
@@ -93,7 +96,7 @@ def engagement_list(*, user):
     return Engagement.objects.visible_to(user).select_related("client", "csm", "pm", "deputy_pm")
 
 
-def commitment_owner_choices(engagement: Engagement):
+def promise_owner_choices(engagement: Engagement):
     """Who may own a promise on an engagement: our active staff, and the client's own active people."""
     return User.objects.filter(
         Q(role__in=VENDOR_ROLES) | Q(organization_id=engagement.client_id), is_active=True
@@ -116,7 +119,7 @@ class EngagementRecords:
     timeline: list
     acting_pm: User | None
     pm_absent: bool
-    commitments: list
+    promises: list
     integrations: list
     resource_links: list
     handoff: object
@@ -143,7 +146,7 @@ def engagement_records(*, engagement: Engagement, user, today: date | None = Non
         timeline=timeline,
         acting_pm=acting_pm,
         pm_absent=bool(engagement.pm_id and acting_pm and acting_pm.pk != engagement.pm_id),
-        commitments=list(Commitment.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
+        promises=list(Promise.objects.for_viewer(user).filter(engagement=engagement).select_related("owner")),
         integrations=list(Integration.objects.for_viewer(user).filter(engagement=engagement)),
         resource_links=list(ResourceLink.objects.for_viewer(user).filter(engagement=engagement)),
         # Vendor-internal, and already joined to the staff page's engagement.
@@ -264,3 +267,106 @@ def client_contract(*, user, today) -> ContractPage:
         invoices=[r for r in records if r.kind == BillingKind.INVOICE],
         obligations=[r for r in records if r.kind == BillingKind.OBLIGATION],
     )
+
+
+# --- The promise ledger -----------------------------------------------------------------------------------------
+
+# The ledger lists the open promises and those closed in this window.
+LEDGER_WINDOW = timedelta(days=90)
+
+
+def promise_ledger(*, engagement=None, user, now: datetime | None = None) -> list[Promise]:
+    """The engagement's (or, without one, every visible engagement's) promises ``user`` may read: the open ones,
+    and those closed in the last 90 days; the client reads only those made to them."""
+    now = now or timezone.now()
+    promises = Promise.objects.visible_to(user) if engagement is None else Promise.objects.for_viewer(user)
+    if engagement is not None:
+        promises = promises.filter(engagement=engagement)
+    return list(
+        promises.filter(Q(status=PromiseStatus.OPEN) | Q(closed_at__gte=now - LEDGER_WINDOW))
+        .select_related("owner", "engagement", "source_type")
+        .order_by("-status", "due_at", "pk")
+    )
+
+
+def promises_made_in(source_object, *, user) -> list[Promise]:
+    """The promises ``user`` may read that were promised in ``source_object`` (a meeting), by due time."""
+    return list(
+        Promise.objects.for_viewer(user)
+        .filter(source_type=ContentType.objects.get_for_model(source_object), source_id=str(source_object.pk))
+        .select_related("owner")
+        .order_by("due_at", "pk")
+    )
+
+
+def promises_due_or_broken(*, engagement_id, since: datetime, until: datetime) -> list[Promise]:
+    """An engagement's promises due in [since, until), those broken and still open, and those broken since
+    ``since`` (a meeting's agenda: kept, broken or due soon, each once); dropped ones are left out."""
+    return list(
+        Promise.objects.filter(engagement_id=engagement_id)
+        .exclude(status=PromiseStatus.DROPPED)
+        .filter(
+            Q(due_at__gte=since, due_at__lt=until)
+            | Q(broken_at__isnull=False, status=PromiseStatus.OPEN)
+            | Q(broken_at__gte=since)
+        )
+        .select_related("owner")
+        .order_by("due_at", "pk")
+    )
+
+
+@dataclass
+class PromiseRate:
+    label: str
+    due: int
+    kept_on_time: int
+    broken: int
+    pk: int | None = None
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.kept_on_time / self.due) if self.due else None
+
+
+def _counted(now, window):
+    """Promises due in the window (not dropped): each is kept on time, kept late, broken or still open."""
+    return Promise.objects.filter(due_at__lt=now, due_at__gte=now - window).exclude(status=PromiseStatus.DROPPED)
+
+
+RATE_ANNOTATIONS = {
+    "due": Count("pk"),
+    "kept_on_time": Count("pk", filter=Q(status=PromiseStatus.KEPT, closed_at__lte=F("due_at"))),
+    "broken": Count("pk", filter=Q(broken_at__isnull=False)),
+}
+
+
+def promise_rates(*, user, now: datetime | None = None, window: timedelta = timedelta(days=180)):
+    """The kept-on-time rate per engagement and per PM over the window, for the engagements ``user`` sees (two
+    queries, whatever the number of promises)."""
+    now = now or timezone.now()
+    counted = _counted(now, window).filter(engagement__in=Engagement.objects.visible_to(user))
+    by_engagement = [
+        PromiseRate(
+            label=f"{row['engagement__client__name']} — {row['engagement__name']}",
+            pk=row["engagement_id"],
+            due=row["due"],
+            kept_on_time=row["kept_on_time"],
+            broken=row["broken"],
+        )
+        for row in counted.values("engagement_id", "engagement__name", "engagement__client__name")
+        .annotate(**RATE_ANNOTATIONS)
+        .order_by("engagement__client__name", "engagement__name")
+    ]
+    by_pm = [
+        PromiseRate(
+            label=row["engagement__pm__full_name"] or _("No PM"),
+            pk=row["engagement__pm"],
+            due=row["due"],
+            kept_on_time=row["kept_on_time"],
+            broken=row["broken"],
+        )
+        for row in counted.values("engagement__pm", "engagement__pm__full_name")
+        .annotate(**RATE_ANNOTATIONS)
+        .order_by("engagement__pm__full_name")
+    ]
+    return by_engagement, by_pm

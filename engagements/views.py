@@ -18,12 +18,12 @@ from accounts.models import Role
 
 from . import forms, policy, selectors, services
 from .models import (
-    Commitment,
-    CommitmentStatus,
     Engagement,
     Integration,
     Milestone,
     Phase,
+    Promise,
+    PromiseStatus,
     ResourceLink,
     Stakeholder,
 )
@@ -221,20 +221,20 @@ def handoff_edit(request, pk):
         "form": form,
         "engagement": engagement,
         "handoff": handoff,
-        "commitments": Commitment.objects.filter(engagement=engagement).select_related("owner"),
-        "commitment_form": forms.CommitmentForm(engagement=engagement),
+        "promises": Promise.objects.filter(engagement=engagement).select_related("owner"),
+        "promise_form": forms.PromiseForm(engagement=engagement),
     }
     return render(request, "engagements/handoff_form.html", context)
 
 
 @staff_required
 @require_POST
-def commitment_add(request, pk):
+def promise_add(request, pk):
     engagement = engagement_or_404(request, pk, work=True)
-    form = forms.CommitmentForm(request.POST, engagement=engagement)
+    form = forms.PromiseForm(request.POST, engagement=engagement)
     if form.is_valid():
         try:
-            services.commitment_add(by=request.user, engagement=engagement, **form.cleaned_data)
+            services.promise_add(by=request.user, engagement=engagement, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
     from_handoff = request.POST.get("next") == "handoff"
@@ -243,28 +243,28 @@ def commitment_add(request, pk):
         added = not form.errors
         context = {
             "engagement": engagement,
-            "commitments": Commitment.objects.filter(engagement=engagement).select_related("owner"),
-            "commitment_form": forms.CommitmentForm(engagement=engagement) if added else form,
+            "promises": Promise.objects.filter(engagement=engagement).select_related("owner"),
+            "promise_form": forms.PromiseForm(engagement=engagement) if added else form,
             "added": added,
         }
-        return render(request, "engagements/partials/handoff_commitments.html", context)
+        return render(request, "engagements/partials/handoff_promises.html", context)
     if form.errors:
         return form_again(request, form, form.helper.inputs[0].value, engagement=engagement)
-    messages.success(request, _("Commitment tracked."))
+    messages.success(request, _("Promise tracked."))
     if from_handoff:
         return redirect("engagements:handoff", pk=engagement.pk)
-    return back_to_engagement(engagement, "#commitments")
+    return back_to_engagement(engagement, "#promises")
 
 
 @staff_required
 @require_POST
-def commitment_close(request, pk):
-    commitment = record_or_404(request, Commitment.objects, pk, work=True)
-    status = request.POST.get("status", CommitmentStatus.KEPT)
-    if status not in CommitmentStatus.values:
-        status = CommitmentStatus.KEPT
-    services.commitment_close(by=request.user, commitment=commitment, status=status)
-    return back_to_engagement(commitment.engagement, "#commitments")
+def promise_close(request, pk):
+    promise = record_or_404(request, Promise.objects, pk, work=True)
+    status = request.POST.get("status", PromiseStatus.KEPT)
+    if status not in PromiseStatus.values:
+        status = PromiseStatus.KEPT
+    services.promise_close(by=request.user, promise=promise, status=status)
+    return back_to_engagement(promise.engagement, "#promises")
 
 
 @staff_required
@@ -565,23 +565,23 @@ def milestone_edit(request, pk):
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def commitment_edit(request, pk):
+def promise_edit(request, pk):
     return _edit(
         request,
-        Commitment.objects,
+        Promise.objects,
         pk,
-        forms.CommitmentForm,
-        lambda commitment, data: services.commitment_update(by=request.user, commitment=commitment, **data),
-        _("Commitment saved."),
-        "#commitments",
-        title=lambda commitment: commitment.description,
+        forms.PromiseForm,
+        lambda promise, data: services.promise_update(by=request.user, promise=promise, **data),
+        _("Promise saved."),
+        "#promises",
+        title=lambda promise: promise.description,
     )
 
 
 @staff_required
 @require_POST
-def commitment_reopen(request, pk):
-    commitment = record_or_404(request, Commitment.objects, pk, work=True)
-    services.commitment_reopen(by=request.user, commitment=commitment)
-    messages.success(request, _("Commitment reopened."))
-    return back_to_engagement(commitment.engagement, "#commitments")
+def promise_reopen(request, pk):
+    promise = record_or_404(request, Promise.objects, pk, work=True)
+    services.promise_reopen(by=request.user, promise=promise)
+    messages.success(request, _("Promise reopened."))
+    return back_to_engagement(promise.engagement, "#promises")

@@ -8,7 +8,8 @@ of them. Each app adds its own from its ``AppConfig.ready()``, as it adds health
 ``fetch(*, user, today) -> WorkResult`` returns the first entries (at most ``limit``) and how many there are in all,
 in a fixed number of queries whatever the amount of data (the page's query count must not grow with it). Checklists
 adds items due soon or overdue, items handed over to a deputy, client comments waiting for an answer and stages
-awaiting the client; governance and escalations add action items, commitments and red flags the same way.
+awaiting the client; engagements' promise ledger, governance and escalations add promises, action items and
+red flags the same way.
 
 Registration is idempotent by name (a ``ready()`` that runs again replaces the list with itself).
 """
@@ -21,6 +22,8 @@ from django.urls import reverse
 
 # How many entries a list shows before it says "and N more".
 LIMIT = 25
+# "Due soon" on My work: within the coming week.
+DUE_SOON_DAYS = 7
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The live agenda sources governance registers itself (see ``agenda.py``): action items carried over from the
 series' earlier meetings, overdue checklist items of both sides, stages awaiting the client's acceptance,
-commitments due or broken, and escalations' open red flags with the SLA figures since the last meeting (read
-through escalations' selectors: escalations never imports governance).
+promises due or broken (read through engagements' selectors), and escalations' open red flags with the SLA
+figures since the last meeting (read through escalations' selectors: escalations never imports governance).
 
 Each provider runs a constant number of queries and writes its entries' text in the active language (the agenda
 is prepared in the plan's language).
@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checklists.models import CLOSED_ITEM_STATUSES, ChecklistItem, ChecklistStage
-from engagements.models import Commitment, CommitmentStatus, Side
+from engagements import selectors as engagement_selectors
+from engagements.models import PromiseStatus, Side
 from escalations import selectors as escalations
 
 from .agenda import AgendaEntry, register_agenda_source
@@ -26,7 +27,8 @@ from .models import ActionItem
 CARRIED_OVER = "carried_over"
 OVERDUE_ITEMS = "overdue_items"
 AWAITING_ACCEPTANCE = "awaiting_acceptance"
-COMMITMENTS = "commitments"
+# Stored in the agenda rows (``live_source``) and the cadences: the name from before promises were called so.
+PROMISES = "commitments"
 RED_FLAGS = "red_flags"
 
 
@@ -128,48 +130,38 @@ def register() -> None:
         stages_awaiting_acceptance,
         position=30,
     )
-    register_agenda_source(
-        COMMITMENTS, gettext_lazy("Commitments due or broken"), commitments_due_or_broken, position=40
-    )
+    register_agenda_source(PROMISES, gettext_lazy("Promises due or broken"), promises_due_or_broken, position=40)
     register_agenda_source(RED_FLAGS, gettext_lazy("Open red flags and SLA figures"), open_red_flags, position=50)
 
 
-def commitments_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
-    """Commitments due since the last meeting (or before this one), and those broken and still open: kept,
+def promises_due_or_broken(*, meeting, since, now) -> list[AgendaEntry]:
+    """Promises due since the last meeting (or before this one), and those broken and still open: kept,
     broken, or due soon, each once."""
-    rows = (
-        Commitment.objects.filter(engagement_id=meeting.engagement_id)
-        .exclude(status=CommitmentStatus.DROPPED)
-        .filter(
-            Q(due_at__gte=since, due_at__lt=meeting.ends_at)
-            | Q(broken_at__isnull=False, status=CommitmentStatus.OPEN)
-            | Q(broken_at__gte=since)
-        )
-        .select_related("owner")
-        .order_by("due_at", "pk")
+    rows = engagement_selectors.promises_due_or_broken(
+        engagement_id=meeting.engagement_id, since=since, until=meeting.ends_at
     )
     entries = []
-    for commitment in rows:
-        if commitment.status == CommitmentStatus.KEPT:
-            state = _("kept") if commitment.broken_at is None else _("kept late")
-        elif commitment.broken_at is not None:
+    for promise in rows:
+        if promise.status == PromiseStatus.KEPT:
+            state = _("kept") if promise.broken_at is None else _("kept late")
+        elif promise.broken_at is not None:
             state = _("broken")
         else:
             state = _("open")
         entries.append(
             AgendaEntry(
-                ref=f"commitment:{commitment.pk}",
-                title=commitment.description[:300],
+                ref=f"commitment:{promise.pk}",
+                title=promise.description[:300],
                 detail=_("%(owner)s, due %(due)s: %(state)s")
                 % {
-                    "owner": commitment.owner,
+                    "owner": promise.owner,
                     "due": date_format(
-                        timezone.localtime(commitment.due_at, meeting.series.zone), "SHORT_DATETIME_FORMAT"
+                        timezone.localtime(promise.due_at, meeting.series.zone), "SHORT_DATETIME_FORMAT"
                     ),
                     "state": state,
                 },
                 url=reverse("governance:plan", args=[meeting.engagement_id]) + "#promises",
-                client_visible=commitment.shown_to_client,
+                client_visible=promise.shown_to_client,
             )
         )
     return entries

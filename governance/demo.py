@@ -10,10 +10,20 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from engagements.services import commitment_close
+from engagements.models import PromiseSource
+from engagements.services import promise_close, promise_notices, promise_record
 
-from .models import ActionItem, ActionStatus, AgendaItem, Attendance, GovernancePlan, Meeting, MeetingStatus
-from .services import agenda, lifecycle, minutes, plan, promises
+from .models import (
+    MEETING_SOURCE,
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    GovernancePlan,
+    Meeting,
+    MeetingStatus,
+)
+from .services import agenda, lifecycle, minutes, plan
 
 # What the meetings' minutes, action items and promises say, in the plan's language (the client's).
 TEXTS = {
@@ -185,39 +195,39 @@ def _promises(engagement, past, now, texts):
     if not held:
         return
     pm, first, last = engagement.pm, held[0], held[-1]
-    kept = promises.promise_record(
+    kept = promise_record(
         by=pm,
         engagement=engagement,
         description=texts["kept_promise"],
         owner=pm,
         due_at=first.starts_at + timedelta(days=2),
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=first,
         now=first.starts_at,
     )
-    commitment_close(by=pm, commitment=kept, status="kept", now=first.starts_at + timedelta(days=1))
+    promise_close(by=pm, promise=kept, status="kept", now=first.starts_at + timedelta(days=1))
     # Three days after the last meeting at 12:00 (Warsaw), or yesterday 12:00 if that is still to come: passed, unkept.
     broken_due = min(
         last.starts_at.replace(hour=11, minute=0) + timedelta(days=3),
         (now - timedelta(days=1)).replace(hour=11, minute=0, second=0, microsecond=0),
     )
-    promises.promise_record(
+    promise_record(
         by=pm,
         engagement=engagement,
         description=texts["broken_promise"],
         owner=pm,
         due_at=broken_due,
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=last,
         now=min(last.starts_at, broken_due - timedelta(days=1)),
     )
-    promises.promises_mark_broken(now=now)
-    promises.promise_record(
+    promise_notices.promises_mark_broken(now=now)
+    promise_record(
         by=pm,
         engagement=engagement,
         description=texts["open_promise"],
         owner=engagement.csm,
         due_at=now + timedelta(days=4),
-        source=promises.CONVERSATION_SOURCE,
+        source=PromiseSource.CONVERSATION,
         now=now,
     )

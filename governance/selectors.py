@@ -4,7 +4,6 @@ number of series, meetings, agenda items, outcomes or checklist items."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from checklists.task_sources import ClientTask
 from engagements import policy
-from engagements.models import Commitment, CommitmentStatus
+from engagements import selectors as engagement_selectors
 
 from . import permissions
 from .models import (
@@ -130,7 +129,7 @@ def governance_page(*, engagement, user, now: datetime | None = None) -> Governa
         health=meeting_health(engagement_ids=[engagement.pk], now=now)[engagement.pk],
         feed=feed,
         feed_token=feed_services.feed_token(feed) if feed else "",
-        promises=promise_ledger(engagement=engagement, user=user, now=now),
+        promises=engagement_selectors.promise_ledger(engagement=engagement, user=user, now=now),
         can_manage=policy.may_manage(user, engagement),
     )
     if page.can_manage:
@@ -286,27 +285,9 @@ def feeds_of(user) -> list[CalendarFeed]:
 # --- Promises ------------------------------------------------------------------------------------------------------
 
 
-def promise_ledger(*, engagement=None, user, now: datetime | None = None):
-    """The engagement's (or, without one, every visible engagement's) commitments ``user`` may read: the open ones,
-    and those closed in the last 90 days; the client reads only those made to them."""
-    now = now or timezone.now()
-    commitments = Commitment.objects.visible_to(user) if engagement is None else Commitment.objects.for_viewer(user)
-    if engagement is not None:
-        commitments = commitments.filter(engagement=engagement)
-    return list(
-        commitments.filter(Q(status=CommitmentStatus.OPEN) | Q(closed_at__gte=now - HEALTH_WINDOW))
-        .select_related("owner", "engagement", "source_type")
-        .order_by("-status", "due_at", "pk")
-    )
-
-
 def meeting_promises(*, meeting, user):
-    return list(
-        Commitment.objects.for_viewer(user)
-        .filter(source_type=ContentType.objects.get_for_model(Meeting), source_id=str(meeting.pk))
-        .select_related("owner")
-        .order_by("due_at", "pk")
-    )
+    """The promises made in ``meeting`` that ``user`` may read (engagements' promise ledger)."""
+    return engagement_selectors.promises_made_in(meeting, user=user)
 
 
 def client_tasks_for_portal(*, user, today) -> list:

@@ -394,8 +394,8 @@ ENGAGEMENT_PM_CAPACITY = env.int("ENGAGEMENT_PM_CAPACITY", default=6)
 # item is reminded again.
 GOVERNANCE_HORIZON_WEEKS = env.int("GOVERNANCE_HORIZON_WEEKS", default=12)
 GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS = env.int("GOVERNANCE_ACTION_OVERDUE_REPEAT_DAYS", default=3)
-# How long before a promise (commitment) is due its owner is reminded.
-GOVERNANCE_PROMISE_REMIND_HOURS = env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24)
+# How long before a promise is due its owner is reminded (GOVERNANCE_PROMISE_REMIND_HOURS is its former name).
+PROMISE_REMIND_HOURS = env.int("PROMISE_REMIND_HOURS", default=env.int("GOVERNANCE_PROMISE_REMIND_HOURS", default=24))
 
 # --- Working days ---------------------------------------------------------------------------------
 # Whose public holidays are no working days (engagements/working_days.py): when the minutes fall due (two working

@@ -219,7 +219,7 @@ def _engagement_context(request, engagement) -> dict:
         else [],
         "templates": checklist_selectors.templates_to_apply() if can_manage and not page.checklist.stages else [],
         "assignees": list(engagement_selectors.assignee_choices(engagement)),
-        "commitment_form": engagement_forms.CommitmentForm(engagement=engagement),
+        "promise_form": engagement_forms.PromiseForm(engagement=engagement),
         "milestone_form": engagement_forms.MilestoneForm(),
         "integration_form": engagement_forms.IntegrationForm(),
         "link_form": engagement_forms.ResourceLinkForm(),

@@ -103,7 +103,7 @@ def world(
 
 def _engagement_world(engagement, label, key_user, settings, tmp_path):
     """Objects inside an engagement for the URL matrix (issue 3): a stage needing acceptance, a
-    client-side item, a done item with an evidence file, an commitment, a satisfaction question."""
+    client-side item, a done item with an evidence file, an promise, a satisfaction question."""
     from attachments.services import attachment_store
     from checklists.tests.factories import (
         ChecklistItemFactory,
@@ -113,9 +113,9 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     )
     from engagements.tests.factories import (
         ClientProfileFactory,
-        CommitmentFactory,
         IntegrationFactory,
         MilestoneFactory,
+        PromiseFactory,
         ResourceLinkFactory,
         StakeholderFactory,
     )
@@ -143,7 +143,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stage": stage,
         "item": item,
         "done_item": done_item,
-        "commitment": CommitmentFactory(engagement=engagement),
+        "promise": PromiseFactory(engagement=engagement),
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "stakeholder": StakeholderFactory(engagement=engagement),
         "integration": IntegrationFactory(engagement=engagement),

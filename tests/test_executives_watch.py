@@ -1,5 +1,5 @@
 """Executives read every engagement and write on none by their role alone (``policy.may_work``): the team's work
-(items, commitments, stakeholder rows, red flags and their action plans) needs a place on its team, or overseeing.
+(items, promises, stakeholder rows, red flags and their action plans) needs a place on its team, or overseeing.
 Each write is refused in the service, whatever page called it; the URL matrix (``url_access.WORK``) checks the
 pages."""
 
@@ -13,8 +13,8 @@ from checklists import services as checklist_services
 from checklists.models import ItemStatus
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements import policy, services
-from engagements.models import Commitment, CommitmentStatus, Engagement, Side, Stakeholder
-from engagements.tests.factories import CommitmentFactory, StakeholderFactory
+from engagements.models import Engagement, Promise, PromiseStatus, Side, Stakeholder
+from engagements.tests.factories import PromiseFactory, StakeholderFactory
 from escalations import services as escalation_services
 from escalations.models import ActionStep, FlagStatus, RedFlag, StepSide, StepStatus
 from governance.tests.factories import MeetingFactory
@@ -121,19 +121,19 @@ def test_an_executive_cannot_change_an_item(executive, team_member, engagement):
     assert item.status == ItemStatus.IN_PROGRESS
 
 
-def test_an_executive_cannot_add_close_or_change_a_commitment(executive, pm, engagement):
-    commitment = CommitmentFactory(engagement=engagement, description="Weekly report")
+def test_an_executive_cannot_add_close_or_change_a_promise(executive, pm, engagement):
+    promise = PromiseFactory(engagement=engagement, description="Weekly report")
     with pytest.raises(PermissionDenied):
-        services.commitment_add(
+        services.promise_add(
             by=executive, engagement=engagement, description="Free month", owner=pm, due_at=NOW, side=Side.VENDOR
         )
     with pytest.raises(PermissionDenied):
-        services.commitment_close(by=executive, commitment=commitment, status=CommitmentStatus.DROPPED, now=NOW)
+        services.promise_close(by=executive, promise=promise, status=PromiseStatus.DROPPED, now=NOW)
     with pytest.raises(PermissionDenied):
-        services.commitment_update(by=executive, commitment=commitment, description="Monthly report")
-    commitment.refresh_from_db()
-    assert (commitment.status, commitment.description) == (CommitmentStatus.OPEN, "Weekly report")
-    assert Commitment.objects.filter(engagement=engagement).count() == 1
+        services.promise_update(by=executive, promise=promise, description="Monthly report")
+    promise.refresh_from_db()
+    assert (promise.status, promise.description) == (PromiseStatus.OPEN, "Weekly report")
+    assert Promise.objects.filter(engagement=engagement).count() == 1
 
 
 def test_an_executive_reads_the_pages_whose_forms_are_the_teams(client, executive, engagement):
@@ -152,7 +152,7 @@ def test_an_executive_reads_the_pages_whose_forms_are_the_teams(client, executiv
 def test_the_engagement_page_offers_an_executive_no_controls(client, executive, team_member, engagement):
     stage = ChecklistStageFactory(engagement=engagement)
     item = ChecklistItemFactory(stage=stage, title="Set up the test environment")
-    CommitmentFactory(engagement=engagement, description="Weekly report on Fridays")
+    PromiseFactory(engagement=engagement, description="Weekly report on Fridays")
     url = reverse("portfolio:engagement", args=[engagement.pk])
     tick = reverse("checklists:item", args=[item.pk])
 
@@ -160,13 +160,13 @@ def test_the_engagement_page_offers_an_executive_no_controls(client, executive, 
     watched = client.get(url).content.decode()
     assert "Set up the test environment" in watched and "Weekly report on Fridays" in watched
     assert f'hx-post="{tick}"' not in watched
-    assert "Track a commitment" not in watched
-    assert reverse("engagements:commitment_add", args=[engagement.pk]) not in watched
+    assert "Track a promise" not in watched
+    assert reverse("engagements:promise_add", args=[engagement.pk]) not in watched
 
     client.force_login(team_member)
     worked = client.get(url).content.decode()
     assert f'hx-post="{tick}"' in worked
-    assert "Track a commitment" in worked
+    assert "Track a promise" in worked
 
 
 def test_the_meeting_and_plan_pages_offer_an_executive_no_promise_forms(client, executive, team_member, engagement):

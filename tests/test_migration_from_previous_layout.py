@@ -1,6 +1,6 @@
 """Data is kept (issue 7): a database filled by seed_demo at the previous layout, migrated to today's code, still
 holds every row, every generic reference (a reminder's or notification's target, the admin's history) still finds
-the same object, and the engagements still have their people, key users, checklists and commitments.
+the same object, and the engagements still have their people, key users, checklists and promises.
 
 The snapshot is ``tests/migration_snapshot/previous_layout.sql.gz`` with its manifest (README.md there). The
 fixture restores it into a throwaway database, runs ``manage.py migrate`` on it in another process (what a
@@ -42,8 +42,8 @@ RENAMED_TABLES: dict[str, str] = {
     "engagements_stageacceptance": "checklists_stageacceptance",
     "engagements_satisfactionscore": "checklists_satisfactionscore",
     "engagements_stageactual": "checklists_stageactual",
-    # One vocabulary: an obligation is a commitment (engagements 0009).
-    "engagements_obligation": "engagements_commitment",
+    # One vocabulary: an obligation became a commitment (engagements 0009), then a promise (engagements 0018).
+    "engagements_obligation": "engagements_promise",
     # PM absences became staff absences (engagements 0010, accounts 0005).
     "engagements_pmabsence": "accounts_staffabsence",
 }
@@ -346,7 +346,7 @@ def test_no_referenced_content_type_lost_its_model(migrated):
 
 
 @pytest.mark.postgres
-def test_engagements_keep_their_people_key_users_checklists_and_commitments(migrated, manifest):
+def test_engagements_keep_their_people_key_users_checklists_and_promises(migrated, manifest):
     assert len(manifest["facts"]["engagements"]) == 4
     _report(fact_problems(manifest["facts"], migrated.facts))
 
@@ -363,8 +363,8 @@ def test_a_table_gone_after_migrate_is_reported_with_how_to_map_it():
 
 def test_a_renamed_or_merged_table_is_found_through_the_map_and_must_hold_all_rows():
     before = {"engagements_obligation": 4, "engagements_pmabsence": 1, "accounts_absence": 2}
-    renamed = {"engagements_obligation": "engagements_commitment", "engagements_pmabsence": "accounts_absence"}
-    after = {"engagements_commitment": 4, "accounts_absence": 3}
+    renamed = {"engagements_obligation": "engagements_promise", "engagements_pmabsence": "accounts_absence"}
+    after = {"engagements_promise": 4, "accounts_absence": 3}
     assert table_problems(before, after, renamed=renamed, retired={}) == []
     short = table_problems(before, {**after, "accounts_absence": 2}, renamed=renamed, retired={})
     assert short == [

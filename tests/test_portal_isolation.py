@@ -88,7 +88,7 @@ def test_another_clients_calendar_feed_token_is_not_found(client, world):
         ("portal:tasks", "item"),
         ("portal:meetings", "meeting"),
         ("portal:action_items", "outcome"),
-        ("portal:promises", "commitment"),
+        ("portal:promises", "promise"),
         ("portal:flags", "flag"),
         ("notifications:centre", "notification"),
     ],

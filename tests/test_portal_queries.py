@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements.models import Side
-from engagements.tests.factories import CommitmentFactory, EngagementFactory, EngagementMemberFactory
+from engagements.tests.factories import EngagementFactory, EngagementMemberFactory, PromiseFactory
 from escalations.tests.factories import RedFlagFactory
 from governance.tests.factories import MeetingFactory, MeetingSeriesFactory, OutcomeFactory
 
@@ -47,7 +47,7 @@ def _fill(engagement, key_user, *, times: int) -> None:
         meeting = MeetingFactory(series=series, starts_at=now + timedelta(days=n + 1))
         MeetingFactory(series=series, starts_at=now - timedelta(days=n + 1))
         OutcomeFactory(agenda_item__meeting=meeting, client_action=True, shared=True, owner=key_user)
-        CommitmentFactory(engagement=engagement, side=Side.VENDOR)
+        PromiseFactory(engagement=engagement, side=Side.VENDOR)
         RedFlagFactory(engagement=engagement)
         EngagementMemberFactory(engagement=engagement)
         UserFactory(client_member=True, organization=engagement.client)

@@ -68,9 +68,9 @@ class HandoffFactory(DjangoModelFactory):
         draft = factory.Trait(handed_over_at=None)
 
 
-class CommitmentFactory(DjangoModelFactory):
+class PromiseFactory(DjangoModelFactory):
     class Meta:
-        model = models.Commitment
+        model = models.Promise
 
     engagement = factory.SubFactory(EngagementFactory)
     description = "Weekly status report"

@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db
     ("url_name", "data", "typed"),
     [
         ("engagements:milestone_add", {"title": "First invoice run"}, "First invoice run"),
-        ("engagements:commitment_add", {"description": "Weekly status mail", "source": "sales"}, "Weekly status mail"),
+        ("engagements:promise_add", {"description": "Weekly status mail", "source": "sales"}, "Weekly status mail"),
         ("engagements:integration_add", {"provider": "DHL Parcel"}, "DHL Parcel"),
         ("engagements:link_add", {"kind": "docs", "title": "Runbook", "url": "not a url"}, "Runbook"),
     ],
 )
 def test_a_rejected_engagement_form_keeps_the_input_and_names_the_field(client, csm, engagement, url_name, data, typed):
-    from engagements.models import Commitment, Integration, Milestone, ResourceLink
+    from engagements.models import Integration, Milestone, Promise, ResourceLink
 
     client.force_login(csm)
     response = client.post(reverse(url_name, args=[engagement.pk]), data)
@@ -27,7 +27,7 @@ def test_a_rejected_engagement_form_keeps_the_input_and_names_the_field(client, 
     body = response.content.decode()
     assert typed in body
     assert "invalid-feedback" in body
-    for model in (Milestone, Commitment, Integration, ResourceLink):
+    for model in (Milestone, Promise, Integration, ResourceLink):
         assert not model.objects.filter(engagement=engagement).exists()
 
 

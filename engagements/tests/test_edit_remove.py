@@ -1,4 +1,4 @@
-"""Editing and removing what could only be added: resource links, integrations, commitments, milestones."""
+"""Editing and removing what could only be added: resource links, integrations, promises, milestones."""
 
 from datetime import timedelta
 
@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements import services
-from engagements.models import CommitmentStatus, Integration, Milestone, ResourceLink
+from engagements.models import Integration, Milestone, PromiseStatus, ResourceLink
 
-from .factories import CommitmentFactory, IntegrationFactory, MilestoneFactory, ResourceLinkFactory
+from .factories import IntegrationFactory, MilestoneFactory, PromiseFactory, ResourceLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,36 +44,34 @@ def test_a_client_user_cannot_remove(engagement, client_key_user):
         services.resource_link_delete(by=client_key_user, link=link)
 
 
-def test_a_commitment_changes_owner_date_and_title(engagement, team_member, pm):
-    commitment = CommitmentFactory(engagement=engagement)
+def test_a_promise_changes_owner_date_and_title(engagement, team_member, pm):
+    promise = PromiseFactory(engagement=engagement)
     due = (timezone.now() + timedelta(days=20)).replace(microsecond=0)
-    services.commitment_update(
-        by=team_member, commitment=commitment, description="Weekly status report", owner=pm, due_at=due
-    )
-    commitment.refresh_from_db()
-    assert (commitment.description, commitment.owner, commitment.due_at) == ("Weekly status report", pm, due)
+    services.promise_update(by=team_member, promise=promise, description="Weekly status report", owner=pm, due_at=due)
+    promise.refresh_from_db()
+    assert (promise.description, promise.owner, promise.due_at) == ("Weekly status report", pm, due)
 
 
-def test_our_commitment_is_owned_by_our_staff_and_nothing_changes(engagement, csm, client_key_user):
-    commitment = CommitmentFactory(engagement=engagement)
-    before = (commitment.description, commitment.owner_id)
+def test_our_promise_is_owned_by_our_staff_and_nothing_changes(engagement, csm, client_key_user):
+    promise = PromiseFactory(engagement=engagement)
+    before = (promise.description, promise.owner_id)
     with pytest.raises(ValidationError, match="our staff"):
-        services.commitment_update(by=csm, commitment=commitment, description="Changed", owner=client_key_user)
-    commitment.refresh_from_db()
-    assert (commitment.description, commitment.owner_id) == before
+        services.promise_update(by=csm, promise=promise, description="Changed", owner=client_key_user)
+    promise.refresh_from_db()
+    assert (promise.description, promise.owner_id) == before
 
 
-def test_an_outsider_cannot_edit_a_commitment(engagement, other_csm):
-    commitment = CommitmentFactory(engagement=engagement)
+def test_an_outsider_cannot_edit_a_promise(engagement, other_csm):
+    promise = PromiseFactory(engagement=engagement)
     with pytest.raises(PermissionDenied):
-        services.commitment_update(by=other_csm, commitment=commitment, description="Hijacked")
+        services.promise_update(by=other_csm, promise=promise, description="Hijacked")
 
 
-def test_a_kept_commitment_is_reopened(engagement, csm):
-    commitment = CommitmentFactory(engagement=engagement)
-    services.commitment_close(by=csm, commitment=commitment)
-    reopened = services.commitment_reopen(by=csm, commitment=commitment)
-    assert reopened.status == CommitmentStatus.OPEN
+def test_a_kept_promise_is_reopened(engagement, csm):
+    promise = PromiseFactory(engagement=engagement)
+    services.promise_close(by=csm, promise=promise)
+    reopened = services.promise_reopen(by=csm, promise=promise)
+    assert reopened.status == PromiseStatus.OPEN
     assert reopened.closed_at is None
 
 
@@ -143,10 +141,10 @@ def test_the_milestone_form_edits_and_keeps_bad_input(client, team_member, engag
     assert (milestone.title, milestone.due_on.isoformat(), milestone.is_early_win) == ("Pilot live", due, True)
 
 
-def test_the_commitment_form_edits_and_reopens(client, csm, pm, engagement):
-    commitment = CommitmentFactory(engagement=engagement, status=CommitmentStatus.KEPT, closed_at=timezone.now())
+def test_the_promise_form_edits_and_reopens(client, csm, pm, engagement):
+    promise = PromiseFactory(engagement=engagement, status=PromiseStatus.KEPT, closed_at=timezone.now())
     client.force_login(csm)
-    url = reverse("engagements:commitment_edit", args=[commitment.pk])
+    url = reverse("engagements:promise_edit", args=[promise.pk])
     due = (timezone.localdate() + timedelta(days=3)).isoformat() + "T12:00"
     response = client.post(
         url,
@@ -155,24 +153,24 @@ def test_the_commitment_form_edits_and_reopens(client, csm, pm, engagement):
     assert response.status_code == 302
     page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
     assert "Named contact in 24 h" in page
-    assert reverse("engagements:commitment_reopen", args=[commitment.pk]) in page
-    client.post(reverse("engagements:commitment_reopen", args=[commitment.pk]))
-    commitment.refresh_from_db()
-    assert (commitment.owner, commitment.status) == (pm, CommitmentStatus.OPEN)
+    assert reverse("engagements:promise_reopen", args=[promise.pk]) in page
+    client.post(reverse("engagements:promise_reopen", args=[promise.pk]))
+    promise.refresh_from_db()
+    assert (promise.owner, promise.status) == (pm, PromiseStatus.OPEN)
 
 
-def test_a_commitment_of_another_client_is_404(client, csm, other_engagement):
-    commitment = CommitmentFactory(engagement=other_engagement, status=CommitmentStatus.KEPT, closed_at=timezone.now())
+def test_a_promise_of_another_client_is_404(client, csm, other_engagement):
+    promise = PromiseFactory(engagement=other_engagement, status=PromiseStatus.KEPT, closed_at=timezone.now())
     client.force_login(csm)
-    assert client.get(reverse("engagements:commitment_edit", args=[commitment.pk])).status_code == 404
-    assert client.post(reverse("engagements:commitment_reopen", args=[commitment.pk])).status_code == 404
-    commitment.refresh_from_db()
-    assert commitment.status == CommitmentStatus.KEPT
+    assert client.get(reverse("engagements:promise_edit", args=[promise.pk])).status_code == 404
+    assert client.post(reverse("engagements:promise_reopen", args=[promise.pk])).status_code == 404
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.KEPT
 
 
 def test_the_client_promises_too_with_an_owner_of_their_own(engagement, csm, client_member, pm):
     due = timezone.now() + timedelta(days=5)
-    commitment = services.commitment_add(
+    promise = services.promise_add(
         by=csm,
         engagement=engagement,
         description="Send the firewall change request",
@@ -180,33 +178,33 @@ def test_the_client_promises_too_with_an_owner_of_their_own(engagement, csm, cli
         due_at=due,
         side="client",
     )
-    assert (commitment.side, commitment.owner) == ("client", client_member)
+    assert (promise.side, promise.owner) == ("client", client_member)
     with pytest.raises(ValidationError, match="client's people"):
-        services.commitment_update(by=csm, commitment=commitment, owner=pm)
+        services.promise_update(by=csm, promise=promise, owner=pm)
 
 
-def test_an_open_commitment_past_its_due_time_is_overdue(engagement):
-    late = CommitmentFactory(engagement=engagement, overdue=True)
-    CommitmentFactory(engagement=engagement)
-    CommitmentFactory(engagement=engagement, overdue=True, status=CommitmentStatus.KEPT)
+def test_an_open_promise_past_its_due_time_is_overdue(engagement):
+    late = PromiseFactory(engagement=engagement, overdue=True)
+    PromiseFactory(engagement=engagement)
+    PromiseFactory(engagement=engagement, overdue=True, status=PromiseStatus.KEPT)
     now = timezone.now()
-    assert list(engagement.commitments.overdue(now)) == [late]
+    assert list(engagement.promises.overdue(now)) == [late]
     assert late.is_overdue(now)
 
 
 def test_a_source_registered_by_another_app_is_accepted(engagement, csm, monkeypatch):
     from engagements import hooks
 
-    monkeypatch.setattr(hooks, "_commitment_sources", dict(hooks._commitment_sources))
+    monkeypatch.setattr(hooks, "_promise_sources", dict(hooks._promise_sources))
     with pytest.raises(ValidationError):
-        services.commitment_add(
+        services.promise_add(
             by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="workshop"
         )
-    hooks.register_commitment_source("workshop", "Workshop")
-    commitment = services.commitment_add(
+    hooks.register_promise_source("workshop", "Workshop")
+    promise = services.promise_add(
         by=csm, engagement=engagement, description="Agenda", owner=csm, due_at=timezone.now(), source="workshop"
     )
-    assert commitment.get_source_display() == "Workshop"
+    assert promise.get_source_display() == "Workshop"
 
 
 # --- Who sees a link ------------------------------------------------------------------------------

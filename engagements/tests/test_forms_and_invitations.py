@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Invitation, Role
 from engagements import services
-from engagements.models import Commitment, Engagement, Phase, Stakeholder
+from engagements.models import Engagement, Phase, Promise, Stakeholder
 from engagements.tests.factories import ClientProfileFactory, HandoffFactory, StakeholderFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,13 +121,13 @@ def test_closing_asks_for_a_confirmation_and_a_reason(client, csm, engagement):
 # --- The handoff page -------------------------------------------------------------------------------------------
 
 
-def test_a_commitment_added_on_the_handoff_page_answers_in_place(client, csm, engagement):
+def test_a_promise_added_on_the_handoff_page_answers_in_place(client, csm, engagement):
     client.force_login(csm)
     page = client.get(reverse("engagements:handoff", args=[engagement.pk])).content.decode()
-    assert 'hx-post="' + reverse("engagements:commitment_add", args=[engagement.pk]) in page
+    assert 'hx-post="' + reverse("engagements:promise_add", args=[engagement.pk]) in page
     due = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
-        reverse("engagements:commitment_add", args=[engagement.pk]),
+        reverse("engagements:promise_add", args=[engagement.pk]),
         {
             "next": "handoff",
             "description": "Weekly report",
@@ -140,20 +140,20 @@ def test_a_commitment_added_on_the_handoff_page_answers_in_place(client, csm, en
     )
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
-    assert 'id="handoff-commitments"' in body and "Weekly report" in body and "Commitment tracked." in body
-    assert Commitment.objects.filter(description="Weekly report").exists()
+    assert 'id="handoff-promises"' in body and "Weekly report" in body and "Promise tracked." in body
+    assert Promise.objects.filter(description="Weekly report").exists()
 
 
-def test_a_wrong_commitment_on_the_handoff_page_keeps_what_was_typed(client, csm, engagement):
+def test_a_wrong_promise_on_the_handoff_page_keeps_what_was_typed(client, csm, engagement):
     client.force_login(csm)
     response = client.post(
-        reverse("engagements:commitment_add", args=[engagement.pk]),
+        reverse("engagements:promise_add", args=[engagement.pk]),
         {"next": "handoff", "description": "Weekly report", "side": "vendor", "source": "sales", "owner": csm.pk},
         HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
     assert 'value="Weekly report"' in body and "This field is required." in body
-    assert not Commitment.objects.exists()
+    assert not Promise.objects.exists()
 
 
 # --- Stakeholders, invitations and accounts ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from .cadences import (
 )
 from .feeds import CalendarFeed
 from .meetings import (
+    MEETING_SOURCE,
     AgendaItem,
     Attendance,
     GovernancePlan,
@@ -34,6 +35,7 @@ from .minutes import (
 )
 
 __all__ = [
+    "MEETING_SOURCE",
     "ActionItem",
     "ActionStatus",
     "AgendaItem",

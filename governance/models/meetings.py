@@ -371,3 +371,8 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# The ``Promise.source`` of a promise made in a meeting (engagements' promise ledger; its source object is the
+# meeting), registered in ``GovernanceConfig.ready``.
+MEETING_SOURCE = "meeting"

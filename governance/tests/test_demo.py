@@ -32,9 +32,9 @@ def test_seed_demo_makes_a_governance_history_once(settings, tmp_path, cadences)
     open_items = Outcome.objects.open()
     assert open_items.filter(owner_side="client", published_at__isnull=False).exists()
     assert open_items.filter(owner_side="vendor").exists()
-    from engagements.models import Commitment
+    from engagements.models import Promise
 
-    promises = Commitment.objects.filter(source__in=["meeting", "conversation"])
+    promises = Promise.objects.filter(source__in=["meeting", "conversation"])
     assert promises.filter(broken_at__isnull=False, status="open").count() == len(demo.PLANS)  # one per plan
     assert promises.filter(status="kept", broken_at__isnull=True).exists()
     assert promises.filter(status="open", broken_at__isnull=True).exists()

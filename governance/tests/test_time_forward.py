@@ -14,10 +14,11 @@ import pytest
 from django.utils import timezone
 
 from engagements import health
-from engagements.models import Commitment
-from governance.models import Meeting, MeetingStatus
+from engagements.models import Promise
+from engagements.services import promise_notices, promise_record
+from governance.models import MEETING_SOURCE, Meeting, MeetingStatus
 from governance.selectors import meeting_health
-from governance.services import agenda, lifecycle, plan, promises
+from governance.services import agenda, lifecycle, plan
 from notifications.tests.processes import (
     SHARED_REDIS_URL,
     Celery,
@@ -66,13 +67,13 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
         now=two_weeks_ago,
     )
     # A promise made back then, due yesterday: nobody kept it.
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm,
         engagement=mapped_engagement,
         description="We send the test report by Friday 12:00",
         owner=pm,
         due_at=timezone.now() - timedelta(days=1),
-        source=promises.MEETING_SOURCE,
+        source=MEETING_SOURCE,
         source_object=Meeting.objects.order_by("starts_at").first(),
         now=two_weeks_ago,
     )
@@ -88,7 +89,7 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
         try:
             wait_for(lambda: _reminders_settled([m.pk for m in overdue]), 90, what="the overdue meetings' reminders")
             wait_for(
-                lambda: Commitment.objects.filter(pk=promise.pk, broken_at__isnull=False).exists(),
+                lambda: Promise.objects.filter(pk=promise.pk, broken_at__isnull=False).exists(),
                 60,
                 what="the promise to break",
             )
@@ -108,7 +109,7 @@ def test_time_moved_forward_breaks_the_promise_flags_the_missed_meeting_and_fire
     broken_mail = sql(
         "SELECT recipient_id, count(*) FROM notifications_notification WHERE template = %s AND channel = 'email'"
         " GROUP BY recipient_id",
-        [promises.BROKEN_TEMPLATE],
+        [promise_notices.BROKEN_TEMPLATE],
     )
     assert dict(broken_mail) == {pm.pk: 1, csm.pk: 1}
     following = Meeting.objects.filter(starts_at__gt=timezone.now(), status=MeetingStatus.SCHEDULED).first()

@@ -1,5 +1,5 @@
 """The governance pages through the browser's eyes (Django's test client): what each shows, the htmx partials,
-and query counts that do not grow with meetings, action items, checklist items or commitments."""
+and query counts that do not grow with meetings, action items, checklist items or promises."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from engagements.services import promise_record
 from governance.models import AgendaItem, Meeting, MeetingSeries, Outcome
-from governance.services import agenda, minutes, plan, promises
+from governance.services import agenda, minutes, plan
 from governance.services import series as schedule
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_the_governance_page_shows_the_plan_and_its_queries_do_not_grow(
     _history(mapped_engagement, pm, client_key_user, weeks=8)
     _checklist(mapped_engagement, 30)
     for n in range(12):
-        promises.promise_record(
+        promise_record(
             by=pm,
             engagement=mapped_engagement,
             description=f"Promise {n}",

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engagements.models import CommitmentStatus
-from engagements.services import commitment_close
-from governance.services import actions, agenda, lifecycle, promises
+from engagements.models import PromiseStatus
+from engagements.services import promise_close, promise_notices, promise_record
+from governance.services import actions, agenda, lifecycle
 from notifications.models import Channel, Notification, Reminder, Status
 from notifications.services import GENERIC_TEMPLATE, notify, reminder_sweep
 
@@ -57,7 +57,7 @@ def test_an_action_item_done_or_dropped_withdraws_its_reminders(weekly, pm, stat
 
 def test_a_promise_kept_late_withdraws_its_unread_broken_notice(weekly, pm, mapped_engagement):
     friday_noon = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm,
         engagement=mapped_engagement,
         owner=pm,
@@ -65,24 +65,24 @@ def test_a_promise_kept_late_withdraws_its_unread_broken_notice(weekly, pm, mapp
         due_at=friday_noon,
         now=NOW,
     )
-    assert promises.promises_mark_broken(now=friday_noon + timedelta(hours=1)) == 1
-    broken = _unread(pm).filter(template=promises.BROKEN_TEMPLATE)
+    assert promise_notices.promises_mark_broken(now=friday_noon + timedelta(hours=1)) == 1
+    broken = _unread(pm).filter(template=promise_notices.BROKEN_TEMPLATE)
     assert broken.exists()
-    commitment_close(by=pm, commitment=promise, status=CommitmentStatus.KEPT, now=friday_noon + timedelta(hours=2))
+    promise_close(by=pm, promise=promise, status=PromiseStatus.KEPT, now=friday_noon + timedelta(hours=2))
     assert not broken.exists()
-    assert Notification.objects.filter(template=promises.BROKEN_TEMPLATE, channel=Channel.IN_APP).first().status == (
-        Status.CANCELLED
-    )
+    assert Notification.objects.filter(
+        template=promise_notices.BROKEN_TEMPLATE, channel=Channel.IN_APP
+    ).first().status == (Status.CANCELLED)
 
 
 def test_a_promise_open_again_keeps_what_was_sent(weekly, pm, mapped_engagement):
     friday_noon = datetime(2026, 3, 6, 11, 0, tzinfo=UTC)
-    promise = promises.promise_record(
+    promise = promise_record(
         by=pm, engagement=mapped_engagement, owner=pm, description="Update by Friday", due_at=friday_noon, now=NOW
     )
     reminder_sweep(now=friday_noon - timedelta(hours=24), time_budget=30)
-    Notification.objects.filter(template=promises.DUE_TEMPLATE).update(read_at=NOW)
-    commitment_close(by=pm, commitment=promise, status=CommitmentStatus.KEPT, now=friday_noon - timedelta(hours=2))
-    assert Notification.objects.filter(template=promises.DUE_TEMPLATE, channel=Channel.IN_APP).get().status != (
+    Notification.objects.filter(template=promise_notices.DUE_TEMPLATE).update(read_at=NOW)
+    promise_close(by=pm, promise=promise, status=PromiseStatus.KEPT, now=friday_noon - timedelta(hours=2))
+    assert Notification.objects.filter(template=promise_notices.DUE_TEMPLATE, channel=Channel.IN_APP).get().status != (
         Status.CANCELLED
     )

@@ -1,4 +1,4 @@
-"""Governance's lists on "My work" (issue 10): my open action items from meetings and my commitments, due soon or
+"""Governance's lists on "My work" (issue 10): my open action items from meetings and my promises, due soon or
 overdue, in a fixed number of queries."""
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import Phase
-from engagements.tests.factories import CommitmentFactory, EngagementFactory
+from engagements.tests.factories import EngagementFactory, PromiseFactory
 
 from .factories import OutcomeFactory
 
@@ -51,15 +51,13 @@ def test_my_action_items_due_soon_or_overdue(client, engagement, pm, csm):
     assert f'href="{url}"' in section
 
 
-def test_my_commitments_due_soon_or_overdue(client, engagement, csm):
-    CommitmentFactory(engagement=engagement, owner=csm, overdue=True, description="Send the security paper")
-    CommitmentFactory(engagement=engagement, owner=csm, description="Weekly report", shown_to_client=True)
-    CommitmentFactory(
-        engagement=engagement, owner=csm, description="Far away", due_at=timezone.now() + timedelta(days=30)
-    )
-    CommitmentFactory(engagement=engagement, owner=csm, description="Kept already", status="kept", overdue=True)
-    CommitmentFactory(engagement=engagement, client_side=True, overdue=True, description="The client's promise")
-    section = _section(client, csm, "governance.commitments")
+def test_my_promises_due_soon_or_overdue(client, engagement, csm):
+    PromiseFactory(engagement=engagement, owner=csm, overdue=True, description="Send the security paper")
+    PromiseFactory(engagement=engagement, owner=csm, description="Weekly report", shown_to_client=True)
+    PromiseFactory(engagement=engagement, owner=csm, description="Far away", due_at=timezone.now() + timedelta(days=30))
+    PromiseFactory(engagement=engagement, owner=csm, description="Kept already", status="kept", overdue=True)
+    PromiseFactory(engagement=engagement, client_side=True, overdue=True, description="The client's promise")
+    section = _section(client, csm, "engagements.promises")
     assert "Send the security paper" in section and "Weekly report" in section
     assert "shown to the client" in section
     assert "Far away" not in section and "Kept already" not in section and "The client's promise" not in section
@@ -70,9 +68,9 @@ def test_my_commitments_due_soon_or_overdue(client, engagement, csm):
 def test_closed_engagements_and_other_teams_are_left_out(client, engagement, pm, csm, client_org):
     closed = EngagementFactory(client=client_org, csm=csm, pm=pm, phase=Phase.CLOSED)
     _action(closed, pm, text="On a closed engagement", days=-1)
-    CommitmentFactory(engagement=closed, owner=csm, overdue=True, description="Closed promise")
+    PromiseFactory(engagement=closed, owner=csm, overdue=True, description="Closed promise")
     assert _section(client, pm, "governance.action_items") == ""
-    assert _section(client, csm, "governance.commitments") == ""
+    assert _section(client, csm, "engagements.promises") == ""
 
 
 def test_governance_lists_queries_do_not_grow_with_data(client, page_queries, engagement, pm, client_org, csm):
@@ -81,7 +79,7 @@ def test_governance_lists_queries_do_not_grow_with_data(client, page_queries, en
             other = EngagementFactory(client=client_org, csm=csm, pm=pm)
             for days in (-3, 1, 2):
                 _action(other, pm, text="An action", days=days)
-                CommitmentFactory(engagement=other, owner=pm, due_at=timezone.now() + timedelta(days=days))
+                PromiseFactory(engagement=other, owner=pm, due_at=timezone.now() + timedelta(days=days))
 
     client.force_login(pm)
     grow(1)
@@ -89,4 +87,4 @@ def test_governance_lists_queries_do_not_grow_with_data(client, page_queries, en
     grow(6)
     assert page_queries(client, reverse("portfolio:my_work")) == small
     body = client.get(reverse("portfolio:my_work")).content.decode()
-    assert "Your action items from meetings" in body and "Your commitments" in body
+    assert "Your action items from meetings" in body and "Your promises" in body

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required
+from engagements import selectors as engagement_selectors
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
@@ -220,5 +221,5 @@ def promises(request):
     return render(
         request,
         "portal/governance/promises.html",
-        {"promises": selectors.promise_ledger(user=request.user), "now": timezone.now()},
+        {"promises": engagement_selectors.promise_ledger(user=request.user), "now": timezone.now()},
     )

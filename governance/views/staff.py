@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import staff_required
 from accounts.forms import add_service_errors
 from engagements import policy
-from engagements.models import Commitment
-from engagements.services import commitment_close
+from engagements import selectors as engagement_selectors
+from engagements import services as engagement_services
+from engagements.models import Promise, PromiseSource
 from engagements.view_helpers import engagement_or_404, error_text, flash
 
 from .. import forms, selectors
-from ..models import MeetingSeries, SeriesParticipant
-from ..services import agenda, feeds, plan, promises
+from ..models import MEETING_SOURCE, MeetingSeries, SeriesParticipant
+from ..services import agenda, feeds, plan
 from ..services import series as schedule
 from .helpers import meeting_or_404, row_or_404, to_meeting, to_plan
 
@@ -228,7 +229,7 @@ def _record_promise(request, engagement, *, source, source_object=None) -> bool:
         return False
     return flash(
         request,
-        lambda: promises.promise_record(
+        lambda: engagement_services.promise_record(
             by=request.user, engagement=engagement, source=source, source_object=source_object, **form.cleaned_data
         ),
         _("Promise recorded: its owner is reminded before it is due."),
@@ -239,7 +240,7 @@ def _record_promise(request, engagement, *, source, source_object=None) -> bool:
 @require_POST
 def promise_add(request, pk):
     engagement = engagement_or_404(request, pk, work=True)
-    _record_promise(request, engagement, source=promises.CONVERSATION_SOURCE)
+    _record_promise(request, engagement, source=PromiseSource.CONVERSATION)
     return to_plan(engagement.pk, "#promises")
 
 
@@ -247,27 +248,29 @@ def promise_add(request, pk):
 @require_POST
 def meeting_promise_add(request, pk):
     meeting = meeting_or_404(request, pk, work=True)
-    _record_promise(request, meeting.engagement, source=promises.MEETING_SOURCE, source_object=meeting)
+    _record_promise(request, meeting.engagement, source=MEETING_SOURCE, source_object=meeting)
     return to_meeting(meeting.pk, "#promises")
 
 
 @staff_required
 @require_POST
 def promise_status(request, pk):
-    commitment = row_or_404(request, Commitment.objects.select_related("engagement"), pk, manage=False, work=True)
+    promise = row_or_404(request, Promise.objects.select_related("engagement"), pk, manage=False, work=True)
     form = forms.PromiseStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose kept, dropped or open."))
     else:
         flash(
             request,
-            lambda: commitment_close(by=request.user, commitment=commitment, status=form.cleaned_data["status"]),
+            lambda: engagement_services.promise_close(
+                by=request.user, promise=promise, status=form.cleaned_data["status"]
+            ),
             _("Promise updated."),
         )
     meeting_id = request.POST.get("meeting", "")
     if meeting_id.isdigit():
         return to_meeting(int(meeting_id), "#promises")
-    return to_plan(commitment.engagement_id, "#promises")
+    return to_plan(promise.engagement_id, "#promises")
 
 
 @staff_required
@@ -275,7 +278,7 @@ def promise_status(request, pk):
 def promise_rates(request):
     if not request.user.sees_portfolio:
         raise Http404
-    by_engagement, by_pm = promises.promise_rates(user=request.user)
+    by_engagement, by_pm = engagement_selectors.promise_rates(user=request.user)
     tables = [
         (_("Per engagement"), by_engagement, "rates-by-engagement"),
         (_("Per project manager"), by_pm, "rates-by-pm"),

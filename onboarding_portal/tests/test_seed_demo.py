@@ -76,7 +76,7 @@ def test_the_deputy_persona_stands_in_and_finds_what_was_handed_over(client, set
 def test_seed_demo_creates_a_polish_client_whose_content_is_in_polish(settings, tmp_path):
     from checklists.default_template import TRANSLATIONS
     from checklists.models import ChecklistStage
-    from engagements.models import ClientProfile, Commitment, Engagement
+    from engagements.models import ClientProfile, Engagement, Promise
     from escalations.models import RedFlag
     from governance.models import AgendaItem, GovernancePlan, MeetingSeries, Outcome
 
@@ -97,9 +97,9 @@ def test_seed_demo_creates_a_polish_client_whose_content_is_in_polish(settings, 
     minutes = AgendaItem.objects.filter(meeting__engagement=engagement).exclude(minutes="")
     assert minutes.exists() and all("Etap zgodnie z planem" in item.minutes for item in minutes)
     assert Outcome.objects.filter(engagement=engagement, text="Utrzymujemy termin uruchomienia produkcyjnego.").exists()
-    commitments = set(Commitment.objects.filter(engagement=engagement).values_list("description", flat=True))
+    promises = set(Promise.objects.filter(engagement=engagement).values_list("description", flat=True))
     assert {"Osobny kanał w Teams z zespołem realizacji", "Przed kolejnym spotkaniem prześlemy opis architektury"} <= (
-        commitments
+        promises
     )
     flags = set(RedFlag.objects.filter(engagement=engagement).values_list("title", flat=True))
     assert "Zgłoszenia awarii z aplikacji mobilnej nie trafiają do dyspozytorów" in flags and len(flags) == 3

@@ -36,7 +36,7 @@ def test_a_client_sees_no_budget_and_no_team_records(client_key_user, budgeted):
     StageActualFactory(stage=ChecklistStageFactory(engagement=budgeted))
     page = selectors.engagement_page(engagement=budgeted, user=client_key_user)
     assert (page.budget["actual_days"], page.budget["actual_amount"]) == (Decimal(0), Decimal(0))
-    assert page.records.commitments == page.records.integrations == []
+    assert page.records.promises == page.records.integrations == []
     assert page.records.handoff is None and page.records.warnings == []
 
 

@@ -92,7 +92,7 @@ def test_stages_awaiting_the_client(client, engagement, pm):
 
 
 def test_a_list_registered_by_another_app_shows_with_the_others(client, csm, monkeypatch):
-    """How governance and escalations add their action items, commitments and red flags."""
+    """How governance and escalations add their action items, promises and red flags."""
     monkeypatch.setattr(work, "_lists", dict(work._lists))
     work.register_list(
         work.WorkList(

@@ -16,10 +16,10 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
 
     from checklists.tests.factories import StageAcceptanceFactory
     from engagements.tests.factories import (
-        CommitmentFactory,
         EngagementMemberFactory,
         IntegrationFactory,
         MilestoneFactory,
+        PromiseFactory,
     )
 
     def grow():
@@ -27,7 +27,7 @@ def test_engagement_page_queries_do_not_grow_with_team_records_and_decisions(cli
         for _ in range(3):
             ChecklistItemFactory(stage=stage, assignee=UserFactory(organization=engagement.client))
             EngagementMemberFactory(engagement=engagement)
-            CommitmentFactory(engagement=engagement)
+            PromiseFactory(engagement=engagement)
             MilestoneFactory(engagement=engagement, early_win=True, reached_on=timezone.localdate())
             IntegrationFactory(engagement=engagement)
             StageAcceptanceFactory(engagement=engagement, stage=stage, decided_by=client_key_user)

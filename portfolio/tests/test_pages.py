@@ -170,7 +170,7 @@ def test_the_team_reads_the_handoff_on_the_engagement_page(client, team_member, 
 def test_other_pages_run_a_constant_number_of_queries(
     page_queries, client, page, csm, client_key_user, engagement, client_org
 ):
-    from engagements.tests.factories import BillingRecordFactory, ClientProfileFactory, CommitmentFactory
+    from engagements.tests.factories import BillingRecordFactory, ClientProfileFactory, PromiseFactory
 
     profile = ClientProfileFactory(organization=client_org, csm=csm)
     item = ChecklistItemFactory(stage__engagement=engagement, client_side=True)
@@ -191,7 +191,7 @@ def test_other_pages_run_a_constant_number_of_queries(
             ClientProfileFactory(csm=csm)
             BillingRecordFactory(profile=profile)
             StakeholderFactory(engagement=engagement)
-            CommitmentFactory(engagement=engagement)
+            PromiseFactory(engagement=engagement)
             ItemCommentFactory(item=item)
             EngagementFactory(client=client_org, csm=csm)
             StaffAbsenceFactory(user=csm)

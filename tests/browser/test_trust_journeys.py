@@ -97,5 +97,5 @@ def test_an_executive_reads_an_engagement_without_the_teams_controls(page, live_
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     expect(page.get_by_test_id(f"item-{item.pk}")).to_contain_text("Set up the test environment")
     expect(page.get_by_test_id(f"tick-{item.pk}")).to_have_count(0)
-    expect(page.get_by_text("Track a commitment")).to_have_count(0)
+    expect(page.get_by_text("Track a promise")).to_have_count(0)
     checked(page, "trust-executive-engagement")

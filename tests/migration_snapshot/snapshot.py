@@ -33,7 +33,7 @@ PG_MAJOR = 15
 MODELS = {
     "engagement": ["engagements.Engagement"],
     "stakeholder": ["engagements.Stakeholder"],
-    "commitment": ["engagements.Commitment", "engagements.Obligation"],
+    "commitment": ["engagements.Promise", "engagements.Commitment", "engagements.Obligation"],
     "absence": ["accounts.StaffAbsence", "accounts.Absence", "engagements.PmAbsence"],
     "stage": ["checklists.ChecklistStage", "engagements.ChecklistStage"],
     "item": ["checklists.ChecklistItem", "engagements.ChecklistItem"],
