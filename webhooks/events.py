@@ -9,6 +9,7 @@ CATALOGUE = {
     "stage.accepted": _("The client accepted a stage"),
     "stage.rejected": _("The client rejected a stage"),
     "work_plan.accepted": _("The client accepted the work plan"),
+    "work_plan.rejected": _("The client rejected the work plan"),
     "item.completed": _("A checklist item was completed"),
     "item.overdue": _("A checklist item became overdue"),
     "commitment.broken": _("A promise was broken"),
