@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
@@ -130,7 +131,11 @@ def endpoint_replay(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(count)d deliveries will be sent again.") % {"count": queued})
+            messages.success(
+                request,
+                ngettext("%(count)d delivery will be sent again.", "%(count)d deliveries will be sent again.", queued)
+                % {"count": queued},
+            )
     else:
         messages.error(request, _("Give the start and the end of the time range."))
     return redirect(endpoint)

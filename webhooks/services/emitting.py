@@ -1,7 +1,6 @@
 """Writing the outbox: an event row and its deliveries, in the transaction that caused the event."""
 
 import json
-import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,12 +9,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.bulk import execute_bound
+from notifications.bulk import execute_bound, task_kick_on_commit
 
 from .. import events
 from ..models import Delivery, DeliveryStatus, Endpoint, Event
-
-logger = logging.getLogger("webhooks.services")
 
 
 def _pk(value):
@@ -121,17 +118,8 @@ def _emit_portable(specs, ids, dumped, now) -> int:
     return len(deliveries)
 
 
-def _kick_relay():
-    from .. import tasks
-
-    try:
-        tasks.relay.delay()
-    except Exception:
-        logger.warning("Could not enqueue the webhook relay; the periodic tick will pick the deliveries up.")
-
-
 def relay_kick_on_commit() -> None:
     """One relay run after the current transaction commits, however many events it emitted."""
-    if any(func is _kick_relay for _sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_kick_relay)
+    from .. import tasks
+
+    task_kick_on_commit(tasks.relay)
