@@ -107,12 +107,22 @@ def delivery_claim_batch(*, now=None, limit: int | None = None) -> list[Delivery
                     ids.append(pk)
         if not ids:
             return []
-        Delivery.objects.filter(pk__in=ids).update(
+        # Still SENDING after its last attempt's lease: the relay died on it every time (a hard time limit, OOM,
+        # SIGKILL). Give it up rather than let it take a batch down with it every lease.
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, attempts__gte=MAX_ATTEMPTS).update(
+            status=DeliveryStatus.FAILED,
+            last_error=f"Gave up: the relay never finished its last {MAX_ATTEMPTS} attempts (lease expired).",
+        )
+        Delivery.objects.filter(pk__in=ids).exclude(status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.SENDING,
             next_attempt_at=now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS),
             attempts=F("attempts") + 1,
         )
-    return list(Delivery.objects.filter(pk__in=ids).select_related("event", "endpoint").order_by("next_attempt_at"))
+    return list(
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
+        .select_related("event", "endpoint")
+        .order_by("next_attempt_at")
+    )
 
 
 # --- Sending -------------------------------------------------------------------------------------------------

@@ -17,10 +17,12 @@ from ..models import Delivery, DeliveryStatus, Event
 from ..services import (
     RETRY_SCHEDULE,
     deliveries_replay_range,
+    delivery_claim_batch,
     delivery_relay,
     delivery_replay,
     emit,
     endpoint_rotate_secret,
+    event_purge,
     retry_delay,
 )
 from .factories import EndpointFactory
@@ -204,3 +206,60 @@ def test_replaying_a_range_includes_events_from_before_the_endpoint(local_receiv
     assert endpoint.deliveries.count() == 1
     delivery_relay(now=T0)
     assert [json.loads(r.body)["data"]["n"] for r in local_receiver.requests] == ["before"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_send_each_delivery_once(local_receiver, settings):
+    """SKIP LOCKED claims: two relays racing over the same due rows never both take one."""
+    import threading
+
+    from django.db import connection
+
+    settings.WEBHOOKS_PER_ENDPOINT = 3
+    settings.WEBHOOKS_RELAY_BATCH = 3
+    EndpointFactory(url=local_receiver.url)
+    for n in range(30):
+        emit("engagement.created", {"n": n}, now=T0)
+
+    def relay():
+        try:
+            delivery_relay(now=T0)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=relay) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    received = sorted(json.loads(request.body)["data"]["n"] for request in local_receiver.requests)
+    assert received == list(range(30))
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(DeliveryStatus.DELIVERED, 1)}
+
+
+def test_a_relay_that_died_mid_delivery_loses_its_claim_to_the_next(local_receiver, settings):
+    """At-least-once: the lease runs out, the next relay sends it again with the same webhook-id; one that killed
+    every relay that took it is given up after the last attempt."""
+    settings.WEBHOOKS_LEASE_SECONDS = 120
+    EndpointFactory(url=local_receiver.url)
+    emit("engagement.created", {}, now=T0)
+    [claimed] = delivery_claim_batch(now=T0)  # ...and the relay dies before sending
+    assert delivery_relay(now=T0 + timedelta(seconds=119)) == 0
+    assert delivery_relay(now=T0 + timedelta(seconds=120)) == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert local_receiver.requests[0].headers["webhook-id"] == claimed.event.message_id
+
+    Delivery.objects.update(status=DeliveryStatus.SENDING, attempts=8, next_attempt_at=T0)
+    assert delivery_claim_batch(now=T0) == []
+    assert Delivery.objects.get().status == DeliveryStatus.FAILED
+
+
+def test_old_events_are_purged_with_their_deliveries(settings):
+    settings.WEBHOOKS_KEEP_DAYS = 30
+    EndpointFactory()
+    emit("engagement.created", {}, now=T0 - timedelta(days=31))
+    emit("engagement.created", {}, now=T0 - timedelta(days=29))
+    assert event_purge(now=T0) == 1
+    assert Event.objects.count() == Delivery.objects.count() == 1
