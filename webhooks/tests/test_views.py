@@ -89,3 +89,28 @@ def test_another_clients_endpoint_answers_404_to_a_csm(client):
     client.force_login(csm)
     assert client.get(other.get_absolute_url()).status_code == 404
     assert client.post(reverse("webhooks:endpoint_rotate", args=[other.pk])).status_code == 404
+
+
+def test_a_csm_manages_their_clients_endpoint_but_cannot_move_it_to_another(client, monkeypatch):
+    from accounts import client_access
+    from accounts.models import Organization
+
+    monkeypatch.setattr(network, "resolve", lambda host, port: ["93.184.215.14"])
+    csm = UserFactory(csm=True)
+    own, other = OrganizationFactory(), OrganizationFactory()
+    monkeypatch.setattr(client_access, "clients_managed_by", lambda user: Organization.objects.filter(pk=own.pk))
+    endpoint = EndpointFactory(organization=own)
+    client.force_login(csm)
+    edit = reverse("webhooks:endpoint_edit", args=[endpoint.pk])
+    fields = {"url": "https://crm.example.com/new", "event_types": ["item.completed"], "enabled": "on"}
+
+    response = client.post(edit, {**fields, "organization": other.pk})
+    assert response.status_code == 200  # the other client is not offered
+    response = client.post(edit, {**fields, "organization": own.pk})
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.event_types) == ("https://crm.example.com/new", ["item.completed"])
+    # No organization-wide endpoints for a CSM.
+    assert client.post(edit, {**fields, "organization": ""}).status_code == 200
+    endpoint.refresh_from_db()
+    assert endpoint.organization == own
