@@ -99,12 +99,16 @@ class Event(models.Model):
     )
     engagement_id = models.BigIntegerField(_("engagement"), null=True, blank=True)
     data = models.JSONField(_("data"), default=dict)
+    # What makes an event happen once when a timer may fire it again (a reminder's repeat, a second sweep):
+    # "item.overdue:42:2027-01-04". Empty for events that happen once by their nature (a decision).
+    key = models.CharField(_("key"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
+        constraints = [models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="webhook_event_once")]
 
     def __str__(self):
         return f"{self.type} {self.message_id}"

@@ -53,3 +53,28 @@ def test_completing_an_item_emits_item_completed(csm, engagement):
     assert event.type == "item.completed"
     assert event.data["item"]["id"] == item.pk
     assert event.data["item"]["completed_at"] is not None
+
+
+def test_an_overdue_item_emits_item_overdue_once_however_often_it_is_reminded(csm, team_member, engagement, settings):
+    from datetime import UTC, date, datetime, timedelta
+
+    from notifications.models import Reminder
+    from notifications.services import reminder_sweep
+
+    stage = ChecklistStageFactory(engagement=engagement)
+    item = services.item_create(
+        by=csm,
+        stage=stage,
+        title="Signed DPA",
+        due_on=date(2026, 11, 30),
+        assignee=team_member,
+        now=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+    )
+    first = Reminder.objects.get(key=f"checklist-item:{item.pk}:overdue").due_at
+    reminder_sweep(now=first)
+    reminder_sweep(now=first + settings.CHECKLIST_OVERDUE_REPEAT)
+    reminder_sweep(now=first + 2 * settings.CHECKLIST_OVERDUE_REPEAT + timedelta(hours=1))
+
+    event = Event.objects.get(type="item.overdue")
+    assert (event.key, event.engagement_id) == (f"item.overdue:{item.pk}:2026-11-30", engagement.pk)
+    assert event.data["item"]["id"] == item.pk
