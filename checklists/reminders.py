@@ -28,8 +28,10 @@ from engagements.services import engagement_acting_pm
 from notifications.clock import at_local_hour
 from notifications.models import Category, Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
+from webhooks.services import EventSpec, emit_many
 
 from .models import ChecklistItem
+from .webhook_events import item_data
 
 DUE_SOON_KIND = "checklist.due_soon"
 OVERDUE_KIND = "checklist.overdue"
@@ -172,7 +174,7 @@ def _fire(reminders, *, now, kind: str) -> dict:
     }
     today = timezone.localdate(now)
     recipients = _recipients_for(list(items.values()), today=today)
-    outcome, requests = {}, []
+    outcome, requests, events = {}, [], []
     for reminder in reminders:
         item = items.get(int(reminder.target_id)) if reminder.target_id else None
         # Re-checked now: deleted, completed or re-dated items end their reminder without a word.
@@ -186,6 +188,17 @@ def _fire(reminders, *, now, kind: str) -> dict:
         if engagement.phase == Phase.CLOSED:
             outcome[reminder.pk] = None  # A closed engagement's open items are nobody's to chase.
             continue
+        if kind == OVERDUE_KIND:
+            # Other systems hear of it once per due date (the key), however often the reminder repeats.
+            events.append(
+                EventSpec.of(
+                    "item.overdue",
+                    item_data(item, engagement),
+                    organization=engagement.client_id,
+                    engagement=engagement,
+                    key=f"item.overdue:{item.pk}:{item.due_on.isoformat()}",
+                )
+            )
         person = recipients.get(item.pk)
         if person is None or not person.is_active:
             continue  # Nobody to tell this time; an overdue reminder tries again at its next repeat.
@@ -215,6 +228,7 @@ def _fire(reminders, *, now, kind: str) -> dict:
             )
         )
     notify_many(requests, now=now)
+    emit_many(events, now=now)
     return outcome
 
 

@@ -9,10 +9,13 @@ Errors come as Django's, and each statement is still recorded in Django's query 
 benchmarks include it.
 """
 
+import logging
 import time
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
+
+logger = logging.getLogger("notifications.services")
 
 
 def execute_bound(sql: str, params, *, fetch: bool = False) -> list[tuple]:
@@ -26,3 +29,30 @@ def execute_bound(sql: str, params, *, fetch: bool = False) -> list[tuple]:
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
     return rows
+
+
+def on_commit_once(func) -> None:
+    """Run ``func`` once after the current transaction commits, however often it is asked for meanwhile (a kick
+    after each of a sweep's writes would enqueue one task per write)."""
+    if any(queued is func for _sids, queued, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(func)
+
+
+_kicks: dict = {}
+
+
+def task_kick_on_commit(task) -> None:
+    """Enqueue ``task`` (a relay) once after the current transaction commits. A broker that is down only logs: the
+    rows are committed, and the task's periodic tick finds them."""
+    kick = _kicks.get(task.name)
+    if kick is None:
+
+        def kick():
+            try:
+                task.delay()
+            except Exception:
+                logger.warning("Could not enqueue %s; its periodic tick will pick the rows up.", task.name)
+
+        kick = _kicks.setdefault(task.name, kick)
+    on_commit_once(kick)

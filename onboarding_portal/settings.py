@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "quality",
     "documents",
     "notifications",
+    "webhooks",
     "portfolio",
     # The project package: seed_demo and the orchestration of the apps' demo data.
     "onboarding_portal",
@@ -344,6 +345,26 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 5
 # comes again is harmless. Measured over Redis restarts mid-relay: killing resent one email each time and
 # delayed the batch by the lease; finishing resent none. Set explicitly: Celery 6 changes the default.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+
+# --- Webhooks ----------------------------------------------------------------------------------------
+# Networks webhooks may be sent to although they are not public (refused otherwise: no server-side request forgery),
+# e.g. "10.0.0.0/24,127.0.0.1/32" for a receiver inside your own network.
+WEBHOOKS_ALLOWED_NETWORKS = env.list("WEBHOOKS_ALLOWED_NETWORKS", default=[])
+# Seconds one delivery may take (connect, and each read): a slow receiver must not hold up the relay.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+WEBHOOKS_RELAY_BATCH = env.int("WEBHOOKS_RELAY_BATCH", default=200)
+# Deliveries of one endpoint per batch (sent one after another in that endpoint's thread), and threads per relay.
+WEBHOOKS_PER_ENDPOINT = env.int("WEBHOOKS_PER_ENDPOINT", default=5)
+WEBHOOKS_RELAY_THREADS = env.int("WEBHOOKS_RELAY_THREADS", default=8)
+# Longer than one endpoint's share of a batch can take (WEBHOOKS_PER_ENDPOINT x WEBHOOKS_TIMEOUT_SECONDS x 2).
+WEBHOOKS_LEASE_SECONDS = env.int("WEBHOOKS_LEASE_SECONDS", default=120)
+WEBHOOKS_RELAY_TIME_BUDGET = env.float("WEBHOOKS_RELAY_TIME_BUDGET", default=60.0)
+WEBHOOKS_RETRY_JITTER = env.float("WEBHOOKS_RETRY_JITTER", default=0.1)
+WEBHOOKS_RETRY_AFTER_MAX_SECONDS = env.int("WEBHOOKS_RETRY_AFTER_MAX_SECONDS", default=24 * 3600)
+# How long the old secret stays valid (and signs too) after a rotation.
+WEBHOOKS_SECRET_GRACE_HOURS = env.int("WEBHOOKS_SECRET_GRACE_HOURS", default=24)
+# Events (and their delivery log) are kept this long; an hourly tick deletes older ones.
+WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=30)
 
 # --- Notifications and reminders -------------------------------------------------------------------
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str(

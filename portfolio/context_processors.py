@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from engagements import portal
 from engagements import selectors as engagement_selectors
 from engagements.models import Engagement
@@ -36,6 +37,9 @@ def navigation(request):
         if user.is_vendor_user:
             items.append((_("Invitations"), reverse("accounts:invitation_list")))
             items.append((_("Absences"), reverse("accounts:absences")))
+        if user.leads_delivery or user.role == Role.CSM:
+            # Those who manage clients manage their webhook endpoints (``webhooks.permissions``).
+            items.append((_("Webhooks"), reverse("webhooks:endpoint_list")))
     return {"nav_items": [(label, url, request.path == url) for label, url in items], "cover": _Cover(user)}
 
 

@@ -79,10 +79,14 @@ def world(
 
     # Members a key user may deactivate (not the personas: the matrix signs them in after the key user's turn).
     member = UserFactory(client_member=True, organization=engagement.client, full_name="Mira Member")
+    webhook_objects = _webhook_world(engagement, csm)
+    other_webhook_objects = _webhook_world(other_engagement, other_csm)
     other_member = UserFactory(client_member=True, organization=other_engagement.client, full_name="Otto Member")
     return {
         **engagement_objects,
         **{f"other_{key}": value for key, value in other_engagement_objects.items()},
+        **webhook_objects,
+        **{f"other_{key}": value for key, value in other_webhook_objects.items()},
         "personas": personas,
         "notification": notification,
         "absence": absence,
@@ -99,6 +103,16 @@ def world(
         "feed_token": feed_token(engagement_objects["feed"]),
         "personal_feed_token": feed_token(CalendarFeedFactory(owner=pm, engagement=None)),
     }
+
+
+def _webhook_world(engagement, owner):
+    """A client's webhook endpoint (made by its CSM) with one delivery."""
+    from webhooks.models import Delivery, Event
+    from webhooks.tests.factories import EndpointFactory
+
+    endpoint = EndpointFactory(organization=engagement.client, created_by=owner)
+    event = Event.objects.create(type="engagement.created", organization=engagement.client)
+    return {"webhook_endpoint": endpoint, "webhook_delivery": Delivery.objects.create(event=event, endpoint=endpoint)}
 
 
 def _engagement_world(engagement, label, key_user, settings, tmp_path):

@@ -20,6 +20,7 @@ APPS = [
     "escalations",
     "quality",
     "documents",
+    "webhooks",
     "portfolio",
 ]
 
@@ -49,10 +50,16 @@ def test_the_apps_register_what_notifications_needs():
         "red_flag",
         "quality",
         "documents",
+        "webhooks",
     }
     assert categories["quality"].for_client_users and categories["documents"].for_client_users
     assert registry.reminder_handler_for("documents.acknowledgement") is not None
-    assert {value for value, c in categories.items() if c.mandatory} == {"account", "escalation", "red_flag"}
+    assert {value for value, c in categories.items() if c.mandatory} == {
+        "account",
+        "escalation",
+        "red_flag",
+        "webhooks",
+    }
     assert not categories["digest"].for_client_users
     for kind in (reminders.DUE_SOON_KIND, reminders.OVERDUE_KIND, reminders.WEEKLY_KIND):
         assert registry.reminder_handler_for(kind) is not None
@@ -66,6 +73,8 @@ def test_the_apps_register_what_notifications_needs():
         "escalations.holidays_keep_ahead",
         "governance.meetings_top_up",
         "governance.promises_mark_broken",
+        "webhooks.relay",
+        "webhooks.purge",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
     assert escalation_defaults_ensure in registry.ensure_hooks()

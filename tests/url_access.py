@@ -290,6 +290,15 @@ RULES: dict[str, Rule] = {
     "escalations:attachment": staff_object("flag_attachment"),
     "escalations:flag_raise": staff_object("engagement", methods=("GET", "POST"), **WORK),
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
+    # Webhook endpoints: a client's are managed by whoever manages the client (its CSM), every one by directors and
+    # admins (they alone add organization-wide ones); the list shows each staff member what they manage.
+    "webhooks:endpoint_list": staff(),
+    "webhooks:endpoint_new": staff(methods=("GET", "POST"), allowed=CREATORS),
+    "webhooks:endpoint": Rule(obj="webhook_endpoint", **MANAGE_CLIENT),
+    "webhooks:endpoint_edit": Rule(obj="webhook_endpoint", methods=("GET", "POST"), **MANAGE_CLIENT),
+    "webhooks:endpoint_rotate": Rule(obj="webhook_endpoint", methods=("POST",), **MANAGE_CLIENT),
+    "webhooks:endpoint_replay": Rule(obj="webhook_endpoint", methods=("POST",), **MANAGE_CLIENT),
+    "webhooks:delivery_replay": Rule(obj="webhook_delivery", methods=("POST",), **MANAGE_CLIENT),
     "notifications:centre": any_user(),
     "notifications:badge": any_user(),
     "notifications:preferences": any_user(methods=("GET", "POST")),

@@ -17,6 +17,7 @@ from engagements.health import Health, health_of
 from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
 from notifications.services import NotifyRequest, notify, notify_many
+from webhooks.services import emit
 
 from ..models import (
     CLOSED_ITEM_STATUSES,
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..plans import plan_of, snapshot_of
 from ..reminders import CHECKLIST_CATEGORY, DECISIONS_CATEGORY, item_reminders_sync
+from ..webhook_events import acceptance_data, acceptance_event_type
 from .common import record_event, save
 
 
@@ -141,6 +143,13 @@ def acceptance_decide(
         SatisfactionScore.objects.create(
             engagement=engagement, reason=SatisfactionReason.ACCEPTANCE, acceptance=acceptance, asked_at=now
         )
+    emit(
+        acceptance_event_type(acceptance),
+        acceptance_data(acceptance, engagement),
+        organization=engagement.client_id,
+        engagement=engagement,
+        now=now,
+    )
     return acceptance
 
 

@@ -19,6 +19,7 @@ from engagements import policy
 from engagements.models import Side
 from engagements.services import engagement_people
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many
+from webhooks.services import emit
 
 from ..models import (
     CLOSED_ITEM_STATUSES,
@@ -31,6 +32,7 @@ from ..models import (
     ItemStatus,
 )
 from ..reminders import CHECKLIST_CATEGORY, COMMENTS_CATEGORY, item_reminders_sync
+from ..webhook_events import item_data
 from .common import as_json, record_event, save
 
 
@@ -170,6 +172,9 @@ def item_complete(
     save(item)
     record_event(item, by=by, action="completed", changes=changes, now=now)
     item_reminders_sync(item, now=now)
+    emit(
+        "item.completed", item_data(item, engagement), organization=engagement.client_id, engagement=engagement, now=now
+    )
     return item
 
 

@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrganizationKind, Role, User
+from webhooks.services import emit
 
 from .. import hooks, policy
 from ..models import (
     ClientProfile,
     Engagement,
 )
+from ..webhook_events import engagement_data
 from .common import assign, save
 
 
@@ -72,6 +74,7 @@ def engagement_create(*, by: User, client: Organization, name: str, csm: User, n
     if profile.csm_id is None and csm.role == Role.CSM and policy.oversees(by):
         profile.csm = csm
         profile.save(update_fields=["csm"])
+    emit("engagement.created", engagement_data(engagement), organization=client, engagement=engagement, now=now)
     return engagement
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from webhooks.services import emit
 
 from .. import hooks, policy
 from ..models import (
@@ -15,6 +16,7 @@ from ..models import (
     Handoff,
     Phase,
 )
+from ..webhook_events import engagement_data
 from .common import save
 from .engagements import engagement_lock
 
@@ -82,6 +84,13 @@ def engagement_change_phase(
     if (engagement.kickoff_on, engagement.contract_signed_on) != anchors:
         hooks.anchor_dates_moved(engagement=engagement, by=by, now=now)
     hooks.phase_changed(engagement=engagement, from_phase=from_phase, by=by, now=now)
+    emit(
+        "engagement.phase_changed",
+        {**engagement_data(engagement), "from_phase": from_phase, "to_phase": to},
+        organization=engagement.client_id,
+        engagement=engagement,
+        now=now,
+    )
     return engagement
 
 
