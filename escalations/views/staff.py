@@ -1,6 +1,8 @@
 """Staff pages: the red-flag list, a flag's page and its actions, raising a flag for a client, SLA figures (and
 their CSV), the on-call rota. Views parse input, call one selector or service, render."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,6 +32,15 @@ def _back(flag_pk, anchor=""):
     return reverse("escalations:flag", args=[flag_pk]) + anchor
 
 
+def _filters_query(filters) -> str:
+    """The list's filters as the query string of its page links (the page number follows)."""
+    mine = "&mine=1" if filters["mine"] else ""
+    return (
+        f"status={filters['status']}&severity={filters['severity']}&level={filters['level']}"
+        f"&engagement={filters['engagement']}{mine}&q={quote(filters['query'], safe='/')}"
+    )
+
+
 @staff_required
 @require_GET
 def flag_list(request):
@@ -49,6 +60,7 @@ def flag_list(request):
         {
             "page": page,
             "filters": filters,
+            "filters_query": _filters_query(filters),
             "statuses": [
                 ("open", _("Open")),
                 ("waiting", _("Waiting on the client")),
