@@ -24,6 +24,16 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(NON_FIELD_ERRORS, error.messages)
 
 
+def error_text(error: ValidationError) -> str:
+    """A service's ValidationError as one message (a flash message, an inline error)."""
+    return " ".join(error.messages)
+
+
+def form_error_text(form) -> str:
+    """Every error of an invalid form as one message, for a small form that has no page to show them on."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
 class CrispyFormMixin:
     """A crispy-forms helper with one submit button labelled ``submit_label``."""
 

@@ -26,6 +26,7 @@ from .forms import (
     PreferencesForm,
     StaffAbsenceForm,
     add_service_errors,
+    error_text,
 )
 from .models import VENDOR_ROLES, EmailChange, Invitation, Role, StaffAbsence, User
 from .throttle import MailThrottled
@@ -199,7 +200,7 @@ def invitation_resend(request, pk):
     try:
         new = services.invitation_resend(by=request.user, invitation=invitation, client_ip=client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         note = services.invitation_replaced_note(new)
         messages.success(
@@ -211,10 +212,15 @@ def invitation_resend(request, pk):
 @staff_required
 @require_POST
 def invitation_revoke(request, pk):
+    return _revoke_invitation(request, pk, back="accounts:invitation_list")
+
+
+def _revoke_invitation(request, pk, *, back):
+    """Staff and key users alike (``visible_to`` says whose invitations)."""
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
     services.invitation_revoke(by=request.user, invitation=invitation)
     messages.success(request, _("Invitation revoked."))
-    return redirect("accounts:invitation_list")
+    return redirect(back)
 
 
 @never_cache
@@ -311,7 +317,7 @@ def absence_cancel(request, pk):
     try:
         shortened = services.staff_absence_cancel(by=request.user, absence=absence)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         if shortened is None:
             messages.success(request, _("Absence cancelled."))
@@ -358,10 +364,7 @@ def portal_people(request):
 @key_user_required
 @require_POST
 def portal_invitation_revoke(request, pk):
-    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
-    services.invitation_revoke(by=request.user, invitation=invitation)
-    messages.success(request, _("Invitation revoked."))
-    return redirect("portal:people")
+    return _revoke_invitation(request, pk, back="portal:people")
 
 
 @key_user_required

@@ -26,6 +26,24 @@ def timed(fn, repeat=1):
     return statistics.median(times), result
 
 
+def round_trip_baseline() -> float:
+    """The median of 500 ``SELECT 1`` round trips (after one to warm up): what the benches' figures are set against."""
+    from django.db import connection
+
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    select_one()
+    baseline, _ = timed(select_one, repeat=500)
+    return baseline
+
+
+def against(seconds: float, baseline: float) -> str:
+    return f"{seconds * 1000:.2f} ms = {seconds / baseline:,.0f}x baseline"
+
+
 def in_fresh_database(name: str, run) -> None:
     admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(f'CREATE DATABASE "{name}"')

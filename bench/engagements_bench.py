@@ -187,12 +187,14 @@ def median_ms(client, url, runs):
     return statistics.median(timings)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
+def start(doc: str, *, runs: int, database: str):
+    """Read --runs and --keep, make the bench database afresh (BENCH_DATABASE_URL, else ``database`` on the local
+    server) and set Django up on it: the arguments and the database's URL."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/op_bench_eng")
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     recreate_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_portal.settings")
@@ -200,6 +202,11 @@ def main():
     import django
 
     django.setup()
+    return args, url
+
+
+def main():
+    args, url = start(__doc__, runs=30, database="op_bench_eng")
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

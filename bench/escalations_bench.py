@@ -52,7 +52,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
+from _harness import SERVER, against, in_fresh_database, round_trip_baseline, timed  # noqa: E402 (bench/ is on sys.path)
 
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_esc")
 # The deployment part's broker: a Redis database of its own, emptied first.
@@ -175,17 +175,11 @@ def run() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE escalations_redflag")
 
-    def select_one():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-
-    select_one()
-    baseline, _ = timed(select_one, repeat=500)
+    baseline = round_trip_baseline()
     print(f"\nBaseline: SELECT 1 round trip = {baseline * 1000:.3f} ms")
 
     def ratio(seconds):
-        return f"{seconds * 1000:.2f} ms = {seconds / baseline:,.0f}x baseline"
+        return against(seconds, baseline)
 
     # 1. Idle: 100,000 open flags, none due.
     sweep.escalation_sweep_batch(now=now)

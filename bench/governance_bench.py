@@ -18,8 +18,6 @@ Creates its own PostgreSQL database (never the dev one) and measures, each again
 dropped and created again, so never point it at data you want.
 """
 
-import argparse
-import os
 import statistics
 import sys
 import time
@@ -33,7 +31,7 @@ from bench.engagements_bench import (  # noqa: E402
     count_queries,
     drop_database,
     median_ms,
-    recreate_database,
+    start,
     trivial_urlconf,
 )
 
@@ -263,18 +261,7 @@ def bench_agenda(runs):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
-    args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/op_bench_gov")
-    recreate_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding_portal.settings")
-    os.environ["DEBUG"] = "false"
-    import django
-
-    django.setup()
+    args, url = start(__doc__, runs=20, database="op_bench_gov")
     from django.core.management import call_command
     from django.db import connection
 

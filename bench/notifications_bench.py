@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
+from _harness import SERVER, against, in_fresh_database, round_trip_baseline, timed  # noqa: E402 (bench/ is on sys.path)
 
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_ntf")
 FUTURE, DUE, OUTAGE = (int(n) for n in os.environ.get("BENCH_SIZES", "100000,1000,100000").split(","))
@@ -72,17 +72,11 @@ def run() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE notifications_reminder")
 
-    def select_one():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-
-    select_one()
-    baseline, _ = timed(select_one, repeat=500)
+    baseline = round_trip_baseline()
     print(f"\nBaseline: SELECT 1 round trip = {baseline * 1000:.3f} ms")
 
     def ratio(seconds):
-        return f"{seconds * 1000:.2f} ms = {seconds / baseline:,.0f}x baseline"
+        return against(seconds, baseline)
 
     # Idle sweep: nothing due among 100,000 pending rows.
     services.reminder_sweep_batch(now=now)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _harness import SERVER, in_fresh_database, timed  # noqa: E402 (bench/ is on sys.path)
+from _harness import SERVER, in_fresh_database, round_trip_baseline  # noqa: E402 (bench/ is on sys.path)
 
 DB_NAME = os.environ.get("BENCH_DB", "op_bench_relay")
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
@@ -107,13 +107,7 @@ def run() -> None:
     now = timezone.now()
     people = seed_people()
 
-    def select_one():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-
-    select_one()
-    baseline, _ = timed(select_one, repeat=500)
+    baseline = round_trip_baseline()
     print(f"Baseline: SELECT 1 round trip = {baseline * 1000:.3f} ms")
 
     # Query count of one batch at two sizes (and a warm-up: templates, translations, content types).

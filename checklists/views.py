@@ -332,12 +332,7 @@ def portal_item_complete(request, pk):
 def portal_item_reopen(request, pk):
     """The client takes back a "done" they clicked by mistake (recorded in the item's history)."""
     item = _portal_item_or_404(request, pk)
-    try:
-        services.item_reopen(by=request.user, item=item)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The task is open again."))
+    flash(request, lambda: services.item_reopen(by=request.user, item=item), _("The task is open again."))
     return redirect("portal:item", pk=item.pk)
 
 

@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CLIENT_ROLES, User
+from accounts.models import User
 from attachments.services import attachment_store
 from engagements import policy
+from engagements.selectors import client_people
 from engagements.working_days import working_days_later
 from notifications.services import NotifyRequest, notify, notify_many, reminder_cancel, reminder_schedule
 
@@ -80,12 +81,6 @@ def version_add(*, by: User, document: Document, label: str, upload, notes: str 
     return version
 
 
-def _client_readers(engagement) -> list[User]:
-    return list(
-        User.objects.filter(organization_id=engagement.client_id, is_active=True, role__in=CLIENT_ROLES).order_by("pk")
-    )
-
-
 @transaction.atomic
 def version_publish(*, by: User, version: DocumentVersion, now=None) -> DocumentVersion:
     """Deliver a draft version: the client's people are told; it supersedes the earlier versions for acknowledgement
@@ -118,7 +113,7 @@ def version_publish(*, by: User, version: DocumentVersion, now=None) -> Document
     )
     notify(
         event=f"documents.version_published:{version.pk}",
-        recipients=_client_readers(document.engagement),
+        recipients=client_people(document.engagement),
         category=CATEGORY,
         template=PUBLISHED_TEMPLATE,
         context={

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required, staff_required
-from accounts.forms import add_service_errors
+from accounts.forms import error_text
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.policy import object_for_user_or_404
-from engagements.view_helpers import engagement_or_404
+from engagements.view_helpers import engagement_or_404, flash, form_submit
 
 from . import selectors, services
 from .forms import DocumentForm, VersionForm
@@ -45,14 +45,14 @@ def engagement_documents(request, pk):
 def document_create(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
     form = DocumentForm(request.POST)
-    if form.is_valid():
-        try:
-            document = services.document_create(by=request.user, engagement=engagement, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Document added. Upload its first version."))
-            return redirect("documents:document", pk=document.pk)
+    created, document = form_submit(
+        request,
+        form,
+        lambda data: services.document_create(by=request.user, engagement=engagement, **data),
+        _("Document added. Upload its first version."),
+    )
+    if created:
+        return redirect("documents:document", pk=document.pk)
     return _documents_page(request, engagement, form)
 
 
@@ -82,14 +82,14 @@ def version_add(request, pk):
         selectors.document_detail(user=request.user), user=request.user, pk=pk, manage=True
     )
     form = VersionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.version_add(by=request.user, document=document, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Version uploaded as a draft. Publish it to deliver it to the client."))
-            return redirect("documents:document", pk=document.pk)
+    added, _version = form_submit(
+        request,
+        form,
+        lambda data: services.version_add(by=request.user, document=document, **data),
+        _("Version uploaded as a draft. Publish it to deliver it to the client."),
+    )
+    if added:
+        return redirect("documents:document", pk=document.pk)
     return _staff_document_page(request, document, version_form=form)
 
 
@@ -99,12 +99,11 @@ def version_publish(request, pk):
     version = object_for_user_or_404(
         DocumentVersion.objects.select_related("document"), user=request.user, pk=pk, manage=True
     )
-    try:
-        services.version_publish(by=request.user, version=version)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Delivered: the client's people are told, and the key user acknowledges receipt."))
+    flash(
+        request,
+        lambda: services.version_publish(by=request.user, version=version),
+        _("Delivered: the client's people are told, and the key user acknowledges receipt."),
+    )
     return redirect("documents:document", pk=version.document_id)
 
 
@@ -149,7 +148,7 @@ def portal_version_acknowledge(request, pk):
     try:
         _acknowledgement, created = services.version_acknowledge(by=request.user, version=version)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     except PermissionDenied:
         messages.error(request, _("Only the key user named for this engagement acknowledges receipt."))
     else:

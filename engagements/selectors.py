@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import VENDOR_ROLES, Invitation, Role, StaffAbsence, User
+from accounts.models import CLIENT_ROLES, VENDOR_ROLES, Invitation, Role, StaffAbsence, User
 
 from . import policy
 from .models import (
@@ -78,6 +78,13 @@ def stakeholder_invitations(engagement, stakeholders) -> dict:
 
 def vendor_people():
     return User.objects.filter(is_active=True, role__in=VENDOR_ROLES).order_by("full_name")
+
+
+def client_people(engagement: Engagement) -> list[User]:
+    """The client's active people: everyone told when something is delivered to the client (a document, a report)."""
+    return list(
+        User.objects.filter(organization_id=engagement.client_id, is_active=True, role__in=CLIENT_ROLES).order_by("pk")
+    )
 
 
 # --- Engagements ----------------------------------------------------------------------------------------------

@@ -6,12 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.forms import add_service_errors, error_text
+
 from . import selectors
 from .policy import object_for_user_or_404
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def flash(request, call, success="", *, form=None, invalid="", refused=None) -> bool:
@@ -43,6 +41,22 @@ def flash(request, call, success="", *, form=None, invalid="", refused=None) -> 
     if success:
         messages.success(request, success)
     return True
+
+
+def form_submit(request, form, call, success="") -> tuple[bool, object]:
+    """Validate a form that has a page of its own and run its service call with the cleaned data: ``(True, the
+    call's result)``, ``success`` (if any) flashed; or ``(False, None)`` with the errors on the form (a service's
+    ``ValidationError`` at its fields) for the page to show again."""
+    if not form.is_valid():
+        return False, None
+    try:
+        result = call(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False, None
+    if success:
+        messages.success(request, success)
+    return True, result
 
 
 def engagement_or_404(request, pk, *, manage=False, work=False):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services as account_services
 from accounts.access import staff_required
 from accounts.client_address import client_ip
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, form_error_text
 from accounts.models import Role
 
 from . import forms, policy, selectors, services
@@ -191,7 +191,7 @@ def engagement_phase(request, pk):
             return back_to_engagement(engagement)
     if form.cleaned_data.get("to") in (Phase.HANDOFF, Phase.ONBOARDING, Phase.LIVE):
         # Nothing typed to keep (a move without a date or reason): back to the page, which says what is missing.
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return back_to_engagement(engagement)
     form.fields["to"].choices = services.transitions_from(engagement.phase)
     return form_again(

@@ -178,29 +178,23 @@ def _flags_at_every_state(engagement, person, now):
             category="quality",
             by=member,
         )
-        services.flag_acknowledge(flag=flag, by=pm, now=now - timedelta(hours=49))
-        today = timezone.localdate(now)
-        services.step_add(
-            flag=flag,
-            by=pm,
-            title="Raise the session timeout on the scanner profile to 10 hours",
-            owner_side=StepSide.VENDOR,
-            owner=pm,
-            due_on=today + timedelta(days=1),
-            risk="Pickers keep losing work; picking slows by about 15 %.",
-            now=now - timedelta(hours=48),
+        _agreed_plan(
+            flag,
+            pm=pm,
+            key_user=key_user,
+            now=now,
+            hours_ago=48,
+            vendor_step=(
+                "Raise the session timeout on the scanner profile to 10 hours",
+                1,
+                "Pickers keep losing work; picking slows by about 15 %.",
+            ),
+            client_step=(
+                "Confirm the shift pattern of the scanner users (who works past 18:00)",
+                2,
+                "The new timeout may not cover the late shift.",
+            ),
         )
-        services.step_add(
-            flag=flag,
-            by=pm,
-            title="Confirm the shift pattern of the scanner users (who works past 18:00)",
-            owner_side=StepSide.CLIENT,
-            owner=key_user,
-            due_on=today + timedelta(days=2),
-            risk="The new timeout may not cover the late shift.",
-            now=now - timedelta(hours=48),
-        )
-        services.plan_agree(flag=flag, by=pm, now=now - timedelta(hours=47))
 
     title = "Label printer in Site 1 prints blank labels"
     if not _exists(engagement, title):
@@ -295,26 +289,42 @@ def _polish_flags(engagement, person, now):
             severity=Severity.HIGH,
             now=now - timedelta(hours=30),
         )
-        services.flag_acknowledge(flag=flag, by=pm, now=now - timedelta(hours=29))
-        today = timezone.localdate(now)
+        _agreed_plan(
+            flag,
+            pm=pm,
+            key_user=key_user,
+            now=now,
+            hours_ago=28,
+            vendor_step=(
+                "Uzupełnić import danych GIS o nowe stacje i uruchomić go ponownie",
+                1,
+                "Ekipy tracą czas na szukanie stacji w terenie.",
+            ),
+            client_step=(
+                "Przekazać aktualny eksport stacji z systemu GIS",
+                1,
+                "Bez eksportu import znów pominie nowe stacje.",
+            ),
+        )
+
+
+def _agreed_plan(flag, *, pm, key_user, now, hours_ago, vendor_step, client_step):
+    """The PM acknowledges the flag, an hour later writes one step for each side (``hours_ago``) and another hour
+    later agrees the plan. A step is (title, due in days, risk)."""
+    services.flag_acknowledge(flag=flag, by=pm, now=now - timedelta(hours=hours_ago + 1))
+    today = timezone.localdate(now)
+    for side, owner, (title, days, risk) in (
+        (StepSide.VENDOR, pm, vendor_step),
+        (StepSide.CLIENT, key_user, client_step),
+    ):
         services.step_add(
             flag=flag,
             by=pm,
-            title="Uzupełnić import danych GIS o nowe stacje i uruchomić go ponownie",
-            owner_side=StepSide.VENDOR,
-            owner=pm,
-            due_on=today + timedelta(days=1),
-            risk="Ekipy tracą czas na szukanie stacji w terenie.",
-            now=now - timedelta(hours=28),
+            title=title,
+            owner_side=side,
+            owner=owner,
+            due_on=today + timedelta(days=days),
+            risk=risk,
+            now=now - timedelta(hours=hours_ago),
         )
-        services.step_add(
-            flag=flag,
-            by=pm,
-            title="Przekazać aktualny eksport stacji z systemu GIS",
-            owner_side=StepSide.CLIENT,
-            owner=key_user,
-            due_on=today + timedelta(days=1),
-            risk="Bez eksportu import znów pominie nowe stacje.",
-            now=now - timedelta(hours=28),
-        )
-        services.plan_agree(flag=flag, by=pm, now=now - timedelta(hours=27))
+    services.plan_agree(flag=flag, by=pm, now=now - timedelta(hours=hours_ago - 1))

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import CLIENT_ROLES, User
+from accounts.models import User
 from attachments.services import attachment_store
 from engagements import policy
+from engagements.selectors import client_people
 from notifications.services import notify
 
 from .models import QualityReport, QualityReportCorrection, ReportStatus
@@ -78,12 +79,6 @@ def report_update(*, by: User, report: QualityReport, now: datetime | None = Non
     return report
 
 
-def _client_readers(engagement) -> list[User]:
-    return list(
-        User.objects.filter(organization_id=engagement.client_id, is_active=True, role__in=CLIENT_ROLES).order_by("pk")
-    )
-
-
 @transaction.atomic
 def report_publish(*, by: User, report: QualityReport, now: datetime | None = None) -> QualityReport:
     """Share a draft with the client and tell the client's people (once: the event names the report)."""
@@ -99,7 +94,7 @@ def report_publish(*, by: User, report: QualityReport, now: datetime | None = No
     report.save()
     notify(
         event=f"quality.report_published:{report.pk}",
-        recipients=_client_readers(report.engagement),
+        recipients=client_people(report.engagement),
         category=CATEGORY,
         template=PUBLISHED_TEMPLATE,
         context={

@@ -1,19 +1,16 @@
 """Quality report pages: the engagement's reports for staff (write, publish, correct) and the client's in the portal.
 Views parse input, call one selector or service, render."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required, staff_required
-from accounts.forms import add_service_errors
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.policy import object_for_user_or_404
-from engagements.view_helpers import engagement_or_404, flash
+from engagements.view_helpers import engagement_or_404, flash, form_submit
 
 from . import selectors, services
 from .forms import QualityReportCorrectionForm, QualityReportForm
@@ -50,14 +47,14 @@ def engagement_reports(request, pk):
 def report_create(request, pk):
     engagement = engagement_or_404(request, pk, manage=True)
     form = QualityReportForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            report = services.report_create(by=request.user, engagement=engagement, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Draft saved. Publish it when it is ready for the client."))
-            return redirect("quality:report", pk=report.pk)
+    created, report = form_submit(
+        request,
+        form,
+        lambda data: services.report_create(by=request.user, engagement=engagement, **data),
+        _("Draft saved. Publish it when it is ready for the client."),
+    )
+    if created:
+        return redirect("quality:report", pk=report.pk)
     return _reports_page(request, engagement, form)
 
 
@@ -80,21 +77,15 @@ def report_edit(request, pk):
     report = _report(request, pk, manage=True)
     form_class = QualityReportCorrectionForm if report.is_published else QualityReportForm
     form = form_class(request.POST, request.FILES, instance=report)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if report.is_published:
-                services.report_correct(by=request.user, report=report, **data)
-            else:
-                services.report_update(by=request.user, report=report, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Report corrected; the correction is recorded.") if report.is_published else _("Draft saved."),
-            )
-            return redirect("quality:report", pk=report.pk)
+    save = services.report_correct if report.is_published else services.report_update
+    saved, _result = form_submit(
+        request,
+        form,
+        lambda data: save(by=request.user, report=report, **data),
+        _("Report corrected; the correction is recorded.") if report.is_published else _("Draft saved."),
+    )
+    if saved:
+        return redirect("quality:report", pk=report.pk)
     report = _report(request, pk)
     return render(request, "quality/report.html", {"report": report, "form": form, "can_manage": True})
 

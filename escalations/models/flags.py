@@ -327,6 +327,11 @@ class FlagEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def is_alarm(self) -> bool:
+        """An escalation, a reminder to the last level or a missed deadline: the timeline draws it in red."""
+        return self.kind in {EventKind.ESCALATED, EventKind.RENOTIFIED, EventKind.DEADLINE_MISSED}
+
 
 class EscalationReason(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("not acknowledged in time")

@@ -2,9 +2,11 @@
 
 from django.http import Http404
 
+from accounts.forms import form_error_text
 from engagements.policy import object_for_user_or_404
+from engagements.view_helpers import flash
 
-from .. import permissions, selectors
+from .. import forms, permissions, selectors, services
 
 
 def flag_or_404(request, pk, *, work=False):
@@ -16,5 +18,14 @@ def flag_or_404(request, pk, *, work=False):
     return flag
 
 
-def form_errors(form) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+def step_status_change(request, step, success) -> None:
+    """An action step's new status from its small form (the team's and the client's alike), said as a flash
+    message; a refusal the page did not foresee is a 404."""
+    flash(
+        request,
+        lambda data: services.step_update(step=step, by=request.user, status=data["status"], note=data["note"]),
+        success,
+        form=forms.StepStatusForm(request.POST),
+        invalid=form_error_text,
+        refused=Http404,
+    )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import client_required, key_user_required
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, error_text, form_error_text
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement
@@ -20,7 +20,7 @@ from engagements.view_helpers import flash
 
 from .. import forms, permissions, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
-from . import flag_or_404, form_errors
+from . import flag_or_404, step_status_change
 
 
 def _back(pk, anchor=""):
@@ -109,7 +109,7 @@ def flag_reply(request, pk):
     flag = flag_or_404(request, pk)
     form = forms.ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect(_back(pk, "#reply"))
     flash(
         request,
@@ -179,7 +179,7 @@ def flag_duplicate(request, pk):
     try:
         consequence = services.duplicate_consequence(flag=flag, of=original, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         return redirect(_back(pk))
     except PermissionDenied:
         raise Http404 from None
@@ -203,23 +203,12 @@ def flag_unmark_duplicate(request, pk):
 @require_POST
 def step_status(request, pk):
     step = object_for_user_or_404(ActionStep.objects.client_side(), user=request.user, pk=pk)
-    form = forms.StepStatusForm(request.POST)
     back = (
         request.POST.get("next")
         if request.POST.get("next") == reverse("portal:tasks")
         else _back(step.flag_id, "#plan")
     )
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(back)
-    flash(
-        request,
-        lambda: services.step_update(
-            step=step, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-        ),
-        _("Thank you; the team sees the step's new status."),
-        refused=Http404,
-    )
+    step_status_change(request, step, _("Thank you; the team sees the step's new status."))
     return redirect(back)
 
 

@@ -1,6 +1,8 @@
 """Staff pages: the red-flag list, a flag's page and its actions, raising a flag for a client, SLA figures (and
 their CSV), the on-call rota. Views parse input, call one selector or service, render."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, form_error_text
 from attachments.services import attachment_response
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
@@ -21,13 +23,22 @@ from exports.csv_files import csv_response
 
 from .. import forms, permissions, selectors, services, sla
 from ..models import RUNNING_STATUSES, ActionStep, FlagAttachment, Severity
-from . import flag_or_404, form_errors
+from . import flag_or_404, step_status_change
 
 PAGE_SIZE = 50
 
 
 def _back(flag_pk, anchor=""):
     return reverse("escalations:flag", args=[flag_pk]) + anchor
+
+
+def _filters_query(filters) -> str:
+    """The list's filters as the query string of its page links (the page number follows)."""
+    mine = "&mine=1" if filters["mine"] else ""
+    return (
+        f"status={filters['status']}&severity={filters['severity']}&level={filters['level']}"
+        f"&engagement={filters['engagement']}{mine}&q={quote(filters['query'], safe='/')}"
+    )
 
 
 @staff_required
@@ -49,6 +60,7 @@ def flag_list(request):
         {
             "page": page,
             "filters": filters,
+            "filters_query": _filters_query(filters),
             "statuses": [
                 ("open", _("Open")),
                 ("waiting", _("Waiting on the client")),
@@ -106,7 +118,7 @@ def flag_update(request, pk):
     flag = flag_or_404(request, pk, work=True)
     form = forms.UpdateForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect(_back(pk, "#update"))
     internal = form.cleaned_data["internal"]
     flash(
@@ -126,14 +138,12 @@ def flag_update(request, pk):
 
 def _reason_action(request, pk, service, success, field="reason", form_class=forms.ReasonForm):
     flag = flag_or_404(request, pk, work=True)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(_back(pk))
     flash(
         request,
-        lambda: service(flag=flag, by=request.user, **{field: form.cleaned_data[field]}),
+        lambda data: service(flag=flag, by=request.user, **{field: data[field]}),
         success,
+        form=form_class(request.POST),
+        invalid=form_error_text,
         refused=Http404,
     )
     return redirect(_back(pk))
@@ -189,14 +199,9 @@ def flag_reopen(request, pk):
 @require_POST
 def step_add(request, pk):
     flag = flag_or_404(request, pk, work=True)
-    form = forms.StepForm(request.POST, owners=selectors.step_owner_choices(flag))
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(_back(pk, "#plan"))
-    data = form.cleaned_data
     flash(
         request,
-        lambda: services.step_add(
+        lambda data: services.step_add(
             flag=flag,
             by=request.user,
             title=data["title"],
@@ -206,6 +211,8 @@ def step_add(request, pk):
             risk=data["risk"],
         ),
         _("Step added to the action plan."),
+        form=forms.StepForm(request.POST, owners=selectors.step_owner_choices(flag)),
+        invalid=form_error_text,
         refused=Http404,
     )
     return redirect(_back(pk, "#plan"))
@@ -228,18 +235,7 @@ def plan_agree(request, pk):
 @require_POST
 def step_status(request, pk):
     step = object_for_user_or_404(ActionStep.objects.all(), user=request.user, pk=pk, work=True)
-    form = forms.StepStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect(_back(step.flag_id, "#plan"))
-    flash(
-        request,
-        lambda: services.step_update(
-            step=step, by=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-        ),
-        _("Step updated; the client sees its status."),
-        refused=Http404,
-    )
+    step_status_change(request, step, _("Step updated; the client sees its status."))
     return redirect(_back(step.flag_id, "#plan"))
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import staff_required
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, form_error_text
 from engagements import policy
 from engagements.models import Side
 from engagements.view_helpers import error_text, flash
@@ -112,15 +112,13 @@ def meeting_move(request, pk):
 @require_POST
 def meeting_cancel(request, pk):
     meeting = meeting_or_404(request, pk, manage=True)
-    form = forms.MeetingCancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason: the participants see it."))
-    else:
-        flash(
-            request,
-            lambda: schedule.meeting_cancel(by=request.user, meeting=meeting, reason=form.cleaned_data["reason"]),
-            _("Meeting cancelled; invited participants are told."),
-        )
+    flash(
+        request,
+        lambda data: schedule.meeting_cancel(by=request.user, meeting=meeting, reason=data["reason"]),
+        _("Meeting cancelled; invited participants are told."),
+        form=forms.MeetingCancelForm(request.POST),
+        invalid=_("Give a reason: the participants see it."),
+    )
     return to_meeting(meeting.pk)
 
 
@@ -284,9 +282,7 @@ def outcome_add(request, pk):
         except ValidationError as exc:
             error = error_text(exc)
     else:
-        error = _("The outcome was not recorded: %(errors)s") % {
-            "errors": " ".join(str(e) for errors in form.errors.values() for e in errors)
-        }
+        error = _("The outcome was not recorded: %(errors)s") % {"errors": form_error_text(form)}
     return _item_response(request, item, error=error)
 
 
