@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -15,13 +16,13 @@ CONTENT_TYPE = "application/problem+json"
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The object changed since you read it (its ETag no longer matches If-Match)."
+    default_detail = gettext_lazy("The object changed since you read it (its ETag no longer matches If-Match).")
     default_code = "precondition_failed"
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
+    default_detail = gettext_lazy("The request cannot be processed.")
     default_code = "unprocessable"
 
 

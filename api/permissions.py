@@ -1,6 +1,7 @@
 """Scopes: what a token may touch. What its user may touch is the app's own policy, applied by every queryset and
 service the views call; a scope only ever narrows it."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import ApiToken
@@ -9,7 +10,7 @@ from .models import ApiToken
 class TokenScopes(BasePermission):
     """A request needs a token with ``<view.scope_area>:read`` (safe methods) or ``:write`` (the others)."""
 
-    message = "This token lacks the scope this request needs."
+    message = _("This token lacks the scope this request needs.")
 
     def has_permission(self, request, view):
         token = request.auth

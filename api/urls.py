@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from .views import checklists, docs, resources
+from . import pages
+from .views import checklists, docs, flags, resources
 
 app_name = "api"
 
@@ -26,10 +27,20 @@ v1 = [
     ("items/<int:pk>/comments/", checklists.ItemComments, "item_comments"),
     ("stakeholders/", resources.StakeholderList, "stakeholder_list"),
     ("stakeholders/<int:pk>/", resources.StakeholderDetail, "stakeholder_detail"),
+    ("red-flags/", flags.FlagList, "flag_list"),
+    ("red-flags/<int:pk>/", flags.FlagDetail, "flag_detail"),
+    ("red-flags/<int:pk>/timeline/", flags.FlagTimeline, "flag_timeline"),
+    ("red-flags/<int:pk>/acknowledge/", flags.FlagAcknowledge, "flag_acknowledge"),
+    ("red-flags/<int:pk>/updates/", flags.FlagPostUpdate, "flag_update"),
+    ("red-flags/<int:pk>/pause/", flags.FlagPause, "flag_pause"),
+    ("red-flags/<int:pk>/resume/", flags.FlagResume, "flag_resume"),
+    ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
 ]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path("tokens/", pages.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
     path("docs/", login_required(docs.Reference.as_view(url_name="api:schema")), name="docs"),
     *(path(f"v1/{route}", view.as_view(), name=name) for route, view, name in v1),
 ]

@@ -79,6 +79,11 @@ def world(
 
     # Members a key user may deactivate (not the personas: the matrix signs them in after the key user's turn).
     member = UserFactory(client_member=True, organization=engagement.client, full_name="Mira Member")
+    from api import tokens as api_tokens
+
+    def api_token(user):
+        return api_tokens.token_create(by=user, name="Script", scopes=["engagements:read"]).token
+
     other_member = UserFactory(client_member=True, organization=other_engagement.client, full_name="Otto Member")
     return {
         **engagement_objects,
@@ -90,6 +95,8 @@ def world(
         "other_notification": other_notification,
         "member": member,
         "other_member": other_member,
+        "api_token": api_token(client_key_user),
+        "other_api_token": api_token(other_client_user),
         "engagement": engagement,
         "other_engagement": other_engagement,
         "invitation": invitation,

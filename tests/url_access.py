@@ -402,6 +402,14 @@ RULES: dict[str, Rule] = {
     # answers a token as the pages answer its user.
     "api:schema": public(),
     "api:docs": any_user(),
+    # Everyone's own personal access tokens (the world's belong to each client's key user).
+    "api:tokens": any_user(methods=("GET", "POST")),
+    "api:token_revoke": Rule(
+        allowed=frozenset({"client_key_user"}),
+        other_allowed=frozenset({"other_client_user"}),
+        obj="api_token",
+        methods=("POST",),
+    ),
     "api:me": api_list(),
     "api:client_list": api_list(),
     "api:client_detail": api_object("client_profile", kwargs=lambda world, obj: {"pk": obj.organization_id}),
@@ -416,6 +424,15 @@ RULES: dict[str, Rule] = {
     "api:item_comments": api_object("item", methods=("GET", "POST"), writers=WORK_OR_CLIENT),
     "api:stakeholder_list": api_list(),
     "api:stakeholder_detail": api_object("stakeholder"),
+    # Red flags: everyone who sees an engagement raises on it (``may_raise_flag``); the team handles them (WORK).
+    "api:flag_list": api_list(methods=("GET", "POST")),
+    "api:flag_detail": api_object("flag"),
+    "api:flag_timeline": api_object("flag"),
+    "api:flag_acknowledge": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_update": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_pause": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_resume": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_resolve": api_object("flag", methods=("POST",), access=WORK),
 }
 
 

@@ -65,12 +65,20 @@ class ApiView(generics.GenericAPIView):
     def user(self):
         return self.request.user
 
+    def represent(self, obj) -> Response:
+        """``obj`` as this view shows it, with its ``ETag`` (304 to a GET whose ``If-None-Match`` names it)."""
+        data = self.get_serializer(obj).data
+        etag = conventions.etag_of(data)
+        if self.request.method == "GET" and self.request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
 
 class ListView(mixins.ListModelMixin, ApiView):
-    """A cursor-paginated list of what the user sees; ``since(queryset, when)`` applies ``updated_since``."""
+    """A cursor-paginated list of what the user sees; ``since(queryset, when)`` applies ``updated_since`` (a list
+    whose rows keep no change time has none, and says so)."""
 
-    def since(self, queryset, when):
-        raise NotImplementedError
+    since = None
 
     def filter_rows(self, queryset):
         return queryset
@@ -79,6 +87,8 @@ class ListView(mixins.ListModelMixin, ApiView):
         queryset = self.filter_rows(self.get_queryset())
         when = conventions.updated_since(request)
         if when is not None:
+            if self.since is None:
+                raise exceptions.ValidationError({"updated_since": [_("This list keeps no change times.")]})
             queryset = self.since(queryset, when)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -89,13 +99,6 @@ class ObjectView(ApiView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(queryset if queryset is not None else self.get_queryset(), pk=self.kwargs["pk"])
-
-    def represent(self, obj) -> Response:
-        data = self.get_serializer(obj).data
-        etag = conventions.etag_of(data)
-        if self.request.method == "GET" and self.request.headers.get("If-None-Match") == etag:
-            return Response(status=304, headers={"ETag": etag})
-        return Response(data, headers={"ETag": etag})
 
     def get(self, request, *args, **kwargs):
         return self.represent(self.get_object())
