@@ -72,7 +72,12 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
 
     def __str__(self):
-        return f"{self.name} (op_{self.prefix}…)"
+        return f"{self.name} ({self.public_id})"
+
+    @property
+    def public_id(self) -> str:
+        """What identifies the token in lists: its prefix, never its secret."""
+        return f"op_{self.prefix}…"
 
     def allows(self, area: str, *, write: bool) -> bool:
         granted = set(self.scopes)
