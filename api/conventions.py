@@ -1,8 +1,8 @@
 """What every resource does alike: ``updated_since``, ``ETag``/``If-Match`` and ``Idempotency-Key``."""
 
+import datetime
 import hashlib
 import json
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,7 +23,9 @@ def updated_since(request):
         return None
     try:
         value = parse_datetime(raw.replace(" ", "+"))
-    except ValueError:
+        # In UTC, as the database compares it (PostgreSQL refuses offsets beyond ±15:59).
+        value = value.astimezone(datetime.UTC) if value is not None and timezone.is_aware(value) else value
+    except (ValueError, OverflowError):
         value = None
     if value is None or timezone.is_naive(value):
         raise exceptions.ValidationError(
@@ -72,7 +74,7 @@ def idempotent(request, handler) -> Response:
     digest = hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
     now = timezone.now()
     first = IdempotentRequest.objects.filter(token=token, key=key).first()
-    if first is not None and first.created_at >= now - timedelta(hours=settings.API_IDEMPOTENCY_HOURS):
+    if first is not None and first.created_at >= now - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS):
         return _replay(first, digest)
     if first is not None:
         first.delete()

@@ -72,3 +72,15 @@ def problem_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         kind = exc.get_codes() if isinstance(exc.get_codes(), str) else kind
     return problem(code, str(_words(detail)), kind=kind.replace("_", "-"), headers=headers)
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith("/api/v1/")
+
+
+def plain_problem(code: int, detail: str, *, kind: str):
+    """Problem details outside DRF: the project's 404 and 500 handlers answer API paths with these."""
+    from django.http import JsonResponse
+
+    body = {"type": PROBLEM_TYPE + kind, "title": _title(code), "status": code, "detail": detail}
+    return JsonResponse(body, status=code, content_type=CONTENT_TYPE)

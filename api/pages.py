@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.calendar_range import CalendarRangeMixin
+
 from . import tokens
 from .models import AREAS, SCOPES, ApiToken, TokenKind
 
@@ -21,7 +23,7 @@ def _scope_label(scope: str) -> str:
     return f"{AREAS[area]}: {_('read and write') if access == 'write' else _('read')}"
 
 
-class TokenForm(forms.Form):
+class TokenForm(CalendarRangeMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(label=gettext_lazy("Scopes"), widget=forms.CheckboxSelectMultiple)
     expires_on = forms.DateField(

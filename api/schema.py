@@ -52,5 +52,30 @@ class ProblemAutoSchema(AutoSchema):
 
 def add_problem(result, generator, request, public):
     """Post-processing hook: the ``Problem`` component every error response refers to."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM
+    # ``Staff<Name>`` is ``<Name>`` plus what only the vendor's team reads: those fields are optional, since a
+    # client's token gets the same operation's answer without them.
+    for name, staff_only in _staff_only_fields().items():
+        component = schemas.get(name)
+        if component is None:
+            continue
+        component["required"] = [field for field in component.get("required", []) if field not in staff_only]
+        component["description"] = (
+            component.get("description", "") + " Fields only the team reads: " + ", ".join(sorted(staff_only)) + "."
+        ).strip()
     return result
+
+
+def _staff_only_fields() -> dict[str, set[str]]:
+    from . import serializers, serializers_flags
+
+    pairs = [
+        (serializers.StaffEngagementSerializer, serializers.EngagementSerializer),
+        (serializers.StaffStakeholderSerializer, serializers.StakeholderSerializer),
+        (serializers_flags.StaffRedFlagSerializer, serializers_flags.RedFlagSerializer),
+    ]
+    return {
+        staff.__name__.removesuffix("Serializer"): set(staff.Meta.fields) - set(base.Meta.fields)
+        for staff, base in pairs
+    }

@@ -6,6 +6,7 @@ People are named by ``{id, name}``; times are ISO 8601 in UTC (the views run in 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.calendar_range import validate_calendar_range
 from accounts.models import Organization, User
 from checklists.models import ChecklistItem, ChecklistStage, ItemComment
 from engagements.models import ClientProfile, Engagement, Stakeholder
@@ -193,7 +194,7 @@ class ItemChangeSerializer(serializers.Serializer):
     """PATCH an item: assign it, move its due date, change its status (``done`` through ``complete``)."""
 
     assignee = serializers.IntegerField(allow_null=True, required=False, help_text="A user id, or null.")
-    due_on = serializers.DateField(allow_null=True, required=False)
+    due_on = serializers.DateField(allow_null=True, required=False, validators=[validate_calendar_range])
     status = serializers.ChoiceField(choices=["open", "in_progress", "blocked", "not_applicable"], required=False)
 
 
@@ -218,7 +219,7 @@ class CommentCreateSerializer(serializers.Serializer):
 class StakeholderSerializer(serializers.ModelSerializer):
     """What the client reads of their own people (``Stakeholder.objects.client_visible_fields``)."""
 
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Stakeholder

@@ -1,9 +1,14 @@
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    from api import errors as api_errors
+
+    if api_errors.is_api_request(request):
+        return api_errors.plain_problem(404, gettext("Not found."), kind="not-found")
     return render(request, "errors/404.html", status=404)
 
 
@@ -18,4 +23,8 @@ def server_error(request):
     from django.http import HttpResponseServerError
     from django.template import loader
 
+    from api import errors as api_errors
+
+    if api_errors.is_api_request(request):
+        return api_errors.plain_problem(500, gettext("Server error."), kind="server-error")
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
