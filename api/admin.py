@@ -19,6 +19,13 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ("name", "kind", "user", "scopes", "expires_at")
 
+    def clean_expires_at(self):
+        # The one rule of ``tokens.token_create`` a form field does not already state.
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError(_("Choose an expiry in the future."))
+        return expires_at
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

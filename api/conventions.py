@@ -94,4 +94,7 @@ def idempotent(request, handler) -> Response:
             return response
     except IntegrityError:
         # A concurrent request with the same key committed first: this one's write was rolled back with it.
-        return _replay(IdempotentRequest.objects.get(token=token, key=key), digest)
+        first = IdempotentRequest.objects.filter(token=token, key=key).first()
+        if first is None:
+            raise  # not the key: the write itself
+        return _replay(first, digest)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts.calendar_range import validate_calendar_range
 from accounts.models import Organization, User
 from checklists.models import ChecklistItem, ChecklistStage, ItemComment
-from engagements.models import ClientProfile, Engagement, Stakeholder
+from engagements.models import ClientProfile, Engagement, Stakeholder, StakeholderQuerySet
 
 
 class PersonSerializer(serializers.Serializer):
@@ -217,23 +217,13 @@ class CommentCreateSerializer(serializers.Serializer):
 
 
 class StakeholderSerializer(serializers.ModelSerializer):
-    """What the client reads of their own people (``Stakeholder.objects.client_visible_fields``)."""
+    """What the client reads of their own people: the fields their queryset loads for them (the policy's own list)."""
 
     user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Stakeholder
-        fields = [
-            "id",
-            "engagement",
-            "user",
-            "name",
-            "email",
-            "role_title",
-            "preferred_contact",
-            "is_key_user",
-            "is_executive_sponsor",
-        ]
+        fields = ["id", *StakeholderQuerySet.client_visible_fields]
 
 
 class StaffStakeholderSerializer(StakeholderSerializer):
