@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -85,6 +85,10 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request):
         if _holds_nul(request.GET) or (request.method == "POST" and _holds_nul(request.POST)):
+            if request.path.startswith("/api/v1/"):
+                # The REST API's callers read RFC 9457 problem details, as every other error of the API answers.
+                body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": nul_byte_message()}
+                return JsonResponse(body, status=400, content_type="application/problem+json")
             if request.headers.get("HX-Request") == "true":
                 # An htmx request swaps no error answer into the page: static/js/app.js shows this text instead.
                 return HttpResponse(nul_byte_message(), status=400, content_type="text/plain; charset=utf-8")

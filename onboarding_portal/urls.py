@@ -36,6 +36,7 @@ urlpatterns = [
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("api/", include("api.urls")),
     # The nested inlines' script data (django-nested-admin) for the checklist template's admin page: under admin/
     # (admin users only, tested with the admin), before the admin's own catch-all.
     path("admin/_nested_admin/", include("nested_admin.urls")),

@@ -81,6 +81,11 @@ def world(
     member = UserFactory(client_member=True, organization=engagement.client, full_name="Mira Member")
     webhook_objects = _webhook_world(engagement, csm)
     other_webhook_objects = _webhook_world(other_engagement, other_csm)
+    from api import tokens as api_tokens
+
+    def api_token(user):
+        return api_tokens.token_create(by=user, name="Script", scopes=["engagements:read"]).token
+
     other_member = UserFactory(client_member=True, organization=other_engagement.client, full_name="Otto Member")
     return {
         **engagement_objects,
@@ -94,6 +99,8 @@ def world(
         "other_notification": other_notification,
         "member": member,
         "other_member": other_member,
+        "api_token": api_token(client_key_user),
+        "other_api_token": api_token(other_client_user),
         "engagement": engagement,
         "other_engagement": other_engagement,
         "invitation": invitation,

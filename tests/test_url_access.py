@@ -4,7 +4,7 @@ See ``tests/url_access.py`` for the rules. This file only runs them.
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
@@ -13,6 +13,8 @@ from . import url_access
 from .url_access import GUARDS, RULES, Rule
 
 ALL_METHODS = ("GET", "POST")
+# API URLs are also tried with PATCH (their updates).
+API_METHODS = ("GET", "POST", "PATCH")
 OK_STATUSES = {200, 201, 204, 301, 302, 303, 410}
 LOGIN_PATH = "/accounts/login/"
 
@@ -22,7 +24,10 @@ def _writes(queries):
     writes = []
     for query in queries:
         sql = query["sql"].lstrip().upper()
-        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and "DJANGO_SESSION" not in sql:
+        # A token's "last used" is bookkeeping too (``api.tokens.token_touch``).
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and not any(
+            table in sql for table in ("DJANGO_SESSION", '"API_APITOKEN" SET "LAST_USED_AT"')
+        ):
             writes.append(query["sql"])
     return writes
 
@@ -41,17 +46,44 @@ def _request(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, {})
 
 
+def _api_request(client, method, url):
+    # Rolled back after the call: an allowed write (an item ticked) must not change what the next persona meets.
+    with transaction.atomic():
+        response = client.generic(method, url, "{}", content_type="application/json")
+        transaction.set_rollback(True)
+    return response
+
+
+def _api_client(user, tokens):
+    """A client sending ``user``'s token with every scope (one token per persona and test)."""
+    from api.tests.factories import token_for
+
+    client = Client()
+    if user is not None:
+        if user.pk not in tokens:
+            tokens[user.pk] = token_for(user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens[user.pk]}"
+    return client
+
+
 def _check(name, rule, role, method, url, response, writes):
     where = f"{method} {url} as {role} ({name})"
     status = response.status_code
     assert status not in (403, 500), f"{where}: {status}; outsiders get 404, never 403"
     if method == "GET":
         assert not writes, f"{where}: GET changed state: {writes[:2]}"
+    if role == "anonymous" and rule.token:
+        assert status == 401, f"{where}: {status}, not 401 without a token"
+        return
     if role == "anonymous" and not rule.public:
         assert status == 302 and response["Location"].startswith(LOGIN_PATH), f"{where}: {status}, not login"
         return
     if method not in rule.methods:
         assert status in (404, 405), f"{where}: method not accepted, yet {status}"
+        return
+    if rule.token and status == 400:
+        # Let in, then refused for the empty body (a comment needs its text): the access rule said yes.
+        return 200
         return
     return status
 
@@ -61,16 +93,20 @@ def _check(name, rule, role, method, url, response, writes):
 def test_url_answers_each_role_as_classified(name, world):
     rule = RULES[name]
     targets = [False, True] if rule.obj else [False]
+    tokens = {}
     for role, user in world["personas"].items():
         for other in targets:
-            for method in ALL_METHODS:
+            for method in API_METHODS if rule.token else ALL_METHODS:
                 allowed = rule.allowed_for(method, other=other)
-                client = Client()
-                if user is not None:
-                    client.force_login(user)
+                if rule.token:
+                    client = _api_client(user, tokens)
+                else:
+                    client = Client()
+                    if user is not None:
+                        client.force_login(user)
                 url = _url(name, rule, world, other)
                 with CaptureQueriesContext(connection) as queries:
-                    response = _request(client, method, url)
+                    response = (_api_request if rule.token else _request)(client, method, url)
                 status = _check(name, rule, role, method, url, response, _writes(queries.captured_queries))
                 if status is None:
                     continue

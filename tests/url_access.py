@@ -70,7 +70,11 @@ class Rule:
     ``methods``: the HTTP methods the view accepts; others must never succeed.
     ``public``: reachable without logging in.
     ``kwargs``: how to build the URL's kwargs from the object (default ``{"pk": obj.pk}``).
-    ``writers`` / ``other_writers``: who may POST, when fewer than may GET (default: ``allowed`` / ``other_allowed``).
+    ``writers`` / ``other_writers``: who may POST (or PATCH), when fewer than may GET (default: ``allowed`` /
+    ``other_allowed``).
+    ``token``: an API URL: each persona calls it with a token of theirs (every scope, so only the app's own access
+    rules decide), in a transaction rolled back after each call, so every persona meets the same objects; without a
+    token it answers 401.
     """
 
     allowed: frozenset
@@ -83,9 +87,10 @@ class Rule:
     logs_out: bool = False
     writers: frozenset | None = None
     other_writers: frozenset | None = None
+    token: bool = False
 
     def allowed_for(self, method: str, *, other: bool) -> frozenset:
-        if method == "POST" and self.writers is not None:
+        if method != "GET" and self.writers is not None:
             return (self.other_writers if other else self.writers) or frozenset()
         return (self.other_allowed if other else self.allowed) or frozenset()
 
@@ -121,6 +126,35 @@ def portal(methods=("GET",), allowed=CLIENT):
 
 def portal_object(obj, methods=("GET",), allowed=OWN_CLIENT, other_allowed=frozenset({"other_client_user"}), **kw):
     return Rule(allowed=frozenset(allowed), other_allowed=frozenset(other_allowed), obj=obj, methods=methods, **kw)
+
+
+SEES_ENGAGEMENT = {
+    "allowed": PORTFOLIO | TEAM | OWN_CLIENT,
+    "other_allowed": PORTFOLIO | {"other_csm", "other_client_user"},
+}
+# The team's work on a client-side item, which the client's own people do too (``require_work_or_client``).
+WORK_OR_CLIENT = {
+    "allowed": WORK["allowed"] | OWN_CLIENT,
+    "other_allowed": WORK["other_allowed"] | {"other_client_user"},
+}
+
+
+def api_list(methods=("GET",)):
+    """An API list: everyone with a token gets their own rows (``tests/test_api_isolation.py`` checks which)."""
+    return Rule(allowed=AUTHENTICATED, methods=methods, token=True)
+
+
+def api_object(obj, methods=("GET",), access=SEES_ENGAGEMENT, writers=None, **kw):
+    return Rule(
+        allowed=frozenset(access["allowed"]),
+        other_allowed=frozenset(access["other_allowed"]),
+        obj=obj,
+        methods=methods,
+        token=True,
+        writers=frozenset(writers["allowed"]) if writers else None,
+        other_writers=frozenset(writers["other_allowed"]) if writers else None,
+        **kw,
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -373,6 +407,41 @@ RULES: dict[str, Rule] = {
     "portal:document_acknowledge": portal_object("document_version", methods=("POST",)),
     # Always the signed-in person's own organization: no id to try.
     "portal:contract": portal(),
+    # The REST API: the contract is public (no data); its reference page is for signed-in people; every resource
+    # answers a token as the pages answer its user.
+    "api:schema": public(),
+    "api:docs": any_user(),
+    # Everyone's own personal access tokens (the world's belong to each client's key user).
+    "api:tokens": any_user(methods=("GET", "POST")),
+    "api:token_revoke": Rule(
+        allowed=frozenset({"client_key_user"}),
+        other_allowed=frozenset({"other_client_user"}),
+        obj="api_token",
+        methods=("POST",),
+    ),
+    "api:me": api_list(),
+    "api:client_list": api_list(),
+    "api:client_detail": api_object("client_profile", kwargs=lambda world, obj: {"pk": obj.organization_id}),
+    "api:engagement_list": api_list(),
+    "api:engagement_detail": api_object("engagement"),
+    "api:stage_list": api_list(),
+    "api:stage_detail": api_object("stage"),
+    "api:item_list": api_list(),
+    "api:item_detail": api_object("item", methods=("GET", "PATCH"), writers=WORK),
+    "api:item_complete": api_object("item", methods=("POST",), access=WORK_OR_CLIENT),
+    "api:item_reopen": api_object("done_item", methods=("POST",), access=WORK_OR_CLIENT),
+    "api:item_comments": api_object("item", methods=("GET", "POST"), writers=WORK_OR_CLIENT),
+    "api:stakeholder_list": api_list(),
+    "api:stakeholder_detail": api_object("stakeholder"),
+    # Red flags: everyone who sees an engagement raises on it (``may_raise_flag``); the team handles them (WORK).
+    "api:flag_list": api_list(methods=("GET", "POST")),
+    "api:flag_detail": api_object("flag"),
+    "api:flag_timeline": api_object("flag"),
+    "api:flag_acknowledge": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_update": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_pause": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_resume": api_object("flag", methods=("POST",), access=WORK),
+    "api:flag_resolve": api_object("flag", methods=("POST",), access=WORK),
 }
 
 

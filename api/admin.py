@@ -1,0 +1,68 @@
+"""API tokens in the admin: an admin creates service accounts' tokens (the secret is shown once, in the message
+after saving) and revokes any token. Tokens are never edited: revoke and create another."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import tokens
+from .models import SCOPES, ApiToken
+
+
+class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=[(scope, scope) for scope in SCOPES], widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "kind", "user", "scopes", "expires_at")
+
+    def clean_expires_at(self):
+        # The one rule of ``tokens.token_create`` a form field does not already state.
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError(_("Choose an expiry in the future."))
+        return expires_at
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenForm
+    list_display = ("name", "kind", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "prefix", "user__email")
+    fields = ("name", "kind", "user", "scopes", "expires_at")
+    readonly_fields = ()
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("name", "kind", "user", "scopes", "expires_at", "prefix", "last_used_at", "revoked_at") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) if obj else self.fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        made = tokens.token_create(
+            by=request.user,
+            name=obj.name,
+            scopes=obj.scopes,
+            user=obj.user,
+            kind=obj.kind,
+            expires_at=obj.expires_at,
+        )
+        obj.pk = made.token.pk
+        obj.refresh_from_db()
+        messages.warning(request, _("Copy the token now; it is not shown again: %(secret)s") % {"secret": made.secret})
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        now = timezone.now()
+        for token in queryset:
+            tokens.token_revoke(by=request.user, token=token, now=now)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

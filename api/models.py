@@ -1,0 +1,106 @@
+"""API credentials and the answers kept for retried POSTs.
+
+A token is ``op_<prefix>_<secret>``: the prefix (public, shown in lists) finds the row, and only the SHA-256 of the
+whole token is stored, so a leaked database reveals no usable token. The secret is 256 random bits: a plain hash
+is enough (no password stretching needed for a value nobody chose).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Areas a token may be given read or write access to; ``<area>:write`` includes ``<area>:read``.
+AREAS = {
+    "users": _("Users"),
+    "clients": _("Clients"),
+    "engagements": _("Engagements"),
+    "checklists": _("Stages and checklist items"),
+    "stakeholders": _("Stakeholders"),
+    "red_flags": _("Red flags"),
+}
+SCOPES = tuple(f"{area}:{access}" for area in AREAS for access in ("read", "write"))
+
+
+class TokenKind(models.TextChoices):
+    PERSONAL = "personal", _("Personal access token")
+    SERVICE = "service", _("Service account")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now):
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def manageable_by(self, user):
+        """Tokens ``user`` may see and revoke: their own personal tokens; an admin (``is_staff``) every token."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.is_staff:
+            return self
+        return self.filter(user=user, kind=TokenKind.PERSONAL)
+
+
+class ApiToken(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=TokenKind.choices, default=TokenKind.PERSONAL)
+    # Whom the token acts as: every request runs with this user's access, checked by the same policy as the pages.
+    # For a service account this is a user the admin created for the system (say "CRM", with the role it needs).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("acts as")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.public_id})"
+
+    @property
+    def public_id(self) -> str:
+        """What identifies the token in lists: its prefix, never its secret."""
+        return f"op_{self.prefix}…"
+
+    def allows(self, area: str, *, write: bool) -> bool:
+        granted = set(self.scopes)
+        return f"{area}:write" in granted or (not write and f"{area}:read" in granted)
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key``, per token: a retry gets it again."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # The method, path and body the key was first used with: the same key on another request is refused.
+    request_digest = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_per_token")]
+
+    def __str__(self):
+        return self.key

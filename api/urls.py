@@ -1,0 +1,46 @@
+"""``/api/``: the schema (public: it is the contract, no data), its reference page (signed-in people: the login
+page for others) and ``/api/v1/`` (token only; DRF marks its views ``login_not_required``, so a request without a
+session reaches the token check and gets its 401, not the login page)."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import pages
+from .views import checklists, docs, flags, resources
+
+app_name = "api"
+
+
+v1 = [
+    ("users/me/", resources.Me, "me"),
+    ("clients/", resources.ClientList, "client_list"),
+    ("clients/<int:pk>/", resources.ClientDetail, "client_detail"),
+    ("engagements/", resources.EngagementList, "engagement_list"),
+    ("engagements/<int:pk>/", resources.EngagementDetail, "engagement_detail"),
+    ("stages/", checklists.StageList, "stage_list"),
+    ("stages/<int:pk>/", checklists.StageDetail, "stage_detail"),
+    ("items/", checklists.ItemList, "item_list"),
+    ("items/<int:pk>/", checklists.ItemDetail, "item_detail"),
+    ("items/<int:pk>/complete/", checklists.ItemComplete, "item_complete"),
+    ("items/<int:pk>/reopen/", checklists.ItemReopen, "item_reopen"),
+    ("items/<int:pk>/comments/", checklists.ItemComments, "item_comments"),
+    ("stakeholders/", resources.StakeholderList, "stakeholder_list"),
+    ("stakeholders/<int:pk>/", resources.StakeholderDetail, "stakeholder_detail"),
+    ("red-flags/", flags.FlagList, "flag_list"),
+    ("red-flags/<int:pk>/", flags.FlagDetail, "flag_detail"),
+    ("red-flags/<int:pk>/timeline/", flags.FlagTimeline, "flag_timeline"),
+    ("red-flags/<int:pk>/acknowledge/", flags.FlagAcknowledge, "flag_acknowledge"),
+    ("red-flags/<int:pk>/updates/", flags.FlagPostUpdate, "flag_update"),
+    ("red-flags/<int:pk>/pause/", flags.FlagPause, "flag_pause"),
+    ("red-flags/<int:pk>/resume/", flags.FlagResume, "flag_resume"),
+    ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path("tokens/", pages.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
+    path("docs/", login_required(docs.Reference.as_view(url_name="api:schema")), name="docs"),
+    *(path(f"v1/{route}", view.as_view(), name=name) for route, view, name in v1),
+]
