@@ -467,6 +467,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problem"],
+    # Several resources have a "status" of their own: each set of choices gets a name that says whose it is.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "checklists.models.ItemStatus",
+        "ItemStatusChangeEnum": ["open", "in_progress", "blocked", "not_applicable"],
+        "RedFlagStatusEnum": "escalations.models.FlagStatus",
+    },
 }
 
 # --- Crispy forms ------------------------------------------------------------------------------
