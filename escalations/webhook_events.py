@@ -22,17 +22,24 @@ def flag_spec(
     return EventSpec.of(event_type, data, organization=client_id, engagement=engagement_id, key=key)
 
 
+def _identity(flag) -> dict:
+    # ``flag.engagement`` is read for the client id (loaded already by the services and the planner).
+    return {
+        "flag_id": flag.pk,
+        "engagement_id": flag.engagement_id,
+        "client_id": flag.engagement.client_id,
+        "severity": flag.severity,
+        "cycle": flag.cycle,
+    }
+
+
 def of_flag(event_type: str, flag, *, key: str = "", **extra) -> EventSpec:
-    """One event about ``flag`` (``flag.engagement`` is read for the client id), with its running deadlines."""
+    """One event about ``flag``, with its running deadlines."""
     return flag_spec(
         event_type,
-        flag_id=flag.pk,
-        engagement_id=flag.engagement_id,
-        client_id=flag.engagement.client_id,
-        severity=flag.severity,
         level=flag.level,
-        cycle=flag.cycle,
         key=key,
+        **_identity(flag),
         **{"status": str(flag.status), "acknowledge_by": iso(flag.ack_due_at), "resolve_by": iso(flag.resolve_due_at)},
         **extra,
     )
@@ -61,3 +68,8 @@ def escalated(*, flag_id, engagement_id, client_id, severity, level, cycle, reas
             )
         )
     return specs
+
+
+def escalated_of(flag, *, level, reason, missed, key) -> list[EventSpec]:
+    """``escalated`` for a flag instance (the planner's)."""
+    return escalated(level=level, reason=reason, missed=missed, key=key, **_identity(flag))

@@ -467,16 +467,8 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
                 reason=escalation.reason,
                 level_name=batch.paths[flag.path_id].level(escalation.level).name,
             )
-            hooks += webhook_events.escalated(
-                flag_id=flag.pk,
-                engagement_id=flag.engagement_id,
-                client_id=flag.engagement.client_id,
-                severity=flag.severity,
-                level=escalation.level,
-                cycle=escalation.cycle,
-                reason=escalation.reason,
-                missed=escalation.due_at,
-                key=name,
+            hooks += webhook_events.escalated_of(
+                flag, level=escalation.level, reason=escalation.reason, missed=escalation.due_at, key=name
             )
         else:
             plan.events.append(_event(flag, EventKind.RENOTIFIED, now, name, round=escalation.round))

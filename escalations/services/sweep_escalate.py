@@ -410,7 +410,7 @@ def _tell_groups(grouped: dict, groups) -> FanoutRows:
                 recipient_ids=staff,
             )
         theirs = {}
-        for flag_id, _gid, _escalation, _notice, _event, title, _engagement, followers in made:
+        for flag_id, _gid, _escalation, _notice, _event, title, _engagement, followers, *_webhook in made:
             for user_id in followers or ():
                 theirs.setdefault(user_id, []).append((flag_id, title))
         for user_id, flags in theirs.items():
