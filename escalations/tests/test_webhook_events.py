@@ -108,3 +108,13 @@ def test_the_sweep_s_queries_do_not_grow_with_endpoints():
     assert one[0] == many[0] == 4
     assert many[1] == one[1], f"{one[1]} queries with one endpoint, {many[1]} with five"
     assert Event.objects.filter(type="red_flag.escalated").count() == 8
+
+
+def test_flags_told_of_by_a_group_notice_each_get_their_event(engagement, client_key_user, settings):
+    EndpointFactory(organization=engagement.client, event_types=["red_flag.escalated"])
+    flags = [raise_flag(engagement, client_key_user, title=f"Complaint {n}") for n in range(5)]
+    assert settings.ESCALATIONS_GROUP_NOTICES_ABOVE < 5
+    assert services.escalation_sweep_batch(now=warsaw(2026, 11, 10, 14, 1)) == 5
+    emitted = Event.objects.filter(type="red_flag.escalated")
+    assert sorted(e.data["red_flag"]["id"] for e in emitted) == sorted(flag.pk for flag in flags)
+    assert Delivery.objects.count() == 5
