@@ -12,7 +12,7 @@ CATALOGUE = {
     "work_plan.rejected": _("The client rejected the work plan"),
     "item.completed": _("A checklist item was completed"),
     "item.overdue": _("A checklist item became overdue"),
-    "commitment.broken": _("A promise was broken"),
+    "promise.broken": _("A promise was broken"),
     "meeting.minutes_shared": _("Meeting minutes were shared with the client"),
     "red_flag.raised": _("A red flag was raised"),
     "red_flag.escalated": _("A red flag was escalated"),

@@ -15,7 +15,7 @@ tick) are those the ledger had when it lived in governance: reminder rows, sent 
 keep working unchanged.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
+from webhooks.services import EventSpec, emit_many
 
 from ..models import Promise, PromiseStatus
 
@@ -123,6 +124,24 @@ def remind_promises(reminders: list[Reminder], *, now: datetime) -> dict:
     return {reminder.pk: None for reminder in reminders}
 
 
+def _broken_event(promise) -> EventSpec:
+    """``promise.broken``, once per promise and due time (one kept late and promised again may break again)."""
+    engagement = promise.engagement
+    data = {
+        "promise": {
+            "id": promise.pk,
+            "source": promise.source,
+            "side": promise.side,
+            "due_at": promise.due_at.astimezone(UTC).isoformat(),
+            "broken_at": promise.broken_at.astimezone(UTC).isoformat(),
+        },
+        "engagement": {"id": engagement.pk},
+        "client": {"id": engagement.client_id},
+    }
+    key = f"promise:{promise.pk}:broken:{promise.due_at.isoformat()}"
+    return EventSpec.of("promise.broken", data, organization=engagement.client_id, engagement=engagement, key=key)
+
+
 def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> int:
     """The sweep: mark each open promise past its due time broken, once, and tell its people."""
     now = now or timezone.now()
@@ -150,6 +169,7 @@ def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> in
                 ),
                 now=now,
             )
+            emit_many([_broken_event(promise) for promise in broken], now=now)
             total += len(broken)
             if len(ids) < batch:
                 return total

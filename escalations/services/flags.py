@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from engagements.models import Engagement
+from webhooks.services import emit_many
 
 from .. import messages, permissions, timers
 from ..coverage import coverage_for
@@ -44,6 +45,7 @@ from ..models import (
     Severity,
 )
 from ..recipients import People, followers_of, route
+from ..webhook_events import of_flag
 from ._common import (
     Locked,
     actor_name,
@@ -150,6 +152,7 @@ def flag_raise(
         actor=actor_name(by),
         due_at=flag.ack_due_at,
     )
+    emit_many([of_flag("red_flag.raised", flag, key=f"redflag:{flag.pk}:raised")], now=now)
     return flag
 
 
@@ -170,6 +173,10 @@ def _acknowledge(state: Locked, *, by) -> None:
         kind="acknowledged",
         now=state.now,
         actor=actor_name(by),
+    )
+    emit_many(
+        [of_flag("red_flag.acknowledged", flag, key=f"redflag:{flag.pk}:ack:{flag.cycle}:{flag.level}")],
+        now=state.now,
     )
 
 
@@ -315,6 +322,7 @@ def escalation_enter(state: Locked, *, level: int, reason: str, by=None, due_at=
     flag.owner = owner
     name = messages.escalation_event(flag.pk, flag.cycle, level)
     event(flag, EventKind.ESCALATED, by=by, now=state.now, body=note, once_key=name, reason=reason, to_level=level)
+    emit_many([of_flag("red_flag.escalated", flag, key=name, reason=reason)], now=state.now)
     clients = followers_of([flag.pk]).get(flag.pk, [])
     level_name = state.path.level(level).name
     send(
@@ -346,6 +354,7 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
     timers.resolve(flag, path=state.path, now=state.now)
     event(flag, EventKind.RESOLVED, by=by, now=state.now, body=resolution)
     save(flag, state.now)
+    emit_many([of_flag("red_flag.resolved", flag, key=f"redflag:{flag.pk}:resolved:{flag.cycle}")], now=state.now)
     # Only those who decide for the client are asked to confirm or reopen; the other followers hear it is resolved.
     followers = followers_of([flag.pk]).get(flag.pk, [])
     deciders = [person for person in followers if permissions.may_answer_for_client(person, flag)]

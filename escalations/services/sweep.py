@@ -40,8 +40,9 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.bulk import execute_bound
 from notifications.services import notify_many
+from webhooks.services import emit_many
 
-from .. import messages, timers
+from .. import messages, timers, webhook_events
 from ..coverage import coverage_for, rules_for_paths
 from ..models import (
     RUNNING_STATUSES,
@@ -85,11 +86,13 @@ class Plan:
     escalations: list = field(default_factory=list)  # (flag, _Step, told, entering a level?)
     events: list = field(default_factory=list)
     requests: list = field(default_factory=list)
+    hooks: list = field(default_factory=list)  # webhook ``EventSpec`` besides the escalations'
 
     def extend(self, other: "Plan") -> None:
         self.escalations += other.escalations
         self.events += other.events
         self.requests += other.requests
+        self.hooks += other.hooks
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -262,6 +265,16 @@ def _warnings(flag: RedFlag, batch: _Batch, plan: Plan) -> None:
             kind, kind_event = "warning", EventKind.WARNING
             recipients = [flag.owner, *batch.people.responsible(flag.engagement, level)]
         plan.events.append(_event(flag, kind_event, now, key, internal=True, deadline=what, due=due_at.isoformat()))
+        if deadline != "update":
+            plan.hooks.append(
+                webhook_events.of_flag(
+                    "red_flag.breach_warning",
+                    flag,
+                    key=f"breach:{flag.pk}:{deadline}:{due_at.isoformat()}",
+                    deadline=what,
+                    due=webhook_events.iso(due_at),
+                )
+            )
         plan.requests += messages.requests_for(
             flag, event=key, kind=kind, staff=recipients, category=messages.ESCALATION, what=what, due_at=due_at
         )
@@ -438,6 +451,7 @@ def _update_flags(entries: list[tuple]) -> None:
 
 def _write(plan: Plan, batch: "_Batch", now) -> int:
     created = _insert_escalations([escalation for _flag, escalation, _told, _entry in plan.escalations])
+    hooks = list(plan.hooks)
     for flag, escalation, told, entry in plan.escalations:
         if escalation.key() not in created:
             continue  # Made already (by a racing sweep): its notifications went with it.
@@ -452,6 +466,9 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
                 clients=batch.followers.get(flag.pk, []),
                 reason=escalation.reason,
                 level_name=batch.paths[flag.path_id].level(escalation.level).name,
+            )
+            hooks += webhook_events.escalated_of(
+                flag, level=escalation.level, reason=escalation.reason, missed=escalation.due_at, key=name
             )
         else:
             plan.events.append(_event(flag, EventKind.RENOTIFIED, now, name, round=escalation.round))
@@ -470,6 +487,7 @@ def _write(plan: Plan, batch: "_Batch", now) -> int:
         # Deferred: one fan-out row per event ("who must be told of what"), expanded into the outbox rows by the
         # relay after commit. Rendering every subject per reader language here took two thirds of the batch.
         notify_many(plan.requests, now=now, deferred=True)
+    emit_many(hooks, now=now)  # one statement for the batch's webhook events, whatever the endpoints
     return len(created)
 
 

@@ -39,8 +39,9 @@ from django.urls import reverse
 from accounts.models import CLIENT_ROLES, User
 from notifications.bulk import execute_bound
 from notifications.services import FanoutRows, fanout_rows_write
+from webhooks.services import emit_many
 
-from .. import messages, timers
+from .. import messages, timers, webhook_events
 from ..models import (
     RUNNING_STATUSES,
     TIMER_FIELDS,
@@ -79,6 +80,7 @@ class _Group:
 
     index: int
     engagement_id: int
+    severity: str
     notice: str  # what a group notice's event starts with: the flags of one engagement entering one level
     level_name: str
     to_level: int
@@ -154,6 +156,7 @@ def _group(key, batch, memo: _Memo, index) -> _Group | None:
     return _Group(
         index=index,
         engagement_id=engagement_id,
+        severity=severity,
         notice=f"escalations-group:{engagement_id}:{target}:{_REASON}:",
         level_name=str(path.levels[target].name),
         to_level=target,
@@ -278,13 +281,14 @@ def climb(climbing: Climbing, now) -> int:
         # What the notifications need of each flag: its own words and the client's people following it (reporter
         # and merged reporters), active ones, in the order they came; reached through the ids (primary key,
         # follower index).
-        f" said AS MATERIALIZED (SELECT f.id, f.title, e.name AS engagement_name FROM {flags} f"
+        f" said AS MATERIALIZED (SELECT f.id, f.title, e.name AS engagement_name, e.client_id FROM {flags} f"
         f" JOIN {engagements} e ON e.id = f.engagement_id WHERE f.id = ANY(%b::bigint[])),"
         " told AS MATERIALIZED (SELECT r.flag_id, array_agg(u.id ORDER BY r.id) AS ids"
         f" FROM {FlagFollower._meta.db_table} r JOIN {User._meta.db_table} u ON u.id = r.user_id"
         " WHERE r.flag_id = ANY(%b::bigint[]) AND u.is_active AND u.role = ANY(%s::text[]) GROUP BY r.flag_id)"
         " SELECT made.id, made.gid, made.escalation_id, made.notice_event, made.once_key, said.title,"
-        " said.engagement_name, told.ids FROM made JOIN said ON said.id = made.id"
+        " said.engagement_name, told.ids, said.client_id, made.cycle, made.missed_at"
+        " FROM made JOIN said ON said.id = made.id"
         " LEFT JOIN told ON told.flag_id = made.id",
         [
             *columns(groups, "index", "notice", "to_level", "owner_id"),
@@ -322,7 +326,27 @@ def climb(climbing: Climbing, now) -> int:
         fanout_rows_write(rows, now=now)
         if grouped:
             fanout_rows_write(_tell_groups(grouped, groups), now=now)
+        emit_many(_hooks(made, groups), now=now)
     return len(made)
+
+
+def _hooks(made, groups) -> list:
+    """The webhook events of the escalations made, from the rows the statement returned (one ``emit_many``)."""
+    specs = []
+    for row in made:
+        group = groups[row[1]]
+        specs += webhook_events.escalated(
+            flag_id=row[0],
+            engagement_id=group.engagement_id,
+            client_id=row[8],
+            severity=group.severity,
+            level=group.to_level,
+            cycle=row[9],
+            reason=_REASON,
+            missed=row[10],
+            key=row[4],
+        )
+    return specs
 
 
 def _tell(rows: FanoutRows, made, groups) -> None:
@@ -386,7 +410,7 @@ def _tell_groups(grouped: dict, groups) -> FanoutRows:
                 recipient_ids=staff,
             )
         theirs = {}
-        for flag_id, _gid, _escalation, _notice, _event, title, _engagement, followers in made:
+        for flag_id, _gid, _escalation, _notice, _event, title, _engagement, followers, *_webhook in made:
             for user_id in followers or ():
                 theirs.setdefault(user_id, []).append((flag_id, title))
         for user_id, flags in theirs.items():

@@ -8,7 +8,7 @@ same way, for the team only.
 """
 
 import difflib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from engagements import policy
 from engagements.models import Side
 from notifications.services import NotifyRequest, notify_many
+from webhooks.services import emit
 
 from .. import permissions
 from ..models import (
@@ -122,8 +123,26 @@ def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetim
     if not meeting.is_internal:
         Outcome.objects.filter(meeting=meeting, is_internal=False, published_at__isnull=True).update(published_at=now)
         notify_many(_shared_requests(meeting, version), now=now)
+        _emit_shared(meeting, version, now)
     lifecycle.schedule_many([meeting], now=now)
     return version
+
+
+def _emit_shared(meeting, version, now) -> None:
+    """``meeting.minutes_shared`` once per version: ids, the version and times, not the minutes themselves."""
+    engagement = meeting.engagement
+    data = {
+        "meeting": {
+            "id": meeting.pk,
+            "starts_at": meeting.starts_at.astimezone(UTC).isoformat(),
+            "minutes_version": version.number,
+            "shared_at": now.astimezone(UTC).isoformat(),
+        },
+        "engagement": {"id": engagement.pk},
+        "client": {"id": engagement.client_id},
+    }
+    key = f"meeting:{meeting.pk}:minutes:{version.number}"
+    emit("meeting.minutes_shared", data, organization=engagement.client_id, engagement=engagement, key=key, now=now)
 
 
 def _client_readers(meeting) -> list:

@@ -286,3 +286,18 @@ def test_open_red_flags_and_the_sla_figures_are_on_the_steering_agenda(
     assert "High" in entries[f"red-flag:{flag.pk}"].detail and "level 1" in entries[f"red-flag:{flag.pk}"].detail
     sla = next(e for ref, e in entries.items() if ref.startswith("sla:"))
     assert "1 red flags" in sla.detail
+
+
+def test_shared_minutes_are_a_webhook_event_per_version(weekly, pm, client_key_user):
+    from webhooks.models import Delivery, Event
+    from webhooks.tests.factories import EndpointFactory
+
+    meeting = weekly[0]
+    EndpointFactory(organization=meeting.engagement.client, event_types=["meeting.minutes_shared"])
+    _minutes_with_everything(meeting, pm, client_key_user)
+    minutes.minutes_publish(by=pm, meeting=meeting, now=meeting.starts_at + timedelta(hours=1))
+    [event] = Event.objects.filter(type="meeting.minutes_shared")
+    assert event.data["meeting"]["id"] == meeting.pk and event.data["meeting"]["minutes_version"] == 1
+    assert event.data["client"] == {"id": meeting.engagement.client_id}
+    assert "Margin" not in str(event.data) and "Stage 1" not in str(event.data)
+    assert Delivery.objects.filter(event=event).count() == 1

@@ -165,3 +165,20 @@ def test_recording_a_promise_through_the_meeting_page(client, weekly, pm, mapped
     assert promise.source_object == meeting
     page = client.get(reverse("governance:meeting", args=[meeting.pk])).content.decode()
     assert "We send the cut-over plan" in page
+
+
+def test_a_broken_promise_is_a_webhook_event_once(weekly, csm, mapped_engagement):
+    from webhooks.models import Delivery, Event
+    from webhooks.tests.factories import EndpointFactory
+
+    EndpointFactory(organization=mapped_engagement.client, event_types=["promise.broken"])
+    promise = promise_add(
+        by=csm, engagement=mapped_engagement, description="Margin talk", owner=csm, due_at=FRIDAY_NOON, now=NOW
+    )
+    assert promise_notices.promises_mark_broken(now=FRIDAY_NOON + timedelta(minutes=1)) == 1
+    assert promise_notices.promises_mark_broken(now=FRIDAY_NOON + timedelta(minutes=2)) == 0
+    [event] = Event.objects.filter(type="promise.broken")
+    assert event.data["promise"]["id"] == promise.pk and event.data["client"] == {"id": mapped_engagement.client_id}
+    assert event.data["promise"]["due_at"] == FRIDAY_NOON.astimezone(UTC).isoformat()
+    assert "Margin" not in str(event.data)
+    assert Delivery.objects.filter(event=event).count() == 1
