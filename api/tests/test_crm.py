@@ -139,3 +139,17 @@ def test_receipts_are_redacted_and_purged_after_30_days(api_as, crm_user, owner,
     kept = crm.receipt_keep(source="generic", payload={}, status=200, now=NOW - timedelta(days=29))
     assert crm.receipts_purge(now=NOW) == 1
     assert list(CrmReceipt.objects.all()) == [kept]
+
+
+def test_the_crm_path_emits_engagement_created_once(api_as, crm_user, owner, csm, client_org):
+    from webhooks.models import Event
+
+    engagement_id = post(api_as, crm_user, deal()).json()["engagement"]["id"]
+    post(api_as, crm_user, deal())
+    assert Event.objects.filter(type="engagement.created", engagement_id=engagement_id).count() == 1
+
+
+def test_the_purge_tick_is_registered():
+    from notifications import registry
+
+    assert "api.crm_receipts_purge" in {tick.task for tick in registry.periodic_tasks()}
