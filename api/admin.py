@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import tokens
-from .models import SCOPES, ApiToken
+from .models import SCOPES, ApiToken, CrmAccount, CrmDeal, CrmReceipt
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -66,3 +66,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CrmReceipt)
+class CrmReceiptAdmin(admin.ModelAdmin):
+    """What a CRM sent (redacted) and what it was answered: for support, kept 30 days, never edited."""
+
+    list_display = ("received_at", "source", "deal_id", "status", "outcome")
+    list_filter = ("source", "status")
+    search_fields = ("deal_id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CrmDeal)
+class CrmDealAdmin(admin.ModelAdmin):
+    list_display = ("source", "deal_id", "engagement", "received_at")
+    search_fields = ("deal_id",)
+    raw_id_fields = ("engagement",)
+
+
+@admin.register(CrmAccount)
+class CrmAccountAdmin(admin.ModelAdmin):
+    list_display = ("source", "account_id", "organization")
+    search_fields = ("account_id", "organization__name")
+    raw_id_fields = ("organization",)

@@ -8,4 +8,14 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the token's OpenAPI security scheme)
+        from notifications import registry
+
+        from . import (
+            schema,  # noqa: F401  (registers the token's OpenAPI security scheme)
+            tasks,
+        )
+
+        # The CRM payloads kept for support go after 30 days.
+        registry.register_periodic_task(
+            "api: purge CRM payloads past 30 days", tasks.crm_receipts_purge, every_seconds=3600
+        )

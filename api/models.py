@@ -18,6 +18,8 @@ AREAS = {
     "checklists": _("Stages and checklist items"),
     "stakeholders": _("Stakeholders"),
     "red_flags": _("Red flags"),
+    # A CRM posting won deals (``api.crm``); only ``deals:write`` means anything.
+    "deals": _("Won deals from a CRM"),
 }
 SCOPES = tuple(f"{area}:{access}" for area in AREAS for access in ("read", "write"))
 
@@ -104,3 +106,61 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CrmDeal(models.Model):
+    """A won deal seen from a CRM and the engagement it opened: the same deal twice opens nothing new."""
+
+    source = models.CharField(_("CRM"), max_length=20)
+    deal_id = models.CharField(_("deal id"), max_length=100)
+    engagement = models.OneToOneField(
+        "engagements.Engagement", on_delete=models.CASCADE, related_name="crm_deal", verbose_name=_("engagement")
+    )
+    # The digest of the deal's normalized fields: a repeat with the same digest changes nothing.
+    digest = models.CharField(max_length=64)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "deal_id"], name="api_crm_deal_once_per_source")]
+        verbose_name = _("CRM deal")
+        verbose_name_plural = _("CRM deals")
+
+    def __str__(self):
+        return f"{self.source}:{self.deal_id}"
+
+
+class CrmReceipt(models.Model):
+    """Every payload a CRM sent, redacted, kept 30 days for support (``api.crm.receipts_purge``)."""
+
+    source = models.CharField(_("CRM"), max_length=20)
+    deal_id = models.CharField(_("deal id"), max_length=100, blank=True)
+    status = models.PositiveSmallIntegerField(_("answer"))
+    payload = models.JSONField(_("payload (redacted)"), null=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("CRM payload")
+        verbose_name_plural = _("CRM payloads")
+
+    def __str__(self):
+        return f"{self.source} {self.deal_id} {self.status}"
+
+
+class CrmAccount(models.Model):
+    """The CRM's account id of a client: a won deal finds its client by it before trying the name."""
+
+    source = models.CharField(_("CRM"), max_length=20)
+    account_id = models.CharField(_("account id"), max_length=100)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="crm_accounts", verbose_name=_("client")
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "account_id"], name="api_crm_account_once")]
+        verbose_name = _("CRM account")
+        verbose_name_plural = _("CRM accounts")
+
+    def __str__(self):
+        return f"{self.source}:{self.account_id}"

@@ -7,7 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import pages
-from .views import checklists, docs, flags, resources
+from .views import checklists, deals, docs, flags, resources
 
 app_name = "api"
 
@@ -35,6 +35,7 @@ v1 = [
     ("red-flags/<int:pk>/pause/", flags.FlagPause, "flag_pause"),
     ("red-flags/<int:pk>/resume/", flags.FlagResume, "flag_resume"),
     ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
+    ("deals/won/", deals.DealWon, "deal_won"),
 ]
 
 urlpatterns = [

@@ -428,6 +428,11 @@ PROMISE_REMIND_HOURS = env.int("PROMISE_REMIND_HOURS", default=env.int("GOVERNAN
 # days after a meeting) and when a document's key user is reminded to acknowledge it. The ISO code of the country
 # the team works in (PL, DE, ...); empty: weekends only. GOVERNANCE_HOLIDAY_COUNTRY is its name from when only the
 # minutes used it, still read so deployments that set it keep their holidays.
+# A won deal's CSM (``api.crm``): an active CSM's email, or "round-robin" (the fewest active engagements).
+CRM_CSM = env.str("CRM_CSM", default="round-robin")
+# The HubSpot app's client secret: X-HubSpot-Signature-v3 of its webhooks (empty: the HubSpot adapter refuses all).
+CRM_HUBSPOT_SECRET = env.str("CRM_HUBSPOT_SECRET", default="")
+
 HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default=env.str("GOVERNANCE_HOLIDAY_COUNTRY", default=""))
 
 # --- Documents ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ APPS = [
     "documents",
     "webhooks",
     "portfolio",
+    "api",
 ]
 
 
@@ -75,6 +76,7 @@ def test_the_apps_register_what_notifications_needs():
         "governance.promises_mark_broken",
         "webhooks.relay",
         "webhooks.purge",
+        "api.crm_receipts_purge",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
     assert escalation_defaults_ensure in registry.ensure_hooks()

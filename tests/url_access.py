@@ -442,6 +442,8 @@ RULES: dict[str, Rule] = {
     "api:flag_pause": api_object("flag", methods=("POST",), access=WORK),
     "api:flag_resume": api_object("flag", methods=("POST",), access=WORK),
     "api:flag_resolve": api_object("flag", methods=("POST",), access=WORK),
+    # Any token holder reaches the checks; only a staff user who may open clients and engagements writes.
+    "api:deal_won": api_list(methods=("POST",)),
 }
 
 
