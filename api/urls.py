@@ -36,6 +36,7 @@ v1 = [
     ("red-flags/<int:pk>/resume/", flags.FlagResume, "flag_resume"),
     ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
     ("deals/won/", deals.DealWon, "deal_won"),
+    ("deals/won/hubspot/", deals.HubSpotDealWon, "deal_won_hubspot"),
 ]
 
 urlpatterns = [

@@ -432,6 +432,8 @@ PROMISE_REMIND_HOURS = env.int("PROMISE_REMIND_HOURS", default=env.int("GOVERNAN
 CRM_CSM = env.str("CRM_CSM", default="round-robin")
 # The HubSpot app's client secret: X-HubSpot-Signature-v3 of its webhooks (empty: the HubSpot adapter refuses all).
 CRM_HUBSPOT_SECRET = env.str("CRM_HUBSPOT_SECRET", default="")
+# The staff user (email) HubSpot's signed calls act as (an admin or director: they open clients and engagements).
+CRM_HUBSPOT_USER = env.str("CRM_HUBSPOT_USER", default="")
 
 HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default=env.str("GOVERNANCE_HOLIDAY_COUNTRY", default=""))
 

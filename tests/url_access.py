@@ -444,6 +444,8 @@ RULES: dict[str, Rule] = {
     "api:flag_resolve": api_object("flag", methods=("POST",), access=WORK),
     # Any token holder reaches the checks; only a staff user who may open clients and engagements writes.
     "api:deal_won": api_list(methods=("POST",)),
+    # Signed by HubSpot, no token: every unsigned request is refused alike.
+    "api:deal_won_hubspot": Rule(allowed=frozenset(), methods=("POST",), token=True),
 }
 
 

@@ -1,17 +1,20 @@
 """``POST /api/v1/deals/won/``: a CRM's won deal in the generic shape (a service-account token with
 ``deals:write``). Every payload is kept redacted whatever the answer (``api.crm.receipt_keep``)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from accounts.models import User
 from engagements import currencies
 
-from .. import crm
+from .. import crm, crm_signatures
 from ..errors import problem
 from ..serializers import StaffEngagementSerializer
 from .base import ApiView
@@ -82,3 +85,60 @@ class DealWon(EngagementMixin, ApiView):
 
 def _deal_id(raw) -> str:
     return str(raw.get("deal_id", "")) if isinstance(raw, dict) else ""
+
+
+class HubSpotDealWon(DealWon):
+    """A HubSpot workflow's "Send a webhook" action (signed v3) with the deal's properties: ``objectId``,
+    ``properties`` (``dealname``, ``amount``, ``deal_currency_code``, ``owner_email``), ``company`` (``id``,
+    ``name``) and optional ``promises``. It acts as the staff user ``CRM_HUBSPOT_USER`` names (an email)."""
+
+    source = "hubspot"
+
+    # Only the POST is HubSpot's (its signature instead of a token); another method is answered as any API path.
+    def get_authenticators(self):
+        signed = getattr(self.request, "method", None) == "POST"  # No request while the schema is generated.
+        return [] if signed else super().get_authenticators()
+
+    def get_authenticate_header(self, request):
+        return "HubSpot-Signature-v3" if request.method == "POST" else super().get_authenticate_header(request)
+
+    def get_permissions(self):
+        return [] if getattr(self.request, "method", None) == "POST" else super().get_permissions()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.acting = None
+        if request.method != "POST":
+            return
+        valid = crm_signatures.hubspot_valid(
+            secret=settings.CRM_HUBSPOT_SECRET,
+            method=request.method,
+            uri=request.build_absolute_uri(),
+            body=request.body,
+            timestamp=request.headers.get("X-HubSpot-Request-Timestamp", ""),
+            signature=request.headers.get("X-HubSpot-Signature-v3", ""),
+            now=timezone.now(),
+        )
+        self.acting = User.objects.filter(email__iexact=settings.CRM_HUBSPOT_USER, is_active=True).first()
+        if not valid or self.acting is None:
+            if not request.headers.get("X-HubSpot-Signature-v3") and not request.headers.get("Authorization"):
+                raise exceptions.NotAuthenticated()  # 401, as to a request without a token
+            # 404 as to an outsider: a wrongly signed caller (or another API token) learns nothing of the path.
+            raise exceptions.NotFound(_("The HubSpot signature is missing, wrong or stale."))
+
+    @property
+    def user(self):
+        return self.acting if self.request.method == "POST" else self.request.user
+
+    def deal_from(self, request) -> dict:
+        raw = request.data if isinstance(request.data, dict) else {}
+        props = raw.get("properties") or {}
+        return {
+            "deal_id": str(raw.get("objectId", "")),
+            "name": props.get("dealname", ""),
+            "account": raw.get("company") or {},
+            "owner_email": props.get("owner_email", ""),
+            "amount": props.get("amount"),
+            "currency": props.get("deal_currency_code", ""),
+            "promises": raw.get("promises") or [],
+        }
