@@ -31,11 +31,22 @@ class DealRefused(Exception):
     """The deal changed after kickoff: the engagement is already the team's."""
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL's JSON takes neither NUL nor a lone surrogate (a payload may carry both): such characters are
+    # replaced, so a bad payload is still kept for support rather than failing the answer.
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 def redact(value):
     if isinstance(value, dict):
-        return {k: ("[redacted]" if k.lower() in REDACTED_KEYS else redact(v)) for k, v in value.items()}
+        return {
+            _storable(str(k)): ("[redacted]" if str(k).lower() in REDACTED_KEYS else redact(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact(v) for v in value]
+    if isinstance(value, str):
+        return _storable(value)
     return value
 
 
