@@ -62,6 +62,16 @@ class Organization(models.Model):
         ordering = ["name"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        constraints = [
+            # Two clients may not share a name in any letter case: the check in ``client_create`` cannot see a
+            # concurrent request's uncommitted row, this constraint can (a double submit opens one client).
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(kind=OrganizationKind.CLIENT),
+                name="organization_client_name_unique_ci",
+                violation_error_message=_("A client with this name already exists."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
