@@ -119,12 +119,15 @@ def attachment_store(*, uploaded_file, by) -> Attachment:
 
 def attachment_response(attachment: Attachment) -> FileResponse:
     """A download of an attachment. Call only after fetching its owner through ``visible_to``."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+def private_file_response(file, *, filename: str, content_type: str) -> FileResponse:
+    """A download of a stored file that has no public URL, never rendered inline. Call only after the access
+    check of whatever owns it."""
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -262,6 +262,24 @@ def may_manage_client(user, organization) -> bool:
     return clients_managed_by(user).filter(pk=organization.pk).exists()
 
 
+def clients_exportable_by(user) -> models.QuerySet:
+    """Client organizations whose data ``user`` may take out as an export (``client_data``): admins and
+    superusers every client, a CSM the clients they are CSM of. Directors and executives manage clients but do
+    not take a client's data out of the portal."""
+    clients = Organization.objects.clients()
+    if not is_staff(user):
+        return clients.none()
+    if user.is_superuser or user.role == Role.VENDOR_ADMIN:
+        return clients
+    if user.role == Role.CSM:
+        return clients.filter(client_profile__csm=user)
+    return clients.none()
+
+
+def may_export_client_data(user, organization) -> bool:
+    return clients_exportable_by(user).filter(pk=organization.pk).exists()
+
+
 def clients_open_for(user) -> models.QuerySet:
     """Existing clients ``user`` may open an engagement for: the ones they manage (a new client is opened
     through ``client_create``, which makes a CSM its CSM)."""

@@ -86,6 +86,7 @@ def client_detail(request, pk):
             "billing_form": forms.BillingRecordForm(),
             "can_open_engagement": policy.may_open_engagement(request.user, profile.organization),
             "can_manage_client": policy.may_manage_client(request.user, profile.organization),
+            "can_export_client_data": policy.may_export_client_data(request.user, profile.organization),
         },
     )
 

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    # A client's data on request (client_data/): the export of everything of one client organization.
+    "client_data",
     # The project package: seed_demo and the orchestration of the apps' demo data.
     "onboarding_portal",
 ]
@@ -441,6 +443,12 @@ HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default=env.str("GOVERNANCE_HOLIDAY
 # Working days (Monday to Friday, less HOLIDAY_COUNTRY's public holidays) after a version is delivered
 # before its key user is reminded to acknowledge it.
 DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS", default=3)
+
+# --- Client data exports --------------------------------------------------------------------------
+# How long a built export stays downloadable, and a worker's lease on one it builds (a dead worker's export is
+# built again once the lease ends; each finished section renews it).
+CLIENT_EXPORT_KEEP_HOURS = env.int("CLIENT_EXPORT_KEEP_HOURS", default=72)
+CLIENT_EXPORT_LEASE_SECONDS = env.int("CLIENT_EXPORT_LEASE_SECONDS", default=600)
 
 # --- REST API ------------------------------------------------------------------------------------
 # Token requests per minute, per token (api/throttling.py); the reference page and schema are for signed-in people.

@@ -37,6 +37,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("api/", include("api.urls")),
+    path("client-data/", include("client_data.urls")),
     # The nested inlines' script data (django-nested-admin) for the checklist template's admin page: under admin/
     # (admin users only, tested with the admin), before the admin's own catch-all.
     path("admin/_nested_admin/", include("nested_admin.urls")),

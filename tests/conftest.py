@@ -112,6 +112,26 @@ def world(
     }
 
 
+def _client_export(engagement):
+    """A built data export of the engagement's client, ready to download."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from client_data.models import ClientDataExport, ExportStatus
+
+    export = ClientDataExport(
+        organization=engagement.client,
+        requested_by=engagement.csm,
+        status=ExportStatus.READY,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    export.file.save(f"{export.pk.hex}.zip", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    export.save()
+    return export
+
+
 def _webhook_world(engagement, owner):
     """A client's webhook endpoint (made by its CSM) with one delivery."""
     from webhooks.models import Delivery, Event
@@ -161,6 +181,8 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         # The engagement's CSM is also the client's CSM (``ClientProfile.csm``): that, not the engagement, is what
         # lets them edit the client (issue 7, hole 3).
         "client_profile": ClientProfileFactory(organization=engagement.client, csm=engagement.csm),
+        "client_export": _client_export(engagement),
+        "client_organization": engagement.client,
         "stage": stage,
         "item": item,
         "done_item": done_item,

@@ -46,6 +46,11 @@ MANAGE_CLIENT = {
     "allowed": frozenset({"vendor_admin", "director", "csm"}),
     "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
 }
+# Who may take a client's data out (``policy.clients_exportable_by``): its CSM and admins.
+EXPORT_CLIENT_DATA = {
+    "allowed": frozenset({"vendor_admin", "csm"}),
+    "other_allowed": frozenset({"vendor_admin", "other_csm"}),
+}
 KEY_USERS = frozenset({"client_key_user"})
 # Who may do the team's work on an engagement (``policy.may_work``): its team, directors and admins. Executives
 # read everything and write nothing by their role alone: on a write URL they get 404 like any outsider.
@@ -326,6 +331,17 @@ RULES: dict[str, Rule] = {
     # Notifications: everyone has their own centre and preferences; a notification is its recipient's only.
     # Webhook endpoints: a client's are managed by whoever manages the client (its CSM), every one by directors and
     # admins (they alone add organization-wide ones); the list shows each staff member what they manage.
+    # A client's data export: its CSM and admins (``policy.clients_exportable_by``), not directors.
+    "client_data:exports": Rule(
+        obj="client_organization",
+        methods=("GET", "POST"),
+        kwargs=lambda world, obj: {"organization_id": obj.pk},
+        **EXPORT_CLIENT_DATA,
+    ),
+    "client_data:progress": Rule(
+        obj="client_organization", kwargs=lambda world, obj: {"organization_id": obj.pk}, **EXPORT_CLIENT_DATA
+    ),
+    "client_data:download": Rule(obj="client_export", **EXPORT_CLIENT_DATA),
     "webhooks:endpoint_list": staff(),
     "webhooks:endpoint_new": staff(methods=("GET", "POST"), allowed=CREATORS),
     "webhooks:endpoint": Rule(obj="webhook_endpoint", **MANAGE_CLIENT),
