@@ -18,6 +18,7 @@ from engagements import selectors as engagement_selectors
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
+from receipts.context import decision_context
 
 from .. import calendar, forms, permissions, selectors
 from ..models import ActionItem, CalendarFeed, MinutesVersion
@@ -103,7 +104,7 @@ def minutes_acknowledge(request, pk):
         raise Http404
     flash(
         request,
-        lambda: minutes.minutes_acknowledge(by=request.user, version=version),
+        lambda: minutes.minutes_acknowledge(by=request.user, version=version, context=decision_context(request)),
         _("Thank you: the team sees that you read the minutes."),
         refused=_("Only the key user named for this engagement acknowledges the minutes."),
     )
