@@ -47,3 +47,17 @@ def decision_context(request) -> DecisionContext:
 
 def methods_display(methods) -> str:
     return ", ".join(str(METHODS.get(method, method)) for method in methods)
+
+
+# The decisions receipts record, in words.
+DECISIONS = {
+    "accepted": _("accepted"),
+    "rejected": _("rejected"),
+    "acknowledged": _("acknowledged"),
+    "confirmed": _("confirmed"),
+    "reopened": _("reopened"),
+}
+
+
+def decision_display(decision: str) -> str:
+    return str(DECISIONS.get(decision, decision))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import services, signing
-from .context import methods_display
+from .context import decision_display, methods_display
 from .forms import VerifyForm
 from .models import Receipt
 from .throttle import verify_allowed
@@ -34,6 +34,7 @@ def receipt(request, pk):
         "receipt": receipt,
         "body": receipt.body,
         "methods": methods_display(receipt.body.get("authenticated_by", [])),
+        "decision": decision_display(receipt.decision),
         "outcome": check.outcome,
     }
     return render(request, "receipts/receipt.html", context)
@@ -74,6 +75,7 @@ def verify(request):
         "form": form,
         "result": result,
         "methods": methods_display(result.receipt.get("authenticated_by", [])) if result and result.receipt else "",
+        "decision": decision_display(result.receipt.get("decision", "")) if result and result.receipt else "",
         "keys": signing.published_keys(),
     }
     return render(request, "receipts/verify.html", context, status=status)
