@@ -231,12 +231,7 @@ def meeting_page(*, meeting: Meeting, user, now: datetime | None = None) -> Meet
         versions=list(
             MinutesVersion.objects.filter(meeting=meeting)
             .select_related("published_by")
-            .prefetch_related(
-                Prefetch(
-                    "acknowledgements",
-                    queryset=with_receipt(MinutesAcknowledgement.objects.select_related("user"), RECEIPT_KIND),
-                )
-            )
+            .prefetch_related(Prefetch("acknowledgements", queryset=acknowledgements_with_receipts()))
             .order_by("-number")
         ),
         comments=list(MinutesComment.objects.filter(meeting=meeting).select_related("author", "version")),
@@ -320,3 +315,8 @@ def client_tasks_for_portal(*, user, today) -> list:
             )
         )
     return tasks
+
+
+def acknowledgements_with_receipts():
+    """Acknowledgements of minutes with their person and whether each has its receipt (one query, however many)."""
+    return with_receipt(MinutesAcknowledgement.objects.select_related("user"), RECEIPT_KIND)

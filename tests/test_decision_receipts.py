@@ -224,3 +224,50 @@ def test_the_public_page_is_rate_limited_per_address(settings):
     cache.clear()
     assert [client.post(reverse("receipts:verify"), {"text": "{}"}).status_code for _ in range(3)] == [200, 200, 429]
     assert Client(REMOTE_ADDR="198.51.100.5").post(reverse("receipts:verify"), {"text": "{}"}).status_code == 200
+
+
+def test_the_readmes_recipe_verifies_a_receipt_outside_the_portal(stage, client_key_user):
+    import base64
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from receipts import signing
+
+    _accept(stage, client_key_user)
+    document = json.loads(services.receipt_json(Receipt.objects.get()))
+    public = next(key for key in signing.published_keys() if key["key_id"] == document["signature"]["key_id"])
+    data = json.dumps(document["receipt"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public["public_key"]))
+    key.verify(base64.b64decode(document["signature"]["value"]), data)
+    document["receipt"]["decision"] = "rejected"
+    forged = json.dumps(document["receipt"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    with pytest.raises(InvalidSignature):
+        key.verify(base64.b64decode(document["signature"]["value"]), forged)
+
+
+def test_the_pages_that_show_a_decision_link_to_its_receipt(stage, client_key_user, engagement, uploads):
+    _accept(stage, client_key_user)
+    document = DocumentFactory(engagement=engagement, title="User manual")
+    version = DocumentVersionFactory(document=document, label="1.0", published=True)
+    document_services.version_acknowledge(by=client_key_user, version=version)
+    meeting = MeetingFactory(series=MeetingSeriesFactory(engagement=engagement), past=True, minutes_version=1)
+    minutes_version = MinutesVersion.objects.create(
+        meeting=meeting, number=1, content={"sections": []}, published_by=engagement.pm
+    )
+    minutes.minutes_acknowledge(by=client_key_user, version=minutes_version)
+    flag = raise_flag(engagement, client_key_user)
+    escalation_services.flag_resolve(flag=flag, by=engagement.pm, resolution="Job restarted.")
+    escalation_services.flag_confirm(flag=flag, by=client_key_user)
+    client = Client()
+    client.force_login(client_key_user)
+    for url, kind in (
+        (reverse("portal:engagement", args=[engagement.pk]), "checklists.acceptance"),
+        (reverse("portal:document", args=[document.pk]), "documents.acknowledgement"),
+        (reverse("portal:meeting", args=[meeting.pk]), "governance.minutes_acknowledgement"),
+        (reverse("portal:flag", args=[flag.pk]), "escalations.resolution_answer"),
+    ):
+        receipt = Receipt.objects.get(kind=kind)
+        link = reverse("receipts:receipt_for", args=[kind, receipt.object_id])
+        assert link in client.get(url).content.decode(), url
+        assert client.get(link, follow=True).status_code == 200

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,7 +64,7 @@ def meeting(request, pk):
         MinutesVersion.objects.visible_to(request.user)
         .filter(meeting=meeting)
         .select_related("published_by")
-        .prefetch_related("acknowledgements__user")
+        .prefetch_related(Prefetch("acknowledgements", queryset=selectors.acknowledgements_with_receipts()))
         .order_by("-number")
     )
     number = _version_number(request, meeting)
