@@ -271,3 +271,41 @@ def test_the_pages_that_show_a_decision_link_to_its_receipt(stage, client_key_us
         link = reverse("receipts:receipt_for", args=[kind, receipt.object_id])
         assert link in client.get(url).content.decode(), url
         assert client.get(link, follow=True).status_code == 200
+
+
+def _page_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_decisions_list_and_the_receipt_page_cost_the_same_however_many_receipts(stage, client_key_user):
+    engagement = stage.engagement
+    client = Client()
+    client.force_login(client_key_user)
+    page = reverse("portal:engagement", args=[engagement.pk])
+
+    def decide(times):
+        for _ in range(times):
+            checklist_services.acceptance_decide(
+                by=client_key_user, engagement=engagement, decision=Decision.REJECTED, reason="Dates are wrong."
+            )
+            checklist_services.acceptance_decide(by=client_key_user, engagement=engagement, decision=Decision.ACCEPTED)
+
+    decide(1)
+    _page_queries(client, page)  # warm the per-person caches
+    few, receipt_few = (
+        _page_queries(client, page),
+        _page_queries(client, reverse("receipts:receipt", args=[Receipt.objects.first().pk])),
+    )
+    decide(4)
+    _page_queries(client, page)
+    many, receipt_many = (
+        _page_queries(client, page),
+        _page_queries(client, reverse("receipts:receipt", args=[Receipt.objects.first().pk])),
+    )
+    assert Receipt.objects.count() == 10
+    assert (few, receipt_few) == (many, receipt_many)

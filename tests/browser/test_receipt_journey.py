@@ -72,3 +72,11 @@ def test_a_key_user_accepts_a_stage_and_verifies_its_receipt(page, live_server, 
     page.get_by_test_id("verify-submit").click()
     expect(page.get_by_test_id("outcome-signature-invalid")).to_be_visible()
     checked(page, "receipt-verify-forged")
+
+    # The page speaks the visitor's language (here Polish, chosen with the switcher while signed out).
+    page.get_by_role("button", name="Polski").click()
+    expect(page.get_by_role("heading", name="Sprawdź potwierdzenie decyzji")).to_be_visible()
+    page.get_by_label("Wklej potwierdzenie").fill(downloaded.read_text())
+    page.get_by_role("button", name="Sprawdź", exact=True).click()
+    expect(page.get_by_test_id("outcome-mismatch")).to_contain_text("Treść zmieniła się od czasu decyzji")
+    checked(page, "receipt-verify-mismatch-pl")
