@@ -11,8 +11,9 @@ class ChecklistsConfig(AppConfig):
         from engagements import hooks
         from engagements.models import Phase
         from notifications import registry
+        from receipts import registry as receipt_kinds
 
-        from . import health, reminders, services, tasks, work
+        from . import health, receipts, reminders, services, tasks, work
 
         # Going live needs the client's acceptances; template due dates follow the kickoff and contract dates.
         hooks.phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)(services.go_live_missing)
@@ -20,6 +21,8 @@ class ChecklistsConfig(AppConfig):
         health.register()
         # Its lists on "My work" (due items, deputy hand-overs, client questions, stages awaiting the client).
         work.register()
+        # What a client decision on a stage or the work plan was about, for its receipt's verification.
+        receipt_kinds.register_kind(receipts.KIND, content=receipts.acceptance_content)
 
         # Checklist mail: its category, the reminder kinds, the day-30 tick and the weekly CSM digest's row.
         registry.register_category(reminders.CHECKLIST_CATEGORY, _("Checklist reminders"), position=10)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements import policy
 from engagements.models import Engagement, Side
+from receipts.selectors import with_receipt
 
 from .models import (
     CLOSED_ITEM_STATUSES,
@@ -30,6 +31,7 @@ from .models import (
     StageActual,
 )
 from .plans import work_plan_acceptable
+from .receipts import KIND as RECEIPT_KIND
 
 
 def count_of(queryset, group_by: str):
@@ -279,7 +281,9 @@ def checklist_overview(*, engagement: Engagement, user, today: date | None = Non
     done = sum(v.done for v in stage_views)
     total = sum(v.total for v in stage_views)
     acceptances = list(
-        StageAcceptance.objects.filter(engagement=engagement).select_related("stage", "decided_by")[:RECENT_DECISIONS]
+        with_receipt(
+            StageAcceptance.objects.filter(engagement=engagement).select_related("stage", "decided_by"), RECEIPT_KIND
+        )[:RECENT_DECISIONS]
     )
     complete = len(acceptances) < RECENT_DECISIONS
     work_plan = StageAcceptance.objects.filter(engagement=engagement, stage__isnull=True).select_related("decided_by")

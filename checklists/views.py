@@ -29,6 +29,7 @@ from engagements.view_helpers import (
     form_again,
     record_or_404,
 )
+from receipts.context import decision_context
 
 from . import forms, selectors, services, task_sources
 from .models import ChecklistItem, ChecklistStage, Evidence, SatisfactionScore, StageActual
@@ -365,7 +366,13 @@ def _decide(request, engagement, stage):
         return
     flash(
         request,
-        lambda: services.acceptance_decide(by=request.user, engagement=engagement, stage=stage, **form.cleaned_data),
+        lambda: services.acceptance_decide(
+            by=request.user,
+            engagement=engagement,
+            stage=stage,
+            context=decision_context(request),
+            **form.cleaned_data,
+        ),
         _("Thank you, your decision is recorded."),
         refused=_("Only the key user named for this engagement can accept or reject."),
     )

@@ -10,13 +10,16 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from engagements import portal
         from notifications import registry
+        from receipts import registry as receipt_kinds
 
-        from . import services
+        from . import receipts, services
 
         # Delivered documents concern the client's people (they choose how they hear of them).
         registry.register_category(services.CATEGORY, _("Delivered documents"), position=26)
         # One reminder row per delivered version: the key user's acknowledgement, N working days later, once.
         registry.register_reminder_kind(services.ACK_KIND, services.remind_unacknowledged)
+        # What an acknowledgement was about (the version's bytes), for its receipt's verification.
+        receipt_kinds.register_kind(receipts.KIND, content=receipts.document_content)
         portal.register_section(
             portal.PortalSection(
                 "documents",

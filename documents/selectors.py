@@ -4,15 +4,22 @@ the client's documents in the portal (published versions only)."""
 from django.db.models import Prefetch
 
 from engagements import policy
+from receipts.selectors import with_receipt
 
 from .models import Document, DocumentAcknowledgement, DocumentVersion
+from .receipts import KIND as RECEIPT_KIND
 
 
 def _documents(user, *, engagement=None):
     versions = (
         DocumentVersion.objects.for_viewer(user)
         .select_related("attachment", "uploaded_by", "published_by")
-        .prefetch_related(Prefetch("acknowledgements", queryset=DocumentAcknowledgement.objects.select_related("user")))
+        .prefetch_related(
+            Prefetch(
+                "acknowledgements",
+                queryset=with_receipt(DocumentAcknowledgement.objects.select_related("user"), RECEIPT_KIND),
+            )
+        )
         .order_by("-published_at", "-uploaded_at", "-pk")
     )
     documents = (

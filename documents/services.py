@@ -27,6 +27,7 @@ from engagements.working_days import working_days_later
 from notifications.services import NotifyRequest, notify, notify_many, reminder_cancel, reminder_schedule
 
 from .models import Document, DocumentAcknowledgement, DocumentVersion, VersionStatus
+from .receipts import document_receipt
 
 CATEGORY = "documents"
 PUBLISHED_TEMPLATE = "documents/email/version_published"
@@ -133,9 +134,12 @@ def latest_published(document: Document) -> DocumentVersion | None:
     return document.versions.published().order_by("-published_at", "-pk").first()
 
 
-def version_acknowledge(*, by: User, version: DocumentVersion, now=None) -> tuple[DocumentAcknowledgement, bool]:
+def version_acknowledge(
+    *, by: User, version: DocumentVersion, now=None, context=None
+) -> tuple[DocumentAcknowledgement, bool]:
     """The key user confirms receipt of the latest delivered version. Returns (acknowledgement, created): a second
-    acknowledgement of the same version changes nothing."""
+    acknowledgement of the same version changes nothing. Its signed receipt (the digest of the version's bytes) is
+    written in the same transaction (``context``: how they signed in and from where)."""
     now = now or timezone.now()
     version = DocumentVersion.objects.select_related("document__engagement").get(pk=version.pk)
     engagement = version.document.engagement
@@ -153,6 +157,7 @@ def version_acknowledge(*, by: User, version: DocumentVersion, now=None) -> tupl
         with transaction.atomic():
             acknowledgement = DocumentAcknowledgement.objects.create(version=version, user=by, at=now)
             reminder_cancel(key=ack_reminder_key(version.pk), now=now)
+            document_receipt(acknowledgement, context=context)
     except IntegrityError:
         # A double click raced us: the first acknowledgement stands.
         return DocumentAcknowledgement.objects.get(version=version, user=by), False

@@ -14,6 +14,7 @@ from attachments.services import attachment_response
 from engagements import policy
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import engagement_or_404, flash, form_submit
+from receipts.context import decision_context
 
 from . import selectors, services
 from .forms import DocumentForm, VersionForm
@@ -146,7 +147,9 @@ def portal_version_download(request, pk):
 def portal_version_acknowledge(request, pk):
     version = object_for_user_or_404(DocumentVersion.objects.all(), user=request.user, pk=pk)
     try:
-        _acknowledgement, created = services.version_acknowledge(by=request.user, version=version)
+        _acknowledgement, created = services.version_acknowledge(
+            by=request.user, version=version, context=decision_context(request)
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
     except PermissionDenied:

@@ -12,11 +12,14 @@ class EscalationsConfig(AppConfig):
         from checklists import task_sources
         from engagements import portal
         from notifications import registry
+        from receipts import registry as receipt_kinds
 
-        from . import health, selectors, tasks, work
+        from . import health, receipts, selectors, tasks, work
         from .services.defaults import escalation_defaults_ensure
         from .services.rota import rota_absence_changed
 
+        # What a client's answer to a resolution was about, for its receipt's verification.
+        receipt_kinds.register_kind(receipts.KIND, content=receipts.resolution_content)
         # A client's complaint and its climb must reach people: nobody may switch these off or delay them.
         registry.register_category("escalation", _("Escalations"), mandatory=True, position=40)
         registry.register_category("red_flag", _("Red flags"), mandatory=True, position=50)

@@ -21,6 +21,7 @@ from accounts.models import Role, User
 from accounts.services import may_record_absence_of
 from checklists.task_sources import ClientTask
 from engagements.models import Engagement
+from receipts.selectors import with_receipt
 
 from . import sla
 from .coverage import MisconfiguredPath, coverage_for, rules_for_paths
@@ -45,6 +46,7 @@ from .models import (
     Severity,
     Weekday,
 )
+from .receipts import KIND as RECEIPT_KIND
 
 SEVERITY_ORDER = Case(
     When(severity=Severity.CRITICAL, then=Value(0)),
@@ -205,7 +207,11 @@ def flag_page(*, flag: RedFlag, user: User, now=None) -> FlagPage:
     now = now or timezone.now()
     # Every child of the flag is read through its own queryset's client filter (``for_viewer``): what a client may
     # see of each is written once, on the model, and the page cannot forget it.
-    events = list(FlagEvent.objects.for_viewer(user).filter(flag=flag).select_related("actor").order_by("at", "pk"))
+    events = list(
+        with_receipt(FlagEvent.objects.for_viewer(user).filter(flag=flag), RECEIPT_KIND)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
     steps = list(
         ActionStep.objects.for_viewer(user)
         .filter(flag=flag)

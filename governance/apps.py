@@ -11,12 +11,15 @@ class GovernanceConfig(AppConfig):
         from checklists import task_sources
         from engagements import hooks, portal
         from notifications import registry
+        from receipts import registry as receipt_kinds
 
-        from . import agenda_sources, defaults, health, selectors, tasks, work
+        from . import agenda_sources, defaults, health, receipts, selectors, tasks, work
         from .models import MEETING_SOURCE
         from .services import actions, constants, lifecycle, meeting_steps, series
 
         registry.register_category(constants.CATEGORY, _("Meetings and governance"), position=20)
+        # What an acknowledgement of minutes was about, for its receipt's verification.
+        receipt_kinds.register_kind(receipts.KIND, content=receipts.minutes_content)
         # One reminder row per meeting (invitation, agenda, participants, missed/late minutes) and per action item.
         registry.register_reminder_kind(constants.MEETING_KIND, meeting_steps.remind_meetings)
         registry.register_reminder_kind(constants.ACTION_KIND, actions.remind_action_items)

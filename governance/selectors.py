@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from checklists.task_sources import ClientTask
 from engagements import policy
 from engagements import selectors as engagement_selectors
+from receipts.selectors import with_receipt
 
 from . import permissions
 from .models import (
@@ -24,12 +25,14 @@ from .models import (
     MeetingAttendee,
     MeetingSeries,
     MeetingStatus,
+    MinutesAcknowledgement,
     MinutesComment,
     MinutesVersion,
     Outcome,
     SeriesAgendaSection,
     SeriesParticipant,
 )
+from .receipts import KIND as RECEIPT_KIND
 from .services import agenda as agenda_services
 from .services import feeds as feed_services
 from .services import plan as plan_services
@@ -228,7 +231,7 @@ def meeting_page(*, meeting: Meeting, user, now: datetime | None = None) -> Meet
         versions=list(
             MinutesVersion.objects.filter(meeting=meeting)
             .select_related("published_by")
-            .prefetch_related("acknowledgements__user")
+            .prefetch_related(Prefetch("acknowledgements", queryset=acknowledgements_with_receipts()))
             .order_by("-number")
         ),
         comments=list(MinutesComment.objects.filter(meeting=meeting).select_related("author", "version")),
@@ -312,3 +315,8 @@ def client_tasks_for_portal(*, user, today) -> list:
             )
         )
     return tasks
+
+
+def acknowledgements_with_receipts():
+    """Acknowledgements of minutes with their person and whether each has its receipt (one query, however many)."""
+    return with_receipt(MinutesAcknowledgement.objects.select_related("user"), RECEIPT_KIND)

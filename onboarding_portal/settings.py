@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "accounts",
     "attachments",
     "engagements",
+    # Decision receipts (below the deciding apps, above engagements).
+    "receipts",
     "checklists",
     "governance",
     "escalations",
@@ -449,6 +451,16 @@ DOCUMENTS_ACK_REMIND_BUSINESS_DAYS = env.int("DOCUMENTS_ACK_REMIND_BUSINESS_DAYS
 # built again once the lease ends; each finished section renews it).
 CLIENT_EXPORT_KEEP_HOURS = env.int("CLIENT_EXPORT_KEEP_HOURS", default=72)
 CLIENT_EXPORT_LEASE_SECONDS = env.int("CLIENT_EXPORT_LEASE_SECONDS", default=600)
+
+# --- Decision receipts -----------------------------------------------------------------------------
+# The Ed25519 key that signs receipts (32 bytes, base64; `python manage.py receipt_key` prints a new one). Unset: a
+# development key kept in $VAR_DIR/receipt-signing-key. After a rotation, list the earlier public keys (base64,
+# comma-separated, as the verification page published them) so receipts signed with them still verify.
+RECEIPT_SIGNING_KEY = env.str("RECEIPT_SIGNING_KEY", default="")
+RECEIPT_RETIRED_PUBLIC_KEYS = env.list("RECEIPT_RETIRED_PUBLIC_KEYS", default=[])
+# Checks of the public verification page per client address and window.
+RECEIPT_VERIFY_PER_IP = env.int("RECEIPT_VERIFY_PER_IP", default=30)
+RECEIPT_VERIFY_WINDOW_MINUTES = env.int("RECEIPT_VERIFY_WINDOW_MINUTES", default=10)
 
 # --- REST API ------------------------------------------------------------------------------------
 # Token requests per minute, per token (api/throttling.py); the reference page and schema are for signed-in people.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("quality/", include("quality.urls")),
     path("documents/", include("documents.urls")),
+    path("receipts/", include("receipts.urls")),
     path("portal/", include("onboarding_portal.portal_urls")),
     path("notifications/", include("notifications.urls")),
     path("webhooks/", include("webhooks.urls")),

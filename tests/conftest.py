@@ -193,7 +193,19 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "resource_link": ResourceLinkFactory(engagement=engagement),
         "stage_actual": StageActualFactory(stage=stage),
         "satisfaction": SatisfactionScoreFactory(engagement=engagement),
+        "receipt": _receipt_world(engagement, key_user),
     }
+
+
+def _receipt_world(engagement, key_user):
+    """The signed receipt of the key user's acceptance of the work plan (issue 20)."""
+    from checklists.receipts import acceptance_receipt
+    from checklists.tests.factories import StageAcceptanceFactory
+    from receipts.models import Receipt
+
+    acceptance = StageAcceptanceFactory(engagement=engagement, decided_by=key_user, snapshot={"stages": []})
+    acceptance_receipt(acceptance, context=None)
+    return Receipt.objects.get(kind="checklists.acceptance", object_id=str(acceptance.pk))
 
 
 def _governance_world(engagement, key_user):

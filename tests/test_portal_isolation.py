@@ -28,6 +28,8 @@ CASES = [
     ("meeting", "portal:meeting", "meeting", "GET"),
     ("meeting invitation", "portal:meeting_ics", "meeting", "GET"),
     ("minutes", "portal:minutes_acknowledge", "meeting", "POST"),
+    ("decision receipt", "receipts:receipt", "receipt", "GET"),
+    ("signed receipt", "receipts:download", "receipt", "GET"),
     ("minutes", "portal:minutes_comment", "meeting", "POST"),
     ("action item", "portal:action_item_complete", "outcome", "POST"),
     ("calendar subscription", "portal:feed_subscribe", "engagement", "POST"),

@@ -372,6 +372,14 @@ RULES: dict[str, Rule] = {
     "documents:version_add": staff_object("document", methods=("POST",), **MANAGE),
     "documents:version_publish": staff_object("draft_version", methods=("POST",), **MANAGE),
     "documents:version_download": staff_object("document_version"),
+    # Decision receipts (issue 20): the client's people and the engagement's staff read a receipt and download it;
+    # anyone checks one on the public verification page.
+    "receipts:receipt": Rule(obj="receipt", **SEES_ENGAGEMENT),
+    "receipts:download": Rule(obj="receipt", **SEES_ENGAGEMENT),
+    "receipts:receipt_for": Rule(
+        obj="receipt", kwargs=lambda world, obj: {"kind": obj.kind, "pk": int(obj.object_id)}, **SEES_ENGAGEMENT
+    ),
+    "receipts:verify": public(methods=("GET", "POST")),
     # Client portal.
     "portal:home": portal(),
     "portal:engagement": portal_object("engagement"),

@@ -31,6 +31,7 @@ from ..models import (
     StageAcceptance,
 )
 from ..plans import plan_of, snapshot_of
+from ..receipts import acceptance_receipt
 from ..reminders import CHECKLIST_CATEGORY, DECISIONS_CATEGORY, item_reminders_sync
 from ..webhook_events import acceptance_data, acceptance_event_type
 from .common import record_event, save
@@ -67,11 +68,13 @@ def acceptance_decide(
     decision: str,
     reason: str = "",
     now=None,
+    context=None,
 ) -> StageAcceptance:
     """The key user accepts or rejects a stage (or the whole work plan when ``stage`` is None).
 
     Records who, when and the exact version; rejection needs a reason and reopens the stage.
-    Each acceptance asks the client for a satisfaction score.
+    Each acceptance asks the client for a satisfaction score. The decision's signed receipt is written in the same
+    transaction (``context``: how the person signed in and from where, ``receipts.context.decision_context``).
     """
     now = now or timezone.now()
     policy.require_see(by, engagement)
@@ -129,6 +132,7 @@ def acceptance_decide(
             snapshot=snapshot,
         )
     )
+    acceptance_receipt(acceptance, context=context)
     if stage is not None:
         stage.accepted_at = now if decision == Decision.ACCEPTED else None
         stage.reopened_at = now if decision == Decision.REJECTED else None

@@ -44,6 +44,7 @@ from ..models import (
     RedFlag,
     Severity,
 )
+from ..receipts import answer_receipt
 from ..recipients import People, followers_of, route
 from ..webhook_events import of_flag
 from ._common import (
@@ -376,9 +377,10 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
 
 
 @transaction.atomic
-def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
+def flag_confirm(*, flag: RedFlag | int, by: User, now=None, context=None) -> RedFlag:
     """The client accepts the resolution and the flag closes: a decision for the client
-    (``permissions.may_answer_for_client``); reporting or following the flag grants none."""
+    (``permissions.may_answer_for_client``); reporting or following the flag grants none. Its signed receipt is
+    written in the same transaction (``context``: how they signed in and from where)."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
     if not permissions.may_answer_for_client(by, flag):
@@ -389,7 +391,7 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
     flag.closed_at = state.now
     flag.confirmed_by = by
     timers.stop_all(flag)
-    event(flag, EventKind.CONFIRMED, by=by, now=state.now)
+    answer_receipt(flag, event(flag, EventKind.CONFIRMED, by=by, now=state.now), by=by, context=context)
     save(flag, state.now)
     tell(
         flag,
@@ -404,9 +406,10 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
 
 
 @transaction.atomic
-def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFlag:
+def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None, context=None) -> RedFlag:
     """The client's decider or staff (``permissions.may_reopen_flag``) reopen a resolved or closed flag: a new cycle
-    starts at the level it had reached, which must acknowledge it again within that level's deadline."""
+    starts at the level it had reached, which must acknowledge it again within that level's deadline. The client's
+    reopening is a decision with a signed receipt (``context``: how they signed in and from where)."""
     state = lock(flag, by=by, now=now)
     flag = state.flag
     if not permissions.may_reopen_flag(by, flag):
@@ -424,7 +427,8 @@ def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedF
         flag, coverage=state.coverage, path=state.path, level=flag.level, people=state.people(), now=state.now
     )
     flag.owner = owner
-    event(flag, EventKind.REOPENED, by=by, now=state.now, body=reason)
+    answer = event(flag, EventKind.REOPENED, by=by, now=state.now, body=reason)
+    answer_receipt(flag, answer, by=by, context=context)
     save(flag, state.now)
     tell(
         flag,

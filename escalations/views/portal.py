@@ -17,6 +17,7 @@ from engagements import policy
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
+from receipts.context import decision_context
 
 from .. import forms, permissions, selectors, services
 from ..models import ActionStep, FlagAttachment, FlagStatus, RedFlag, StepStatus
@@ -128,7 +129,7 @@ def flag_confirm(request, pk):
     flag = _decided_or_404(request, pk)
     flash(
         request,
-        lambda: services.flag_confirm(flag=flag, by=request.user),
+        lambda: services.flag_confirm(flag=flag, by=request.user, context=decision_context(request)),
         _("Thank you for confirming; the red flag is closed."),
         refused=Http404,
     )
@@ -145,7 +146,9 @@ def flag_reopen(request, pk):
         return redirect(_back(pk))
     flash(
         request,
-        lambda: services.flag_reopen(flag=flag, by=request.user, reason=form.cleaned_data["reason"]),
+        lambda: services.flag_reopen(
+            flag=flag, by=request.user, reason=form.cleaned_data["reason"], context=decision_context(request)
+        ),
         _("Reopened; the team must acknowledge it again within its deadline."),
         refused=Http404,
     )

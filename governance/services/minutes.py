@@ -32,6 +32,7 @@ from ..models import (
     MinutesVersion,
     Outcome,
 )
+from ..receipts import minutes_receipt
 from . import lifecycle
 from .constants import CATEGORY
 
@@ -255,17 +256,20 @@ def minutes_changes(old: dict, new: dict) -> list[dict]:
 
 
 @transaction.atomic
-def minutes_acknowledge(*, by, version: MinutesVersion, now=None) -> MinutesAcknowledgement:
-    """The key user confirms they read this version (the latest)."""
+def minutes_acknowledge(*, by, version: MinutesVersion, now=None, context=None) -> MinutesAcknowledgement:
+    """The key user confirms they read this version (the latest); the first acknowledgement's signed receipt is
+    written with it (``context``: how they signed in and from where)."""
     now = now or timezone.now()
     meeting = version.meeting
     if not permissions.may_acknowledge_minutes(by, meeting):
         raise PermissionDenied
     if version.number != meeting.minutes_version:
         raise ValidationError(_("A newer version of these minutes was shared: read that one."))
-    acknowledgement, _created = MinutesAcknowledgement.objects.get_or_create(
+    acknowledgement, created = MinutesAcknowledgement.objects.get_or_create(
         version=version, user=by, defaults={"at": now}
     )
+    if created:
+        minutes_receipt(acknowledgement, context=context)
     return acknowledgement
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from engagements import selectors as engagement_selectors
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
 from engagements.view_helpers import flash
+from receipts.context import decision_context
 
 from .. import calendar, forms, permissions, selectors
 from ..models import ActionItem, CalendarFeed, MinutesVersion
@@ -62,7 +64,7 @@ def meeting(request, pk):
         MinutesVersion.objects.visible_to(request.user)
         .filter(meeting=meeting)
         .select_related("published_by")
-        .prefetch_related("acknowledgements__user")
+        .prefetch_related(Prefetch("acknowledgements", queryset=selectors.acknowledgements_with_receipts()))
         .order_by("-number")
     )
     number = _version_number(request, meeting)
@@ -103,7 +105,7 @@ def minutes_acknowledge(request, pk):
         raise Http404
     flash(
         request,
-        lambda: minutes.minutes_acknowledge(by=request.user, version=version),
+        lambda: minutes.minutes_acknowledge(by=request.user, version=version, context=decision_context(request)),
         _("Thank you: the team sees that you read the minutes."),
         refused=_("Only the key user named for this engagement acknowledges the minutes."),
     )
