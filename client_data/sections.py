@@ -63,6 +63,7 @@ SECTIONS = (
     Section("documents", "documents.Document", "engagement__client"),
     Section("document_versions", "documents.DocumentVersion", "document__engagement__client"),
     Section("document_acknowledgements", "documents.DocumentAcknowledgement", "version__document__engagement__client"),
+    Section("decision_receipts", "receipts.Receipt", "engagement__client"),
     Section("webhook_endpoints", "webhooks.Endpoint", "organization", exclude=("previous_secret_until",)),
     Section("webhook_events", "webhooks.Event", "organization"),
     Section("crm_accounts", "api.CrmAccount", "organization"),
@@ -114,5 +115,6 @@ PROJECT_APPS = (
     "notifications",
     "webhooks",
     "api",
+    "receipts",
     "client_data",
 )
