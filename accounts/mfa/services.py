@@ -129,13 +129,14 @@ def totp_enrol(request, *, user: User, code: str) -> list[str]:
     secret = request.session.get(ENROL_SECRET_KEY)
     if not secret:
         raise ValidationError({"code": _("The enrolment expired. Scan the new QR code and enter its code.")})
-    if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
-        raise ValidationError(_("An authenticator app is already set up for your account."))
     if not validate_totp_code(secret, (code or "").strip().replace(" ", "")):
         raise ValidationError(
             {"code": _("That code is not the app's current one. Check the phone's clock and enter the new code.")}
         )
+    # Locked first, so a double submit sets up one authenticator app, not two.
     User.objects.select_for_update().get(pk=user.pk)
+    if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+        raise ValidationError(_("An authenticator app is already set up for your account."))
     totp = TOTP.activate(user, secret).instance
     Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
     codes = RecoveryCodes.activate(user)

@@ -27,6 +27,8 @@ def test_the_csm_requires_two_factor_login_on_the_profile_form(client, csm, clie
     assert client_org.require_mfa
     member.refresh_from_db()
     assert mfa_required(member)
+    detail = client.get(reverse("engagements:client_detail", args=[profile.pk])).content.decode()
+    assert "Required for the client&#x27;s people" in detail or "Required for the client's people" in detail
     # Unticked, it is off again.
     client.post(url, {"industry": "Logistics", "language": "en", "csm": csm.pk})
     client_org.refresh_from_db()

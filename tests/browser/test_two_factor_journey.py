@@ -38,3 +38,26 @@ def test_staff_enrol_totp_from_the_profile_and_log_in_with_it(page, live_server,
     page.get_by_label("Code").fill(totp_code(secret, step=1))
     page.get_by_role("button", name="Verify and sign in").click()
     expect(page.get_by_role("heading", name="My engagements")).to_be_visible()
+
+
+def test_a_decision_asks_for_the_code_again_and_keeps_what_was_submitted(page, live_server, csm, settings):
+    from accounts.tests.factories import enrol_totp
+
+    from .helpers import log_in_with_code
+
+    secret = enrol_totp(csm)
+    log_in_with_code(page, live_server, csm, secret)
+    expect(page.get_by_role("heading", name="My engagements")).to_be_visible()
+    # Every second factor is "old" now: the next decision asks for a code again.
+    settings.MFA_STEP_UP_MINUTES = 0
+    page.goto(f"{live_server.url}/api/tokens/")
+    page.get_by_label("Name").fill("Reporting")
+    page.get_by_label("Engagements: read", exact=True).check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_test_id("step-up-form")).to_be_visible()
+    screenshot(page, "mfa-step-up")
+    assert axe_violations(page) == []
+    page.get_by_label("Code").fill(totp_code(secret, step=1))
+    page.get_by_role("button", name="Confirm my decision").click()
+    expect(page.get_by_test_id("new-token")).to_be_visible()
+    assert csm.api_tokens.filter(name="Reporting").exists()
