@@ -55,6 +55,12 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=OrganizationKind.choices, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # A client's people must sign in with a second factor (``accounts.mfa.policy``); set on the client's profile.
+    require_mfa = models.BooleanField(
+        _("require two-factor login"),
+        default=False,
+        help_text=_("Everyone of this client signs in with an authenticator app as well as their password."),
+    )
 
     objects = OrganizationQuerySet.as_manager()
 

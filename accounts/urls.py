@@ -2,11 +2,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .mfa import views as mfa_views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", mfa_views.LoginView.as_view(), name="login"),
+    path("2fa/authenticate/", mfa_views.mfa_authenticate, name="mfa_authenticate"),
+    path("2fa/", mfa_views.mfa_enrol, name="mfa_enrol"),
+    path("2fa/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path(
+        "2fa/recovery-codes/regenerate/",
+        mfa_views.mfa_recovery_codes_regenerate,
+        name="mfa_recovery_codes_regenerate",
+    ),
+    path("2fa/remove/", mfa_views.mfa_remove, name="mfa_remove"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),

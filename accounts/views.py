@@ -28,6 +28,8 @@ from .forms import (
     add_service_errors,
     error_text,
 )
+from .mfa import services as mfa_services
+from .mfa.policy import has_second_factor, mfa_required
 from .models import VENDOR_ROLES, EmailChange, Invitation, Role, StaffAbsence, User
 from .throttle import MailThrottled
 
@@ -69,7 +71,13 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"preferences": preferences, "email_form": email_form, "pending_email_change": pending},
+        {
+            "preferences": preferences,
+            "email_form": email_form,
+            "pending_email_change": pending,
+            "has_second_factor": has_second_factor(request.user),
+            "mfa_required": mfa_required(request.user),
+        },
         status=status,
     )
 
@@ -240,7 +248,10 @@ def invitation_accept(request, token):
             add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            mfa_services.record_password(request, user)
             messages.success(request, _("Welcome! Your account is ready."))
+            if mfa_services.must_enrol(request, user):
+                return redirect("accounts:mfa_enrol")
             return redirect("portal:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
 

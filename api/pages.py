@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.calendar_range import CalendarRangeMixin
+from accounts.step_up import step_up_required
 
 from . import tokens
 from .models import AREAS, SCOPES, ApiToken, TokenKind
@@ -39,6 +40,7 @@ class TokenForm(CalendarRangeMixin, forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@step_up_required
 def token_list(request):
     form = TokenForm(request.POST or None)
     created = None

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import client_required, key_user_required, staff_required
 from accounts.forms import add_service_errors
+from accounts.step_up import step_up_required
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement, Side
@@ -380,6 +381,7 @@ def _decide(request, engagement, stage):
 
 @key_user_required
 @require_POST
+@step_up_required
 def portal_stage_decision(request, pk):
     stage = record_or_404(request, ChecklistStage.objects, pk)
     _decide(request, stage.engagement, stage)
@@ -388,6 +390,7 @@ def portal_stage_decision(request, pk):
 
 @key_user_required
 @require_POST
+@step_up_required
 def portal_work_plan_decision(request, pk):
     engagement = object_for_user_or_404(Engagement.objects, user=request.user, pk=pk)
     _decide(request, engagement, None)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required, staff_required
 from accounts.forms import error_text
+from accounts.step_up import step_up_required
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.policy import object_for_user_or_404
@@ -144,6 +145,7 @@ def portal_version_download(request, pk):
 
 @client_required
 @require_POST
+@step_up_required
 def portal_version_acknowledge(request, pk):
     version = object_for_user_or_404(DocumentVersion.objects.all(), user=request.user, pk=pk)
     try:

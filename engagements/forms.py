@@ -39,6 +39,13 @@ class ClientForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
 
 
 class ClientProfileForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
+    # The client organization's own setting (``Organization.require_mfa``), edited with its profile.
+    require_mfa = forms.BooleanField(
+        label=_("Require two-factor login"),
+        required=False,
+        help_text=_("Everyone of this client signs in with an authenticator app as well as their password."),
+    )
+
     class Meta:
         model = ClientProfile
         fields = list(CLIENT_PROFILE_EDITABLE)
@@ -47,6 +54,8 @@ class ClientProfileForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["csm"].queryset = User.objects.filter(role=Role.CSM, is_active=True)
+        if self.instance.pk:
+            self.fields["require_mfa"].initial = self.instance.organization.require_mfa
 
 
 class BillingRecordForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):

@@ -104,7 +104,9 @@ def client_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            services.client_profile_update(by=request.user, profile=profile, **fields)
+            services.client_profile_update(
+                by=request.user, profile=profile, require_mfa=form.cleaned_data["require_mfa"], **fields
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "nested_admin",
     "axes",
     "csp",
+    # Two-factor login (accounts/mfa/): allauth's authenticators (TOTP, recovery codes) and its record of how a
+    # session signed in; the login itself stays accounts' own (no allauth signup or login pages are routed).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "accounts",
     "attachments",
     "engagements",
@@ -102,6 +107,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # allauth's request context (its TOTP helpers read the request from it).
+    "allauth.account.middleware.AccountMiddleware",
+    # A session that must enrol a second factor first reaches only the enrolment page (accounts/mfa/).
+    "accounts.mfa.middleware.EnrolmentRequiredMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     # After the user's language, so the page that refuses a NUL byte is in it.
@@ -193,6 +202,21 @@ MAIL_LIMIT_WINDOW_MINUTES = env.int("MAIL_LIMIT_WINDOW_MINUTES", default=60)
 MAIL_LIMIT_PER_ADDRESS = env.int("MAIL_LIMIT_PER_ADDRESS", default=5)
 MAIL_LIMIT_PER_IP = env.int("MAIL_LIMIT_PER_IP", default=20)
 MAIL_LIMIT_PER_IP_SIGNED_IN = env.int("MAIL_LIMIT_PER_IP_SIGNED_IN", default=200)
+
+# Two-factor login (accounts/mfa/): a decision asks for the second factor again when the last one is older.
+MFA_STEP_UP_MINUTES = env.int("MFA_STEP_UP_MINUTES", default=15)
+# How long the code page waits for the second factor after the right password.
+MFA_LOGIN_TIMEOUT_SECONDS = 5 * 60
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Onboarding Portal")
+# One code either side of now: a phone's clock a little off still signs in.
+MFA_TOTP_TOLERANCE = 1
+# Recovery codes are shown once, when made (the profile offers new ones, which void the old).
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth.account is installed for its authentication records only: no signup, login by email.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

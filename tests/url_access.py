@@ -188,6 +188,13 @@ RULES: dict[str, Rule] = {
     "accounts:set_language": public(methods=("POST",)),
     "accounts:password_change": any_user(methods=("GET", "POST")),
     "accounts:password_change_done": any_user(),
+    # Two-factor login: the code page after the password (signed out; without a password just checked it sends
+    # back to login), and each person's own enrolment and recovery codes (accounts/mfa/).
+    "accounts:mfa_authenticate": public(methods=("GET", "POST")),
+    "accounts:mfa_enrol": any_user(methods=("GET", "POST")),
+    "accounts:mfa_recovery_codes": any_user(),
+    "accounts:mfa_recovery_codes_regenerate": any_user(methods=("POST",)),
+    "accounts:mfa_remove": any_user(methods=("POST",)),
     # Staff workspace.
     "accounts:invitation_list": staff(),
     "accounts:invitation_create": staff(methods=("GET", "POST")),

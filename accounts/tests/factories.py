@@ -56,3 +56,25 @@ class StaffAbsenceFactory(DjangoModelFactory):
     starts_on = factory.LazyFunction(timezone.localdate)
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=5))
     reason = "holiday"
+
+
+def enrol_totp(user) -> str:
+    """Give ``user`` an authenticator app (and recovery codes) as the enrolment page does; returns its secret."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_code(secret: str, *, step: int = 0) -> str:
+    """The code an authenticator app shows now for ``secret`` (``step``: the one of the next or previous period,
+    which the check still accepts: a code once used is refused again in its period)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD + step))

@@ -69,9 +69,15 @@ def _require_client_manager(user: User, profile: ClientProfile) -> None:
 
 
 @transaction.atomic
-def client_profile_update(*, by: User, profile: ClientProfile, **fields) -> ClientProfile:
-    """Edit a client's profile, contract and CSM: its CSM, directors and admins (``policy.may_manage_client``)."""
+def client_profile_update(
+    *, by: User, profile: ClientProfile, require_mfa: bool | None = None, **fields
+) -> ClientProfile:
+    """Edit a client's profile, contract and CSM: its CSM, directors and admins (``policy.may_manage_client``).
+    ``require_mfa``: whether the client's people must sign in with a second factor (``accounts.mfa.policy``)."""
     _require_client_manager(by, profile)
+    if require_mfa is not None and profile.organization.require_mfa != require_mfa:
+        profile.organization.require_mfa = require_mfa
+        profile.organization.save(update_fields=["require_mfa"])
     csm_before = profile.csm_id
     assign(profile, fields, CLIENT_PROFILE_EDITABLE)
     # Only a new CSM is checked: one who has since left does not block other edits.

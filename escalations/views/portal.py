@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import client_required, key_user_required
 from accounts.forms import add_service_errors, error_text, form_error_text
+from accounts.step_up import step_up_required
 from attachments.services import attachment_response
 from engagements import policy
 from engagements.models import Engagement
@@ -125,6 +126,7 @@ def flag_reply(request, pk):
 
 @client_required
 @require_POST
+@step_up_required
 def flag_confirm(request, pk):
     flag = _decided_or_404(request, pk)
     flash(
@@ -138,6 +140,7 @@ def flag_confirm(request, pk):
 
 @client_required
 @require_POST
+@step_up_required
 def flag_reopen(request, pk):
     flag = _decided_or_404(request, pk)
     form = forms.ReasonForm(request.POST)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import staff_required
 from accounts.forms import add_service_errors, form_error_text
+from accounts.step_up import step_up_required
 from attachments.services import attachment_response
 from engagements import selectors as engagement_selectors
 from engagements.policy import object_for_user_or_404
@@ -191,6 +192,7 @@ def flag_resolve(request, pk):
 
 @staff_required
 @require_POST
+@step_up_required
 def flag_reopen(request, pk):
     return _reason_action(request, pk, services.flag_reopen, _("Reopened; the level must acknowledge it again."))
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import client_required
+from accounts.step_up import step_up_required
 from engagements import selectors as engagement_selectors
 from engagements.models import Engagement
 from engagements.policy import object_for_user_or_404
@@ -98,6 +99,7 @@ def meeting_ics(request, pk):
 
 @client_required
 @require_POST
+@step_up_required
 def minutes_acknowledge(request, pk):
     meeting = object_for_user_or_404(selectors.meeting_detail(), user=request.user, pk=pk)
     version = meeting.minutes_versions.filter(number=meeting.minutes_version).first()

@@ -15,6 +15,15 @@ def log_in(page, live_server, user, password=PASSWORD):
     page.get_by_role("button", name="Log in").click()
 
 
+def log_in_with_code(page, live_server, user, secret, *, step=0):
+    """Log in with the password, then the authenticator app's code (``secret``: ``enrol_totp``'s)."""
+    from accounts.tests.factories import totp_code
+
+    log_in(page, live_server, user)
+    page.get_by_label("Code").fill(totp_code(secret, step=step))
+    page.get_by_role("button", name="Verify and sign in").click()
+
+
 def log_in_as(page, live_server, user):
     """Log in and wait until the signed-in page shows (the user menu), for journeys that switch people."""
     from playwright.sync_api import expect

@@ -4,11 +4,11 @@ nothing on them is refused."""
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, enrol_totp
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from engagements.tests.factories import MilestoneFactory
 
-from .helpers import log_in
+from .helpers import log_in, log_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,8 @@ def test_the_admin_runs_under_the_policy(page, live_server, vendor, refusals):
     from checklists.services import template_default_ensure
 
     template = template_default_ensure()
-    log_in(page, live_server, admin)
+    # An admin must sign in with a second factor (accounts.mfa.policy).
+    log_in_with_code(page, live_server, admin, enrol_totp(admin))
     for path in (
         "/admin/",
         "/admin/accounts/user/",
