@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from engagements.figures import figures_refresh
 from engagements.models import Engagement
 from webhooks.services import emit_many
 
@@ -153,6 +154,7 @@ def flag_raise(
         due_at=flag.ack_due_at,
     )
     emit_many([of_flag("red_flag.raised", flag, key=f"redflag:{flag.pk}:raised")], now=now)
+    figures_refresh([flag.engagement_id], now=now)
     return flag
 
 
@@ -198,6 +200,7 @@ def flag_acknowledge(*, flag: RedFlag | int, by: User, expected_level: int | Non
         raise ValidationError(_("The red flag is already acknowledged at this level."))
     _acknowledge(state, by=by)
     save(flag, state.now)
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -254,6 +257,7 @@ def flag_pause(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFl
         actor=actor_name(by),
         body=reason,
     )
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -275,6 +279,7 @@ def flag_resume(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
     _resume(state, by=by)
     client_informed(state)
     save(state.flag, state.now)
+    figures_refresh([state.flag.engagement_id])
     return state.flag
 
 
@@ -293,6 +298,7 @@ def flag_escalate(*, flag: RedFlag | int, by: User, reason: str, now=None) -> Re
         raise ValidationError(_("The red flag is already at the last level."))
     escalation_enter(state, level=target, reason=EscalationReason.MANUAL, by=by, note=reason)
     save(flag, state.now)
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -372,6 +378,7 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
             body=resolution,
             due_at=flag.auto_close_at,
         )
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -400,6 +407,7 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
         clients=[],
         actor=actor_name(by),
     )
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -437,6 +445,7 @@ def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedF
         body=reason,
         due_at=flag.ack_due_at,
     )
+    figures_refresh([flag.engagement_id])
     return flag
 
 
@@ -468,4 +477,5 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
         actor=actor_name(by),
         body=body,
     )
+    figures_refresh([flag.engagement_id])
     return flag
