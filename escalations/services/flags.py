@@ -200,7 +200,7 @@ def flag_acknowledge(*, flag: RedFlag | int, by: User, expected_level: int | Non
         raise ValidationError(_("The red flag is already acknowledged at this level."))
     _acknowledge(state, by=by)
     save(flag, state.now)
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -257,7 +257,7 @@ def flag_pause(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFl
         actor=actor_name(by),
         body=reason,
     )
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -279,7 +279,7 @@ def flag_resume(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
     _resume(state, by=by)
     client_informed(state)
     save(state.flag, state.now)
-    figures_refresh([state.flag.engagement_id])
+    figures_refresh([state.flag.engagement_id], now=state.now)
     return state.flag
 
 
@@ -298,7 +298,7 @@ def flag_escalate(*, flag: RedFlag | int, by: User, reason: str, now=None) -> Re
         raise ValidationError(_("The red flag is already at the last level."))
     escalation_enter(state, level=target, reason=EscalationReason.MANUAL, by=by, note=reason)
     save(flag, state.now)
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -378,7 +378,7 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
             body=resolution,
             due_at=flag.auto_close_at,
         )
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -407,7 +407,7 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
         clients=[],
         actor=actor_name(by),
     )
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -445,7 +445,7 @@ def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedF
         body=reason,
         due_at=flag.ack_due_at,
     )
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -477,5 +477,5 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
         actor=actor_name(by),
         body=body,
     )
-    figures_refresh([flag.engagement_id])
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
