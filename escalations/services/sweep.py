@@ -539,7 +539,7 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
             _plan_one_by_one(rest, batch, now)
         sweep_escalate.climb(climbing, now)
         # The set-based statements changed these engagements' flags: their figures follow in this transaction.
-        figures_refresh(batch.engagement_ids, now=now)
+        figures_refresh({row[1] for row in rows}, now=now)
     return len(rows)
 
 
