@@ -136,18 +136,21 @@ def _refresh_sql(ids, *, today: date, now: datetime, only_other_dates: bool) -> 
     )
     updated = [c.strip() for c in columns.split(",")[1:]]
     where = f" WHERE ({table}.as_of <> EXCLUDED.as_of OR {table}.basis <> EXCLUDED.basis)" if only_other_dates else ""
+    # The source is materialized: each signal's column is read several times below (levels, health, rank), and a
+    # flattened subquery would run its correlated count again for each.
     sql = (
+        f"WITH s AS MATERIALIZED ({inner}) "
         f"INSERT INTO {table} ({columns}) "
         f"SELECT s.id, %s, %s, COALESCE(s.items_total, 0), COALESCE(s.items_done, 0), {overdue}, s.next_due_title, "
         f"s.next_due_on, {signals_json}, "
         f"CASE ({greatest}) WHEN 2 THEN 'off_track' WHEN 1 THEN 'at_risk' ELSE 'on_track' END, "
         f"{greatest}, {weight}, {count}, %s "
-        f"FROM ({inner}) s WHERE true "
+        "FROM s WHERE true "
         f"ON CONFLICT (engagement_id) DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in updated) + where
     )
-    # Parameter order follows the text: as_of, basis, the health CASE (greatest), risk_health (greatest), weight, count,
-    # updated_at, then the inner query's.
-    params = [today, basis(), *level_params, *level_params, *level_params, *count_params, now, *inner_params]
+    # Parameter order follows the text: the source's, then as_of, basis, the health CASE (greatest), risk_health
+    # (greatest), weight, count, updated_at.
+    params = [*inner_params, today, basis(), *level_params, *level_params, *level_params, *count_params, now]
     return sql, params
 
 

@@ -198,16 +198,20 @@ SORTS = {
 }
 
 
-def engagements_for(*, user, now=None):
-    """The engagements ``user`` sees, their figures made current first (one statement; nothing to do mostly)."""
+def engagements_for(*, user, now=None, current: bool = True):
+    """The engagements ``user`` sees, their figures made current first (one statement; nothing to do mostly) unless
+    the caller did so already in this request (``current=False``)."""
     queryset = Engagement.objects.visible_to(user)
-    figures_current(queryset, now=now)
+    if current:
+        figures_current(queryset, now=now)
     return queryset
 
 
-def rows_for(*, user, phase="", health="", csm=None, pm=None, query="", sort="risk", now=None) -> Rows:
+def rows_for(
+    *, user, phase="", health="", csm=None, pm=None, query="", sort="risk", now=None, current: bool = True
+) -> Rows:
     """The dashboard's rows, filtered and sorted in SQL: closed engagements only when asked for by phase."""
-    queryset = engagements_for(user=user, now=now)
+    queryset = engagements_for(user=user, now=now, current=current)
     queryset = queryset.filter(phase=phase) if phase else queryset.exclude(phase=Phase.CLOSED)
     if health:
         queryset = queryset.filter(figures__health=health)

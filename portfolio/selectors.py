@@ -94,18 +94,19 @@ class Portfolio:
     low_scores: list
 
 
-def portfolio_overview(*, user, today: date | None = None) -> Portfolio:
+def portfolio_overview(*, user, today: date | None = None, current: bool = True) -> Portfolio:
     """Four queries: the counts by phase and health, the go-lives soon (both over the maintained figures), the
     recent rejections and low scores."""
     today = today or timezone.localdate()
-    engagements = figures.engagements_for(user=user)
+    # ``current=False``: the page made the figures current already (``engagement_list_for_dashboard``).
+    engagements = figures.engagements_for(user=user, current=current)
     health_counts, phase_counts = Counter(), Counter()
     for phase, health, n in engagements.order_by().values_list("phase", "figures__health").annotate(n=Count("pk")):
         phase_counts[phase] += n
         if phase != Phase.CLOSED:
             health_counts[health or Health.ON_TRACK.value] += n
     soon = today + timedelta(days=GO_LIVE_DAYS)
-    go_lives = figures.rows_for(user=user, sort="go_live")
+    go_lives = figures.rows_for(user=user, sort="go_live", current=False)
     go_lives.queryset = go_lives.queryset.exclude(phase=Phase.LIVE).filter(
         target_go_live_on__gte=today, target_go_live_on__lte=soon
     )

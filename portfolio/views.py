@@ -69,7 +69,7 @@ def _dashboard_context(request, filters, page_number) -> dict:
         "healths": Health.choices,
         "sorts": list(SORT_LABELS.items()),
         "people": _person_names(page.object_list, filters),
-        "portfolio": selectors.portfolio_overview(user=request.user, today=today)
+        "portfolio": selectors.portfolio_overview(user=request.user, today=today, current=False)
         if request.user.sees_portfolio
         else None,
         "today": today,
