@@ -177,12 +177,14 @@ def count_queries(client, url) -> int:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    _forget()
     with connection.execute_wrapper(record):
         client.get(url)
     return len(queries)
 
 
 def html_bytes(client, url) -> int:
+    _forget()
     return len(client.get(url).content)
 
 
