@@ -302,6 +302,8 @@ def cold_main():
             call_command("migrate", verbosity=0)
             seeded = seed()
             seeded_s = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the backfill plans with the seeded rows' statistics
             backfill_s = None
             try:
                 from engagements.figures import figures_refresh
