@@ -6,6 +6,12 @@ request cycle: middleware, session, view, template) and prints the medians and t
 the trivial view measured in the same run. Drops the database at the end (``--keep`` keeps it).
 
     /work/main/.venv/bin/python bench/engagements_bench.py [--runs 30] [--keep]
+    /work/main/.venv/bin/python bench/engagements_bench.py --cold --sizes 500,2000,8000 [--runs 10]
+
+``--cold`` (issue 24) measures with the cache off (figures and rendered fragments: Django's dummy cache) the CSM
+dashboard and the director's portfolio at each of ``--sizes`` engagements (50 items each, a fresh database per
+size), printing medians, queries, HTML size and the ratio to the trivial view of the same run. ``BENCH_ROOT`` runs
+the project found there instead (a ``git archive`` of main, for the figures before a change).
 
 ``BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/op_bench_eng) names the
 database; it is dropped and created again, so never point it at data you want.
@@ -23,7 +29,7 @@ from urllib.parse import urlparse
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 CLIENTS, ENGAGEMENTS, STAGES_PER, ITEMS_PER_STAGE = 1_000, 2_000, 5, 10  # 2,000 x 50 = 100,000 items
@@ -171,15 +177,33 @@ def count_queries(client, url) -> int:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    _forget()
     with connection.execute_wrapper(record):
         client.get(url)
     return len(queries)
+
+
+def html_bytes(client, url) -> int:
+    _forget()
+    return len(client.get(url).content)
+
+
+def _forget():
+    """Cold: before issue 24 the figures were also kept in the process (``portfolio.figures.forget`` drops them)."""
+    if COLD:
+        from portfolio import figures
+
+        figures.forget()
+
+
+COLD = False
 
 
 def median_ms(client, url, runs):
     client.get(url)  # warm up: templates compiled, connection open
     timings = []
     for _ in range(runs):
+        _forget()
         start = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
@@ -193,6 +217,8 @@ def start(doc: str, *, runs: int, database: str):
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--cold", action="store_true", help="cache off, the dashboards at each of --sizes")
+    parser.add_argument("--sizes", default="500,2000", help="engagements per run with --cold (comma-separated)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     recreate_database(url)
@@ -254,5 +280,78 @@ def main():
             drop_database(url)
 
 
+def cold_main():
+    """The dashboards cold (cache off) at several sizes: does their cost grow with the number of engagements?"""
+    global CLIENTS, ENGAGEMENTS, COLD
+    COLD = True
+    args, url = start(__doc__, runs=10, database="op_bench_eng")
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    table = []
+    try:
+        for size in [int(n) for n in args.sizes.split(",")]:
+            recreate_database(url)
+            connection.close()
+            CLIENTS, ENGAGEMENTS = max(1, size // 2), size
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            seeded = seed()
+            seeded_s = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # the backfill plans with the seeded rows' statistics
+            backfill_s = None
+            try:
+                from engagements.figures import figures_refresh
+            except ImportError:  # before issue 24: nothing maintained
+                figures_refresh = None
+            if figures_refresh is not None:
+                started = time.perf_counter()
+                figures_refresh(None)
+                backfill_s = time.perf_counter() - started
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(
+                f"{size:,} engagements, {seeded['items']:,} items seeded in {seeded_s:.1f} s"
+                + (f"; figures backfilled in {backfill_s:.1f} s" if backfill_s is not None else "")
+            )
+            from accounts.models import User
+            from engagements.models import Engagement
+
+            settings.ALLOWED_HOSTS = ["testserver"]
+            csm = User.objects.filter(role="csm").order_by("pk").first()
+            director = User.objects.get(email="director@bench.example")
+            with override_settings(ROOT_URLCONF=trivial_urlconf(), CACHES=dummy):
+                n_csm = Engagement.objects.filter(csm=csm).count()
+                rows = []
+                for label, user, path in [
+                    ("trivial", csm, "/bench/trivial/"),
+                    (f"CSM dashboard ({n_csm})", csm, "/"),
+                    (f"portfolio ({size:,}, page 1)", director, "/"),
+                ]:
+                    client = Client()
+                    client.force_login(user)
+                    ms = median_ms(client, path, args.runs)
+                    rows.append((label, ms, count_queries(client, path), html_bytes(client, path)))
+            base = rows[0][1]
+            for label, ms, queries, size_b in rows:
+                table.append((size, label, ms, ms / base, queries, size_b))
+        print(f"\nCold (cache off) medians over {args.runs} requests, in-process:")
+        print(f"  {'engagements':>11} {'page':32} {'median ms':>10} {'x trivial':>10} {'queries':>8} {'HTML KB':>8}")
+        for size, label, ms, ratio, queries, size_b in table:
+            print(f"  {size:11,} {label:32} {ms:10.1f} {ratio:10.1f} {queries:8d} {size_b / 1024:8.1f}")
+    finally:
+        connection.close()
+        if not args.keep:
+            drop_database(url)
+
+
 if __name__ == "__main__":
-    main()
+    if "--cold" in sys.argv:
+        cold_main()
+    else:
+        main()

@@ -8,17 +8,19 @@ class ChecklistsConfig(AppConfig):
     verbose_name = _("Checklists")
 
     def ready(self):
-        from engagements import hooks
+        from engagements import figures, hooks
         from engagements.models import Phase
         from notifications import registry
         from receipts import registry as receipt_kinds
 
-        from . import health, receipts, reminders, services, tasks, work
+        from . import health, receipts, reminders, selectors, services, tasks, work
 
         # Going live needs the client's acceptances; template due dates follow the kickoff and contract dates.
         hooks.phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)(services.go_live_missing)
         hooks.on_anchor_dates_moved(services.due_dates_reanchor)
         health.register()
+        # The maintained dashboard figures count the checklist's progress and next due item.
+        figures.register_progress(selectors.with_progress)
         # Its lists on "My work" (due items, deputy hand-overs, client questions, stages awaiting the client).
         work.register()
         # What a client decision on a stage or the work plan was about, for its receipt's verification.

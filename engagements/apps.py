@@ -29,6 +29,11 @@ class EngagementsConfig(AppConfig):
             "governance: mark broken promises", tasks.promises_mark_broken, every_seconds=60
         )
         promises.register()
+        # The maintained dashboard figures: what the clock changes (the site's date moving on) is recomputed by
+        # this tick; writes refresh their engagements' rows themselves (``figures.py``).
+        registry.register_periodic_task("engagements: figures of a new day", tasks.figures_tick, every_seconds=300)
+        # After each migrate (a deploy), rows missing or of another basis (a signal added) are computed at once.
+        registry.register_ensure(figures_ensure)
         # Absence cover: the deputy hears when they stand in, both hear when the PM is back.
         account_hooks.on_absence_changed(cover.absence_cover_sync)
         registry.register_category(cover.COVER_CATEGORY, _("Absence cover"), for_client_users=False, position=20)
@@ -40,3 +45,10 @@ class EngagementsConfig(AppConfig):
         )
         # A client person invited from their stakeholder row is linked to it when they accept.
         account_hooks.on_invitation_accepted(services.stakeholders_link_on_acceptance)
+
+
+def figures_ensure() -> None:
+    # Imported here: this module loads with the app registry, before models may be imported.
+    from .figures import figures_tick
+
+    figures_tick()

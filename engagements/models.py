@@ -579,3 +579,40 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class EngagementFigures(models.Model):
+    """An engagement's figures for the dashboards, maintained (``engagements/figures.py``): its checklist's
+    progress and next due item, every health signal's value, the health and the risk rank, as of ``as_of`` (the
+    site's date they were computed for). Written only by ``figures.figures_refresh``, in the transaction of every
+    write that changes them, and by the daily tick for what the clock changes."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, primary_key=True, related_name="figures", verbose_name=_("engagement")
+    )
+    as_of = models.DateField(_("as of"))
+    # Which registered signals (and thresholds) the row was computed with: a deploy that adds or changes one makes
+    # every row of another basis stale, recomputed like a row of another date.
+    basis = models.CharField(max_length=40, default="")
+    items_total = models.IntegerField(default=0)
+    items_done = models.IntegerField(default=0)
+    overdue_items = models.IntegerField(default=0)
+    next_due_title = models.CharField(max_length=300, null=True, blank=True)
+    next_due_on = models.DateField(null=True, blank=True)
+    # Every registered health signal's value by name (None: no value, e.g. no score yet).
+    signals = models.JSONField(default=dict)
+    health = models.CharField(max_length=20, default="on_track")
+    # ``health.risk_rank`` in columns, so "by risk" sorts in SQL: the health's rank, the sum of the signals' levels
+    # and how many signals are past their at-risk threshold.
+    risk_health = models.SmallIntegerField(default=0)
+    risk_weight = models.SmallIntegerField(default=0)
+    risk_count = models.SmallIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("engagement figures")
+        verbose_name_plural = _("engagement figures")
+        indexes = [models.Index(fields=["as_of"], name="engagement_figures_as_of")]
+
+    def __str__(self):
+        return f"{self.engagement_id} @ {self.as_of}"

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from . import figures
 from .services import promise_notices
 
 
@@ -8,3 +9,10 @@ from .services import promise_notices
 def promises_mark_broken() -> int:
     """Every minute: mark the promises that passed their due time unkept broken (once each; idempotent)."""
     return promise_notices.promises_mark_broken()
+
+
+@shared_task(name="engagements.figures_tick", acks_late=True, expires=300)
+def figures_tick() -> int:
+    """Every 5 minutes: recompute the dashboard figures of a day gone by (items that fell overdue at midnight,
+    windows of days that moved), in batches; idempotent."""
+    return figures.figures_tick()

@@ -18,6 +18,7 @@ class PortfolioConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
+        from engagements import figures as engagement_figures
         from engagements import portal
 
         from . import figures
@@ -38,6 +39,8 @@ class PortfolioConfig(AppConfig):
             )
         )
 
+        # Every figures refresh (the set-based sweeps' included) renews the page fragments when it commits.
+        engagement_figures.on_refresh(figures.figures_changed)
         for app_label in self.FIGURES_SOURCES:
             if not apps.is_installed(app_label):
                 continue

@@ -2,9 +2,9 @@
 
 The dashboards, "My work", the portal home and the engagement page are read far more often than anything on them
 changes. Their HTML is kept per person (their permissions shape it), language, time zone and day, under the current
-*generation*: any change to the data they show moves the generation on (see ``figures``), so the next request
-renders afresh and no page shows a figure older than the last change. Things that change by the clock within a day
-(a promise falling overdue at 14:00) are at most ``figures.TTL`` seconds late.
+*generation*: any change to the data they show moves the generation on (see ``figures``: a model signal, and every
+refresh of the maintained figures, the set-based sweeps' and the clock's included), so the next request renders
+afresh and no page shows a figure older than the last change. The TTL only evicts fragments nobody asks for.
 
 A cached fragment never contains a CSRF token: its forms write ``{% csrf_input %}``, a placeholder field replaced
 with one carrying the request's own masked token on every response. Only the fields the tag wrote are replaced:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,15 +24,7 @@ from governance import selectors as governance_selectors
 
 from . import figures, timeline
 
-SORTS = {
-    # Risk first (the default): worst health, then the most and worst signals, then the client.
-    "risk": lambda row: ((-row.risk[0], -row.risk[1], -row.risk[2]), row.client_name.lower(), row.name.lower()),
-    "client": lambda row: (row.client_name.lower(), row.name.lower()),
-    "overdue": lambda row: (-row.overdue_items, row.client_name.lower()),
-    "next_due": lambda row: (row.next_due_on is None, row.next_due_on or date.max, row.client_name.lower()),
-    "kickoff": lambda row: (row.kickoff_on is None, row.kickoff_on or date.max, row.client_name.lower()),
-    "go_live": lambda row: (row.target_go_live_on is None, row.target_go_live_on or date.max, row.client_name.lower()),
-}
+SORTS = figures.SORTS
 # Days ahead the director's portfolio lists go-lives for, and back for rejections and low scores.
 GO_LIVE_DAYS = 30
 RECENT_DAYS = 30
@@ -75,25 +68,19 @@ class DashboardFilters:
         return self.as_query(csm="", pm="")
 
 
-def engagement_list_for_dashboard(*, user, filters: DashboardFilters, today: date | None = None) -> list:
-    """The dashboard's rows (``figures.Figures``): the engagements the user sees (all for the portfolio roles),
-    closed ones only when asked for by phase, filtered and sorted (by risk unless asked otherwise)."""
-    today = today or timezone.localdate()
-    rows = figures.figures_for(user=user, today=today)
-    if filters.phase:
-        rows = [row for row in rows if row.phase == filters.phase]
-    else:
-        rows = [row for row in rows if row.phase != Phase.CLOSED]
-    if filters.health:
-        rows = [row for row in rows if row.health == filters.health]
-    if filters.csm:
-        rows = [row for row in rows if row.csm_id == filters.csm]
-    if filters.pm:
-        rows = [row for row in rows if filters.pm in (row.pm_id, row.deputy_pm_id)]
-    if filters.query:
-        words = filters.query.lower().split()
-        rows = [row for row in rows if all(w in f"{row.client_name} {row.name}".lower() for w in words)]
-    return sorted(rows, key=SORTS[filters.sort])
+def engagement_list_for_dashboard(*, user, filters: DashboardFilters, today: date | None = None) -> figures.Rows:
+    """The dashboard's rows (``figures.Figures``, lazily: a page reads only its own): the engagements the user
+    sees (all for the portfolio roles), closed ones only when asked for by phase, filtered and sorted (by risk
+    unless asked otherwise) in SQL over the maintained figures."""
+    return figures.rows_for(
+        user=user,
+        phase=filters.phase,
+        health=filters.health,
+        csm=filters.csm,
+        pm=filters.pm,
+        query=filters.query,
+        sort=filters.sort,
+    )
 
 
 @dataclass
@@ -107,27 +94,27 @@ class Portfolio:
     low_scores: list
 
 
-def portfolio_overview(*, user, today: date | None = None) -> Portfolio:
-    """Two queries (the recent rejections and low scores) besides the cached figures."""
+def portfolio_overview(*, user, today: date | None = None, current: bool = True) -> Portfolio:
+    """Four queries: the counts by phase and health, the go-lives soon (both over the maintained figures), the
+    recent rejections and low scores."""
     today = today or timezone.localdate()
-    rows = figures.figures_for(user=user, today=today)
-    active = [row for row in rows if row.phase != Phase.CLOSED]
-    health_counts = Counter(row.health for row in active)
-    phase_counts = Counter(row.phase for row in rows)
+    # ``current=False``: the page made the figures current already (``engagement_list_for_dashboard``).
+    engagements = figures.engagements_for(user=user, current=current)
+    health_counts, phase_counts = Counter(), Counter()
+    for phase, health, n in engagements.order_by().values_list("phase", "figures__health").annotate(n=Count("pk")):
+        phase_counts[phase] += n
+        if phase != Phase.CLOSED:
+            health_counts[health or Health.ON_TRACK.value] += n
     soon = today + timedelta(days=GO_LIVE_DAYS)
-    go_lives = sorted(
-        (
-            row
-            for row in active
-            if row.phase != Phase.LIVE and row.target_go_live_on and today <= row.target_go_live_on <= soon
-        ),
-        key=lambda row: (row.target_go_live_on, row.client_name),
+    go_lives = figures.rows_for(user=user, sort="go_live", current=False)
+    go_lives.queryset = go_lives.queryset.exclude(phase=Phase.LIVE).filter(
+        target_go_live_on__gte=today, target_go_live_on__lte=soon
     )
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     return Portfolio(
         by_health=[(h.value, h.label, HEALTH_BADGE[h], health_counts.get(h.value, 0)) for h in Health],
         by_phase=[(p.value, p.label, phase_counts.get(p.value, 0)) for p in Phase],
-        go_lives=go_lives,
+        go_lives=list(go_lives),
         rejections=list(checklist_selectors.recent_rejections(user=user, since=since)),
         low_scores=list(checklist_selectors.low_scores(user=user, since=since, at_most=LOW_SCORE)),
     )

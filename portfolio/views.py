@@ -68,8 +68,8 @@ def _dashboard_context(request, filters, page_number) -> dict:
         "phases": Phase.choices,
         "healths": Health.choices,
         "sorts": list(SORT_LABELS.items()),
-        "people": _person_names(rows, filters),
-        "portfolio": selectors.portfolio_overview(user=request.user, today=today)
+        "people": _person_names(page.object_list, filters),
+        "portfolio": selectors.portfolio_overview(user=request.user, today=today, current=False)
         if request.user.sees_portfolio
         else None,
         "today": today,

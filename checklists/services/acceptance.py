@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from engagements import policy
+from engagements.figures import figures_refresh
 from engagements.health import Health, health_of
 from engagements.models import Engagement, Side
 from engagements.services import engagement_acting_pm, engagement_lock
@@ -154,6 +155,7 @@ def acceptance_decide(
         engagement=engagement,
         now=now,
     )
+    figures_refresh([engagement.pk], now=now)
     return acceptance
 
 
@@ -261,6 +263,7 @@ def satisfaction_answer(*, by: User, question: SatisfactionScore, score: int, co
     before, _signals = health_of(engagement, today=today)
     question.score, question.comment, question.answered_at, question.answered_by = score, comment.strip(), now, by
     save(question)
+    figures_refresh([engagement.pk], now=now)
     after, _signals = health_of(engagement, today=today)
     if after != before:
         _health_changed_by_score(engagement=engagement, question=question, before=before, after=after, now=now)

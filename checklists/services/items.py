@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from attachments.services import attachment_store
 from engagements import policy
+from engagements.figures import figures_refresh
 from engagements.models import Side
 from engagements.services import engagement_people
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many
@@ -67,6 +68,7 @@ def item_create(
     save(item)
     record_event(item, by=by, action="created", changes={}, now=now)
     item_reminders_sync(item, now=now)
+    figures_refresh([item.stage.engagement_id], now=now)
     return item
 
 
@@ -129,6 +131,7 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     record_event(item, by=by, action="updated", changes=changes, now=now)
     if {"assignee", "due_on", "status"} & set(changes):
         item_reminders_sync(item, now=now)
+    figures_refresh([item.stage.engagement_id], now=now)
     return item
 
 
@@ -175,6 +178,7 @@ def item_complete(
     emit(
         "item.completed", item_data(item, engagement), organization=engagement.client_id, engagement=engagement, now=now
     )
+    figures_refresh([engagement.pk], now=now)
     return item
 
 
@@ -186,7 +190,9 @@ def item_delete(*, by: User, item: ChecklistItem, now=None) -> None:
     # about the item is withdrawn.
     item_reminders_sync(item, now=now)
     notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
+    engagement_id = item.stage.engagement_id
     item.delete()
+    figures_refresh([engagement_id], now=now)
 
 
 @transaction.atomic
@@ -201,6 +207,7 @@ def item_move(*, by: User, item: ChecklistItem, direction: str) -> ChecklistItem
         for position, sibling in enumerate(siblings, start=1):
             sibling.position = position * 10
         ChecklistItem.objects.bulk_update(siblings, ["position"])
+        figures_refresh([item.stage.engagement_id])
     return next(s for s in siblings if s.pk == item.pk)
 
 
@@ -242,6 +249,7 @@ def item_reopen(*, by: User, item: ChecklistItem, now=None) -> ChecklistItem:
     save(item)
     record_event(item, by=by, action="reopened", changes={"status": [ItemStatus.DONE, ItemStatus.OPEN]}, now=now)
     item_reminders_sync(item, now=now)
+    figures_refresh([item.stage.engagement_id], now=now)
     return item
 
 

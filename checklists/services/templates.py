@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from engagements import policy
+from engagements.figures import figures_refresh
 from engagements.models import Engagement, Side
 from engagements.selectors import client_language
 from engagements.services import engagement_acting_pm, engagement_lock
@@ -175,6 +176,7 @@ def due_dates_reanchor(*, by: User, engagement: Engagement, now) -> None:
         item.save(update_fields=["due_on"])
         record_event(item, by=by, action="updated", changes=changes, now=now)
         item_reminders_sync(item, now=now)
+    figures_refresh([engagement.pk], now=now)
 
 
 def _default_assignee(template_item: TemplateItem, assignees: dict) -> User | None:
@@ -240,4 +242,5 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
         for item in items:
             item_reminders_sync(item, now=now)
         stages.append(stage)
+    figures_refresh([engagement.pk], now=now)
     return stages

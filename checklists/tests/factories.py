@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import UserFactory
 from checklists import models
 from engagements.models import Side
-from engagements.tests.factories import EngagementFactory
+from engagements.tests.factories import EngagementFactory, FiguresRefreshed
 
 
 class ChecklistTemplateFactory(DjangoModelFactory):
@@ -36,7 +36,7 @@ class TemplateItemFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n * 10)
 
 
-class ChecklistStageFactory(DjangoModelFactory):
+class ChecklistStageFactory(FiguresRefreshed, DjangoModelFactory):
     class Meta:
         model = models.ChecklistStage
 
@@ -48,7 +48,7 @@ class ChecklistStageFactory(DjangoModelFactory):
         needs_acceptance = factory.Trait(acceptance_required=True)
 
 
-class ChecklistItemFactory(DjangoModelFactory):
+class ChecklistItemFactory(FiguresRefreshed, DjangoModelFactory):
     class Meta:
         model = models.ChecklistItem
 
@@ -86,7 +86,7 @@ class ItemCommentFactory(DjangoModelFactory):
         internal = factory.Trait(is_internal=True, body="Internal: client is slow to answer.")
 
 
-class StageAcceptanceFactory(DjangoModelFactory):
+class StageAcceptanceFactory(FiguresRefreshed, DjangoModelFactory):
     class Meta:
         model = models.StageAcceptance
 
@@ -95,7 +95,7 @@ class StageAcceptanceFactory(DjangoModelFactory):
     decided_by = factory.SubFactory(UserFactory, key_user=True)
 
 
-class SatisfactionScoreFactory(DjangoModelFactory):
+class SatisfactionScoreFactory(FiguresRefreshed, DjangoModelFactory):
     class Meta:
         model = models.SatisfactionScore
 

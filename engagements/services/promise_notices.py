@@ -26,6 +26,7 @@ from notifications.models import Reminder, ReminderStatus
 from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
 from webhooks.services import EventSpec, emit_many
 
+from ..figures import figures_refresh
 from ..models import Promise, PromiseStatus
 
 PROMISE_KIND = "governance.commitment"
@@ -170,6 +171,8 @@ def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> in
                 now=now,
             )
             emit_many([_broken_event(promise) for promise in broken], now=now)
+            # A broken promise counts in its engagement's health: the figures follow in this transaction.
+            figures_refresh({promise.engagement_id for promise in broken}, now=now)
             total += len(broken)
             if len(ids) < batch:
                 return total

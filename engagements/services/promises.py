@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .. import policy
+from ..figures import figures_refresh
 from ..models import (
     Engagement,
     Promise,
@@ -136,4 +137,5 @@ def promise_close(*, by: User, promise: Promise, status: str = PromiseStatus.KEP
     promise.closed_at = None if status == PromiseStatus.OPEN else now
     save(promise)
     promise_reminder_sync(promise, now=now)
+    figures_refresh([promise.engagement_id], now=now)
     return promise

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from engagements.figures import figures_refresh
 from engagements.models import Engagement
 from webhooks.services import emit_many
 
@@ -154,6 +155,7 @@ def flag_raise(
         due_at=flag.ack_due_at,
     )
     emit_many([of_flag("red_flag.raised", flag, key=f"redflag:{flag.pk}:raised")], now=now)
+    figures_refresh([flag.engagement_id], now=now)
     return flag
 
 
@@ -199,6 +201,7 @@ def flag_acknowledge(*, flag: RedFlag | int, by: User, expected_level: int | Non
         raise ValidationError(_("The red flag is already acknowledged at this level."))
     _acknowledge(state, by=by)
     save(flag, state.now)
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -255,6 +258,7 @@ def flag_pause(*, flag: RedFlag | int, by: User, reason: str, now=None) -> RedFl
         actor=actor_name(by),
         body=reason,
     )
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -276,6 +280,7 @@ def flag_resume(*, flag: RedFlag | int, by: User, now=None) -> RedFlag:
     _resume(state, by=by)
     client_informed(state)
     save(state.flag, state.now)
+    figures_refresh([state.flag.engagement_id], now=state.now)
     return state.flag
 
 
@@ -294,6 +299,7 @@ def flag_escalate(*, flag: RedFlag | int, by: User, reason: str, now=None) -> Re
         raise ValidationError(_("The red flag is already at the last level."))
     escalation_enter(state, level=target, reason=EscalationReason.MANUAL, by=by, note=reason)
     save(flag, state.now)
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -373,6 +379,7 @@ def flag_resolve(*, flag: RedFlag | int, by: User, resolution: str, now=None) ->
             body=resolution,
             due_at=flag.auto_close_at,
         )
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -402,6 +409,7 @@ def flag_confirm(*, flag: RedFlag | int, by: User, now=None, context=None) -> Re
         clients=[],
         actor=actor_name(by),
     )
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -441,6 +449,7 @@ def flag_reopen(*, flag: RedFlag | int, by: User, reason: str, now=None, context
         body=reason,
         due_at=flag.ack_due_at,
     )
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag
 
 
@@ -472,4 +481,5 @@ def flag_client_reply(*, flag: RedFlag | int, by: User, body: str, files=(), now
         actor=actor_name(by),
         body=body,
     )
+    figures_refresh([flag.engagement_id], now=state.now)
     return flag

@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from engagements.figures import figures_refresh
 from notifications.bulk import execute_bound
 from notifications.services import notify_many
 from webhooks.services import emit_many
@@ -537,6 +538,8 @@ def escalation_sweep_batch(*, now=None, limit: int | None = None) -> int:
         if rest:
             _plan_one_by_one(rest, batch, now)
         sweep_escalate.climb(climbing, now)
+        # The set-based statements changed these engagements' flags: their figures follow in this transaction.
+        figures_refresh({row[1] for row in rows}, now=now)
     return len(rows)
 
 

@@ -8,7 +8,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import UserFactory
-from engagements.tests.factories import EngagementFactory
+from engagements.tests.factories import EngagementFactory, FiguresRefreshed
 from escalations import models, services
 from escalations.coverage import default_path
 
@@ -77,7 +77,7 @@ class ContractTargetFactory(DjangoModelFactory):
     valid_from = factory.LazyFunction(lambda: TUESDAY_10.date() - timedelta(days=30))
 
 
-class RedFlagFactory(DjangoModelFactory):
+class RedFlagFactory(FiguresRefreshed, DjangoModelFactory):
     """A bare flag row at the first level with no running timers (use ``raise_flag`` for a timed one)."""
 
     class Meta:

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from engagements.figures import figures_refresh
 from engagements.models import Side
 
 from .. import agenda, permissions
@@ -285,6 +286,7 @@ def meeting_mark_held(*, by, meeting: Meeting, now=None) -> Meeting:
     meeting.updated_at = now
     meeting.save(update_fields=["status", "held_at", "updated_at"])
     lifecycle.schedule_many([meeting], now=now)
+    figures_refresh([meeting.engagement_id], now=now)
     return meeting
 
 

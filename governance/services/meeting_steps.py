@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.models import User
+from engagements.figures import figures_refresh
 from engagements.models import Phase
 from notifications.models import Reminder
 from notifications.services import NotifyRequest, notify_many
@@ -41,7 +42,7 @@ def remind_meetings(reminders: list[Reminder], *, now: datetime) -> dict:
         .select_for_update(of=("self",))
     }
     participants = participants_of({m.series_id for m in meetings.values()})
-    requests, outcome = [], {}
+    requests, outcome, touched = [], {}, set()
     for reminder in reminders:
         meeting = meetings.get(int(reminder.target_id or 0))
         # A closed engagement's meetings are not invited, reminded or flagged any more.
@@ -97,12 +98,16 @@ def remind_meetings(reminders: list[Reminder], *, now: datetime) -> dict:
                         template=MINUTES_LATE_TEMPLATE,
                         with_csm=True,
                     )
+        if changed & {"status", "minutes_late_at"}:
+            touched.add(meeting.engagement_id)
         if changed:
             meeting.updated_at = now
             meeting.save(update_fields=[*changed, "updated_at"])
         due = next_due(meeting, series, now=now)
         outcome[reminder.pk] = max(due, now + timedelta(seconds=1)) if due is not None else None
     notify_many(requests, now=now)
+    # Missed meetings and late minutes count in the engagements' health: their figures follow in this transaction.
+    figures_refresh(touched, now=now)
     return outcome
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engagements import policy
+from engagements.figures import figures_refresh
 from engagements.models import Side
 from notifications.services import NotifyRequest, notify_many
 from webhooks.services import emit
@@ -126,6 +127,7 @@ def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetim
         notify_many(_shared_requests(meeting, version), now=now)
         _emit_shared(meeting, version, now)
     lifecycle.schedule_many([meeting], now=now)
+    figures_refresh([meeting.engagement_id], now=now)
     return version
 
 

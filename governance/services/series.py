@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from engagements import policy
+from engagements.figures import figures_refresh
 from engagements.models import Engagement, Phase, Side, Stakeholder
 
 from .. import permissions, recurrence
@@ -235,6 +236,7 @@ def _cancel(meeting, *, reason, now):
     meeting.save()
     lifecycle.cancel_reminder(meeting, now=now)
     lifecycle.send_cancellation_if_invited(meeting, now=now)
+    figures_refresh([meeting.engagement_id], now=now)
 
 
 @transaction.atomic

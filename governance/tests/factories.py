@@ -5,7 +5,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from engagements.models import Side
-from engagements.tests.factories import EngagementFactory
+from engagements.tests.factories import EngagementFactory, FiguresRefreshed
 from governance import models
 
 # A Monday morning in Berlin, before summer time starts (29 Mar 2026): the scenarios' clock.
@@ -68,7 +68,7 @@ class SeriesParticipantFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
 
 
-class MeetingFactory(DjangoModelFactory):
+class MeetingFactory(FiguresRefreshed, DjangoModelFactory):
     class Meta:
         model = models.Meeting
 
