@@ -8,15 +8,18 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
+        from checklists import task_sources
         from engagements import portal
         from notifications import registry
 
-        from . import services
+        from . import selectors, services
 
         # Delivered documents concern the client's people (they choose how they hear of them).
         registry.register_category(services.CATEGORY, _("Delivered documents"), position=26)
         # One reminder row per delivered version: the key user's acknowledgement, N working days later, once.
         registry.register_reminder_kind(services.ACK_KIND, services.remind_unacknowledged)
+        # A delivered version waiting for the key user's acknowledgement is among what waits on them.
+        task_sources.register(selectors.client_documents_to_acknowledge)
         portal.register_section(
             portal.PortalSection(
                 "documents",

@@ -42,6 +42,8 @@ class GovernanceConfig(AppConfig):
         work.register()
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
+        # Shared minutes waiting for the key user's acknowledgement are among what waits on them.
+        task_sources.register(selectors.client_minutes_to_acknowledge)
 
         portal.register_section(
             portal.PortalSection(
