@@ -245,6 +245,9 @@ def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
                     "label": CHANGE_LABELS["redated"],
                     "title": item.title,
                     "detail": f"{old['due_on']} → {due}",
+                    # As dates, for a page that writes them in the reader's language.
+                    "before_on": date.fromisoformat(old["due_on"]) if old["due_on"] else None,
+                    "after_on": item.due_on,
                 }
             )
         if old["title"] != item.title:
