@@ -51,6 +51,16 @@ class GovernanceConfig(AppConfig):
                 _("Governance"),
                 url_name="portal:meetings",
                 position=40,
-                active_on=("meetings", "meeting", "action_items", "promises", "feed_subscribe"),
+                active_on=("meetings", "meeting", "action_items", "feed_subscribe"),
+            )
+        )
+        # The promises made to the client, in the menu of their own: the client holds us to them.
+        portal.register_section(
+            portal.PortalSection(
+                "promises",
+                _("Our promises"),
+                url_name="portal:promises",
+                position=45,
+                active_on=("promises",),
             )
         )
