@@ -13,6 +13,8 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from notifications import registry
+
 from . import services
 from .access import key_user_required, staff_required
 from .client_address import client_ip
@@ -77,6 +79,8 @@ def profile(request):
             "pending_email_change": pending,
             "has_second_factor": has_second_factor(request.user),
             "mfa_required": mfa_required(request.user),
+            # A client's profile keeps the portal's header (as the notification pages do).
+            "layout": registry.page_layout_for(request.user),
         },
         status=status,
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from engagements import policy
 from engagements.models import Engagement, Side
 from receipts.selectors import with_receipt
 
+from . import task_sources
 from .models import (
     CLOSED_ITEM_STATUSES,
     MANAGER_ONLY_STATUSES,
@@ -245,6 +247,9 @@ def baseline_changes(baseline: StageAcceptance | None, stages) -> list[dict]:
                     "label": CHANGE_LABELS["redated"],
                     "title": item.title,
                     "detail": f"{old['due_on']} → {due}",
+                    # As dates, for a page that writes them in the reader's language.
+                    "before_on": date.fromisoformat(old["due_on"]) if old["due_on"] else None,
+                    "after_on": item.due_on,
                 }
             )
         if old["title"] != item.title:
@@ -353,6 +358,8 @@ class AwaitingDecision:
 
     engagement: Engagement
     stage: ChecklistStage | None = None
+    # The work plan was accepted before and has changed since: it is asked for again.
+    changed: bool = False
 
 
 def awaiting_decision(*, user) -> list[AwaitingDecision]:
@@ -377,15 +384,120 @@ def awaiting_decision(*, user) -> list[AwaitingDecision]:
             to_attr="work_plan_decisions",
         ),
     )
-    waiting = [
-        AwaitingDecision(engagement=engagement)
-        for engagement in plans
-        if work_plan_acceptable(
-            stages=list(engagement.stages.all()),
-            latest=next(iter(engagement.work_plan_decisions), None),
-        )
-    ]
+    waiting = []
+    for engagement in plans:
+        latest = next(iter(engagement.work_plan_decisions), None)
+        if work_plan_acceptable(stages=list(engagement.stages.all()), latest=latest):
+            changed = latest is not None and latest.decision == Decision.ACCEPTED
+            waiting.append(AwaitingDecision(engagement=engagement, changed=changed))
     return waiting + [AwaitingDecision(engagement=stage.engagement, stage=stage) for stage in ready]
+
+
+@dataclass
+class Waiting:
+    """One request to the client, as the portal home and *My tasks* list it: a decision (``decision``), one of
+    their checklist tasks (``item``) or a request from another app (``task``, a ``task_sources.ClientTask``)."""
+
+    title: str
+    url: str
+    project: str
+    engagement_id: int | None
+    due_on: date | None = None
+    overdue: bool = False
+    source: str = ""
+    detail: str = ""
+    decision: AwaitingDecision | None = None
+    item: ChecklistItem | None = None
+    task: task_sources.ClientTask | None = None
+
+
+@dataclass
+class WaitingOnYou:
+    """Everything waiting on the client user, each request once: decisions first, then by due date. ``done_items``
+    and ``done_tasks`` are what they finished (the task list shows them below)."""
+
+    entries: list[Waiting]
+    done_items: list = field(default_factory=list)
+    done_tasks: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
+
+    def count_for(self, engagement_id: int) -> int:
+        return sum(1 for entry in self.entries if entry.engagement_id == engagement_id)
+
+
+def _decision_entry(decision: AwaitingDecision) -> Waiting:
+    engagement = decision.engagement
+    url = reverse("portal:engagement", args=[engagement.pk])
+    if decision.stage is not None:
+        title = _("Accept the stage “%(title)s”") % {"title": decision.stage.title}
+        url += f"#stage-{decision.stage.pk}"
+    elif decision.changed:
+        title, url = _("Accept the changed work plan again"), url + "#work-plan"
+    else:
+        title, url = _("Accept the work plan"), url + "#work-plan"
+    return Waiting(
+        title=str(title),
+        url=url,
+        project=engagement.name,
+        engagement_id=engagement.pk,
+        source=str(_("awaiting your decision")),
+        decision=decision,
+    )
+
+
+def waiting_on_you(*, user, today: date | None = None) -> WaitingOnYou:
+    """The one list of what waits on ``user`` (a client user): the stages and work plans they decide, their open
+    checklist tasks and every other app's requests (``task_sources``). A decision is listed once: the checklist task
+    that closes with the work plan is the work plan's acceptance, so only that decision is listed (to who decides).
+    A fixed number of queries, whatever the number of requests."""
+    today = today or timezone.localdate()
+    decisions = awaiting_decision(user=user)
+    entries = [_decision_entry(decision) for decision in decisions]
+    requests, done_items = [], []
+    for item in client_tasks(user=user):
+        if item.is_closed:
+            done_items.append(item)
+            continue
+        engagement = item.stage.engagement
+        if item.closes_with == ItemCompletion.WORK_PLAN:
+            # Closed by the work plan's acceptance: listed as that decision to who decides, not to anyone else.
+            continue
+        item.overdue = item.is_overdue(today)
+        requests.append(
+            Waiting(
+                title=item.title,
+                url=reverse("portal:item", args=[item.pk]),
+                project=engagement.name,
+                engagement_id=engagement.pk,
+                due_on=item.due_on,
+                overdue=item.overdue,
+                source=item.stage.title,
+                item=item,
+            )
+        )
+    others = task_sources.tasks_for(user=user, today=today)
+    for task in others:
+        if not task.done:
+            requests.append(
+                Waiting(
+                    title=task.title,
+                    url=task.url,
+                    project=task.project,
+                    engagement_id=task.engagement_id,
+                    due_on=task.due_on,
+                    overdue=task.overdue,
+                    source=task.source,
+                    detail=task.detail,
+                    task=task,
+                )
+            )
+    requests.sort(key=lambda entry: (entry.due_on is None, entry.due_on or date.max, entry.title.lower()))
+    return WaitingOnYou(
+        entries=entries + requests, done_items=done_items, done_tasks=[task for task in others if task.done]
+    )
 
 
 def recent_rejections(*, user, since, limit: int = 10):

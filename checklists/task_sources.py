@@ -1,4 +1,7 @@
-"""Client tasks from other apps on the portal's task list (escalations' client-side action-plan steps, say).
+"""Client tasks from other apps on the portal's task list (escalations' client-side action-plan steps, say), and
+every other request to the client that waits on them (a red flag's question, a resolution to confirm, minutes and
+documents to acknowledge): ``checklists.selectors.waiting_on_you`` lists them with the checklist's own tasks and
+decisions, for the portal home and *My tasks* alike.
 
 An app registers ``fn(*, user, today) -> list[ClientTask]`` in its ``AppConfig.ready()`` with ``register``; the task
 list shows them next to the client's checklist items. A source runs a constant number of queries (however many
@@ -20,6 +23,8 @@ class ClientTask:
     owner: str = ""
     done: bool = False
     overdue: bool = False
+    engagement_id: int | None = None  # the project it belongs to (the home counts each project's requests)
+    detail: str = ""  # what exactly is asked (a red flag's question), shown under the title
 
 
 _sources: list[Callable] = []

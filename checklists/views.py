@@ -32,7 +32,7 @@ from engagements.view_helpers import (
 )
 from receipts.context import decision_context
 
-from . import forms, selectors, services, task_sources
+from . import forms, selectors, services
 from .models import ChecklistItem, ChecklistStage, Evidence, SatisfactionScore, StageActual
 
 
@@ -275,22 +275,10 @@ def item_delete(request, pk):
 @client_required
 @require_GET
 def portal_tasks(request):
-    today = timezone.localdate()
-    tasks = list(selectors.client_tasks(user=request.user))
-    for task in tasks:
-        task.overdue = task.is_overdue(today)
-    others = task_sources.tasks_for(user=request.user, today=today)
-    return render(
-        request,
-        "checklists/portal_tasks.html",
-        {
-            "open_tasks": [t for t in tasks if not t.is_closed],
-            "closed_tasks": [t for t in tasks if t.is_closed],
-            "other_open": [t for t in others if not t.done],
-            "other_done": [t for t in others if t.done],
-            "today": today,
-        },
-    )
+    """Everything waiting on the client user, the same list as the portal home's (``selectors.waiting_on_you``),
+    then what they finished."""
+    waiting = selectors.waiting_on_you(user=request.user, today=timezone.localdate())
+    return render(request, "checklists/portal_tasks.html", {"waiting": waiting})
 
 
 def _portal_item_or_404(request, pk) -> ChecklistItem:

@@ -1,8 +1,11 @@
 """Reading delivered documents: the engagement's documents for staff (every version and who acknowledged it), and
 the client's documents in the portal (published versions only)."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from checklists.task_sources import ClientTask
 from engagements import policy
 from receipts.selectors import with_receipt
 
@@ -66,3 +69,32 @@ def with_current(document: Document) -> Document:
 def version_for_download(*, user):
     """The versions ``user`` may download: the client's people only published ones (a draft is a 404)."""
     return DocumentVersion.objects.visible_to(user).select_related("attachment", "document")
+
+
+def client_documents_to_acknowledge(*, user, today) -> list:
+    """The delivered versions ``user`` is asked to acknowledge (``checklists.task_sources``): each document's latest
+    delivered version on the engagements they decide on (``services.version_acknowledge``), not yet acknowledged by
+    them; one query."""
+    newer = DocumentVersion.objects.published().filter(
+        document=OuterRef("document"), published_at__gt=OuterRef("published_at")
+    )
+    versions = (
+        DocumentVersion.objects.visible_to(user)
+        .published()
+        .filter(document__engagement__in=policy.engagements_decided_by(user))
+        .exclude(Exists(newer))
+        .exclude(Exists(DocumentAcknowledgement.objects.filter(version=OuterRef("pk"), user=user)))
+        .select_related("document__engagement")
+        .order_by("published_at", "pk")
+    )
+    return [
+        ClientTask(
+            title=_("Acknowledge receipt of “%(title)s”, version %(label)s")
+            % {"title": version.document.title, "label": version.label},
+            project=version.document.engagement.name,
+            url=reverse("portal:document", args=[version.document_id]),
+            source=_("Delivered document"),
+            engagement_id=version.document.engagement_id,
+        )
+        for version in versions
+    ]

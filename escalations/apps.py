@@ -34,6 +34,8 @@ class EscalationsConfig(AppConfig):
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
         task_sources.register(selectors.client_task_source)
+        # Flags waiting on the client's answer or confirmation are among what waits on them.
+        task_sources.register(selectors.client_flag_requests)
         # Red flags waiting for a person, and their vendor-side action-plan steps, are on their "My work".
         work.register()
         portal.register_section(

@@ -466,6 +466,51 @@ def client_task_source(*, user: User, today):
             owner=str(step.owner),
             done=not step.is_open,
             overdue=step.is_open and step.due_on < today,
+            engagement_id=step.flag.engagement_id,
         )
         for step in client_action_steps(user=user).select_related("flag__engagement")
     ]
+
+
+def client_flag_requests(*, user: User, today):
+    """What the client's red flags ask of ``user`` (``checklists.task_sources``), in two queries: each flag waiting
+    on the client, with the question (the open pause's reason), for every client person who sees it; each resolved
+    flag whose resolution is theirs to confirm (``may_answer_for_client``: who decides for the client)."""
+    from engagements import policy
+
+    open_pause = Prefetch("pauses", queryset=FlagPause.objects.filter(ended_at__isnull=True), to_attr="open_pauses")
+    waiting = (
+        RedFlag.objects.visible_to(user)
+        .filter(status=FlagStatus.WAITING)
+        .select_related("engagement")
+        .prefetch_related(open_pause)
+        .order_by("raised_at", "pk")
+    )
+    tasks = [
+        ClientTask(
+            title=gettext("Answer on the red flag “%(title)s”") % {"title": flag.title},
+            project=flag.engagement.name,
+            url=reverse("portal:flag", args=[flag.pk]),
+            source=gettext("Red flag waiting on you"),
+            engagement_id=flag.engagement_id,
+            detail=flag.open_pauses[0].reason if flag.open_pauses else "",
+        )
+        for flag in waiting
+    ]
+    to_confirm = (
+        RedFlag.objects.visible_to(user)
+        .filter(status=FlagStatus.RESOLVED, engagement__in=policy.engagements_decided_by(user))
+        .select_related("engagement")
+        .order_by("resolved_at", "pk")
+    )
+    tasks += [
+        ClientTask(
+            title=gettext("Confirm the resolution of “%(title)s”") % {"title": flag.title},
+            project=flag.engagement.name,
+            url=reverse("portal:flag", args=[flag.pk]),
+            source=gettext("Red flag resolved: confirm or reopen"),
+            engagement_id=flag.engagement_id,
+        )
+        for flag in to_confirm
+    ]
+    return tasks

@@ -45,6 +45,8 @@ class GovernanceConfig(AppConfig):
         work.register()
         # The client's action items from shared minutes are among their tasks in the portal.
         task_sources.register(selectors.client_tasks_for_portal)
+        # Shared minutes waiting for the key user's acknowledgement are among what waits on them.
+        task_sources.register(selectors.client_minutes_to_acknowledge)
 
         portal.register_section(
             portal.PortalSection(
@@ -52,6 +54,16 @@ class GovernanceConfig(AppConfig):
                 _("Governance"),
                 url_name="portal:meetings",
                 position=40,
-                active_on=("meetings", "meeting", "action_items", "promises", "feed_subscribe"),
+                active_on=("meetings", "meeting", "action_items", "feed_subscribe"),
+            )
+        )
+        # The promises made to the client, in the menu of their own: the client holds us to them.
+        portal.register_section(
+            portal.PortalSection(
+                "promises",
+                _("Our promises"),
+                url_name="portal:promises",
+                position=45,
+                active_on=("promises",),
             )
         )

@@ -4,7 +4,7 @@ number of series, meetings, agenda items, outcomes or checklist items."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -312,6 +312,39 @@ def client_tasks_for_portal(*, user, today) -> list:
                 owner=str(item.owner) if item.owner else "",
                 done=item.status == "done",
                 overdue=item.is_overdue(today),
+                engagement_id=item.meeting.engagement_id,
+            )
+        )
+    return tasks
+
+
+def client_minutes_to_acknowledge(*, user, today) -> list:
+    """The shared minutes ``user`` is asked to acknowledge (``checklists.task_sources``): the latest version of each
+    client meeting's minutes on the engagements they decide on (``permissions.may_acknowledge_minutes``), not yet
+    acknowledged by them; one query."""
+    versions = (
+        MinutesVersion.objects.visible_to(user)
+        .filter(
+            meeting__is_internal=False,
+            meeting__engagement__in=policy.engagements_decided_by(user),
+            number=F("meeting__minutes_version"),
+        )
+        .exclude(Exists(MinutesAcknowledgement.objects.filter(version=OuterRef("pk"), user=user)))
+        .select_related("meeting__engagement")
+        .order_by("published_at", "pk")
+    )
+    tasks = []
+    for version in versions:
+        meeting = version.meeting
+        held_on = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATE_FORMAT")
+        tasks.append(
+            ClientTask(
+                title=_("Acknowledge the minutes of %(meeting)s of %(date)s")
+                % {"meeting": meeting.title, "date": held_on},
+                project=meeting.engagement.name,
+                url=reverse("portal:meeting", args=[meeting.pk]) + "#minutes",
+                source=_("Minutes to acknowledge"),
+                engagement_id=meeting.engagement_id,
             )
         )
     return tasks

@@ -12,7 +12,7 @@ class PortfolioConfig(AppConfig):
 
     # The apps whose rows the dashboards' figures are computed from (engagements, their checklists, and the health
     # signals governance and escalations register), and the people and organizations they name.
-    FIGURES_SOURCES = ("accounts", "engagements", "checklists", "governance", "escalations")
+    FIGURES_SOURCES = ("accounts", "engagements", "checklists", "governance", "escalations", "documents")
 
     def ready(self):
         from django.apps import apps

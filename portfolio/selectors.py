@@ -13,8 +13,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from checklists import selectors as checklist_selectors
-from checklists import task_sources
-from checklists.models import CLOSED_ITEM_STATUSES
 from engagements import selectors as engagement_selectors
 from engagements.health import HEALTH_BADGE, Health, health_of, health_reasons, with_health
 from engagements.models import Engagement, Phase
@@ -164,41 +162,35 @@ CLIENT_HEALTH = {
 HOME_SHOWS = 5
 
 
+# How many requests the home's "Waiting on you" shows before it links to *My tasks* (which lists them all).
+WAITING_SHOWS = 8
+
+
 @dataclass
 class PortalHome:
     projects: list
-    tasks: list  # the client's open checklist tasks (first ``HOME_SHOWS``)
-    tasks_total: int
-    other_tasks: list  # open tasks from the other apps (action items, plan steps: ``checklists.task_sources``)
-    other_total: int
+    # Everything waiting on the client (``checklists.selectors.waiting_on_you``, the list *My tasks* shows too).
+    waiting: checklist_selectors.WaitingOnYou
     meetings: list
     flags: list  # open red flags, with their level
-    # Stages and work plans waiting for the client's acceptance (only for who decides for the client).
-    decisions: list
+
+    @property
+    def waiting_shown(self) -> list:
+        return self.waiting.entries[:WAITING_SHOWS]
 
 
 def portal_home(*, user, today: date | None = None, now=None) -> PortalHome:
     """The client's home: their projects, what is waiting on them, the next meetings and the open red flags, in a
-    fixed number of queries."""
+    fixed number of queries. Each project's count of open requests is counted from the same list the page shows."""
     today = today or timezone.localdate()
     now = now or timezone.now()
-    open_tasks = checklist_selectors.client_tasks(user=user).exclude(status__in=CLOSED_ITEM_STATUSES)
-    tasks = list(open_tasks[:HOME_SHOWS])
-    for task in tasks:
-        task.overdue = task.is_overdue(today)
-    others = [task for task in task_sources.tasks_for(user=user, today=today) if not task.done]
+    waiting = checklist_selectors.waiting_on_you(user=user, today=today)
     upcoming, _past = governance_selectors.client_meetings(user=user, now=now)
     flags = list(escalation_selectors.client_flags(user=user).exclude(status__in=FINAL_STATUSES)[:HOME_SHOWS])
-    return PortalHome(
-        projects=portal_projects(user=user, today=today),
-        tasks=tasks,
-        tasks_total=open_tasks.count(),
-        other_tasks=others[:HOME_SHOWS],
-        other_total=len(others),
-        meetings=upcoming[:3],
-        flags=flags,
-        decisions=checklist_selectors.awaiting_decision(user=user),
-    )
+    projects = portal_projects(user=user, today=today)
+    for project in projects:
+        project.waiting_count = waiting.count_for(project.pk)
+    return PortalHome(projects=projects, waiting=waiting, meetings=upcoming[:3], flags=flags)
 
 
 @dataclass

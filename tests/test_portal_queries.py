@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
+from documents.tests.factories import DocumentVersionFactory
 from engagements.models import Side
 from engagements.tests.factories import EngagementFactory, EngagementMemberFactory, PromiseFactory
+from escalations.models import FlagPause, FlagStatus
 from escalations.tests.factories import RedFlagFactory
+from governance.models import MinutesVersion
 from governance.tests.factories import MeetingFactory, MeetingSeriesFactory, OutcomeFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,13 @@ def _fill(engagement, key_user, *, times: int) -> None:
         OutcomeFactory(agenda_item__meeting=meeting, client_action=True, shared=True, owner=key_user)
         PromiseFactory(engagement=engagement, side=Side.VENDOR)
         RedFlagFactory(engagement=engagement)
+        # What else waits on the client: a flag's question, a resolution to confirm, minutes and a document.
+        waiting = RedFlagFactory(engagement=engagement, status=FlagStatus.WAITING)
+        FlagPause.objects.create(flag=waiting, reason="Which printers?", started_at=now, started_by=engagement.pm)
+        RedFlagFactory(engagement=engagement, status=FlagStatus.RESOLVED, resolved_at=now)
+        past = MeetingFactory(series=series, starts_at=now - timedelta(days=n + 10), minutes_version=1)
+        MinutesVersion.objects.create(meeting=past, number=1, content={}, published_by=engagement.pm)
+        DocumentVersionFactory(published=True, document__engagement=engagement)
         EngagementMemberFactory(engagement=engagement)
         UserFactory(client_member=True, organization=engagement.client)
 

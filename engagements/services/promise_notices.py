@@ -34,6 +34,9 @@ PROMISE_KIND = "governance.commitment"
 CATEGORY = "governance"
 DUE_TEMPLATE = "engagements/email/promise_due"
 BROKEN_TEMPLATE = "engagements/email/promise_broken"
+# What the client is told of a promise made to them (``shown_to_client``): kept, or broken.
+CLIENT_KEPT_TEMPLATE = "engagements/email/promise_kept_client"
+CLIENT_BROKEN_TEMPLATE = "engagements/email/promise_broken_client"
 
 
 def _key(promise_pk: int) -> str:
@@ -108,6 +111,54 @@ def _requests(promises, *, event, template, extra_managers, now) -> list[NotifyR
     return requests
 
 
+def _client_key_users(promises) -> dict:
+    """The key user linked on each engagement's stakeholder map (the client's voice on it), by engagement, for the
+    promises made to the client; one query whatever the number of promises."""
+    from ..models import Stakeholder
+
+    engagement_ids = {p.engagement_id for p in promises if p.shown_to_client}
+    if not engagement_ids:
+        return {}
+    rows = Stakeholder.objects.filter(
+        engagement_id__in=engagement_ids, is_key_user=True, user__isnull=False, user__is_active=True
+    ).select_related("user")
+    return {row.engagement_id: row.user for row in rows}
+
+
+def client_requests(promises, *, event: str, template: str) -> list[NotifyRequest]:
+    """The client's notices of the promises made to them: their key user is told, with a link to *Our promises*."""
+    key_users = _client_key_users(promises)
+    requests = []
+    for promise in promises:
+        user = key_users.get(promise.engagement_id)
+        if not promise.shown_to_client or user is None:
+            continue
+        requests.append(
+            NotifyRequest(
+                event=f"{event}:{promise.pk}:{promise.due_at.isoformat()}",
+                recipients=[user],
+                category=CATEGORY,
+                template=template,
+                context={
+                    "description": promise.description,
+                    "engagement_name": promise.engagement.name,
+                    "due_at": promise.due_at,
+                },
+                target=promise,
+                url=reverse("portal:promises"),
+            )
+        )
+    return requests
+
+
+def promise_kept_tell_client(promise: Promise, *, now: datetime) -> None:
+    """A promise made to the client is kept: their key user is told (called by ``promise_close`` once the row's
+    earlier notices are withdrawn, so this one stays)."""
+    notify_many(
+        client_requests([promise], event="governance.promise_kept_client", template=CLIENT_KEPT_TEMPLATE), now=now
+    )
+
+
 def remind_promises(reminders: list[Reminder], *, now: datetime) -> dict:
     """The reminder kind: the owner is reminded once before a promise is due (if it is still open)."""
     ids = [int(r.target_id) for r in reminders if r.target_id]
@@ -167,7 +218,9 @@ def promises_mark_broken(*, now: datetime | None = None, batch: int = 500) -> in
             notify_many(
                 _requests(
                     broken, event="governance.promise_broken", template=BROKEN_TEMPLATE, extra_managers=True, now=now
-                ),
+                )
+                # A promise made to the client: the client hears it is broken from us, not at the next meeting.
+                + client_requests(broken, event="governance.promise_broken_client", template=CLIENT_BROKEN_TEMPLATE),
                 now=now,
             )
             emit_many([_broken_event(promise) for promise in broken], now=now)

@@ -21,7 +21,7 @@ from ..models import (
     Side,
 )
 from .common import assign, save
-from .promise_notices import promise_reminder_sync
+from .promise_notices import promise_kept_tell_client, promise_reminder_sync
 
 
 def _validate_promise_owner(promise: Promise) -> None:
@@ -133,9 +133,11 @@ def promise_close(*, by: User, promise: Promise, status: str = PromiseStatus.KEP
         raise ValidationError({"status": _("Choose kept, dropped or open.")})
     promise = Promise.objects.select_for_update().get(pk=promise.pk)
     now = now or timezone.now()
-    promise.status = status
+    was, promise.status = promise.status, status
     promise.closed_at = None if status == PromiseStatus.OPEN else now
     save(promise)
     promise_reminder_sync(promise, now=now)
     figures_refresh([promise.engagement_id], now=now)
+    if status == PromiseStatus.KEPT and was != PromiseStatus.KEPT:
+        promise_kept_tell_client(promise, now=now)
     return promise

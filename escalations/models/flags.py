@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from engagements.policy import ScopedQuerySet
 
@@ -261,7 +262,8 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     PAUSED = "paused", _("Waiting on you")
     RESUMED = "resumed", _("Clock running again")
-    UPDATE = "update", _("Update")
+    # A noun on the timeline ("Aktualizacja"), not the button's verb.
+    UPDATE = "update", pgettext_lazy("timeline event", "Update")
     CLIENT_REPLY = "client_reply", _("Reply from the client")
     NOTE = "note", _("Internal note")
     ESCALATED = "escalated", _("Escalated")

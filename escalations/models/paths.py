@@ -9,13 +9,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from engagements.policy import ScopedQuerySet
 
 
 class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
-    HIGH = "high", _("High")
+    # A context of its own: a severity is feminine in Polish ("Wysoka"), a stakeholder's influence is not.
+    HIGH = "high", pgettext_lazy("severity", "High")
     NORMAL = "normal", _("Normal")
 
 

@@ -168,8 +168,9 @@ def test_a_client_accepts_the_work_plan_once_and_sees_the_decision(
     )
     log_in_as(page, live_server, client_key_user)
     page.get_by_role("link", name="My tasks").first.click()
-    expect(page.get_by_test_id(f"task-{task.pk}")).to_contain_text("assigned to you")
-    page.get_by_test_id(f"task-{task.pk}").get_by_role("link", name="Review the work plan").click()
+    # The work plan's task is listed once, as the decision it stands for (not again as a checklist task).
+    expect(page.get_by_test_id(f"task-{task.pk}")).to_have_count(0)
+    page.get_by_test_id("awaiting-decision").get_by_role("link", name="Accept the work plan").click()
     card = page.get_by_test_id("work-plan-decision")
     card.get_by_test_id("accept-work-plan").click()
     expect(page.get_by_text("Thank you, your decision is recorded.")).to_be_visible()

@@ -128,7 +128,7 @@ def test_a_pm_runs_a_weekly_status_meeting_and_the_client_follows_up(
     # The action item is among the key user's tasks; they follow it and complete it.
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Onboarding").click()
     page.get_by_role("link", name="My tasks").first.click()
-    other_tasks = page.get_by_test_id("other-task-table")
+    other_tasks = page.get_by_test_id("task-list")
     expect(other_tasks).to_contain_text("Send the list of warehouse users")
     clean(page)
     other_tasks.get_by_role("link", name="Send the list of warehouse users").click()
