@@ -38,6 +38,12 @@ class DealSerializer(serializers.Serializer):
     owner_email = serializers.EmailField(help_text="The deal's owner: one of our staff, the account executive.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.ChoiceField(choices=currencies.CURRENCY_CHOICES)
+    closed_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day the deal was won: the contract signature date.",
+    )
     promises = PromisedItemSerializer(many=True, required=False, default=list)
 
 
