@@ -19,6 +19,8 @@ AREAS = {
     "checklists": _("Stages and checklist items"),
     "stakeholders": _("Stakeholders"),
     "red_flags": _("Red flags"),
+    "promises": _("Promises"),
+    "meetings": _("Meetings and shared minutes"),
     # A CRM posting won deals (``api.crm``); only ``deals:write`` means anything.
     "deals": _("Won deals from a CRM"),
 }

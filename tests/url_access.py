@@ -434,6 +434,11 @@ RULES: dict[str, Rule] = {
     "api:stakeholder_list": api_list(),
     "api:stakeholder_detail": api_object("stakeholder"),
     # Red flags: everyone who sees an engagement raises on it (``may_raise_flag``); the team handles them (WORK).
+    "api:meeting_list": api_list(),
+    "api:meeting_detail": api_object("meeting"),
+    "api:meeting_minutes": api_object("meeting"),
+    "api:promise_list": api_list(),
+    "api:promise_detail": api_object("client_promise"),
     "api:flag_list": api_list(methods=("GET", "POST")),
     "api:flag_detail": api_object("flag"),
     "api:flag_timeline": api_object("flag"),
@@ -446,6 +451,7 @@ RULES: dict[str, Rule] = {
     "api:deal_won": api_list(methods=("POST",)),
     # Signed by HubSpot, no token: every unsigned request is refused alike.
     "api:deal_won_hubspot": Rule(allowed=frozenset(), methods=("POST",), token=True),
+    "api:deal_won_salesforce": Rule(allowed=frozenset(), methods=("POST",), token=True),
 }
 
 
@@ -519,6 +525,9 @@ def _guards():
         "governance:attendance_set",
     ):
         guards[name] = staff_guard(meetings.may_run_meeting, target=meeting_of)
+    # The API's red-flag actions: the same rule as the pages', asked of every token holder (no workspace door).
+    for name in ("api:flag_acknowledge", "api:flag_update", "api:flag_pause", "api:flag_resume", "api:flag_resolve"):
+        guards[name] = Guard(check=flags.may_handle_flag, door=AUTHENTICATED)
     guards["governance:meeting_comment"] = staff_guard(meetings.may_comment_minutes)
     guards["governance:outcome_status"] = staff_guard(meetings.may_update_action_item)
     guards["portal:action_item_complete"] = portal_guard(meetings.may_update_action_item)
