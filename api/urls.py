@@ -30,6 +30,8 @@ v1 = [
     ("meetings/", meetings.MeetingList, "meeting_list"),
     ("meetings/<int:pk>/", meetings.MeetingDetail, "meeting_detail"),
     ("meetings/<int:pk>/minutes/", meetings.MeetingMinutes, "meeting_minutes"),
+    ("action-items/", meetings.ActionItemList, "action_item_list"),
+    ("action-items/<int:pk>/", meetings.ActionItemDetail, "action_item_detail"),
     ("promises/", promises.PromiseList, "promise_list"),
     ("promises/<int:pk>/", promises.PromiseDetail, "promise_detail"),
     ("red-flags/", flags.FlagList, "flag_list"),

@@ -53,6 +53,12 @@ WORK = {
     "allowed": frozenset({"vendor_admin", "director"}) | TEAM,
     "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
 }
+# Who changes a shared, client-side action item's status (``may_update_action_item``): those who manage the
+# engagement and the client's own people.
+ACTION_ITEM_WRITERS = {
+    "allowed": MANAGE["allowed"] | {"client_key_user", "client_member"},
+    "other_allowed": MANAGE["other_allowed"] | {"other_client_user"},
+}
 # A page everyone who sees the engagement reads (GET), whose form is the team's work (POST).
 READ_BUT_WORK = {"writers": WORK["allowed"], "other_writers": WORK["other_allowed"]}
 
@@ -437,6 +443,10 @@ RULES: dict[str, Rule] = {
     "api:meeting_list": api_list(),
     "api:meeting_detail": api_object("meeting"),
     "api:meeting_minutes": api_object("meeting"),
+    "api:action_item_list": api_list(),
+    # The world's outcome is a shared, client-side action item: its client's people and the team that may manage
+    # the engagement change its status (``may_update_action_item``, the portal's rule too).
+    "api:action_item_detail": api_object("outcome", methods=("GET", "PATCH"), writers=ACTION_ITEM_WRITERS),
     "api:promise_list": api_list(),
     "api:promise_detail": api_object("client_promise"),
     "api:flag_list": api_list(methods=("GET", "POST")),

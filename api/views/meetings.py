@@ -1,15 +1,20 @@
-"""Meetings and their shared minutes: read. A client user sees the meetings that are not vendor-internal and only
-the minutes as shared (``MinutesVersion``: what was published to them, version by version); drafts never leave
-governance."""
+"""Meetings and their shared minutes (read), and action items (read; PATCH the status through
+``governance.services.actions.action_item_set_status``, which asks ``may_update_action_item``). A client user sees
+the meetings that are not vendor-internal and only the minutes as shared (``MinutesVersion``: what was published
+to them, version by version); drafts never leave governance."""
 
+from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from engagements import policy
-from governance.models import Meeting, MinutesVersion
+from governance.models import ActionItem, ActionStatus, Meeting, MinutesVersion
+from governance.permissions import may_update_action_item
+from governance.services.actions import action_item_set_status
 
 from ..serializers import person
-from .base import UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
+from .base import IF_MATCH, UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -94,3 +99,82 @@ class MeetingMinutes(MeetingMixin, ListView):
 
     def since(self, queryset, when):
         return queryset.filter(published_at__gte=when)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    owner = person()
+    completed_by = person()
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "engagement",
+            "meeting",
+            "text",
+            "owner",
+            "owner_side",
+            "due_on",
+            "status",
+            "completed_at",
+            "completed_by",
+            "published_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StaffActionItemSerializer(ActionItemSerializer):
+    class Meta(ActionItemSerializer.Meta):
+        fields = [*ActionItemSerializer.Meta.fields, "is_internal"]
+        read_only_fields = fields
+
+
+class ActionItemStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+
+
+class ActionItemMixin:
+    scope_area = "meetings"
+
+    def get_queryset(self):
+        rows = ActionItem.objects.visible_to(self.user).select_related("owner", "completed_by")
+        return rows.order_by("pk")
+
+    def get_serializer_class(self):
+        return StaffActionItemSerializer if policy.is_staff(self.user) else ActionItemSerializer
+
+
+@extend_schema(
+    parameters=[UPDATED_SINCE, id_filter("engagement"), id_filter("meeting")],
+    responses=StaffActionItemSerializer(many=True),
+)
+class ActionItemList(ActionItemMixin, ListView):
+    """The meetings' action items the token's user sees (a client user: those shared in minutes). Action items
+    keep no change time: ``updated_since`` matches those recorded, shared or completed at or after it."""
+
+    def filter_rows(self, queryset):
+        if (engagement := id_param(self.request, "engagement")) is not None:
+            queryset = queryset.filter(engagement_id=engagement)
+        if (meeting := id_param(self.request, "meeting")) is not None:
+            queryset = queryset.filter(meeting_id=meeting)
+        return queryset
+
+    def since(self, queryset, when):
+        return queryset.filter(Q(created_at__gte=when) | Q(published_at__gte=when) | Q(completed_at__gte=when))
+
+
+@extend_schema(responses=StaffActionItemSerializer)
+class ActionItemDetail(ActionItemMixin, ObjectView):
+    @extend_schema(request=ActionItemStatusSerializer, parameters=[IF_MATCH])
+    def patch(self, request, pk):
+        # The rule first, as the pages ask it: who may not learns nothing, not even what the body lacks.
+        if not may_update_action_item(self.user, self.get_object()):
+            raise Http404
+        change = ActionItemStatusSerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+
+        def write(action_item):
+            action_item_set_status(by=self.user, outcome=action_item, status=change.validated_data["status"])
+
+        return self.update_with(write)
