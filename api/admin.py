@@ -6,8 +6,10 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganizationKind, Role, User
+
 from . import tokens
-from .models import SCOPES, ApiToken, CrmAccount, CrmDeal, CrmReceipt
+from .models import SCOPES, ApiToken, CrmAccount, CrmDeal, CrmDealChange, CrmReceipt, CrmSettings
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -83,11 +85,46 @@ class CrmReceiptAdmin(admin.ModelAdmin):
         return False
 
 
+class CrmDealChangeInline(admin.TabularInline):
+    """What each later sending of the deal changed on the handoff (written by ``api.crm``, never edited)."""
+
+    model = CrmDealChange
+    extra = 0
+    fields = ("received_at", "changes")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CrmDeal)
 class CrmDealAdmin(admin.ModelAdmin):
     list_display = ("source", "deal_id", "engagement", "received_at")
     search_fields = ("deal_id",)
     raw_id_fields = ("engagement",)
+    inlines = [CrmDealChangeInline]
+
+
+@admin.register(CrmSettings)
+class CrmSettingsAdmin(admin.ModelAdmin):
+    """One row: who takes a won deal (without it, the ``CRM_CSM`` setting decides)."""
+
+    list_display = ("__str__", "csm_rule", "csm", "updated_at")
+    fields = ("csm_rule", "csm")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "csm":
+            kwargs["queryset"] = User.objects.filter(
+                is_active=True, role=Role.CSM, organization__kind=OrganizationKind.VENDOR
+            ).order_by("email")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CrmSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CrmAccount)

@@ -11,9 +11,13 @@ class ApiConfig(AppConfig):
         from notifications import registry
 
         from . import (
+            crm,
             schema,  # noqa: F401  (registers the token's OpenAPI security scheme)
             tasks,
         )
+
+        # The CSM a won deal goes to hears of it, and of the deal changing before kickoff.
+        registry.register_category(crm.CRM_CATEGORY, _("Won deals from the CRM"), for_client_users=False, position=96)
 
         # The CRM payloads kept for support go after 30 days.
         registry.register_periodic_task(

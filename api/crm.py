@@ -1,7 +1,10 @@
 """A won deal from a CRM opens the engagement: the client matched (CRM account id, then name) or opened, the
 engagement in handoff with the deal's owner as account executive, its amount as planned budget, its promised
-items as sales promises, and a CSM chosen by ``settings.CRM_CSM`` (an email: that person; ``round-robin``: the
-CSM with the fewest active engagements). Every write goes through the engagements services, in one transaction."""
+items as sales promises, and a CSM chosen by the rule an admin sets (*Admin → CRM settings*: a fixed CSM or round
+robin, the CSM with the fewest active engagements), else by ``settings.CRM_CSM`` (an email: that person;
+``round-robin``). The CSM is told (category ``crm``). The same deal sent again with other figures before kickoff
+updates the handoff and records what changed (``CrmDealChange``), telling the CSM; the deal id keeps it one
+engagement. Every write goes through the engagements services, in one transaction."""
 
 import hashlib
 import json
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +22,13 @@ from accounts.models import Organization, OrganizationKind, Role, User
 from engagements.models import Engagement, Phase, PromiseSource
 from engagements.services.clients import client_create
 from engagements.services.engagements import engagement_create, engagement_update
-from engagements.services.promises import promise_add
+from engagements.services.promises import promise_add, promise_update
+from notifications.services import notify
 
-from .models import CrmAccount, CrmDeal, CrmReceipt
+from .models import CrmAccount, CrmDeal, CrmDealChange, CrmReceipt, CrmSettings, CsmRule
+
+CRM_CATEGORY = "crm"
+DEAL_WON_TEMPLATE = "api/email/deal_won"
 
 RETENTION = timedelta(days=30)
 # Keys whose values never reach the receipt (personal or secret); matched case-insensitively anywhere in it.
@@ -72,9 +80,19 @@ def _digest(deal: dict) -> str:
 
 
 def csm_for_deal() -> User:
-    """The CSM the rule names: a fixed person (their email) or the active CSM with the fewest active engagements."""
-    rule = (getattr(settings, "CRM_CSM", "") or "round-robin").strip()
+    """The CSM the rule names: a fixed person or the active CSM with the fewest active engagements. The admin's
+    ``CrmSettings`` row decides; without it (or set to "as the setting says") ``settings.CRM_CSM`` does."""
     csms = User.objects.filter(is_active=True, role=Role.CSM, organization__kind=OrganizationKind.VENDOR)
+    chosen = CrmSettings.current()
+    if chosen is not None and chosen.csm_rule == CsmRule.FIXED:
+        person = csms.filter(pk=chosen.csm_id).first()
+        if person is None:
+            raise ValidationError({"csm": _("The CSM named for CRM deals is not an active CSM.")})
+        return person
+    if chosen is not None and chosen.csm_rule == CsmRule.ROUND_ROBIN:
+        rule = "round-robin"
+    else:
+        rule = (getattr(settings, "CRM_CSM", "") or "round-robin").strip()
     if rule != "round-robin":
         person = csms.filter(email__iexact=rule).first()
         if person is None:
@@ -106,9 +124,14 @@ def _owner(email: str) -> User:
     return person
 
 
-def _promises_add(*, by, engagement, promises, owner, now, known=()):
+def _promises_add(*, by, engagement, promises, owner, now, known=None):
+    """Add the deal's promised items; one already on the engagement (same description) gets the deal's due time."""
+    known = known or {}
     for promise in promises:
-        if promise["description"].strip() in known:
+        seen = known.get(promise["description"].strip())
+        if seen is not None:
+            if seen.due_at != promise["due_at"]:
+                promise_update(by=by, promise=seen, due_at=promise["due_at"])
             continue
         promise_add(
             by=by,
@@ -121,6 +144,48 @@ def _promises_add(*, by, engagement, promises, owner, now, known=()):
         )
 
 
+def _snapshot(engagement: Engagement) -> dict:
+    promises = {p.description.strip(): p.due_at.isoformat() for p in engagement.promises.all()}
+    return {
+        "name": engagement.name,
+        "account_executive": engagement.account_executive.email if engagement.account_executive_id else "",
+        "planned_amount": str(engagement.planned_amount) if engagement.planned_amount is not None else "",
+        "currency": engagement.currency,
+        "contract_signed_on": engagement.contract_signed_on.isoformat() if engagement.contract_signed_on else "",
+        "promises": promises,
+    }
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """Field: [before, after] of what the CRM changed (promises by description, as their due times)."""
+    changed = {k: [before[k], after[k]] for k in before if k != "promises" and before[k] != after[k]}
+    for description, due in after["promises"].items():
+        if before["promises"].get(description) != due:
+            changed[f"promise: {description}"] = [before["promises"].get(description, ""), due]
+    return changed
+
+
+def _tell_csm(*, engagement: Engagement, source: str, deal_id: str, outcome: str, changes: dict, now) -> None:
+    if engagement.csm_id is None or not engagement.csm.is_active:
+        return
+    notify(
+        event=f"api.deal_{outcome}:{source}:{deal_id}:{now.isoformat()}",
+        recipients=[engagement.csm],
+        category=CRM_CATEGORY,
+        template=DEAL_WON_TEMPLATE,
+        context={
+            "engagement": engagement.name,
+            "client": engagement.client.name,
+            "amount": str(engagement.planned_amount or ""),
+            "currency": engagement.currency,
+            "changed": outcome == "updated",
+            "changes": [f"{field}: {old or '-'} \u2192 {new or '-'}" for field, (old, new) in changes.items()],
+        },
+        url=reverse("portfolio:engagement", args=[engagement.pk]),
+        now=now,
+    )
+
+
 @transaction.atomic
 def deal_won(*, by: User, source: str, deal: dict, now=None) -> tuple[Engagement, str]:
     """Open (or update, before kickoff) the engagement of ``deal`` (validated by ``DealSerializer``); answers the
@@ -130,19 +195,34 @@ def deal_won(*, by: User, source: str, deal: dict, now=None) -> tuple[Engagement
     seen = CrmDeal.objects.select_for_update().filter(source=source, deal_id=deal["deal_id"]).first()
     owner = _owner(deal["owner_email"])
     fields = {"account_executive": owner, "planned_amount": deal["amount"], "currency": deal["currency"]}
+    if deal.get("closed_on") is not None:
+        fields["contract_signed_on"] = deal["closed_on"]
     if seen is not None:
         engagement = seen.engagement
         if seen.digest == digest:
             return engagement, "unchanged"
         if engagement.phase != Phase.HANDOFF:
             raise DealRefused
+        before = _snapshot(engagement)
         engagement = engagement_update(by=by, engagement=engagement, name=deal["name"], **fields)
-        known = set(engagement.promises.values_list("description", flat=True))
+        known = {p.description.strip(): p for p in engagement.promises.all()}
         _promises_add(
             by=by, engagement=engagement, promises=deal["promises"], owner=engagement.csm, now=now, known=known
         )
+        engagement.refresh_from_db()
+        changes = _changes(before, _snapshot(engagement))
         seen.digest, seen.received_at = digest, now
         seen.save(update_fields=["digest", "received_at"])
+        if changes:
+            CrmDealChange.objects.create(deal=seen, changes=changes, received_at=now)
+            _tell_csm(
+                engagement=engagement,
+                source=source,
+                deal_id=deal["deal_id"],
+                outcome="updated",
+                changes=changes,
+                now=now,
+            )
         return engagement, "updated"
     client = _client_for(by=by, source=source, account=deal["account"])
     csm = csm_for_deal()
@@ -151,4 +231,5 @@ def deal_won(*, by: User, source: str, deal: dict, now=None) -> tuple[Engagement
     CrmDeal.objects.create(
         source=source, deal_id=deal["deal_id"], engagement=engagement, digest=digest, received_at=now
     )
+    _tell_csm(engagement=engagement, source=source, deal_id=deal["deal_id"], outcome="created", changes={}, now=now)
     return engagement, "created"

@@ -6,6 +6,7 @@ is enough (no password stretching needed for a value nobody chose).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ AREAS = {
     "checklists": _("Stages and checklist items"),
     "stakeholders": _("Stakeholders"),
     "red_flags": _("Red flags"),
+    "promises": _("Promises"),
+    "meetings": _("Meetings and shared minutes"),
     # A CRM posting won deals (``api.crm``); only ``deals:write`` means anything.
     "deals": _("Won deals from a CRM"),
 }
@@ -164,3 +167,62 @@ class CrmAccount(models.Model):
 
     def __str__(self):
         return f"{self.source}:{self.account_id}"
+
+
+class CrmDealChange(models.Model):
+    """A won deal sent again with other figures before kickoff: what changed (field: [before, after]) and when,
+    the engagement's record that its handoff was updated from the CRM."""
+
+    deal = models.ForeignKey(CrmDeal, on_delete=models.CASCADE, related_name="changes", verbose_name=_("CRM deal"))
+    changes = models.JSONField(_("changes"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("CRM deal change")
+        verbose_name_plural = _("CRM deal changes")
+
+    def __str__(self):
+        return f"{self.deal} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class CsmRule(models.TextChoices):
+    SETTING = "setting", _("As the CRM_CSM setting says")
+    FIXED = "fixed", _("Always the same CSM")
+    ROUND_ROBIN = "round-robin", _("Round robin: the CSM with the fewest active engagements")
+
+
+class CrmSettings(models.Model):
+    """Who takes a won deal, edited by admins (one row, ``pk=1``); without the row ``settings.CRM_CSM`` decides."""
+
+    csm_rule = models.CharField(_("CSM of a won deal"), max_length=20, choices=CsmRule.choices, default=CsmRule.SETTING)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("fixed CSM"),
+        help_text=_("The CSM every won deal goes to when the rule is \u201calways the same CSM\u201d."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("CRM settings")
+        verbose_name_plural = _("CRM settings")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="api_crm_settings_singleton")]
+
+    def __str__(self):
+        return str(_("CRM settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.csm_rule == CsmRule.FIXED and self.csm_id is None:
+            raise ValidationError({"csm": _("Name the CSM who takes every won deal.")})
+
+    @classmethod
+    def current(cls) -> "CrmSettings | None":
+        return cls.objects.select_related("csm").filter(pk=1).first()

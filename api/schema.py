@@ -69,8 +69,12 @@ def add_problem(result, generator, request, public):
 
 def _staff_only_fields() -> dict[str, set[str]]:
     from . import serializers, serializers_flags
+    from .views import meetings, promises
 
     pairs = [
+        (meetings.StaffMeetingSerializer, meetings.MeetingSerializer),
+        (meetings.StaffActionItemSerializer, meetings.ActionItemSerializer),
+        (promises.StaffPromiseSerializer, promises.PromiseSerializer),
         (serializers.StaffEngagementSerializer, serializers.EngagementSerializer),
         (serializers.StaffStakeholderSerializer, serializers.StakeholderSerializer),
         (serializers_flags.StaffRedFlagSerializer, serializers_flags.RedFlagSerializer),

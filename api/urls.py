@@ -7,7 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import pages
-from .views import checklists, deals, docs, flags, resources
+from .views import checklists, deals, docs, flags, meetings, promises, resources
 
 app_name = "api"
 
@@ -27,6 +27,13 @@ v1 = [
     ("items/<int:pk>/comments/", checklists.ItemComments, "item_comments"),
     ("stakeholders/", resources.StakeholderList, "stakeholder_list"),
     ("stakeholders/<int:pk>/", resources.StakeholderDetail, "stakeholder_detail"),
+    ("meetings/", meetings.MeetingList, "meeting_list"),
+    ("meetings/<int:pk>/", meetings.MeetingDetail, "meeting_detail"),
+    ("meetings/<int:pk>/minutes/", meetings.MeetingMinutes, "meeting_minutes"),
+    ("action-items/", meetings.ActionItemList, "action_item_list"),
+    ("action-items/<int:pk>/", meetings.ActionItemDetail, "action_item_detail"),
+    ("promises/", promises.PromiseList, "promise_list"),
+    ("promises/<int:pk>/", promises.PromiseDetail, "promise_detail"),
     ("red-flags/", flags.FlagList, "flag_list"),
     ("red-flags/<int:pk>/", flags.FlagDetail, "flag_detail"),
     ("red-flags/<int:pk>/timeline/", flags.FlagTimeline, "flag_timeline"),
@@ -37,6 +44,7 @@ v1 = [
     ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
     ("deals/won/", deals.DealWon, "deal_won"),
     ("deals/won/hubspot/", deals.HubSpotDealWon, "deal_won_hubspot"),
+    ("deals/won/salesforce/", deals.SalesforceDealWon, "deal_won_salesforce"),
 ]
 
 urlpatterns = [

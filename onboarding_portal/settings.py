@@ -462,6 +462,10 @@ CRM_CSM = env.str("CRM_CSM", default="round-robin")
 CRM_HUBSPOT_SECRET = env.str("CRM_HUBSPOT_SECRET", default="")
 # The staff user (email) HubSpot's signed calls act as (an admin or director: they open clients and engagements).
 CRM_HUBSPOT_USER = env.str("CRM_HUBSPOT_USER", default="")
+# The secret shared with Salesforce's Closed Won callout (api/crm_signatures.py; empty: the adapter refuses all).
+CRM_SALESFORCE_SECRET = env.str("CRM_SALESFORCE_SECRET", default="")
+# The staff user (email) Salesforce's signed calls act as.
+CRM_SALESFORCE_USER = env.str("CRM_SALESFORCE_USER", default="")
 
 HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default=env.str("GOVERNANCE_HOLIDAY_COUNTRY", default=""))
 

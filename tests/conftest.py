@@ -187,6 +187,8 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "item": item,
         "done_item": done_item,
         "promise": PromiseFactory(engagement=engagement),
+        # A promise made to the client (the portal and the API show it to the client's people; ``promise`` not).
+        "client_promise": PromiseFactory(engagement=engagement, shown_to_client=True),
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "stakeholder": StakeholderFactory(engagement=engagement),
         "integration": IntegrationFactory(engagement=engagement),

@@ -16,6 +16,9 @@ LISTS = {
     "api:item_list": lambda world, side: [world[side + "item"].pk, world[side + "done_item"].pk],
     "api:stakeholder_list": lambda world, side: [world[side + "stakeholder"].pk],
     "api:flag_list": lambda world, side: [world[side + "flag"].pk],
+    "api:promise_list": lambda world, side: [world[side + "client_promise"].pk],
+    "api:meeting_list": lambda world, side: [world[side + "meeting"].pk],
+    "api:action_item_list": lambda world, side: [world[side + "outcome"].pk],
 }
 # Whose objects each persona must never meet: the other client's (the portfolio roles see every client).
 FOREIGN = dict.fromkeys(TEAM | OWN_CLIENT, "other_") | {"other_client_user": "", "other_csm": ""}

@@ -52,7 +52,9 @@ def test_the_apps_register_what_notifications_needs():
         "quality",
         "documents",
         "webhooks",
+        "crm",
     }
+    assert not categories["crm"].for_client_users
     assert categories["quality"].for_client_users and categories["documents"].for_client_users
     assert registry.reminder_handler_for("documents.acknowledgement") is not None
     assert {value for value, c in categories.items() if c.mandatory} == {

@@ -58,6 +58,12 @@ WORK = {
     "allowed": frozenset({"vendor_admin", "director"}) | TEAM,
     "other_allowed": frozenset({"vendor_admin", "director", "other_csm"}),
 }
+# Who changes a shared, client-side action item's status (``may_update_action_item``): those who manage the
+# engagement and the client's own people.
+ACTION_ITEM_WRITERS = {
+    "allowed": MANAGE["allowed"] | {"client_key_user", "client_member"},
+    "other_allowed": MANAGE["other_allowed"] | {"other_client_user"},
+}
 # A page everyone who sees the engagement reads (GET), whose form is the team's work (POST).
 READ_BUT_WORK = {"writers": WORK["allowed"], "other_writers": WORK["other_allowed"]}
 
@@ -465,6 +471,15 @@ RULES: dict[str, Rule] = {
     "api:stakeholder_list": api_list(),
     "api:stakeholder_detail": api_object("stakeholder"),
     # Red flags: everyone who sees an engagement raises on it (``may_raise_flag``); the team handles them (WORK).
+    "api:meeting_list": api_list(),
+    "api:meeting_detail": api_object("meeting"),
+    "api:meeting_minutes": api_object("meeting"),
+    "api:action_item_list": api_list(),
+    # The world's outcome is a shared, client-side action item: its client's people and the team that may manage
+    # the engagement change its status (``may_update_action_item``, the portal's rule too).
+    "api:action_item_detail": api_object("outcome", methods=("GET", "PATCH"), writers=ACTION_ITEM_WRITERS),
+    "api:promise_list": api_list(),
+    "api:promise_detail": api_object("client_promise"),
     "api:flag_list": api_list(methods=("GET", "POST")),
     "api:flag_detail": api_object("flag"),
     "api:flag_timeline": api_object("flag"),
@@ -477,6 +492,7 @@ RULES: dict[str, Rule] = {
     "api:deal_won": api_list(methods=("POST",)),
     # Signed by HubSpot, no token: every unsigned request is refused alike.
     "api:deal_won_hubspot": Rule(allowed=frozenset(), methods=("POST",), token=True),
+    "api:deal_won_salesforce": Rule(allowed=frozenset(), methods=("POST",), token=True),
 }
 
 
@@ -550,6 +566,9 @@ def _guards():
         "governance:attendance_set",
     ):
         guards[name] = staff_guard(meetings.may_run_meeting, target=meeting_of)
+    # The API's red-flag actions: the same rule as the pages', asked of every token holder (no workspace door).
+    for name in ("api:flag_acknowledge", "api:flag_update", "api:flag_pause", "api:flag_resume", "api:flag_resolve"):
+        guards[name] = Guard(check=flags.may_handle_flag, door=AUTHENTICATED)
     guards["governance:meeting_comment"] = staff_guard(meetings.may_comment_minutes)
     guards["governance:outcome_status"] = staff_guard(meetings.may_update_action_item)
     guards["portal:action_item_complete"] = portal_guard(meetings.may_update_action_item)

@@ -153,3 +153,73 @@ def test_the_purge_tick_is_registered():
     from notifications import registry
 
     assert "api.crm_receipts_purge" in {tick.task for tick in registry.periodic_tasks()}
+
+
+def test_the_csm_is_told_of_the_won_deal(api_as, crm_user, owner, csm, client_org):
+    from notifications.models import Notification
+
+    engagement_id = post(api_as, crm_user, deal()).json()["engagement"]["id"]
+    told = Notification.objects.filter(recipient=csm, category=crm.CRM_CATEGORY)
+    assert told.count() >= 1
+    assert {n.url for n in told} == {f"/engagements/{engagement_id}/"}
+    assert "Acme rollout" in told.first().subject
+    post(api_as, crm_user, deal())  # the same deal again: nobody is told twice
+    assert Notification.objects.filter(recipient=csm, category=crm.CRM_CATEGORY).count() == told.count()
+
+
+def test_a_changed_deal_records_what_changed_and_tells_the_csm(api_as, crm_user, owner, csm, client_org):
+    from api.models import CrmDealChange
+    from notifications.models import Notification
+
+    post(api_as, crm_user, deal())
+    before = Notification.objects.filter(recipient=csm, category=crm.CRM_CATEGORY).count()
+    moved = [{"description": "SSO by go-live", "due_at": "2027-03-15T09:00:00Z"}]
+    answer = post(api_as, crm_user, deal(amount="15000.00", closed_on="2026-12-01", promises=moved))
+    assert answer.status_code == 200 and answer.json()["outcome"] == "updated"
+    (change,) = CrmDealChange.objects.all()
+    assert change.deal == CrmDeal.objects.get()
+    assert change.changes["planned_amount"] == ["12000.00", "15000.00"]
+    assert change.changes["contract_signed_on"] == ["", "2026-12-01"]
+    assert change.changes["promise: SSO by go-live"][1].startswith("2027-03-15T09:00:00")
+    # One engagement, one promise (its due time moved), whatever was sent twice.
+    assert (Engagement.objects.count(), Promise.objects.count()) == (1, 1)
+    assert Promise.objects.get().due_at == datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
+    assert Notification.objects.filter(recipient=csm, category=crm.CRM_CATEGORY).count() > before
+    # The same changed deal once more changes nothing and records nothing.
+    assert (
+        post(api_as, crm_user, deal(amount="15000.00", closed_on="2026-12-01", promises=moved)).json()["outcome"]
+        == "unchanged"
+    )
+    assert CrmDealChange.objects.count() == 1
+
+
+def test_the_admins_rule_names_the_csm_before_the_setting(csm, other_csm, engagement):
+    from api.models import CrmSettings, CsmRule
+
+    with override_settings(CRM_CSM=csm.email):
+        assert crm.csm_for_deal() == csm  # no row: the setting
+        CrmSettings.objects.create(csm_rule=CsmRule.ROUND_ROBIN)
+        assert crm.csm_for_deal() == other_csm  # csm carries ``engagement``
+        CrmSettings.objects.update(csm_rule=CsmRule.FIXED, csm=other_csm)
+        assert crm.csm_for_deal() == other_csm
+        CrmSettings.objects.update(csm_rule=CsmRule.SETTING)
+        assert crm.csm_for_deal() == csm
+
+
+def test_the_crm_settings_are_one_row_and_a_fixed_rule_needs_its_csm():
+    from django.core.exceptions import ValidationError
+
+    from api.models import CrmSettings, CsmRule
+
+    with pytest.raises(ValidationError) as error:
+        CrmSettings(csm_rule=CsmRule.FIXED).full_clean()
+    assert "csm" in error.value.message_dict
+    CrmSettings.objects.create()
+    CrmSettings(csm_rule=CsmRule.ROUND_ROBIN).save()
+    assert CrmSettings.objects.get().csm_rule == CsmRule.ROUND_ROBIN
+
+
+def test_the_crm_category_is_registered():
+    from notifications import registry
+
+    assert registry.is_category(crm.CRM_CATEGORY)

@@ -17,7 +17,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
-from engagements.tests.factories import StakeholderFactory
+from engagements.tests.factories import PromiseFactory, StakeholderFactory
+from governance.models import MinutesVersion
+from governance.tests.factories import MeetingFactory, MeetingSeriesFactory
 
 from .factories import token_for
 
@@ -46,6 +48,9 @@ def objects(db, settings, engagement):
     stage = ChecklistStageFactory(engagement=engagement)
     ChecklistItemFactory(stage=stage, owner_side="client")
     StakeholderFactory(engagement=engagement)
+    PromiseFactory(engagement=engagement, shown_to_client=True)
+    meeting = MeetingFactory(series=MeetingSeriesFactory(engagement=engagement), status="held", minutes_version=1)
+    MinutesVersion.objects.create(meeting=meeting, number=1, content={"sections": []}, published_by=engagement.csm)
 
 
 def _examples(test):
