@@ -68,6 +68,7 @@ SECTIONS = (
     Section("webhook_events", "webhooks.Event", "organization"),
     Section("crm_accounts", "api.CrmAccount", "organization"),
     Section("crm_deals", "api.CrmDeal", "engagement__client"),
+    Section("crm_deal_changes", "api.CrmDealChange", "deal__engagement__client"),
 )
 
 # Models without rows of one client (configuration, infrastructure), or whose rows are exported another way.
@@ -99,6 +100,7 @@ LEFT_OUT = {
     "webhooks.Delivery": "delivery attempts of the events exported in webhook_events",
     "api.ApiToken": "credentials",
     "api.IdempotentRequest": "infrastructure",
+    "api.CrmSettings": "configuration",
     "api.CrmReceipt": "raw CRM payloads, redacted and removed after 30 days",
     "client_data.ClientDataExport": "this export itself",
 }
