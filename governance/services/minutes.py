@@ -32,7 +32,7 @@ from ..models import (
     MinutesVersion,
     Outcome,
 )
-from . import lifecycle
+from . import agenda, lifecycle
 from .constants import CATEGORY
 
 SHARED_TEMPLATE = "governance/email/minutes_shared"
@@ -126,6 +126,20 @@ def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetim
         _emit_shared(meeting, version, now)
     lifecycle.schedule_many([meeting], now=now)
     return version
+
+
+def minutes_share(
+    *, by, meeting: Meeting, change_note: str = "", drafts: dict | None = None, now: datetime | None = None
+) -> MinutesVersion:
+    """ "Share" on the meeting page: what is typed in the minutes and not saved yet is saved first (and stays saved
+    when the version is refused, say for a missing change note), then the version is shared with it."""
+    saved = agenda.minutes_drafts_save(by=by, meeting=meeting, drafts=drafts or {})
+    try:
+        return minutes_publish(by=by, meeting=meeting, change_note=change_note, now=now)
+    except ValidationError as error:
+        if not saved:
+            raise
+        raise ValidationError([*error.messages, _("What you typed in the minutes is saved.")]) from error
 
 
 def _emit_shared(meeting, version, now) -> None:
