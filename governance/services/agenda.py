@@ -217,32 +217,6 @@ def agenda_item_update(*, by, item: AgendaItem, now=None, **changes) -> AgendaIt
     return item
 
 
-MINUTES_DRAFT_FIELDS = ("minutes", "internal_notes")
-
-
-@transaction.atomic
-def minutes_drafts_save(*, by, meeting: Meeting, drafts: dict[int, dict[str, str]]) -> int:
-    """Save the minutes typed in the page's open editors but not saved yet (``{item id: {"minutes": ...,
-    "internal_notes": ...}}``), so that sharing a version never loses them. Entries of another meeting are left
-    alone. Returns how many entries changed."""
-    if not drafts:
-        return 0
-    meeting = _meeting_for_edit(by, meeting)
-    items = list(AgendaItem.objects.select_for_update().filter(meeting=meeting, pk__in=list(drafts)).order_by("pk"))
-    changed = []
-    for item in items:
-        fields = {name: value for name, value in drafts[item.pk].items() if name in MINUTES_DRAFT_FIELDS}
-        if all(getattr(item, name) == value for name, value in fields.items()):
-            continue
-        for name, value in fields.items():
-            setattr(item, name, value)
-        item.full_clean()
-        changed.append(item)
-    if changed:
-        AgendaItem.objects.bulk_update(changed, list(MINUTES_DRAFT_FIELDS))
-    return len(changed)
-
-
 @transaction.atomic
 def agenda_item_delete(*, by, item: AgendaItem) -> None:
     """Remove an agenda item (a section with its entries). Its outcomes stay on the meeting (an action item
