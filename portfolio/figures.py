@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from checklists import selectors as checklist_selectors
-from engagements.health import Health, health_reasons, risk_rank, signals, with_health
+from engagements.health import Health, health_reasons, risk_rank, signals, value_names, with_health
 from engagements.models import Engagement, Phase
 
 GENERATION_KEY = "portfolio:figures:generation"
@@ -135,7 +135,7 @@ def changed(**_kwargs) -> None:
 def _compute(user, today: date) -> list[Figures]:
     queryset = Engagement.objects.visible_to(user)
     queryset = with_health(checklist_selectors.with_progress(queryset, today=today), today=today)
-    names = [signal.name for signal in signals()]
+    names = value_names()
     rows = []
     for values in queryset.order_by().values(*FIELDS, *names).iterator(chunk_size=2000):
         row_signals = {name: values[name] for name in names}
