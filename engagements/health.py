@@ -3,9 +3,9 @@ above register in their ``AppConfig.ready()``.
 
 A signal is a number per engagement with two thresholds (``HealthSignal``): checklists registers overdue items,
 stages awaiting acceptance past due, the latest satisfaction score and the client's open rejections; engagements'
-promise ledger (broken promises), governance (missed meetings, late minutes) and escalations (open red flags, the gravest weighed by severity and level) add
-theirs the same way. Each signal gives ONE
-SQL expression for its value (correlated to the engagement row), so:
+promise ledger (broken promises), governance (missed meetings, late minutes) and escalations (open red flags, the
+gravest weighed by severity and level) add theirs the same way. Each signal gives ONE SQL expression for its value
+(correlated to the engagement row), so:
 
 - lists annotate every signal and the health itself in the database (``with_health``), so a dashboard can filter
   and sort by health in a constant number of queries, whatever the number of engagements;
