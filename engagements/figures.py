@@ -75,6 +75,7 @@ def basis() -> str:
             getattr(signal.value, "__module__", ""),
             getattr(signal.value, "__qualname__", ""),
             repr(getattr(signal.value, "__defaults__", None)),
+            getattr(signal.detail, "__qualname__", ""),
         )
         for signal in health.signals()
     ]
@@ -103,8 +104,9 @@ def _source(ids, today: date):
             next_due_on=Value(None),
         )
     signals = health.signals()
-    queryset = queryset.annotate(**{signal.name: signal.value(today) for signal in signals})
-    return queryset.order_by().values("id", *PROGRESS_COLUMNS, *(signal.name for signal in signals)), signals
+    # Each signal's value, and the detail its reason needs (``HealthSignal.detail``), kept beside the values.
+    queryset = queryset.annotate(**health.annotations(today))
+    return queryset.order_by().values("id", *PROGRESS_COLUMNS, *health.value_names()), signals
 
 
 def _refresh_sql(ids, *, today: date, now: datetime, only_other_dates: bool) -> tuple[str, list]:
@@ -126,7 +128,7 @@ def _refresh_sql(ids, *, today: date, now: datetime, only_other_dates: bool) -> 
         greatest = weight = count = "0"
         count_params = []
     json_fn = "jsonb_build_object" if postgres else "json_object"
-    pairs = ", ".join(f"'{signal.name}', s.{qn(signal.name)}" for signal in signals)
+    pairs = ", ".join(f"'{name}', s.{qn(name)}" for name in health.value_names())
     signals_json = f"{json_fn}({pairs})" if signals else ("'{}'::jsonb" if postgres else "'{}'")
     overdue = f"COALESCE(s.{qn(OVERDUE_SIGNAL)}, 0)" if any(s.name == OVERDUE_SIGNAL for s in signals) else "0"
     table = qn(EngagementFigures._meta.db_table)
@@ -225,7 +227,7 @@ def recomputed(engagement_ids, *, now: datetime) -> dict:
         queryset, signals = _source(engagement_ids, today)
         rows = {}
         for values in queryset:
-            signal_values = {signal.name: values[signal.name] for signal in signals}
+            signal_values = {name: values[name] for name in health.value_names()}
             rank = health.risk_rank(**signal_values)
             rows[values["id"]] = {
                 "as_of": today,

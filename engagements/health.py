@@ -3,9 +3,9 @@ above register in their ``AppConfig.ready()``.
 
 A signal is a number per engagement with two thresholds (``HealthSignal``): checklists registers overdue items,
 stages awaiting acceptance past due, the latest satisfaction score and the client's open rejections; engagements'
-promise ledger (broken promises), governance (missed meetings, late minutes) and escalations (open red flags) add
-theirs the same way. Each signal gives ONE
-SQL expression for its value (correlated to the engagement row), so:
+promise ledger (broken promises), governance (missed meetings, late minutes) and escalations (open red flags, the
+gravest weighed by severity and level) add theirs the same way. Each signal gives ONE SQL expression for its value
+(correlated to the engagement row), so:
 
 - lists annotate every signal and the health itself in the database (``with_health``), so a dashboard can filter
   and sort by health in a constant number of queries, whatever the number of engagements;
@@ -55,10 +55,17 @@ class HealthSignal:
     low_is_bad: bool = False
     # ``describe(value) -> str``: the reason for a badge as a translated sentence with its plural forms
     # ("3 checklist items are overdue"). Required: every badge's reasons read alike, never "<label>: <value>".
-    describe: Callable[[object], str] = field(kw_only=True)
+    describe: Callable[..., str] = field(kw_only=True)
+    # ``detail(today)``: an optional second SQL expression (annotated as ``<name>_detail``) that the reason needs
+    # besides the number, e.g. which red flag weighs most and where it stands; ``describe(value, detail)`` then.
+    detail: Callable[[date], models.Expression] | None = field(default=None, kw_only=True)
 
-    def reason(self, value) -> str:
-        return str(self.describe(value))
+    @property
+    def detail_name(self) -> str:
+        return f"{self.name}_detail"
+
+    def reason(self, value, detail=None) -> str:
+        return str(self.describe(value, detail) if self.detail is not None else self.describe(value))
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,26 @@ def signals() -> list[HealthSignal]:
     return list(_signals.values())
 
 
+def annotations(today: date) -> dict:
+    """Every signal's value (and its detail, for the signals that have one) as SQL, by annotation name."""
+    values = {}
+    for name, signal in _signals.items():
+        values[name] = signal.value(today)
+        if signal.detail is not None:
+            values[signal.detail_name] = signal.detail(today)
+    return values
+
+
+def value_names() -> list[str]:
+    """The names ``annotations`` gives: what a list must read back to give each row's health and reasons."""
+    names = []
+    for name, signal in _signals.items():
+        names.append(name)
+        if signal.detail is not None:
+            names.append(signal.detail_name)
+    return names
+
+
 def _level(signal: HealthSignal, value) -> Health:
     if value is None:
         return Health.ON_TRACK
@@ -128,7 +155,8 @@ def health_reasons(**values) -> list[HealthReason]:
     for name, signal in _signals.items():
         level = _level(signal, values.get(name))
         if level != Health.ON_TRACK:
-            reasons.append((_RANK[level], HealthReason(name, signal.reason(values.get(name)), level.value)))
+            text = signal.reason(values.get(name), values.get(signal.detail_name))
+            reasons.append((_RANK[level], HealthReason(name, text, level.value)))
     return [reason for _rank, reason in sorted(reasons, key=lambda pair: -pair[0])]
 
 
@@ -160,12 +188,12 @@ def health_expression() -> Case:
 
 def with_health(queryset, *, today: date):
     """Engagements annotated with every signal (by its name) and ``health``."""
-    queryset = queryset.annotate(**{name: signal.value(today) for name, signal in _signals.items()})
+    queryset = queryset.annotate(**annotations(today))
     return queryset.annotate(health=health_expression())
 
 
 def health_of(engagement, *, today: date) -> tuple[Health, dict]:
     """One engagement's health and its signal values, in one query."""
-    values = {name: signal.value(today) for name, signal in _signals.items()}
+    values = annotations(today)
     row = Engagement.objects.filter(pk=engagement.pk).annotate(**values).values(*values).get() if values else {}
     return engagement_health(**row), row

@@ -9,8 +9,9 @@ question                                  who                                   
 ========================================  ===========================================  =========================
 may see an engagement (and what is in     admins, executives, directors: all; other    ``engagement_filter``,
 it)                                       vendor staff: the engagements they are CSM,  ``may_see``
-                                          PM, deputy PM or team member of; client
-                                          users: their own organization's
+                                          PM, deputy PM, account executive or team
+                                          member of; client users: their own
+                                          organization's
 may work on an engagement (the team's     its CSM, PM, deputy PM and team members;     ``engagement_filter(
 work: items, comments, records,           directors and admins (executives read         work=True)``,
 stakeholder rows, promises, plan       everything and write nothing by their role    ``may_work``
@@ -117,7 +118,9 @@ def engagement_filter(user, *, manage: bool = False, work: bool = False) -> Q:
     if not user.is_vendor_user:
         return NOTHING
     on_team = EngagementMember.objects.filter(engagement=OuterRef("pk"), user=user)
-    return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Exists(on_team)
+    # The account executive named on an engagement (who sold it) reads it: its page and handoff, its meetings and
+    # items; working on it or shaping it takes a place on its team.
+    return Q(csm=user) | Q(pm=user) | Q(deputy_pm=user) | Q(account_executive=user) | Exists(on_team)
 
 
 def may_see(user, engagement) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import models, services
+from .durations import BusinessDurationField, format_duration
 
 
 class WorkingWindowInline(admin.TabularInline):
@@ -102,8 +103,16 @@ class EscalationPathAdmin(admin.ModelAdmin):
     ]
 
 
+class TargetForm(forms.ModelForm):
+    """Deadlines typed and shown as people say them ("4 business hours", "2 working days")."""
+
+    acknowledge_within = BusinessDurationField(label=_("acknowledge within"))
+    resolve_within = BusinessDurationField(label=_("resolve within"))
+
+
 class LevelTargetInline(admin.TabularInline):
     model = models.LevelTarget
+    form = TargetForm
     extra = 0
     max_num = len(models.Severity.choices)
 
@@ -124,9 +133,24 @@ class EngagementCoverageAdmin(admin.ModelAdmin):
     autocomplete_fields = ["engagement"]
 
 
+class ContractTargetForm(forms.ModelForm):
+    acknowledge_within = BusinessDurationField(label=_("respond within"))
+    resolve_within = BusinessDurationField(label=_("resolve within"))
+
+
 @admin.register(models.ContractTarget)
 class ContractTargetAdmin(admin.ModelAdmin):
-    list_display = ["engagement", "severity", "acknowledge_within", "resolve_within", "valid_from", "valid_until"]
+    form = ContractTargetForm
+    list_display = ["engagement", "severity", "respond_in", "resolve_in", "valid_from", "valid_until"]
+
+    @admin.display(description=_("respond within"), ordering="acknowledge_within")
+    def respond_in(self, obj):
+        return format_duration(obj.acknowledge_within)
+
+    @admin.display(description=_("resolve within"), ordering="resolve_within")
+    def resolve_in(self, obj):
+        return format_duration(obj.resolve_within)
+
     list_filter = ["severity"]
     autocomplete_fields = ["engagement"]
 

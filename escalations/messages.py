@@ -29,7 +29,7 @@ def flag_url(name: str, pk: int) -> str:
 
 
 # What a kind is called on the client's side, where its words differ.
-_CLIENT_KINDS = {"escalated": "escalated_client", "raised": "received"}
+_CLIENT_KINDS = {"escalated": "escalated_client", "raised": "received", "merged": "duplicate"}
 STAFF, CLIENT = "staff", "client"
 
 

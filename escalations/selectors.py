@@ -11,7 +11,7 @@ For other apps (governance puts them on meeting agendas; the top layer composes 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -141,9 +141,21 @@ def flag_list(
         flags = flags.filter(owner=user)
     if query:
         flags = flags.filter(Q(title__icontains=query) | Q(engagement__client__name__icontains=query))
-    return flags.annotate(severity_order=SEVERITY_ORDER).order_by(
-        "severity_order", F("next_due_at").asc(nulls_last=True), "-raised_at", "pk"
-    )
+    # The deadline the list shows (acknowledge, else resolve, else closing itself) and when it warns: the nearest
+    # first, so what breaches next is on top; severity breaks ties.
+    return flags.annotate(
+        severity_order=SEVERITY_ORDER,
+        deadline=Case(
+            When(ack_due_at__isnull=False, then=F("ack_due_at")),
+            When(resolve_due_at__isnull=False, then=F("resolve_due_at")),
+            default=F("auto_close_at"),
+        ),
+        deadline_warn_at=Case(
+            When(ack_due_at__isnull=False, then=F("ack_warn_at")),
+            When(resolve_due_at__isnull=False, then=F("resolve_warn_at")),
+            default=Value(None, output_field=DateTimeField()),
+        ),
+    ).order_by(F("deadline").asc(nulls_last=True), "severity_order", "-raised_at", "pk")
 
 
 def engagements_for_raising(*, user: User):

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
@@ -179,7 +180,30 @@ class GuestForm(forms.Form):
 
 
 class PublishForm(forms.Form):
+    """Sharing a version. The page's script also posts what is typed in open minutes editors and not saved yet, as
+    ``draft-<agenda item id>-minutes`` and ``draft-<agenda item id>-internal_notes``: it is saved first."""
+
     change_note = forms.CharField(label=_("What changed (for a new version)"), max_length=300, required=False)
+
+    DRAFT = re.compile(r"^draft-(\d+)-(minutes|internal_notes)$")
+    DRAFT_MAX_LENGTH = 10000
+
+    def clean(self):
+        cleaned = super().clean()
+        drafts: dict[int, dict[str, str]] = {}
+        for key in self.data:
+            match = self.DRAFT.match(key)
+            if match is None:
+                continue
+            value = self.data.get(key, "")
+            if len(value) > self.DRAFT_MAX_LENGTH or "\x00" in value:
+                raise forms.ValidationError(
+                    _("The minutes of an entry are longer than %(limit)s characters: shorten them and save again.")
+                    % {"limit": self.DRAFT_MAX_LENGTH}
+                )
+            drafts.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        cleaned["drafts"] = drafts
+        return cleaned
 
 
 class CommentForm(forms.Form):

@@ -77,7 +77,7 @@ class EngagementMixin:
     @staticmethod
     def health_of(engagement):
         # The annotations ``with_health`` added, read through the registry's own thresholds: as the pages do.
-        values = {signal.name: getattr(engagement, signal.name) for signal in health.signals()}
+        values = {name: getattr(engagement, name) for name in health.value_names()}
         return health.engagement_health(**values).value, health.health_reasons(**values)
 
 

@@ -199,12 +199,15 @@ REWORK_DAYS = 5
 
 def _rejection_reopen(*, by: User, engagement: Engagement, acceptance, stage, stages, now) -> ChecklistItem:
     """Make a rejection workable: an open rework item (the client's reason as guidance) in the
-    rejected stage, or for the whole work plan in its last stage, assigned to the acting PM (else
-    the CSM). It keeps the stage from being accepted until the team has dealt with it, shows in
-    the next actions and gets the usual reminders. The CSM and PM are told the reason."""
+    rejected stage, or for the whole work plan in its last stage, assigned to the PM (else the
+    CSM; the deputy works it while the PM is away). It keeps the stage from being accepted until
+    the team has dealt with it, shows in the next actions and gets the usual reminders. The CSM
+    and PM are told the reason."""
     target = stage or stages[-1]
     acting_pm = engagement_acting_pm(engagement, on=timezone.localdate(now))
-    owner = acting_pm or engagement.csm
+    # Assigned to the PM even while a deputy stands in (the cover routes it to them and hands it back on the PM's
+    # return); the deputy is told below.
+    owner = engagement.pm or engagement.csm
     position = (target.items.aggregate(m=Max("position"))["m"] or 0) + 10
     subject = target.title if stage is not None else _("the work plan")
     item = ChecklistItem(

@@ -14,7 +14,7 @@ from engagements import policy
 from engagements.figures import figures_refresh
 from engagements.models import Engagement, Side
 from engagements.selectors import client_language
-from engagements.services import engagement_acting_pm, engagement_lock
+from engagements.services import engagement_lock
 
 from ..default_template import (
     CLOSES_WITH,
@@ -206,7 +206,10 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
     bases = _due_bases(engagement, today=today)
     assignees = {
         AssigneeRole.CSM: engagement.csm,
-        AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
+        # The PM, even while away: the deputy's cover is worked out when it is asked (My work's "Handed to you as
+        # deputy", the reminders, the acceptance notices), so on the PM's return the items are theirs again. Stored
+        # as the deputy, they would stay the deputy's for good.
+        AssigneeRole.PM: engagement.pm,
         AssigneeRole.KEY_USER: policy.key_user_of(engagement),
     }
     stages = []

@@ -81,7 +81,11 @@ def test_the_gate_applies_only_from_onboarding_to_live(csm, onboarding):
 def test_the_page_says_what_is_missing_and_the_refusal_explains(client, csm, onboarding):
     client.force_login(csm)
     page = client.get(reverse("portfolio:engagement", args=[onboarding.pk]))
-    assert "Before the go-live" in page.content.decode()
+    body = page.content.decode()
+    assert "Not ready for the go-live yet:" in body
+    # While the gate is unmet, "Move to live" is no primary button, and it points at what is missing.
+    button = body.split('data-testid="move-to-live-unready"')[0].rsplit("<button", 1)[1]
+    assert "btn-outline-secondary" in button and 'aria-describedby="go-live-missing"' in button
     response = client.post(reverse("engagements:phase", args=[onboarding.pk]), {"to": "live"}, follow=True)
     body = response.content.decode()
     assert "cannot go live yet" in body

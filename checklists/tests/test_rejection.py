@@ -79,16 +79,26 @@ def test_the_csm_and_pm_get_the_reason(client_key_user, engagement, csm, pm, acc
     assert all(f"#stage-{accepted_stage.pk}" in row.url for row in rows)
 
 
-def test_the_deputy_is_told_and_assigned_while_the_pm_is_away(client_key_user, engagement, deputy_pm, accepted_stage):
+def test_the_deputy_is_told_and_works_it_while_the_pm_is_away_and_it_is_handed_back(
+    client_key_user, engagement, deputy_pm, accepted_stage
+):
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from accounts.tests.factories import StaffAbsenceFactory
+    from checklists import work
 
     today = timezone.localdate()
     StaffAbsenceFactory(user=engagement.pm, starts_on=today, ends_on=today)
     acceptance = _reject(client_key_user, engagement, accepted_stage)
     rework = ChecklistItem.objects.get(stage=accepted_stage, status=ItemStatus.OPEN)
-    assert rework.assignee == deputy_pm
+    # The PM's, routed to the deputy by the cover today, and the PM's again tomorrow.
+    assert rework.assignee == engagement.pm
+    assert rework.title in [e.title for e in work.handed_over(user=deputy_pm, today=today, limit=10).entries]
+    tomorrow = today + timedelta(days=1)
+    assert not work.handed_over(user=deputy_pm, today=tomorrow, limit=10).entries
+    assert rework.title in [e.title for e in work.handed_back(user=engagement.pm, today=tomorrow, limit=10).entries]
     recipients = {row.recipient for row in Notification.objects.filter(event=f"engagement.rejection:{acceptance.pk}")}
     assert deputy_pm in recipients
 

@@ -354,12 +354,25 @@ def test_acceptance_history_is_kept(client_key_user, engagement):
     assert StageAcceptance.objects.filter(stage=stage).count() == 2
 
 
-def test_pm_work_goes_to_the_deputy_while_the_pm_is_away(csm, pm, deputy_pm, engagement):
+def test_pm_work_goes_to_the_deputy_while_the_pm_is_away_and_back_on_return(csm, pm, deputy_pm, engagement):
+    """Hand-worked: the PM is away for four days from the day the template is applied. Their items are the PM's
+    (stored so), the deputy finds them under "Handed to you as deputy" on each of those days, and on the fifth day
+    they are the PM's again ("yours again"), with nothing left on the deputy's list."""
+    from checklists import work
+
     now = timezone.now()
-    StaffAbsenceFactory(user=pm, starts_on=timezone.localdate(now), ends_on=timezone.localdate(now) + timedelta(days=3))
+    first = timezone.localdate(now)
+    StaffAbsenceFactory(user=pm, starts_on=first, ends_on=first + timedelta(days=3))
     checklist_services.template_apply(by=csm, engagement=engagement, template=default_template(), now=now)
-    pm_items = ChecklistItem.objects.filter(stage__engagement=engagement, title="Set up test environment")
-    assert pm_items.get().assignee == deputy_pm
+    item = ChecklistItem.objects.get(stage__engagement=engagement, title="Set up test environment")
+    assert item.assignee == pm
+    for day in range(4):
+        handed = work.handed_over(user=deputy_pm, today=first + timedelta(days=day), limit=100)
+        assert item.title in [entry.title for entry in handed.entries]
+    back = first + timedelta(days=4)
+    assert item.title not in [e.title for e in work.handed_over(user=deputy_pm, today=back, limit=100).entries]
+    returned = work.handed_back(user=pm, today=back, limit=100)
+    assert (item.title, "yours again") in [(entry.title, entry.note) for entry in returned.entries]
 
 
 def test_the_contract_with_the_notifications_app_holds():

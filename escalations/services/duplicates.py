@@ -175,11 +175,13 @@ def flag_mark_duplicate(
     tell(
         kept,
         event_name=f"redflag:{flag.pk}:duplicate:{now.isoformat()}",
-        kind="duplicate",
+        # The owner reads what happened to their flag ("merged"); the reporters, that their report follows it.
+        kind="merged",
         now=now,
         staff=[kept.owner],
         clients=list(User.objects.filter(pk__in=followers, is_active=True)),
         actor=actor_name(by),
+        duplicate_title=flag.title,
     )
     return flag
 

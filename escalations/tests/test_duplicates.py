@@ -163,3 +163,21 @@ def test_only_the_decider_marks_and_unmarks(client, kept, critical_report, clien
     assert 'data-testid="unmark-duplicate"' in page
     client.post(reverse("portal:flag_unmark_duplicate", args=[critical_report.pk]))
     assert RedFlag.objects.get(pk=critical_report.pk).status == FlagStatus.OPEN
+
+
+def test_the_owner_reads_what_happened_and_the_reporters_their_words(kept, critical_report, client_key_user):
+    from notifications.models import Channel, Notification
+
+    kept.refresh_from_db()
+    at = warsaw(2026, 11, 10, 11)
+    services.flag_mark_duplicate(flag=critical_report, of=kept, by=client_key_user, now=at)
+    rows = Notification.objects.filter(
+        event__startswith=f"redflag:{critical_report.pk}:duplicate:", channel=Channel.EMAIL
+    )
+    owner_row = rows.get(recipient=kept.owner)
+    assert owner_row.subject.startswith("A duplicate was merged into:")
+    assert owner_row.context["kind"] == "merged"
+    assert owner_row.context["duplicate_title"] == "Warehouse gets no orders at all"
+    client_rows = rows.exclude(recipient=kept.owner)
+    assert client_rows and all(row.context["kind"] == "duplicate" for row in client_rows)
+    assert all(row.subject.startswith("Your report now follows another red flag") for row in client_rows)

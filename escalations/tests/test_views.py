@@ -300,3 +300,38 @@ def test_the_complaint_form_speaks_of_a_complaint_from_heading_to_confirmation(
     [confirmation] = [str(message) for message in response.context["messages"]]
     for text in (heading, current, button, confirmation):
         assert complaint.lower() in text.lower() and red_flag.lower() not in text.lower(), (language, text)
+
+
+def test_the_list_sorts_by_the_nearest_deadline_and_marks_breaches_and_warnings(client, engagement, pm):
+    from escalations.models import Severity
+
+    from .factories import RedFlagFactory
+
+    now = timezone.now()
+    later = RedFlagFactory(engagement=engagement, severity=Severity.CRITICAL, ack_due_at=now + timedelta(hours=5))
+    breached = RedFlagFactory(engagement=engagement, severity=Severity.NORMAL, resolve_due_at=now - timedelta(hours=1))
+    soon = RedFlagFactory(
+        engagement=engagement,
+        severity=Severity.NORMAL,
+        ack_due_at=now + timedelta(minutes=30),
+        ack_warn_at=now - timedelta(minutes=10),
+    )
+    none = RedFlagFactory(engagement=engagement, severity=Severity.CRITICAL)
+    client.force_login(pm)
+    page = client.get(reverse("escalations:flag_list")).content.decode()
+    rows = [page.index(f'data-testid="flag-row-{flag.pk}"') for flag in (breached, soon, later, none)]
+    assert rows == sorted(rows)
+    row = lambda flag: page.split(f'data-testid="flag-row-{flag.pk}"')[1].split("</tr>")[0]  # noqa: E731
+    assert 'class="table-danger"' in row(breached) and "breached" in row(breached)
+    assert 'class="table-warning"' in row(soon) and "due soon" in row(soon)
+    assert "table-" not in row(later).split(">")[0] and "breached" not in row(later)
+
+
+def test_the_engagement_health_links_to_its_red_flags(client, engagement, pm):
+    from .factories import RedFlagFactory
+
+    RedFlagFactory(engagement=engagement)
+    client.force_login(pm)
+    page = client.get(reverse("portfolio:engagement", args=[engagement.pk])).content.decode()
+    link = page.split('data-testid="health-red-flags"')[0].rsplit("<a ", 1)[1]
+    assert f"/red-flags/?status=open&amp;engagement={engagement.pk}" in link or f"engagement={engagement.pk}" in link

@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from engagements.models import Side
 from notifications import registry
-from notifications.models import Reminder, ReminderStatus
+from notifications.models import Channel, Reminder, ReminderStatus
 from notifications.services import NotifyRequest, ReminderSpec, notify_many, reminder_schedule_many
 
 from .. import calendar, recurrence
@@ -180,34 +180,65 @@ def _without_organizer(meeting, participants) -> list[SeriesParticipant]:
     ]
 
 
-def invitation_requests(meeting, participants, *, update: bool) -> list[NotifyRequest]:
-    return participant_requests(
-        meeting,
-        _without_organizer(meeting, participants),
-        event=f"governance.invitation:{meeting.pk}:{meeting.sequence}",
-        template=INVITATION_TEMPLATE,
-        context={"sequence": meeting.sequence, "is_update": update},
-    )
+def _without_author(participants, by) -> list[SeriesParticipant]:
+    """Nobody is told of their own change: the person who moved, changed or cancelled a meeting is left out."""
+    if by is None:
+        return list(participants)
+    own_email = (by.email or "").lower()
+    return [
+        p
+        for p in participants
+        if not (p.user_id is not None and p.user_id == by.pk)
+        and not (own_email and (p.email or "").lower() == own_email)
+    ]
 
 
-def send_update_if_invited(meeting, *, now: datetime) -> None:
-    """After a change participants must see: an update of the invitation, if they were invited already."""
+def invitation_requests(meeting, participants, *, update: bool, by=None, notice_event: str = "") -> list[NotifyRequest]:
+    """The invitation (or its update) of one meeting: by email for each meeting, with its calendar file, which the
+    calendar needs; in the notification centre once per ``notice_event``: for a first invitation one notice per
+    series (a weekly series is one invitation to a person, not 26), for an update of several meetings at once (a
+    series edited) one per change; an update of a single meeting is its own notice."""
+    people = _without_author(_without_organizer(meeting, participants), by)
+    event = f"governance.invitation:{meeting.pk}:{meeting.sequence}"
+    if not notice_event:
+        notice_event = event if update else f"governance.series_invitation:{meeting.series_id}"
+    context = {"sequence": meeting.sequence, "is_update": update}
+    if notice_event == event:
+        return participant_requests(meeting, people, event=event, template=INVITATION_TEMPLATE, context=context)
+    return [
+        *participant_requests(
+            meeting, people, event=event, template=INVITATION_TEMPLATE, context=context, channels=(Channel.EMAIL,)
+        ),
+        *participant_requests(
+            meeting,
+            people,
+            event=notice_event,
+            template=INVITATION_TEMPLATE,
+            context={**context, "series_notice": True},
+            channels=(Channel.IN_APP,),
+        ),
+    ]
+
+
+def send_update_if_invited(meeting, *, now: datetime, by=None, notice_event: str = "") -> None:
+    """After a change participants must see: an update of the invitation, if they were invited already (not to
+    ``by``, who made the change)."""
     if meeting.invited_sequence is None or meeting.status != MeetingStatus.SCHEDULED:
         return
     participants = participants_of([meeting.series_id])[meeting.series_id]
-    notify_many(invitation_requests(meeting, participants, update=True), now=now)
+    notify_many(invitation_requests(meeting, participants, update=True, by=by, notice_event=notice_event), now=now)
     Meeting.objects.filter(pk=meeting.pk).update(invited_sequence=meeting.sequence)
     meeting.invited_sequence = meeting.sequence
 
 
-def send_cancellation_if_invited(meeting, *, now: datetime) -> None:
+def send_cancellation_if_invited(meeting, *, now: datetime, by=None) -> None:
     if meeting.invited_sequence is None:
         return
     participants = participants_of([meeting.series_id])[meeting.series_id]
     notify_many(
         participant_requests(
             meeting,
-            _without_organizer(meeting, participants),
+            _without_author(_without_organizer(meeting, participants), by),
             event=f"governance.cancellation:{meeting.pk}:{meeting.sequence}",
             template=CANCELLATION_TEMPLATE,
             context={"sequence": meeting.sequence},

@@ -131,6 +131,50 @@ def minutes_publish(*, by, meeting: Meeting, change_note: str = "", now: datetim
     return version
 
 
+MINUTES_DRAFT_FIELDS = ("minutes", "internal_notes")
+
+
+@transaction.atomic
+def minutes_drafts_save(*, by, meeting: Meeting, drafts: dict[int, dict[str, str]]) -> int:
+    """Save the minutes typed in the page's open editors but not saved yet (``{item id: {"minutes": ...,
+    "internal_notes": ...}}``), so that sharing a version never loses them. Entries of another meeting are left
+    alone. Returns how many entries changed."""
+    if not drafts:
+        return 0
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("engagement", "series").get(pk=meeting.pk)
+    if not permissions.may_run_meeting(by, meeting):
+        raise PermissionDenied
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("The meeting was cancelled."))
+    items = list(AgendaItem.objects.select_for_update().filter(meeting=meeting, pk__in=list(drafts)).order_by("pk"))
+    changed = []
+    for item in items:
+        fields = {name: value for name, value in drafts[item.pk].items() if name in MINUTES_DRAFT_FIELDS}
+        if all(getattr(item, name) == value for name, value in fields.items()):
+            continue
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.full_clean()
+        changed.append(item)
+    if changed:
+        AgendaItem.objects.bulk_update(changed, list(MINUTES_DRAFT_FIELDS))
+    return len(changed)
+
+
+def minutes_share(
+    *, by, meeting: Meeting, change_note: str = "", drafts: dict | None = None, now: datetime | None = None
+) -> MinutesVersion:
+    """ "Share" on the meeting page: what is typed in the minutes and not saved yet is saved first (and stays saved
+    when the version is refused, say for a missing change note), then the version is shared with it."""
+    saved = minutes_drafts_save(by=by, meeting=meeting, drafts=drafts or {})
+    try:
+        return minutes_publish(by=by, meeting=meeting, change_note=change_note, now=now)
+    except ValidationError as error:
+        if not saved:
+            raise
+        raise ValidationError([*error.messages, _("What you typed in the minutes is saved.")]) from error
+
+
 def _emit_shared(meeting, version, now) -> None:
     """``meeting.minutes_shared`` once per version: ids, the version and times, not the minutes themselves."""
     engagement = meeting.engagement

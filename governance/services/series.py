@@ -89,11 +89,11 @@ def series_update(*, by, series: MeetingSeries, now: datetime | None = None, **c
     series.updated_at = now
     series.full_clean()
     series.save()
-    _reschedule_future(series, now=now)
+    _reschedule_future(series, now=now, by=by)
     return series
 
 
-def _reschedule_future(series, *, now):
+def _reschedule_future(series, *, now, by=None):
     future = list(
         series.meetings.filter(starts_at__gt=now, status=MeetingStatus.SCHEDULED, is_moved=False).order_by(
             "original_start"
@@ -155,13 +155,15 @@ def _reschedule_future(series, *, now):
             meeting.save(update_fields=["owner"])
     surplus = old[len(new) :]
     for meeting in surplus:
-        _cancel(meeting, reason=_("The series was changed."), now=now)
+        _cancel(meeting, reason=_("The series was changed."), now=now, by=by)
     created = [new_meeting(series, at, now) for at in new[len(old) :]]
     Meeting.objects.bulk_create(created)
     lifecycle.schedule_many(changed + created, now=now)
     lifecycle.schedule_many(unchanged, now=now)
+    # One notice of the change in the notification centre (each meeting's update still goes by email).
+    notice = f"governance.series_update:{series.pk}:{now.isoformat()}"
     for meeting in changed:
-        lifecycle.send_update_if_invited(meeting, now=now)
+        lifecycle.send_update_if_invited(meeting, now=now, by=by, notice_event=notice)
 
 
 @transaction.atomic
@@ -178,7 +180,7 @@ def series_end(*, by, series: MeetingSeries, now: datetime | None = None) -> int
     series.save(update_fields=["ended_on", "updated_at"])
     future = list(series.meetings.filter(starts_at__gt=now, status=MeetingStatus.SCHEDULED))
     for meeting in future:
-        _cancel(meeting, reason=_("The series was ended."), now=now)
+        _cancel(meeting, reason=_("The series was ended."), now=now, by=by)
     return len(future)
 
 
@@ -224,18 +226,18 @@ def meeting_move(
     meeting.participants_reminded_at = None
     meeting.save()
     lifecycle.schedule_many([meeting], now=now)
-    lifecycle.send_update_if_invited(meeting, now=now)
+    lifecycle.send_update_if_invited(meeting, now=now, by=by)
     return meeting
 
 
-def _cancel(meeting, *, reason, now):
+def _cancel(meeting, *, reason, now, by=None):
     meeting.status = MeetingStatus.CANCELLED
     meeting.change_reason = reason
     meeting.sequence += 1
     meeting.updated_at = now
     meeting.save()
     lifecycle.cancel_reminder(meeting, now=now)
-    lifecycle.send_cancellation_if_invited(meeting, now=now)
+    lifecycle.send_cancellation_if_invited(meeting, now=now, by=by)
     figures_refresh([meeting.engagement_id], now=now)
 
 
@@ -250,7 +252,7 @@ def meeting_cancel(*, by, meeting: Meeting, reason: str, now=None) -> Meeting:
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled meeting can be cancelled."))
     meeting.is_moved = True
-    _cancel(meeting, reason=reason, now=now)
+    _cancel(meeting, reason=reason, now=now, by=by)
     return meeting
 
 
@@ -414,7 +416,7 @@ def engagement_closed(*, engagement, from_phase, by, now: datetime) -> None:
         .order_by("starts_at", "pk")
     )
     for meeting in future:
-        _cancel(meeting, reason=_("The engagement was closed."), now=now)
+        _cancel(meeting, reason=_("The engagement was closed."), now=now, by=by)
 
 
 # --- The kickoff follows its date -------------------------------------------------------------------------------
@@ -454,4 +456,4 @@ def kickoff_moved(*, engagement, by, now: datetime) -> None:
         meeting.participants_reminded_at = None
         meeting.save()
         lifecycle.schedule_many([meeting], now=now)
-        lifecycle.send_update_if_invited(meeting, now=now)
+        lifecycle.send_update_if_invited(meeting, now=now, by=by)

@@ -143,3 +143,49 @@ def test_a_closed_engagements_meetings_are_neither_reminded_nor_flagged(weekly, 
     first.refresh_from_db()
     assert first.status == MeetingStatus.SCHEDULED and first.invited_sequence is None
     assert not Notification.objects.filter(target_id=str(first.pk)).exists()
+
+
+def test_one_invitation_notice_per_series_and_an_email_per_meeting(weekly, pm, client_key_user):
+    # Three weekly meetings reach their invitation time: three emails (each with its calendar file), one notice.
+    sweep(weekly[2].starts_at - timedelta(days=1))
+    emails = notes(lifecycle.INVITATION_TEMPLATE).filter(recipient=client_key_user)
+    assert emails.count() >= 3 and len({n.target_id for n in emails}) == emails.count()
+    in_app = Notification.objects.filter(
+        template=lifecycle.INVITATION_TEMPLATE, channel=Channel.IN_APP, recipient=client_key_user
+    )
+    assert in_app.count() == 1
+    assert in_app.get().subject.startswith("Invitation to the series: Weekly status meeting")
+
+
+def test_nobody_is_told_of_their_own_change(weekly, pm, deputy_pm, client_key_user):
+    from governance.models import SeriesParticipant
+
+    first = weekly[0]
+    assert SeriesParticipant.objects.filter(series=first.series, user=deputy_pm).exists()
+    sweep(NOW)
+    schedule.meeting_move(
+        by=deputy_pm, meeting=first, starts_at=first.starts_at + timedelta(hours=2), reason="Clash", now=NOW
+    )
+    updates = Notification.objects.filter(template=lifecycle.INVITATION_TEMPLATE, event__endswith=":1")
+    told = {n.recipient for n in updates}
+    assert client_key_user in told and deputy_pm not in told
+    schedule.meeting_cancel(by=deputy_pm, meeting=first, reason="Holiday", now=NOW)
+    cancelled = {n.recipient for n in Notification.objects.filter(template=lifecycle.CANCELLATION_TEMPLATE)}
+    assert client_key_user in cancelled and deputy_pm not in cancelled
+
+
+def test_a_series_edit_is_one_notice_however_many_meetings_move(weekly, pm, client_key_user):
+    sweep(weekly[2].starts_at - timedelta(days=1))
+    before = Notification.objects.filter(channel=Channel.IN_APP, recipient=client_key_user).count()
+    schedule.series_update(
+        by=pm, series=weekly[0].series, start_time=weekly[0].series.start_time.replace(hour=11), now=NOW
+    )
+    after = Notification.objects.filter(channel=Channel.IN_APP, recipient=client_key_user).count()
+    assert after - before == 1
+    updates = Notification.objects.filter(
+        template=lifecycle.INVITATION_TEMPLATE,
+        channel=Channel.EMAIL,
+        recipient=client_key_user,
+        context__is_update=True,
+    )
+    assert updates.count() >= 3

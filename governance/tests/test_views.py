@@ -288,3 +288,84 @@ def test_the_meeting_page_speaks_german(client, cadences, mapped_engagement, pm)
     meeting = Meeting.objects.first()
     page = client.get(reverse("governance:meeting", args=[meeting.pk])).content.decode()
     assert "Tagesordnung" in page
+
+
+def _shared_once(engagement, pm):
+    """A past weekly meeting with its agenda prepared and version 1 of its minutes shared."""
+    _apply(
+        engagement,
+        pm,
+        ["weekly-status"],
+        starts_on=timezone.localdate() - timedelta(days=8),
+        now=timezone.now() - timedelta(days=8),
+    )
+    meeting = Meeting.objects.filter(starts_at__lt=timezone.now()).order_by("starts_at").first()
+    agenda.agenda_prepare(meeting=meeting, by=pm)
+    item = meeting.agenda_items.filter(parent=None).order_by("position").first()
+    agenda.agenda_item_update(by=pm, item=item, minutes="We agreed the scope.")
+    minutes.minutes_publish(by=pm, meeting=meeting)
+    return meeting, item
+
+
+def test_sharing_a_new_version_saves_what_is_typed_first(client, cadences, mapped_engagement, pm, client_key_user):
+    meeting, item = _shared_once(mapped_engagement, pm)
+    other_meeting = Meeting.objects.exclude(pk=meeting.pk).filter(starts_at__lt=timezone.now()).first()
+    client.force_login(pm)
+    response = client.post(
+        reverse("governance:meeting_publish", args=[meeting.pk]),
+        {
+            "change_note": "The budget too",
+            f"draft-{item.pk}-minutes": "We agreed the scope and the budget.",
+            f"draft-{item.pk}-internal_notes": "Margin is thin.",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.minutes, item.internal_notes) == ("We agreed the scope and the budget.", "Margin is thin.")
+    meeting.refresh_from_db()
+    latest = meeting.minutes_versions.get(number=2)
+    assert latest.content["sections"][0]["minutes"] == "We agreed the scope and the budget."
+    assert "Margin" not in str(latest.content)
+    # An entry of another meeting named in the post is left alone.
+    if other_meeting is not None and other_meeting.agenda_items.exists():
+        foreign = other_meeting.agenda_items.first()
+        client.post(
+            reverse("governance:meeting_publish", args=[meeting.pk]),
+            {"change_note": "x", f"draft-{foreign.pk}-minutes": "Hijacked"},
+        )
+        foreign.refresh_from_db()
+        assert foreign.minutes != "Hijacked"
+
+
+def test_a_refused_version_keeps_what_was_typed_and_says_so(client, cadences, mapped_engagement, pm):
+    meeting, item = _shared_once(mapped_engagement, pm)
+    client.force_login(pm)
+    response = client.post(
+        reverse("governance:meeting_publish", args=[meeting.pk]),
+        {f"draft-{item.pk}-minutes": "We agreed the scope and the budget."},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Say what changed" in page and "What you typed in the minutes is saved." in page
+    item.refresh_from_db()
+    assert item.minutes == "We agreed the scope and the budget."
+    meeting.refresh_from_db()
+    assert meeting.minutes_version == 1
+    # Too long a draft is refused in words and changes nothing.
+    response = client.post(
+        reverse("governance:meeting_publish", args=[meeting.pk]),
+        {"change_note": "More", f"draft-{item.pk}-minutes": "x" * 10001},
+        follow=True,
+    )
+    assert "longer than 10000 characters" in response.content.decode()
+    item.refresh_from_db()
+    assert item.minutes == "We agreed the scope and the budget."
+    assert Meeting.objects.get(pk=meeting.pk).minutes_version == 1
+
+
+def test_the_minutes_editor_warns_about_unsaved_text(client, cadences, mapped_engagement, pm):
+    meeting, item = _shared_once(mapped_engagement, pm)
+    client.force_login(pm)
+    page = client.get(reverse("governance:meeting", args=[meeting.pk])).content.decode()
+    assert f'data-minutes-draft="{item.pk}"' in page and "data-warn-unsaved" in page
+    assert "data-carry-drafts" in page

@@ -135,11 +135,16 @@ def meeting_held(request, pk):
 def meeting_publish(request, pk):
     meeting = meeting_or_404(request, pk, manage=True)
     form = forms.PublishForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return to_meeting(meeting.pk, "#minutes")
     flash(
         request,
-        lambda: minutes.minutes_publish(
-            by=request.user, meeting=meeting, change_note=form.cleaned_data.get("change_note", "")
+        lambda: minutes.minutes_share(
+            by=request.user,
+            meeting=meeting,
+            change_note=form.cleaned_data.get("change_note", ""),
+            drafts=form.cleaned_data["drafts"],
         ),
         _("Minutes shared: the client's participants are told.")
         if not meeting.is_internal

@@ -126,3 +126,23 @@ def test_dashboard_figures_do_not_grow_with_data(client, page_queries, director,
         ChecklistItemFactory(stage=ChecklistStageFactory(engagement=engagement), overdue=True)
     assert page_queries(client, reverse("home")) == small
     assert page_queries(client, reverse("portfolio:dashboard_csv")) <= small
+
+
+def test_the_portfolio_weighs_a_critical_flag_at_the_executive_board(client, page_queries, director, client_org):
+    from escalations.models import Severity
+    from escalations.tests.factories import RedFlagFactory
+
+    client.force_login(director)
+    calm = EngagementFactory(client=client_org, name="One normal flag", phase="onboarding")
+    RedFlagFactory(engagement=calm, severity=Severity.NORMAL, level=1)
+    grave = EngagementFactory(client=client_org, name="Board-level flag", phase="onboarding")
+    RedFlagFactory(engagement=grave, severity=Severity.CRITICAL, level=4)
+    small = page_queries(client, reverse("home"))
+    page = client.get(reverse("home")).content.decode()
+    assert "1 critical red flag at the executive board" in page
+    # The grave one sorts first (by risk) and is off track; the other is at risk.
+    assert page.index("Board-level flag") < page.index("One normal flag")
+    for n in range(6):
+        more = EngagementFactory(client=client_org, name=f"More {n}", phase="onboarding")
+        RedFlagFactory.create_batch(2, engagement=more, severity=Severity.HIGH, level=2)
+    assert page_queries(client, reverse("home")) == small

@@ -127,3 +127,50 @@ document.body.addEventListener("htmx:responseError", (event) => {
   alert.append(close);
   area.append(alert);
 });
+
+// <form data-warn-unsaved>: what is typed in it and not saved yet is not lost by leaving the page: the browser asks
+// first (a link, a reload, closing the tab), and its [data-unsaved-note] shows while something is unsaved. The htmx
+// save that replaces the form with the saved one ends the warning, as does submitting a [data-carry-drafts] form.
+// <form data-carry-drafts> (sharing the minutes): on submit it carries what is unsaved in every
+// <form data-minutes-draft="item id"> as hidden draft-<id>-<field> inputs, which the server saves first.
+function unsavedFields(form) {
+  return [...form.elements].filter(
+    (field) =>
+      (field instanceof HTMLTextAreaElement || (field instanceof HTMLInputElement && field.type === "text")) &&
+      field.name &&
+      field.value !== field.defaultValue,
+  );
+}
+let carryingDrafts = false;
+document.addEventListener("input", (event) => {
+  const form = event.target instanceof Element ? event.target.closest("form[data-warn-unsaved]") : null;
+  if (!form) return;
+  const note = form.querySelector("[data-unsaved-note]");
+  if (note) note.hidden = unsavedFields(form).length === 0;
+});
+window.addEventListener("beforeunload", (event) => {
+  if (carryingDrafts) return;
+  const unsaved = [...document.querySelectorAll("form[data-warn-unsaved]")].some(
+    (form) => unsavedFields(form).length > 0,
+  );
+  if (unsaved) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !("carryDrafts" in form.dataset)) return;
+  for (const old of form.querySelectorAll("input[data-draft]")) old.remove();
+  for (const source of document.querySelectorAll("form[data-minutes-draft]")) {
+    for (const field of unsavedFields(source)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = `draft-${source.dataset.minutesDraft}-${field.name}`;
+      input.value = field.value;
+      input.dataset.draft = "1";
+      form.append(input);
+    }
+  }
+  carryingDrafts = true;
+});
