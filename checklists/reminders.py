@@ -65,14 +65,10 @@ def _next_on_local_clock(due_at: datetime, every: timedelta, zone: ZoneInfo, *, 
             return at
 
 
-def item_reminders_sync(item, *, now=None) -> None:
-    """(Re)schedule the reminders of a checklist item after a change (see the module docstring).
-
-    Called once per item, also when a template creates dozens: one SELECT and one write per call."""
-    now = now or timezone.now()
+def _wanted(item, existing: dict, *, now) -> dict:
+    """What the item's two reminder rows should be: their fields, ``None`` to cancel, or ``"keep"``."""
     due_soon_key, overdue_key = _keys(item.pk)
-    existing = {r.key: r for r in Reminder.objects.filter(key__in=[due_soon_key, overdue_key])}
-    wanted: dict[str, dict | None] = {due_soon_key: None, overdue_key: None}  # None: cancel
+    wanted: dict[str, dict | str | None] = {due_soon_key: None, overdue_key: None}  # None: cancel
     if not item.is_closed and item.due_on is not None:
         # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
         zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
@@ -94,6 +90,27 @@ def item_reminders_sync(item, *, now=None) -> None:
                 "repeat_every": settings.CHECKLIST_OVERDUE_REPEAT,
             }
         )
+    return wanted
+
+
+def _row_values(fields: dict, *, now) -> dict:
+    return {
+        "repeat_every": None,
+        **fields,
+        "status": ReminderStatus.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "updated_at": now,
+    }
+
+
+def item_reminders_sync(item, *, now=None) -> None:
+    """(Re)schedule the reminders of a checklist item after a change (see the module docstring).
+
+    Called once per item, also when a template creates dozens: one SELECT and one write per call."""
+    now = now or timezone.now()
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=_keys(item.pk))}
+    wanted = _wanted(item, existing, now=now)
     target_type = ContentType.objects.get_for_model(item)
     to_create = []
     for key, fields in wanted.items():
@@ -104,14 +121,7 @@ def item_reminders_sync(item, *, now=None) -> None:
             if row is not None and row.status == ReminderStatus.PENDING:
                 Reminder.objects.filter(pk=row.pk).update(status=ReminderStatus.CANCELLED, updated_at=now)
             continue
-        values = {
-            "repeat_every": None,
-            **fields,
-            "status": ReminderStatus.PENDING,
-            "attempts": 0,
-            "last_error": "",
-            "updated_at": now,
-        }
+        values = _row_values(fields, now=now)
         if row is not None:
             Reminder.objects.filter(pk=row.pk).update(**values)
         else:
@@ -123,6 +133,45 @@ def item_reminders_sync(item, *, now=None) -> None:
     if item.is_closed:
         # Reminders already sent about it must not stay "New" in anyone's centre, nor go out in a digest.
         notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
+
+
+REMINDER_FIELDS = ("kind", "due_at", "payload", "repeat_every", "status", "attempts", "last_error", "updated_at")
+
+
+def items_reminders_sync(items, *, now) -> None:
+    """``item_reminders_sync`` for many re-dated open items at once (the plan's rescheduling), in a constant number
+    of queries: one SELECT of their rows, one UPDATE of those that exist, one INSERT of the missing ones. The items
+    come with ``assignee`` and ``stage.engagement.csm`` loaded."""
+    items = list(items)
+    if not items:
+        return
+    keys = [key for item in items for key in _keys(item.pk)]
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=keys)}
+    target_type = ContentType.objects.get_for_model(ChecklistItem)
+    to_update, to_create = [], []
+    for item in items:
+        for key, fields in _wanted(item, existing, now=now).items():
+            row = existing.get(key)
+            if fields == "keep":
+                continue
+            if fields is None:
+                if row is not None and row.status == ReminderStatus.PENDING:
+                    row.status, row.updated_at = ReminderStatus.CANCELLED, now
+                    to_update.append(row)
+                continue
+            values = _row_values(fields, now=now)
+            if row is not None:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                to_update.append(row)
+            else:
+                to_create.append(
+                    Reminder(key=key, target_type=target_type, target_id=str(item.pk), created_at=now, **values)
+                )
+    if to_update:
+        Reminder.objects.bulk_update(to_update, REMINDER_FIELDS, batch_size=1000)
+    if to_create:
+        Reminder.objects.bulk_create(to_create, batch_size=1000)
 
 
 def _recipients_for(items, *, today) -> dict[int, object]:

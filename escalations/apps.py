@@ -10,10 +10,11 @@ class EscalationsConfig(AppConfig):
     def ready(self):
         from accounts import hooks as account_hooks
         from checklists import task_sources
+        from engagements import hooks as engagement_hooks
         from engagements import portal
         from notifications import registry
 
-        from . import health, selectors, tasks, work
+        from . import coverage, health, selectors, tasks, work
         from .services.defaults import escalation_defaults_ensure
         from .services.rota import rota_absence_changed
 
@@ -30,6 +31,8 @@ class EscalationsConfig(AppConfig):
         )
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
+        # Checklist plans count working days on the engagement's business calendar.
+        engagement_hooks.register_work_calendars(coverage.work_calendars_for)
         task_sources.register(selectors.client_task_source)
         # Red flags waiting for a person, and their vendor-side action-plan steps, are on their "My work".
         work.register()

@@ -129,6 +129,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     from checklists.tests.factories import (
         ChecklistItemFactory,
         ChecklistStageFactory,
+        ItemDependencyFactory,
         SatisfactionScoreFactory,
         StageActualFactory,
     )
@@ -164,6 +165,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stage": stage,
         "item": item,
         "done_item": done_item,
+        "dependency": ItemDependencyFactory(predecessor=done_item, successor=item),
         "promise": PromiseFactory(engagement=engagement),
         "milestone": MilestoneFactory(engagement=engagement, early_win=True),
         "stakeholder": StakeholderFactory(engagement=engagement),

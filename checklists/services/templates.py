@@ -30,12 +30,15 @@ from ..models import (
     ChecklistStage,
     ChecklistTemplate,
     DueFrom,
+    ItemDependency,
     ItemEvent,
     TemplateItem,
+    TemplateItemDependency,
     TemplateStage,
 )
 from ..reminders import item_reminders_sync
 from .common import as_json, record_event, save
+from .plan import plan_reschedule
 
 
 def _template_create(
@@ -122,7 +125,7 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     while siblings.filter(Q(name=f"{template.name} (copy {n})") | Q(key=f"{template.key}-copy-{n}"[:50])).exists():
         n += 1
     item_fields = ("title", "guidance", "owner_side", "default_assignee_role", "due_offset_days", "due_from")
-    item_fields += ("evidence_required", "closes_with", "position")
+    item_fields += ("evidence_required", "closes_with", "position", "duration_days")
     stages = [
         {
             "title": stage.title,
@@ -207,7 +210,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
         AssigneeRole.PM: engagement_acting_pm(engagement, on=today),
         AssigneeRole.KEY_USER: policy.key_user_of(engagement),
     }
-    stages = []
+    stages, copies = [], {}
     for template_stage in template.stages.prefetch_related("items"):
         stage = ChecklistStage.objects.create(
             engagement=engagement,
@@ -226,6 +229,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
                 due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
                 due_from=t.due_from,
                 due_offset_days=t.due_offset_days,
+                duration_days=t.duration_days,
                 evidence_required=t.evidence_required,
                 closes_with=t.closes_with,
                 position=t.position,
@@ -239,5 +243,27 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
         )
         for item in items:
             item_reminders_sync(item, now=now)
+        copies.update(zip((t.pk for t in template_stage.items.all()), items, strict=True))
         stages.append(stage)
+    # The template's dependencies come with it, between the copies; the plan then sets the dependents' dates.
+    ItemDependency.objects.bulk_create(
+        ItemDependency(
+            engagement=engagement,
+            predecessor=copies[dependency.predecessor_id],
+            successor=copies[dependency.successor_id],
+            kind=dependency.kind,
+            lag_days=dependency.lag_days,
+            created_at=now,
+        )
+        for dependency in TemplateItemDependency.objects.filter(successor__stage__template=template)
+        if dependency.predecessor_id in copies and dependency.successor_id in copies
+    )
+    plan_reschedule(engagement=engagement, by=by, cause={"kind": "applied", "item": template.name}, now=now)
     return stages
+
+
+def plan_follow_anchors(*, engagement: Engagement, by: User, now) -> None:
+    """After the kickoff or contract date moved the template's dates, the dependents follow their predecessors
+    (registered after ``due_dates_reanchor`` with ``engagements.hooks.on_anchor_dates_moved``)."""
+    if engagement.stages.exists():
+        plan_reschedule(engagement=engagement, by=by, cause={"kind": "anchors", "item": ""}, now=now)
