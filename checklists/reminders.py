@@ -27,7 +27,14 @@ from engagements.models import Phase, Side, Stakeholder
 from engagements.services import engagement_acting_pm
 from notifications.clock import at_local_hour
 from notifications.models import Category, Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
+from notifications.services import (
+    NotifyRequest,
+    ReminderSpec,
+    notifications_withdraw,
+    notify_many,
+    reminder_schedule,
+    reminder_schedule_many,
+)
 from webhooks.services import EventSpec, emit_many
 
 from .models import ChecklistItem
@@ -135,20 +142,16 @@ def item_reminders_sync(item, *, now=None) -> None:
         notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
 
 
-REMINDER_FIELDS = ("kind", "due_at", "payload", "repeat_every", "status", "attempts", "last_error", "updated_at")
-
-
 def items_reminders_sync(items, *, now) -> None:
     """``item_reminders_sync`` for many re-dated open items at once (the plan's rescheduling), in a constant number
-    of queries: one SELECT of their rows, one UPDATE of those that exist, one INSERT of the missing ones. The items
-    come with ``assignee`` and ``stage.engagement.csm`` loaded."""
+    of queries: one SELECT of their rows, one upsert of the rows to (re)schedule (``reminder_schedule_many``) and
+    one UPDATE of those to cancel. The items come with ``assignee`` and ``stage.engagement.csm`` loaded. (Django's
+    ``bulk_update`` builds a CASE per row and field: 12 s for 500 items, against well under one for the upsert.)"""
     items = list(items)
     if not items:
         return
-    keys = [key for item in items for key in _keys(item.pk)]
-    existing = {r.key: r for r in Reminder.objects.filter(key__in=keys)}
-    target_type = ContentType.objects.get_for_model(ChecklistItem)
-    to_update, to_create = [], []
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=[key for item in items for key in _keys(item.pk)])}
+    specs, cancel = [], []
     for item in items:
         for key, fields in _wanted(item, existing, now=now).items():
             row = existing.get(key)
@@ -156,22 +159,24 @@ def items_reminders_sync(items, *, now) -> None:
                 continue
             if fields is None:
                 if row is not None and row.status == ReminderStatus.PENDING:
-                    row.status, row.updated_at = ReminderStatus.CANCELLED, now
-                    to_update.append(row)
+                    cancel.append(key)
                 continue
-            values = _row_values(fields, now=now)
-            if row is not None:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                to_update.append(row)
-            else:
-                to_create.append(
-                    Reminder(key=key, target_type=target_type, target_id=str(item.pk), created_at=now, **values)
+            specs.append(
+                ReminderSpec(
+                    key=key,
+                    kind=fields["kind"],
+                    due_at=fields["due_at"],
+                    target=item,
+                    payload=fields["payload"],
+                    repeat_every=fields.get("repeat_every"),
                 )
-    if to_update:
-        Reminder.objects.bulk_update(to_update, REMINDER_FIELDS, batch_size=1000)
-    if to_create:
-        Reminder.objects.bulk_create(to_create, batch_size=1000)
+            )
+    if specs:
+        reminder_schedule_many(specs, now=now)
+    if cancel:
+        Reminder.objects.filter(key__in=cancel, status=ReminderStatus.PENDING).update(
+            status=ReminderStatus.CANCELLED, updated_at=now
+        )
 
 
 def _recipients_for(items, *, today) -> dict[int, object]:
