@@ -136,7 +136,7 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
         }
         for stage in template.stages.prefetch_related("items")
     ]
-    return _template_create(
+    copy = _template_create(
         key=f"{template.key}-copy-{n}"[:50],
         language=template.language,
         name=f"{template.name} (copy {n})",
@@ -144,6 +144,21 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
         is_default=False,
         stages=stages,
     )
+    # The dependencies between the copied items: the copies are in the originals' order.
+    order = ("stage__position", "stage_id", "position", "pk")
+    originals = TemplateItem.objects.filter(stage__template=template).order_by(*order).values_list("pk", flat=True)
+    copies = TemplateItem.objects.filter(stage__template=copy).order_by(*order).values_list("pk", flat=True)
+    copied = dict(zip(originals, copies, strict=True))
+    TemplateItemDependency.objects.bulk_create(
+        TemplateItemDependency(
+            predecessor_id=copied[d.predecessor_id],
+            successor_id=copied[d.successor_id],
+            kind=d.kind,
+            lag_days=d.lag_days,
+        )
+        for d in TemplateItemDependency.objects.filter(successor__stage__template=template)
+    )
+    return copy
 
 
 def _due_bases(engagement: Engagement, *, today: date) -> dict:

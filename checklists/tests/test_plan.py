@@ -11,7 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from checklists import services
-from checklists.models import ChecklistItem, DependencyKind, ItemDependency, ItemStatus, PlanForecast
+from checklists.models import (
+    ChecklistItem,
+    DependencyKind,
+    ItemDependency,
+    ItemStatus,
+    PlanForecast,
+    TemplateItemDependency,
+)
 from checklists.services.plan import PLAN_CATEGORY
 from engagements.models import Side
 from notifications.models import Notification
@@ -204,3 +211,22 @@ def test_the_daily_tick_replans_late_plans_once_a_day(csm, chain, engagement):
     assert services.plan_reschedule_late(now=NOW) == 0
     contact.status = ItemStatus.DONE
     contact.save()
+
+
+def test_a_duplicated_template_keeps_its_dependencies():
+    stage = TemplateStageFactory()
+    first, second = TemplateItemFactory(stage=stage, title="Contact"), TemplateItemFactory(stage=stage, title="Env")
+    TemplateItemDependencyFactory(predecessor=first, successor=second, lag_days=2)
+    copy = services.template_duplicate(template=stage.template)
+    dependency = TemplateItemDependency.objects.get(successor__stage__template=copy)
+    assert (dependency.predecessor.title, dependency.successor.title, dependency.lag_days) == ("Contact", "Env", 2)
+
+
+def test_a_template_circle_or_another_templates_item_is_refused_in_words():
+    stage = TemplateStageFactory()
+    first, second = TemplateItemFactory(stage=stage, title="Contact"), TemplateItemFactory(stage=stage, title="Env")
+    TemplateItemDependencyFactory(predecessor=first, successor=second)
+    with pytest.raises(ValidationError, match="circle"):
+        TemplateItemDependency(predecessor=second, successor=first).full_clean()
+    with pytest.raises(ValidationError, match="same checklist template"):
+        TemplateItemDependency(predecessor=TemplateItemFactory(), successor=first).full_clean()
