@@ -22,6 +22,7 @@ class TemplateItemInline(nested_admin.NestedTabularInline):
         "default_assignee_role",
         "due_offset_days",
         "due_from",
+        "duration_days",
         "evidence_required",
         "closes_with",
         "guidance",
@@ -33,7 +34,7 @@ class TemplateItemInline(nested_admin.NestedTabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in ("position", "due_offset_days"):
+        if db_field.name in ("position", "due_offset_days", "duration_days"):
             field.widget.attrs["class"] = "vNarrowIntegerField"
         elif db_field.name == "title":
             field.widget.attrs["size"] = 32
@@ -84,6 +85,31 @@ class ChecklistTemplateAdmin(nested_admin.NestedModelAdmin):
             ngettext("%(count)d template duplicated.", "%(count)d templates duplicated.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(models.TemplateItemDependency)
+class TemplateItemDependencyAdmin(admin.ModelAdmin):
+    """Which template item waits for which: copied with the template into each engagement it is applied to. Both
+    items belong to one template, and a circle is refused (``TemplateItemDependency.clean``)."""
+
+    list_display = ["successor", "predecessor", "kind", "lag_days", "template_name"]
+    list_filter = ["successor__stage__template"]
+    list_select_related = ["successor__stage__template", "predecessor"]
+    fields = ["successor", "predecessor", "kind", "lag_days"]
+
+    @admin.display(description=_("checklist template"), ordering="successor__stage__template__name")
+    def template_name(self, obj):
+        return obj.successor.stage.template
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("successor", "predecessor"):
+            kwargs["queryset"] = models.TemplateItem.objects.select_related("stage__template").order_by(
+                "stage__template__name", "stage__template__language", "stage__position", "position"
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in ("successor", "predecessor"):
+            field.label_from_instance = lambda item: f"{item.stage.template} › {item.stage.title} › {item.title}"
+        return field
 
 
 @admin.register(models.TemplateStage)

@@ -18,6 +18,8 @@ class ChecklistsConfig(AppConfig):
         # Going live needs the client's acceptances; template due dates follow the kickoff and contract dates.
         hooks.phase_gate(to=Phase.LIVE, from_phase=Phase.ONBOARDING)(services.go_live_missing)
         hooks.on_anchor_dates_moved(services.due_dates_reanchor)
+        # ... and then the items that wait for others follow their predecessors.
+        hooks.on_anchor_dates_moved(services.plan_follow_anchors)
         health.register()
         # The maintained dashboard figures count the checklist's progress and next due item.
         figures.register_progress(selectors.with_progress)
@@ -32,12 +34,17 @@ class ChecklistsConfig(AppConfig):
             reminders.DECISIONS_CATEGORY, _("Client decisions and feedback"), for_client_users=False, position=11
         )
         registry.register_category(reminders.COMMENTS_CATEGORY, _("Comments and questions"), position=12)
+        registry.register_category(services.PLAN_CATEGORY, _("Plan changes"), position=13)
         registry.register_reminder_kind(reminders.DUE_SOON_KIND, reminders.remind_due_soon)
         registry.register_reminder_kind(reminders.OVERDUE_KIND, reminders.remind_overdue)
         registry.register_reminder_kind(reminders.WEEKLY_KIND, reminders.remind_csm_weekly)
         # Idempotent (a unique constraint asks each engagement once), so a doubled tick is harmless.
         registry.register_periodic_task(
             "checklists: ask day-30 satisfaction", tasks.ask_day30_satisfaction, every_seconds=3600
+        )
+        # Once a day per engagement (the forecast's time says when it last ran), so a doubled tick is harmless.
+        registry.register_periodic_task(
+            "checklists: reschedule late plans", tasks.reschedule_late_plans, every_seconds=3600
         )
         registry.register_ensure(reminders.weekly_digest_ensure)
         registry.register_ensure(default_template_ensure)

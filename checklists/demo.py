@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from engagements.models import Side
+
 from . import services
-from .models import Decision, Evidence
+from .models import CLOSED_ITEM_STATUSES, ChecklistItem, Decision, Evidence
 
 
 def seed(world):
@@ -18,7 +20,29 @@ def seed(world):
     for engagement, slug, days, done in world.pop("new_engagements", []):
         key_user = next(u for u in people.values() if u.organization_id == clients[slug].pk and u.is_key_user)
         _build(engagement, key_user=key_user, slug=slug, days=days, done=done, by=admin)
+        if done and days < 30:
+            _plan(engagement, by=engagement.csm)
     return world
+
+
+def _plan(engagement, *, by):
+    """A plan with dependencies in an onboarding: the client's first open task, three working days late, and the
+    two open items of ours after it waiting for it in a chain, so the forecast and the critical path show it."""
+    items = list(
+        ChecklistItem.objects.filter(stage__engagement=engagement)
+        .exclude(status__in=CLOSED_ITEM_STATUSES)
+        .select_related("stage__engagement")
+        .order_by("stage__position", "position", "pk")
+    )
+    client_task = next((item for item in items if item.owner_side == Side.CLIENT), None)
+    ours = [item for item in items if item.owner_side == Side.VENDOR and client_task and item.pk != client_task.pk]
+    if client_task is None or len(ours) < 2:
+        return
+    calendar = services.plan_of(engagement, today=timezone.localdate())[2]
+    late_on = calendar.add(calendar.on_or_after(timezone.localdate()), -3)
+    services.item_update(by=by, item=client_task, due_on=late_on)
+    services.dependency_add(by=by, item=ours[0], predecessor_id=client_task.pk)
+    services.dependency_add(by=by, item=ours[1], predecessor_id=ours[0].pk, lag_days=1)
 
 
 def _build(engagement, *, key_user, slug, days, done, by):

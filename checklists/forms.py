@@ -8,7 +8,7 @@ from attachments.widgets import FilePickerInput
 from engagements.forms import DATE
 from engagements.selectors import assignee_choices
 
-from .models import ChecklistItem, ChecklistTemplate, Decision, ItemStatus
+from .models import ChecklistItem, ChecklistTemplate, Decision, DependencyKind, ItemStatus
 from .selectors import item_statuses
 
 
@@ -96,3 +96,11 @@ class ActualsForm(CalendarRangeMixin, CrispyFormMixin, forms.Form):
         if not self.errors and not (data.get("effort_days") or data.get("amount")):
             raise forms.ValidationError(_("Enter the effort or the amount spent."))
         return data
+
+
+class DependencyForm(forms.Form):
+    """A new dependency of an item: the item it waits for (a picker of the engagement's items), how, and the lag."""
+
+    predecessor = forms.IntegerField(label=_("Waits for"))
+    kind = forms.ChoiceField(label=_("How"), choices=DependencyKind.choices, initial=DependencyKind.FINISH_TO_START)
+    lag_days = forms.IntegerField(label=_("Lag (working days)"), min_value=0, max_value=250, initial=0)

@@ -9,6 +9,9 @@ from . import selectors
 
 # Overdue items from which an engagement is off track (one overdue item is enough to be at risk).
 OVERDUE_OFF_TRACK = 5
+# The plan's forecast go-live after the target: more than 2 working days is at risk, 10 or more off track.
+PLAN_BEHIND_AT_RISK = 3
+PLAN_BEHIND_OFF_TRACK = 10
 
 
 def _overdue(value) -> str:
@@ -37,7 +40,23 @@ def _rejections(value) -> str:
     ) % {"count": value}
 
 
+def _plan_behind(value) -> str:
+    return ngettext(
+        "the forecast go-live is %(count)d working day after the target",
+        "the forecast go-live is %(count)d working days after the target",
+        value,
+    ) % {"count": value}
+
+
 SIGNALS = [
+    HealthSignal(
+        "plan_behind",
+        _("forecast go-live after the target"),
+        selectors.plan_behind_days,
+        PLAN_BEHIND_AT_RISK,
+        PLAN_BEHIND_OFF_TRACK,
+        describe=_plan_behind,
+    ),
     HealthSignal(
         "overdue_items",
         _("overdue checklist items"),

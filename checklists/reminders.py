@@ -27,7 +27,14 @@ from engagements.models import Phase, Side, Stakeholder
 from engagements.services import engagement_acting_pm
 from notifications.clock import at_local_hour
 from notifications.models import Category, Reminder, ReminderStatus
-from notifications.services import NotifyRequest, notifications_withdraw, notify_many, reminder_schedule
+from notifications.services import (
+    NotifyRequest,
+    ReminderSpec,
+    notifications_withdraw,
+    notify_many,
+    reminder_schedule,
+    reminder_schedule_many,
+)
 from webhooks.services import EventSpec, emit_many
 
 from .models import ChecklistItem
@@ -65,14 +72,10 @@ def _next_on_local_clock(due_at: datetime, every: timedelta, zone: ZoneInfo, *, 
             return at
 
 
-def item_reminders_sync(item, *, now=None) -> None:
-    """(Re)schedule the reminders of a checklist item after a change (see the module docstring).
-
-    Called once per item, also when a template creates dozens: one SELECT and one write per call."""
-    now = now or timezone.now()
+def _wanted(item, existing: dict, *, now) -> dict:
+    """What the item's two reminder rows should be: their fields, ``None`` to cancel, or ``"keep"``."""
     due_soon_key, overdue_key = _keys(item.pk)
-    existing = {r.key: r for r in Reminder.objects.filter(key__in=[due_soon_key, overdue_key])}
-    wanted: dict[str, dict | None] = {due_soon_key: None, overdue_key: None}  # None: cancel
+    wanted: dict[str, dict | str | None] = {due_soon_key: None, overdue_key: None}  # None: cancel
     if not item.is_closed and item.due_on is not None:
         # The zone of whoever is likely to receive it; the handler re-checks everything when it fires.
         zone = _zone_of(item.assignee if item.assignee_id else item.stage.engagement.csm)
@@ -94,6 +97,27 @@ def item_reminders_sync(item, *, now=None) -> None:
                 "repeat_every": settings.CHECKLIST_OVERDUE_REPEAT,
             }
         )
+    return wanted
+
+
+def _row_values(fields: dict, *, now) -> dict:
+    return {
+        "repeat_every": None,
+        **fields,
+        "status": ReminderStatus.PENDING,
+        "attempts": 0,
+        "last_error": "",
+        "updated_at": now,
+    }
+
+
+def item_reminders_sync(item, *, now=None) -> None:
+    """(Re)schedule the reminders of a checklist item after a change (see the module docstring).
+
+    Called once per item, also when a template creates dozens: one SELECT and one write per call."""
+    now = now or timezone.now()
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=_keys(item.pk))}
+    wanted = _wanted(item, existing, now=now)
     target_type = ContentType.objects.get_for_model(item)
     to_create = []
     for key, fields in wanted.items():
@@ -104,14 +128,7 @@ def item_reminders_sync(item, *, now=None) -> None:
             if row is not None and row.status == ReminderStatus.PENDING:
                 Reminder.objects.filter(pk=row.pk).update(status=ReminderStatus.CANCELLED, updated_at=now)
             continue
-        values = {
-            "repeat_every": None,
-            **fields,
-            "status": ReminderStatus.PENDING,
-            "attempts": 0,
-            "last_error": "",
-            "updated_at": now,
-        }
+        values = _row_values(fields, now=now)
         if row is not None:
             Reminder.objects.filter(pk=row.pk).update(**values)
         else:
@@ -123,6 +140,43 @@ def item_reminders_sync(item, *, now=None) -> None:
     if item.is_closed:
         # Reminders already sent about it must not stay "New" in anyone's centre, nor go out in a digest.
         notifications_withdraw(target=item, category=CHECKLIST_CATEGORY, now=now)
+
+
+def items_reminders_sync(items, *, now) -> None:
+    """``item_reminders_sync`` for many re-dated open items at once (the plan's rescheduling), in a constant number
+    of queries: one SELECT of their rows, one upsert of the rows to (re)schedule (``reminder_schedule_many``) and
+    one UPDATE of those to cancel. The items come with ``assignee`` and ``stage.engagement.csm`` loaded. (Django's
+    ``bulk_update`` builds a CASE per row and field: 12 s for 500 items, against well under one for the upsert.)"""
+    items = list(items)
+    if not items:
+        return
+    existing = {r.key: r for r in Reminder.objects.filter(key__in=[key for item in items for key in _keys(item.pk)])}
+    specs, cancel = [], []
+    for item in items:
+        for key, fields in _wanted(item, existing, now=now).items():
+            row = existing.get(key)
+            if fields == "keep":
+                continue
+            if fields is None:
+                if row is not None and row.status == ReminderStatus.PENDING:
+                    cancel.append(key)
+                continue
+            specs.append(
+                ReminderSpec(
+                    key=key,
+                    kind=fields["kind"],
+                    due_at=fields["due_at"],
+                    target=item,
+                    payload=fields["payload"],
+                    repeat_every=fields.get("repeat_every"),
+                )
+            )
+    if specs:
+        reminder_schedule_many(specs, now=now)
+    if cancel:
+        Reminder.objects.filter(key__in=cancel, status=ReminderStatus.PENDING).update(
+            status=ReminderStatus.CANCELLED, updated_at=now
+        )
 
 
 def _recipients_for(items, *, today) -> dict[int, object]:

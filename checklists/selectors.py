@@ -28,6 +28,7 @@ from .models import (
     ItemCompletion,
     ItemEvent,
     ItemStatus,
+    PlanForecast,
     SatisfactionScore,
     StageAcceptance,
     StageActual,
@@ -74,6 +75,11 @@ def latest_satisfaction_score(today: date | None = None):
         .order_by("-answered_at")
         .values("score")[:1]
     )
+
+
+def plan_behind_days(today: date | None = None):
+    """Working days the plan's forecast go-live is after the target (``PlanForecast``, kept by the rescheduling)."""
+    return Subquery(PlanForecast.objects.filter(engagement=OuterRef("pk")).values("behind_days")[:1])
 
 
 def open_rejections_count(today: date | None = None):

@@ -15,5 +15,8 @@ urlpatterns = [
     path("items/<int:pk>/comments/", views.item_comment, name="item_comment"),
     path("items/<int:pk>/evidence/", views.item_evidence, name="item_evidence"),
     path("items/<int:pk>/move/", views.item_move, name="item_move"),
+    path("items/<int:pk>/dependencies/", views.dependency_add, name="dependency_add"),
+    path("items/<int:pk>/unpin/", views.item_unpin, name="item_unpin"),
+    path("dependencies/<int:pk>/delete/", views.dependency_delete, name="dependency_delete"),
     path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
 ]

@@ -32,8 +32,8 @@ from engagements.view_helpers import (
 )
 from receipts.context import decision_context
 
-from . import forms, selectors, services
-from .models import ChecklistItem, ChecklistStage, Evidence, SatisfactionScore, StageActual
+from . import forms, plan_selectors, selectors, services, task_sources
+from .models import ChecklistItem, ChecklistStage, Evidence, ItemDependency, SatisfactionScore, StageActual
 
 
 @staff_required
@@ -153,6 +153,14 @@ def _item_context(request, item, **extra):
     }
 
 
+def _item_page_context(request, item, **extra):
+    """The item page adds the plan: what it waits for, what waits for it, and the picker for a new link."""
+    context = _item_context(request, item, **extra)
+    context["plan"] = plan_selectors.item_plan(item=item, today=context["today"])
+    context["dependency_kinds"] = forms.DependencyForm.base_fields["kind"].choices
+    return context
+
+
 def _checklist_changed(response, item):
     """Tell the page that something its figures count changed (htmx fires the event after the swap): the
     engagement page then reloads its progress, stage counts, next actions and health (``portfolio``), without
@@ -194,7 +202,7 @@ def item_detail(request, pk):
         return response if error else _checklist_changed(response, item)
     if request.htmx:
         return render(request, "checklists/partials/item_row.html", _item_context(request, item))
-    return render(request, "checklists/item_detail.html", _item_context(request, item))
+    return render(request, "checklists/item_detail.html", _item_page_context(request, item))
 
 
 @staff_required
@@ -248,6 +256,50 @@ def item_evidence(request, pk):
 
 @staff_required
 @require_POST
+def dependency_add(request, pk):
+    """The item page's "waits for" form: the item waits for another of its engagement's items."""
+    item = _item_or_404(request, pk, work=True)
+    flash(
+        request,
+        lambda data: services.dependency_add(
+            by=request.user,
+            item=item,
+            predecessor_id=data["predecessor"],
+            kind=data["kind"],
+            lag_days=data["lag_days"],
+        ),
+        _("Linked: the plan moved what waits for it."),
+        form=forms.DependencyForm(request.POST),
+        invalid=_("Choose the item it waits for, how, and a lag of 0 to 250 working days."),
+    )
+    return redirect(reverse("checklists:item", args=[item.pk]) + "#plan")
+
+
+@staff_required
+@require_POST
+def dependency_delete(request, pk):
+    dependency = object_for_user_or_404(
+        ItemDependency.objects.select_related("engagement", "predecessor", "successor"),
+        user=request.user,
+        pk=pk,
+        work=True,
+    )
+    if request.POST.get("confirm") == "yes":  # as the item's removal: a bare POST changes nothing
+        flash(request, lambda: services.dependency_remove(by=request.user, dependency=dependency), _("Link removed."))
+    return redirect(reverse("checklists:item", args=[dependency.successor_id]) + "#plan")
+
+
+@staff_required
+@require_POST
+def item_unpin(request, pk):
+    """Let the plan set the item's date again."""
+    item = _item_or_404(request, pk, work=True)
+    flash(request, lambda: services.item_unpin(by=request.user, item=item), _("The plan sets this date again."))
+    return redirect(reverse("checklists:item", args=[item.pk]) + "#plan")
+
+
+@staff_required
+@require_POST
 def item_move(request, pk):
     item = _item_or_404(request, pk, manage=True)
     direction = request.POST.get("direction")
@@ -294,6 +346,8 @@ def _portal_item_page(request, item, *, evidence_form=None, comment_form=None):
         "comment_form": comment_form or forms.CommentForm(),
         "upload_limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024),
         "can_reopen": services.item_reopen_allowed(by=request.user, item=item),
+        # On the critical path, the client is told what the task holds (None: it holds nothing).
+        "holds_go_live": None if item.is_closed else plan_selectors.item_holds_go_live(item=item),
     }
     return render(request, "checklists/portal_item.html", context)
 

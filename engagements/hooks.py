@@ -21,6 +21,12 @@ Promise sources
     ``register_promise_source(value, label)``: where a ``Promise`` comes from. Engagements registers the
     sales handoff, the contract and conversations; governance adds the promises made in meetings.
 
+Working calendars
+    ``register_work_calendars(fn)`` with ``fn(engagement_ids) -> {engagement_id: WorkCalendar}``: the working days
+    of each engagement's plan (``working_days.WorkCalendar``), in a constant number of queries. Escalations
+    answers from the engagement's business calendar (its weekdays and holidays); without an answer an engagement
+    works Monday to Friday less ``settings.HOLIDAY_COUNTRY``'s public holidays.
+
 Registration is idempotent (registering the same function twice keeps one), so a ``ready()`` that runs again
 does not double a gate.
 """
@@ -95,3 +101,28 @@ def promise_source_choices() -> list[tuple[str, object]]:
 
 # The name the field's choices had; the historical migrations refer to it.
 commitment_source_choices = promise_source_choices
+
+
+_calendar_providers: list[Callable] = []
+
+
+def register_work_calendars(fn):
+    if fn not in _calendar_providers:
+        _calendar_providers.append(fn)
+    return fn
+
+
+def work_calendars(engagement_ids) -> dict:
+    """Each engagement's ``WorkCalendar``: the registered providers' answer, else the default one."""
+    from django.conf import settings
+
+    from .working_days import WorkCalendar
+
+    engagement_ids = set(engagement_ids)
+    found: dict = {}
+    for provider in _calendar_providers:
+        missing = engagement_ids - set(found)
+        if missing:
+            found.update(provider(missing))
+    fallback = WorkCalendar(country=getattr(settings, "HOLIDAY_COUNTRY", ""))
+    return {pk: found.get(pk) or fallback for pk in engagement_ids}

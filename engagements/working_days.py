@@ -41,3 +41,51 @@ def working_days_later(moment: datetime, n: int, zone: ZoneInfo, *, country: str
     local = moment.astimezone(zone)
     day = working_days_after(local.date(), n, country=country)
     return datetime.combine(day, local.time().replace(tzinfo=None)).replace(tzinfo=zone)
+
+
+class WorkCalendar:
+    """The working days of one engagement's plan: the weekdays its business calendar works (Monday to Friday by
+    default) less its holidays. Counting is by local dates, so no time zone is needed."""
+
+    def __init__(self, *, weekdays=(0, 1, 2, 3, 4), holidays=(), country: str = ""):
+        self.weekdays = frozenset(weekdays) or frozenset(range(5))
+        self.holidays = frozenset(holidays)
+        self.country = country
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() not in self.weekdays or day in self.holidays:
+            return False
+        return not self.country or day not in public_holidays(self.country, day.year)
+
+    def on_or_after(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def on_or_before(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def add(self, day: date, n: int) -> date:
+        """``day`` moved by ``n`` working days (backwards for a negative ``n``); ``day`` itself need not be one."""
+        step = timedelta(days=1 if n >= 0 else -1)
+        current, left = day, abs(n)
+        while left > 0:
+            current += step
+            if self.is_working_day(current):
+                left -= 1
+        return current
+
+    def between(self, start: date, end: date) -> int:
+        """Working days from ``start`` to ``end``: how many working days after ``start`` ``end`` is (negative when
+        it comes before); the working days in (start, end]."""
+        if end == start:
+            return 0
+        sign, low, high = (1, start, end) if end > start else (-1, end, start)
+        count, current = 0, low
+        while current < high:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return sign * count

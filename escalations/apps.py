@@ -10,11 +10,12 @@ class EscalationsConfig(AppConfig):
     def ready(self):
         from accounts import hooks as account_hooks
         from checklists import task_sources
+        from engagements import hooks as engagement_hooks
         from engagements import portal
         from notifications import registry
         from receipts import registry as receipt_kinds
 
-        from . import health, receipts, selectors, tasks, work
+        from . import coverage, health, receipts, selectors, tasks, work
         from .services.defaults import escalation_defaults_ensure
         from .services.rota import rota_absence_changed
 
@@ -33,6 +34,8 @@ class EscalationsConfig(AppConfig):
         )
         # Open red flags count in an engagement's health; the client's action-plan steps are among their tasks.
         health.register()
+        # Checklist plans count working days on the engagement's business calendar.
+        engagement_hooks.register_work_calendars(coverage.work_calendars_for)
         task_sources.register(selectors.client_task_source)
         # Flags waiting on the client's answer or confirmation are among what waits on them.
         task_sources.register(selectors.client_flag_requests)

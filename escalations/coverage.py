@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
+from engagements.working_days import WorkCalendar
+
 from .business_time import Schedule
 from .models import (
     BusinessCalendar,
@@ -205,3 +207,17 @@ def coverage_for(engagement_ids, *, path_rules: dict | None = None) -> dict[int,
 
 def coverage_of(engagement_id: int) -> Coverage:
     return coverage_for([engagement_id])[engagement_id]
+
+
+def work_calendars_for(engagement_ids) -> dict:
+    """The working days of each engagement's plan, from its business calendar (the weekdays with a working window,
+    less its holidays); registered with ``engagements.hooks.register_work_calendars``. A 24/7 engagement's plan
+    still counts its business calendar's days: people, not the support line, do the checklist."""
+    result = {}
+    for engagement_id, coverage in coverage_for(engagement_ids).items():
+        hours = coverage.hours
+        if hours.always:
+            continue  # No business calendar at all: the default rule applies.
+        weekdays = [weekday for weekday in range(7) if hours.windows.get(weekday)]
+        result[engagement_id] = WorkCalendar(weekdays=weekdays, holidays=hours.holidays)
+    return result

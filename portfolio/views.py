@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import client_required, staff_required
+from checklists import plan_selectors
 from checklists import selectors as checklist_selectors
 from engagements import forms as engagement_forms
 from engagements import hooks, policy, work
@@ -225,6 +226,8 @@ def _engagement_context(request, engagement) -> dict:
         "link_form": engagement_forms.ResourceLinkForm(),
         "member_form": engagement_forms.MemberForm(),
         "members": engagement.members.select_related("user"),
+        # The plan's forecast go-live and what holds it (issue 21).
+        "forecast": plan_selectors.engagement_forecast(engagement=engagement),
         "today": timezone.localdate(),
         "now": timezone.now(),
     }

@@ -149,6 +149,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
     from checklists.tests.factories import (
         ChecklistItemFactory,
         ChecklistStageFactory,
+        ItemDependencyFactory,
         SatisfactionScoreFactory,
         StageActualFactory,
     )
@@ -186,6 +187,7 @@ def _engagement_world(engagement, label, key_user, settings, tmp_path):
         "stage": stage,
         "item": item,
         "done_item": done_item,
+        "dependency": ItemDependencyFactory(predecessor=done_item, successor=item),
         "promise": PromiseFactory(engagement=engagement),
         # A promise made to the client (the portal and the API show it to the client's people; ``promise`` not).
         "client_promise": PromiseFactory(engagement=engagement, shown_to_client=True),

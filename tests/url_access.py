@@ -275,6 +275,10 @@ RULES: dict[str, Rule] = {
     "checklists:item_evidence": staff_object("done_item"),
     "checklists:item_move": staff_object("item", methods=("POST",), **MANAGE),
     "checklists:item_delete": staff_object("item", methods=("POST",), **MANAGE),
+    # The plan (issue 21): the team links items and lets the plan set a pinned date again.
+    "checklists:dependency_add": staff_object("item", methods=("POST",), **WORK),
+    "checklists:item_unpin": staff_object("item", methods=("POST",), **WORK),
+    "checklists:dependency_delete": staff_object("dependency", methods=("POST",), **WORK),
     # Governance (issue 8): the team reads plans and meetings; those who manage the engagement run them.
     "governance:upcoming": staff(),
     # Kept-on-time rates across engagements: the directors' view.

@@ -22,9 +22,32 @@ from .items import (
     item_reopen_allowed,
     item_update,
 )
-from .templates import due_dates_reanchor, template_apply, template_default_ensure, template_duplicate
+from .plan import (
+    PLAN_CATEGORY,
+    dependency_add,
+    dependency_remove,
+    item_unpin,
+    plan_of,
+    plan_reschedule,
+    plan_reschedule_late,
+)
+from .templates import (
+    due_dates_reanchor,
+    plan_follow_anchors,
+    template_apply,
+    template_default_ensure,
+    template_duplicate,
+)
 
 __all__ = [
+    "PLAN_CATEGORY",
+    "dependency_add",
+    "dependency_remove",
+    "item_unpin",
+    "plan_follow_anchors",
+    "plan_of",
+    "plan_reschedule",
+    "plan_reschedule_late",
     "ITEM_EDITABLE",
     "REWORK_DAYS",
     "acceptance_decide",

@@ -35,6 +35,7 @@ from ..models import (
 from ..reminders import CHECKLIST_CATEGORY, COMMENTS_CATEGORY, item_reminders_sync
 from ..webhook_events import item_data
 from .common import as_json, record_event, save
+from .plan import plan_reschedule
 
 
 @transaction.atomic
@@ -122,8 +123,9 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
         elif item.status not in CLOSED_ITEM_STATUSES:
             item.completed_at, item.completed_by = None, None
     if "due_on" in changes:
-        # A date chosen by hand no longer follows the kickoff or contract date.
+        # A date chosen by hand no longer follows the kickoff or contract date, nor the plan's predecessors.
         item.due_from, item.due_offset_days = "", None
+        item.due_pinned = item.due_on is not None
     if {"assignee", "owner_side"} & set(changes):
         # Only a new assignee is checked: someone who has since left the team does not block other edits.
         _validate_assignee(item)
@@ -131,6 +133,9 @@ def item_update(*, by: User, item: ChecklistItem, now=None, **fields) -> Checkli
     record_event(item, by=by, action="updated", changes=changes, now=now)
     if {"assignee", "due_on", "status"} & set(changes):
         item_reminders_sync(item, now=now)
+    if {"due_on", "status"} & set(changes):
+        kind = "moved" if "due_on" in changes else ("finished" if item.is_closed else "reopened")
+        plan_reschedule(engagement=engagement, by=by, cause={"kind": kind, "item": item.title}, now=now)
     figures_refresh([item.stage.engagement_id], now=now)
     return item
 
@@ -175,6 +180,7 @@ def item_complete(
     save(item)
     record_event(item, by=by, action="completed", changes=changes, now=now)
     item_reminders_sync(item, now=now)
+    plan_reschedule(engagement=engagement, by=by, cause={"kind": "finished", "item": item.title}, now=now)
     emit(
         "item.completed", item_data(item, engagement), organization=engagement.client_id, engagement=engagement, now=now
     )
@@ -249,6 +255,7 @@ def item_reopen(*, by: User, item: ChecklistItem, now=None) -> ChecklistItem:
     save(item)
     record_event(item, by=by, action="reopened", changes={"status": [ItemStatus.DONE, ItemStatus.OPEN]}, now=now)
     item_reminders_sync(item, now=now)
+    plan_reschedule(engagement=item.stage.engagement, by=by, cause={"kind": "reopened", "item": item.title}, now=now)
     figures_refresh([item.stage.engagement_id], now=now)
     return item
 

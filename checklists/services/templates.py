@@ -31,12 +31,15 @@ from ..models import (
     ChecklistStage,
     ChecklistTemplate,
     DueFrom,
+    ItemDependency,
     ItemEvent,
     TemplateItem,
+    TemplateItemDependency,
     TemplateStage,
 )
 from ..reminders import item_reminders_sync
 from .common import as_json, record_event, save
+from .plan import plan_reschedule
 
 
 def _template_create(
@@ -123,7 +126,7 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
     while siblings.filter(Q(name=f"{template.name} (copy {n})") | Q(key=f"{template.key}-copy-{n}"[:50])).exists():
         n += 1
     item_fields = ("title", "guidance", "owner_side", "default_assignee_role", "due_offset_days", "due_from")
-    item_fields += ("evidence_required", "closes_with", "position")
+    item_fields += ("evidence_required", "closes_with", "position", "duration_days")
     stages = [
         {
             "title": stage.title,
@@ -134,7 +137,7 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
         }
         for stage in template.stages.prefetch_related("items")
     ]
-    return _template_create(
+    copy = _template_create(
         key=f"{template.key}-copy-{n}"[:50],
         language=template.language,
         name=f"{template.name} (copy {n})",
@@ -142,6 +145,21 @@ def template_duplicate(*, template: ChecklistTemplate) -> ChecklistTemplate:
         is_default=False,
         stages=stages,
     )
+    # The dependencies between the copied items: the copies are in the originals' order.
+    order = ("stage__position", "stage_id", "position", "pk")
+    originals = TemplateItem.objects.filter(stage__template=template).order_by(*order).values_list("pk", flat=True)
+    copies = TemplateItem.objects.filter(stage__template=copy).order_by(*order).values_list("pk", flat=True)
+    copied = dict(zip(originals, copies, strict=True))
+    TemplateItemDependency.objects.bulk_create(
+        TemplateItemDependency(
+            predecessor_id=copied[d.predecessor_id],
+            successor_id=copied[d.successor_id],
+            kind=d.kind,
+            lag_days=d.lag_days,
+        )
+        for d in TemplateItemDependency.objects.filter(successor__stage__template=template)
+    )
+    return copy
 
 
 def _due_bases(engagement: Engagement, *, today: date) -> dict:
@@ -212,7 +230,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
         AssigneeRole.PM: engagement.pm,
         AssigneeRole.KEY_USER: policy.key_user_of(engagement),
     }
-    stages = []
+    stages, copies = [], {}
     for template_stage in template.stages.prefetch_related("items"):
         stage = ChecklistStage.objects.create(
             engagement=engagement,
@@ -231,6 +249,7 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
                 due_on=bases[t.due_from] + timedelta(days=t.due_offset_days),
                 due_from=t.due_from,
                 due_offset_days=t.due_offset_days,
+                duration_days=t.duration_days,
                 evidence_required=t.evidence_required,
                 closes_with=t.closes_with,
                 position=t.position,
@@ -244,6 +263,28 @@ def template_apply(*, by: User, engagement: Engagement, template: ChecklistTempl
         )
         for item in items:
             item_reminders_sync(item, now=now)
+        copies.update(zip((t.pk for t in template_stage.items.all()), items, strict=True))
         stages.append(stage)
+    # The template's dependencies come with it, between the copies; the plan then sets the dependents' dates.
+    ItemDependency.objects.bulk_create(
+        ItemDependency(
+            engagement=engagement,
+            predecessor=copies[dependency.predecessor_id],
+            successor=copies[dependency.successor_id],
+            kind=dependency.kind,
+            lag_days=dependency.lag_days,
+            created_at=now,
+        )
+        for dependency in TemplateItemDependency.objects.filter(successor__stage__template=template)
+        if dependency.predecessor_id in copies and dependency.successor_id in copies
+    )
+    plan_reschedule(engagement=engagement, by=by, cause={"kind": "applied", "item": template.name}, now=now)
     figures_refresh([engagement.pk], now=now)
     return stages
+
+
+def plan_follow_anchors(*, engagement: Engagement, by: User, now) -> None:
+    """After the kickoff or contract date moved the template's dates, the dependents follow their predecessors
+    (registered after ``due_dates_reanchor`` with ``engagements.hooks.on_anchor_dates_moved``)."""
+    if engagement.stages.exists():
+        plan_reschedule(engagement=engagement, by=by, cause={"kind": "anchors", "item": ""}, now=now)

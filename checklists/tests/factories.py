@@ -104,3 +104,20 @@ class SatisfactionScoreFactory(FiguresRefreshed, DjangoModelFactory):
 
     class Params:
         answered = factory.Trait(score=4, answered_at=factory.LazyFunction(timezone.now))
+
+
+class ItemDependencyFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ItemDependency
+
+    successor = factory.SubFactory(ChecklistItemFactory)
+    predecessor = factory.SubFactory(ChecklistItemFactory, stage=factory.SelfAttribute("..successor.stage"))
+    engagement = factory.SelfAttribute("successor.stage.engagement")
+
+
+class TemplateItemDependencyFactory(DjangoModelFactory):
+    class Meta:
+        model = models.TemplateItemDependency
+
+    successor = factory.SubFactory(TemplateItemFactory)
+    predecessor = factory.SubFactory(TemplateItemFactory, stage=factory.SelfAttribute("..successor.stage"))

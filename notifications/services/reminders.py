@@ -64,6 +64,7 @@ class ReminderSpec:
     due_at: datetime
     target: object = None
     payload: dict = field(default_factory=dict)
+    repeat_every: timedelta | None = None
 
 
 def reminder_schedule_many(specs: Iterable[ReminderSpec], *, now=None) -> int:
@@ -80,7 +81,7 @@ def reminder_schedule_many(specs: Iterable[ReminderSpec], *, now=None) -> int:
                 kind=spec.kind,
                 due_at=spec.due_at,
                 status=ReminderStatus.PENDING,
-                repeat_every=None,
+                repeat_every=spec.repeat_every,
                 payload=spec.payload,
                 attempts=0,
                 last_error="",

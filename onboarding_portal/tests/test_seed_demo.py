@@ -103,3 +103,17 @@ def test_seed_demo_creates_a_polish_client_whose_content_is_in_polish(settings, 
     )
     flags = set(RedFlag.objects.filter(engagement=engagement).values_list("title", flat=True))
     assert "Zgłoszenia awarii z aplikacji mobilnej nie trafiają do dyspozytorów" in flags and len(flags) == 3
+
+
+def test_seed_demo_shows_a_plan_with_a_late_client_task_others_wait_for():
+    from django.utils import timezone
+
+    from checklists.models import ItemDependency, PlanForecast
+
+    call_command("seed_demo")
+    late = ItemDependency.objects.filter(
+        predecessor__owner_side="client", predecessor__due_on__lt=timezone.localdate(), predecessor__status="open"
+    ).first()
+    assert late is not None
+    assert late.successor.due_on > timezone.localdate()  # moved after the late task, which cannot end before today
+    assert PlanForecast.objects.filter(engagement=late.engagement, forecast_on__isnull=False).exists()

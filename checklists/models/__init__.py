@@ -136,6 +136,7 @@ class TemplateItem(models.Model):
         default=AssigneeRole.NONE,
     )
     due_offset_days = models.IntegerField(_("due (days after)"), default=7)
+    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=1)
     due_from = models.CharField(
         _("counted from"),
         max_length=10,
@@ -287,6 +288,12 @@ class ChecklistItem(models.Model):
     # that a later kickoff (or contract) date moves only the dates nobody chose.
     due_from = models.CharField(_("due date counts from"), max_length=10, choices=DueFrom.choices, blank=True)
     due_offset_days = models.IntegerField(_("due offset in days"), null=True, blank=True)
+    # Working days the item takes (its planned start is that many working days before its due date, counting the
+    # due date); the rescheduling moves both together.
+    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=1)
+    # Set when someone chooses the due date by hand: the rescheduling leaves it where it is and shows the
+    # conflict when a predecessor ends later.
+    due_pinned = models.BooleanField(_("date pinned"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     position = models.PositiveIntegerField(_("position"), default=0)
     evidence_required = models.CharField(
@@ -375,6 +382,7 @@ ITEM_EVENT_LABELS = {
     "completed": _("completed"),
     "reopened": _("reopened"),
     "commented": _("commented"),
+    "rescheduled": _("rescheduled"),
 }
 
 
@@ -416,6 +424,10 @@ class ItemEvent(models.Model):
     def _field_label(name):
         if name == "template":
             return _("checklist template")
+        if name == "cause":
+            return _("because")
+        if name == "waits_for":
+            return _("waits for")
         try:
             return ChecklistItem._meta.get_field(name).verbose_name
         except FieldDoesNotExist:
@@ -425,6 +437,8 @@ class ItemEvent(models.Model):
     def _value_label(name, value):
         if value is None or value == "":
             return "—"
+        if name == "cause" and isinstance(value, dict):
+            return cause_text(value)
         try:
             field = ChecklistItem._meta.get_field(name)
         except FieldDoesNotExist:
@@ -439,6 +453,25 @@ class ItemEvent(models.Model):
             parsed = parse_date(value)
             return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else value
         return value
+
+
+PLAN_CAUSES = {
+    "moved": _("“%(item)s” was moved"),
+    "late": _("an item it waits for is late"),
+    "finished": _("“%(item)s” was finished"),
+    "reopened": _("“%(item)s” was reopened"),
+    "linked": _("it now waits for “%(item)s”"),
+    "unlinked": _("it no longer waits for “%(item)s”"),
+    "applied": _("the checklist template “%(item)s” was applied"),
+    "anchors": _("the kickoff or contract date moved"),
+    "pinned": _("the date of “%(item)s” was left to the plan"),
+}
+
+
+def cause_text(cause: dict) -> str:
+    """Why the plan moved an item, in the reader's language (stored as a code and the item's title)."""
+    text = PLAN_CAUSES.get(cause.get("kind", ""))
+    return str(text) % {"item": cause.get("item", "")} if text else ""
 
 
 class Decision(models.TextChoices):
@@ -544,3 +577,7 @@ class SatisfactionScore(models.Model):
 
     def __str__(self):
         return f"{self.engagement}: {self.score or '?'}"
+
+
+# The plan between items lives in a module of its own (this one would pass 600 lines).
+from .plan import DependencyKind, ItemDependency, PlanForecast, TemplateItemDependency  # noqa: E402, F401
