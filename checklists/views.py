@@ -32,7 +32,7 @@ from engagements.view_helpers import (
 )
 from receipts.context import decision_context
 
-from . import forms, plan_selectors, selectors, services, task_sources
+from . import forms, plan_selectors, selectors, services
 from .models import ChecklistItem, ChecklistStage, Evidence, ItemDependency, SatisfactionScore, StageActual
 
 
