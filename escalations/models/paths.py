@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import track
 from engagements.policy import ScopedQuerySet
 
 
@@ -37,6 +38,7 @@ def _positive(value):
         raise ValidationError(_("Enter a duration longer than zero."))
 
 
+@track(engagement=None)
 class EscalationPath(models.Model):
     """Ordered levels a red flag climbs when a deadline passes. Deadlines are business time in the engagement's
     calendar (or around the clock for a 24/7 engagement)."""
@@ -92,6 +94,7 @@ class EscalationPath(models.Model):
         return self.breach_warning_percent / 100
 
 
+@track(engagement=None)
 class EscalationLevel(models.Model):
     path = models.ForeignKey(EscalationPath, on_delete=models.CASCADE, related_name="levels")
     position = models.PositiveSmallIntegerField(_("level"), help_text=_("1 is where every flag starts."))
