@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pghistory.models import Context
@@ -86,13 +87,20 @@ def _engagement_rows(event_model, tracked_label: str, engagement_id: int):
     return (
         event_model.objects.filter(**{lookup: engagement_id})
         .annotate(
-            model_label=Value(tracked_label, output_field=models.CharField()),
-            object_id=Cast(F("pgh_obj_id"), models.CharField()),
-            data=RawSQL(f'row_to_json("{table}")::jsonb', (), output_field=models.JSONField()),
-            previous=RawSQL(previous, (), output_field=models.JSONField()),
+            audit_model=Value(tracked_label, output_field=models.CharField()),
+            audit_object_id=Cast(F("pgh_obj_id"), models.CharField()),
+            audit_row=RawSQL(f'row_to_json("{table}")::jsonb', (), output_field=models.JSONField()),
+            audit_previous=RawSQL(previous, (), output_field=models.JSONField()),
         )
         .values(
-            "model_label", "pgh_id", "pgh_created_at", "pgh_label", "object_id", "pgh_context_id", "data", "previous"
+            "audit_model",
+            "pgh_id",
+            "pgh_created_at",
+            "pgh_label",
+            "audit_object_id",
+            "pgh_context_id",
+            "audit_row",
+            "audit_previous",
         )
     )
 
@@ -170,14 +178,14 @@ def _entries(rows) -> list[Entry]:
     user_ids = {m.get("user") for m in contexts.values() if m.get("user")}
     user_model = get_user_model()
     user_columns = {}
-    for label in {r["model_label"] for r in rows}:
+    for label in {r["audit_model"] for r in rows}:
         tracked = apps.get_model(label)
         user_columns[label] = [
             f.attname for f in tracked._meta.concrete_fields if f.is_relation and f.related_model is user_model
         ]
     for row in rows:
-        for column in user_columns[row["model_label"]]:
-            for version in (row["data"], row["previous"]):
+        for column in user_columns[row["audit_model"]]:
+            for version in (row["audit_row"], row["audit_previous"]):
                 if version and version.get(column):
                     user_ids.add(version[column])
     users = dict(user_model.objects.filter(pk__in=user_ids).values_list("pk", "full_name")) if user_ids else {}
@@ -185,10 +193,10 @@ def _entries(rows) -> list[Entry]:
 
 
 def _entry(row, context: dict, users: dict) -> Entry:
-    tracked = apps.get_model(row["model_label"])
+    tracked = apps.get_model(row["audit_model"])
     by_column = _fields_by_column(tracked)
-    data = row["data"] or {}
-    previous = row["previous"] or {}
+    data = row["audit_row"] or {}
+    previous = row["audit_previous"] or {}
     changes = []
     if row["pgh_label"] == "update" and previous:
         for column, after in data.items():
@@ -199,7 +207,7 @@ def _entry(row, context: dict, users: dict) -> Entry:
                 continue
             changes.append(
                 Change(
-                    field=str(model_field.verbose_name) if model_field is not None else column,
+                    field=capfirst(str(model_field.verbose_name)) if model_field is not None else column,
                     before=_value_in_words(model_field, previous[column], users),
                     after=_value_in_words(model_field, after, users),
                 )
@@ -213,7 +221,7 @@ def _entry(row, context: dict, users: dict) -> Entry:
     return Entry(
         at=row["pgh_created_at"],
         model=str(tracked._meta.verbose_name),
-        object_id=row["object_id"],
+        object_id=row["audit_object_id"],
         action=row["pgh_label"],
         action_label=str(LABELS.get(row["pgh_label"], row["pgh_label"])),
         summary=summary,
