@@ -217,6 +217,11 @@ def _entry(row, context: dict, users: dict) -> Entry:
         if data.get(name):
             summary = str(data[name])[:120]
             break
+    if not summary:  # a team member, a follower: the person the row is about
+        for model_field in by_column.values():
+            if model_field.is_relation and data.get(model_field.attname) in users:
+                summary = users[data[model_field.attname]]
+                break
     user_id = context.get("user")
     return Entry(
         at=row["pgh_created_at"],
