@@ -216,7 +216,11 @@ def main():
     try:
         started = time.perf_counter()
         call_command("migrate", verbosity=0)
+        import logging
+
         import pgtrigger
+
+        logging.getLogger("pgtrigger").setLevel(logging.WARNING)  # one line per trigger switched
 
         # The seed's bulk inserts are not what is measured: the audit trail's triggers are off meanwhile.
         pgtrigger.disable()

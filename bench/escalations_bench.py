@@ -169,8 +169,11 @@ def run() -> None:
     from notifications.services import fanout_expand
 
     call_command("migrate", verbosity=0)
+    import logging
+
     import pgtrigger
 
+    logging.getLogger("pgtrigger").setLevel(logging.WARNING)  # one line per trigger switched
     now = timezone.now()
     print(f"Seeding {OPEN:,} open red flags on 1,000 engagements ...", flush=True)
     # The seed is not what is measured: the audit trail's triggers are off meanwhile.
