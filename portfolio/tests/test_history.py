@@ -107,3 +107,17 @@ def test_the_page_says_when_the_trail_is_off(client, csm, engagement, settings):
     page = client.get(reverse("portfolio:engagement_history", args=[engagement.pk])).content.decode()
     assert 'data-testid="history-off"' in page and "PostgreSQL" in page
     assert 'data-testid="history-csv"' not in page
+
+
+def test_the_admin_lists_an_object_s_events(client, vendor_admin, engagement):
+    vendor_admin.is_staff = vendor_admin.is_superuser = True
+    vendor_admin.save()
+    client.force_login(vendor_admin)
+    change = client.get(reverse("admin:engagements_engagement_change", args=[engagement.pk])).content.decode()
+    assert "method=tracks&amp;obj=engagements.Engagement:" in change or "obj=engagements.Engagement" in change
+    events = client.get(
+        reverse("admin:pghistory_events_changelist"),
+        {"method": "tracks", "obj": f"engagements.Engagement:{engagement.pk}"},
+    )
+    assert events.status_code == 200
+    assert "insert" in events.content.decode()
