@@ -12,3 +12,10 @@ class AccountsConfig(AppConfig):
         )
 
         notifications_hooks.register()
+
+        from audit import context as audit_context
+
+        from . import client_address
+
+        # The audit trail records each request's client address as the lockout sees it (behind our proxies).
+        audit_context.register_client_address(client_address.client_ip)

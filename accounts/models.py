@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import track
+
 from . import client_access
 
 
@@ -125,6 +127,7 @@ class UserManager(BaseUserManager):
         return self.with_email(username).get()
 
 
+@track(engagement=None, fields=("email", "full_name", "organization", "role", "is_active", "is_staff"))
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150)

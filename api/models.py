@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import track
+
 # Areas a token may be given read or write access to; ``<area>:write`` includes ``<area>:read``.
 AREAS = {
     "users": _("Users"),
@@ -47,6 +49,7 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.filter(user=user, kind=TokenKind.PERSONAL)
 
 
+@track(engagement=None, exclude=("digest", "last_used_at"))
 class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=TokenKind.choices, default=TokenKind.PERSONAL)

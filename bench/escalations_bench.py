@@ -169,9 +169,17 @@ def run() -> None:
     from notifications.services import fanout_expand
 
     call_command("migrate", verbosity=0)
+    import logging
+
+    import pgtrigger
+
+    logging.getLogger("pgtrigger").setLevel(logging.WARNING)  # one line per trigger switched
     now = timezone.now()
     print(f"Seeding {OPEN:,} open red flags on 1,000 engagements ...", flush=True)
+    # The seed is not what is measured: the audit trail's triggers are off meanwhile.
+    pgtrigger.disable()
     seed(now)
+    pgtrigger.enable()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE escalations_redflag")
 
@@ -227,6 +235,23 @@ def run() -> None:
         )
     assert counts[100] == counts[DUE], f"query count grew with the number due: {counts}"
 
+    # 2b. The audit trail's cost (issue 20): one batch of DUE with its triggers disabled and enabled, alternately.
+    trail = {"off": [], "on": []}
+    for _ in range(3):
+        for mode in ("off", "on"):
+            make_due(DUE, now)
+            if mode == "off":
+                pgtrigger.disable()
+            start = time.perf_counter()
+            assert sweep.escalation_sweep_batch(now=now, limit=max(DUE, 1000)) == DUE
+            trail[mode].append(time.perf_counter() - start)
+            pgtrigger.enable()
+    off, on = min(trail["off"]), min(trail["on"])
+    print(
+        f"One sweep of {DUE:>5,} due, audit trail off: {off * 1000:.0f} ms, on: {on * 1000:.0f} ms"
+        f" (with / without: {on / off:.2f})"
+    )
+
     # 3. An outage: every remaining flag due at once, cleared end to end.
     remaining = RedFlag.objects.filter(level=1).count()
     make_due(remaining, now)
@@ -240,6 +265,28 @@ def run() -> None:
         # Each timed outage starts right after a checkpoint, so that one does not fall in the middle of one run and
         # not of another (every page the outage touches is then written to the WAL in full once: the worst case).
         cursor.execute("CHECKPOINT")
+    # The outage's cost of the audit trail: half of the flags due swept with its triggers disabled first (the
+    # rest made due again afterwards), so both halves start from the same state.
+    half = remaining // 2
+    RedFlag.objects.filter(pk__in=RedFlag.objects.due(now).order_by("-pk").values("pk")[: remaining - half]).update(
+        ack_due_at=now + timedelta(days=365), next_due_at=now + timedelta(days=365)
+    )
+    pgtrigger.disable()
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+    start = time.perf_counter()
+    swept_off = sweep.escalation_sweep(now=now, time_budget=3600)
+    outage_off = time.perf_counter() - start
+    pgtrigger.enable()
+    assert swept_off == half, (swept_off, half)
+    fanout_expand(now=now, time_budget=3600)
+    Notification.objects.all().delete()
+    NotificationFanout.objects.all().delete()
+    remaining = RedFlag.objects.filter(level=1).count()
+    make_due(remaining, now)
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+    events_before = Escalation.pgh_event_model.objects.count()
     before = Escalation.objects.count()
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
@@ -271,6 +318,13 @@ def run() -> None:
         f"Outage: {remaining:,} due at once swept in {total:.1f} s ({remaining / total:,.0f} flags/s,"
         f" {total / baseline:,.0f}x baseline): {made:,} escalations, {made:,} timeline lines,"
         f" {fanouts:,} fan-out rows ({grouped:,} of the escalations told of by group notices)"
+    )
+    recorded = Escalation.pgh_event_model.objects.count() - events_before
+    assert recorded == made, (recorded, made)
+    print(
+        f"Outage, audit trail off: {half:,} swept in {outage_off:.2f} s ({half / outage_off:,.0f} flags/s); on:"
+        f" {remaining:,} in {total:.2f} s ({remaining / total:,.0f} flags/s; {recorded:,} escalations in the trail);"
+        f" per flag with / without: {(total / remaining) / (outage_off / half):.2f}"
     )
     start = time.perf_counter()
     expanded = fanout_expand(now=now, time_budget=3600)

@@ -2,6 +2,7 @@
 SHA-256 digests. Reads in chunks, so memory stays flat however large the client."""
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -16,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from attachments.models import Attachment
+from audit import selectors as audit_selectors
 
 from .sections import SECRET_FIELD_PARTS, SECTIONS, Section
 
@@ -110,6 +112,38 @@ def _write_section(archive: zipfile.ZipFile, section: Section, organization, att
     }
 
 
+def _write_trail(archive: zipfile.ZipFile, organization) -> dict:
+    """The audit trail of the client's engagements (``audit``), one entry per change with its changed fields; empty
+    where the trail is off (SQLite)."""
+    entries = []
+    for engagement in organization.engagements.order_by("pk"):
+        for entry in audit_selectors.all_engagement_rows(engagement=engagement):
+            entries.append({"engagement": engagement.pk, **dataclasses.asdict(entry)})
+    body = json.dumps(entries, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    archive.writestr("data/audit_trail.json", body)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    columns = ["engagement", "at", "model", "object_id", "action", "summary", "field", "before", "after", "user"]
+    writer.writerow([*columns, "address", "task", "task_id"])
+    for entry in entries:
+        for change in entry["changes"] or [{"field": "", "before": "", "after": ""}]:
+            row = [entry["engagement"], entry["at"], entry["model"], entry["object_id"], entry["action"]]
+            row += [entry["summary"], change["field"], change["before"], change["after"], entry["user"]]
+            row += [entry["address"], entry["task"], entry["task_id"]]
+            writer.writerow([_csv_cell(value) for value in row])
+    csv_body = text.getvalue().encode("utf-8-sig")
+    archive.writestr("data/audit_trail.csv", csv_body)
+    return {
+        "name": "audit_trail",
+        "model": "audit",
+        "rows": len(entries),
+        "files": {
+            "data/audit_trail.json": {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()},
+            "data/audit_trail.csv": {"bytes": len(csv_body), "sha256": hashlib.sha256(csv_body).hexdigest()},
+        },
+    }
+
+
 def _member_name(attachment) -> str:
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in attachment.original_name)[:120] or "file"
     return f"files/{attachment.pk.hex}-{safe}"
@@ -146,6 +180,7 @@ def write_archive(target, organization, *, requested_by, on_progress: Callable[[
         for n, section in enumerate(SECTIONS, start=1):
             sections.append(_write_section(archive, section, organization, attachment_ids))
             on_progress(int(90 * n / len(SECTIONS)), section.name)
+        sections.append(_write_trail(archive, organization))
         files = _write_files(archive, attachment_ids)
         on_progress(95, "files")
         manifest = {

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
+from audit.tracking import track
 
 from . import currencies, hooks, policy
 from .policy import ScopedQuerySet
@@ -43,6 +44,7 @@ class EngagementQuerySet(models.QuerySet):
         return self.exclude(phase=Phase.CLOSED)
 
 
+@track(engagement="")
 class Engagement(models.Model):
     client = models.ForeignKey(
         "accounts.Organization",
@@ -137,6 +139,7 @@ class Engagement(models.Model):
             raise ValidationError(errors)
 
 
+@track(engagement="engagement")
 class EngagementMember(models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -384,6 +387,7 @@ class PromiseQuerySet(ScopedQuerySet):
         return self.open().filter(due_at__lt=now)
 
 
+@track(engagement="engagement")
 class Promise(models.Model):
     """Something the vendor or the client promised, with an owner on that side and a due time.
 
@@ -477,6 +481,7 @@ class StakeholderQuerySet(ScopedQuerySet):
     )
 
 
+@track(engagement="engagement")
 class Stakeholder(models.Model):
     """A person at the client and where they stand in the onboarding."""
 

@@ -48,6 +48,9 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network.") from _error
 
 INSTALLED_APPS = [
+    # The audit trail's admin (each tracked object's change page links its events): before Django's admin, whose
+    # object-tools template it extends.
+    "pghistory.admin",
     # Django's admin, with a password-change page that counts towards the lockout (onboarding_portal/admin_site.py).
     "onboarding_portal.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
@@ -70,6 +73,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The audit trail (audit/): history rows written by PostgreSQL triggers (pgtrigger), read by audit's selectors.
+    "pgtrigger",
+    "pghistory",
+    "audit",
     "accounts",
     "attachments",
     "engagements",
@@ -112,6 +119,8 @@ MIDDLEWARE = [
     # A session that must enrol a second factor first reaches only the enrolment page (accounts/mfa/).
     "accounts.mfa.middleware.EnrolmentRequiredMiddleware",
     "accounts.middleware.PrivatePagesMiddleware",
+    # The audit trail's context: each write of the request carries its user and client address (off on SQLite).
+    "audit.context.AuditContextMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     # After the user's language, so the page that refuses a NUL byte is in it.
     "accounts.middleware.RefuseNulBytesMiddleware",
@@ -437,6 +446,16 @@ ESCALATIONS_GROUP_NOTICES_ABOVE = env.int("ESCALATIONS_GROUP_NOTICES_ABOVE", def
 # item is reminded again.
 CHECKLIST_DUE_SOON_LEAD = timedelta(hours=env.int("CHECKLIST_DUE_SOON_LEAD_HOURS", default=48))
 CHECKLIST_OVERDUE_REPEAT = timedelta(hours=env.int("CHECKLIST_OVERDUE_REPEAT_HOURS", default=72))
+
+# --- Audit trail ---------------------------------------------------------------------------------
+# Recorded on PostgreSQL only (its triggers write it); AUDIT_TRAIL=false leaves the context out of every write and
+# the pages say the trail is off (the triggers themselves are switched with `manage.py pgtrigger disable`).
+AUDIT_TRAIL = env.bool("AUDIT_TRAIL", default=True)
+# Triggers are installed by the migrations (pgtrigger's operations do nothing on SQLite).
+PGTRIGGER_INSTALL_ON_MIGRATE = False
+# The admin's events list: our own, which is empty (and says why) while the trail is off.
+PGHISTORY_ADMIN_CLASS = "audit.admin.EventsAdmin"
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_obj_model", "pgh_obj_id", "pgh_label", "pgh_diff", "pgh_context"]
 
 # --- Engagements ---------------------------------------------------------------------------------
 # Active engagements one CSM can carry (e.g. 4 large clients); the director's workload view warns above it.

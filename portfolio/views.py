@@ -1,6 +1,8 @@
 """Pages that combine the apps: the staff home (dashboard), the director's workload view, the engagement page, and
 the portal's home and engagement page. Each parses input, calls the selectors, renders."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.access import client_required, staff_required
+from audit import selectors as audit_selectors
 from checklists import plan_selectors
 from checklists import selectors as checklist_selectors
 from engagements import forms as engagement_forms
@@ -250,6 +253,51 @@ def engagement_detail(request, pk):
         "body": body,
     }
     return render(request, "portfolio/engagement_detail.html", context)
+
+
+@staff_required
+@require_GET
+def engagement_history(request, pk):
+    """The engagement's audit trail: who changed what and when (or which task), newest first, a page at a time."""
+    engagement = engagement_or_404(request, pk)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    trail = audit_selectors.engagement_trail(engagement=engagement, page=page)
+    return render(request, "portfolio/engagement_history.html", {"engagement": engagement, "trail": trail})
+
+
+@staff_required
+@require_GET
+def engagement_history_csv(request, pk):
+    """The engagement's whole trail as CSV, oldest first: one row per changed field (one for a creation or
+    deletion)."""
+    engagement = engagement_or_404(request, pk)
+    response, writer = csv_response(f"engagement-{engagement.pk}-history.csv")
+    writer.writerow(
+        [
+            _("When (UTC)"),
+            _("Record"),
+            _("Id"),
+            _("Action"),
+            _("Object"),
+            _("Field"),
+            _("Before"),
+            _("After"),
+            _("By"),
+            _("Address"),
+            _("Task"),
+            _("Task id"),
+        ]
+    )
+    for entry in audit_selectors.all_engagement_rows(engagement=engagement):
+        head = [entry.at.astimezone(UTC).isoformat(), entry.model, entry.object_id, entry.action_label, entry.summary]
+        tail = [entry.user, entry.address, entry.task, entry.task_id]
+        for change in entry.changes or [None]:
+            middle = [change.field, change.before, change.after] if change else ["", "", ""]
+            writer.writerow(head + middle + tail)
+    return response
 
 
 # --- Client portal -------------------------------------------------------------------------------

@@ -241,6 +241,9 @@ RULES: dict[str, Rule] = {
     "engagements:billing_add": staff_object("client_profile", methods=("POST",), **MANAGE_CLIENT),
     "portfolio:engagement": staff_object("engagement"),
     "portfolio:engagement_figures": staff_object("engagement"),
+    # The audit trail: staff who see the engagement (another's answers 404).
+    "portfolio:engagement_history": staff_object("engagement"),
+    "portfolio:engagement_history_csv": staff_object("engagement"),
     # "Preview as client": any staff member who sees the engagement; ending it is anyone's own session.
     "portfolio:preview": staff_object("engagement", methods=("POST",)),
     "portfolio:preview_exit": any_user(methods=("POST",)),

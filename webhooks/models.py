@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganizationKind
+from audit.tracking import track
 
 SECRET_PREFIX = "whsec_"
 
@@ -26,6 +27,7 @@ class EndpointQuerySet(models.QuerySet):
         return self.filter(permissions.endpoint_filter(user))
 
 
+@track(engagement=None, exclude=("secret", "previous_secret"))
 class Endpoint(models.Model):
     """A URL another system listens on. ``organization`` empty: every client's events (organization-wide)."""
 

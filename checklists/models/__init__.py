@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import track
 from engagements import translations
 from engagements.models import Side
 from engagements.policy import ScopedQuerySet
@@ -57,6 +58,7 @@ class ChecklistTemplateQuerySet(models.QuerySet):
         return translations.one_per_key(self.order_by("-is_default", "key", "language"), language)
 
 
+@track(engagement=None)
 class ChecklistTemplate(models.Model):
     """A checklist template in one language. Its translations are templates of their own sharing its ``key``: an
     admin edits one language's stages and items on one page, and an engagement gets the one in its client's
@@ -107,6 +109,7 @@ class ChecklistTemplate(models.Model):
         return ChecklistTemplate.objects.filter(key=self.key).in_language(language)[0] if self.key else self
 
 
+@track(engagement=None)
 class TemplateStage(models.Model):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="stages")
     title = models.CharField(_("title"), max_length=200)
@@ -123,6 +126,7 @@ class TemplateStage(models.Model):
         return self.title
 
 
+@track(engagement=None)
 class TemplateItem(models.Model):
     stage = models.ForeignKey(TemplateStage, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=300)
@@ -174,6 +178,7 @@ class TemplateItem(models.Model):
 # --- Checklists of an engagement ---------------------------------------------------------------
 
 
+@track(engagement="engagement")
 class ChecklistStage(models.Model):
     """A stage copied from a template stage: later template edits never change it."""
 
@@ -270,6 +275,7 @@ class ChecklistItemQuerySet(ScopedQuerySet):
         return self.filter(owner_side=Side.CLIENT)
 
 
+@track(engagement="stage__engagement")
 class ChecklistItem(models.Model):
     stage = models.ForeignKey(ChecklistStage, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("title"), max_length=300)
@@ -479,6 +485,7 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+@track(engagement="engagement")
 class StageAcceptance(models.Model):
     """A key user's decision on a stage, or on the whole work plan when ``stage`` is empty.
 

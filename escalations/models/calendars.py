@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIME_ZONE_CHOICES
+from audit.tracking import track
 
 from ..business_time import Schedule
 
@@ -25,6 +26,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
+@track(engagement=None)
 class BusinessCalendar(models.Model):
     """When an engagement's clock runs (unless it is covered around the clock)."""
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from audit.tracking import track
 from engagements.policy import ScopedQuerySet
 
 from .paths import EscalationPath, Severity
@@ -87,6 +88,7 @@ class RedFlagQuerySet(ScopedQuerySet):
         return self.due(now).order_by("next_due_at")[count : count + 1].exists()
 
 
+@track(engagement="engagement")
 class RedFlag(models.Model):
     # No index of its own: ``red_flag_engagement_status`` starts with it (every index is written on each sweep).
     engagement = models.ForeignKey(
@@ -292,6 +294,7 @@ class FlagEventQuerySet(FlagChildQuerySet):
     client_visible_filter = Q(is_internal=False)
 
 
+@track(engagement="flag__engagement")
 class FlagEvent(models.Model):
     """One line of a flag's timeline. The client sees every line but internal ones (notes, team reminders)."""
 
@@ -347,6 +350,7 @@ class EscalationQuerySet(FlagChildQuerySet):
     pass
 
 
+@track(engagement="flag__engagement")
 class Escalation(models.Model):
     """A flag entering a level (``round`` 0), or a re-notification at the last level (``round`` 1..N).
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from audit.tracking import track
 from engagements.policy import ScopedQuerySet
 
 
@@ -39,6 +40,7 @@ def _positive(value):
         raise ValidationError(_("Enter a duration longer than zero."))
 
 
+@track(engagement=None)
 class EscalationPath(models.Model):
     """Ordered levels a red flag climbs when a deadline passes. Deadlines are business time in the engagement's
     calendar (or around the clock for a 24/7 engagement)."""
@@ -94,6 +96,7 @@ class EscalationPath(models.Model):
         return self.breach_warning_percent / 100
 
 
+@track(engagement=None)
 class EscalationLevel(models.Model):
     path = models.ForeignKey(EscalationPath, on_delete=models.CASCADE, related_name="levels")
     position = models.PositiveSmallIntegerField(_("level"), help_text=_("1 is where every flag starts."))

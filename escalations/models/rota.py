@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIME_ZONE_CHOICES
+from audit.tracking import track
 
 
 class OnCallRotaQuerySet(models.QuerySet):
@@ -20,6 +21,7 @@ class OnCallRotaQuerySet(models.QuerySet):
         return self.all()
 
 
+@track(engagement=None)
 class OnCallRota(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Warsaw")
@@ -46,6 +48,7 @@ class OnCallRota(models.Model):
         return self.name
 
 
+@track(engagement=None)
 class OnCallShift(models.Model):
     rota = models.ForeignKey(OnCallRota, on_delete=models.CASCADE, related_name="shifts")
     person = models.ForeignKey(

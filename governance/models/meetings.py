@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIME_ZONE_CHOICES
+from audit.tracking import track
 from engagements.models import Side
 from engagements.policy import ScopedQuerySet
 
@@ -233,6 +234,7 @@ class MeetingQuerySet(ScopedQuerySet):
         return self.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now).order_by("starts_at", "pk")
 
 
+@track(engagement="engagement")
 class Meeting(models.Model):
     engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="meetings")
     series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="meetings")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import track
 from engagements.models import Side
 from engagements.policy import ScopedQuerySet
 
@@ -42,6 +43,7 @@ class OutcomeQuerySet(ScopedQuerySet):
         return self.filter(owner_side=Side.CLIENT)
 
 
+@track(engagement="engagement")
 class Outcome(models.Model):
     engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="+")
     meeting = models.ForeignKey("governance.Meeting", on_delete=models.CASCADE, related_name="outcomes")
@@ -136,6 +138,7 @@ class MinutesVersionQuerySet(ScopedQuerySet):
     client_visible_filter = Q(meeting__is_internal=False)
 
 
+@track(engagement="meeting__engagement")
 class MinutesVersion(models.Model):
     meeting = models.ForeignKey("governance.Meeting", on_delete=models.CASCADE, related_name="minutes_versions")
     number = models.PositiveIntegerField(_("version"))
