@@ -546,6 +546,10 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "checklists.models.ItemStatus",
         "ItemStatusChangeEnum": ["open", "in_progress", "blocked", "not_applicable"],
         "RedFlagStatusEnum": "escalations.models.FlagStatus",
+        "SideEnum": "engagements.models.Side",
+        "PromiseStatusEnum": "engagements.models.PromiseStatus",
+        "MeetingStatusEnum": "governance.models.MeetingStatus",
+        "ActionItemStatusEnum": "governance.models.ActionStatus",
     },
 }
 
