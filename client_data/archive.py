@@ -1,7 +1,6 @@
 """Writing the archive: each section as JSON and CSV, the files rows refer to, and a manifest with counts and
 SHA-256 digests. Reads in chunks, so memory stays flat however large the client."""
 
-import csv
 import dataclasses
 import hashlib
 import io
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from attachments.models import Attachment
 from audit import selectors as audit_selectors
+from exports.csv_files import csv_writer
 
 from .sections import SECRET_FIELD_PARTS, SECTIONS, Section
 
@@ -40,14 +40,11 @@ def _value(field, obj):
     return value
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
+def _csv_cell(value):
+    """A column's value as the CSV shows it (the writer, ``exports.csv_files``, keeps formulas text)."""
     if isinstance(value, dict | list):
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    # A cell a spreadsheet would run as a formula is written as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class _Digesting(io.RawIOBase):
@@ -83,7 +80,7 @@ def _write_section(archive: zipfile.ZipFile, section: Section, organization, att
             json_out, csv_out = _Digesting(json_member), _Digesting(csv_spool)
             json_text = io.TextIOWrapper(json_out, encoding="utf-8", newline="")
             csv_text = io.TextIOWrapper(csv_out, encoding="utf-8-sig", newline="")
-            writer = csv.writer(csv_text)
+            writer = csv_writer(csv_text)
             writer.writerow([field.attname for field in columns])
             json_text.write("[\n")
             for row in _rows(queryset, columns):
@@ -122,7 +119,7 @@ def _write_trail(archive: zipfile.ZipFile, organization) -> dict:
     body = json.dumps(entries, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     archive.writestr("data/audit_trail.json", body)
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = csv_writer(text)
     columns = ["engagement", "at", "model", "object_id", "action", "summary", "field", "before", "after", "user"]
     writer.writerow([*columns, "address", "task", "task_id"])
     for entry in entries:

@@ -49,6 +49,13 @@ def formulas(vendor, director):
 
 # Every CSV endpoint: the queries to download it with, who may, and the payloads the download must hold.
 CSV_ENDPOINTS = {
+    # The audit trail (PostgreSQL triggers) names what was created: the engagement and its item.
+    "portfolio:engagement_history_csv": {
+        "queries": [""],
+        "user": "director",
+        "kwargs": lambda engagement: {"pk": engagement.pk},
+        "payloads": [ENGAGEMENT_NAME, ITEM_TITLE],
+    },
     "portfolio:dashboard_csv": {
         "queries": [""],
         "user": "director",
@@ -108,7 +115,8 @@ def test_no_cell_of_a_csv_export_starts_like_a_formula(request, client, formulas
     endpoint = CSV_ENDPOINTS[name]
     client.force_login(request.getfixturevalue(endpoint["user"]))
     for query in endpoint["queries"]:
-        response = client.get(reverse(name) + query)
+        kwargs = endpoint["kwargs"](formulas) if "kwargs" in endpoint else None
+        response = client.get(reverse(name, kwargs=kwargs) + query)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), query
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
         cells = [cell for row in rows for cell in row]

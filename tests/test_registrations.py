@@ -23,6 +23,7 @@ APPS = [
     "webhooks",
     "portfolio",
     "api",
+    "client_data",
 ]
 
 
@@ -53,6 +54,7 @@ def test_the_apps_register_what_notifications_needs():
         "documents",
         "webhooks",
         "crm",
+        "plan",
     }
     assert not categories["crm"].for_client_users
     assert categories["quality"].for_client_users and categories["documents"].for_client_users
@@ -79,6 +81,10 @@ def test_the_apps_register_what_notifications_needs():
         "webhooks.relay",
         "webhooks.purge",
         "api.crm_receipts_purge",
+        "checklists.reschedule_late_plans",
+        "engagements.figures_tick",
+        "client_data.build_due",
+        "client_data.expire",
     }
     assert reminders.weekly_digest_ensure in registry.ensure_hooks()
     assert escalation_defaults_ensure in registry.ensure_hooks()

@@ -133,11 +133,12 @@ def test_the_migration_turns_each_stage_total_into_one_entry():
     before, after = [("engagements", "0005_stage_reopened")], [("engagements", "0006_stage_actual_entries")]
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
-    from accounts.tests.factories import OrganizationFactory, UserFactory
-
-    # Old-state rows, written through the historical models.
-    csm = UserFactory(csm=True)
-    client_org = OrganizationFactory(kind="client")
+    # Old-state rows, written through the historical models (the people and organizations too: today's models
+    # have columns, such as a client's two-factor requirement, that the old state's tables may not have).
+    Organization, User = apps.get_model("accounts", "Organization"), apps.get_model("accounts", "User")
+    vendor = Organization.objects.create(name="Legacy vendor", slug="legacy-vendor", kind="vendor")
+    client_org = Organization.objects.create(name="Legacy client", slug="legacy-client", kind="client")
+    csm = User.objects.create(email="legacy.csm@vendor.example", full_name="Legacy CSM", organization=vendor, role="csm")
     Engagement = apps.get_model("engagements", "Engagement")
     Stage = apps.get_model("engagements", "ChecklistStage")
     engagement = Engagement.objects.create(client_id=client_org.pk, name="Legacy", csm_id=csm.pk)

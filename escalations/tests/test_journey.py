@@ -133,7 +133,7 @@ def test_a_complaint_climbs_the_path_and_is_resolved_with_the_client(
     # 4. The client sees their step among their tasks, then the new level, the timeline and the plan.
     log_in(page, live_server, client_key_user)
     page.get_by_role("link", name="My tasks").first.click()
-    expect(page.get_by_test_id("other-task-table")).to_contain_text("Send the order numbers")
+    expect(page.get_by_test_id("task-list")).to_contain_text("Send the order numbers")
     checked(page, "escalations-portal-tasks")
     page.get_by_role("link", name="Send the order numbers that went missing since 07:00").click()
     expect(page.get_by_test_id("flag-level")).to_contain_text("2 / 4")

@@ -24,11 +24,40 @@ def log_in_with_code(page, live_server, user, secret, *, step=0):
     page.get_by_role("button", name="Verify and sign in").click()
 
 
+def totp_secret(user) -> str:
+    """The secret of ``user``'s authenticator app: the one they have, else a new one (enrolled as the enrolment
+    page would)."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    from accounts.tests.factories import enrol_totp
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return enrol_totp(user)
+    return get_adapter().decrypt(authenticator.data["secret"])
+
+
 def log_in_as(page, live_server, user):
-    """Log in and wait until the signed-in page shows (the user menu), for journeys that switch people."""
+    """Log in and wait until the signed-in page shows (the user menu), for journeys that switch people. Someone the
+    policy asks for a second factor (admins, directors: ``accounts.mfa.policy``) has an authenticator app and
+    enters its code, as they would."""
+    from django.core.cache import cache
     from playwright.sync_api import expect
 
-    log_in(page, live_server, user)
+    from accounts.mfa.policy import mfa_required
+    from accounts.tests.factories import totp_code
+
+    if not mfa_required(user):
+        log_in(page, live_server, user)
+    else:
+        secret = totp_secret(user)
+        code = totp_code(secret)
+        log_in_with_code(page, live_server, user, secret)
+        expect(page.get_by_test_id("user-menu")).to_be_visible()
+        # A code is refused a second time in its period; a journey that signs the same person in again soon after
+        # (as people switch) is not a replayed code.
+        cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
     expect(page.get_by_test_id("user-menu")).to_be_visible()
 
 

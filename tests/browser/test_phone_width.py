@@ -38,6 +38,10 @@ NOT_PAGES = {
     "portfolio:dashboard_csv",
     "portfolio:engagement_figures",
     "notifications:badge",
+    "client_data:progress",  # the exports list, polled into its page while an export is built
+    "client_data:download",
+    "portfolio:engagement_history_csv",
+    "receipts:download",
     "baseline",
     "healthz",
     "favicon",
