@@ -138,7 +138,9 @@ def test_the_migration_turns_each_stage_total_into_one_entry():
     Organization, User = apps.get_model("accounts", "Organization"), apps.get_model("accounts", "User")
     vendor = Organization.objects.create(name="Legacy vendor", slug="legacy-vendor", kind="vendor")
     client_org = Organization.objects.create(name="Legacy client", slug="legacy-client", kind="client")
-    csm = User.objects.create(email="legacy.csm@vendor.example", full_name="Legacy CSM", organization=vendor, role="csm")
+    csm = User.objects.create(
+        email="legacy.csm@vendor.example", full_name="Legacy CSM", organization=vendor, role="csm"
+    )
     Engagement = apps.get_model("engagements", "Engagement")
     Stage = apps.get_model("engagements", "ChecklistStage")
     engagement = Engagement.objects.create(client_id=client_org.pk, name="Legacy", csm_id=csm.pk)
