@@ -88,24 +88,36 @@ def _url_for(user, promise) -> str:
     return reverse("governance:plan", args=[promise.engagement_id]) + "#promises"
 
 
+def _notice(promise, user, *, event: str, template: str, url: str, **context) -> NotifyRequest:
+    """One person's notice of one promise: what was promised, on which engagement, by when (and ``context``)."""
+    return NotifyRequest(
+        event=event,
+        recipients=[user],
+        category=CATEGORY,
+        template=template,
+        context={
+            "description": promise.description,
+            "engagement_name": promise.engagement.name,
+            "due_at": promise.due_at,
+            **context,
+        },
+        target=promise,
+        url=url,
+    )
+
+
 def _requests(promises, *, event, template, extra_managers, now) -> list[NotifyRequest]:
     requests = []
     for promise in promises:
         for user in _recipients(promise, extra_managers=extra_managers):
             requests.append(
-                NotifyRequest(
+                _notice(
+                    promise,
+                    user,
                     event=f"{event}:{promise.pk}",
-                    recipients=[user],
-                    category=CATEGORY,
                     template=template,
-                    context={
-                        "description": promise.description,
-                        "engagement_name": promise.engagement.name,
-                        "due_at": promise.due_at,
-                        "owner_name": str(promise.owner),
-                    },
-                    target=promise,
                     url=_url_for(user, promise),
+                    owner_name=str(promise.owner),
                 )
             )
     return requests
@@ -134,17 +146,11 @@ def client_requests(promises, *, event: str, template: str) -> list[NotifyReques
         if not promise.shown_to_client or user is None:
             continue
         requests.append(
-            NotifyRequest(
+            _notice(
+                promise,
+                user,
                 event=f"{event}:{promise.pk}:{promise.due_at.isoformat()}",
-                recipients=[user],
-                category=CATEGORY,
                 template=template,
-                context={
-                    "description": promise.description,
-                    "engagement_name": promise.engagement.name,
-                    "due_at": promise.due_at,
-                },
-                target=promise,
                 url=reverse("portal:promises"),
             )
         )
