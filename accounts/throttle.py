@@ -25,8 +25,9 @@ class MailThrottled(ValidationError):
     """Too much mail of one kind for one address, or from one client address, in the current window."""
 
 
-def _hit(key: str, window: int) -> int:
-    """Count one request in ``key``'s window and return the count so far (0 when the cache cannot count)."""
+def window_hit(key: str, window: int) -> int:
+    """Count one request in ``key``'s window and return the count so far (0 when the cache cannot count). The one
+    fixed-window counter of the project: the mail limits here, the receipt verification page's limit."""
     try:
         # add() is a no-op when the key exists; incr() is atomic in Redis and in the local-memory cache alike.
         cache.add(key, 0, timeout=window)
@@ -37,7 +38,7 @@ def _hit(key: str, window: int) -> int:
             return 1
     except Exception:
         # A cache outage must not stop people resetting their passwords: the limit lapses, loudly, until it is back.
-        logger.exception("Mail limits: the cache is unreachable; not counting %s", key.split(":", 2)[1])
+        logger.exception("Limits: the cache is unreachable; not counting %s", key.split(":", 2)[:2])
         return 0
 
 
@@ -56,10 +57,12 @@ def mail_throttle(*, kind: str, email: str, client_ip: str | None, signed_in: bo
     window = settings.MAIL_LIMIT_WINDOW_MINUTES * 60
     slot = int(time.time() // window)
     per_ip = settings.MAIL_LIMIT_PER_IP_SIGNED_IN if signed_in else settings.MAIL_LIMIT_PER_IP
-    over = _hit(f"mail-limit:{kind}:to:{_digest(email_key(email))}:{slot}", window) > (settings.MAIL_LIMIT_PER_ADDRESS)
+    over = window_hit(f"mail-limit:{kind}:to:{_digest(email_key(email))}:{slot}", window) > (
+        settings.MAIL_LIMIT_PER_ADDRESS
+    )
     if client_ip:
         # Per client block: an IPv6 client could otherwise take a fresh address of its /64 for every mail.
-        over = _hit(f"mail-limit:{kind}:from:{_digest(counted_as(client_ip))}:{slot}", window) > per_ip or over
+        over = window_hit(f"mail-limit:{kind}:from:{_digest(counted_as(client_ip))}:{slot}", window) > per_ip or over
     if over:
         raise MailThrottled(
             _("Too many emails of this kind were asked for. Please try again in %(minutes)s minutes."),
