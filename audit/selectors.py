@@ -47,6 +47,7 @@ class Entry:
     address: str = ""
     task: str = ""
     task_id: str = ""
+    engagement_id: int | None = None
 
     @property
     def actor(self) -> str:
@@ -76,24 +77,31 @@ def event_models() -> list:
     return sorted(found, key=lambda pair: pair[0])
 
 
-def _engagement_rows(event_model, tracked_label: str, engagement_id: int):
+def _lookup(tracked_label: str) -> str:
+    """The path from a tracked model's event rows to their engagement's id."""
     path = TRACKED[tracked_label].engagement
-    lookup = "pgh_obj_id" if path == "" else f"{path}_id"
+    return "pgh_obj_id" if path == "" else f"{path}_id"
+
+
+def _engagement_rows(event_model, tracked_label: str, engagement_ids):
+    lookup = _lookup(tracked_label)
     table = event_model._meta.db_table
     previous = (
         f'SELECT row_to_json(_prev)::jsonb FROM "{table}" _prev WHERE _prev.pgh_obj_id = "{table}".pgh_obj_id '
         f'AND _prev.pgh_id < "{table}".pgh_id ORDER BY _prev.pgh_id DESC LIMIT 1'
     )
     return (
-        event_model.objects.filter(**{lookup: engagement_id})
+        event_model.objects.filter(**{f"{lookup}__in": engagement_ids})
         .annotate(
             audit_model=Value(tracked_label, output_field=models.CharField()),
+            audit_engagement=F(lookup),
             audit_object_id=Cast(F("pgh_obj_id"), models.CharField()),
             audit_row=RawSQL(f'row_to_json("{table}")::jsonb', (), output_field=models.JSONField()),
             audit_previous=RawSQL(previous, (), output_field=models.JSONField()),
         )
         .values(
             "audit_model",
+            "audit_engagement",
             "pgh_id",
             "pgh_created_at",
             "pgh_label",
@@ -105,20 +113,18 @@ def _engagement_rows(event_model, tracked_label: str, engagement_id: int):
     )
 
 
-def _union(engagement_id: int):
+def _union(engagement_ids):
     parts = [
-        _engagement_rows(event_model, label, engagement_id)
+        _engagement_rows(event_model, label, engagement_ids)
         for label, event_model in event_models()
         if TRACKED[label].engagement is not None
     ]
     return parts[0].union(*parts[1:], all=True)
 
 
-def _count(engagement_id: int) -> int:
+def _count(engagement_ids) -> int:
     parts = [
-        event_model.objects.filter(
-            **{("pgh_obj_id" if TRACKED[label].engagement == "" else f"{TRACKED[label].engagement}_id"): engagement_id}
-        ).values("pgh_id")
+        event_model.objects.filter(**{f"{_lookup(label)}__in": engagement_ids}).values("pgh_id")
         for label, event_model in event_models()
         if TRACKED[label].engagement is not None
     ]
@@ -149,20 +155,27 @@ def engagement_trail(*, engagement, page: int = 1, page_size: int = PAGE_SIZE) -
     """The engagement's trail, newest first, page ``page`` (1-based, clamped to the pages there are)."""
     if not trail_on():
         return Trail(on=False, entries=[], count=0, page=1, pages=1)
-    count = _count(engagement.pk)
+    count = _count([engagement.pk])
     pages = max(1, -(-count // page_size))
     page = min(max(1, page), pages)
-    rows = list(_union(engagement.pk).order_by("-pgh_created_at", "-pgh_id")[(page - 1) * page_size : page * page_size])
+    newest_first = _union([engagement.pk]).order_by("-pgh_created_at", "-pgh_id")
+    rows = list(newest_first[(page - 1) * page_size : page * page_size])
     return Trail(on=True, entries=_entries(rows), count=count, page=page, pages=pages)
 
 
 def all_engagement_rows(*, engagement, chunk: int = 500):
     """Every entry of the engagement's trail, oldest first, in chunks (the CSV export)."""
-    if not trail_on():
+    yield from all_rows(engagement_ids=[engagement.pk], chunk=chunk)
+
+
+def all_rows(*, engagement_ids, chunk: int = 500):
+    """Every entry of the trails of ``engagement_ids`` (a client's, for its data export), oldest first, read in
+    chunks: one statement per chunk however many engagements."""
+    if not trail_on() or not engagement_ids:
         return
     offset = 0
     while True:
-        rows = list(_union(engagement.pk).order_by("pgh_created_at", "pgh_id")[offset : offset + chunk])
+        rows = list(_union(engagement_ids).order_by("pgh_created_at", "pgh_id")[offset : offset + chunk])
         if not rows:
             return
         yield from _entries(rows)
@@ -235,4 +248,5 @@ def _entry(row, context: dict, users: dict) -> Entry:
         address=context.get("address") or "",
         task=context.get("task") or "",
         task_id=context.get("task_id") or "",
+        engagement_id=row["audit_engagement"],
     )

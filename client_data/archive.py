@@ -112,19 +112,17 @@ def _write_section(archive: zipfile.ZipFile, section: Section, organization, att
 def _write_trail(archive: zipfile.ZipFile, organization) -> dict:
     """The audit trail of the client's engagements (``audit``), one entry per change with its changed fields; empty
     where the trail is off (SQLite)."""
-    entries = []
-    for engagement in organization.engagements.order_by("pk"):
-        for entry in audit_selectors.all_engagement_rows(engagement=engagement):
-            entries.append({"engagement": engagement.pk, **dataclasses.asdict(entry)})
+    engagement_ids = list(organization.engagements.values_list("pk", flat=True))
+    entries = [dataclasses.asdict(entry) for entry in audit_selectors.all_rows(engagement_ids=engagement_ids)]
     body = json.dumps(entries, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     archive.writestr("data/audit_trail.json", body)
     text = io.StringIO()
     writer = csv_writer(text)
-    columns = ["engagement", "at", "model", "object_id", "action", "summary", "field", "before", "after", "user"]
+    columns = ["engagement_id", "at", "model", "object_id", "action", "summary", "field", "before", "after", "user"]
     writer.writerow([*columns, "address", "task", "task_id"])
     for entry in entries:
         for change in entry["changes"] or [{"field": "", "before": "", "after": ""}]:
-            row = [entry["engagement"], entry["at"], entry["model"], entry["object_id"], entry["action"]]
+            row = [entry["engagement_id"], entry["at"], entry["model"], entry["object_id"], entry["action"]]
             row += [entry["summary"], change["field"], change["before"], change["after"], entry["user"]]
             row += [entry["address"], entry["task"], entry["task_id"]]
             writer.writerow([_csv_cell(value) for value in row])

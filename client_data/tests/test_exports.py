@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from checklists.tests.factories import ChecklistItemFactory, ChecklistStageFactory
 from documents.tests.factories import DocumentVersionFactory
-from engagements.tests.factories import ClientProfileFactory, StakeholderFactory
+from engagements.tests.factories import ClientProfileFactory, EngagementFactory, StakeholderFactory
 from escalations.tests.factories import RedFlagFactory
 from webhooks.tests.factories import EndpointFactory
 
@@ -223,9 +223,12 @@ def test_building_reads_a_fixed_number_of_queries_however_large_the_client(profi
     stage = ChecklistStageFactory(engagement=engagement)
     ChecklistItemFactory(stage=stage)
     small = build_and_count()
-    # More rows of every kind in the client's engagement: the same statements read them. (The audit trail is read
-    # by engagement, one statement each: a client has a handful of engagements, not thousands.)
+    # More rows of every kind, in the client's engagement and in more engagements of the client: the same statements
+    # read them (the audit trail of all its engagements included).
     for _n in range(3):
         ChecklistItemFactory.create_batch(5, stage=ChecklistStageFactory(engagement=engagement))
         RedFlagFactory(engagement=engagement)
+        more = EngagementFactory(client=engagement.client)
+        ChecklistItemFactory.create_batch(5, stage=ChecklistStageFactory(engagement=more))
+        RedFlagFactory(engagement=more)
     assert build_and_count() == small
