@@ -8,6 +8,7 @@ from attachments.services import upload_validate
 from attachments.widgets import FilePickerInput
 
 from .models import QualityReport
+from .services import FIGURES
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -23,16 +24,7 @@ class QualityReportForm(CalendarRangeMixin, CrispyFormMixin, forms.ModelForm):
 
     class Meta:
         model = QualityReport
-        fields = [
-            "period_start",
-            "period_end",
-            "pass_rate",
-            "critical_defects",
-            "high_defects",
-            "normal_defects",
-            "low_defects",
-            "comment",
-        ]
+        fields = list(FIGURES)
         widgets = {"period_start": DATE, "period_end": DATE, "comment": forms.Textarea(attrs={"rows": 3})}
 
     def clean_upload(self):
