@@ -23,6 +23,7 @@ AREAS = {
     "red_flags": _("Red flags"),
     "promises": _("Promises"),
     "meetings": _("Meetings and shared minutes"),
+    "documents": _("Documents and quality reports"),
     # A CRM posting won deals (``api.crm``); only ``deals:write`` means anything.
     "deals": _("Won deals from a CRM"),
 }

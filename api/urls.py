@@ -7,7 +7,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import pages
-from .views import checklists, deals, docs, flags, meetings, promises, resources
+from .views import checklists, deals, delivery, docs, flags, meetings, promises, resources
 
 app_name = "api"
 
@@ -42,6 +42,11 @@ v1 = [
     ("red-flags/<int:pk>/pause/", flags.FlagPause, "flag_pause"),
     ("red-flags/<int:pk>/resume/", flags.FlagResume, "flag_resume"),
     ("red-flags/<int:pk>/resolve/", flags.FlagResolve, "flag_resolve"),
+    ("documents/", delivery.DocumentList, "document_list"),
+    ("documents/<int:pk>/", delivery.DocumentDetail, "document_detail"),
+    ("quality-reports/", delivery.QualityReportList, "quality_report_list"),
+    ("quality-reports/<int:pk>/", delivery.QualityReportDetail, "quality_report_detail"),
+    ("sla/", delivery.SlaFigures, "sla"),
     ("deals/won/", deals.DealWon, "deal_won"),
     ("deals/won/hubspot/", deals.HubSpotDealWon, "deal_won_hubspot"),
     ("deals/won/salesforce/", deals.SalesforceDealWon, "deal_won_salesforce"),

@@ -19,6 +19,8 @@ LISTS = {
     "api:promise_list": lambda world, side: [world[side + "client_promise"].pk],
     "api:meeting_list": lambda world, side: [world[side + "meeting"].pk],
     "api:action_item_list": lambda world, side: [world[side + "outcome"].pk],
+    "api:document_list": lambda world, side: [world[side + "document"].pk],
+    "api:quality_report_list": lambda world, side: [world[side + "quality_report"].pk],
 }
 # Whose objects each persona must never meet: the other client's (the portfolio roles see every client).
 FOREIGN = dict.fromkeys(TEAM | OWN_CLIENT, "other_") | {"other_client_user": "", "other_csm": ""}
@@ -45,3 +47,13 @@ def test_no_list_shows_another_clients_rows(world):
             assert not seen & set(objects(world, side)), f"{role} sees another client's rows in {name}"
             own = "" if side == "other_" else "other_"
             assert seen >= set(objects(world, own)), f"{role} misses their own client's rows in {name}"
+
+
+@pytest.mark.django_db
+def test_sla_figures_count_nothing_of_another_clients(world):
+    for role, side in FOREIGN.items():
+        user = world["personas"][role]
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+        body = client.get(reverse("api:sla"), {"scope": "engagement"}).json()
+        foreign = world[side + "engagement"].pk
+        assert foreign not in {row["scope_id"] for row in body["rows"]}, f"{role} reads another client's SLA"

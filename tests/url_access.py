@@ -496,6 +496,11 @@ RULES: dict[str, Rule] = {
     "api:flag_resume": api_object("flag", methods=("POST",), access=WORK),
     "api:flag_resolve": api_object("flag", methods=("POST",), access=WORK),
     # Any token holder reaches the checks; only a staff user who may open clients and engagements writes.
+    "api:document_list": api_list(),
+    "api:document_detail": api_object("document"),
+    "api:quality_report_list": api_list(),
+    "api:quality_report_detail": api_object("quality_report"),
+    "api:sla": api_list(),
     "api:deal_won": api_list(methods=("POST",)),
     # Signed by HubSpot, no token: every unsigned request is refused alike.
     "api:deal_won_hubspot": Rule(allowed=frozenset(), methods=("POST",), token=True),
