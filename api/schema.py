@@ -83,3 +83,39 @@ def _staff_only_fields() -> dict[str, set[str]]:
         staff.__name__.removesuffix("Serializer"): set(staff.Meta.fields) - set(base.Meta.fields)
         for staff, base in pairs
     }
+
+
+def add_links(result, generator, request, public):
+    """Post-processing hook: OpenAPI links a client (and schemathesis' stateful run) can follow. A list's first row
+    and a created object (``201``) lead to every operation on that object and below it (``/red-flags/{id}/…``); an
+    object read leads to the operations below it."""
+    paths = result.get("paths", {})
+
+    def targets(prefix):
+        for path, operations in paths.items():
+            if path.startswith(f"{prefix}{{id}}/"):
+                for method, operation in operations.items():
+                    if method in ("get", "post", "patch", "put", "delete") and "operationId" in operation:
+                        yield path, operation["operationId"]
+
+    def link(operations, status, expression, prefix, *, skip=None):
+        response = operations.get(status)
+        if response is None:
+            return
+        links = response.setdefault("links", {})
+        for path, operation_id in targets(prefix):
+            if path == skip:
+                continue
+            links[operation_id] = {"operationId": operation_id, "parameters": {"id": expression}}
+
+    for prefix, operations in paths.items():
+        if "{" in prefix:
+            continue
+        if "get" in operations:
+            link(operations["get"].get("responses", {}), "200", "$response.body#/results/0/id", prefix)
+        if "post" in operations:
+            link(operations["post"].get("responses", {}), "201", "$response.body#/id", prefix)
+    for path, operations in paths.items():
+        if path.endswith("/{id}/") and "get" in operations:
+            link(operations["get"].get("responses", {}), "200", "$request.path.id", path.removesuffix("{id}/"), skip=path)
+    return result

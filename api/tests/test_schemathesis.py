@@ -69,3 +69,48 @@ def test_a_staff_token_meets_the_schema(case, objects, pm):
 @_examples
 def test_a_client_token_meets_the_schema(case, objects, client_key_user):
     case.call_and_validate(headers={"Authorization": f"Bearer {token_for(client_key_user)}"}, checks=CHECKS)
+
+
+# --- Stateful: every OpenAPI link the schema gives (``api.schema.add_links``), followed ---------------------------
+
+CALLS: dict[str, int] = {}
+
+
+def _run_stateful(token):
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {token}"}}
+
+        def after_call(self, response, case):
+            CALLS[case.operation.label] = CALLS.get(case.operation.label, 0) + 1
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=25, stateful_step_count=6, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+        )
+    )
+
+
+def _links():
+    return sum(
+        len(response.get("links", {}))
+        for operations in schema.raw_schema["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for response in operation.get("responses", {}).values()
+    )
+
+
+@pytest.mark.django_db
+def test_every_link_followed_as_staff_and_as_a_client(objects, pm, client_key_user, capsys):
+    assert _links() >= 40
+    CALLS.clear()
+    _run_stateful(token_for(pm))
+    _run_stateful(token_for(client_key_user))
+    followed = {label for label in CALLS if "{id}" in label}
+    with capsys.disabled():
+        print(f"\nschemathesis stateful: {len(CALLS)} operations called, {_links()} links, {sum(CALLS.values())} calls")
+    assert followed, "no link was followed"
