@@ -173,6 +173,7 @@ class CrmAccount(models.Model):
         return f"{self.source}:{self.account_id}"
 
 
+@track(engagement="deal__engagement")
 class CrmDealChange(models.Model):
     """A won deal sent again with other figures before kickoff: what changed (field: [before, after]) and when,
     the engagement's record that its handoff was updated from the CRM."""

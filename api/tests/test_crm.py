@@ -223,3 +223,15 @@ def test_the_crm_category_is_registered():
     from notifications import registry
 
     assert registry.is_category(crm.CRM_CATEGORY)
+
+
+def test_a_changed_deal_says_so_on_the_engagements_history(api_as, crm_user, owner, csm, client_org):
+    from audit.selectors import engagement_trail
+
+    post(api_as, crm_user, deal())
+    post(api_as, crm_user, deal(amount="15000.00"))
+    engagement = Engagement.objects.get()
+    trail = engagement_trail(engagement=engagement)
+    (entry,) = [e for e in trail.entries if e.model == "CRM deal change"]
+    assert entry.action == "insert"
+    assert entry.engagement_id == engagement.pk
