@@ -117,5 +117,6 @@ def add_links(result, generator, request, public):
             link(operations["post"].get("responses", {}), "201", "$response.body#/id", prefix)
     for path, operations in paths.items():
         if path.endswith("/{id}/") and "get" in operations:
-            link(operations["get"].get("responses", {}), "200", "$request.path.id", path.removesuffix("{id}/"), skip=path)
+            responses = operations["get"].get("responses", {})
+            link(responses, "200", "$request.path.id", path.removesuffix("{id}/"), skip=path)
     return result

@@ -89,7 +89,11 @@ def _run_stateful(token):
 
     Workflow.run(
         settings=settings(
-            max_examples=25, stateful_step_count=6, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+            max_examples=25,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
         )
     )
 
