@@ -540,7 +540,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problem", "api.schema.add_links"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem",
+        "api.schema.add_links",
+    ],
     # Several resources have a "status" of their own: each set of choices gets a name that says whose it is.
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "checklists.models.ItemStatus",
