@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -75,20 +76,32 @@ class ApiView(generics.GenericAPIView):
 
 
 class ListView(mixins.ListModelMixin, ApiView):
-    """A cursor-paginated list of what the user sees; ``since(queryset, when)`` applies ``updated_since`` (a list
-    whose rows keep no change time has none, and says so)."""
+    """A cursor-paginated list of what the user sees. ``id_filters`` maps a query parameter to the lookup it narrows
+    by (``{"engagement": "engagement_id"}``); ``changed_at`` names the rows' change times, any of them at or after
+    ``updated_since`` matching (a list whose rows keep none has no ``updated_since``, and says so); a list whose
+    change is not in its own columns overrides ``since(queryset, when)``."""
 
-    since = None
+    id_filters: dict[str, str] = {}
+    changed_at: tuple[str, ...] = ()
 
     def filter_rows(self, queryset):
+        for name, lookup in self.id_filters.items():
+            if (value := id_param(self.request, name)) is not None:
+                queryset = queryset.filter(**{lookup: value})
         return queryset
+
+    def since(self, queryset, when):
+        if not self.changed_at:
+            raise exceptions.ValidationError({"updated_since": [_("This list keeps no change times.")]})
+        changed = Q()
+        for field in self.changed_at:
+            changed |= Q(**{f"{field}__gte": when})
+        return queryset.filter(changed)
 
     def get(self, request, *args, **kwargs):
         queryset = self.filter_rows(self.get_queryset())
         when = conventions.updated_since(request)
         if when is not None:
-            if self.since is None:
-                raise exceptions.ValidationError({"updated_since": [_("This list keeps no change times.")]})
             queryset = self.since(queryset, when)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

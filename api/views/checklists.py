@@ -12,7 +12,7 @@ from checklists import services
 from checklists.models import ChecklistItem, ChecklistStage, ItemComment, ItemEvent
 
 from .. import conventions, serializers
-from .base import IDEMPOTENCY_KEY, IF_MATCH, UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
+from .base import IDEMPOTENCY_KEY, IF_MATCH, UPDATED_SINCE, ListView, ObjectView, id_filter
 
 
 class StageMixin:
@@ -28,13 +28,8 @@ class StageList(StageMixin, ListView):
     """An engagement's stages (``engagement=<id>``). Stages keep no change time: ``updated_since`` matches stages
     accepted or reopened by the client at or after it."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
-
-    def since(self, queryset, when):
-        return queryset.filter(Q(accepted_at__gte=when) | Q(reopened_at__gte=when))
+    id_filters = {"engagement": "engagement_id"}
+    changed_at = ("accepted_at", "reopened_at")
 
 
 class StageDetail(StageMixin, ObjectView):
@@ -55,12 +50,7 @@ class ItemList(ItemMixin, ListView):
     """Checklist items (filter by ``engagement`` or ``stage``). ``updated_since``: created, or changed in any way
     the item's history records (status, assignee, due date, comments) at or after it."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(stage__engagement_id=engagement)
-        if (stage := id_param(self.request, "stage")) is not None:
-            queryset = queryset.filter(stage_id=stage)
-        return queryset
+    id_filters = {"engagement": "stage__engagement_id", "stage": "stage_id"}
 
     def since(self, queryset, when):
         changed = ItemEvent.objects.filter(item=OuterRef("pk"), at__gte=when)
@@ -130,8 +120,7 @@ class ItemComments(ItemMixin, ListView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def since(self, queryset, when):
-        return queryset.filter(created_at__gte=when)
+    changed_at = ("created_at",)
 
     @extend_schema(
         request=serializers.CommentCreateSerializer,

@@ -76,10 +76,7 @@ class DocumentList(DocumentMixin, ListView):
     """Documents delivered on the engagements the token's user sees, with their versions (a client user: delivered
     versions only). ``updated_since``: created, or a version uploaded or delivered, at or after it."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
+    id_filters = {"engagement": "engagement_id"}
 
     def since(self, queryset, when):
         changed = DocumentVersion.objects.filter(document=OuterRef("pk")).filter(
@@ -131,13 +128,9 @@ class QualityReportMixin:
 class QualityReportList(QualityReportMixin, ListView):
     """Quality reports of the engagements the token's user sees (a client user: published ones only)."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
+    id_filters = {"engagement": "engagement_id"}
 
-    def since(self, queryset, when):
-        return queryset.filter(updated_at__gte=when)
+    changed_at = ("updated_at",)
 
 
 class QualityReportDetail(QualityReportMixin, ObjectView):

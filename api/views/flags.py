@@ -12,7 +12,7 @@ from escalations.models import FlagEvent, RedFlag
 
 from .. import conventions
 from .. import serializers_flags as serializers
-from .base import IDEMPOTENCY_KEY, UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
+from .base import IDEMPOTENCY_KEY, UPDATED_SINCE, ListView, ObjectView, id_filter
 
 
 class FlagMixin:
@@ -29,13 +29,9 @@ class FlagMixin:
 class FlagList(FlagMixin, ListView):
     """Red flags the token's user sees; POST raises one (a client on their engagement, the team on its behalf)."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
+    id_filters = {"engagement": "engagement_id"}
 
-    def since(self, queryset, when):
-        return queryset.filter(updated_at__gte=when)
+    changed_at = ("updated_at",)
 
     @extend_schema(
         request=serializers.FlagRaiseSerializer,
@@ -77,8 +73,7 @@ class FlagTimeline(FlagMixin, ListView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def since(self, queryset, when):
-        return queryset.filter(at__gte=when)
+    changed_at = ("at",)
 
 
 class FlagAction(FlagMixin, ObjectView):

@@ -3,7 +3,6 @@
 the meetings that are not vendor-internal and only the minutes as shared (``MinutesVersion``: what was published
 to them, version by version); drafts never leave governance."""
 
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -14,7 +13,7 @@ from governance.permissions import may_update_action_item
 from governance.services.actions import action_item_set_status
 
 from ..serializers import person
-from .base import IF_MATCH, UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
+from .base import IF_MATCH, UPDATED_SINCE, ListView, ObjectView, id_filter
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -68,13 +67,9 @@ class MeetingList(MeetingMixin, ListView):
     """The governance meetings the token's user sees (``engagement=<id>`` narrows it); ``updated_since`` by each
     meeting's change time (moved, held, cancelled, minutes shared)."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
+    id_filters = {"engagement": "engagement_id"}
 
-    def since(self, queryset, when):
-        return queryset.filter(updated_at__gte=when)
+    changed_at = ("updated_at",)
 
 
 @extend_schema(responses=StaffMeetingSerializer)
@@ -97,8 +92,7 @@ class MeetingMinutes(MeetingMixin, ListView):
         rows = MinutesVersion.objects.visible_to(self.user).filter(meeting=meeting)
         return rows.select_related("published_by").order_by("pk")
 
-    def since(self, queryset, when):
-        return queryset.filter(published_at__gte=when)
+    changed_at = ("published_at",)
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
@@ -153,15 +147,8 @@ class ActionItemList(ActionItemMixin, ListView):
     """The meetings' action items the token's user sees (a client user: those shared in minutes). Action items
     keep no change time: ``updated_since`` matches those recorded, shared or completed at or after it."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        if (meeting := id_param(self.request, "meeting")) is not None:
-            queryset = queryset.filter(meeting_id=meeting)
-        return queryset
-
-    def since(self, queryset, when):
-        return queryset.filter(Q(created_at__gte=when) | Q(published_at__gte=when) | Q(completed_at__gte=when))
+    id_filters = {"engagement": "engagement_id", "meeting": "meeting_id"}
+    changed_at = ("created_at", "published_at", "completed_at")
 
 
 @extend_schema(responses=StaffActionItemSerializer)

@@ -1,7 +1,6 @@
 """Promises (the promise ledger, ``engagements.Promise``): read. A client user sees only the promises recorded as
 made to them (``PromiseQuerySet.visible_to``), as in the portal's *Our promises*."""
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
@@ -9,7 +8,7 @@ from engagements import policy
 from engagements.models import Promise
 
 from ..serializers import person
-from .base import UPDATED_SINCE, ListView, ObjectView, id_filter, id_param
+from .base import UPDATED_SINCE, ListView, ObjectView, id_filter
 
 
 class PromiseSerializer(serializers.ModelSerializer):
@@ -55,13 +54,8 @@ class PromiseList(PromiseMixin, ListView):
     keep no change time: ``updated_since`` matches those recorded, closed (kept or dropped) or broken at or after
     it."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
-
-    def since(self, queryset, when):
-        return queryset.filter(Q(created_at__gte=when) | Q(closed_at__gte=when) | Q(broken_at__gte=when))
+    id_filters = {"engagement": "engagement_id"}
+    changed_at = ("created_at", "closed_at", "broken_at")
 
 
 @extend_schema(responses=StaffPromiseSerializer)

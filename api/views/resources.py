@@ -1,6 +1,5 @@
 """Users, clients, engagements and stakeholders: reads through the policy's querysets."""
 
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -10,7 +9,7 @@ from engagements import health, policy
 from engagements.models import ClientProfile, Engagement, Stakeholder
 
 from .. import serializers
-from .base import UPDATED_SINCE, ApiView, ListView, ObjectView, id_filter, id_param
+from .base import UPDATED_SINCE, ApiView, ListView, ObjectView, id_filter
 
 
 class Me(ApiView):
@@ -41,8 +40,7 @@ class ClientList(ClientMixin, ListView):
     """Clients the token's user sees (a client user: their own organization). ``updated_since``: created or
     profile changed at or after (organizations have no other updated time)."""
 
-    def since(self, queryset, when):
-        return queryset.filter(Q(created_at__gte=when) | Q(client_profile__updated_at__gte=when))
+    changed_at = ("created_at", "client_profile__updated_at")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -87,13 +85,8 @@ class EngagementMixin:
 class EngagementList(EngagementMixin, ListView):
     """Engagements the token's user sees, with phase, progress and (for staff) health and its reasons."""
 
-    def filter_rows(self, queryset):
-        if (client := id_param(self.request, "client")) is not None:
-            queryset = queryset.filter(client_id=client)
-        return queryset
-
-    def since(self, queryset, when):
-        return queryset.filter(updated_at__gte=when)
+    id_filters = {"client": "client_id"}
+    changed_at = ("updated_at",)
 
 
 @extend_schema(responses=serializers.StaffEngagementSerializer)
@@ -118,10 +111,7 @@ class StakeholderList(StakeholderMixin, ListView):
     """The stakeholder map (a client user reads names, roles and contact details only). No ``updated_since``:
     stakeholder rows keep no change time; filter by ``engagement``."""
 
-    def filter_rows(self, queryset):
-        if (engagement := id_param(self.request, "engagement")) is not None:
-            queryset = queryset.filter(engagement_id=engagement)
-        return queryset
+    id_filters = {"engagement": "engagement_id"}
 
 
 @extend_schema(responses=serializers.StaffStakeholderSerializer)
