@@ -7,8 +7,7 @@ from accounts.forms import CrispyFormMixin
 from attachments.services import upload_validate
 from attachments.widgets import FilePickerInput
 
-from .models import QualityReport
-from .services import FIGURES
+from .models import FIGURES, QualityReport
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -15,6 +15,19 @@ from django.utils.translation import gettext_lazy as _
 
 from engagements.policy import ScopedQuerySet
 
+# What a writer sets on a report (the form's fields, less the file, which comes through attachments); the API
+# reads the same.
+FIGURES = (
+    "period_start",
+    "period_end",
+    "pass_rate",
+    "critical_defects",
+    "high_defects",
+    "normal_defects",
+    "low_defects",
+    "comment",
+)
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

@@ -18,22 +18,10 @@ from engagements import policy
 from engagements.selectors import client_people
 from notifications.services import notify
 
-from .models import QualityReport, QualityReportCorrection, ReportStatus
+from .models import FIGURES, QualityReport, QualityReportCorrection, ReportStatus
 
 CATEGORY = "quality"
 PUBLISHED_TEMPLATE = "quality/email/report_published"
-
-# What a writer sets on a report (the form's fields, less the file, which comes through attachments).
-FIGURES = (
-    "period_start",
-    "period_end",
-    "pass_rate",
-    "critical_defects",
-    "high_defects",
-    "normal_defects",
-    "low_defects",
-    "comment",
-)
 
 
 def _apply(report: QualityReport, fields: dict, *, by: User) -> list[str]:

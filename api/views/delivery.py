@@ -17,7 +17,7 @@ from engagements import policy
 from engagements.models import Engagement
 from escalations import sla
 from escalations.selectors import sla_figures
-from quality.models import QualityReport
+from quality.models import FIGURES, QualityReport
 from quality.selectors import report_detail
 
 from ..serializers import person
@@ -97,22 +97,7 @@ class QualityReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QualityReport
-        fields = [
-            "id",
-            "engagement",
-            "period_start",
-            "period_end",
-            "pass_rate",
-            "critical_defects",
-            "high_defects",
-            "normal_defects",
-            "low_defects",
-            "open_defects",
-            "comment",
-            "status",
-            "published_at",
-            "updated_at",
-        ]
+        fields = ["id", "engagement", *FIGURES, "open_defects", "status", "published_at", "updated_at"]
         read_only_fields = fields
 
 
